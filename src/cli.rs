@@ -1,0 +1,227 @@
+//! The command line: parsing (clap) and the mapping from a scan to output and an exit code.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::{Config, ConfigError, FILE_NAME, FailOn, is_rule_or_family};
+use crate::engine::{ScanRequest, project_root, scan};
+use crate::finding::Severity;
+use crate::report::{self, Format, human::HumanOptions};
+use crate::rules;
+
+pub const EXIT_CLEAN: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+const EXAMPLES: &str = "\
+Examples:
+  sfsec check                                   scan the SFDX project in the current directory
+  sfsec check force-app/main/default/connectedApps/Billing.connectedApp-meta.xml
+  sfsec check --format sarif --output sfsec.sarif
+  sfsec check --select oauth --fail-on error
+  sfsec rules
+  sfsec explain oauth-device-flow";
+
+#[derive(Debug, Parser)]
+#[command(name = "sfsec", version, about = "Static security linter for Salesforce DX projects and managed packages", after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and folders and report findings
+    #[command(after_help = EXAMPLES)]
+    Check(CheckArgs),
+    /// List every rule
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Show a rule's documentation
+    Explain {
+        /// A rule id, as `sfsec rules` lists it
+        rule: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or folders to scan (an SFDX project root, a package directory, a metadata-API
+    /// folder, or single files as a pre-commit hook passes them)
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to this file (atomically) instead of standard output
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Only these rules or families (comma-separated; replaces `select` in sfsec.toml)
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules or families (comma-separated; added to `ignore` in sfsec.toml)
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Exit with 1 when a finding is at or above this severity [default: warning]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOnArg>,
+    /// Configuration file [default: sfsec.toml at the project root]
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Also show suppressed findings in the terminal report
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// Today's date for certificate expiry (YYYY-MM-DD); for reproducible reports and tests
+    #[arg(long, hide = true)]
+    pub now: Option<String>,
+}
+
+/// Runs a parsed command line; returns the exit code.
+pub fn run(cli: Cli, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    match cli.command {
+        Command::Check(args) => match check(&args, cwd, out, err) {
+            Ok(code) => code,
+            Err(e) => {
+                let _ = writeln!(err, "error: {e}");
+                EXIT_ERROR
+            }
+        },
+        Command::Rules { format } => {
+            let text = match format {
+                ListFormat::Human => rules_table(),
+                ListFormat::Json => rules_json(),
+            };
+            let _ = out.write_all(text.as_bytes());
+            EXIT_CLEAN
+        }
+        Command::Explain { rule } => match rules::get(&rule) {
+            Some(doc) => {
+                let _ = write!(
+                    out,
+                    "{}\nfamily: {} | default severity: {} | confidence: {} | tags: {}\n{}\n",
+                    doc.body().trim_end(),
+                    doc.family,
+                    doc.severity,
+                    doc.confidence,
+                    doc.tags.join(", "),
+                    doc.help_uri()
+                );
+                EXIT_CLEAN
+            }
+            None => {
+                let _ = writeln!(err, "error: unknown rule `{rule}`; `sfsec rules` lists them");
+                EXIT_ERROR
+            }
+        },
+    }
+}
+
+fn parse_now(s: &str) -> Result<i64, ConfigError> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, fmt)
+        .map(|d| d.midnight().assume_utc().unix_timestamp())
+        .map_err(|_| ConfigError::plain(format!("--now `{s}` is not a date (YYYY-MM-DD)")))
+}
+
+fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, ConfigError> {
+    let root = project_root(&args.paths, cwd);
+    let mut config = match &args.config {
+        Some(p) => Config::load(&crate::discovery::absolute(cwd, p))?,
+        None if root.join(FILE_NAME).is_file() => Config::load(&root.join(FILE_NAME))?,
+        None => Config::default(),
+    };
+    for name in args.select.iter().chain(&args.ignore) {
+        if !is_rule_or_family(name) {
+            return Err(ConfigError::plain(format!("unknown rule or family `{name}`; `sfsec rules` lists them")));
+        }
+    }
+    if !args.select.is_empty() {
+        config.select = args.select.clone();
+    }
+    config.ignore.extend(args.ignore.iter().cloned());
+    let fail_on = match args.fail_on {
+        Some(FailOnArg::Error) => FailOn::At(Severity::Error),
+        Some(FailOnArg::Warning) => FailOn::At(Severity::Warning),
+        Some(FailOnArg::Note) => FailOn::At(Severity::Note),
+        Some(FailOnArg::Never) => FailOn::Never,
+        None => config.fail_on.unwrap_or(FailOn::At(Severity::Warning)),
+    };
+    let now = match &args.now {
+        Some(s) => parse_now(s)?,
+        None => time::OffsetDateTime::now_utc().unix_timestamp(),
+    };
+    let req = ScanRequest { paths: args.paths.clone(), cwd: cwd.to_path_buf(), config, now };
+    let result = scan(&req)?;
+
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0")
+        || (to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()));
+    let opts = HumanOptions { color, show_suppressed: args.show_suppressed };
+    let text = report::render(&result, args.format, &opts);
+    match &args.output {
+        Some(path) => write_atomically(&crate::discovery::absolute(cwd, path), text.as_bytes())
+            .map_err(|e| ConfigError::plain(format!("{}: cannot write: {e}", path.display())))?,
+        None => {
+            let _ = out.write_all(text.as_bytes());
+        }
+    }
+    let _ = writeln!(err, "sfsec: scanned {} files in {} ms", result.project.files.len(), result.elapsed.as_millis());
+    let failing = match fail_on {
+        FailOn::Never => false,
+        FailOn::At(min) => result.active().any(|f| f.severity >= min),
+    };
+    Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// Temp file in the same folder, then rename: readers never see a half-written report.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn rules_table() -> String {
+    let docs = rules::all();
+    let w = docs.iter().map(|d| d.id.len()).max().unwrap_or(0);
+    let mut s = format!("{:w$}  {:8}  {:8}  summary\n", "rule", "family", "severity");
+    for d in docs {
+        s.push_str(&format!("{:w$}  {:8}  {:8}  {}\n", d.id, d.family, d.severity.as_str(), d.summary));
+    }
+    s
+}
+
+fn rules_json() -> String {
+    let v: Vec<serde_json::Value> = rules::all()
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "id": d.id, "family": d.family, "severity": d.severity.as_str(),
+                "confidence": d.confidence, "tags": d.tags, "summary": d.summary, "help_uri": d.help_uri(),
+            })
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    s
+}

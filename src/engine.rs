@@ -1,0 +1,202 @@
+//! Discovery -> parse once -> lints (dispatched by metadata type and Apex node kind, in
+//! parallel over files) -> suppressions -> severities -> findings in a deterministic order.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::apex;
+use crate::config::{Config, ConfigError};
+use crate::discovery;
+use crate::finding::Finding;
+use crate::kind::MetaType;
+use crate::lints::{Ctx, LINTS, Lint};
+use crate::oauth::OauthIndex;
+use crate::project::{self, Parsed, Project};
+use crate::rules;
+use crate::suppress::{self, Directive};
+
+pub struct ScanRequest {
+    /// Files or folders; empty means the current directory.
+    pub paths: Vec<PathBuf>,
+    pub cwd: PathBuf,
+    pub config: Config,
+    /// Unix seconds.
+    pub now: i64,
+}
+
+pub struct Scan {
+    pub project: Project,
+    /// Sorted by (path, offset, rule, ...); suppressed findings included.
+    pub findings: Vec<Finding>,
+    pub elapsed: Duration,
+}
+
+impl Scan {
+    pub fn active(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppression.is_none())
+    }
+}
+
+/// The sfsec.toml that applies to these inputs: the one at the project root, if any.
+pub fn project_root(paths: &[PathBuf], cwd: &std::path::Path) -> PathBuf {
+    discovery::find_root(paths, cwd)
+}
+
+pub fn scan(req: &ScanRequest) -> Result<Scan, ConfigError> {
+    let started = Instant::now();
+    let root = discovery::find_root(&req.paths, &req.cwd);
+    let found = discovery::discover(&root, &req.paths, &req.cwd, &req.config)?;
+    let (project, mut findings) = project::load(found);
+    let oauth = OauthIndex::build(&project, &req.config.options);
+    let cx = Ctx {
+        project: &project,
+        oauth: &oauth,
+        options: &req.config.options,
+        now: req.now,
+    };
+    let enabled = |id: &str| rules::get(id).is_some_and(|d| req.config.enabled(id, d.family));
+    let lints: Vec<&dyn Lint> = LINTS.iter().copied().filter(|l| enabled(l.id())).collect();
+    let dispatch = Dispatch::new(&lints);
+
+    let per_file: Vec<(Vec<Finding>, Vec<Directive>)> = project
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(id, file)| {
+            let mut out = Vec::new();
+            let mut directives = Vec::new();
+            match &file.parsed {
+                Parsed::Xml(doc) => {
+                    if let Some(ty) = file.meta_type()
+                        && let Some(ls) = dispatch.xml.get(&ty)
+                    {
+                        for lint in ls {
+                            lint.check_xml(id, file, doc, &cx, &mut out);
+                        }
+                    }
+                    directives = suppress::from_xml(id, &file.text, doc);
+                }
+                Parsed::Apex(tree) => {
+                    let comments = dispatch.walk_apex(tree, id, file, &cx, &mut out);
+                    directives = suppress::from_code(id, &file.text, &comments);
+                }
+                Parsed::Json(_) | Parsed::Text | Parsed::Failed => {}
+            }
+            (out, directives)
+        })
+        .collect();
+    let project_findings: Vec<Vec<Finding>> = lints
+        .par_iter()
+        .map(|lint| {
+            let mut out = Vec::new();
+            lint.check_project(&cx, &mut out);
+            out
+        })
+        .collect();
+
+    let mut directives = Vec::new();
+    for (f, d) in per_file {
+        findings.extend(f);
+        directives.extend(d);
+    }
+    findings.extend(project_findings.into_iter().flatten());
+    findings.retain(|f| enabled(f.rule));
+    let extra = suppress::apply(&mut findings, &directives, enabled);
+    findings.extend(extra.into_iter().filter(|f| enabled(f.rule)));
+    for f in &mut findings {
+        if let Some(s) = req.config.severity_override(f.rule) {
+            f.severity = s;
+        }
+    }
+    drop(cx);
+    drop(oauth);
+    sort(&project, &mut findings);
+    findings.dedup();
+    Ok(Scan {
+        project,
+        findings,
+        elapsed: started.elapsed(),
+    })
+}
+
+fn sort(project: &Project, findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| (project.files[f.file].rel.as_str(), f.span.start, f.rule, f.span.end);
+        key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
+    });
+}
+
+/// Lints indexed by what they inspect, built once per scan.
+struct Dispatch<'l> {
+    xml: HashMap<MetaType, Vec<&'l dyn Lint>>,
+    /// Indexed by tree-sitter kind id.
+    apex: Vec<Vec<&'l dyn Lint>>,
+    comment_kinds: [u16; 2],
+}
+
+impl<'l> Dispatch<'l> {
+    fn new(lints: &[&'l dyn Lint]) -> Self {
+        let mut xml: HashMap<MetaType, Vec<&dyn Lint>> = HashMap::new();
+        let mut apex_table: Vec<Vec<&dyn Lint>> = vec![Vec::new(); apex::LANGUAGE.node_kind_count() + 1];
+        for &lint in lints {
+            for ty in lint.xml_types() {
+                xml.entry(*ty).or_default().push(lint);
+            }
+            for kind in lint.apex_kinds() {
+                // A test checks every declared kind exists, so a miss here cannot happen silently.
+                if let Some(id) = apex::kind_id(kind) {
+                    apex_table[id as usize].push(lint);
+                }
+            }
+        }
+        let comment_kinds = [
+            apex::kind_id("line_comment").unwrap_or(u16::MAX),
+            apex::kind_id("block_comment").unwrap_or(u16::MAX),
+        ];
+        Dispatch {
+            xml,
+            apex: apex_table,
+            comment_kinds,
+        }
+    }
+
+    /// Walks the tree once without recursion, calling interested lints; returns the comments.
+    fn walk_apex(
+        &self,
+        tree: &tree_sitter::Tree,
+        id: usize,
+        file: &project::SourceFile,
+        cx: &Ctx<'_>,
+        out: &mut Vec<Finding>,
+    ) -> Vec<Range<usize>> {
+        let mut comments = Vec::new();
+        let mut cursor = tree.walk();
+        loop {
+            let node = cursor.node();
+            let kind = node.kind_id();
+            if self.comment_kinds.contains(&kind) {
+                comments.push(node.byte_range());
+            }
+            if let Some(ls) = self.apex.get(kind as usize) {
+                for lint in ls {
+                    lint.check_apex(node, id, file, cx, out);
+                }
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return comments;
+                }
+            }
+        }
+    }
+}

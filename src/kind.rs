@@ -1,0 +1,218 @@
+//! Classifies files by Salesforce's folder/suffix table, in source (`-meta.xml`) and
+//! metadata-API format alike.
+
+use std::path::Path;
+
+/// The metadata types sfsec knows by name. Anything else XML-shaped is [`MetaType::Other`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MetaType {
+    ConnectedApp,
+    ExternalClientApplication,
+    EcaOauthSettings,
+    EcaGlobalOauthSettings,
+    EcaOauthPolicies,
+    EcaPolicies,
+    EcaMobileSettings,
+    EcaMobilePolicies,
+    EcaNotificationSettings,
+    EcaPushSettings,
+    EcaPushPolicies,
+    EcaSamlPolicies,
+    EcaCanvasSettings,
+    EcaOauthSecuritySettings,
+    Settings,
+    CustomObject,
+    CustomField,
+    CustomMetadata,
+    NamedCredential,
+    ExternalCredential,
+    RemoteSiteSetting,
+    CspTrustedSite,
+    CorsWhitelistOrigin,
+    Profile,
+    PermissionSet,
+    PermissionSetGroup,
+    MutingPermissionSet,
+    ProfileSessionSetting,
+    ProfilePasswordPolicy,
+    CustomSite,
+    Network,
+    InstalledPackage,
+    AuthProvider,
+    SamlSsoConfig,
+    OauthCustomScope,
+    /// `package.xml` and the destructive-changes manifests.
+    Manifest,
+    /// The `-meta.xml` companion of a content file (class, trigger, page...), or an unknown type.
+    Other,
+}
+
+/// (directoryName, suffix, type), from Salesforce's source-deploy-retrieve registry.
+const TABLE: &[(&str, &str, MetaType)] = &[
+    ("connectedApps", "connectedApp", MetaType::ConnectedApp),
+    ("externalClientApps", "eca", MetaType::ExternalClientApplication),
+    ("extlClntAppOauthSettings", "ecaOauth", MetaType::EcaOauthSettings),
+    ("extlClntAppGlobalOauthSets", "ecaGlblOauth", MetaType::EcaGlobalOauthSettings),
+    ("extlClntAppOauthPolicies", "ecaOauthPlcy", MetaType::EcaOauthPolicies),
+    ("extlClntAppPolicies", "ecaPlcy", MetaType::EcaPolicies),
+    ("extlClntAppMobileSettings", "ecaMobile", MetaType::EcaMobileSettings),
+    ("extlClntAppMobilePolicies", "ecaMobilePlcy", MetaType::EcaMobilePolicies),
+    ("extlClntAppNotifSettings", "ecaNotifications", MetaType::EcaNotificationSettings),
+    ("extlClntAppPushSettings", "ecaPush", MetaType::EcaPushSettings),
+    ("extlClntAppPushPolicies", "ecaPushPlcy", MetaType::EcaPushPolicies),
+    ("extlClntAppSamlConfigurablePolicies", "ecaSamlPlcy", MetaType::EcaSamlPolicies),
+    ("extlClntAppCanvasSettings", "ecaCanvas", MetaType::EcaCanvasSettings),
+    ("extlClntAppOauthSecuritySettings", "ecaOauthSecurity", MetaType::EcaOauthSecuritySettings),
+    ("settings", "settings", MetaType::Settings),
+    ("objects", "object", MetaType::CustomObject),
+    ("fields", "field", MetaType::CustomField),
+    ("customMetadata", "md", MetaType::CustomMetadata),
+    ("namedCredentials", "namedCredential", MetaType::NamedCredential),
+    ("externalCredentials", "externalCredential", MetaType::ExternalCredential),
+    ("remoteSiteSettings", "remoteSite", MetaType::RemoteSiteSetting),
+    ("cspTrustedSites", "cspTrustedSite", MetaType::CspTrustedSite),
+    ("corsWhitelistOrigins", "corsWhitelistOrigin", MetaType::CorsWhitelistOrigin),
+    ("profiles", "profile", MetaType::Profile),
+    ("permissionsets", "permissionset", MetaType::PermissionSet),
+    ("permissionsetgroups", "permissionsetgroup", MetaType::PermissionSetGroup),
+    ("mutingpermissionsets", "mutingpermissionset", MetaType::MutingPermissionSet),
+    ("profileSessionSettings", "profileSessionSetting", MetaType::ProfileSessionSetting),
+    ("profilePasswordPolicies", "profilePasswordPolicy", MetaType::ProfilePasswordPolicy),
+    ("sites", "site", MetaType::CustomSite),
+    ("networks", "network", MetaType::Network),
+    ("installedPackages", "installedPackage", MetaType::InstalledPackage),
+    ("authproviders", "authprovider", MetaType::AuthProvider),
+    ("samlssoconfigs", "samlssoconfig", MetaType::SamlSsoConfig),
+    ("oauthcustomscopes", "oauthcustomscope", MetaType::OauthCustomScope),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    /// Metadata XML of a known or unknown type.
+    Metadata(MetaType),
+    /// Apex source (`.cls`, `.trigger`).
+    Apex,
+    /// Visualforce page or component markup.
+    Visualforce,
+    /// Aura or LWC JavaScript.
+    JavaScript,
+    /// A scratch-org definition (`config/*-scratch-def.json`).
+    ScratchDef,
+    /// Not something sfsec reads.
+    Ignored,
+}
+
+impl FileKind {
+    pub fn is_scanned(self) -> bool {
+        self != FileKind::Ignored
+    }
+}
+
+/// Classifies a path (relative or absolute) by its name and parent folders.
+pub fn classify(path: &Path) -> FileKind {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return FileKind::Ignored;
+    };
+    let parent = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|p| p.to_str())
+        .unwrap_or("");
+
+    if let Some(stem) = name.strip_suffix("-meta.xml") {
+        let Some((_, suffix)) = stem.rsplit_once('.') else {
+            return FileKind::Metadata(MetaType::Other);
+        };
+        return FileKind::Metadata(by_suffix(suffix).unwrap_or(MetaType::Other));
+    }
+    if matches!(
+        name,
+        "package.xml"
+            | "destructiveChanges.xml"
+            | "destructiveChangesPre.xml"
+            | "destructiveChangesPost.xml"
+    ) {
+        return FileKind::Metadata(MetaType::Manifest);
+    }
+    if name.ends_with("scratch-def.json") {
+        return FileKind::ScratchDef;
+    }
+    let Some((_, ext)) = name.rsplit_once('.') else {
+        return FileKind::Ignored;
+    };
+    match ext {
+        "cls" | "trigger" => return FileKind::Apex,
+        "page" | "component" if matches!(parent, "pages" | "components") => {
+            return FileKind::Visualforce;
+        }
+        "js" if in_bundle(path) => return FileKind::JavaScript,
+        _ => {}
+    }
+    // Metadata-API format: the suffix alone, in its own folder (so a stray `notes.site`
+    // elsewhere is not mistaken for a CustomSite).
+    match TABLE.iter().find(|(_, suffix, _)| *suffix == ext) {
+        Some((dir, _, ty)) if *dir == parent => FileKind::Metadata(*ty),
+        _ => FileKind::Ignored,
+    }
+}
+
+fn by_suffix(suffix: &str) -> Option<MetaType> {
+    TABLE
+        .iter()
+        .find(|(_, s, _)| *s == suffix)
+        .map(|(_, _, ty)| *ty)
+}
+
+fn in_bundle(path: &Path) -> bool {
+    path.components()
+        .any(|c| matches!(c.as_os_str().to_str(), Some("lwc" | "aura")))
+}
+
+/// The component name Salesforce derives from the file name (`Foo.connectedApp-meta.xml` -> `Foo`).
+pub fn component_name(path: &Path) -> &str {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let name = name.strip_suffix("-meta.xml").unwrap_or(name);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_formats() {
+        let cases = [
+            (
+                "force-app/main/default/connectedApps/A.connectedApp-meta.xml",
+                FileKind::Metadata(MetaType::ConnectedApp),
+            ),
+            ("src/connectedApps/A.connectedApp", FileKind::Metadata(MetaType::ConnectedApp)),
+            (
+                "x/extlClntAppGlobalOauthSets/A.ecaGlblOauth-meta.xml",
+                FileKind::Metadata(MetaType::EcaGlobalOauthSettings),
+            ),
+            ("src/settings/OauthOidc.settings", FileKind::Metadata(MetaType::Settings)),
+            ("src/objects/A__c.object", FileKind::Metadata(MetaType::CustomObject)),
+            ("notes/A.site", FileKind::Ignored),
+            ("src/classes/A.cls", FileKind::Apex),
+            ("src/classes/A.cls-meta.xml", FileKind::Metadata(MetaType::Other)),
+            ("src/triggers/A.trigger", FileKind::Apex),
+            ("src/pages/A.page", FileKind::Visualforce),
+            ("force-app/lwc/a/a.js", FileKind::JavaScript),
+            ("scripts/a.js", FileKind::Ignored),
+            ("config/project-scratch-def.json", FileKind::ScratchDef),
+            ("src/package.xml", FileKind::Metadata(MetaType::Manifest)),
+            ("README.md", FileKind::Ignored),
+        ];
+        for (path, want) in cases {
+            assert_eq!(classify(Path::new(path)), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn component_names() {
+        assert_eq!(component_name(Path::new("a/Foo.connectedApp-meta.xml")), "Foo");
+        assert_eq!(component_name(Path::new("a/Foo.connectedApp")), "Foo");
+        assert_eq!(component_name(Path::new("a/My.App.eca-meta.xml")), "My.App");
+    }
+}

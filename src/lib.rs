@@ -1,0 +1,21 @@
+//! sfsec: a static security linter for Salesforce DX projects and managed packages.
+//!
+//! Pipeline: [`discovery`] -> [`project`] (parse each file once) -> [`lints`] via [`engine`]
+//! -> [`report`].
+
+pub mod apex;
+pub mod book;
+pub mod cli;
+pub mod config;
+pub mod discovery;
+pub mod engine;
+pub mod finding;
+pub mod json;
+pub mod kind;
+pub mod lints;
+pub mod oauth;
+pub mod project;
+pub mod report;
+pub mod rules;
+pub mod suppress;
+pub mod xml;

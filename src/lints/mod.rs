@@ -1,0 +1,111 @@
+//! The lint registry. One lint, one file; each declares what it inspects and the engine
+//! dispatches to it.
+
+use tree_sitter::Node;
+
+use crate::config::Options;
+use crate::finding::{FileId, Finding};
+use crate::kind::MetaType;
+use crate::oauth::OauthIndex;
+use crate::project::{Project, SourceFile};
+use crate::xml::XmlDoc;
+
+pub mod oauth;
+
+/// What every hook sees: the project, the indexes built once for it, options and the clock.
+pub struct Ctx<'p> {
+    pub project: &'p Project,
+    pub oauth: &'p OauthIndex<'p>,
+    pub options: &'p Options,
+    /// Unix seconds; injected so that tests do not depend on today's date.
+    pub now: i64,
+}
+
+/// A lint implements only the hooks it needs.
+pub trait Lint: Sync + Send {
+    fn id(&self) -> &'static str;
+
+    /// Metadata types whose files [`Lint::check_xml`] receives.
+    fn xml_types(&self) -> &'static [MetaType] {
+        &[]
+    }
+    fn check_xml(&self, _file: FileId, _src: &SourceFile, _doc: &XmlDoc, _cx: &Ctx<'_>, _out: &mut Vec<Finding>) {}
+
+    /// Apex node kinds (grammar names) whose nodes [`Lint::check_apex`] receives.
+    fn apex_kinds(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn check_apex(&self, _node: Node<'_>, _file: FileId, _src: &SourceFile, _cx: &Ctx<'_>, _out: &mut Vec<Finding>) {}
+
+    /// Once per scan, for lints that look across files.
+    fn check_project(&self, _cx: &Ctx<'_>, _out: &mut Vec<Finding>) {}
+}
+
+/// Every lint, sorted by id.
+pub static LINTS: &[&dyn Lint] = &[
+    &oauth::oauth_broad_scope::BroadScope,
+    &oauth::oauth_client_credentials_flow::ClientCredentialsFlow,
+    &oauth::oauth_consumer_secret_optional::ConsumerSecretOptional,
+    &oauth::oauth_device_flow::DeviceFlow,
+    &oauth::oauth_implicit_flow::ImplicitFlow,
+    &oauth::oauth_insecure_callback::InsecureCallback,
+    &oauth::oauth_introspect_all_tokens::IntrospectAllTokens,
+    &oauth::oauth_ip_relaxation::IpRelaxation,
+    &oauth::oauth_jwt_certificate::JwtCertificate,
+    &oauth::oauth_pkce_not_required::PkceNotRequired,
+    &oauth::oauth_refresh_token_policy::RefreshTokenPolicy,
+    &oauth::oauth_refresh_token_rotation::RefreshTokenRotation,
+    &oauth::oauth_self_authorized::SelfAuthorized,
+    &oauth::oauth_username_password_flow::UsernamePasswordFlow,
+    &oauth::oauth_web_server_flow::WebServerFlow,
+];
+
+/// Rules the engine itself reports (parse failures, suppressions); they have docs but no lint.
+pub const ENGINE_RULES: &[&str] = &[
+    "apex-parse-error",
+    "invalid-metadata",
+    "invalid-suppression",
+    "unreadable-file",
+    "unused-suppression",
+];
+
+#[cfg(test)]
+pub mod test_support;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules;
+
+    #[test]
+    fn registry_matches_docs_both_ways() {
+        for w in LINTS.windows(2) {
+            assert!(w[0].id() < w[1].id(), "LINTS must be sorted and unique: {}", w[1].id());
+        }
+        let mut ids: Vec<&str> = LINTS.iter().map(|l| l.id()).chain(ENGINE_RULES.iter().copied()).collect();
+        ids.sort_unstable();
+        let docs: Vec<&str> = rules::all().iter().map(|d| d.id).collect();
+        assert_eq!(ids, docs, "every lint has a doc in lints/ and every doc a lint");
+    }
+
+    #[test]
+    fn lint_files_are_named_after_their_ids() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        for lint in LINTS {
+            let doc = rules::get(lint.id()).expect("doc");
+            let family = doc.family;
+            let file = lint.id().replace('-', "_");
+            let path = format!("{root}/src/lints/{family}/{file}.rs");
+            assert!(std::path::Path::new(&path).is_file(), "{} should live in {path}", lint.id());
+        }
+    }
+
+    #[test]
+    fn declared_apex_kinds_exist_in_the_grammar() {
+        for lint in LINTS {
+            for kind in lint.apex_kinds() {
+                assert!(crate::apex::kind_id(kind).is_some(), "{}: unknown node kind `{kind}`", lint.id());
+            }
+        }
+    }
+}

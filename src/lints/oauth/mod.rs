@@ -1,0 +1,50 @@
+//! OAuth app lints (Connected Apps, External Client Apps, org OAuth settings), over the shared
+//! view in [`crate::oauth`].
+
+use tree_sitter::Node;
+
+use crate::apex;
+use crate::finding::{FileId, Finding};
+use crate::oauth::{RequestedFlow, requested_flows};
+use crate::project::SourceFile;
+
+pub mod oauth_broad_scope;
+pub mod oauth_client_credentials_flow;
+pub mod oauth_consumer_secret_optional;
+pub mod oauth_device_flow;
+pub mod oauth_implicit_flow;
+pub mod oauth_insecure_callback;
+pub mod oauth_introspect_all_tokens;
+pub mod oauth_ip_relaxation;
+pub mod oauth_jwt_certificate;
+pub mod oauth_pkce_not_required;
+pub mod oauth_refresh_token_policy;
+pub mod oauth_refresh_token_rotation;
+pub mod oauth_self_authorized;
+pub mod oauth_username_password_flow;
+pub mod oauth_web_server_flow;
+
+/// The Apex node kinds that carry flow requests.
+pub const STRING_KINDS: &[&str] = &["string_literal"];
+
+/// Reports each request for `flow` inside an Apex string literal (`grant_type=password`...).
+pub fn flow_in_literal(
+    rule: &'static str,
+    flow: RequestedFlow,
+    what: &str,
+    help: &str,
+    node: Node<'_>,
+    file: FileId,
+    src: &SourceFile,
+    out: &mut Vec<Finding>,
+) {
+    let Some((content, base)) = apex::string_content(node, &src.text) else {
+        return;
+    };
+    for (found, range) in requested_flows(content) {
+        if found == flow {
+            let span = base + range.start..base + range.end;
+            out.push(Finding::new(rule, file, span, format!("code requests the {what}")).help(help));
+        }
+    }
+}

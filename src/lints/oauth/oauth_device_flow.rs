@@ -1,0 +1,64 @@
+//! `oauth-device-flow`: an app enables the OAuth 2.0 device flow, or code requests it.
+
+use tree_sitter::Node;
+
+use super::{STRING_KINDS, flow_in_literal};
+use crate::finding::{FileId, Finding};
+use crate::lints::{Ctx, Lint};
+use crate::oauth::{Flag, RequestedFlow};
+use crate::project::SourceFile;
+
+pub struct DeviceFlow;
+
+const ID: &str = "oauth-device-flow";
+const HELP: &str = "disable the device flow (`isDeviceFlowEnabled` false) and use a flow with the user present";
+
+impl Lint for DeviceFlow {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        for app in cx.oauth.apps.iter().filter(|a| a.oauth_enabled()) {
+            if let Some(s) = app.flag(Flag::DeviceFlow).filter(|s| s.value) {
+                out.push(Finding::new(ID, s.file, s.span, format!("{} allows the device flow", app.describe())).help(HELP));
+            }
+        }
+    }
+
+    fn apex_kinds(&self) -> &'static [&'static str] {
+        STRING_KINDS
+    }
+
+    fn check_apex(&self, node: Node<'_>, file: FileId, src: &SourceFile, _cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        flow_in_literal(ID, RequestedFlow::Device, "OAuth device flow", "remove the device-flow request; authenticate with a flow that has the user present", node, file, src, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lints::test_support::*;
+
+    #[test]
+    fn device_flow() {
+        let global = |v: &str| eca_file("ExtlClntAppGlobalOauthSettings", &format!("    <isDeviceFlowEnabled>{v}</isDeviceFlowEnabled>"));
+        cases(
+            "oauth-device-flow",
+            &[
+                vec![(ECA, eca_header()), (ECA_GLOBAL, global("false"))],
+                vec![(ECA_GLOBAL, eca_file("ExtlClntAppGlobalOauthSettings", "    <label>x</label>"))],
+                vec![(CLASS, "class Auth { String s = 'response_type=device_codes'; // ok\n String t = 'device flow'; }".into())],
+            ],
+            &[
+                vec![(ECA, eca_header()), (ECA_GLOBAL, global("true"))],
+                vec![(CA, connected_app("    <oauthConfig>\n        <callbackUrl>https://a.example.com/cb</callbackUrl>\n        <isDeviceFlowEnabled>true</isDeviceFlowEnabled>\n    </oauthConfig>"))],
+                vec![(CLASS, "class Auth { String s = 'response_type=device_code&client_id=' + id; }".into())],
+            ],
+        );
+        let hits = run("oauth-device-flow", &[(ECA, &eca_header()), (ECA_GLOBAL, &global("true"))]);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].message, "external client app `Portal` allows the device flow");
+        assert_eq!(hits[0].text, "<isDeviceFlowEnabled>true</isDeviceFlowEnabled>");
+        assert_eq!(hits[0].path, ECA_GLOBAL);
+    }
+}

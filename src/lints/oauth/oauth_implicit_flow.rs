@@ -1,0 +1,64 @@
+//! `oauth-implicit-flow`: the org does not block the user-agent (implicit) flow, or code requests
+//! it (`response_type=token`).
+
+use tree_sitter::Node;
+
+use super::{STRING_KINDS, flow_in_literal};
+use crate::finding::{FileId, Finding};
+use crate::lints::{Ctx, Lint};
+use crate::oauth::RequestedFlow;
+use crate::project::SourceFile;
+
+pub struct ImplicitFlow;
+
+const ID: &str = "oauth-implicit-flow";
+
+impl Lint for ImplicitFlow {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        for org in &cx.oauth.orgs {
+            let s = org.flag("blockOAuthUsrAgtFlow", false);
+            if s.value {
+                continue;
+            }
+            let message = if s.explicit {
+                format!("{} allow the user-agent (implicit) flow (`blockOAuthUsrAgtFlow` is false)", org.describe())
+            } else {
+                format!("{} do not block the user-agent (implicit) flow", org.describe())
+            };
+            out.push(Finding::new(ID, s.file, s.span, message).help("set `blockOAuthUsrAgtFlow` to true"));
+        }
+    }
+
+    fn apex_kinds(&self) -> &'static [&'static str] {
+        STRING_KINDS
+    }
+
+    fn check_apex(&self, node: Node<'_>, file: FileId, src: &SourceFile, _cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        flow_in_literal(ID, RequestedFlow::Implicit, "OAuth user-agent (implicit) flow", "request an authorization code with PKCE (`response_type=code`) instead of a token in the redirect", node, file, src, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lints::test_support::*;
+
+    #[test]
+    fn implicit() {
+        cases(
+            "oauth-implicit-flow",
+            &[
+                vec![(OIDC, oidc("    <blockOAuthUsrAgtFlow>true</blockOAuthUsrAgtFlow>"))],
+                vec![(CLASS, "class Auth { String s = '?response_type=code&x=token'; String t = 'response_type=token_hint'; }".into())],
+            ],
+            &[
+                vec![(OIDC, oidc("    <blockOAuthUsrAgtFlow>false</blockOAuthUsrAgtFlow>"))],
+                vec![(OIDC, oidc("    <blockOAuthUnPwFlow>true</blockOAuthUnPwFlow>"))],
+                vec![(CLASS, "class Auth { String s = '/services/oauth2/authorize?response_type=token&client_id=' + k; }".into())],
+            ],
+        );
+    }
+}

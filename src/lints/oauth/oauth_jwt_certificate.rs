@@ -1,0 +1,187 @@
+//! `oauth-jwt-certificate`: a JWT-bearer certificate is present; it must be on a rotation
+//! schedule. Expired is an error; expiring within the window, RSA under 2048 bits or SHA-1 is a
+//! warning; otherwise a note that inventories it.
+
+use time::OffsetDateTime;
+use time::macros::format_description;
+use x509_parser::objects::{oid_registry, oid2sn};
+use x509_parser::pem::parse_x509_pem;
+use x509_parser::public_key::PublicKey;
+
+use crate::finding::{Finding, Severity};
+use crate::lints::{Ctx, Lint};
+
+pub struct JwtCertificate;
+
+const ID: &str = "oauth-jwt-certificate";
+const DAY: i64 = 86_400;
+
+#[derive(Debug, PartialEq)]
+pub struct CertFacts {
+    pub not_after: i64,
+    /// Key size in bits, with the algorithm family ("RSA", "EC").
+    pub key: Option<(&'static str, usize)>,
+    pub signature: String,
+}
+
+/// Parses a PEM certificate (with or without its BEGIN/END lines).
+pub fn parse_certificate(text: &str) -> Option<CertFacts> {
+    let owned;
+    let pem_text = if text.contains("-----BEGIN") {
+        text
+    } else {
+        let body: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        owned = format!("-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n");
+        &owned
+    };
+    let (_, pem) = parse_x509_pem(pem_text.trim_start().as_bytes()).ok()?;
+    let cert = pem.parse_x509().ok()?;
+    let key = match cert.public_key().parsed().ok()? {
+        PublicKey::RSA(rsa) => Some(("RSA", modulus_bits(rsa.modulus))),
+        PublicKey::EC(ec) => Some(("EC", ec.key_size())),
+        _ => None,
+    };
+    let oid = &cert.signature_algorithm.algorithm;
+    let signature = oid2sn(oid, oid_registry()).map_or_else(|_| oid.to_id_string(), str::to_string);
+    Some(CertFacts { not_after: cert.validity().not_after.timestamp(), key, signature })
+}
+
+fn modulus_bits(m: &[u8]) -> usize {
+    let m = &m[m.iter().take_while(|b| **b == 0).count()..];
+    m.first().map_or(0, |b| (m.len() - 1) * 8 + (8 - b.leading_zeros() as usize))
+}
+
+fn date(ts: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|d| d.format(format_description!("[year]-[month]-[day]")).ok())
+        .unwrap_or_else(|| ts.to_string())
+}
+
+impl Lint for JwtCertificate {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        for app in cx.oauth.apps.iter().filter(|a| a.oauth_enabled()) {
+            for cert in app.certificates() {
+                let name = app.describe();
+                let Some(facts) = parse_certificate(cert.text) else {
+                    out.push(
+                        Finding::new(ID, cert.file, cert.span, format!("JWT-bearer certificate of {name} cannot be parsed"))
+                            .severity(Severity::Warning)
+                            .help("replace it with a valid PEM certificate and record its expiry date"),
+                    );
+                    continue;
+                };
+                let days_left = (facts.not_after - cx.now).div_euclid(DAY);
+                let weak_key = matches!(facts.key, Some(("RSA", bits)) if bits < 2048);
+                let weak_sig = facts.signature.to_ascii_lowercase().contains("sha1");
+                let key = facts.key.map_or("unknown key".to_string(), |(alg, bits)| format!("{alg} {bits}-bit"));
+                let details = format!("{key}, {}", facts.signature);
+                let (severity, message, help) = if facts.not_after <= cx.now {
+                    (
+                        Severity::Error,
+                        format!("JWT-bearer certificate of {name} expired on {} ({} days ago; {details})", date(facts.not_after), -days_left),
+                        "upload a new certificate and rotate the private key now",
+                    )
+                } else if days_left <= cx.options.cert_expiry_window_days || weak_key || weak_sig {
+                    let why = match (days_left <= cx.options.cert_expiry_window_days, weak_key, weak_sig) {
+                        (true, _, _) => "expires soon",
+                        (_, true, _) => "uses a weak key",
+                        _ => "uses a SHA-1 signature",
+                    };
+                    (
+                        Severity::Warning,
+                        format!("JWT-bearer certificate of {name} {why}: expires on {} ({days_left} days left; {details})", date(facts.not_after)),
+                        "rotate the certificate: a new RSA key of 2048 bits or more, signed with SHA-256",
+                    )
+                } else {
+                    (
+                        Severity::Note,
+                        format!("JWT-bearer certificate of {name} expires on {} ({days_left} days left; {details})", date(facts.not_after)),
+                        "schedule its rotation before it expires",
+                    )
+                };
+                out.push(Finding::new(ID, cert.file, cert.span, message).severity(severity).help(help));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lints::test_support::*;
+
+    /// RSA 2048 / SHA-256, valid 2025-01-01 .. 2030-01-01.
+    const GOOD: &str = include_str!("../../../tests/data/certs/rsa2048-sha256-2030.pem");
+    /// RSA 2048 / SHA-256, expired 2025-06-01.
+    const EXPIRED: &str = include_str!("../../../tests/data/certs/rsa2048-sha256-expired-2025.pem");
+    /// RSA 2048 / SHA-256, expires 2026-02-15 (45 days after the test clock).
+    const SOON: &str = include_str!("../../../tests/data/certs/rsa2048-sha256-2026-02-15.pem");
+    /// RSA 1024 / SHA-256, valid until 2030.
+    const WEAK: &str = include_str!("../../../tests/data/certs/rsa1024-sha256-2030.pem");
+    /// RSA 2048 / SHA-1, valid until 2036.
+    const SHA1: &str = include_str!("../../../tests/data/certs/rsa2048-sha1.pem");
+
+    fn ca(cert: &str) -> String {
+        connected_app(&format!("    <oauthConfig>\n        <callbackUrl>https://a.example.com/cb</callbackUrl>\n        <certificate>{cert}</certificate>\n    </oauthConfig>"))
+    }
+
+    #[test]
+    fn facts() {
+        let f = parse_certificate(GOOD).expect("parses");
+        assert_eq!(f.key, Some(("RSA", 2048)));
+        assert_eq!(date(f.not_after), "2030-01-01");
+        assert!(f.signature.contains("sha256"), "{}", f.signature);
+        let w = parse_certificate(WEAK).expect("parses");
+        assert_eq!(w.key, Some(("RSA", 1024)));
+        // Without the PEM armour, as some files store it.
+        let bare: String = GOOD.lines().filter(|l| !l.starts_with("-----")).collect();
+        assert_eq!(parse_certificate(&bare), Some(f));
+        assert_eq!(parse_certificate("not a certificate"), None);
+        assert_eq!(modulus_bits(&[0, 0x80, 0]), 16);
+        assert_eq!(modulus_bits(&[0x7f, 0]), 15);
+    }
+
+    #[test]
+    fn severities_follow_the_injected_clock() {
+        let sev = |cert: &str| {
+            let hits = run("oauth-jwt-certificate", &[(CA, &ca(cert))]);
+            assert_eq!(hits.len(), 1, "{hits:?}");
+            (hits[0].severity, hits[0].message.clone())
+        };
+        let (s, m) = sev(GOOD);
+        assert_eq!(s, Severity::Note);
+        assert_eq!(m, "JWT-bearer certificate of connected app `Billing_Sync` expires on 2030-01-01 (1461 days left; RSA 2048-bit, sha256WithRSAEncryption)");
+        let (s, m) = sev(EXPIRED);
+        assert_eq!(s, Severity::Error);
+        assert!(m.contains("expired on 2025-06-01 (214 days ago"), "{m}");
+        let (s, m) = sev(SOON);
+        assert_eq!(s, Severity::Warning);
+        assert!(m.contains("expires soon: expires on 2026-02-15 (45 days left"), "{m}");
+        let (s, m) = sev(WEAK);
+        assert_eq!(s, Severity::Warning);
+        assert!(m.contains("uses a weak key") && m.contains("RSA 1024-bit"), "{m}");
+        let (s, m) = sev(SHA1);
+        assert_eq!(s, Severity::Warning);
+        assert!(m.contains("uses a SHA-1 signature") && m.contains("sha1WithRSAEncryption"), "{m}");
+        let (s, _) = sev("garbage");
+        assert_eq!(s, Severity::Warning);
+    }
+
+    #[test]
+    fn window_is_configurable() {
+        let mut config = crate::config::Config::default();
+        config.options.cert_expiry_window_days = 30;
+        let hits = run_with("oauth-jwt-certificate", &[(CA, &ca(SOON))], config);
+        assert_eq!(hits[0].severity, Severity::Note);
+    }
+
+    #[test]
+    fn no_certificate_no_finding() {
+        cases("oauth-jwt-certificate", &[vec![(CA, connected_app("    <oauthConfig><callbackUrl>https://a.example.com/cb</callbackUrl></oauthConfig>"))]], &[vec![(CA, ca(GOOD))]]);
+    }
+}

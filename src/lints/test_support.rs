@@ -1,0 +1,121 @@
+//! Runs one rule over a small in-memory project (written to a temporary SFDX project so that the
+//! real discovery, parser and engine are exercised), for the lints' inline tests.
+
+use std::path::PathBuf;
+
+use crate::config::Config;
+use crate::engine::{ScanRequest, scan};
+use crate::finding::Severity;
+
+/// 2026-01-01T00:00:00Z: lints see this clock in tests.
+pub const NOW: i64 = 1_767_225_600;
+
+pub const CA: &str = "force-app/main/default/connectedApps/Billing_Sync.connectedApp-meta.xml";
+pub const ECA: &str = "force-app/main/default/externalClientApps/Portal.eca-meta.xml";
+pub const ECA_OAUTH: &str = "force-app/main/default/extlClntAppOauthSettings/Portal_oauth.ecaOauth-meta.xml";
+pub const ECA_GLOBAL: &str = "force-app/main/default/extlClntAppGlobalOauthSets/Portal_glbl.ecaGlblOauth-meta.xml";
+pub const ECA_POLICY: &str = "force-app/main/default/extlClntAppOauthPolicies/Portal_plcy.ecaOauthPlcy-meta.xml";
+pub const ECA_MOBILE: &str = "force-app/main/default/extlClntAppMobileSettings/Portal_mobile.ecaMobile-meta.xml";
+pub const OIDC: &str = "force-app/main/default/settings/OauthOidc.settings-meta.xml";
+pub const SCRATCH: &str = "config/project-scratch-def.json";
+pub const CLASS: &str = "force-app/main/default/classes/Auth.cls";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub path: String,
+    pub line: usize,
+    pub severity: Severity,
+    pub message: String,
+    /// The source text the finding underlines.
+    pub text: String,
+}
+
+/// A Connected App with the given inner XML.
+pub fn connected_app(inner: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ConnectedApp xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <contactEmail>a@example.com</contactEmail>\n    <label>Billing Sync</label>\n{inner}\n</ConnectedApp>\n"
+    )
+}
+
+/// An ECA file of the given root type, linked to `Portal`.
+pub fn eca_file(root: &str, inner: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root} xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <externalClientApplication>Portal</externalClientApplication>\n{inner}\n</{root}>\n"
+    )
+}
+
+pub fn eca_header() -> String {
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ExternalClientApplication xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <contactEmail>a@example.com</contactEmail>\n    <distributionState>Local</distributionState>\n    <label>Portal</label>\n</ExternalClientApplication>\n".into()
+}
+
+pub fn oidc(inner: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<OauthOidcSettings xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n{inner}\n</OauthOidcSettings>\n"
+    )
+}
+
+/// Scans `files` with only `rule` enabled.
+pub fn run(rule: &str, files: &[(&str, &str)]) -> Vec<Hit> {
+    run_with(rule, files, Config::default())
+}
+
+pub fn run_with(rule: &str, files: &[(&str, &str)], mut config: Config) -> Vec<Hit> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::write(root.join("sfdx-project.json"), r#"{"packageDirectories":[{"path":"force-app","default":true}]}"#)
+        .expect("write project");
+    std::fs::create_dir_all(root.join("force-app")).expect("mkdir");
+    for (path, text) in files {
+        let p: PathBuf = root.join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, text).expect("write file");
+    }
+    config.select = vec![rule.to_string()];
+    let req = ScanRequest {
+        paths: Vec::new(),
+        cwd: root.to_path_buf(),
+        config,
+        now: NOW,
+    };
+    let scan = scan(&req).expect("scan");
+    scan.findings
+        .iter()
+        .map(|f| {
+            let file = scan.project.file(f.file);
+            let (line, _) = file.line_index().line_col(&file.text, f.span.start);
+            Hit {
+                path: file.rel.clone(),
+                line,
+                severity: f.severity,
+                message: f.message.clone(),
+                text: file.text[f.span.clone()].to_string(),
+            }
+        })
+        .collect()
+}
+
+/// oxc-style table test: every `pass` case yields no finding of `rule`, every `fail` case at
+/// least one; all wrong cases are reported together. Messages follow the house style.
+pub fn cases(rule: &str, pass: &[Vec<(&str, String)>], fail: &[Vec<(&str, String)>]) {
+    let mut wrong = Vec::new();
+    for (i, case) in pass.iter().enumerate() {
+        let files: Vec<(&str, &str)> = case.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let hits = run(rule, &files);
+        if !hits.is_empty() {
+            wrong.push(format!("pass case {i} produced {hits:#?}"));
+        }
+    }
+    for (i, case) in fail.iter().enumerate() {
+        let files: Vec<(&str, &str)> = case.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let hits = run(rule, &files);
+        if hits.is_empty() {
+            wrong.push(format!("fail case {i} produced nothing"));
+        }
+        for h in &hits {
+            if h.message.ends_with('.') || h.message.starts_with(char::is_uppercase) {
+                wrong.push(format!("fail case {i}: message style: {:?}", h.message));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{rule}:\n{}", wrong.join("\n"));
+}

@@ -1,0 +1,24 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use sfsec::cli::{Cli, EXIT_ERROR, run};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // --help and --version are not errors.
+            return ExitCode::from(if e.use_stderr() { EXIT_ERROR as u8 } else { 0 });
+        }
+    };
+    let cwd = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: cannot read the current directory: {e}");
+            return ExitCode::from(EXIT_ERROR as u8);
+        }
+    };
+    let code = run(cli, &cwd, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
+    ExitCode::from(code as u8)
+}

@@ -1,0 +1,194 @@
+//! The parsed project: every file read and parsed exactly once, in parallel.
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use tree_sitter::Tree;
+
+use crate::apex;
+use crate::discovery::{Candidate, Discovery, SfdxProject};
+use crate::finding::{FileId, Finding, LineIndex};
+use crate::json::JsonNode;
+use crate::kind::{FileKind, MetaType};
+use crate::xml::XmlDoc;
+
+/// Larger files are reported and skipped: no metadata or Apex file comes close.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+pub enum Parsed {
+    Xml(XmlDoc),
+    Apex(Tree),
+    Json(JsonNode),
+    /// Read but not parsed by any lint yet (Visualforce, JavaScript).
+    Text,
+    /// Could not be read or parsed; the reason is a finding.
+    Failed,
+}
+
+pub struct SourceFile {
+    pub rel: String,
+    pub kind: FileKind,
+    pub text: String,
+    pub parsed: Parsed,
+    line_index: std::sync::OnceLock<LineIndex>,
+}
+
+impl SourceFile {
+    pub fn line_index(&self) -> &LineIndex {
+        self.line_index.get_or_init(|| LineIndex::new(&self.text))
+    }
+    pub fn xml(&self) -> Option<&XmlDoc> {
+        match &self.parsed {
+            Parsed::Xml(d) => Some(d),
+            _ => None,
+        }
+    }
+    pub fn meta_type(&self) -> Option<MetaType> {
+        match self.kind {
+            FileKind::Metadata(t) => Some(t),
+            _ => None,
+        }
+    }
+    /// The component name derived from the file name.
+    pub fn component_name(&self) -> &str {
+        crate::kind::component_name(std::path::Path::new(&self.rel))
+    }
+    /// A file that exists only to carry a finding (e.g. a walk error).
+    pub fn placeholder(rel: String) -> Self {
+        SourceFile {
+            rel,
+            kind: FileKind::Ignored,
+            text: String::new(),
+            parsed: Parsed::Failed,
+            line_index: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+pub struct Project {
+    pub root: PathBuf,
+    pub sfdx: Option<SfdxProject>,
+    pub files: Vec<SourceFile>,
+}
+
+impl Project {
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id]
+    }
+
+    /// Files of one metadata type, with their ids and parsed documents.
+    pub fn xml_of(&self, ty: MetaType) -> impl Iterator<Item = (FileId, &SourceFile, &XmlDoc)> {
+        self.files.iter().enumerate().filter_map(move |(id, f)| match (&f.parsed, f.kind) {
+            (Parsed::Xml(doc), FileKind::Metadata(t)) if t == ty => Some((id, f, doc)),
+            _ => None,
+        })
+    }
+
+    pub fn json_files(&self) -> impl Iterator<Item = (FileId, &SourceFile, &JsonNode)> {
+        self.files.iter().enumerate().filter_map(|(id, f)| match &f.parsed {
+            Parsed::Json(j) => Some((id, f, j)),
+            _ => None,
+        })
+    }
+}
+
+/// Reads and parses every candidate in parallel. Files that cannot be read or parsed yield a
+/// finding and stay in the list, so the scan goes on.
+pub fn load(discovery: Discovery) -> (Project, Vec<Finding>) {
+    let Discovery {
+        root,
+        sfdx,
+        files,
+        problems,
+    } = discovery;
+    let loaded: Vec<(SourceFile, Option<(&'static str, usize, String)>)> =
+        files.into_par_iter().map(load_one).collect();
+    let mut out = Vec::with_capacity(loaded.len() + problems.len());
+    let mut findings = Vec::new();
+    for (file, problem) in loaded {
+        if let Some((rule, offset, message)) = problem {
+            findings.push(Finding::new(rule, out.len(), offset..offset, message));
+        }
+        out.push(file);
+    }
+    for p in problems {
+        findings.push(Finding::new("unreadable-file", out.len(), 0..0, p.message));
+        out.push(SourceFile::placeholder(p.rel));
+    }
+    (
+        Project {
+            root,
+            sfdx,
+            files: out,
+        },
+        findings,
+    )
+}
+
+type Problem = Option<(&'static str, usize, String)>;
+
+fn load_one(c: Candidate) -> (SourceFile, Problem) {
+    let mut file = SourceFile {
+        rel: c.rel,
+        kind: c.kind,
+        text: String::new(),
+        parsed: Parsed::Failed,
+        line_index: std::sync::OnceLock::new(),
+    };
+    let bytes = match std::fs::metadata(&c.abs) {
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            let msg = format!("file is {} bytes, over the {} byte limit; not scanned", m.len(), MAX_FILE_BYTES);
+            return (file, Some(("unreadable-file", 0, msg)));
+        }
+        Ok(_) => match std::fs::read(&c.abs) {
+            Ok(b) => b,
+            Err(e) => return (file, Some(("unreadable-file", 0, format!("cannot read file: {e}")))),
+        },
+        Err(e) => return (file, Some(("unreadable-file", 0, format!("cannot read file: {e}")))),
+    };
+    file.text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let msg = format!("file is not valid UTF-8 (bad byte at offset {at}); not scanned");
+            return (file, Some(("unreadable-file", 0, msg)));
+        }
+    };
+    let problem = match c.kind {
+        FileKind::Metadata(_) => match XmlDoc::parse(&file.text) {
+            Ok(doc) => {
+                file.parsed = Parsed::Xml(doc);
+                None
+            }
+            Err(e) => Some(("invalid-metadata", e.offset.min(file.text.len()), format!("malformed XML: {}", e.message))),
+        },
+        FileKind::Apex => match apex::parse(&file.text) {
+            Some(tree) => {
+                let problem = apex::first_error(&tree).map(|n| {
+                    let what = if n.is_missing() {
+                        format!("expected `{}`", n.kind())
+                    } else {
+                        "unexpected syntax".to_string()
+                    };
+                    ("apex-parse-error", n.start_byte(), format!("cannot parse this Apex: {what}; lints may miss code in the broken part"))
+                });
+                file.parsed = Parsed::Apex(tree);
+                problem
+            }
+            None => Some(("apex-parse-error", 0, "the Apex parser gave up on this file".to_string())),
+        },
+        FileKind::ScratchDef => match JsonNode::parse(&file.text) {
+            Ok(j) => {
+                file.parsed = Parsed::Json(j);
+                None
+            }
+            Err(e) => Some(("invalid-metadata", e.offset.min(file.text.len()), format!("malformed JSON: {}", e.message))),
+        },
+        FileKind::Visualforce | FileKind::JavaScript => {
+            file.parsed = Parsed::Text;
+            None
+        }
+        FileKind::Ignored => None,
+    };
+    (file, problem)
+}

@@ -1,0 +1,147 @@
+//! The terminal report: one miette diagnostic per finding, then a summary.
+
+use std::fmt;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode,
+    SourceSpan, SpanContents,
+};
+
+use super::{counts, position};
+use crate::engine::Scan;
+use crate::finding::{Finding, Severity};
+use crate::rules;
+
+#[derive(Debug, Clone, Default)]
+pub struct HumanOptions {
+    pub color: bool,
+    pub show_suppressed: bool,
+}
+
+/// Source text with a file name, borrowed (miette's `NamedSource` wants owned text).
+struct Named<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+impl SourceCode for Named<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+struct Diag<'a> {
+    finding: &'a Finding,
+    source: Named<'a>,
+    help: Option<String>,
+}
+
+impl fmt::Debug for Diag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl fmt::Display for Diag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for Diag<'_> {}
+
+impl Diagnostic for Diag<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.finding.rule))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let f = self.finding;
+        let primary = LabeledSpan::new_primary_with_span(Some(short_label(f)), f.span.start..f.span.end);
+        let secondary = f
+            .labels
+            .iter()
+            .filter(|l| l.file == f.file)
+            .map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), l.span.start..l.span.end));
+        Some(Box::new(std::iter::once(primary).chain(secondary)))
+    }
+}
+
+fn short_label(f: &Finding) -> String {
+    match &f.suppression {
+        Some(s) => format!("suppressed: {}", s.reason),
+        None => f.severity.as_str().to_string(),
+    }
+}
+
+pub fn render(scan: &Scan, opts: &HumanOptions) -> String {
+    let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    // A fixed width keeps the output identical from one terminal to the next.
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let mut out = String::new();
+    for f in &scan.findings {
+        if f.suppression.is_some() && !opts.show_suppressed {
+            continue;
+        }
+        let file = scan.project.file(f.file);
+        let mut help = f.help.clone().unwrap_or_default();
+        for l in f.labels.iter().filter(|l| l.file != f.file) {
+            let other = scan.project.file(l.file);
+            let (line, col) = other.line_index().line_col(&other.text, l.span.start);
+            help.push_str(&format!("\nsee {}:{line}:{col}: {}", other.rel, l.message));
+        }
+        if let Some(doc) = rules::get(f.rule) {
+            help.push_str(&format!("\nrun `sfsec explain {}` ({})", f.rule, doc.help_uri()));
+        }
+        let pos = position(scan, f);
+        out.push_str(&format!("{}:{}:{}: ", file.rel, pos.start_line, pos.start_column));
+        let diag = Diag {
+            finding: f,
+            source: Named { name: &file.rel, text: &file.text },
+            help: Some(help.trim_start().to_string()).filter(|h| !h.is_empty()),
+        };
+        if handler.render_report(&mut out, &diag).is_err() {
+            out.push_str(&format!("{}: {}\n", f.rule, f.message));
+        }
+        out.push('\n');
+    }
+    let c = counts(scan);
+    let plural = |n: usize, w: &str| if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") };
+    out.push_str(&format!(
+        "{}, {}, {} in {} scanned",
+        plural(c.errors, "error"),
+        plural(c.warnings, "warning"),
+        plural(c.notes, "note"),
+        plural(scan.project.files.len(), "file"),
+    ));
+    if c.suppressed > 0 {
+        out.push_str(&format!(" ({} suppressed{})", c.suppressed, if opts.show_suppressed { "" } else { "; --show-suppressed lists them" }));
+    }
+    out.push('\n');
+    out
+}

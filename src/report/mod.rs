@@ -1,0 +1,91 @@
+//! Reporters: human (miette), SARIF 2.1.0, JSON. All positions come from the file's line index;
+//! all paths are relative to the project root.
+
+use sha2::{Digest, Sha256};
+
+use crate::engine::Scan;
+use crate::finding::Finding;
+
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Sarif,
+    Json,
+}
+
+/// 1-based line and column (Unicode code points) of a finding's start and (exclusive) end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub start_line: usize,
+    pub start_column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+pub fn position(scan: &Scan, f: &Finding) -> Position {
+    let file = scan.project.file(f.file);
+    let idx = file.line_index();
+    let (start_line, start_column) = idx.line_col(&file.text, f.span.start);
+    let (end_line, end_column) = idx.line_col(&file.text, f.span.end.max(f.span.start));
+    Position { start_line, start_column, end_line, end_column }
+}
+
+/// Fingerprints that survive line moves and unrelated edits: rule, path and the text the
+/// finding underlines (whitespace folded), numbered among identical ones in the same file.
+pub fn fingerprints(scan: &Scan) -> Vec<String> {
+    let mut seen: std::collections::HashMap<[u8; 32], usize> = std::collections::HashMap::new();
+    scan.findings
+        .iter()
+        .map(|f| {
+            let file = scan.project.file(f.file);
+            let text = file.text.get(f.span.clone()).unwrap_or("");
+            let folded: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let mut h = Sha256::new();
+            for part in [f.rule, &file.rel, &folded] {
+                h.update(part.as_bytes());
+                h.update([0]);
+            }
+            let key: [u8; 32] = h.finalize().into();
+            let n = seen.entry(key).or_insert(0);
+            *n += 1;
+            let hex: String = key[..16].iter().map(|b| format!("{b:02x}")).collect();
+            format!("{hex}:{n}")
+        })
+        .collect()
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+    pub suppressed: usize,
+}
+
+pub fn counts(scan: &Scan) -> Counts {
+    let mut c = Counts::default();
+    for f in &scan.findings {
+        if f.suppression.is_some() {
+            c.suppressed += 1;
+            continue;
+        }
+        match f.severity {
+            crate::finding::Severity::Error => c.errors += 1,
+            crate::finding::Severity::Warning => c.warnings += 1,
+            crate::finding::Severity::Note => c.notes += 1,
+        }
+    }
+    c
+}
+
+pub fn render(scan: &Scan, format: Format, opts: &human::HumanOptions) -> String {
+    match format {
+        Format::Human => human::render(scan, opts),
+        Format::Sarif => sarif::render(scan),
+        Format::Json => json::render(scan),
+    }
+}

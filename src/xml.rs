@@ -1,0 +1,356 @@
+//! A small, lenient element tree over Salesforce metadata XML, with byte spans.
+//!
+//! Metadata files are flat records, so an arena of elements with their text is all the lints
+//! need. Names are namespace-agnostic (local names), unknown elements are kept, `xsi:nil`
+//! marks a value as unset, and spans are byte offsets into the original text (a BOM included).
+
+use std::ops::Range;
+
+use quick_xml::events::Event;
+use quick_xml::reader::Reader;
+
+pub type Span = Range<usize>;
+
+/// Index of an element in [`XmlDoc::elements`].
+pub type ElemId = u32;
+
+#[derive(Debug, Clone)]
+pub struct Element {
+    /// Local name (prefix stripped).
+    pub name: Box<str>,
+    /// From `<` of the start tag to `>` of the end tag (or of the empty tag).
+    pub span: Span,
+    /// The start tag alone: where a finding about a missing child points.
+    pub start_tag: Span,
+    /// Trimmed text content with entities resolved, `None` when empty or `xsi:nil`.
+    pub text: Option<Box<str>>,
+    /// Span of the trimmed raw text; empty at the end of the start tag when there is none.
+    pub text_span: Span,
+    /// Whether the raw text equals `text` byte for byte (no entities), so sub-spans map 1:1.
+    pub text_is_raw: bool,
+    pub nil: bool,
+    pub parent: Option<ElemId>,
+    pub children: Vec<ElemId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Comment {
+    /// From `<!--` to `-->`.
+    pub span: Span,
+    /// The text between the markers.
+    pub text_span: Span,
+}
+
+#[derive(Debug, Default)]
+pub struct XmlDoc {
+    pub elements: Vec<Element>,
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XmlError {
+    pub offset: usize,
+    pub message: String,
+}
+
+impl XmlDoc {
+    pub fn root(&self) -> Option<ElemRef<'_>> {
+        if self.elements.is_empty() {
+            None
+        } else {
+            Some(ElemRef { doc: self, id: 0 })
+        }
+    }
+
+    pub fn get(&self, id: ElemId) -> ElemRef<'_> {
+        ElemRef { doc: self, id }
+    }
+
+    /// Parses `src` leniently. Fails only on malformed XML (not on unknown content).
+    pub fn parse(src: &str) -> Result<XmlDoc, XmlError> {
+        let base = if src.starts_with('\u{feff}') { 3 } else { 0 };
+        let body = &src[base..];
+        let mut reader = Reader::from_str(body);
+        reader.config_mut().check_end_names = true;
+        let mut doc = XmlDoc::default();
+        let mut stack: Vec<ElemId> = Vec::new();
+        // Raw text pieces of the innermost open element: (start, end) plus the resolved text.
+        let mut text = String::new();
+        let mut text_start: Option<usize> = None;
+        let mut text_end = 0usize;
+        let mut text_is_raw = true;
+        let mut saw_root = false;
+
+        loop {
+            let start = base + reader.buffer_position() as usize;
+            let event = reader.read_event().map_err(|e| XmlError {
+                offset: base + reader.error_position() as usize,
+                message: e.to_string(),
+            })?;
+            let end = base + reader.buffer_position() as usize;
+            let is_empty = matches!(event, Event::Empty(_));
+            match event {
+                Event::Start(tag) | Event::Empty(tag) => {
+                    if stack.is_empty() && saw_root {
+                        return Err(XmlError {
+                            offset: start,
+                            message: "more than one root element".into(),
+                        });
+                    }
+                    saw_root = true;
+                    let name = String::from_utf8_lossy(tag.local_name().as_ref()).into();
+                    let nil = tag.attributes().flatten().any(|a| {
+                        a.key.local_name().as_ref() == b"nil" && a.value.as_ref() == b"true"
+                    });
+                    let id = doc.elements.len() as ElemId;
+                    let parent = stack.last().copied();
+                    if let Some(p) = parent {
+                        doc.elements[p as usize].children.push(id);
+                    }
+                    doc.elements.push(Element {
+                        name,
+                        span: start..end,
+                        start_tag: start..end,
+                        text: None,
+                        text_span: end..end,
+                        text_is_raw: true,
+                        nil,
+                        parent,
+                        children: Vec::new(),
+                    });
+                    if !is_empty {
+                        stack.push(id);
+                    }
+                    text.clear();
+                    text_start = None;
+                    text_is_raw = true;
+                }
+                Event::End(_) => {
+                    let Some(id) = stack.pop() else {
+                        return Err(XmlError {
+                            offset: start,
+                            message: "unexpected end tag".into(),
+                        });
+                    };
+                    let el = &mut doc.elements[id as usize];
+                    el.span.end = end;
+                    // Only leaf elements carry a value; mixed content is not metadata.
+                    if el.children.is_empty() && !el.nil {
+                        if let Some(ts) = text_start {
+                            let (t, lead, trail) = trim_counts(&text);
+                            if !t.is_empty() {
+                                el.text = Some(t.into());
+                                if text_is_raw {
+                                    el.text_span = ts + lead..text_end - trail;
+                                } else {
+                                    let raw = &src[ts..text_end];
+                                    let (_, rl, rt) = trim_counts(raw);
+                                    el.text_span = ts + rl..text_end - rt;
+                                }
+                                el.text_is_raw = text_is_raw;
+                            }
+                        }
+                    }
+                    text.clear();
+                    text_start = None;
+                    text_is_raw = true;
+                }
+                Event::Text(t) => {
+                    let piece = t.decode().map_err(|e| XmlError {
+                        offset: start,
+                        message: e.to_string(),
+                    })?;
+                    text_start.get_or_insert(start);
+                    text_end = end;
+                    text.push_str(&piece);
+                }
+                Event::CData(t) => {
+                    text_start.get_or_insert(start);
+                    text_end = end;
+                    text.push_str(&String::from_utf8_lossy(&t));
+                    text_is_raw = false;
+                }
+                Event::GeneralRef(r) => {
+                    text_start.get_or_insert(start);
+                    text_end = end;
+                    text_is_raw = false;
+                    let resolved = match r.resolve_char_ref() {
+                        Ok(Some(c)) => Some(c),
+                        Ok(None) => match &*r {
+                            b"lt" => Some('<'),
+                            b"gt" => Some('>'),
+                            b"amp" => Some('&'),
+                            b"apos" => Some('\''),
+                            b"quot" => Some('"'),
+                            _ => None,
+                        },
+                        Err(e) => {
+                            return Err(XmlError {
+                                offset: start,
+                                message: e.to_string(),
+                            });
+                        }
+                    };
+                    match resolved {
+                        Some(c) => text.push(c),
+                        None => text.push_str(&src[start..end]),
+                    }
+                }
+                Event::Comment(_) => {
+                    let inner = (start + 4).min(end)..end.saturating_sub(3).max(start + 4);
+                    doc.comments.push(Comment {
+                        span: start..end,
+                        text_span: inner,
+                    });
+                }
+                Event::Eof => break,
+                Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+            }
+        }
+        if let Some(open) = stack.last() {
+            let el = &doc.elements[*open as usize];
+            return Err(XmlError {
+                offset: el.start_tag.start,
+                message: format!("element `{}` is never closed", el.name),
+            });
+        }
+        if doc.elements.is_empty() {
+            return Err(XmlError {
+                offset: src.len(),
+                message: "no root element".into(),
+            });
+        }
+        Ok(doc)
+    }
+}
+
+fn trim_counts(s: &str) -> (&str, usize, usize) {
+    let start_trimmed = s.trim_start();
+    let lead = s.len() - start_trimmed.len();
+    let t = start_trimmed.trim_end();
+    (t, lead, start_trimmed.len() - t.len())
+}
+
+/// A borrowed element with navigation helpers.
+#[derive(Clone, Copy)]
+pub struct ElemRef<'d> {
+    pub doc: &'d XmlDoc,
+    pub id: ElemId,
+}
+
+impl<'d> ElemRef<'d> {
+    pub fn el(&self) -> &'d Element {
+        &self.doc.elements[self.id as usize]
+    }
+    pub fn name(&self) -> &'d str {
+        &self.el().name
+    }
+    pub fn span(&self) -> Span {
+        self.el().span.clone()
+    }
+    pub fn start_tag(&self) -> Span {
+        self.el().start_tag.clone()
+    }
+    /// Where a finding about this element's value points: its text, or the element when empty.
+    pub fn value_span(&self) -> Span {
+        let el = self.el();
+        if el.text.is_some() {
+            el.text_span.clone()
+        } else {
+            el.span.clone()
+        }
+    }
+    pub fn text(&self) -> Option<&'d str> {
+        self.el().text.as_deref()
+    }
+    pub fn children(&self) -> impl Iterator<Item = ElemRef<'d>> + 'd {
+        let doc = self.doc;
+        self.el().children.iter().map(move |&id| ElemRef { doc, id })
+    }
+    pub fn children_named(&self, name: &'d str) -> impl Iterator<Item = ElemRef<'d>> + 'd {
+        self.children().filter(move |c| c.name() == name)
+    }
+    pub fn child(&self, name: &str) -> Option<ElemRef<'d>> {
+        self.children().find(|c| c.name() == name)
+    }
+    /// Follows a path of child names, first match at each step.
+    pub fn path(&self, path: &[&str]) -> Option<ElemRef<'d>> {
+        let mut cur = *self;
+        for step in path {
+            cur = cur.child(step)?;
+        }
+        Some(cur)
+    }
+    pub fn child_text(&self, name: &str) -> Option<&'d str> {
+        self.child(name).and_then(|c| c.text())
+    }
+    /// `Some(true/false)` for a boolean value, `None` when absent, nil or not a boolean.
+    pub fn bool_value(&self) -> Option<bool> {
+        match self.text()? {
+            t if t.eq_ignore_ascii_case("true") => Some(true),
+            t if t.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        }
+    }
+    /// Maps a byte range of [`Self::text`] to a source span; falls back to the whole text span
+    /// when entities make the text differ from the source.
+    pub fn text_sub_span(&self, range: Range<usize>) -> Span {
+        let el = self.el();
+        if el.text_is_raw {
+            el.text_span.start + range.start..el.text_span.start + range.end
+        } else {
+            el.text_span.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_text_and_namespaces() {
+        let src = "\u{feff}<?xml version=\"1.0\"?>\r\n<md:ConnectedApp xmlns:md=\"x\">\r\n  <md:label> My &amp; App </md:label>\r\n  <oauthConfig><scopes>Api</scopes><x xsi:nil=\"true\"/></oauthConfig>\r\n</md:ConnectedApp>";
+        let doc = XmlDoc::parse(src).expect("parses");
+        let root = doc.root().expect("root");
+        assert_eq!(root.name(), "ConnectedApp");
+        let label = root.child("label").expect("label");
+        assert_eq!(label.text(), Some("My & App"));
+        assert_eq!(&src[label.el().text_span.clone()], "My &amp; App");
+        assert!(!label.el().text_is_raw);
+        let scope = root.path(&["oauthConfig", "scopes"]).expect("scope");
+        assert_eq!(&src[scope.span()], "<scopes>Api</scopes>");
+        assert_eq!(&src[scope.value_span()], "Api");
+        assert_eq!(&src[scope.text_sub_span(1..3)], "pi");
+        let nil = root.path(&["oauthConfig", "x"]).expect("nil");
+        assert!(nil.el().nil);
+        assert_eq!(nil.text(), None);
+        assert_eq!(&src[root.start_tag()], "<md:ConnectedApp xmlns:md=\"x\">");
+    }
+
+    #[test]
+    fn comments_are_kept() {
+        let src = "<a><!-- expect: x --><b>1</b></a>";
+        let doc = XmlDoc::parse(src).expect("parses");
+        assert_eq!(doc.comments.len(), 1);
+        assert_eq!(&src[doc.comments[0].text_span.clone()], " expect: x ");
+    }
+
+    #[test]
+    fn malformed_input_is_an_error_not_a_panic() {
+        for src in [
+            "",
+            "<a>",
+            "<a></b>",
+            "<a/><b/>",
+            "</a>",
+            "<a>&#xZZ;</a>",
+            "<a><!--",
+            "<a x='1>",
+            "\u{feff}",
+        ] {
+            assert!(XmlDoc::parse(src).is_err(), "{src:?} should fail");
+        }
+        assert!(XmlDoc::parse("<a>&unknown;</a>").is_ok());
+    }
+}
