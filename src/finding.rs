@@ -108,6 +108,15 @@ impl Finding {
     }
 }
 
+/// House style for messages and summaries (clippy's): lower-case start unless the first word is
+/// an acronym or a name like `OAuth`, no trailing period.
+pub fn follows_message_style(s: &str) -> bool {
+    let first = s.split_whitespace().next().unwrap_or("");
+    let ordinary_capital = first.chars().next().is_some_and(char::is_uppercase)
+        && first.chars().skip(1).all(|c| !c.is_uppercase());
+    !s.is_empty() && !ordinary_capital && !s.ends_with('.')
+}
+
 /// Byte offsets of line starts, for 1-based line and column numbers.
 #[derive(Debug, Clone)]
 pub struct LineIndex {

@@ -98,7 +98,7 @@ mod tests {
             );
             assert!(d.tags.contains(&"security"), "{}: tags need `security`", d.id);
             assert!(
-                !d.summary.ends_with('.') && d.summary.chars().next().is_some_and(char::is_lowercase),
+                crate::finding::follows_message_style(d.summary),
                 "{}: summary is lower-case with no trailing period",
                 d.id
             );

@@ -112,7 +112,7 @@ pub fn cases(rule: &str, pass: &[Vec<(&str, String)>], fail: &[Vec<(&str, String
             wrong.push(format!("fail case {i} produced nothing"));
         }
         for h in &hits {
-            if h.message.ends_with('.') || h.message.starts_with(char::is_uppercase) {
+            if !crate::finding::follows_message_style(&h.message) {
                 wrong.push(format!("fail case {i}: message style: {:?}", h.message));
             }
         }
