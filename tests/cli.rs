@@ -1,0 +1,321 @@
+//! End-to-end: the `sfsec` binary on real folders — exit codes, config and project errors,
+//! suppressions, file lists, robustness, determinism, and snapshots of every format.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sfsec");
+const NOW: &str = "2026-01-01";
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/partner-app")
+}
+
+fn sfsec(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("CLICOLOR_FORCE")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run sfsec")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A temporary SFDX project with the given files.
+fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::write(root.join("sfdx-project.json"), r#"{"packageDirectories":[{"path":"force-app","default":true}]}"#)
+        .expect("write");
+    std::fs::create_dir_all(root.join("force-app")).expect("mkdir");
+    for (path, text) in files {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+    dir
+}
+
+const APP: &str = "force-app/main/default/connectedApps/App.connectedApp-meta.xml";
+
+fn app(inner: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ConnectedApp xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <label>App</label>\n{inner}\n</ConnectedApp>\n"
+    )
+}
+
+const HARDENED: &str = "    <oauthConfig>\n        <callbackUrl>https://a.example.com/cb</callbackUrl>\n        <isAdminApproved>true</isAdminApproved>\n        <isPkceRequired>true</isPkceRequired>\n    </oauthConfig>\n    <oauthPolicy>\n        <ipRelaxation>ENFORCE</ipRelaxation>\n    </oauthPolicy>";
+
+#[test]
+fn exit_codes() {
+    let clean = project(&[(APP, app(HARDENED).as_bytes())]);
+    let o = sfsec(clean.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("0 errors, 0 warnings, 0 notes in 1 file scanned"), "{}", stdout(&o));
+
+    let o = sfsec(&corpus(), &["check", "--now", NOW]);
+    assert_eq!(o.status.code(), Some(1));
+    // Only notes at or above the threshold fail the run.
+    let o = sfsec(&corpus(), &["check", "--now", NOW, "--select", "oauth-jwt-certificate", "--fail-on", "error"]);
+    assert_eq!(o.status.code(), Some(0), "the 2030 certificate is a note, the 2026 one a warning");
+    let o = sfsec(&corpus(), &["check", "--now", NOW, "--fail-on", "never"]);
+    assert_eq!(o.status.code(), Some(0));
+
+    for bad in [
+        vec!["check", "--format", "xml"],
+        vec!["check", "--select", "no-such-rule"],
+        vec!["check", "does/not/exist"],
+        vec!["frobnicate"],
+        vec!["explain", "no-such-rule"],
+        vec!["check", "--now", "yesterday"],
+    ] {
+        let o = sfsec(&corpus(), &bad);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stderr(&o));
+    }
+    assert_eq!(sfsec(&corpus(), &["--help"]).status.code(), Some(0));
+    assert_eq!(sfsec(&corpus(), &["--version"]).status.code(), Some(0));
+}
+
+#[test]
+fn config_errors_name_file_line_and_column() {
+    let dir = project(&[(APP, app(HARDENED).as_bytes()), ("sfsec.toml", b"[rules]\noauth-device-flow = \"off\"\noauth-nope = \"error\"\n")]);
+    let o = sfsec(dir.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("sfsec.toml:3:1: unknown rule `oauth-nope`"), "{e}");
+
+    let dir = project(&[("sfsec.toml", b"exclude = \"not-a-list\"\n")]);
+    let o = sfsec(dir.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("sfsec.toml:1:"), "{}", stderr(&o));
+}
+
+#[test]
+fn sfdx_project_errors_name_the_line() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(dir.path().join("sfdx-project.json"), "{\n  \"packageDirectories\": [\n    { \"path\": \"missing-dir\" }\n  ]\n}\n").expect("write");
+    let o = sfsec(dir.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("sfdx-project.json:3:15: package directory `missing-dir` does not exist"), "{}", stderr(&o));
+
+    std::fs::write(dir.path().join("sfdx-project.json"), "{\n  \"packageDirectories\": [\n").expect("write");
+    let o = sfsec(dir.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("sfdx-project.json:"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("invalid JSON"), "{}", stderr(&o));
+
+    std::fs::write(dir.path().join("sfdx-project.json"), "{ \"namespace\": \"x\" }").expect("write");
+    let o = sfsec(dir.path(), &["check"]);
+    assert!(stderr(&o).contains("expected a `packageDirectories` array"), "{}", stderr(&o));
+}
+
+#[test]
+fn suppressions_need_a_reason_and_are_reported_when_unused() {
+    let with_reason = app(&HARDENED.replace("ENFORCE", "BYPASS").replace(
+        "    <oauthPolicy>",
+        "    <!-- sfsec-ignore oauth-ip-relaxation: partner VPN only, reviewed 2026-01 -->\n    <oauthPolicy>",
+    ));
+    let dir = project(&[(APP, with_reason.as_bytes())]);
+    let o = sfsec(dir.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("(1 suppressed; --show-suppressed lists them)"), "{}", stdout(&o));
+    let o = sfsec(dir.path(), &["check", "--show-suppressed"]);
+    assert!(stdout(&o).contains("suppressed: partner VPN only, reviewed 2026-01"), "{}", stdout(&o));
+    let o = sfsec(dir.path(), &["check", "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).expect("sarif");
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "oauth-ip-relaxation");
+    assert_eq!(result["suppressions"][0]["kind"], "inSource");
+    assert_eq!(result["suppressions"][0]["justification"], "partner VPN only, reviewed 2026-01");
+
+    let no_reason = app(&HARDENED.replace("ENFORCE", "BYPASS").replace("    <oauthPolicy>", "    <!-- sfsec-ignore oauth-ip-relaxation -->\n    <oauthPolicy>"));
+    let dir = project(&[(APP, no_reason.as_bytes())]);
+    let o = sfsec(dir.path(), &["check", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let rules: Vec<&str> = json["findings"].as_array().expect("array").iter().map(|f| f["rule"].as_str().unwrap_or("")).collect();
+    assert_eq!(rules, vec!["invalid-suppression", "oauth-ip-relaxation"]);
+
+    let unused = app(&format!("    <!-- sfsec-ignore oauth-device-flow: kiosk -->\n{HARDENED}"));
+    let dir = project(&[(APP, unused.as_bytes())]);
+    let o = sfsec(dir.path(), &["check", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(json["findings"][0]["rule"], "unused-suppression");
+    assert_eq!(json["findings"][0]["start"]["line"], 4);
+    // A rule that did not run cannot be judged unused.
+    let o = sfsec(dir.path(), &["check", "--ignore", "oauth-device-flow"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+
+    let file_level = format!(
+        "// sfsec-ignore-file oauth-username-password-flow: legacy sandbox tool, removed in 2.0\npublic class A {{\n  String a = 'grant_type=password';\n  String b = 'grant_type=password';\n}}\n"
+    );
+    let dir = project(&[("force-app/main/default/classes/A.cls", file_level.as_bytes())]);
+    let o = sfsec(dir.path(), &["check", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(json["summary"]["suppressed"], 2, "{json}");
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn file_lists_report_only_those_files() {
+    let o = sfsec(&corpus(), &["check", "--now", NOW, "--format", "json", "force-app/main/default/classes/TokenService.cls"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let findings = json["findings"].as_array().expect("array");
+    assert_eq!(findings.len(), 3, "{json}");
+    assert!(findings.iter().all(|f| f["path"] == "force-app/main/default/classes/TokenService.cls"));
+    // A file outside any package directory but given explicitly is still scanned; one that
+    // .forceignore excludes is not.
+    let o = sfsec(&corpus(), &["check", "--format", "json", "force-app/main/default/scratch-only/connectedApps/Local_Debug.connectedApp-meta.xml"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(json["summary"]["files_scanned"], 0, "{json}");
+}
+
+#[test]
+fn broken_inputs_are_findings_not_crashes() {
+    let mut latin1 = b"public class L { // caf".to_vec();
+    latin1.push(0xe9);
+    latin1.extend_from_slice(b"\n}\n");
+    let dir = project(&[
+        ("force-app/main/default/connectedApps/Broken.connectedApp-meta.xml", b"<ConnectedApp><label>x</label>"),
+        ("force-app/main/default/classes/L.cls", &latin1),
+        ("force-app/main/default/classes/Bad.cls", b"public class Bad { void m( { }"),
+        ("force-app/main/default/settings/OauthOidc.settings-meta.xml", b"\xef\xbb\xbf<?xml version=\"1.0\"?>\r\n<OauthOidcSettings>\r\n<blockOAuthUnPwFlow>false</blockOAuthUnPwFlow>\r\n<blockOAuthUsrAgtFlow xsi:nil=\"true\"/>\r\n<isPkceRequired>true</isPkceRequired>\r\n</OauthOidcSettings>"),
+        ("config/project-scratch-def.json", b"{ \"settings\": "),
+    ]);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.path().join("force-app"), dir.path().join("force-app/main/loop")).expect("symlink");
+    let o = sfsec(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let got: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap_or("").to_string(), f["rule"].as_str().unwrap_or("").to_string()))
+        .collect();
+    let want = [
+        ("config/project-scratch-def.json", "invalid-metadata"),
+        ("force-app/main/default/classes/Bad.cls", "apex-parse-error"),
+        ("force-app/main/default/classes/L.cls", "unreadable-file"),
+        ("force-app/main/default/connectedApps/Broken.connectedApp-meta.xml", "invalid-metadata"),
+        ("force-app/main/loop", "unreadable-file"),
+        ("force-app/main/default/settings/OauthOidc.settings-meta.xml", "oauth-implicit-flow"),
+        ("force-app/main/default/settings/OauthOidc.settings-meta.xml", "oauth-username-password-flow"),
+    ];
+    for (path, rule) in want {
+        assert!(got.iter().any(|(p, r)| p == path && r == rule), "missing {path} {rule} in {got:#?}");
+    }
+}
+
+#[test]
+fn output_is_deterministic_and_written_atomically() {
+    let dir = tempfile::tempdir().expect("temp");
+    let a = dir.path().join("a.sarif");
+    let b = dir.path().join("b.sarif");
+    for out in [&a, &b] {
+        let o = sfsec(&corpus(), &["check", "--now", NOW, "--format", "sarif", "--output", out.to_str().expect("utf-8")]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(o.stdout.is_empty());
+    }
+    let (a, b) = (std::fs::read(a).expect("a"), std::fs::read(b).expect("b"));
+    assert_eq!(a, b);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert_eq!(leftovers.len(), 2, "no temporary files left behind");
+    for format in ["human", "json"] {
+        let x = sfsec(&corpus(), &["check", "--now", NOW, "--format", format]);
+        let y = sfsec(&corpus(), &["check", "--now", NOW, "--format", format]);
+        assert_eq!(x.stdout, y.stdout, "{format}");
+    }
+}
+
+#[test]
+fn sarif_is_what_github_code_scanning_accepts() {
+    let o = sfsec(&corpus(), &["check", "--now", NOW, "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).expect("sarif");
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    let driver = &run["tool"]["driver"];
+    for key in ["name", "version", "semanticVersion", "informationUri"] {
+        assert!(driver[key].is_string(), "driver.{key}");
+    }
+    let rules = driver["rules"].as_array().expect("rules");
+    assert_eq!(rules.len(), sfsec::rules::all().len());
+    for r in rules {
+        for key in ["id", "name", "helpUri"] {
+            assert!(r[key].is_string(), "{key} in {r}");
+        }
+        for key in ["shortDescription", "fullDescription"] {
+            assert!(r[key]["text"].is_string(), "{key} in {r}");
+        }
+        assert!(r["help"]["markdown"].as_str().is_some_and(|m| m.contains("## How to fix")));
+        let tags = r["properties"]["tags"].as_array().expect("tags");
+        assert!(tags.iter().any(|t| t == "security"));
+        assert!(r["properties"]["security-severity"].is_string());
+    }
+    let results = run["results"].as_array().expect("results");
+    assert!(!results.is_empty());
+    for res in results {
+        let idx = res["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[idx]["id"], res["ruleId"]);
+        let loc = &res["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"].as_str().expect("uri");
+        assert!(!uri.starts_with('/') && !uri.contains(":/"), "relative uri: {uri}");
+        assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        let region = &loc["region"];
+        assert!(region["startLine"].as_u64().expect("startLine") >= 1);
+        assert!(region["endLine"].as_u64() >= region["startLine"].as_u64());
+        assert!(res["partialFingerprints"]["sfsec/v1"].is_string());
+        assert!(res["message"]["text"].as_str().is_some_and(|m| m.ends_with('.')));
+    }
+}
+
+#[test]
+fn fingerprints_survive_line_moves() {
+    let body = app(&HARDENED.replace("ENFORCE", "BYPASS"));
+    let dir = project(&[(APP, body.as_bytes())]);
+    let print = |dir: &Path| {
+        let o = sfsec(dir, &["check", "--format", "json"]);
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        (json["findings"][0]["fingerprint"].clone(), json["findings"][0]["start"]["line"].clone())
+    };
+    let (before, line_before) = print(dir.path());
+    let moved = body.replace("<label>App</label>", "<label>App</label>\n    <description>moved down</description>\n");
+    std::fs::write(dir.path().join(APP), moved).expect("write");
+    let (after, line_after) = print(dir.path());
+    assert_ne!(line_before, line_after);
+    assert_eq!(before, after);
+}
+
+#[test]
+fn rules_and_explain() {
+    let o = sfsec(&corpus(), &["rules"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("oauth-device-flow"));
+    let o = sfsec(&corpus(), &["rules", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v.as_array().map(Vec::len), Some(sfsec::rules::all().len()));
+    let o = sfsec(&corpus(), &["explain", "oauth-ip-relaxation"]);
+    assert!(stdout(&o).contains("## Why it matters"));
+    let o = sfsec(&corpus(), &["check", "--help"]);
+    assert!(stdout(&o).contains("Examples:"));
+}
+
+fn redact(s: &str) -> String {
+    s.replace(env!("CARGO_PKG_VERSION"), "[version]")
+}
+
+#[test]
+fn snapshots_of_every_format() {
+    for format in ["human", "json", "sarif"] {
+        let o = sfsec(&corpus(), &["check", "--now", NOW, "--format", format]);
+        insta::assert_snapshot!(format!("corpus_{format}"), redact(&stdout(&o)));
+    }
+}

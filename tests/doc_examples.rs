@@ -1,0 +1,79 @@
+//! The examples in `lints/<rule>.md` are tests: each `bad` block yields exactly one finding of
+//! its rule, each `good` block none. A `path=` on the fence puts the example where discovery
+//! would find it in a real project.
+
+use sfsec::config::Config;
+use sfsec::engine::{ScanRequest, scan};
+
+struct Example {
+    bad: bool,
+    path: String,
+    code: String,
+}
+
+fn examples(body: &str) -> Vec<Example> {
+    let mut out = Vec::new();
+    let mut lines = body.lines();
+    while let Some(line) = lines.next() {
+        let Some(info) = line.strip_prefix("```") else { continue };
+        let words: Vec<&str> = info.split_whitespace().collect();
+        let mut code = String::new();
+        for l in lines.by_ref() {
+            if l.starts_with("```") {
+                break;
+            }
+            code.push_str(l);
+            code.push('\n');
+        }
+        let bad = words.contains(&"bad");
+        if !bad && !words.contains(&"good") {
+            continue;
+        }
+        let path = words
+            .iter()
+            .find_map(|w| w.strip_prefix("path="))
+            .unwrap_or_else(|| panic!("example without path=: {info}"))
+            .to_string();
+        out.push(Example { bad, path, code });
+    }
+    out
+}
+
+fn findings_of(rule: &str, ex: &Example) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::write(root.join("sfdx-project.json"), r#"{"packageDirectories":[{"path":"force-app"}]}"#).expect("write");
+    std::fs::create_dir_all(root.join("force-app")).expect("mkdir");
+    let p = root.join(&ex.path);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&p, &ex.code).expect("write");
+    // Engine rules (suppressions, parse errors) are about the other rules: run them all.
+    let family = sfsec::rules::get(rule).map_or("", |d| d.family);
+    let select = if family == "general" { Vec::new() } else { vec![rule.to_string()] };
+    let config = Config { select, ..Config::default() };
+    let req = ScanRequest { paths: Vec::new(), cwd: root.to_path_buf(), config, now: 1_767_225_600 };
+    let result = scan(&req).expect("scan");
+    result.active().filter(|f| f.rule == rule).map(|f| f.message.clone()).collect()
+}
+
+#[test]
+fn doc_examples_behave_as_documented() {
+    let mut wrong = Vec::new();
+    for doc in sfsec::rules::all() {
+        let exs = examples(doc.body());
+        let (bad, good) = (exs.iter().filter(|e| e.bad).count(), exs.iter().filter(|e| !e.bad).count());
+        // Unreadable files cannot be shown in Markdown (they are not UTF-8 text).
+        if doc.id != "unreadable-file" && (bad == 0 || good == 0) {
+            wrong.push(format!("{}: needs a `bad` and a `good` example (has {bad} and {good})", doc.id));
+        }
+        for ex in &exs {
+            let found = findings_of(doc.id, ex);
+            match (ex.bad, found.len()) {
+                (true, 1) | (false, 0) => {}
+                (true, n) => wrong.push(format!("{}: bad example gives {n} findings: {found:?}", doc.id)),
+                (false, _) => wrong.push(format!("{}: good example gives {found:?}", doc.id)),
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
