@@ -1,0 +1,43 @@
+//! The book's rule pages are generated from `lints/`; this test fails when they are stale.
+//! Regenerate with `SFSEC_UPDATE_BOOK=1 cargo test --test book`.
+
+use std::path::Path;
+
+#[test]
+fn book_is_fresh() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src");
+    let update = std::env::var_os("SFSEC_UPDATE_BOOK").is_some();
+    let mut expected: Vec<(std::path::PathBuf, String)> = sfsec::rules::all()
+        .iter()
+        .map(|d| (src.join(format!("rules/{}.md", d.id)), sfsec::book::rule_page(d)))
+        .collect();
+    expected.push((src.join("rules/index.md"), sfsec::book::rules_index()));
+
+    let summary_path = src.join("SUMMARY.md");
+    let summary = std::fs::read_to_string(&summary_path).expect("SUMMARY.md");
+    let (head, rest) = summary.split_once("<!-- rules:begin (generated) -->\n").expect("rules:begin marker");
+    let (_, tail) = rest.split_once("<!-- rules:end -->").expect("rules:end marker");
+    let fresh_summary = format!("{head}<!-- rules:begin (generated) -->\n{}<!-- rules:end -->{tail}", sfsec::book::summary_entries());
+    expected.push((summary_path, fresh_summary));
+
+    let mut stale = Vec::new();
+    for (path, text) in &expected {
+        if std::fs::read_to_string(path).ok().as_deref() != Some(text.as_str()) {
+            if update {
+                std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+                std::fs::write(path, text).expect("write");
+            } else {
+                stale.push(path.display().to_string());
+            }
+        }
+    }
+    // No page for a rule that no longer exists.
+    for entry in std::fs::read_dir(src.join("rules")).expect("rules/") {
+        let p = entry.expect("entry").path();
+        let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if stem != "index" && sfsec::rules::get(stem).is_none() {
+            stale.push(format!("{} (no such rule)", p.display()));
+        }
+    }
+    assert!(stale.is_empty(), "stale book pages; run `SFSEC_UPDATE_BOOK=1 cargo test --test book`:\n{}", stale.join("\n"));
+}
