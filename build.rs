@@ -31,8 +31,8 @@ fn main() {
     for path in &entries {
         println!("cargo:rerun-if-changed={}", path.display());
         let text = fs::read_to_string(path).expect("utf-8 doc");
-        let (fields, body_start) = front_matter(&text)
-            .unwrap_or_else(|e| panic!("{}: malformed front matter: {e}", path.display()));
+        let (fields, body_start) =
+            front_matter(&text).unwrap_or_else(|e| panic!("{}: malformed front matter: {e}", path.display()));
         let get = |k: &str| {
             fields
                 .iter()
@@ -71,11 +71,7 @@ fn main() {
             .strip_prefix('[')
             .and_then(|t| t.strip_suffix(']'))
             .unwrap_or_else(|| panic!("{}: tags must be a [list]", path.display()));
-        let tags: Vec<&str> = tags
-            .split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .collect();
+        let tags: Vec<&str> = tags.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
         let abs = fs::canonicalize(path).expect("canonical path");
         writeln!(
             out,
@@ -96,9 +92,7 @@ fn main() {
 
 /// `---\nkey: value\n...\n---\n` at the top; returns the fields and where the body starts.
 fn front_matter(text: &str) -> Result<(Vec<(String, String)>, usize), String> {
-    let rest = text
-        .strip_prefix("---\n")
-        .ok_or("the file must start with `---`")?;
+    let rest = text.strip_prefix("---\n").ok_or("the file must start with `---`")?;
     let end = rest.find("\n---\n").ok_or("no closing `---`")?;
     let mut fields = Vec::new();
     for line in rest[..end].lines() {

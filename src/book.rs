@@ -27,14 +27,25 @@ pub fn rule_page(d: &RuleDoc) -> String {
 }
 
 pub fn rules_index() -> String {
-    let mut s = String::from("<!-- generated from lints/ by `SFSEC_UPDATE_BOOK=1 cargo test --test book` -->\n\n# Rules\n\n| rule | family | severity | what it finds |\n|---|---|---|---|\n");
+    let mut s = String::from(
+        "<!-- generated from lints/ by `SFSEC_UPDATE_BOOK=1 cargo test --test book` -->\n\n# Rules\n\n| rule | family | severity | what it finds |\n|---|---|---|---|\n",
+    );
     for d in rules::all() {
-        s.push_str(&format!("| [{id}]({id}.md) | {} | {} | {} |\n", d.family, d.severity, d.summary, id = d.id));
+        s.push_str(&format!(
+            "| [{id}]({id}.md) | {} | {} | {} |\n",
+            d.family,
+            d.severity,
+            d.summary,
+            id = d.id
+        ));
     }
     s
 }
 
 /// The rule entries of SUMMARY.md, between its markers.
 pub fn summary_entries() -> String {
-    rules::all().iter().map(|d| format!("  - [{id}](rules/{id}.md)\n", id = d.id)).collect()
+    rules::all()
+        .iter()
+        .map(|d| format!("  - [{id}](rules/{id}.md)\n", id = d.id))
+        .collect()
 }

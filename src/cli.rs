@@ -150,7 +150,9 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
     };
     for name in args.select.iter().chain(&args.ignore) {
         if !is_rule_or_family(name) {
-            return Err(ConfigError::plain(format!("unknown rule or family `{name}`; `sfsec rules` lists them")));
+            return Err(ConfigError::plain(format!(
+                "unknown rule or family `{name}`; `sfsec rules` lists them"
+            )));
         }
     }
     if !args.select.is_empty() {
@@ -168,13 +170,21 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
         Some(s) => parse_now(s)?,
         None => time::OffsetDateTime::now_utc().unix_timestamp(),
     };
-    let req = ScanRequest { paths: args.paths.clone(), cwd: cwd.to_path_buf(), config, now };
+    let req = ScanRequest {
+        paths: args.paths.clone(),
+        cwd: cwd.to_path_buf(),
+        config,
+        now,
+    };
     let result = scan(&req)?;
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0")
         || (to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()));
-    let opts = HumanOptions { color, show_suppressed: args.show_suppressed };
+    let opts = HumanOptions {
+        color,
+        show_suppressed: args.show_suppressed,
+    };
     let text = report::render(&result, args.format, &opts);
     match &args.output {
         Some(path) => write_atomically(&crate::discovery::absolute(cwd, path), text.as_bytes())
@@ -183,7 +193,12 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
             let _ = out.write_all(text.as_bytes());
         }
     }
-    let _ = writeln!(err, "sfsec: scanned {} files in {} ms", result.project.files.len(), result.elapsed.as_millis());
+    let _ = writeln!(
+        err,
+        "sfsec: scanned {} files in {} ms",
+        result.project.files.len(),
+        result.elapsed.as_millis()
+    );
     let failing = match fail_on {
         FailOn::Never => false,
         FailOn::At(min) => result.active().any(|f| f.severity >= min),
@@ -193,7 +208,10 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
 
 /// Temp file in the same folder, then rename: readers never see a half-written report.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
@@ -206,7 +224,13 @@ fn rules_table() -> String {
     let w = docs.iter().map(|d| d.id.len()).max().unwrap_or(0);
     let mut s = format!("{:w$}  {:8}  {:8}  summary\n", "rule", "family", "severity");
     for d in docs {
-        s.push_str(&format!("{:w$}  {:8}  {:8}  {}\n", d.id, d.family, d.severity.as_str(), d.summary));
+        s.push_str(&format!(
+            "{:w$}  {:8}  {:8}  {}\n",
+            d.id,
+            d.family,
+            d.severity.as_str(),
+            d.summary
+        ));
     }
     s
 }

@@ -102,8 +102,7 @@ impl<'de> Deserialize<'de> for RawRule {
                 Ok(RawRule::Level(s.to_string()))
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawRule, A::Error> {
-                RawRuleTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(RawRule::Table)
+                RawRuleTable::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(RawRule::Table)
             }
         }
         d.deserialize_any(V)
@@ -227,8 +226,8 @@ impl Config {
         }
         let mut globs = GlobSetBuilder::new();
         for g in &raw.exclude {
-            let glob = Glob::new(g.get_ref())
-                .map_err(|e| err(g.span().start, format!("invalid glob: {}", e.kind())))?;
+            let glob =
+                Glob::new(g.get_ref()).map_err(|e| err(g.span().start, format!("invalid glob: {}", e.kind())))?;
             globs.add(glob);
         }
         config.exclude = globs
@@ -243,9 +242,9 @@ impl Config {
             let parse_level = |s: &str, offset: usize| -> Result<Level, ConfigError> {
                 match s {
                     "off" => Ok(Level::Off),
-                    other => Severity::parse(other).map(Level::On).ok_or_else(|| {
-                        err(offset, format!("level `{other}`; expected off, note, warning or error"))
-                    }),
+                    other => Severity::parse(other)
+                        .map(Level::On)
+                        .ok_or_else(|| err(offset, format!("level `{other}`; expected off, note, warning or error"))),
                 }
             };
             match rule.get_ref() {
@@ -254,16 +253,21 @@ impl Config {
                 }
                 RawRule::Table(t) => {
                     if let Some(l) = &t.level {
-                        config
-                            .levels
-                            .insert(doc.id, parse_level(l.get_ref(), l.span().start)?);
+                        config.levels.insert(doc.id, parse_level(l.get_ref(), l.span().start)?);
                     }
                     let wrong_rule = |offset: usize, option: &str, owner: &str| {
-                        err(offset, format!("option `{option}` belongs to `{owner}`, not `{}`", doc.id))
+                        err(
+                            offset,
+                            format!("option `{option}` belongs to `{owner}`, not `{}`", doc.id),
+                        )
                     };
                     if let Some(d) = &t.expiry_window_days {
                         if doc.id != "oauth-jwt-certificate" {
-                            return Err(wrong_rule(d.span().start, "expiry-window-days", "oauth-jwt-certificate"));
+                            return Err(wrong_rule(
+                                d.span().start,
+                                "expiry-window-days",
+                                "oauth-jwt-certificate",
+                            ));
                         }
                         if !(0..=3650).contains(d.get_ref()) {
                             return Err(err(d.span().start, "expected a number of days from 0 to 3650".into()));
@@ -336,8 +340,16 @@ mod tests {
             ("[rules]\noauth-nope = \"off\"\n", 2, "unknown rule `oauth-nope`"),
             ("select = [\"x\"]\n", 1, "unknown rule or family `x`"),
             ("[rules]\noauth-device-flow = \"loud\"\n", 2, "level `loud`"),
-            ("[rules.oauth-device-flow]\nallowed-hosts = []\n", 2, "belongs to `oauth-insecure-callback`"),
-            ("[rules.oauth-jwt-certificate]\nexpiry-window-days = -1\n", 2, "0 to 3650"),
+            (
+                "[rules.oauth-device-flow]\nallowed-hosts = []\n",
+                2,
+                "belongs to `oauth-insecure-callback`",
+            ),
+            (
+                "[rules.oauth-jwt-certificate]\nexpiry-window-days = -1\n",
+                2,
+                "0 to 3650",
+            ),
             ("fail-on = \"sometimes\"\n", 1, "expected error, warning, note or never"),
             ("exclude = [\"a[\"]\n", 1, "invalid glob"),
             ("[oauth]\nnative = []\n", 2, "unknown field"),

@@ -60,7 +60,11 @@ pub fn find_root(paths: &[PathBuf], cwd: &Path) -> PathBuf {
         }
         cur = dir.parent();
     }
-    if start.starts_with(cwd) { cwd.to_path_buf() } else { start }
+    if start.starts_with(cwd) {
+        cwd.to_path_buf()
+    } else {
+        start
+    }
 }
 
 pub fn absolute(cwd: &Path, p: &Path) -> PathBuf {
@@ -110,7 +114,10 @@ pub fn load_sfdx_project(root: &Path) -> Result<SfdxProject, ConfigError> {
         message: format!("invalid JSON: {}", e.message),
     })?;
     if !matches!(json.value, Json::Object(_)) {
-        return Err(err(json.span.start, format!("expected an object, found {}", json.type_name())));
+        return Err(err(
+            json.span.start,
+            format!("expected an object, found {}", json.type_name()),
+        ));
     }
     let Some(dirs) = json.get("packageDirectories") else {
         return Err(err(json.span.start, "expected a `packageDirectories` array".into()));
@@ -118,16 +125,25 @@ pub fn load_sfdx_project(root: &Path) -> Result<SfdxProject, ConfigError> {
     let Json::Array(items) = &dirs.value.value else {
         return Err(err(
             dirs.value.span.start,
-            format!("`packageDirectories` must be an array, found {}", dirs.value.type_name()),
+            format!(
+                "`packageDirectories` must be an array, found {}",
+                dirs.value.type_name()
+            ),
         ));
     };
     if items.is_empty() {
-        return Err(err(dirs.value.span.start, "`packageDirectories` is empty; expected at least one { \"path\": ... }".into()));
+        return Err(err(
+            dirs.value.span.start,
+            "`packageDirectories` is empty; expected at least one { \"path\": ... }".into(),
+        ));
     }
     let mut project = SfdxProject::default();
     for item in items {
         let Some(path_member) = item.get("path") else {
-            return Err(err(item.span.start, "expected a package directory object with a `path` string".into()));
+            return Err(err(
+                item.span.start,
+                "expected a package directory object with a `path` string".into(),
+            ));
         };
         let Some(p) = path_member.value.as_str() else {
             return Err(err(
@@ -137,10 +153,16 @@ pub fn load_sfdx_project(root: &Path) -> Result<SfdxProject, ConfigError> {
         };
         let dir = normalize(&root.join(p));
         if !dir.starts_with(root) {
-            return Err(err(path_member.value.span.start, format!("package directory `{p}` is outside the project")));
+            return Err(err(
+                path_member.value.span.start,
+                format!("package directory `{p}` is outside the project"),
+            ));
         }
         if !dir.is_dir() {
-            return Err(err(path_member.value.span.start, format!("package directory `{p}` does not exist")));
+            return Err(err(
+                path_member.value.span.start,
+                format!("package directory `{p}` does not exist"),
+            ));
         }
         project.package_dirs.push(dir);
     }
@@ -149,7 +171,10 @@ pub fn load_sfdx_project(root: &Path) -> Result<SfdxProject, ConfigError> {
             Some(s) => project.namespace = Some(s.to_string()).filter(|s| !s.is_empty()),
             None if matches!(ns.value.value, Json::Null) => {}
             None => {
-                return Err(err(ns.value.span.start, format!("`namespace` must be a string, found {}", ns.value.type_name())));
+                return Err(err(
+                    ns.value.span.start,
+                    format!("`namespace` must be a string, found {}", ns.value.type_name()),
+                ));
             }
         }
     }
@@ -204,7 +229,10 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
             continue;
         }
         if !input.exists() {
-            return Err(ConfigError::plain(format!("{}: no such file or directory", input.display())));
+            return Err(ConfigError::plain(format!(
+                "{}: no such file or directory",
+                input.display()
+            )));
         }
         // At an SFDX root only the package directories (and scratch definitions) are source.
         let walk_roots: Vec<PathBuf> = match &sfdx {
@@ -249,7 +277,9 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
                     }
                     Ok(_) => {}
                     Err(e) => {
-                        let rel = e.path().map_or_else(|| relative(root, &walk_root), |p| relative(root, p));
+                        let rel = e
+                            .path()
+                            .map_or_else(|| relative(root, &walk_root), |p| relative(root, p));
                         let message = if e.loop_ancestor().is_some() {
                             "symbolic link loop; not followed".to_string()
                         } else {

@@ -112,8 +112,6 @@ pub fn scan(req: &ScanRequest) -> Result<Scan, ConfigError> {
             f.severity = s;
         }
     }
-    drop(cx);
-    drop(oauth);
     sort(&project, &mut findings);
     findings.dedup();
     Ok(Scan {

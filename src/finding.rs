@@ -73,12 +73,7 @@ pub struct Finding {
 
 impl Finding {
     /// A finding at the rule's default severity; the engine applies configured overrides.
-    pub fn new(
-        rule: &'static str,
-        file: FileId,
-        span: Range<usize>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(rule: &'static str, file: FileId, span: Range<usize>, message: impl Into<String>) -> Self {
         Finding {
             rule,
             file,
@@ -112,8 +107,8 @@ impl Finding {
 /// an acronym or a name like `OAuth`, no trailing period.
 pub fn follows_message_style(s: &str) -> bool {
     let first = s.split_whitespace().next().unwrap_or("");
-    let ordinary_capital = first.chars().next().is_some_and(char::is_uppercase)
-        && first.chars().skip(1).all(|c| !c.is_uppercase());
+    let ordinary_capital =
+        first.chars().next().is_some_and(char::is_uppercase) && first.chars().skip(1).all(|c| !c.is_uppercase());
     !s.is_empty() && !ordinary_capital && !s.ends_with('.')
 }
 
@@ -137,10 +132,7 @@ impl LineIndex {
 
     /// Byte offset where the 1-based line starts.
     pub fn line_start(&self, line: usize) -> usize {
-        self.starts
-            .get(line.saturating_sub(1))
-            .copied()
-            .unwrap_or(0)
+        self.starts.get(line.saturating_sub(1)).copied().unwrap_or(0)
     }
 
     /// 1-based line and 1-based column counted in Unicode code points.
@@ -158,10 +150,7 @@ impl LineIndex {
 }
 
 fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.bytes()
-        .enumerate()
-        .filter(|&(_, b)| b == b'\n')
-        .map(|(i, _)| i)
+    text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i)
 }
 
 pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {

@@ -49,13 +49,12 @@ impl JsonNode {
             allow_hexadecimal_numbers: false,
             allow_unary_plus_numbers: false,
         };
-        let result = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &options)
-            .map_err(|e| JsonError {
-                offset: e.range().start,
-                line: e.line_display(),
-                column: e.column_display(),
-                message: e.kind().to_string(),
-            })?;
+        let result = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &options).map_err(|e| JsonError {
+            offset: e.range().start,
+            line: e.line_display(),
+            column: e.column_display(),
+            message: e.kind().to_string(),
+        })?;
         match result.value {
             Some(v) => Ok(convert(v)),
             None => Err(JsonError {

@@ -52,32 +52,76 @@ const TABLE: &[(&str, &str, MetaType)] = &[
     ("connectedApps", "connectedApp", MetaType::ConnectedApp),
     ("externalClientApps", "eca", MetaType::ExternalClientApplication),
     ("extlClntAppOauthSettings", "ecaOauth", MetaType::EcaOauthSettings),
-    ("extlClntAppGlobalOauthSets", "ecaGlblOauth", MetaType::EcaGlobalOauthSettings),
+    (
+        "extlClntAppGlobalOauthSets",
+        "ecaGlblOauth",
+        MetaType::EcaGlobalOauthSettings,
+    ),
     ("extlClntAppOauthPolicies", "ecaOauthPlcy", MetaType::EcaOauthPolicies),
     ("extlClntAppPolicies", "ecaPlcy", MetaType::EcaPolicies),
     ("extlClntAppMobileSettings", "ecaMobile", MetaType::EcaMobileSettings),
-    ("extlClntAppMobilePolicies", "ecaMobilePlcy", MetaType::EcaMobilePolicies),
-    ("extlClntAppNotifSettings", "ecaNotifications", MetaType::EcaNotificationSettings),
+    (
+        "extlClntAppMobilePolicies",
+        "ecaMobilePlcy",
+        MetaType::EcaMobilePolicies,
+    ),
+    (
+        "extlClntAppNotifSettings",
+        "ecaNotifications",
+        MetaType::EcaNotificationSettings,
+    ),
     ("extlClntAppPushSettings", "ecaPush", MetaType::EcaPushSettings),
     ("extlClntAppPushPolicies", "ecaPushPlcy", MetaType::EcaPushPolicies),
-    ("extlClntAppSamlConfigurablePolicies", "ecaSamlPlcy", MetaType::EcaSamlPolicies),
+    (
+        "extlClntAppSamlConfigurablePolicies",
+        "ecaSamlPlcy",
+        MetaType::EcaSamlPolicies,
+    ),
     ("extlClntAppCanvasSettings", "ecaCanvas", MetaType::EcaCanvasSettings),
-    ("extlClntAppOauthSecuritySettings", "ecaOauthSecurity", MetaType::EcaOauthSecuritySettings),
+    (
+        "extlClntAppOauthSecuritySettings",
+        "ecaOauthSecurity",
+        MetaType::EcaOauthSecuritySettings,
+    ),
     ("settings", "settings", MetaType::Settings),
     ("objects", "object", MetaType::CustomObject),
     ("fields", "field", MetaType::CustomField),
     ("customMetadata", "md", MetaType::CustomMetadata),
     ("namedCredentials", "namedCredential", MetaType::NamedCredential),
-    ("externalCredentials", "externalCredential", MetaType::ExternalCredential),
+    (
+        "externalCredentials",
+        "externalCredential",
+        MetaType::ExternalCredential,
+    ),
     ("remoteSiteSettings", "remoteSite", MetaType::RemoteSiteSetting),
     ("cspTrustedSites", "cspTrustedSite", MetaType::CspTrustedSite),
-    ("corsWhitelistOrigins", "corsWhitelistOrigin", MetaType::CorsWhitelistOrigin),
+    (
+        "corsWhitelistOrigins",
+        "corsWhitelistOrigin",
+        MetaType::CorsWhitelistOrigin,
+    ),
     ("profiles", "profile", MetaType::Profile),
     ("permissionsets", "permissionset", MetaType::PermissionSet),
-    ("permissionsetgroups", "permissionsetgroup", MetaType::PermissionSetGroup),
-    ("mutingpermissionsets", "mutingpermissionset", MetaType::MutingPermissionSet),
-    ("profileSessionSettings", "profileSessionSetting", MetaType::ProfileSessionSetting),
-    ("profilePasswordPolicies", "profilePasswordPolicy", MetaType::ProfilePasswordPolicy),
+    (
+        "permissionsetgroups",
+        "permissionsetgroup",
+        MetaType::PermissionSetGroup,
+    ),
+    (
+        "mutingpermissionsets",
+        "mutingpermissionset",
+        MetaType::MutingPermissionSet,
+    ),
+    (
+        "profileSessionSettings",
+        "profileSessionSetting",
+        MetaType::ProfileSessionSetting,
+    ),
+    (
+        "profilePasswordPolicies",
+        "profilePasswordPolicy",
+        MetaType::ProfilePasswordPolicy,
+    ),
     ("sites", "site", MetaType::CustomSite),
     ("networks", "network", MetaType::Network),
     ("installedPackages", "installedPackage", MetaType::InstalledPackage),
@@ -127,10 +171,7 @@ pub fn classify(path: &Path) -> FileKind {
     }
     if matches!(
         name,
-        "package.xml"
-            | "destructiveChanges.xml"
-            | "destructiveChangesPre.xml"
-            | "destructiveChangesPost.xml"
+        "package.xml" | "destructiveChanges.xml" | "destructiveChangesPre.xml" | "destructiveChangesPost.xml"
     ) {
         return FileKind::Metadata(MetaType::Manifest);
     }
@@ -157,10 +198,7 @@ pub fn classify(path: &Path) -> FileKind {
 }
 
 fn by_suffix(suffix: &str) -> Option<MetaType> {
-    TABLE
-        .iter()
-        .find(|(_, s, _)| *s == suffix)
-        .map(|(_, _, ty)| *ty)
+    TABLE.iter().find(|(_, s, _)| *s == suffix).map(|(_, _, ty)| *ty)
 }
 
 fn in_bundle(path: &Path) -> bool {
@@ -186,12 +224,18 @@ mod tests {
                 "force-app/main/default/connectedApps/A.connectedApp-meta.xml",
                 FileKind::Metadata(MetaType::ConnectedApp),
             ),
-            ("src/connectedApps/A.connectedApp", FileKind::Metadata(MetaType::ConnectedApp)),
+            (
+                "src/connectedApps/A.connectedApp",
+                FileKind::Metadata(MetaType::ConnectedApp),
+            ),
             (
                 "x/extlClntAppGlobalOauthSets/A.ecaGlblOauth-meta.xml",
                 FileKind::Metadata(MetaType::EcaGlobalOauthSettings),
             ),
-            ("src/settings/OauthOidc.settings", FileKind::Metadata(MetaType::Settings)),
+            (
+                "src/settings/OauthOidc.settings",
+                FileKind::Metadata(MetaType::Settings),
+            ),
             ("src/objects/A__c.object", FileKind::Metadata(MetaType::CustomObject)),
             ("notes/A.site", FileKind::Ignored),
             ("src/classes/A.cls", FileKind::Apex),

@@ -85,7 +85,9 @@ impl Flag {
             (RefreshTokenRotation, ConnectedApp) => (Where::OauthConfig, "isRefreshTokenRotationEnabled", false),
             (RefreshTokenRotation, ExternalClientApp) => (Where::EcaGlobal, "isRefreshTokenRotationEnabled", false),
             (SecretRequiredForRefresh, ConnectedApp) => (Where::OauthConfig, "isSecretRequiredForRefreshToken", true),
-            (SecretRequiredForRefresh, ExternalClientApp) => (Where::EcaGlobal, "isSecretRequiredForRefreshToken", true),
+            (SecretRequiredForRefresh, ExternalClientApp) => {
+                (Where::EcaGlobal, "isSecretRequiredForRefreshToken", true)
+            }
             (IntrospectAllTokens, ConnectedApp) => (Where::OauthConfig, "isIntrospectAllTokens", false),
             (IntrospectAllTokens, ExternalClientApp) => (Where::EcaGlobal, "isIntrospectAllTokens", false),
             (ClientCredentials, ConnectedApp) => (Where::OauthConfig, "isClientCredentialEnabled", false),
@@ -191,10 +193,7 @@ impl<'p> App<'p> {
                     .and_then(|p| p.root.child("isOauthPluginEnabled"))
                     .and_then(|e| e.bool_value())
                     == Some(false);
-                !plugin_off
-                    && (self.eca_settings.is_some()
-                        || self.eca_global.is_some()
-                        || self.eca_policies.is_some())
+                !plugin_off && (self.eca_settings.is_some() || self.eca_global.is_some() || self.eca_policies.is_some())
             }
         }
     }
@@ -270,7 +269,11 @@ impl<'p> App<'p> {
         if let (Some(h), Some(cfg)) = (self.header, self.oauth_config()) {
             for s in cfg.children_named("scopes") {
                 if let Some(t) = s.text() {
-                    out.push(Item { text: t, file: h.file, span: s.value_span() });
+                    out.push(Item {
+                        text: t,
+                        file: h.file,
+                        span: s.value_span(),
+                    });
                 }
             }
         }
@@ -310,13 +313,21 @@ impl<'p> App<'p> {
             && let Some(c) = cfg.child("certificate")
             && let Some(t) = c.text()
         {
-            out.push(Item { text: t, file: h.file, span: c.span() });
+            out.push(Item {
+                text: t,
+                file: h.file,
+                span: c.span(),
+            });
         }
         if let Some(g) = self.eca_global
             && let Some(c) = g.root.child("certificate")
             && let Some(t) = c.text()
         {
-            out.push(Item { text: t, file: g.file, span: c.span() });
+            out.push(Item {
+                text: t,
+                file: g.file,
+                span: c.span(),
+            });
         }
         out
     }
@@ -371,14 +382,29 @@ fn bool_child(file: FileId, parent: ElemRef<'_>, name: &str, default: bool) -> S
 
 fn text_child<'p>(file: FileId, parent: ElemRef<'p>, name: &str) -> Setting<Option<&'p str>> {
     match parent.child(name).and_then(|e| Some((e, e.text()?))) {
-        Some((e, t)) => Setting { value: Some(t), explicit: true, file, span: e.span() },
-        None => Setting { value: None, explicit: false, file, span: parent.start_tag() },
+        Some((e, t)) => Setting {
+            value: Some(t),
+            explicit: true,
+            file,
+            span: e.span(),
+        },
+        None => Setting {
+            value: None,
+            explicit: false,
+            file,
+            span: parent.start_tag(),
+        },
     }
 }
 
 impl<T> Setting<T> {
     fn map<U>(self, f: impl FnOnce(T) -> U) -> Setting<U> {
-        Setting { value: f(self.value), explicit: self.explicit, file: self.file, span: self.span }
+        Setting {
+            value: f(self.value),
+            explicit: self.explicit,
+            file: self.file,
+            span: self.span,
+        }
     }
 }
 
@@ -393,7 +419,11 @@ fn split_items<'p>(file: FileId, e: ElemRef<'p>, sep: impl Fn(char) -> bool) -> 
                 if !piece.is_empty() {
                     let lead = text[s..i].len() - text[s..i].trim_start().len();
                     let r: Range<usize> = s + lead..s + lead + piece.len();
-                    out.push(Item { text: piece, file, span: e.text_sub_span(r) });
+                    out.push(Item {
+                        text: piece,
+                        file,
+                        span: e.text_sub_span(r),
+                    });
                 }
             }
         } else if start.is_none() {
@@ -431,7 +461,12 @@ impl OrgOauth<'_> {
                 file: self.file,
                 span: span.clone(),
             },
-            None => Setting { value: default, explicit: false, file: self.file, span: self.anchor.clone() },
+            None => Setting {
+                value: default,
+                explicit: false,
+                file: self.file,
+                span: self.anchor.clone(),
+            },
         }
     }
 }
@@ -494,7 +529,9 @@ impl<'p> OauthIndex<'p> {
         for ty in linked {
             for (id, _, doc) in project.xml_of(ty) {
                 let Some(root) = doc.root() else { continue };
-                let Some(app) = root.child_text("externalClientApplication") else { continue };
+                let Some(app) = root.child_text("externalClientApplication") else {
+                    continue;
+                };
                 let entry = ecas.entry(app.to_string()).or_insert_with(|| new_eca(app));
                 let part = Some(Part { file: id, root });
                 let slot = match ty {
@@ -535,11 +572,13 @@ impl<'p> OauthIndex<'p> {
             if root.name() != "OauthOidcSettings" {
                 continue;
             }
-            let values = root
-                .children()
-                .map(|c| (c.name(), c.bool_value(), c.span()))
-                .collect();
-            orgs.push(OrgOauth { file: id, anchor: root.start_tag(), from_scratch_def: false, values });
+            let values = root.children().map(|c| (c.name(), c.bool_value(), c.span())).collect();
+            orgs.push(OrgOauth {
+                file: id,
+                anchor: root.start_tag(),
+                from_scratch_def: false,
+                values,
+            });
         }
         for (id, _, json) in project.json_files() {
             let Some(settings) = json.get("settings") else { continue };
@@ -558,7 +597,12 @@ impl<'p> OauthIndex<'p> {
                 .map(|m| (m.key.as_str(), m.value.as_bool(), m.key_span.start..m.value.span.end))
                 .collect();
             if matches!(oidc.value.value, Json::Object(_)) {
-                orgs.push(OrgOauth { file: id, anchor: oidc.key_span.clone(), from_scratch_def: true, values });
+                orgs.push(OrgOauth {
+                    file: id,
+                    anchor: oidc.key_span.clone(),
+                    from_scratch_def: true,
+                    values,
+                });
             }
         }
         OauthIndex { apps, orgs }
@@ -580,7 +624,10 @@ const FLOW_PARAMS: &[(&str, RequestedFlow)] = &[
     ("response_type=token", RequestedFlow::Implicit),
     ("response_type=device_code", RequestedFlow::Device),
     ("grant_type=device", RequestedFlow::Device),
-    ("grant_type=urn:ietf:params:oauth:grant-type:device_code", RequestedFlow::Device),
+    (
+        "grant_type=urn:ietf:params:oauth:grant-type:device_code",
+        RequestedFlow::Device,
+    ),
 ];
 
 /// Flow requests (`grant_type=password`...) inside a string, with their ranges in it. A
@@ -590,7 +637,10 @@ pub fn requested_flows(s: &str) -> impl Iterator<Item = (RequestedFlow, Range<us
         s.match_indices(param).filter_map(move |(i, m)| {
             let end = i + m.len();
             let starts_param = i == 0 || matches!(s.as_bytes()[i - 1], b'&' | b'?' | b' ' | b'\n');
-            let ends_value = s[end..].chars().next().is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'));
+            let ends_value = s[end..]
+                .chars()
+                .next()
+                .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'));
             (starts_param && ends_value).then_some((*flow, i..end))
         })
     })

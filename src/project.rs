@@ -78,10 +78,13 @@ impl Project {
 
     /// Files of one metadata type, with their ids and parsed documents.
     pub fn xml_of(&self, ty: MetaType) -> impl Iterator<Item = (FileId, &SourceFile, &XmlDoc)> {
-        self.files.iter().enumerate().filter_map(move |(id, f)| match (&f.parsed, f.kind) {
-            (Parsed::Xml(doc), FileKind::Metadata(t)) if t == ty => Some((id, f, doc)),
-            _ => None,
-        })
+        self.files
+            .iter()
+            .enumerate()
+            .filter_map(move |(id, f)| match (&f.parsed, f.kind) {
+                (Parsed::Xml(doc), FileKind::Metadata(t)) if t == ty => Some((id, f, doc)),
+                _ => None,
+            })
     }
 
     pub fn json_files(&self) -> impl Iterator<Item = (FileId, &SourceFile, &JsonNode)> {
@@ -101,8 +104,7 @@ pub fn load(discovery: Discovery) -> (Project, Vec<Finding>) {
         files,
         problems,
     } = discovery;
-    let loaded: Vec<(SourceFile, Option<(&'static str, usize, String)>)> =
-        files.into_par_iter().map(load_one).collect();
+    let loaded: Vec<(SourceFile, Problem)> = files.into_par_iter().map(load_one).collect();
     let mut out = Vec::with_capacity(loaded.len() + problems.len());
     let mut findings = Vec::new();
     for (file, problem) in loaded {
@@ -115,14 +117,7 @@ pub fn load(discovery: Discovery) -> (Project, Vec<Finding>) {
         findings.push(Finding::new("unreadable-file", out.len(), 0..0, p.message));
         out.push(SourceFile::placeholder(p.rel));
     }
-    (
-        Project {
-            root,
-            sfdx,
-            files: out,
-        },
-        findings,
-    )
+    (Project { root, sfdx, files: out }, findings)
 }
 
 type Problem = Option<(&'static str, usize, String)>;
@@ -137,7 +132,11 @@ fn load_one(c: Candidate) -> (SourceFile, Problem) {
     };
     let bytes = match std::fs::metadata(&c.abs) {
         Ok(m) if m.len() > MAX_FILE_BYTES => {
-            let msg = format!("file is {} bytes, over the {} byte limit; not scanned", m.len(), MAX_FILE_BYTES);
+            let msg = format!(
+                "file is {} bytes, over the {} byte limit; not scanned",
+                m.len(),
+                MAX_FILE_BYTES
+            );
             return (file, Some(("unreadable-file", 0, msg)));
         }
         Ok(_) => match std::fs::read(&c.abs) {
@@ -160,7 +159,11 @@ fn load_one(c: Candidate) -> (SourceFile, Problem) {
                 file.parsed = Parsed::Xml(doc);
                 None
             }
-            Err(e) => Some(("invalid-metadata", e.offset.min(file.text.len()), format!("malformed XML: {}", e.message))),
+            Err(e) => Some((
+                "invalid-metadata",
+                e.offset.min(file.text.len()),
+                format!("malformed XML: {}", e.message),
+            )),
         },
         FileKind::Apex => match apex::parse(&file.text) {
             Some(tree) => {
@@ -170,19 +173,31 @@ fn load_one(c: Candidate) -> (SourceFile, Problem) {
                     } else {
                         "unexpected syntax".to_string()
                     };
-                    ("apex-parse-error", n.start_byte(), format!("cannot parse this Apex: {what}; lints may miss code in the broken part"))
+                    (
+                        "apex-parse-error",
+                        n.start_byte(),
+                        format!("cannot parse this Apex: {what}; lints may miss code in the broken part"),
+                    )
                 });
                 file.parsed = Parsed::Apex(tree);
                 problem
             }
-            None => Some(("apex-parse-error", 0, "the Apex parser gave up on this file".to_string())),
+            None => Some((
+                "apex-parse-error",
+                0,
+                "the Apex parser gave up on this file".to_string(),
+            )),
         },
         FileKind::ScratchDef => match JsonNode::parse(&file.text) {
             Ok(j) => {
                 file.parsed = Parsed::Json(j);
                 None
             }
-            Err(e) => Some(("invalid-metadata", e.offset.min(file.text.len()), format!("malformed JSON: {}", e.message))),
+            Err(e) => Some((
+                "invalid-metadata",
+                e.offset.min(file.text.len()),
+                format!("malformed JSON: {}", e.message),
+            )),
         },
         FileKind::Visualforce | FileKind::JavaScript => {
             file.parsed = Parsed::Text;

@@ -45,9 +45,7 @@ impl RuleDoc {
 
     /// CWE ids from tags like `external/cwe/cwe-287`.
     pub fn cwes(&self) -> impl Iterator<Item = &'static str> {
-        self.tags
-            .iter()
-            .filter_map(|t| t.strip_prefix("external/cwe/"))
+        self.tags.iter().filter_map(|t| t.strip_prefix("external/cwe/"))
     }
 }
 
@@ -56,10 +54,7 @@ pub fn all() -> &'static [RuleDoc] {
 }
 
 pub fn get(id: &str) -> Option<&'static RuleDoc> {
-    RULE_DOCS
-        .binary_search_by(|d| d.id.cmp(id))
-        .ok()
-        .map(|i| &RULE_DOCS[i])
+    RULE_DOCS.binary_search_by(|d| d.id.cmp(id)).ok().map(|i| &RULE_DOCS[i])
 }
 
 pub fn index_of(id: &str) -> Option<usize> {

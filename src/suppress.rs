@@ -73,7 +73,14 @@ pub fn from_xml(file: FileId, text: &str, doc: &XmlDoc) -> Vec<Directive> {
             let i = doc.elements.partition_point(|e| e.start_tag.start < c.span.end);
             doc.elements.get(i).map_or(c.span.end..c.span.end, |e| e.span.clone())
         };
-        out.push(Directive { file, comment: c.span.clone(), rules, reason, whole_file, target });
+        out.push(Directive {
+            file,
+            comment: c.span.clone(),
+            rules,
+            reason,
+            whole_file,
+            target,
+        });
     }
     out
 }
@@ -86,7 +93,9 @@ pub fn from_code(file: FileId, text: &str, comments: &[Range<usize>]) -> Vec<Dir
             .trim_start_matches("//")
             .trim_start_matches("/*")
             .trim_end_matches("*/");
-        let Some((whole_file, rules, reason)) = parse(inner) else { continue };
+        let Some((whole_file, rules, reason)) = parse(inner) else {
+            continue;
+        };
         let target = if whole_file {
             0..text.len()
         } else if is_trailing(text, c.start) {
@@ -94,7 +103,14 @@ pub fn from_code(file: FileId, text: &str, comments: &[Range<usize>]) -> Vec<Dir
         } else {
             next_code_line(text, c.end, comments)
         };
-        out.push(Directive { file, comment: c.clone(), rules, reason, whole_file, target });
+        out.push(Directive {
+            file,
+            comment: c.clone(),
+            rules,
+            reason,
+            whole_file,
+            target,
+        });
     }
     out
 }
@@ -121,7 +137,10 @@ fn next_code_line(text: &str, from: usize, comments: &[Range<usize>]) -> Range<u
         if has_code {
             return line;
         }
-        pos = text[line.end..].find('\n').map_or(text.len(), |k| line.end + k + 1).max(line.end + 1);
+        pos = text[line.end..]
+            .find('\n')
+            .map_or(text.len(), |k| line.end + k + 1)
+            .max(line.end + 1);
     }
     text.len()..text.len()
 }
@@ -134,8 +153,13 @@ pub fn apply(findings: &mut [Finding], directives: &[Directive], enabled: impl F
         let unknown: Vec<&String> = d.rules.iter().filter(|r| rules::get(r).is_none()).collect();
         if d.rules.is_empty() {
             extra.push(
-                Finding::new("invalid-suppression", d.file, d.comment.clone(), "suppression names no rule")
-                    .help("write `sfsec-ignore rule-id: reason`"),
+                Finding::new(
+                    "invalid-suppression",
+                    d.file,
+                    d.comment.clone(),
+                    "suppression names no rule",
+                )
+                .help("write `sfsec-ignore rule-id: reason`"),
             );
             continue;
         }
@@ -154,8 +178,13 @@ pub fn apply(findings: &mut [Finding], directives: &[Directive], enabled: impl F
         }
         let Some(reason) = &d.reason else {
             extra.push(
-                Finding::new("invalid-suppression", d.file, d.comment.clone(), "suppression gives no reason, so it does not apply")
-                    .help("add the reason after a colon: `sfsec-ignore rule-id: why this is safe`"),
+                Finding::new(
+                    "invalid-suppression",
+                    d.file,
+                    d.comment.clone(),
+                    "suppression gives no reason, so it does not apply",
+                )
+                .help("add the reason after a colon: `sfsec-ignore rule-id: why this is safe`"),
             );
             continue;
         };
@@ -178,8 +207,13 @@ pub fn apply(findings: &mut [Finding], directives: &[Directive], enabled: impl F
         for (rule, used) in d.rules.iter().zip(used) {
             if !used && enabled(rule) {
                 extra.push(
-                    Finding::new("unused-suppression", d.file, d.comment.clone(), format!("suppression of `{rule}` matches no finding"))
-                        .help("remove the suppression, or move it before the element or line it is meant for"),
+                    Finding::new(
+                        "unused-suppression",
+                        d.file,
+                        d.comment.clone(),
+                        format!("suppression of `{rule}` matches no finding"),
+                    )
+                    .help("remove the suppression, or move it before the element or line it is meant for"),
                 );
             }
         }
@@ -195,9 +229,16 @@ mod tests {
     fn directive_syntax() {
         assert_eq!(
             parse(" sfsec-ignore oauth-device-flow, oauth-implicit-flow: legacy kiosk "),
-            Some((false, vec!["oauth-device-flow".into(), "oauth-implicit-flow".into()], Some("legacy kiosk".into())))
+            Some((
+                false,
+                vec!["oauth-device-flow".into(), "oauth-implicit-flow".into()],
+                Some("legacy kiosk".into())
+            ))
         );
-        assert_eq!(parse("sfsec-ignore-file a: b"), Some((true, vec!["a".into()], Some("b".into()))));
+        assert_eq!(
+            parse("sfsec-ignore-file a: b"),
+            Some((true, vec!["a".into()], Some("b".into())))
+        );
         assert_eq!(parse("sfsec-ignore a"), Some((false, vec!["a".into()], None)));
         assert_eq!(parse("sfsec-ignore a:   "), Some((false, vec!["a".into()], None)));
         assert_eq!(parse("sfsec-ignored a: b"), None);
@@ -207,7 +248,10 @@ mod tests {
     #[test]
     fn apex_targets_skip_blank_and_comment_lines() {
         let text = "a();\n// sfsec-ignore x: y\n\n// other\nb();\nc(); // sfsec-ignore x: z\n";
-        let comments: Vec<Range<usize>> = text.match_indices("//").map(|(i, _)| i..text[i..].find('\n').map_or(text.len(), |k| i + k)).collect();
+        let comments: Vec<Range<usize>> = text
+            .match_indices("//")
+            .map(|(i, _)| i..text[i..].find('\n').map_or(text.len(), |k| i + k))
+            .collect();
         let d = from_code(0, text, &comments);
         assert_eq!(&text[d[0].target.clone()], "b();");
         assert_eq!(d.len(), 2);

@@ -99,9 +99,10 @@ impl XmlDoc {
                     }
                     saw_root = true;
                     let name = String::from_utf8_lossy(tag.local_name().as_ref()).into();
-                    let nil = tag.attributes().flatten().any(|a| {
-                        a.key.local_name().as_ref() == b"nil" && a.value.as_ref() == b"true"
-                    });
+                    let nil = tag
+                        .attributes()
+                        .flatten()
+                        .any(|a| a.key.local_name().as_ref() == b"nil" && a.value.as_ref() == b"true");
                     let id = doc.elements.len() as ElemId;
                     let parent = stack.last().copied();
                     if let Some(p) = parent {
@@ -135,20 +136,21 @@ impl XmlDoc {
                     let el = &mut doc.elements[id as usize];
                     el.span.end = end;
                     // Only leaf elements carry a value; mixed content is not metadata.
-                    if el.children.is_empty() && !el.nil {
-                        if let Some(ts) = text_start {
-                            let (t, lead, trail) = trim_counts(&text);
-                            if !t.is_empty() {
-                                el.text = Some(t.into());
-                                if text_is_raw {
-                                    el.text_span = ts + lead..text_end - trail;
-                                } else {
-                                    let raw = &src[ts..text_end];
-                                    let (_, rl, rt) = trim_counts(raw);
-                                    el.text_span = ts + rl..text_end - rt;
-                                }
-                                el.text_is_raw = text_is_raw;
+                    if el.children.is_empty()
+                        && !el.nil
+                        && let Some(ts) = text_start
+                    {
+                        let (t, lead, trail) = trim_counts(&text);
+                        if !t.is_empty() {
+                            el.text = Some(t.into());
+                            if text_is_raw {
+                                el.text_span = ts + lead..text_end - trail;
+                            } else {
+                                let raw = &src[ts..text_end];
+                                let (_, rl, rt) = trim_counts(raw);
+                                el.text_span = ts + rl..text_end - rt;
                             }
+                            el.text_is_raw = text_is_raw;
                         }
                     }
                     text.clear();

@@ -15,9 +15,14 @@ fn book_is_fresh() {
 
     let summary_path = src.join("SUMMARY.md");
     let summary = std::fs::read_to_string(&summary_path).expect("SUMMARY.md");
-    let (head, rest) = summary.split_once("<!-- rules:begin (generated) -->\n").expect("rules:begin marker");
+    let (head, rest) = summary
+        .split_once("<!-- rules:begin (generated) -->\n")
+        .expect("rules:begin marker");
     let (_, tail) = rest.split_once("<!-- rules:end -->").expect("rules:end marker");
-    let fresh_summary = format!("{head}<!-- rules:begin (generated) -->\n{}<!-- rules:end -->{tail}", sfsec::book::summary_entries());
+    let fresh_summary = format!(
+        "{head}<!-- rules:begin (generated) -->\n{}<!-- rules:end -->{tail}",
+        sfsec::book::summary_entries()
+    );
     expected.push((summary_path, fresh_summary));
 
     let mut stale = Vec::new();
@@ -39,5 +44,9 @@ fn book_is_fresh() {
             stale.push(format!("{} (no such rule)", p.display()));
         }
     }
-    assert!(stale.is_empty(), "stale book pages; run `SFSEC_UPDATE_BOOK=1 cargo test --test book`:\n{}", stale.join("\n"));
+    assert!(
+        stale.is_empty(),
+        "stale book pages; run `SFSEC_UPDATE_BOOK=1 cargo test --test book`:\n{}",
+        stale.join("\n")
+    );
 }

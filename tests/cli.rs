@@ -33,8 +33,11 @@ fn stderr(o: &Output) -> String {
 fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
-    std::fs::write(root.join("sfdx-project.json"), r#"{"packageDirectories":[{"path":"force-app","default":true}]}"#)
-        .expect("write");
+    std::fs::write(
+        root.join("sfdx-project.json"),
+        r#"{"packageDirectories":[{"path":"force-app","default":true}]}"#,
+    )
+    .expect("write");
     std::fs::create_dir_all(root.join("force-app")).expect("mkdir");
     for (path, text) in files {
         let p = root.join(path);
@@ -59,13 +62,32 @@ fn exit_codes() {
     let clean = project(&[(APP, app(HARDENED).as_bytes())]);
     let o = sfsec(clean.path(), &["check"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
-    assert!(stdout(&o).contains("0 errors, 0 warnings, 0 notes in 1 file scanned"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("0 errors, 0 warnings, 0 notes in 1 file scanned"),
+        "{}",
+        stdout(&o)
+    );
 
     let o = sfsec(&corpus(), &["check", "--now", NOW]);
     assert_eq!(o.status.code(), Some(1));
     // Only notes at or above the threshold fail the run.
-    let o = sfsec(&corpus(), &["check", "--now", NOW, "--select", "oauth-jwt-certificate", "--fail-on", "error"]);
-    assert_eq!(o.status.code(), Some(0), "the 2030 certificate is a note, the 2026 one a warning");
+    let o = sfsec(
+        &corpus(),
+        &[
+            "check",
+            "--now",
+            NOW,
+            "--select",
+            "oauth-jwt-certificate",
+            "--fail-on",
+            "error",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the 2030 certificate is a note, the 2026 one a warning"
+    );
     let o = sfsec(&corpus(), &["check", "--now", NOW, "--fail-on", "never"]);
     assert_eq!(o.status.code(), Some(0));
 
@@ -86,7 +108,13 @@ fn exit_codes() {
 
 #[test]
 fn config_errors_name_file_line_and_column() {
-    let dir = project(&[(APP, app(HARDENED).as_bytes()), ("sfsec.toml", b"[rules]\noauth-device-flow = \"off\"\noauth-nope = \"error\"\n")]);
+    let dir = project(&[
+        (APP, app(HARDENED).as_bytes()),
+        (
+            "sfsec.toml",
+            b"[rules]\noauth-device-flow = \"off\"\noauth-nope = \"error\"\n",
+        ),
+    ]);
     let o = sfsec(dir.path(), &["check"]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
@@ -101,10 +129,18 @@ fn config_errors_name_file_line_and_column() {
 #[test]
 fn sfdx_project_errors_name_the_line() {
     let dir = tempfile::tempdir().expect("temp");
-    std::fs::write(dir.path().join("sfdx-project.json"), "{\n  \"packageDirectories\": [\n    { \"path\": \"missing-dir\" }\n  ]\n}\n").expect("write");
+    std::fs::write(
+        dir.path().join("sfdx-project.json"),
+        "{\n  \"packageDirectories\": [\n    { \"path\": \"missing-dir\" }\n  ]\n}\n",
+    )
+    .expect("write");
     let o = sfsec(dir.path(), &["check"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("sfdx-project.json:3:15: package directory `missing-dir` does not exist"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("sfdx-project.json:3:15: package directory `missing-dir` does not exist"),
+        "{}",
+        stderr(&o)
+    );
 
     std::fs::write(dir.path().join("sfdx-project.json"), "{\n  \"packageDirectories\": [\n").expect("write");
     let o = sfsec(dir.path(), &["check"]);
@@ -114,7 +150,11 @@ fn sfdx_project_errors_name_the_line() {
 
     std::fs::write(dir.path().join("sfdx-project.json"), "{ \"namespace\": \"x\" }").expect("write");
     let o = sfsec(dir.path(), &["check"]);
-    assert!(stderr(&o).contains("expected a `packageDirectories` array"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("expected a `packageDirectories` array"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -126,24 +166,45 @@ fn suppressions_need_a_reason_and_are_reported_when_unused() {
     let dir = project(&[(APP, with_reason.as_bytes())]);
     let o = sfsec(dir.path(), &["check"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).contains("(1 suppressed; --show-suppressed lists them)"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("(1 suppressed; --show-suppressed lists them)"),
+        "{}",
+        stdout(&o)
+    );
     let o = sfsec(dir.path(), &["check", "--show-suppressed"]);
-    assert!(stdout(&o).contains("suppressed: partner VPN only, reviewed 2026-01"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("suppressed: partner VPN only, reviewed 2026-01"),
+        "{}",
+        stdout(&o)
+    );
     let o = sfsec(dir.path(), &["check", "--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).expect("sarif");
     let result = &sarif["runs"][0]["results"][0];
     assert_eq!(result["ruleId"], "oauth-ip-relaxation");
     assert_eq!(result["suppressions"][0]["kind"], "inSource");
-    assert_eq!(result["suppressions"][0]["justification"], "partner VPN only, reviewed 2026-01");
+    assert_eq!(
+        result["suppressions"][0]["justification"],
+        "partner VPN only, reviewed 2026-01"
+    );
 
-    let no_reason = app(&HARDENED.replace("ENFORCE", "BYPASS").replace("    <oauthPolicy>", "    <!-- sfsec-ignore oauth-ip-relaxation -->\n    <oauthPolicy>"));
+    let no_reason = app(&HARDENED.replace("ENFORCE", "BYPASS").replace(
+        "    <oauthPolicy>",
+        "    <!-- sfsec-ignore oauth-ip-relaxation -->\n    <oauthPolicy>",
+    ));
     let dir = project(&[(APP, no_reason.as_bytes())]);
     let o = sfsec(dir.path(), &["check", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    let rules: Vec<&str> = json["findings"].as_array().expect("array").iter().map(|f| f["rule"].as_str().unwrap_or("")).collect();
+    let rules: Vec<&str> = json["findings"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap_or(""))
+        .collect();
     assert_eq!(rules, vec!["invalid-suppression", "oauth-ip-relaxation"]);
 
-    let unused = app(&format!("    <!-- sfsec-ignore oauth-device-flow: kiosk -->\n{HARDENED}"));
+    let unused = app(&format!(
+        "    <!-- sfsec-ignore oauth-device-flow: kiosk -->\n{HARDENED}"
+    ));
     let dir = project(&[(APP, unused.as_bytes())]);
     let o = sfsec(dir.path(), &["check", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
@@ -153,9 +214,7 @@ fn suppressions_need_a_reason_and_are_reported_when_unused() {
     let o = sfsec(dir.path(), &["check", "--ignore", "oauth-device-flow"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 
-    let file_level = format!(
-        "// sfsec-ignore-file oauth-username-password-flow: legacy sandbox tool, removed in 2.0\npublic class A {{\n  String a = 'grant_type=password';\n  String b = 'grant_type=password';\n}}\n"
-    );
+    let file_level = "// sfsec-ignore-file oauth-username-password-flow: legacy sandbox tool, removed in 2.0\npublic class A {\n  String a = 'grant_type=password';\n  String b = 'grant_type=password';\n}\n";
     let dir = project(&[("force-app/main/default/classes/A.cls", file_level.as_bytes())]);
     let o = sfsec(dir.path(), &["check", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
@@ -165,14 +224,36 @@ fn suppressions_need_a_reason_and_are_reported_when_unused() {
 
 #[test]
 fn file_lists_report_only_those_files() {
-    let o = sfsec(&corpus(), &["check", "--now", NOW, "--format", "json", "force-app/main/default/classes/TokenService.cls"]);
+    let o = sfsec(
+        &corpus(),
+        &[
+            "check",
+            "--now",
+            NOW,
+            "--format",
+            "json",
+            "force-app/main/default/classes/TokenService.cls",
+        ],
+    );
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     let findings = json["findings"].as_array().expect("array");
     assert_eq!(findings.len(), 3, "{json}");
-    assert!(findings.iter().all(|f| f["path"] == "force-app/main/default/classes/TokenService.cls"));
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["path"] == "force-app/main/default/classes/TokenService.cls")
+    );
     // A file outside any package directory but given explicitly is still scanned; one that
     // .forceignore excludes is not.
-    let o = sfsec(&corpus(), &["check", "--format", "json", "force-app/main/default/scratch-only/connectedApps/Local_Debug.connectedApp-meta.xml"]);
+    let o = sfsec(
+        &corpus(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "force-app/main/default/scratch-only/connectedApps/Local_Debug.connectedApp-meta.xml",
+        ],
+    );
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(json["summary"]["files_scanned"], 0, "{json}");
 }
@@ -198,19 +279,36 @@ fn broken_inputs_are_findings_not_crashes() {
         .as_array()
         .expect("array")
         .iter()
-        .map(|f| (f["path"].as_str().unwrap_or("").to_string(), f["rule"].as_str().unwrap_or("").to_string()))
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or("").to_string(),
+                f["rule"].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect();
     let want = [
         ("config/project-scratch-def.json", "invalid-metadata"),
         ("force-app/main/default/classes/Bad.cls", "apex-parse-error"),
         ("force-app/main/default/classes/L.cls", "unreadable-file"),
-        ("force-app/main/default/connectedApps/Broken.connectedApp-meta.xml", "invalid-metadata"),
+        (
+            "force-app/main/default/connectedApps/Broken.connectedApp-meta.xml",
+            "invalid-metadata",
+        ),
         ("force-app/main/loop", "unreadable-file"),
-        ("force-app/main/default/settings/OauthOidc.settings-meta.xml", "oauth-implicit-flow"),
-        ("force-app/main/default/settings/OauthOidc.settings-meta.xml", "oauth-username-password-flow"),
+        (
+            "force-app/main/default/settings/OauthOidc.settings-meta.xml",
+            "oauth-implicit-flow",
+        ),
+        (
+            "force-app/main/default/settings/OauthOidc.settings-meta.xml",
+            "oauth-username-password-flow",
+        ),
     ];
     for (path, rule) in want {
-        assert!(got.iter().any(|(p, r)| p == path && r == rule), "missing {path} {rule} in {got:#?}");
+        assert!(
+            got.iter().any(|(p, r)| p == path && r == rule),
+            "missing {path} {rule} in {got:#?}"
+        );
     }
 }
 
@@ -220,7 +318,18 @@ fn output_is_deterministic_and_written_atomically() {
     let a = dir.path().join("a.sarif");
     let b = dir.path().join("b.sarif");
     for out in [&a, &b] {
-        let o = sfsec(&corpus(), &["check", "--now", NOW, "--format", "sarif", "--output", out.to_str().expect("utf-8")]);
+        let o = sfsec(
+            &corpus(),
+            &[
+                "check",
+                "--now",
+                NOW,
+                "--format",
+                "sarif",
+                "--output",
+                out.to_str().expect("utf-8"),
+            ],
+        );
         assert_eq!(o.status.code(), Some(1));
         assert!(o.stdout.is_empty());
     }
@@ -255,7 +364,11 @@ fn sarif_is_what_github_code_scanning_accepts() {
         for key in ["shortDescription", "fullDescription"] {
             assert!(r[key]["text"].is_string(), "{key} in {r}");
         }
-        assert!(r["help"]["markdown"].as_str().is_some_and(|m| m.contains("## How to fix")));
+        assert!(
+            r["help"]["markdown"]
+                .as_str()
+                .is_some_and(|m| m.contains("## How to fix"))
+        );
         let tags = r["properties"]["tags"].as_array().expect("tags");
         assert!(tags.iter().any(|t| t == "security"));
         assert!(r["properties"]["security-severity"].is_string());
@@ -284,10 +397,16 @@ fn fingerprints_survive_line_moves() {
     let print = |dir: &Path| {
         let o = sfsec(dir, &["check", "--format", "json"]);
         let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-        (json["findings"][0]["fingerprint"].clone(), json["findings"][0]["start"]["line"].clone())
+        (
+            json["findings"][0]["fingerprint"].clone(),
+            json["findings"][0]["start"]["line"].clone(),
+        )
     };
     let (before, line_before) = print(dir.path());
-    let moved = body.replace("<label>App</label>", "<label>App</label>\n    <description>moved down</description>\n");
+    let moved = body.replace(
+        "<label>App</label>",
+        "<label>App</label>\n    <description>moved down</description>\n",
+    );
     std::fs::write(dir.path().join(APP), moved).expect("write");
     let (after, line_after) = print(dir.path());
     assert_ne!(line_before, line_after);

@@ -54,7 +54,9 @@ fn annotate(rel: &str, text: &str, ann: &mut Annotations) {
             };
             // A comment alone on its line applies to the next code line.
             let target = if line[..at].trim().is_empty() {
-                (i + 1..lines.len()).find(|&j| !comment_only(lines[j])).map_or(0, |j| j + 1)
+                (i + 1..lines.len())
+                    .find(|&j| !comment_only(lines[j]))
+                    .map_or(0, |j| j + 1)
             } else {
                 i + 1
             };
@@ -71,7 +73,9 @@ fn annotate(rel: &str, text: &str, ann: &mut Annotations) {
 }
 
 fn sidecar(root: &Path, ann: &mut Annotations) {
-    let Ok(text) = std::fs::read_to_string(root.join("expected.toml")) else { return };
+    let Ok(text) = std::fs::read_to_string(root.join("expected.toml")) else {
+        return;
+    };
     let doc: toml::Table = toml::from_str(&text).expect("expected.toml parses");
     for f in doc.get("finding").and_then(|f| f.as_array()).into_iter().flatten() {
         let get = |k: &str| f.get(k).unwrap_or_else(|| panic!("expected.toml: `{k}` missing"));
@@ -85,13 +89,20 @@ fn sidecar(root: &Path, ann: &mut Annotations) {
 }
 
 fn walk(dir: &Path, root: &Path, ann: &mut Annotations) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).expect("read dir").map(|e| e.expect("entry").path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
             walk(&p, root, ann);
         } else if let Ok(text) = std::fs::read_to_string(&p) {
-            let rel = p.strip_prefix(root).expect("inside root").to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(root)
+                .expect("inside root")
+                .to_string_lossy()
+                .replace('\\', "/");
             annotate(&rel, &text, ann);
         }
     }
@@ -106,7 +117,12 @@ fn check_project(root: &Path) -> (Vec<String>, Annotations) {
     } else {
         Config::default()
     };
-    let req = ScanRequest { paths: vec![root.to_path_buf()], cwd: root.to_path_buf(), config, now: NOW };
+    let req = ScanRequest {
+        paths: vec![root.to_path_buf()],
+        cwd: root.to_path_buf(),
+        config,
+        now: NOW,
+    };
     let result = scan(&req).expect("scan");
     let mut actual: BTreeMap<Key, usize> = BTreeMap::new();
     for f in result.active() {
@@ -118,7 +134,14 @@ fn check_project(root: &Path) -> (Vec<String>, Annotations) {
     for (key, n) in &ann.expect {
         let got = actual.get(key).copied().unwrap_or(0);
         if got < *n {
-            problems.push(format!("MISSING    {}:{} {} ({} of {})", key.0, key.1, key.2, n - got, n));
+            problems.push(format!(
+                "MISSING    {}:{} {} ({} of {})",
+                key.0,
+                key.1,
+                key.2,
+                n - got,
+                n
+            ));
         }
     }
     for (key, n) in &actual {
@@ -149,7 +172,10 @@ fn corpus_findings_match_annotations() {
         }
         projects += 1;
         let (p, ann) = check_project(&dir);
-        problems.extend(p.into_iter().map(|p| format!("{}: {p}", dir.file_name().unwrap_or_default().to_string_lossy())));
+        problems.extend(
+            p.into_iter()
+                .map(|p| format!("{}: {p}", dir.file_name().unwrap_or_default().to_string_lossy())),
+        );
         expected_rules.extend(ann.expect.keys().map(|k| k.2.clone()));
         ok_rules.extend(ann.ok.iter().map(|k| k.2.clone()));
     }

@@ -42,18 +42,38 @@ fn examples(body: &str) -> Vec<Example> {
 fn findings_of(rule: &str, ex: &Example) -> Vec<String> {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
-    std::fs::write(root.join("sfdx-project.json"), r#"{"packageDirectories":[{"path":"force-app"}]}"#).expect("write");
+    std::fs::write(
+        root.join("sfdx-project.json"),
+        r#"{"packageDirectories":[{"path":"force-app"}]}"#,
+    )
+    .expect("write");
     std::fs::create_dir_all(root.join("force-app")).expect("mkdir");
     let p = root.join(&ex.path);
     std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
     std::fs::write(&p, &ex.code).expect("write");
     // Engine rules (suppressions, parse errors) are about the other rules: run them all.
     let family = sfsec::rules::get(rule).map_or("", |d| d.family);
-    let select = if family == "general" { Vec::new() } else { vec![rule.to_string()] };
-    let config = Config { select, ..Config::default() };
-    let req = ScanRequest { paths: Vec::new(), cwd: root.to_path_buf(), config, now: 1_767_225_600 };
+    let select = if family == "general" {
+        Vec::new()
+    } else {
+        vec![rule.to_string()]
+    };
+    let config = Config {
+        select,
+        ..Config::default()
+    };
+    let req = ScanRequest {
+        paths: Vec::new(),
+        cwd: root.to_path_buf(),
+        config,
+        now: 1_767_225_600,
+    };
     let result = scan(&req).expect("scan");
-    result.active().filter(|f| f.rule == rule).map(|f| f.message.clone()).collect()
+    result
+        .active()
+        .filter(|f| f.rule == rule)
+        .map(|f| f.message.clone())
+        .collect()
 }
 
 #[test]
@@ -61,10 +81,16 @@ fn doc_examples_behave_as_documented() {
     let mut wrong = Vec::new();
     for doc in sfsec::rules::all() {
         let exs = examples(doc.body());
-        let (bad, good) = (exs.iter().filter(|e| e.bad).count(), exs.iter().filter(|e| !e.bad).count());
+        let (bad, good) = (
+            exs.iter().filter(|e| e.bad).count(),
+            exs.iter().filter(|e| !e.bad).count(),
+        );
         // Unreadable files cannot be shown in Markdown (they are not UTF-8 text).
         if doc.id != "unreadable-file" && (bad == 0 || good == 0) {
-            wrong.push(format!("{}: needs a `bad` and a `good` example (has {bad} and {good})", doc.id));
+            wrong.push(format!(
+                "{}: needs a `bad` and a `good` example (has {bad} and {good})",
+                doc.id
+            ));
         }
         for ex in &exs {
             let found = findings_of(doc.id, ex);

@@ -82,7 +82,11 @@ mod tests {
         for w in LINTS.windows(2) {
             assert!(w[0].id() < w[1].id(), "LINTS must be sorted and unique: {}", w[1].id());
         }
-        let mut ids: Vec<&str> = LINTS.iter().map(|l| l.id()).chain(ENGINE_RULES.iter().copied()).collect();
+        let mut ids: Vec<&str> = LINTS
+            .iter()
+            .map(|l| l.id())
+            .chain(ENGINE_RULES.iter().copied())
+            .collect();
         ids.sort_unstable();
         let docs: Vec<&str> = rules::all().iter().map(|d| d.id).collect();
         assert_eq!(ids, docs, "every lint has a doc in lints/ and every doc a lint");
@@ -96,7 +100,11 @@ mod tests {
             let family = doc.family;
             let file = lint.id().replace('-', "_");
             let path = format!("{root}/src/lints/{family}/{file}.rs");
-            assert!(std::path::Path::new(&path).is_file(), "{} should live in {path}", lint.id());
+            assert!(
+                std::path::Path::new(&path).is_file(),
+                "{} should live in {path}",
+                lint.id()
+            );
         }
     }
 
@@ -104,7 +112,11 @@ mod tests {
     fn declared_apex_kinds_exist_in_the_grammar() {
         for lint in LINTS {
             for kind in lint.apex_kinds() {
-                assert!(crate::apex::kind_id(kind).is_some(), "{}: unknown node kind `{kind}`", lint.id());
+                assert!(
+                    crate::apex::kind_id(kind).is_some(),
+                    "{}: unknown node kind `{kind}`",
+                    lint.id()
+                );
             }
         }
     }

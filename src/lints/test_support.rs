@@ -62,8 +62,11 @@ pub fn run(rule: &str, files: &[(&str, &str)]) -> Vec<Hit> {
 pub fn run_with(rule: &str, files: &[(&str, &str)], mut config: Config) -> Vec<Hit> {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
-    std::fs::write(root.join("sfdx-project.json"), r#"{"packageDirectories":[{"path":"force-app","default":true}]}"#)
-        .expect("write project");
+    std::fs::write(
+        root.join("sfdx-project.json"),
+        r#"{"packageDirectories":[{"path":"force-app","default":true}]}"#,
+    )
+    .expect("write project");
     std::fs::create_dir_all(root.join("force-app")).expect("mkdir");
     for (path, text) in files {
         let p: PathBuf = root.join(path);

@@ -100,9 +100,15 @@ fn short_label(f: &Finding) -> String {
 }
 
 pub fn render(scan: &Scan, opts: &HumanOptions) -> String {
-    let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if opts.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     // A fixed width keeps the output identical from one terminal to the next.
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut out = String::new();
     for f in &scan.findings {
         if f.suppression.is_some() && !opts.show_suppressed {
@@ -122,7 +128,10 @@ pub fn render(scan: &Scan, opts: &HumanOptions) -> String {
         out.push_str(&format!("{}:{}:{}: ", file.rel, pos.start_line, pos.start_column));
         let diag = Diag {
             finding: f,
-            source: Named { name: &file.rel, text: &file.text },
+            source: Named {
+                name: &file.rel,
+                text: &file.text,
+            },
             help: Some(help.trim_start().to_string()).filter(|h| !h.is_empty()),
         };
         if handler.render_report(&mut out, &diag).is_err() {
@@ -131,7 +140,13 @@ pub fn render(scan: &Scan, opts: &HumanOptions) -> String {
         out.push('\n');
     }
     let c = counts(scan);
-    let plural = |n: usize, w: &str| if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") };
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("{n} {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
     out.push_str(&format!(
         "{}, {}, {} in {} scanned",
         plural(c.errors, "error"),
@@ -140,7 +155,15 @@ pub fn render(scan: &Scan, opts: &HumanOptions) -> String {
         plural(scan.project.files.len(), "file"),
     ));
     if c.suppressed > 0 {
-        out.push_str(&format!(" ({} suppressed{})", c.suppressed, if opts.show_suppressed { "" } else { "; --show-suppressed lists them" }));
+        out.push_str(&format!(
+            " ({} suppressed{})",
+            c.suppressed,
+            if opts.show_suppressed {
+                ""
+            } else {
+                "; --show-suppressed lists them"
+            }
+        ));
     }
     out.push('\n');
     out

@@ -80,8 +80,16 @@ pub fn render(scan: &Scan) -> String {
                 family: crate::rules::get(f.rule).map_or("", |d| d.family),
                 severity: f.severity.as_str(),
                 path: &file.rel,
-                start: Point { line: p.start_line, column: p.start_column, offset: f.span.start },
-                end: Point { line: p.end_line, column: p.end_column, offset: f.span.end },
+                start: Point {
+                    line: p.start_line,
+                    column: p.start_column,
+                    offset: f.span.start,
+                },
+                end: Point {
+                    line: p.end_line,
+                    column: p.end_column,
+                    offset: f.span.end,
+                },
                 message: &f.message,
                 help: f.help.as_deref(),
                 labels: f
@@ -90,18 +98,32 @@ pub fn render(scan: &Scan) -> String {
                     .map(|l| {
                         let lf = scan.project.file(l.file);
                         let (line, column) = lf.line_index().line_col(&lf.text, l.span.start);
-                        JsonLabel { path: &lf.rel, start: Point { line, column, offset: l.span.start }, message: &l.message }
+                        JsonLabel {
+                            path: &lf.rel,
+                            start: Point {
+                                line,
+                                column,
+                                offset: l.span.start,
+                            },
+                            message: &l.message,
+                        }
                     })
                     .collect(),
                 fingerprint,
-                suppressed: f.suppression.as_ref().map(|s| JsonSuppression { reason: &s.reason, whole_file: s.whole_file }),
+                suppressed: f.suppression.as_ref().map(|s| JsonSuppression {
+                    reason: &s.reason,
+                    whole_file: s.whole_file,
+                }),
             }
         })
         .collect();
     let c = counts(scan);
     let doc = Doc {
         version: SCHEMA_VERSION,
-        tool: Tool { name: "sfsec", version: env!("CARGO_PKG_VERSION") },
+        tool: Tool {
+            name: "sfsec",
+            version: env!("CARGO_PKG_VERSION"),
+        },
         findings,
         summary: Summary {
             files_scanned: scan.project.files.len(),

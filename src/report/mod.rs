@@ -31,7 +31,12 @@ pub fn position(scan: &Scan, f: &Finding) -> Position {
     let idx = file.line_index();
     let (start_line, start_column) = idx.line_col(&file.text, f.span.start);
     let (end_line, end_column) = idx.line_col(&file.text, f.span.end.max(f.span.start));
-    Position { start_line, start_column, end_line, end_column }
+    Position {
+        start_line,
+        start_column,
+        end_line,
+        end_column,
+    }
 }
 
 /// Fingerprints that survive line moves and unrelated edits: rule, path and the text the

@@ -22,14 +22,19 @@ fn level(s: Severity) -> &'static str {
 /// SARIF wants messages that end with a period; ours do not (house style).
 fn sentence(s: &str) -> String {
     let s = s.trim_end();
-    if s.ends_with(['.', '!', '?']) { s.to_string() } else { format!("{s}.") }
+    if s.ends_with(['.', '!', '?']) {
+        s.to_string()
+    } else {
+        format!("{s}.")
+    }
 }
 
 fn pascal(id: &str) -> String {
     id.split('-')
         .map(|w| {
             let mut c = w.chars();
-            c.next().map_or(String::new(), |f| f.to_ascii_uppercase().to_string() + c.as_str())
+            c.next()
+                .map_or(String::new(), |f| f.to_ascii_uppercase().to_string() + c.as_str())
         })
         .collect()
 }
@@ -61,7 +66,8 @@ fn rule_descriptor(d: &RuleDoc) -> Value {
 
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str())
+    c.next()
+        .map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str())
 }
 
 /// Markdown to one paragraph of plain text (enough for descriptor text fields).
@@ -119,7 +125,8 @@ pub fn render(scan: &Scan) -> String {
                 result["relatedLocations"] = Value::Array(related);
             }
             if let Some(s) = &f.suppression {
-                result["suppressions"] = json!([{ "kind": "inSource", "status": "accepted", "justification": s.reason }]);
+                result["suppressions"] =
+                    json!([{ "kind": "inSource", "status": "accepted", "justification": s.reason }]);
             }
             result
         })
@@ -169,7 +176,10 @@ mod tests {
 
     #[test]
     fn uris_and_names() {
-        assert_eq!(uri("classes/Integration Recipes/A.cls"), "classes/Integration%20Recipes/A.cls");
+        assert_eq!(
+            uri("classes/Integration Recipes/A.cls"),
+            "classes/Integration%20Recipes/A.cls"
+        );
         assert_eq!(pascal("oauth-device-flow"), "OauthDeviceFlow");
         assert_eq!(sentence("a b"), "a b.");
         assert_eq!(sentence("a b."), "a b.");

@@ -27,24 +27,24 @@ pub mod oauth_web_server_flow;
 /// The Apex node kinds that carry flow requests.
 pub const STRING_KINDS: &[&str] = &["string_literal"];
 
-/// Reports each request for `flow` inside an Apex string literal (`grant_type=password`...).
-pub fn flow_in_literal(
-    rule: &'static str,
-    flow: RequestedFlow,
-    what: &str,
-    help: &str,
-    node: Node<'_>,
-    file: FileId,
-    src: &SourceFile,
-    out: &mut Vec<Finding>,
-) {
+/// What a lint reports when an Apex string literal requests its flow.
+pub struct FlowRequest {
+    pub rule: &'static str,
+    pub flow: RequestedFlow,
+    /// The flow's name in the message: "code requests the {what}".
+    pub what: &'static str,
+    pub help: &'static str,
+}
+
+/// Reports each request for the flow inside an Apex string literal (`grant_type=password`...).
+pub fn flow_in_literal(req: &FlowRequest, node: Node<'_>, file: FileId, src: &SourceFile, out: &mut Vec<Finding>) {
     let Some((content, base)) = apex::string_content(node, &src.text) else {
         return;
     };
     for (found, range) in requested_flows(content) {
-        if found == flow {
+        if found == req.flow {
             let span = base + range.start..base + range.end;
-            out.push(Finding::new(rule, file, span, format!("code requests the {what}")).help(help));
+            out.push(Finding::new(req.rule, file, span, format!("code requests the {}", req.what)).help(req.help));
         }
     }
 }

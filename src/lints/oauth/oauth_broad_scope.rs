@@ -19,8 +19,13 @@ impl Lint for BroadScope {
             let scopes = app.scopes();
             for s in scopes.iter().filter(|s| s.text.eq_ignore_ascii_case("Full")) {
                 out.push(
-                    Finding::new(ID, s.file, s.span.clone(), format!("{} requests the `Full` scope", app.describe()))
-                        .help("request only the scopes the integration needs (e.g. `Api`, `OpenID`)"),
+                    Finding::new(
+                        ID,
+                        s.file,
+                        s.span.clone(),
+                        format!("{} requests the `Full` scope", app.describe()),
+                    )
+                    .help("request only the scopes the integration needs (e.g. `Api`, `OpenID`)"),
                 );
             }
             let never_expires = app
@@ -31,9 +36,17 @@ impl Lint for BroadScope {
                 && let Some(s) = scopes.iter().find(|s| is_refresh_scope(s.text))
             {
                 out.push(
-                    Finding::new(ID, s.file, s.span.clone(), format!("{} lets any user grant offline access that never expires", app.describe()))
-                        .help("require admin pre-approval, or expire refresh tokens")
-                        .label(who.file, who.span, "users self-authorize here"),
+                    Finding::new(
+                        ID,
+                        s.file,
+                        s.span.clone(),
+                        format!(
+                            "{} lets any user grant offline access that never expires",
+                            app.describe()
+                        ),
+                    )
+                    .help("require admin pre-approval, or expire refresh tokens")
+                    .label(who.file, who.span, "users self-authorize here"),
                 );
             }
         }
@@ -46,24 +59,44 @@ mod tests {
 
     #[test]
     fn scopes() {
-        let ca = |scopes: &str, rest: &str| connected_app(&format!("    <oauthConfig>\n        <callbackUrl>https://a.example.com/cb</callbackUrl>\n{scopes}\n    </oauthConfig>\n{rest}"));
+        let ca = |scopes: &str, rest: &str| {
+            connected_app(&format!(
+                "    <oauthConfig>\n        <callbackUrl>https://a.example.com/cb</callbackUrl>\n{scopes}\n    </oauthConfig>\n{rest}"
+            ))
+        };
         let approved = "        <isAdminApproved>true</isAdminApproved>\n";
-        let expiring = "    <oauthPolicy><refreshTokenPolicy>specific_lifetime:1:DAYS</refreshTokenPolicy></oauthPolicy>";
+        let expiring =
+            "    <oauthPolicy><refreshTokenPolicy>specific_lifetime:1:DAYS</refreshTokenPolicy></oauthPolicy>";
         cases(
             "oauth-broad-scope",
             &[
                 vec![(CA, ca("        <scopes>Api</scopes>\n        <scopes>Web</scopes>", ""))],
                 vec![(CA, ca(&format!("{approved}        <scopes>RefreshToken</scopes>"), ""))],
                 vec![(CA, ca("        <scopes>RefreshToken</scopes>", expiring))],
-                vec![(ECA_OAUTH, eca_file("ExtlClntAppOauthSettings", "    <commaSeparatedOauthScopes>Api, FullName</commaSeparatedOauthScopes>"))],
+                vec![(
+                    ECA_OAUTH,
+                    eca_file(
+                        "ExtlClntAppOauthSettings",
+                        "    <commaSeparatedOauthScopes>Api, FullName</commaSeparatedOauthScopes>",
+                    ),
+                )],
             ],
             &[
                 vec![(CA, ca("        <scopes>Full</scopes>", ""))],
                 vec![(CA, ca("        <scopes>OfflineAccess</scopes>", ""))],
-                vec![(ECA_OAUTH, eca_file("ExtlClntAppOauthSettings", "    <commaSeparatedOauthScopes>Api, Full</commaSeparatedOauthScopes>"))],
+                vec![(
+                    ECA_OAUTH,
+                    eca_file(
+                        "ExtlClntAppOauthSettings",
+                        "    <commaSeparatedOauthScopes>Api, Full</commaSeparatedOauthScopes>",
+                    ),
+                )],
             ],
         );
-        let text = eca_file("ExtlClntAppOauthSettings", "    <commaSeparatedOauthScopes>Api, Full</commaSeparatedOauthScopes>");
+        let text = eca_file(
+            "ExtlClntAppOauthSettings",
+            "    <commaSeparatedOauthScopes>Api, Full</commaSeparatedOauthScopes>",
+        );
         let hits = run("oauth-broad-scope", &[(ECA_OAUTH, &text)]);
         assert_eq!(hits[0].text, "Full");
     }

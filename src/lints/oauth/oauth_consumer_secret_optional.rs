@@ -22,22 +22,37 @@ impl Lint for ConsumerSecretOptional {
                 && let Some(s) = app.flag(Flag::ConsumerSecretOptional).filter(|s| s.value)
             {
                 out.push(
-                    Finding::new(ID, s.file, s.span, format!("{name} makes the consumer secret optional for the web-server flow"))
-                        .help("set `isConsumerSecretOptional` to false"),
+                    Finding::new(
+                        ID,
+                        s.file,
+                        s.span,
+                        format!("{name} makes the consumer secret optional for the web-server flow"),
+                    )
+                    .help("set `isConsumerSecretOptional` to false"),
                 );
             }
             if let Some(s) = app.flag(Flag::SecretRequiredForRefresh).filter(|s| !s.value) {
                 out.push(
-                    Finding::new(ID, s.file, s.span, format!("{name} does not require the consumer secret to refresh tokens"))
-                        .help("set `isSecretRequiredForRefreshToken` to true"),
+                    Finding::new(
+                        ID,
+                        s.file,
+                        s.span,
+                        format!("{name} does not require the consumer secret to refresh tokens"),
+                    )
+                    .help("set `isSecretRequiredForRefreshToken` to true"),
                 );
             }
             if app.flag(Flag::TokenExchange).is_some_and(|t| t.value)
                 && let Some(s) = app.flag(Flag::SecretRequiredForTokenExchange).filter(|s| !s.value)
             {
                 out.push(
-                    Finding::new(ID, s.file, s.span, format!("{name} does not require the consumer secret for token exchange"))
-                        .help("set `isSecretRequiredForTokenExchange` to true"),
+                    Finding::new(
+                        ID,
+                        s.file,
+                        s.span,
+                        format!("{name} does not require the consumer secret for token exchange"),
+                    )
+                    .help("set `isSecretRequiredForTokenExchange` to true"),
                 );
             }
         }
@@ -50,20 +65,60 @@ mod tests {
 
     #[test]
     fn secret_optional() {
-        let ca = |inner: &str, extra: &str| connected_app(&format!("    <oauthConfig>\n        <callbackUrl>https://a.example.com/cb</callbackUrl>\n        <isPkceRequired>true</isPkceRequired>\n{inner}\n    </oauthConfig>{extra}"));
+        let ca = |inner: &str, extra: &str| {
+            connected_app(&format!(
+                "    <oauthConfig>\n        <callbackUrl>https://a.example.com/cb</callbackUrl>\n        <isPkceRequired>true</isPkceRequired>\n{inner}\n    </oauthConfig>{extra}"
+            ))
+        };
         cases(
             "oauth-consumer-secret-optional",
             &[
-                vec![(CA, ca("        <isConsumerSecretOptional>false</isConsumerSecretOptional>", ""))],
-                vec![(CA, ca("        <isConsumerSecretOptional>true</isConsumerSecretOptional>\n        <isSecretRequiredForRefreshToken>false</isSecretRequiredForRefreshToken>", "\n    <mobileAppConfig><devicePlatform>ios</devicePlatform></mobileAppConfig>"))],
-                vec![(CA, ca("        <isTokenExchangeEnabled>false</isTokenExchangeEnabled>", ""))],
-                vec![(CA, ca("        <isTokenExchangeEnabled>true</isTokenExchangeEnabled>\n        <isSecretRequiredForTokenExchange>true</isSecretRequiredForTokenExchange>", ""))],
+                vec![(
+                    CA,
+                    ca("        <isConsumerSecretOptional>false</isConsumerSecretOptional>", ""),
+                )],
+                vec![(
+                    CA,
+                    ca(
+                        "        <isConsumerSecretOptional>true</isConsumerSecretOptional>\n        <isSecretRequiredForRefreshToken>false</isSecretRequiredForRefreshToken>",
+                        "\n    <mobileAppConfig><devicePlatform>ios</devicePlatform></mobileAppConfig>",
+                    ),
+                )],
+                vec![(
+                    CA,
+                    ca("        <isTokenExchangeEnabled>false</isTokenExchangeEnabled>", ""),
+                )],
+                vec![(
+                    CA,
+                    ca(
+                        "        <isTokenExchangeEnabled>true</isTokenExchangeEnabled>\n        <isSecretRequiredForTokenExchange>true</isSecretRequiredForTokenExchange>",
+                        "",
+                    ),
+                )],
             ],
             &[
-                vec![(CA, ca("        <isConsumerSecretOptional>true</isConsumerSecretOptional>", ""))],
-                vec![(CA, ca("        <isSecretRequiredForRefreshToken>false</isSecretRequiredForRefreshToken>", ""))],
-                vec![(CA, ca("        <isTokenExchangeEnabled>true</isTokenExchangeEnabled>", ""))],
-                vec![(ECA_GLOBAL, eca_file("ExtlClntAppGlobalOauthSettings", "    <isSecretRequiredForRefreshToken>false</isSecretRequiredForRefreshToken>"))],
+                vec![(
+                    CA,
+                    ca("        <isConsumerSecretOptional>true</isConsumerSecretOptional>", ""),
+                )],
+                vec![(
+                    CA,
+                    ca(
+                        "        <isSecretRequiredForRefreshToken>false</isSecretRequiredForRefreshToken>",
+                        "",
+                    ),
+                )],
+                vec![(
+                    CA,
+                    ca("        <isTokenExchangeEnabled>true</isTokenExchangeEnabled>", ""),
+                )],
+                vec![(
+                    ECA_GLOBAL,
+                    eca_file(
+                        "ExtlClntAppGlobalOauthSettings",
+                        "    <isSecretRequiredForRefreshToken>false</isSecretRequiredForRefreshToken>",
+                    ),
+                )],
             ],
         );
     }

@@ -2,7 +2,7 @@
 
 use tree_sitter::Node;
 
-use super::{STRING_KINDS, flow_in_literal};
+use super::{FlowRequest, STRING_KINDS, flow_in_literal};
 use crate::finding::{FileId, Finding};
 use crate::lints::{Ctx, Lint};
 use crate::oauth::{Flag, RequestedFlow};
@@ -11,6 +11,12 @@ use crate::project::SourceFile;
 pub struct DeviceFlow;
 
 const ID: &str = "oauth-device-flow";
+const CODE: FlowRequest = FlowRequest {
+    rule: ID,
+    flow: RequestedFlow::Device,
+    what: "OAuth device flow",
+    help: "remove the device-flow request; authenticate with a flow that has the user present",
+};
 const HELP: &str = "disable the device flow (`isDeviceFlowEnabled` false) and use a flow with the user present";
 
 impl Lint for DeviceFlow {
@@ -21,7 +27,9 @@ impl Lint for DeviceFlow {
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for app in cx.oauth.apps.iter().filter(|a| a.oauth_enabled()) {
             if let Some(s) = app.flag(Flag::DeviceFlow).filter(|s| s.value) {
-                out.push(Finding::new(ID, s.file, s.span, format!("{} allows the device flow", app.describe())).help(HELP));
+                out.push(
+                    Finding::new(ID, s.file, s.span, format!("{} allows the device flow", app.describe())).help(HELP),
+                );
             }
         }
     }
@@ -31,7 +39,7 @@ impl Lint for DeviceFlow {
     }
 
     fn check_apex(&self, node: Node<'_>, file: FileId, src: &SourceFile, _cx: &Ctx<'_>, out: &mut Vec<Finding>) {
-        flow_in_literal(ID, RequestedFlow::Device, "OAuth device flow", "remove the device-flow request; authenticate with a flow that has the user present", node, file, src, out);
+        flow_in_literal(&CODE, node, file, src, out);
     }
 }
 
@@ -41,21 +49,43 @@ mod tests {
 
     #[test]
     fn device_flow() {
-        let global = |v: &str| eca_file("ExtlClntAppGlobalOauthSettings", &format!("    <isDeviceFlowEnabled>{v}</isDeviceFlowEnabled>"));
+        let global = |v: &str| {
+            eca_file(
+                "ExtlClntAppGlobalOauthSettings",
+                &format!("    <isDeviceFlowEnabled>{v}</isDeviceFlowEnabled>"),
+            )
+        };
         cases(
             "oauth-device-flow",
             &[
                 vec![(ECA, eca_header()), (ECA_GLOBAL, global("false"))],
-                vec![(ECA_GLOBAL, eca_file("ExtlClntAppGlobalOauthSettings", "    <label>x</label>"))],
-                vec![(CLASS, "class Auth { String s = 'response_type=device_codes'; // ok\n String t = 'device flow'; }".into())],
+                vec![(
+                    ECA_GLOBAL,
+                    eca_file("ExtlClntAppGlobalOauthSettings", "    <label>x</label>"),
+                )],
+                vec![(
+                    CLASS,
+                    "class Auth { String s = 'response_type=device_codes'; // ok\n String t = 'device flow'; }".into(),
+                )],
             ],
             &[
                 vec![(ECA, eca_header()), (ECA_GLOBAL, global("true"))],
-                vec![(CA, connected_app("    <oauthConfig>\n        <callbackUrl>https://a.example.com/cb</callbackUrl>\n        <isDeviceFlowEnabled>true</isDeviceFlowEnabled>\n    </oauthConfig>"))],
-                vec![(CLASS, "class Auth { String s = 'response_type=device_code&client_id=' + id; }".into())],
+                vec![(
+                    CA,
+                    connected_app(
+                        "    <oauthConfig>\n        <callbackUrl>https://a.example.com/cb</callbackUrl>\n        <isDeviceFlowEnabled>true</isDeviceFlowEnabled>\n    </oauthConfig>",
+                    ),
+                )],
+                vec![(
+                    CLASS,
+                    "class Auth { String s = 'response_type=device_code&client_id=' + id; }".into(),
+                )],
             ],
         );
-        let hits = run("oauth-device-flow", &[(ECA, &eca_header()), (ECA_GLOBAL, &global("true"))]);
+        let hits = run(
+            "oauth-device-flow",
+            &[(ECA, &eca_header()), (ECA_GLOBAL, &global("true"))],
+        );
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].message, "external client app `Portal` allows the device flow");
         assert_eq!(hits[0].text, "<isDeviceFlowEnabled>true</isDeviceFlowEnabled>");

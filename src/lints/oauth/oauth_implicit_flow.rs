@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::{STRING_KINDS, flow_in_literal};
+use super::{FlowRequest, STRING_KINDS, flow_in_literal};
 use crate::finding::{FileId, Finding};
 use crate::lints::{Ctx, Lint};
 use crate::oauth::RequestedFlow;
@@ -12,6 +12,12 @@ use crate::project::SourceFile;
 pub struct ImplicitFlow;
 
 const ID: &str = "oauth-implicit-flow";
+const CODE: FlowRequest = FlowRequest {
+    rule: ID,
+    flow: RequestedFlow::Implicit,
+    what: "OAuth user-agent (implicit) flow",
+    help: "request an authorization code with PKCE (`response_type=code`) instead of a token in the redirect",
+};
 
 impl Lint for ImplicitFlow {
     fn id(&self) -> &'static str {
@@ -25,7 +31,10 @@ impl Lint for ImplicitFlow {
                 continue;
             }
             let message = if s.explicit {
-                format!("{} allow the user-agent (implicit) flow (`blockOAuthUsrAgtFlow` is false)", org.describe())
+                format!(
+                    "{} allow the user-agent (implicit) flow (`blockOAuthUsrAgtFlow` is false)",
+                    org.describe()
+                )
             } else {
                 format!("{} do not block the user-agent (implicit) flow", org.describe())
             };
@@ -38,7 +47,7 @@ impl Lint for ImplicitFlow {
     }
 
     fn check_apex(&self, node: Node<'_>, file: FileId, src: &SourceFile, _cx: &Ctx<'_>, out: &mut Vec<Finding>) {
-        flow_in_literal(ID, RequestedFlow::Implicit, "OAuth user-agent (implicit) flow", "request an authorization code with PKCE (`response_type=code`) instead of a token in the redirect", node, file, src, out);
+        flow_in_literal(&CODE, node, file, src, out);
     }
 }
 
@@ -52,12 +61,19 @@ mod tests {
             "oauth-implicit-flow",
             &[
                 vec![(OIDC, oidc("    <blockOAuthUsrAgtFlow>true</blockOAuthUsrAgtFlow>"))],
-                vec![(CLASS, "class Auth { String s = '?response_type=code&x=token'; String t = 'response_type=token_hint'; }".into())],
+                vec![(
+                    CLASS,
+                    "class Auth { String s = '?response_type=code&x=token'; String t = 'response_type=token_hint'; }"
+                        .into(),
+                )],
             ],
             &[
                 vec![(OIDC, oidc("    <blockOAuthUsrAgtFlow>false</blockOAuthUsrAgtFlow>"))],
                 vec![(OIDC, oidc("    <blockOAuthUnPwFlow>true</blockOAuthUnPwFlow>"))],
-                vec![(CLASS, "class Auth { String s = '/services/oauth2/authorize?response_type=token&client_id=' + k; }".into())],
+                vec![(
+                    CLASS,
+                    "class Auth { String s = '/services/oauth2/authorize?response_type=token&client_id=' + k; }".into(),
+                )],
             ],
         );
     }

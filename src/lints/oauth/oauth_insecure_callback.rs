@@ -16,13 +16,24 @@ impl Lint for InsecureCallback {
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for app in cx.oauth.apps.iter().filter(|a| a.oauth_enabled()) {
             for cb in app.callbacks() {
-                let Some(problem) = problem(cb.text, &cx.options.allowed_callback_hosts) else { continue };
+                let Some(problem) = problem(cb.text, &cx.options.allowed_callback_hosts) else {
+                    continue;
+                };
                 let (what, help) = match problem {
-                    Problem::Http => ("plain-HTTP callback", "use an `https://` callback URL (or a custom scheme for a native app)"),
+                    Problem::Http => (
+                        "plain-HTTP callback",
+                        "use an `https://` callback URL (or a custom scheme for a native app)",
+                    ),
                     Problem::Wildcard => ("wildcard callback", "list each exact callback URL"),
                 };
                 out.push(
-                    Finding::new(ID, cb.file, cb.span, format!("{} has a {what} `{}`", app.describe(), cb.text)).help(help),
+                    Finding::new(
+                        ID,
+                        cb.file,
+                        cb.span,
+                        format!("{} has a {what} `{}`", app.describe(), cb.text),
+                    )
+                    .help(help),
                 );
             }
         }
@@ -91,16 +102,32 @@ mod tests {
 
     #[test]
     fn callbacks() {
-        let ca = |cb: &str| connected_app(&format!("    <oauthConfig>\n        <callbackUrl>{cb}</callbackUrl>\n    </oauthConfig>"));
+        let ca = |cb: &str| {
+            connected_app(&format!(
+                "    <oauthConfig>\n        <callbackUrl>{cb}</callbackUrl>\n    </oauthConfig>"
+            ))
+        };
         cases(
             "oauth-insecure-callback",
             &[
                 vec![(CA, ca("https://a.example.com/cb\nhttp://localhost:1717/OauthRedirect"))],
-                vec![(ECA_GLOBAL, eca_file("ExtlClntAppGlobalOauthSettings", "    <callbackUrl>https://a.example.com/cb</callbackUrl>"))],
+                vec![(
+                    ECA_GLOBAL,
+                    eca_file(
+                        "ExtlClntAppGlobalOauthSettings",
+                        "    <callbackUrl>https://a.example.com/cb</callbackUrl>",
+                    ),
+                )],
             ],
             &[
                 vec![(CA, ca("https://a.example.com/cb\nhttp://a.example.com/cb"))],
-                vec![(ECA_GLOBAL, eca_file("ExtlClntAppGlobalOauthSettings", "    <callbackUrl>https://*.example.com/cb</callbackUrl>"))],
+                vec![(
+                    ECA_GLOBAL,
+                    eca_file(
+                        "ExtlClntAppGlobalOauthSettings",
+                        "    <callbackUrl>https://*.example.com/cb</callbackUrl>",
+                    ),
+                )],
             ],
         );
         let text = ca("https://a.example.com/cb\n            http://b.example.com/cb");

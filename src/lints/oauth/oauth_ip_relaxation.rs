@@ -22,9 +22,17 @@ impl Lint for IpRelaxation {
                     && let Some((file, span)) = app.anchor()
                 {
                     out.push(
-                        Finding::new(ID, file, span, format!("{} declares no OAuth policies, so IP restrictions are not pinned", app.describe()))
-                            .severity(Severity::Warning)
-                            .help("add an OAuth policies file (`.ecaOauthPlcy`) with `ipRelaxationPolicyType` `Enforce`"),
+                        Finding::new(
+                            ID,
+                            file,
+                            span,
+                            format!(
+                                "{} declares no OAuth policies, so IP restrictions are not pinned",
+                                app.describe()
+                            ),
+                        )
+                        .severity(Severity::Warning)
+                        .help("add an OAuth policies file (`.ecaOauthPlcy`) with `ipRelaxationPolicyType` `Enforce`"),
                     );
                 }
                 continue;
@@ -34,8 +42,13 @@ impl Lint for IpRelaxation {
                 AppKind::ExternalClientApp => "set `ipRelaxationPolicyType` to `Enforce`",
             };
             let finding = match p.value {
-                None => Finding::new(ID, p.file, p.span, format!("{} does not declare its IP relaxation policy", app.describe()))
-                    .severity(Severity::Warning),
+                None => Finding::new(
+                    ID,
+                    p.file,
+                    p.span,
+                    format!("{} does not declare its IP relaxation policy", app.describe()),
+                )
+                .severity(Severity::Warning),
                 Some((IpPolicy::Enforce | IpPolicy::Unknown, _)) => continue,
                 Some((policy, v)) => {
                     let how = match policy {
@@ -43,7 +56,8 @@ impl Lint for IpRelaxation {
                         IpPolicy::Bypass2Factor => "relaxes IP restrictions for activated devices",
                         _ => "relaxes IP restrictions for refresh tokens",
                     };
-                    Finding::new(ID, p.file, p.span, format!("{} {how} (`{v}`)", app.describe())).severity(Severity::Error)
+                    Finding::new(ID, p.file, p.span, format!("{} {how} (`{v}`)", app.describe()))
+                        .severity(Severity::Error)
                 }
             };
             out.push(finding.help(help));
@@ -57,34 +71,80 @@ mod tests {
     use crate::lints::test_support::*;
 
     fn ca(policy: &str, extra: &str) -> String {
-        connected_app(&format!("    <oauthConfig>\n        <callbackUrl>https://a.example.com/cb</callbackUrl>\n    </oauthConfig>\n{policy}{extra}"))
+        connected_app(&format!(
+            "    <oauthConfig>\n        <callbackUrl>https://a.example.com/cb</callbackUrl>\n    </oauthConfig>\n{policy}{extra}"
+        ))
     }
 
     #[test]
     fn relaxation() {
-        let plcy = |v: &str| eca_file("ExtlClntAppOauthConfigurablePolicies", &format!("    <ipRelaxationPolicyType>{v}</ipRelaxationPolicyType>"));
-        let mobile = eca_file("ExtlClntAppMobileSettings", "    <isScreenLockEnabled>true</isScreenLockEnabled>");
+        let plcy = |v: &str| {
+            eca_file(
+                "ExtlClntAppOauthConfigurablePolicies",
+                &format!("    <ipRelaxationPolicyType>{v}</ipRelaxationPolicyType>"),
+            )
+        };
+        let mobile = eca_file(
+            "ExtlClntAppMobileSettings",
+            "    <isScreenLockEnabled>true</isScreenLockEnabled>",
+        );
         cases(
             "oauth-ip-relaxation",
             &[
-                vec![(CA, ca("    <oauthPolicy><ipRelaxation>ENFORCE</ipRelaxation></oauthPolicy>", ""))],
-                vec![(CA, ca("    <oauthPolicy><ipRelaxation>BYPASS</ipRelaxation></oauthPolicy>", "\n    <mobileStartUrl>https://m.example.com</mobileStartUrl>"))],
-                vec![(CA, connected_app("    <oauthPolicy><ipRelaxation>BYPASS</ipRelaxation></oauthPolicy>"))],
+                vec![(
+                    CA,
+                    ca(
+                        "    <oauthPolicy><ipRelaxation>ENFORCE</ipRelaxation></oauthPolicy>",
+                        "",
+                    ),
+                )],
+                vec![(
+                    CA,
+                    ca(
+                        "    <oauthPolicy><ipRelaxation>BYPASS</ipRelaxation></oauthPolicy>",
+                        "\n    <mobileStartUrl>https://m.example.com</mobileStartUrl>",
+                    ),
+                )],
+                vec![(
+                    CA,
+                    connected_app("    <oauthPolicy><ipRelaxation>BYPASS</ipRelaxation></oauthPolicy>"),
+                )],
                 vec![(ECA, eca_header()), (ECA_POLICY, plcy("Enforce"))],
                 vec![(ECA, eca_header()), (ECA_POLICY, plcy("Bypass")), (ECA_MOBILE, mobile)],
                 vec![(ECA, eca_header())],
             ],
             &[
-                vec![(CA, ca("    <oauthPolicy><ipRelaxation>BYPASS</ipRelaxation></oauthPolicy>", ""))],
-                vec![(CA, ca("    <oauthPolicy><ipRelaxation>ENFORCE_RELAXREFRESH</ipRelaxation></oauthPolicy>", ""))],
+                vec![(
+                    CA,
+                    ca("    <oauthPolicy><ipRelaxation>BYPASS</ipRelaxation></oauthPolicy>", ""),
+                )],
+                vec![(
+                    CA,
+                    ca(
+                        "    <oauthPolicy><ipRelaxation>ENFORCE_RELAXREFRESH</ipRelaxation></oauthPolicy>",
+                        "",
+                    ),
+                )],
                 vec![(CA, ca("", ""))],
                 vec![(ECA, eca_header()), (ECA_POLICY, plcy("Bypass_2factor"))],
-                vec![(ECA, eca_header()), (ECA_OAUTH, eca_file("ExtlClntAppOauthSettings", "    <label>x</label>"))],
+                vec![
+                    (ECA, eca_header()),
+                    (ECA_OAUTH, eca_file("ExtlClntAppOauthSettings", "    <label>x</label>")),
+                ],
             ],
         );
-        let hits = run("oauth-ip-relaxation", &[(CA, &ca("    <oauthPolicy><ipRelaxation>BYPASS</ipRelaxation></oauthPolicy>", ""))]);
+        let hits = run(
+            "oauth-ip-relaxation",
+            &[(
+                CA,
+                &ca("    <oauthPolicy><ipRelaxation>BYPASS</ipRelaxation></oauthPolicy>", ""),
+            )],
+        );
         assert_eq!(hits[0].severity, Severity::Error);
-        assert_eq!(hits[0].message, "connected app `Billing_Sync` relaxes IP restrictions (`BYPASS`)");
+        assert_eq!(
+            hits[0].message,
+            "connected app `Billing_Sync` relaxes IP restrictions (`BYPASS`)"
+        );
         let hits = run("oauth-ip-relaxation", &[(CA, &ca("", ""))]);
         assert_eq!(hits[0].severity, Severity::Warning);
         assert!(hits[0].text.starts_with("<ConnectedApp"), "{:?}", hits[0].text);

@@ -43,12 +43,17 @@ pub fn parse_certificate(text: &str) -> Option<CertFacts> {
     };
     let oid = &cert.signature_algorithm.algorithm;
     let signature = oid2sn(oid, oid_registry()).map_or_else(|_| oid.to_id_string(), str::to_string);
-    Some(CertFacts { not_after: cert.validity().not_after.timestamp(), key, signature })
+    Some(CertFacts {
+        not_after: cert.validity().not_after.timestamp(),
+        key,
+        signature,
+    })
 }
 
 fn modulus_bits(m: &[u8]) -> usize {
     let m = &m[m.iter().take_while(|b| **b == 0).count()..];
-    m.first().map_or(0, |b| (m.len() - 1) * 8 + (8 - b.leading_zeros() as usize))
+    m.first()
+        .map_or(0, |b| (m.len() - 1) * 8 + (8 - b.leading_zeros() as usize))
 }
 
 fn date(ts: i64) -> String {
@@ -69,21 +74,32 @@ impl Lint for JwtCertificate {
                 let name = app.describe();
                 let Some(facts) = parse_certificate(cert.text) else {
                     out.push(
-                        Finding::new(ID, cert.file, cert.span, format!("JWT-bearer certificate of {name} cannot be parsed"))
-                            .severity(Severity::Warning)
-                            .help("replace it with a valid PEM certificate and record its expiry date"),
+                        Finding::new(
+                            ID,
+                            cert.file,
+                            cert.span,
+                            format!("JWT-bearer certificate of {name} cannot be parsed"),
+                        )
+                        .severity(Severity::Warning)
+                        .help("replace it with a valid PEM certificate and record its expiry date"),
                     );
                     continue;
                 };
                 let days_left = (facts.not_after - cx.now).div_euclid(DAY);
                 let weak_key = matches!(facts.key, Some(("RSA", bits)) if bits < 2048);
                 let weak_sig = facts.signature.to_ascii_lowercase().contains("sha1");
-                let key = facts.key.map_or("unknown key".to_string(), |(alg, bits)| format!("{alg} {bits}-bit"));
+                let key = facts
+                    .key
+                    .map_or("unknown key".to_string(), |(alg, bits)| format!("{alg} {bits}-bit"));
                 let details = format!("{key}, {}", facts.signature);
                 let (severity, message, help) = if facts.not_after <= cx.now {
                     (
                         Severity::Error,
-                        format!("JWT-bearer certificate of {name} expired on {} ({} days ago; {details})", date(facts.not_after), -days_left),
+                        format!(
+                            "JWT-bearer certificate of {name} expired on {} ({} days ago; {details})",
+                            date(facts.not_after),
+                            -days_left
+                        ),
                         "upload a new certificate and rotate the private key now",
                     )
                 } else if days_left <= cx.options.cert_expiry_window_days || weak_key || weak_sig {
@@ -94,17 +110,27 @@ impl Lint for JwtCertificate {
                     };
                     (
                         Severity::Warning,
-                        format!("JWT-bearer certificate of {name} {why}: expires on {} ({days_left} days left; {details})", date(facts.not_after)),
+                        format!(
+                            "JWT-bearer certificate of {name} {why}: expires on {} ({days_left} days left; {details})",
+                            date(facts.not_after)
+                        ),
                         "rotate the certificate: a new RSA key of 2048 bits or more, signed with SHA-256",
                     )
                 } else {
                     (
                         Severity::Note,
-                        format!("JWT-bearer certificate of {name} expires on {} ({days_left} days left; {details})", date(facts.not_after)),
+                        format!(
+                            "JWT-bearer certificate of {name} expires on {} ({days_left} days left; {details})",
+                            date(facts.not_after)
+                        ),
                         "schedule its rotation before it expires",
                     )
                 };
-                out.push(Finding::new(ID, cert.file, cert.span, message).severity(severity).help(help));
+                out.push(
+                    Finding::new(ID, cert.file, cert.span, message)
+                        .severity(severity)
+                        .help(help),
+                );
             }
         }
     }
@@ -127,7 +153,9 @@ mod tests {
     const SHA1: &str = include_str!("../../../tests/data/certs/rsa2048-sha1.pem");
 
     fn ca(cert: &str) -> String {
-        connected_app(&format!("    <oauthConfig>\n        <callbackUrl>https://a.example.com/cb</callbackUrl>\n        <certificate>{cert}</certificate>\n    </oauthConfig>"))
+        connected_app(&format!(
+            "    <oauthConfig>\n        <callbackUrl>https://a.example.com/cb</callbackUrl>\n        <certificate>{cert}</certificate>\n    </oauthConfig>"
+        ))
     }
 
     #[test]
@@ -155,7 +183,10 @@ mod tests {
         };
         let (s, m) = sev(GOOD);
         assert_eq!(s, Severity::Note);
-        assert_eq!(m, "JWT-bearer certificate of connected app `Billing_Sync` expires on 2030-01-01 (1461 days left; RSA 2048-bit, sha256WithRSAEncryption)");
+        assert_eq!(
+            m,
+            "JWT-bearer certificate of connected app `Billing_Sync` expires on 2030-01-01 (1461 days left; RSA 2048-bit, sha256WithRSAEncryption)"
+        );
         let (s, m) = sev(EXPIRED);
         assert_eq!(s, Severity::Error);
         assert!(m.contains("expired on 2025-06-01 (214 days ago"), "{m}");
@@ -167,7 +198,10 @@ mod tests {
         assert!(m.contains("uses a weak key") && m.contains("RSA 1024-bit"), "{m}");
         let (s, m) = sev(SHA1);
         assert_eq!(s, Severity::Warning);
-        assert!(m.contains("uses a SHA-1 signature") && m.contains("sha1WithRSAEncryption"), "{m}");
+        assert!(
+            m.contains("uses a SHA-1 signature") && m.contains("sha1WithRSAEncryption"),
+            "{m}"
+        );
         let (s, _) = sev("garbage");
         assert_eq!(s, Severity::Warning);
     }
@@ -182,6 +216,13 @@ mod tests {
 
     #[test]
     fn no_certificate_no_finding() {
-        cases("oauth-jwt-certificate", &[vec![(CA, connected_app("    <oauthConfig><callbackUrl>https://a.example.com/cb</callbackUrl></oauthConfig>"))]], &[vec![(CA, ca(GOOD))]]);
+        cases(
+            "oauth-jwt-certificate",
+            &[vec![(
+                CA,
+                connected_app("    <oauthConfig><callbackUrl>https://a.example.com/cb</callbackUrl></oauthConfig>"),
+            )]],
+            &[vec![(CA, ca(GOOD))]],
+        );
     }
 }

@@ -21,13 +21,17 @@ impl Lint for PkceNotRequired {
             if app.web_server_flow_unprotected().is_some() {
                 continue;
             }
-            let Some(s) = app.flag(Flag::PkceRequired).filter(|s| !s.value) else { continue };
+            let Some(s) = app.flag(Flag::PkceRequired).filter(|s| !s.value) else {
+                continue;
+            };
             out.push(Finding::new(ID, s.file, s.span, format!("{} does not require PKCE", app.describe())).help(HELP));
         }
         for org in &cx.oauth.orgs {
             let s = org.flag("isPkceRequired", false);
             if !s.value {
-                out.push(Finding::new(ID, s.file, s.span, format!("{} do not require PKCE", org.describe())).help(HELP));
+                out.push(
+                    Finding::new(ID, s.file, s.span, format!("{} do not require PKCE", org.describe())).help(HELP),
+                );
             }
         }
     }
@@ -39,20 +43,41 @@ mod tests {
 
     #[test]
     fn pkce() {
-        let ca = |inner: &str| connected_app(&format!("    <oauthConfig>\n        <callbackUrl>https://a.example.com/cb</callbackUrl>\n{inner}\n    </oauthConfig>"));
+        let ca = |inner: &str| {
+            connected_app(&format!(
+                "    <oauthConfig>\n        <callbackUrl>https://a.example.com/cb</callbackUrl>\n{inner}\n    </oauthConfig>"
+            ))
+        };
         cases(
             "oauth-pkce-not-required",
             &[
                 vec![(CA, ca("        <isPkceRequired>true</isPkceRequired>"))],
-                vec![(ECA_GLOBAL, eca_file("ExtlClntAppGlobalOauthSettings", "    <label>x</label>"))],
-                vec![(OIDC, oidc("    <isPkceRequired>true</isPkceRequired>\n    <blockOAuthUnPwFlow>true</blockOAuthUnPwFlow>"))],
+                vec![(
+                    ECA_GLOBAL,
+                    eca_file("ExtlClntAppGlobalOauthSettings", "    <label>x</label>"),
+                )],
+                vec![(
+                    OIDC,
+                    oidc(
+                        "    <isPkceRequired>true</isPkceRequired>\n    <blockOAuthUnPwFlow>true</blockOAuthUnPwFlow>",
+                    ),
+                )],
                 // Reported as oauth-web-server-flow instead.
-                vec![(CA, ca("        <isConsumerSecretOptional>true</isConsumerSecretOptional>"))],
+                vec![(
+                    CA,
+                    ca("        <isConsumerSecretOptional>true</isConsumerSecretOptional>"),
+                )],
             ],
             &[
                 vec![(CA, ca("        <isPkceRequired>false</isPkceRequired>"))],
                 vec![(CA, ca(""))],
-                vec![(ECA_GLOBAL, eca_file("ExtlClntAppGlobalOauthSettings", "    <isPkceRequired>false</isPkceRequired>"))],
+                vec![(
+                    ECA_GLOBAL,
+                    eca_file(
+                        "ExtlClntAppGlobalOauthSettings",
+                        "    <isPkceRequired>false</isPkceRequired>",
+                    ),
+                )],
                 vec![(OIDC, oidc("    <blockOAuthUnPwFlow>true</blockOAuthUnPwFlow>"))],
             ],
         );

@@ -15,7 +15,9 @@ impl Lint for RefreshTokenRotation {
 
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for app in cx.oauth.apps.iter().filter(|a| a.oauth_enabled()) {
-            let Some(scope) = app.issues_refresh_tokens() else { continue };
+            let Some(scope) = app.issues_refresh_tokens() else {
+                continue;
+            };
             // Refresh tokens that expire immediately are never used, so there is nothing to rotate.
             if app
                 .refresh_policy()
@@ -23,11 +25,18 @@ impl Lint for RefreshTokenRotation {
             {
                 continue;
             }
-            let Some(s) = app.flag(Flag::RefreshTokenRotation).filter(|s| !s.value) else { continue };
+            let Some(s) = app.flag(Flag::RefreshTokenRotation).filter(|s| !s.value) else {
+                continue;
+            };
             out.push(
-                Finding::new(ID, s.file, s.span, format!("{} issues refresh tokens but does not rotate them", app.describe()))
-                    .help("set `isRefreshTokenRotationEnabled` to true")
-                    .label(scope.file, scope.span, "this scope issues refresh tokens"),
+                Finding::new(
+                    ID,
+                    s.file,
+                    s.span,
+                    format!("{} issues refresh tokens but does not rotate them", app.describe()),
+                )
+                .help("set `isRefreshTokenRotationEnabled` to true")
+                .label(scope.file, scope.span, "this scope issues refresh tokens"),
             );
         }
     }
@@ -39,13 +48,17 @@ mod tests {
 
     #[test]
     fn rotation() {
-        let ca = |inner: &str| connected_app(&format!("    <oauthConfig>\n        <callbackUrl>https://a.example.com/cb</callbackUrl>\n{inner}\n    </oauthConfig>"));
+        let ca = |inner: &str| {
+            connected_app(&format!(
+                "    <oauthConfig>\n        <callbackUrl>https://a.example.com/cb</callbackUrl>\n{inner}\n    </oauthConfig>"
+            ))
+        };
         cases(
             "oauth-refresh-token-rotation",
             &[
                 vec![(CA, ca("        <isRefreshTokenRotationEnabled>true</isRefreshTokenRotationEnabled>\n        <scopes>RefreshToken</scopes>"))],
                 vec![(CA, ca("        <scopes>Api</scopes>"))],
-                vec![(CA, format!("{}", ca("        <scopes>RefreshToken</scopes>").replace("</ConnectedApp>", "    <oauthPolicy><ipRelaxation>ENFORCE</ipRelaxation><refreshTokenPolicy>zero</refreshTokenPolicy></oauthPolicy>\n</ConnectedApp>")))],
+                vec![(CA, ca("        <scopes>RefreshToken</scopes>").replace("</ConnectedApp>", "    <oauthPolicy><ipRelaxation>ENFORCE</ipRelaxation><refreshTokenPolicy>zero</refreshTokenPolicy></oauthPolicy>\n</ConnectedApp>"))],
                 // Without the global settings file the rotation setting is unknown.
                 vec![(ECA_OAUTH, eca_file("ExtlClntAppOauthSettings", "    <commaSeparatedOauthScopes>Api, RefreshToken</commaSeparatedOauthScopes>"))],
             ],

@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::{STRING_KINDS, flow_in_literal};
+use super::{FlowRequest, STRING_KINDS, flow_in_literal};
 use crate::finding::{FileId, Finding};
 use crate::lints::{Ctx, Lint};
 use crate::oauth::RequestedFlow;
@@ -12,6 +12,12 @@ use crate::project::SourceFile;
 pub struct UsernamePasswordFlow;
 
 const ID: &str = "oauth-username-password-flow";
+const CODE: FlowRequest = FlowRequest {
+    rule: ID,
+    flow: RequestedFlow::Password,
+    what: "OAuth username-password flow",
+    help: "authenticate with a named credential (JWT bearer or web-server flow) instead of a stored password",
+};
 
 impl Lint for UsernamePasswordFlow {
     fn id(&self) -> &'static str {
@@ -25,7 +31,10 @@ impl Lint for UsernamePasswordFlow {
                 continue;
             }
             let message = if s.explicit {
-                format!("{} allow the username-password flow (`blockOAuthUnPwFlow` is false)", org.describe())
+                format!(
+                    "{} allow the username-password flow (`blockOAuthUnPwFlow` is false)",
+                    org.describe()
+                )
             } else {
                 format!("{} do not block the username-password flow", org.describe())
             };
@@ -38,7 +47,7 @@ impl Lint for UsernamePasswordFlow {
     }
 
     fn check_apex(&self, node: Node<'_>, file: FileId, src: &SourceFile, _cx: &Ctx<'_>, out: &mut Vec<Finding>) {
-        flow_in_literal(ID, RequestedFlow::Password, "OAuth username-password flow", "authenticate with a named credential (JWT bearer or web-server flow) instead of a stored password", node, file, src, out);
+        flow_in_literal(&CODE, node, file, src, out);
     }
 }
 
@@ -63,8 +72,17 @@ mod tests {
                 vec![(CLASS, "class Auth { String body = 'grant_type=password&username=' + u; }".into())],
             ],
         );
-        let hits = run("oauth-username-password-flow", &[(SCRATCH, "{\n  \"settings\": {\n    \"oauthOidcSettings\": {\n      \"blockOAuthUnPwFlow\": false\n    }\n  }\n}")]);
+        let hits = run(
+            "oauth-username-password-flow",
+            &[(
+                SCRATCH,
+                "{\n  \"settings\": {\n    \"oauthOidcSettings\": {\n      \"blockOAuthUnPwFlow\": false\n    }\n  }\n}",
+            )],
+        );
         assert_eq!(hits[0].line, 4);
-        assert_eq!(hits[0].message, "scratch org OAuth settings allow the username-password flow (`blockOAuthUnPwFlow` is false)");
+        assert_eq!(
+            hits[0].message,
+            "scratch org OAuth settings allow the username-password flow (`blockOAuthUnPwFlow` is false)"
+        );
     }
 }
