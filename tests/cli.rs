@@ -438,3 +438,45 @@ fn snapshots_of_every_format() {
         insta::assert_snapshot!(format!("corpus_{format}"), redact(&stdout(&o)));
     }
 }
+
+#[test]
+fn metadata_api_folders_are_scanned_without_sfdx_project() {
+    let dir = tempfile::tempdir().expect("temp");
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(src.join("connectedApps")).expect("mkdir");
+    std::fs::create_dir_all(src.join("settings")).expect("mkdir");
+    std::fs::write(
+        src.join("package.xml"),
+        "<Package xmlns=\"http://soap.sforce.com/2006/04/metadata\"><version>64.0</version></Package>",
+    )
+    .expect("write");
+    std::fs::write(
+        src.join("connectedApps/Old.connectedApp"),
+        app(&HARDENED.replace("ENFORCE", "BYPASS")),
+    )
+    .expect("write");
+    std::fs::write(src.join("settings/OauthOidc.settings"), "<OauthOidcSettings><blockOAuthUnPwFlow>true</blockOAuthUnPwFlow><blockOAuthUsrAgtFlow>true</blockOAuthUsrAgtFlow><isPkceRequired>true</isPkceRequired></OauthOidcSettings>").expect("write");
+    // A stray file with a metadata suffix outside its folder is not metadata.
+    std::fs::write(src.join("notes.connectedApp"), "not xml").expect("write");
+    let o = sfsec(dir.path(), &["check", "src", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let got: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or("").to_string(),
+                f["rule"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![(
+            "src/connectedApps/Old.connectedApp".to_string(),
+            "oauth-ip-relaxation".to_string()
+        )]
+    );
+    assert_eq!(json["summary"]["files_scanned"], 3);
+}
