@@ -21,6 +21,23 @@ fn sfsec(cwd: &Path, args: &[&str]) -> Output {
         .expect("run sfsec")
 }
 
+/// The JSON report of a run, with its findings as (path, rule) pairs.
+fn paths_and_rules(o: &Output) -> (serde_json::Value, Vec<(String, String)>) {
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let got = json["findings"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or("").to_string(),
+                f["rule"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    (json, got)
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -274,18 +291,7 @@ fn broken_inputs_are_findings_not_crashes() {
     std::os::unix::fs::symlink(dir.path().join("force-app"), dir.path().join("force-app/main/loop")).expect("symlink");
     let o = sfsec(dir.path(), &["check", "--format", "json"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    let got: Vec<(String, String)> = json["findings"]
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap_or("").to_string(),
-                f["rule"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect();
+    let (_, got) = paths_and_rules(&o);
     let want = [
         ("config/project-scratch-def.json", "invalid-metadata"),
         ("force-app/main/default/classes/Bad.cls", "apex-parse-error"),
@@ -459,18 +465,7 @@ fn metadata_api_folders_are_scanned_without_sfdx_project() {
     // A stray file with a metadata suffix outside its folder is not metadata.
     std::fs::write(src.join("notes.connectedApp"), "not xml").expect("write");
     let o = sfsec(dir.path(), &["check", "src", "--format", "json"]);
-    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    let got: Vec<(String, String)> = json["findings"]
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap_or("").to_string(),
-                f["rule"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect();
+    let (json, got) = paths_and_rules(&o);
     assert_eq!(
         got,
         vec![(
