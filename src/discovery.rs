@@ -212,18 +212,21 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
     } else {
         paths.iter().map(|p| absolute(cwd, p)).collect()
     };
-    let excluded = |rel: &str, is_dir: bool| -> bool {
-        config.exclude.is_match(rel)
-            || ignore
-                .as_ref()
-                .is_some_and(|g| g.matched_path_or_any_parents(rel, is_dir).is_ignore())
+    // `.forceignore` speaks only of paths under the root (its matcher asserts that), so a file
+    // given from outside the project is never force-ignored.
+    let excluded = |abs: &Path, rel: &str, is_dir: bool| -> bool {
+        let force_ignored = match (&ignore, abs.strip_prefix(root)) {
+            (Some(g), Ok(under_root)) => g.matched_path_or_any_parents(under_root, is_dir).is_ignore(),
+            _ => false,
+        };
+        force_ignored || config.exclude.is_match(rel)
     };
 
     for input in inputs {
         if input.is_file() {
             let rel = relative(root, &input);
             let kind = classify(Path::new(&rel));
-            if kind.is_scanned() && !excluded(&rel, false) {
+            if kind.is_scanned() && !excluded(&input, &rel, false) {
                 files.insert(rel.clone(), Candidate { abs: input, rel, kind });
             }
             continue;
@@ -260,7 +263,7 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
                         return false;
                     }
                     let rel = relative(root, e.path());
-                    !excluded(&rel, e.file_type().is_dir())
+                    !excluded(e.path(), &rel, e.file_type().is_dir())
                 });
             for entry in walker {
                 match entry {

@@ -4,6 +4,11 @@ use clap::Parser;
 use sfsec::cli::{Cli, EXIT_ERROR, run};
 
 fn main() -> ExitCode {
+    // A bug must still end with the documented exit code for internal errors, not 101.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error, please report it: {info}");
+        std::process::exit(EXIT_ERROR);
+    }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -475,3 +475,30 @@ fn metadata_api_folders_are_scanned_without_sfdx_project() {
     );
     assert_eq!(json["summary"]["files_scanned"], 3);
 }
+
+#[test]
+fn files_outside_the_project_are_scanned_without_forceignore() {
+    // The corpus has a .forceignore; a file from elsewhere must not trip its matcher.
+    let elsewhere = project(&[(APP, app(&HARDENED.replace("ENFORCE", "BYPASS")).as_bytes())]);
+    let outside = elsewhere.path().join(APP);
+    let inside = "force-app/main/default/connectedApps/Acme_SSO.connectedApp-meta.xml";
+    let o = sfsec(
+        &corpus(),
+        &["check", "--format", "json", inside, outside.to_str().expect("utf-8")],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let (_, got) = paths_and_rules(&o);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].1, "oauth-ip-relaxation");
+    let o = sfsec(
+        &corpus(),
+        &[
+            "check",
+            "--format",
+            "json",
+            inside,
+            elsewhere.path().to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+}
