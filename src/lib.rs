@@ -18,4 +18,6 @@ pub mod project;
 pub mod report;
 pub mod rules;
 pub mod suppress;
+#[doc(hidden)]
+pub mod testing;
 pub mod xml;

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use sfsec::testing::TempProject;
+
 const BIN: &str = env!("CARGO_BIN_EXE_sfsec");
 const NOW: &str = "2026-01-01";
 
@@ -47,21 +49,8 @@ fn stderr(o: &Output) -> String {
 }
 
 /// A temporary SFDX project with the given files.
-fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path();
-    std::fs::write(
-        root.join("sfdx-project.json"),
-        r#"{"packageDirectories":[{"path":"force-app","default":true}]}"#,
-    )
-    .expect("write");
-    std::fs::create_dir_all(root.join("force-app")).expect("mkdir");
-    for (path, text) in files {
-        let p = root.join(path);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-    }
-    dir
+fn project(files: &[(&str, &[u8])]) -> TempProject {
+    TempProject::new(files).expect("temp project")
 }
 
 const APP: &str = "force-app/main/default/connectedApps/App.connectedApp-meta.xml";
@@ -413,7 +402,7 @@ fn fingerprints_survive_line_moves() {
         "<label>App</label>",
         "<label>App</label>\n    <description>moved down</description>\n",
     );
-    std::fs::write(dir.path().join(APP), moved).expect("write");
+    dir.write(APP, moved.as_bytes()).expect("write");
     let (after, line_after) = print(dir.path());
     assert_ne!(line_before, line_after);
     assert_eq!(before, after);

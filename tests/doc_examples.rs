@@ -4,6 +4,7 @@
 
 use sfsec::config::Config;
 use sfsec::engine::{ScanRequest, scan};
+use sfsec::testing::TempProject;
 
 struct Example {
     bad: bool,
@@ -40,17 +41,8 @@ fn examples(body: &str) -> Vec<Example> {
 }
 
 fn findings_of(rule: &str, ex: &Example) -> Vec<String> {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path();
-    std::fs::write(
-        root.join("sfdx-project.json"),
-        r#"{"packageDirectories":[{"path":"force-app"}]}"#,
-    )
-    .expect("write");
-    std::fs::create_dir_all(root.join("force-app")).expect("mkdir");
-    let p = root.join(&ex.path);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(&p, &ex.code).expect("write");
+    let project = TempProject::new(&[(ex.path.as_str(), ex.code.as_bytes())]).expect("temp project");
+    let root = project.path();
     // Engine rules (suppressions, parse errors) are about the other rules: run them all.
     let family = sfsec::rules::get(rule).map_or("", |d| d.family);
     let select = if family == "general" {

@@ -1,8 +1,6 @@
 //! Runs one rule over a small in-memory project (written to a temporary SFDX project so that the
 //! real discovery, parser and engine are exercised), for the lints' inline tests.
 
-use std::path::PathBuf;
-
 use crate::config::Config;
 use crate::engine::{ScanRequest, scan};
 use crate::finding::Severity;
@@ -60,19 +58,8 @@ pub fn run(rule: &str, files: &[(&str, &str)]) -> Vec<Hit> {
 }
 
 pub fn run_with(rule: &str, files: &[(&str, &str)], mut config: Config) -> Vec<Hit> {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path();
-    std::fs::write(
-        root.join("sfdx-project.json"),
-        r#"{"packageDirectories":[{"path":"force-app","default":true}]}"#,
-    )
-    .expect("write project");
-    std::fs::create_dir_all(root.join("force-app")).expect("mkdir");
-    for (path, text) in files {
-        let p: PathBuf = root.join(path);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&p, text).expect("write file");
-    }
+    let project = crate::testing::TempProject::new(files).expect("temp project");
+    let root = project.path();
     config.select = vec![rule.to_string()];
     let req = ScanRequest {
         paths: Vec::new(),
