@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{Config, ConfigError, FILE_NAME, FailOn, is_rule_or_family};
-use crate::engine::{ScanRequest, project_root, scan};
+use crate::discovery::find_root;
+use crate::engine::{ScanRequest, scan};
 use crate::finding::Severity;
 use crate::report::{self, Format, human::HumanOptions};
 use crate::rules;
@@ -142,7 +143,7 @@ fn parse_now(s: &str) -> Result<i64, ConfigError> {
 }
 
 fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, ConfigError> {
-    let root = project_root(&args.paths, cwd);
+    let root = find_root(&args.paths, cwd);
     let mut config = match &args.config {
         Some(p) => Config::load(&crate::discovery::absolute(cwd, p))?,
         None if root.join(FILE_NAME).is_file() => Config::load(&root.join(FILE_NAME))?,

@@ -41,11 +41,6 @@ impl Scan {
     }
 }
 
-/// The sfsec.toml that applies to these inputs: the one at the project root, if any.
-pub fn project_root(paths: &[PathBuf], cwd: &std::path::Path) -> PathBuf {
-    discovery::find_root(paths, cwd)
-}
-
 pub fn scan(req: &ScanRequest) -> Result<Scan, ConfigError> {
     let started = Instant::now();
     let root = discovery::find_root(&req.paths, &req.cwd);
@@ -105,6 +100,7 @@ pub fn scan(req: &ScanRequest) -> Result<Scan, ConfigError> {
     }
     findings.extend(project_findings.into_iter().flatten());
     findings.retain(|f| enabled(f.rule));
+    findings.sort_by_key(|f| f.file);
     let extra = suppress::apply(&mut findings, &directives, enabled);
     findings.extend(extra.into_iter().filter(|f| enabled(f.rule)));
     for f in &mut findings {

@@ -137,16 +137,15 @@ fn next_code_line(text: &str, from: usize, comments: &[Range<usize>]) -> Range<u
         if has_code {
             return line;
         }
-        pos = text[line.end..]
-            .find('\n')
-            .map_or(text.len(), |k| line.end + k + 1)
-            .max(line.end + 1);
+        // `line.end` is the newline (or the end of the text).
+        pos = line.end + 1;
     }
     text.len()..text.len()
 }
 
-/// Marks suppressed findings and reports bad and unused directives. `enabled` says whether a
-/// rule ran (an unused directive for a rule that did not run is not reported).
+/// Marks suppressed findings and reports bad and unused directives. `findings` must be sorted
+/// by file, so that each directive looks only at its own file's findings. `enabled` says
+/// whether a rule ran (an unused directive for a rule that did not run is not reported).
 pub fn apply(findings: &mut [Finding], directives: &[Directive], enabled: impl Fn(&str) -> bool) -> Vec<Finding> {
     let mut extra = Vec::new();
     for d in directives {
@@ -189,9 +188,11 @@ pub fn apply(findings: &mut [Finding], directives: &[Directive], enabled: impl F
             continue;
         };
         let mut used = vec![false; d.rules.len()];
-        for f in findings.iter_mut() {
+        let first = findings.partition_point(|f| f.file < d.file);
+        let end = findings.partition_point(|f| f.file <= d.file);
+        for f in &mut findings[first..end] {
             let covered = d.whole_file || d.target.contains(&f.span.start);
-            if f.file != d.file || f.suppression.is_some() || !covered {
+            if f.suppression.is_some() || !covered {
                 continue;
             }
             if let Some(i) = d.rules.iter().position(|r| r == f.rule) {
