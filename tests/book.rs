@@ -50,3 +50,15 @@ fn book_is_fresh() {
         stale.join("\n")
     );
 }
+
+#[test]
+fn the_configuration_chapter_shows_a_valid_config() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/configuration.md");
+    let text = std::fs::read_to_string(&path).expect("configuration.md");
+    let start = text.find("```toml\n").expect("a toml example") + "```toml\n".len();
+    let end = start + text[start..].find("```").expect("closing fence");
+    let config =
+        sfsec::config::Config::parse(Path::new("sfsec.toml"), &text[start..end]).expect("the example is valid");
+    assert_eq!(config.options.cert_expiry_window_days, 60);
+    assert_eq!(config.options.native_apps, vec!["Field_Desktop"]);
+}
