@@ -81,7 +81,8 @@ pub struct CheckArgs {
     /// Skip these rules or families (comma-separated; added to `ignore` in sfsec.toml)
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
-    /// Exit with 1 when a finding is at or above this severity [default: warning]
+    /// Exit with 1 when a finding is at or above this severity [default: `fail-on` in
+    /// sfsec.toml, else warning]
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOnArg>,
     /// Configuration file [default: sfsec.toml at the project root]
