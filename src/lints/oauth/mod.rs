@@ -5,6 +5,7 @@ use tree_sitter::Node;
 
 use crate::apex;
 use crate::finding::{FileId, Finding};
+use crate::lints::Ctx;
 use crate::oauth::{RequestedFlow, requested_flows};
 use crate::project::SourceFile;
 
@@ -46,5 +47,22 @@ pub fn flow_in_literal(req: &FlowRequest, node: Node<'_>, file: FileId, src: &So
             let span = base + range.start..base + range.end;
             out.push(Finding::new(req.rule, file, span, format!("code requests the {}", req.what)).help(req.help));
         }
+    }
+}
+
+/// Reports org OAuth settings (a settings file or a scratch definition) that do not block a flow:
+/// `key` missing (the org default lets the flow run) or false.
+pub fn org_flow_not_blocked(rule: &'static str, key: &str, flow: &str, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    for org in &cx.oauth.orgs {
+        let s = org.flag(key, false);
+        if s.value {
+            continue;
+        }
+        let message = if s.explicit {
+            format!("{} allow the {flow} (`{key}` is false)", org.describe())
+        } else {
+            format!("{} do not block the {flow}", org.describe())
+        };
+        out.push(Finding::new(rule, s.file, s.span, message).help(format!("set `{key}` to true")));
     }
 }

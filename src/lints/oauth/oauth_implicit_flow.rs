@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::{FlowRequest, STRING_KINDS, flow_in_literal};
+use super::{FlowRequest, STRING_KINDS, flow_in_literal, org_flow_not_blocked};
 use crate::finding::{FileId, Finding};
 use crate::lints::{Ctx, Lint};
 use crate::oauth::RequestedFlow;
@@ -25,21 +25,7 @@ impl Lint for ImplicitFlow {
     }
 
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
-        for org in &cx.oauth.orgs {
-            let s = org.flag("blockOAuthUsrAgtFlow", false);
-            if s.value {
-                continue;
-            }
-            let message = if s.explicit {
-                format!(
-                    "{} allow the user-agent (implicit) flow (`blockOAuthUsrAgtFlow` is false)",
-                    org.describe()
-                )
-            } else {
-                format!("{} do not block the user-agent (implicit) flow", org.describe())
-            };
-            out.push(Finding::new(ID, s.file, s.span, message).help("set `blockOAuthUsrAgtFlow` to true"));
-        }
+        org_flow_not_blocked(ID, "blockOAuthUsrAgtFlow", "user-agent (implicit) flow", cx, out);
     }
 
     fn apex_kinds(&self) -> &'static [&'static str] {

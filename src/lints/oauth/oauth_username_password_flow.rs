@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::{FlowRequest, STRING_KINDS, flow_in_literal};
+use super::{FlowRequest, STRING_KINDS, flow_in_literal, org_flow_not_blocked};
 use crate::finding::{FileId, Finding};
 use crate::lints::{Ctx, Lint};
 use crate::oauth::RequestedFlow;
@@ -25,21 +25,7 @@ impl Lint for UsernamePasswordFlow {
     }
 
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
-        for org in &cx.oauth.orgs {
-            let s = org.flag("blockOAuthUnPwFlow", false);
-            if s.value {
-                continue;
-            }
-            let message = if s.explicit {
-                format!(
-                    "{} allow the username-password flow (`blockOAuthUnPwFlow` is false)",
-                    org.describe()
-                )
-            } else {
-                format!("{} do not block the username-password flow", org.describe())
-            };
-            out.push(Finding::new(ID, s.file, s.span, message).help("set `blockOAuthUnPwFlow` to true"));
-        }
+        org_flow_not_blocked(ID, "blockOAuthUnPwFlow", "username-password flow", cx, out);
     }
 
     fn apex_kinds(&self) -> &'static [&'static str] {
