@@ -7,6 +7,7 @@ pub mod apex;
 pub mod book;
 pub mod cli;
 pub mod config;
+pub mod dataflow;
 pub mod discovery;
 pub mod engine;
 pub mod finding;

@@ -153,7 +153,36 @@ fn load_one(c: Candidate) -> (SourceFile, Problem) {
             return (file, Some(("unreadable-file", 0, msg)));
         }
     };
-    let problem = match c.kind {
+    let problem = parse_into(&mut file);
+    (file, problem)
+}
+
+/// A project built from in-memory files, for unit tests of cross-file analyses.
+#[doc(hidden)]
+pub fn in_memory(files: &[(&str, &str)]) -> Project {
+    let files = files
+        .iter()
+        .map(|(rel, text)| {
+            let mut file = SourceFile {
+                rel: rel.to_string(),
+                kind: crate::kind::classify(std::path::Path::new(rel)),
+                text: text.to_string(),
+                parsed: Parsed::Failed,
+                line_index: std::sync::OnceLock::new(),
+            };
+            parse_into(&mut file);
+            file
+        })
+        .collect();
+    Project {
+        root: PathBuf::from("."),
+        sfdx: None,
+        files,
+    }
+}
+
+fn parse_into(file: &mut SourceFile) -> Problem {
+    match file.kind {
         FileKind::Metadata(_) => match XmlDoc::parse(&file.text) {
             Ok(doc) => {
                 file.parsed = Parsed::Xml(doc);
@@ -204,6 +233,5 @@ fn load_one(c: Candidate) -> (SourceFile, Problem) {
             None
         }
         FileKind::Ignored => None,
-    };
-    (file, problem)
+    }
 }

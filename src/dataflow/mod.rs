@@ -1,0 +1,424 @@
+//! Taint tracking for Apex, reusable by any lint that can say what its sources, sinks and
+//! sanitizers are.
+//!
+//! A lint declares a [`Spec`] (data, no code beyond an optional custom source matcher) and calls
+//! [`analyze`]; it gets back every [`Flow`] from a source to a sink, with the path.
+//!
+//! How it works:
+//! - **Within a method** the analysis is flow-insensitive: a local holds the join of every value
+//!   assigned to it, and the body is re-walked until nothing changes. Values carry where their
+//!   taint came from ([`Origin`]): a source, a parameter, or the receiver (`this`).
+//! - **Objects** are field-insensitive: `req.setHeader(.., t)` or `stub.header.sessionId = t`
+//!   taints `req` or `stub` as a whole; collections likewise (`add`, `put`, literals).
+//! - **Across methods and classes**, every method gets a summary: which origins its return value
+//!   carries, which of its parameters reach a sink (with the path inside), and which parameters
+//!   it stores into fields. Call sites apply the callee's summary. Fields (static or instance)
+//!   hold one value per declaration, shared by all instances.
+//! - **Termination**: taint only grows, each value keeps the first path per origin, and the
+//!   rounds over the project are capped at [`MAX_ROUNDS`]; after the first round only methods
+//!   whose callees or fields changed are re-analyzed.
+//! - Test code (`@IsTest` classes and methods) is not analyzed.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use tree_sitter::Node;
+
+use crate::finding::FileId;
+use crate::project::Project;
+
+mod interp;
+pub mod model;
+pub mod url;
+
+use model::MethodId;
+pub use model::Model;
+use url::Endpoint;
+
+/// Rounds of summary propagation over the whole project; deeper chains are cut off.
+pub const MAX_ROUNDS: usize = 12;
+
+/// A call pattern. Names are lower-case; Apex is case-insensitive.
+#[derive(Debug)]
+pub struct Call {
+    pub on: On,
+    pub method: &'static str,
+}
+
+#[derive(Debug)]
+pub enum On {
+    /// A static call on one of these qualifiers (`userinfo`, `system.userinfo`).
+    Class(&'static [&'static str]),
+    /// An instance call on a receiver whose declared type is one of these (last segment).
+    Instance(&'static [&'static str]),
+    /// Any receiver, or none.
+    Any,
+}
+
+/// What a custom source matcher sees.
+pub struct CallSite<'a, 't> {
+    pub project: &'a Project,
+    pub file: FileId,
+    /// The `method_invocation` node.
+    pub node: Node<'t>,
+    /// Lower-case method name.
+    pub method: &'a str,
+    /// The receiver expression and, when it is a local, the expressions assigned to it.
+    pub receivers: Vec<Node<'t>>,
+}
+
+pub enum SourceKind {
+    Call(Call),
+    /// Returns a note for the path when the call is a source.
+    Custom(fn(&CallSite<'_, '_>) -> Option<String>),
+}
+
+pub struct Source {
+    pub kind: SourceKind,
+    /// The first hop's label: "session ID read here".
+    pub note: &'static str,
+}
+
+pub enum SinkAt {
+    /// An argument of a call (`None`: any argument).
+    Call { call: Call, arg: Option<usize> },
+    /// An argument of a constructor of one of these types (lower-case, last segment).
+    New { types: &'static [&'static str], arg: usize },
+    /// The value returned by a method with one of these annotations (lower-case), or by a
+    /// `webservice` method when `webservice` is set.
+    Return {
+        annotations: &'static [&'static str],
+        webservice: bool,
+    },
+    /// The target of an `insert`/`update`/`upsert`/`merge` statement.
+    Dml,
+    /// An assignment whose target starts with this (lower-case, no whitespace).
+    Assign { target: &'static str },
+}
+
+/// Where a sink's destination URL comes from, for sinks that send somewhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndpointOf {
+    None,
+    /// The endpoint recorded on the tainted value (`req.setEndpoint(...)`).
+    Value,
+    /// The URL expression given as this argument.
+    Arg(usize),
+    /// The first element of a list given as this argument (`WebServiceCallout.invoke`).
+    ArgListFirst(usize),
+}
+
+pub struct Sink {
+    /// The lint-defined category (`callout`, `log`, ...).
+    pub category: &'static str,
+    pub at: SinkAt,
+    /// What happens at the sink, for the message: "sent in an HTTP callout".
+    pub note: &'static str,
+    pub endpoint: EndpointOf,
+}
+
+pub struct Spec {
+    pub sources: &'static [Source],
+    pub sinks: &'static [Sink],
+    /// Calls whose result is never tainted (hashes, predicates).
+    pub sanitizers: &'static [Call],
+    /// Instance methods that store their arguments in the receiver (`add`, `put`, `setBody`).
+    pub mutators: &'static [&'static str],
+    /// Instance methods whose result carries a tainted argument (`replace`).
+    pub arg_propagators: &'static [&'static str],
+    /// Instance methods whose result never carries the receiver's taint (`size`, `equals`).
+    pub clean_results: &'static [&'static str],
+    /// Instance methods that set the receiver's endpoint from their first argument.
+    pub endpoint_setters: &'static [&'static str],
+    /// Fields that hold a stub's endpoint (`endpoint_x`).
+    pub endpoint_fields: &'static [&'static str],
+}
+
+/// Methods whose results are counts, flags or comparisons: shared default for
+/// [`Spec::clean_results`].
+pub const NON_VALUE_METHODS: &[&str] = &[
+    "compareto",
+    "contains",
+    "containsignorecase",
+    "containskey",
+    "endswith",
+    "endswithignorecase",
+    "equals",
+    "equalsignorecase",
+    "getstatus",
+    "getstatuscode",
+    "hashcode",
+    "indexof",
+    "isblank",
+    "isempty",
+    "isnotblank",
+    "isnotempty",
+    "lastindexof",
+    "length",
+    "size",
+    "startswith",
+    "startswithignorecase",
+];
+
+/// One step of a path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hop {
+    pub file: FileId,
+    pub span: Range<usize>,
+    pub note: String,
+}
+
+/// A tainted value reaching a sink.
+#[derive(Clone, Debug)]
+pub struct Flow {
+    /// Index into [`Spec::sinks`].
+    pub sink: usize,
+    pub file: FileId,
+    /// The sink expression.
+    pub span: Range<usize>,
+    /// From the source to the last step before the sink.
+    pub path: Vec<Hop>,
+    pub endpoint: Option<Endpoint>,
+}
+
+/// Where a value's taint came from, as seen inside one method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Origin {
+    Source,
+    Param(u16),
+    Receiver,
+}
+
+/// A path as a shared, backwards-linked list: extending it is O(1).
+pub(crate) type Path = Option<Arc<Step>>;
+
+#[derive(Debug)]
+pub(crate) struct Step {
+    hop: Hop,
+    prev: Path,
+}
+
+pub(crate) fn extend(path: &Path, hop: Hop) -> Path {
+    Some(Arc::new(Step {
+        hop,
+        prev: path.clone(),
+    }))
+}
+
+/// `a` followed by every hop of `b`.
+pub(crate) fn concat(a: &Path, b: &Path) -> Path {
+    let mut tail = Vec::new();
+    let mut cur = b.as_ref();
+    while let Some(s) = cur {
+        tail.push(s.hop.clone());
+        cur = s.prev.as_ref();
+    }
+    let mut out = a.clone();
+    for hop in tail.into_iter().rev() {
+        out = extend(&out, hop);
+    }
+    out
+}
+
+pub(crate) fn hops(path: &Path) -> Vec<Hop> {
+    let mut out = Vec::new();
+    let mut cur = path.as_ref();
+    while let Some(s) = cur {
+        out.push(s.hop.clone());
+        cur = s.prev.as_ref();
+    }
+    out.reverse();
+    out
+}
+
+/// A value as the analysis sees it: its origins (first path each) and, for requests and
+/// stubs, the endpoint recorded on it.
+#[derive(Clone, Default, Debug)]
+pub(crate) struct Val {
+    pub taint: Vec<(Origin, Path)>,
+    pub endpoint: Option<Endpoint>,
+}
+
+impl Val {
+    pub fn is_tainted(&self) -> bool {
+        !self.taint.is_empty()
+    }
+
+    pub fn source(path: Path) -> Val {
+        Val {
+            taint: vec![(Origin::Source, path)],
+            endpoint: None,
+        }
+    }
+
+    pub fn has(&self, o: Origin) -> bool {
+        self.taint.iter().any(|(x, _)| *x == o)
+    }
+
+    /// Adds what `other` has that `self` lacks; true if anything was added.
+    pub fn join(&mut self, other: &Val) -> bool {
+        let mut changed = false;
+        for (o, p) in &other.taint {
+            if !self.has(*o) {
+                self.taint.push((*o, p.clone()));
+                changed = true;
+            }
+        }
+        if let Some(e) = &other.endpoint {
+            let better = self
+                .endpoint
+                .as_ref()
+                .is_none_or(|mine| e.class.rank() > mine.class.rank());
+            if better {
+                self.endpoint = Some(e.clone());
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    pub fn with_hop(&self, hop: impl Fn() -> Hop) -> Val {
+        if self.taint.is_empty() {
+            return self.clone();
+        }
+        let h = hop();
+        Val {
+            taint: self.taint.iter().map(|(o, p)| (*o, extend(p, h.clone()))).collect(),
+            endpoint: self.endpoint.clone(),
+        }
+    }
+}
+
+/// A parameter (or the receiver) of a method reaching a sink inside it.
+#[derive(Clone, Debug)]
+pub(crate) struct ParamSink {
+    pub origin: Origin,
+    pub sink: usize,
+    pub file: FileId,
+    pub span: Range<usize>,
+    /// From the parameter to the last step before the sink.
+    pub path: Path,
+    pub endpoint: Option<Endpoint>,
+}
+
+#[derive(Clone, Default, Debug)]
+pub(crate) struct Summary {
+    pub ret: Val,
+    /// How the returned value's URL is classified, for callers that build endpoints from it.
+    pub ret_url: Option<Endpoint>,
+    pub sinks: Vec<ParamSink>,
+    /// A parameter (or receiver) stored into a field.
+    pub field_writes: Vec<(model::FieldId, Origin, Path)>,
+}
+
+impl Summary {
+    /// What callers depend on; paths are not part of it (the first one wins).
+    fn key(&self) -> SummaryKey {
+        let mut ret: Vec<Origin> = self.ret.taint.iter().map(|(o, _)| *o).collect();
+        ret.sort_unstable();
+        let mut sinks: Vec<(Origin, usize, FileId, usize)> = self
+            .sinks
+            .iter()
+            .map(|s| (s.origin, s.sink, s.file, s.span.start))
+            .collect();
+        sinks.sort_unstable();
+        let mut writes: Vec<(usize, Origin)> = self.field_writes.iter().map(|(f, o, _)| (*f, *o)).collect();
+        writes.sort_unstable();
+        SummaryKey {
+            ret,
+            ret_endpoint: self.ret.endpoint.as_ref().map(|e| e.class.rank()),
+            ret_url: self.ret_url.as_ref().map(|e| e.class.rank()),
+            sinks,
+            writes,
+        }
+    }
+}
+
+#[derive(PartialEq, Eq)]
+struct SummaryKey {
+    ret: Vec<Origin>,
+    ret_endpoint: Option<u8>,
+    ret_url: Option<u8>,
+    sinks: Vec<(Origin, usize, FileId, usize)>,
+    writes: Vec<(usize, Origin)>,
+}
+
+/// What one analysis of one method produced.
+#[derive(Default)]
+pub(crate) struct MethodResult {
+    pub summary: Summary,
+    /// Tainted values (origin: a source) stored into fields.
+    pub field_writes: Vec<(model::FieldId, Val)>,
+    pub flows: Vec<Flow>,
+    pub callees: Vec<MethodId>,
+    pub fields_read: Vec<model::FieldId>,
+}
+
+/// The state shared by every method analysis of one round.
+pub(crate) struct State {
+    pub summaries: Vec<Summary>,
+    /// Per field: the join of every source-tainted value stored in it.
+    pub fields: Vec<Val>,
+}
+
+/// Runs `spec` over every non-test method of the project.
+pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Vec<Flow> {
+    let n = model.methods.len();
+    let mut state = State {
+        summaries: vec![Summary::default(); n],
+        fields: vec![Val::default(); model.fields.len()],
+    };
+    let mut flows: Vec<Vec<Flow>> = vec![Vec::new(); n];
+    let mut deps: Vec<(Vec<MethodId>, Vec<model::FieldId>)> = vec![Default::default(); n];
+    let mut work: Vec<MethodId> = (0..n).filter(|&m| !model.methods[m].is_test).collect();
+    for _ in 0..MAX_ROUNDS {
+        if work.is_empty() {
+            break;
+        }
+        let results: Vec<(MethodId, MethodResult)> = work
+            .par_iter()
+            .map(|&m| (m, interp::analyze_method(project, model, spec, &state, m)))
+            .collect();
+        let mut changed_methods = vec![false; n];
+        let mut changed_fields = vec![false; model.fields.len()];
+        for (m, r) in results {
+            if r.summary.key() != state.summaries[m].key() {
+                changed_methods[m] = true;
+            }
+            state.summaries[m] = r.summary;
+            for (f, v) in r.field_writes {
+                if state.fields[f].join(&v) {
+                    changed_fields[f] = true;
+                }
+            }
+            // Getters: the property's value is whatever its getter returns.
+            if let model::MethodKind::Getter(f) = model.methods[m].kind {
+                let ret = state.summaries[m].ret.clone();
+                let concrete = Val {
+                    taint: ret.taint.into_iter().filter(|(o, _)| *o == Origin::Source).collect(),
+                    endpoint: None,
+                };
+                if state.fields[f].join(&concrete) {
+                    changed_fields[f] = true;
+                }
+            }
+            flows[m] = r.flows;
+            deps[m] = (r.callees, r.fields_read);
+        }
+        work = (0..n)
+            .filter(|&m| !model.methods[m].is_test)
+            .filter(|&m| {
+                let (callees, fields) = &deps[m];
+                callees.iter().any(|&c| changed_methods[c]) || fields.iter().any(|&f| changed_fields[f])
+            })
+            .collect();
+    }
+    let mut out: Vec<Flow> = flows.into_iter().flatten().collect();
+    out.sort_by(|a, b| (a.file, a.span.start, a.sink).cmp(&(b.file, b.span.start, b.sink)));
+    out.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.sink == b.sink);
+    out
+}
+
+#[cfg(test)]
+mod tests;

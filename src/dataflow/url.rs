@@ -1,0 +1,154 @@
+//! Where a URL points, as far as the code shows: this org, a named credential, another host, or
+//! unknown. Shared by the callout and redirect checks.
+
+use std::ops::Range;
+
+use crate::finding::FileId;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UrlClass {
+    /// Built from the org's own URL (`URL.getOrgDomainUrl()` and friends) or a relative path.
+    SameOrg,
+    /// `callout:Name/...`: the host is whatever the named credential says.
+    NamedCredential(String),
+    /// An absolute URL literal to this host.
+    External(String),
+    /// Not known statically; says why (a parameter, a custom setting...).
+    Unknown(String),
+}
+
+impl UrlClass {
+    /// Joins keep the least trusted class, so a request that may go elsewhere is never
+    /// called same-org.
+    pub fn rank(&self) -> u8 {
+        match self {
+            UrlClass::SameOrg => 0,
+            UrlClass::Unknown(_) => 1,
+            UrlClass::NamedCredential(_) => 2,
+            UrlClass::External(_) => 3,
+        }
+    }
+
+    /// A phrase for messages: "to `api.example.com`".
+    pub fn describe(&self) -> String {
+        match self {
+            UrlClass::SameOrg => "to this org".into(),
+            UrlClass::NamedCredential(n) => {
+                format!("through the named credential `{n}`, whose host sfsec cannot show to be this org")
+            }
+            UrlClass::External(h) => format!("to `{h}`"),
+            UrlClass::Unknown(why) => format!("to an endpoint that could not be shown to be this org ({why})"),
+        }
+    }
+}
+
+/// A classified URL and the expression it was read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub class: UrlClass,
+    pub file: FileId,
+    pub span: Range<usize>,
+}
+
+impl Endpoint {
+    pub fn join(a: Option<Endpoint>, b: Option<Endpoint>) -> Option<Endpoint> {
+        match (a, b) {
+            (Some(a), Some(b)) => Some(if b.class.rank() > a.class.rank() { b } else { a }),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// Classifies the text of a string literal that starts a URL.
+pub fn classify_literal(s: &str) -> UrlClass {
+    let t = s.trim();
+    if let Some(rest) = strip_prefix_ci(t, "callout:") {
+        let name = rest.split(['/', '?']).next().unwrap_or("");
+        return UrlClass::NamedCredential(name.to_string());
+    }
+    if t.starts_with('/') && !t.starts_with("//") {
+        return UrlClass::SameOrg;
+    }
+    let after_scheme = strip_prefix_ci(t, "https://")
+        .or_else(|| strip_prefix_ci(t, "http://"))
+        .or_else(|| strip_prefix_ci(t, "wss://"))
+        .or_else(|| strip_prefix_ci(t, "ws://"))
+        .or_else(|| t.strip_prefix("//"));
+    match after_scheme {
+        Some(rest) => {
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+            let host = authority.rsplit('@').next().unwrap_or(authority);
+            if host.is_empty() {
+                UrlClass::Unknown("the host is built at run time".into())
+            } else {
+                UrlClass::External(host.to_ascii_lowercase())
+            }
+        }
+        None if t.is_empty() => UrlClass::Unknown("the URL is built at run time".into()),
+        None => UrlClass::Unknown(format!("`{}` is not an absolute URL", shorten(t))),
+    }
+}
+
+fn strip_prefix_ci<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+}
+
+fn shorten(s: &str) -> String {
+    if s.chars().count() > 40 {
+        format!("{}...", s.chars().take(40).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+/// Static calls that return this org's URL (lower-case, without whitespace).
+pub const ORG_URL_CALLS: &[&str] = &[
+    "url.getorgdomainurl",
+    "system.url.getorgdomainurl",
+    "url.getsalesforcebaseurl",
+    "system.url.getsalesforcebaseurl",
+    "url.getcurrentrequesturl",
+    "system.url.getcurrentrequesturl",
+    "url.getfilefieldurl",
+    "system.url.getfilefieldurl",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals() {
+        assert_eq!(classify_literal("/services/data/v60.0"), UrlClass::SameOrg);
+        assert_eq!(
+            classify_literal("callout:Billing_API/v1/sync"),
+            UrlClass::NamedCredential("Billing_API".into())
+        );
+        assert_eq!(
+            classify_literal("https://user:pw@API.Acme.com:8443/x?sid="),
+            UrlClass::External("api.acme.com:8443".into())
+        );
+        assert_eq!(
+            classify_literal("//cdn.example.com/x"),
+            UrlClass::External("cdn.example.com".into())
+        );
+        assert!(matches!(classify_literal("https://"), UrlClass::Unknown(_)));
+        assert!(matches!(classify_literal("?sid="), UrlClass::Unknown(_)));
+    }
+
+    #[test]
+    fn joins_keep_the_least_trusted() {
+        let e = |class| {
+            Some(Endpoint {
+                class,
+                file: 0,
+                span: 0..1,
+            })
+        };
+        let j = Endpoint::join(e(UrlClass::SameOrg), e(UrlClass::External("a".into())));
+        assert_eq!(j.map(|e| e.class), Some(UrlClass::External("a".into())));
+        let j = Endpoint::join(e(UrlClass::Unknown("p".into())), None);
+        assert!(matches!(j.map(|e| e.class), Some(UrlClass::Unknown(_))));
+    }
+}
