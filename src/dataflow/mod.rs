@@ -415,7 +415,7 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Vec<Flow> {
             .collect();
     }
     let mut out: Vec<Flow> = flows.into_iter().flatten().collect();
-    out.sort_by(|a, b| (a.file, a.span.start, a.sink).cmp(&(b.file, b.span.start, b.sink)));
+    out.sort_by_key(|f| (f.file, f.span.start, f.sink));
     out.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.sink == b.sink);
     out
 }
