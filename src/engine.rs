@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::apex;
 use crate::config::{Config, ConfigError};
+use crate::dataflow::{self, Flow, Model, Spec};
 use crate::discovery;
 use crate::finding::Finding;
 use crate::kind::MetaType;
@@ -47,14 +48,16 @@ pub fn scan(req: &ScanRequest) -> Result<Scan, ConfigError> {
     let found = discovery::discover(&root, &req.paths, &req.cwd, &req.config)?;
     let (project, mut findings) = project::load(found);
     let oauth = OauthIndex::build(&project, &req.config.options);
+    let enabled = |id: &str| rules::get(id).is_some_and(|d| req.config.enabled(id, d.family));
+    let lints: Vec<&dyn Lint> = LINTS.iter().copied().filter(|l| enabled(l.id())).collect();
+    let flows = data_flows(&project, &lints);
     let cx = Ctx {
         project: &project,
         oauth: &oauth,
+        flows: &flows,
         options: &req.config.options,
         now: req.now,
     };
-    let enabled = |id: &str| rules::get(id).is_some_and(|d| req.config.enabled(id, d.family));
-    let lints: Vec<&dyn Lint> = LINTS.iter().copied().filter(|l| enabled(l.id())).collect();
     let dispatch = Dispatch::new(&lints);
 
     let per_file: Vec<(Vec<Finding>, Vec<Directive>)> = project
@@ -115,6 +118,26 @@ pub fn scan(req: &ScanRequest) -> Result<Scan, ConfigError> {
         findings,
         elapsed: started.elapsed(),
     })
+}
+
+/// Runs each data-flow spec the enabled lints need, once, before any lint looks at results.
+fn data_flows(project: &Project, lints: &[&dyn Lint]) -> Vec<(&'static Spec, Vec<Flow>)> {
+    let mut specs: Vec<&'static Spec> = Vec::new();
+    for lint in lints {
+        for &spec in lint.specs() {
+            if !specs.iter().any(|s| std::ptr::eq(*s, spec)) {
+                specs.push(spec);
+            }
+        }
+    }
+    if specs.is_empty() {
+        return Vec::new();
+    }
+    let model = Model::build(project);
+    specs
+        .into_iter()
+        .map(|spec| (spec, dataflow::analyze(project, &model, spec)))
+        .collect()
 }
 
 fn sort(project: &Project, findings: &mut [Finding]) {

@@ -68,6 +68,8 @@ pub struct Finding {
     pub help: Option<String>,
     /// Secondary locations (related settings, other files of the same app).
     pub labels: Vec<Label>,
+    /// For data-flow findings: the steps from the source to the sink, in order.
+    pub flow: Vec<Label>,
     pub suppression: Option<Suppression>,
 }
 
@@ -82,6 +84,7 @@ impl Finding {
             message: message.into(),
             help: None,
             labels: Vec::new(),
+            flow: Vec::new(),
             suppression: None,
         }
     }
@@ -91,6 +94,15 @@ impl Finding {
     }
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
+        self
+    }
+    /// Appends a step to the data-flow path.
+    pub fn step(mut self, file: FileId, span: Range<usize>, message: impl Into<String>) -> Self {
+        self.flow.push(Label {
+            file,
+            span,
+            message: message.into(),
+        });
         self
     }
     pub fn label(mut self, file: FileId, span: Range<usize>, message: impl Into<String>) -> Self {

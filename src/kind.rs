@@ -23,6 +23,8 @@ pub enum MetaType {
     Settings,
     CustomObject,
     CustomField,
+    /// A custom button or link.
+    WebLink,
     CustomMetadata,
     NamedCredential,
     ExternalCredential,
@@ -86,6 +88,7 @@ const TABLE: &[(&str, &str, MetaType)] = &[
     ("settings", "settings", MetaType::Settings),
     ("objects", "object", MetaType::CustomObject),
     ("fields", "field", MetaType::CustomField),
+    ("webLinks", "webLink", MetaType::WebLink),
     ("customMetadata", "md", MetaType::CustomMetadata),
     ("namedCredentials", "namedCredential", MetaType::NamedCredential),
     (

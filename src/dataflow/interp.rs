@@ -697,7 +697,11 @@ impl<'a, 't> Frame<'a, 't> {
                 continue;
             }
             for (k, a) in args.iter().enumerate() {
-                if arg.is_none_or(|want| want == k) {
+                let ignored = !sink.ignore_types.is_empty()
+                    && self
+                        .type_of(arg_nodes[k])
+                        .is_some_and(|t| sink.ignore_types.contains(&ty_last(&t).as_str()));
+                if arg.is_none_or(|want| want == k) && !ignored {
                     let endpoint = self.sink_endpoint(sink.endpoint, a, &arg_nodes);
                     self.sink(i, node, a, endpoint);
                 }

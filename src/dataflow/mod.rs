@@ -116,6 +116,9 @@ pub struct Sink {
     /// What happens at the sink, for the message: "sent in an HTTP callout".
     pub note: &'static str,
     pub endpoint: EndpointOf,
+    /// Arguments of these declared types (lower-case, last segment) are not this sink's
+    /// concern: printing an `HttpRequest` shows its endpoint, not its headers.
+    pub ignore_types: &'static [&'static str],
 }
 
 pub struct Spec {

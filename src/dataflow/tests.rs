@@ -24,6 +24,7 @@ static SINKS: &[Sink] = &[
         },
         note: "sent out",
         endpoint: EndpointOf::None,
+        ignore_types: &[],
     },
     Sink {
         category: "callout",
@@ -36,6 +37,7 @@ static SINKS: &[Sink] = &[
         },
         note: "sent in a callout",
         endpoint: EndpointOf::Value,
+        ignore_types: &[],
     },
     Sink {
         category: "log",
@@ -48,6 +50,7 @@ static SINKS: &[Sink] = &[
         },
         note: "logged",
         endpoint: EndpointOf::None,
+        ignore_types: &[],
     },
     Sink {
         category: "return",
@@ -57,12 +60,14 @@ static SINKS: &[Sink] = &[
         },
         note: "returned to the client",
         endpoint: EndpointOf::None,
+        ignore_types: &[],
     },
     Sink {
         category: "dml",
         at: SinkAt::Dml,
         note: "saved",
         endpoint: EndpointOf::None,
+        ignore_types: &[],
     },
     Sink {
         category: "redirect",
@@ -72,6 +77,7 @@ static SINKS: &[Sink] = &[
         },
         note: "put in a URL",
         endpoint: EndpointOf::Arg(0),
+        ignore_types: &[],
     },
     Sink {
         category: "stub",
@@ -84,6 +90,7 @@ static SINKS: &[Sink] = &[
         },
         note: "sent by a stub",
         endpoint: EndpointOf::ArgListFirst(3),
+        ignore_types: &[],
     },
     Sink {
         category: "response",
@@ -92,6 +99,7 @@ static SINKS: &[Sink] = &[
         },
         note: "written to the response",
         endpoint: EndpointOf::None,
+        ignore_types: &[],
     },
 ];
 

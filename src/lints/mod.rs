@@ -4,6 +4,7 @@
 use tree_sitter::Node;
 
 use crate::config::Options;
+use crate::dataflow::{Flow, Spec};
 use crate::finding::{FileId, Finding};
 use crate::kind::MetaType;
 use crate::oauth::OauthIndex;
@@ -11,11 +12,14 @@ use crate::project::{Project, SourceFile};
 use crate::xml::XmlDoc;
 
 pub mod oauth;
+pub mod session;
 
 /// What every hook sees: the project, the indexes built once for it, options and the clock.
 pub struct Ctx<'p> {
     pub project: &'p Project,
     pub oauth: &'p OauthIndex<'p>,
+    /// The data-flow results of every spec an enabled lint declared, computed once per scan.
+    pub flows: &'p [(&'static Spec, Vec<Flow>)],
     pub options: &'p Options,
     /// Unix seconds; injected so that tests do not depend on today's date.
     pub now: i64,
@@ -39,6 +43,21 @@ pub trait Lint: Sync + Send {
 
     /// Once per scan, for lints that look across files.
     fn check_project(&self, _cx: &Ctx<'_>, _out: &mut Vec<Finding>) {}
+
+    /// Data-flow specs whose results [`Ctx::flows_of`] should hold.
+    fn specs(&self) -> &'static [&'static Spec] {
+        &[]
+    }
+}
+
+impl Ctx<'_> {
+    /// The flows found for `spec`; empty unless a lint declared it in [`Lint::specs`].
+    pub fn flows_of(&self, spec: &'static Spec) -> &[Flow] {
+        self.flows
+            .iter()
+            .find(|(s, _)| std::ptr::eq(*s, spec))
+            .map_or(&[], |(_, f)| f.as_slice())
+    }
 }
 
 /// Every lint, sorted by id.
@@ -58,6 +77,8 @@ pub static LINTS: &[&dyn Lint] = &[
     &oauth::oauth_self_authorized::SelfAuthorized,
     &oauth::oauth_username_password_flow::UsernamePasswordFlow,
     &oauth::oauth_web_server_flow::WebServerFlow,
+    &session::session_id_exposed::SessionIdExposed,
+    &session::session_id_to_external::SessionIdToExternal,
 ];
 
 /// Rules the engine itself reports (parse failures, suppressions); they have docs but no lint.

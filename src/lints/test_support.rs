@@ -57,6 +57,12 @@ pub fn run(rule: &str, files: &[(&str, &str)]) -> Vec<Hit> {
     run_with(rule, files, Config::default())
 }
 
+/// [`run`] for a case built with owned texts, as the table tests build them.
+pub fn run_case(rule: &str, case: &[(&str, String)]) -> Vec<Hit> {
+    let files: Vec<(&str, &str)> = case.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    run(rule, &files)
+}
+
 pub fn run_with(rule: &str, files: &[(&str, &str)], mut config: Config) -> Vec<Hit> {
     let project = crate::testing::TempProject::new(files).expect("temp project");
     let root = project.path();

@@ -53,6 +53,9 @@ struct JsonFinding<'a> {
     message: &'a str,
     help: Option<&'a str>,
     labels: Vec<JsonLabel<'a>>,
+    /// Data-flow steps from source to sink; omitted when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    flow: Vec<JsonLabel<'a>>,
     fingerprint: String,
     suppressed: Option<JsonSuppression<'a>>,
 }
@@ -64,6 +67,20 @@ struct Summary {
     warnings: usize,
     notes: usize,
     suppressed: usize,
+}
+
+fn json_label<'a>(scan: &'a Scan, l: &'a crate::finding::Label) -> JsonLabel<'a> {
+    let lf = scan.project.file(l.file);
+    let (line, column) = lf.line_index().line_col(&lf.text, l.span.start);
+    JsonLabel {
+        path: &lf.rel,
+        start: Point {
+            line,
+            column,
+            offset: l.span.start,
+        },
+        message: &l.message,
+    }
 }
 
 pub fn render(scan: &Scan) -> String {
@@ -92,23 +109,8 @@ pub fn render(scan: &Scan) -> String {
                 },
                 message: &f.message,
                 help: f.help.as_deref(),
-                labels: f
-                    .labels
-                    .iter()
-                    .map(|l| {
-                        let lf = scan.project.file(l.file);
-                        let (line, column) = lf.line_index().line_col(&lf.text, l.span.start);
-                        JsonLabel {
-                            path: &lf.rel,
-                            start: Point {
-                                line,
-                                column,
-                                offset: l.span.start,
-                            },
-                            message: &l.message,
-                        }
-                    })
-                    .collect(),
+                labels: f.labels.iter().map(|l| json_label(scan, l)).collect(),
+                flow: f.flow.iter().map(|l| json_label(scan, l)).collect(),
                 fingerprint,
                 suppressed: f.suppression.as_ref().map(|s| JsonSuppression {
                     reason: &s.reason,

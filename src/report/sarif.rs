@@ -124,6 +124,28 @@ pub fn render(scan: &Scan) -> String {
             if !related.is_empty() {
                 result["relatedLocations"] = Value::Array(related);
             }
+            if !f.flow.is_empty() {
+                // GitHub renders a thread flow as numbered steps from source to sink.
+                let steps: Vec<Value> = f
+                    .flow
+                    .iter()
+                    .map(|l| {
+                        let lf = scan.project.file(l.file);
+                        let (sl, sc) = lf.line_index().line_col(&lf.text, l.span.start);
+                        let (el, ec) = lf.line_index().line_col(&lf.text, l.span.end);
+                        json!({
+                            "location": {
+                                "physicalLocation": {
+                                    "artifactLocation": { "uri": uri(&lf.rel), "uriBaseId": "%SRCROOT%" },
+                                    "region": region(sl, sc, el, ec),
+                                },
+                                "message": { "text": sentence(&l.message) },
+                            },
+                        })
+                    })
+                    .collect();
+                result["codeFlows"] = json!([{ "threadFlows": [{ "locations": steps }] }]);
+            }
             if let Some(s) = &f.suppression {
                 result["suppressions"] =
                     json!([{ "kind": "inSource", "status": "accepted", "justification": s.reason }]);

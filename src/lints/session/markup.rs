@@ -1,0 +1,249 @@
+//! Session IDs in markup: Visualforce pages and components, formula fields, custom buttons and
+//! links. `{!$Api.Session_ID}` and `GETSESSIONID()` are the sources; a URL that leaves the org
+//! is the sink.
+
+use std::ops::Range;
+
+use crate::dataflow::url::{self, UrlClass};
+use crate::finding::{FileId, Finding};
+use crate::kind::FileKind;
+use crate::lints::Ctx;
+use crate::project::SourceFile;
+use crate::xml::XmlDoc;
+
+const MARKERS: &[&str] = &["$api.session_id", "getsessionid("];
+
+/// Byte ranges of every session-ID merge field or formula call in `text`.
+pub fn session_markers(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let bytes = text.as_bytes();
+    (0..bytes.len()).filter_map(move |i| {
+        let c = bytes[i];
+        if c != b'$' && c != b'g' && c != b'G' {
+            return None;
+        }
+        MARKERS.iter().find_map(|m| {
+            let end = i + m.len();
+            let hit = bytes.get(i..end).is_some_and(|w| w.eq_ignore_ascii_case(m.as_bytes()));
+            // `getsessionid(` must not be the tail of a longer name.
+            let boundary =
+                i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_' || bytes[i - 1] == b'.');
+            (hit && (c == b'$' || boundary)).then(|| {
+                // Include the `)` of the formula call.
+                let end = if m.ends_with('(') && bytes.get(end) == Some(&b')') {
+                    end + 1
+                } else {
+                    end
+                };
+                i..end
+            })
+        })
+    })
+}
+
+/// Where the URL in a markup value (attribute, formula, button URL) points, judged by what
+/// comes before the session marker.
+pub fn classify_markup_url(before: &str) -> UrlClass {
+    let t = before.trim_start();
+    let lower = t.to_ascii_lowercase();
+    // Merge fields that are the org's own API endpoints or pages.
+    const ORG_PREFIXES: &[&str] = &[
+        "{!$api.partner_server_url",
+        "{!$api.enterprise_server_url",
+        "{!$api.metadata_server_url",
+        "{!$site.",
+        "{!urlfor(",
+        "{!$page.",
+        "{!$resource.",
+    ];
+    if ORG_PREFIXES.iter().any(|p| lower.starts_with(p)) {
+        return UrlClass::SameOrg;
+    }
+    // Formulas and JavaScript: the first quoted absolute URL decides.
+    if let Some(lit) = first_url_literal(t) {
+        return url::classify_literal(lit);
+    }
+    if lower.starts_with("{!") {
+        let end = t.find('}').map_or(t.len(), |e| e + 1);
+        return UrlClass::Unknown(format!("the URL starts with `{}`", &t[..end]));
+    }
+    if t.is_empty() {
+        return UrlClass::Unknown("the URL is only the session ID".into());
+    }
+    url::classify_literal(t)
+}
+
+/// The first `"..."` or `'...'` literal (or bare text start) that looks like a URL.
+fn first_url_literal(s: &str) -> Option<&str> {
+    let lower = s.to_ascii_lowercase();
+    let at = ["https://", "http://", "//", "wss://"]
+        .iter()
+        .filter_map(|p| lower.find(p))
+        .min()?;
+    let rest = &s[at..];
+    let end = rest.find(['"', '\'', '&', ' ', ')']).unwrap_or(rest.len());
+    Some(&rest[..end])
+}
+
+/// Formula fields and custom buttons or links that put the session ID into an off-org URL.
+pub fn check_metadata(rule: &'static str, file: FileId, _src: &SourceFile, doc: &XmlDoc, out: &mut Vec<Finding>) {
+    for el in (0..doc.elements.len()).map(|i| doc.get(i as u32)) {
+        let what = match el.name() {
+            "formula" => "formula",
+            "url" if matches!(el.el().parent.map(|p| doc.get(p).name()), Some("WebLink" | "webLinks")) => {
+                "custom button or link"
+            }
+            _ => continue,
+        };
+        let Some(text) = el.text() else {
+            continue;
+        };
+        let Some(marker) = session_markers(text).next() else {
+            continue;
+        };
+        let lower = text.to_ascii_lowercase();
+        // A formula that only shows a value is not a URL.
+        if what == "formula" && !lower.contains("hyperlink") && !lower.contains("http") {
+            continue;
+        }
+        let class = classify_markup_url(&text[..marker.start]);
+        if class == UrlClass::SameOrg {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                rule,
+                file,
+                el.text_sub_span(marker),
+                format!("session ID is put in a {what} URL {}", class.describe()),
+            )
+            .help("link to the other system without the session ID; let it authenticate with its own OAuth flow"),
+        );
+    }
+}
+
+/// Visualforce attributes that load or submit to a URL.
+fn url_attribute(tag: &str, attr: &str) -> bool {
+    matches!(attr, "action" | "src" | "href" | "data" | "formaction")
+        || (tag == "apex:outputlink" && attr == "value")
+        || (tag == "meta" && attr == "content")
+}
+
+/// Session IDs in Visualforce attributes that send them to another host.
+pub fn check_pages(rule: &'static str, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    for (id, f) in cx.project.files.iter().enumerate() {
+        if f.kind != FileKind::Visualforce {
+            continue;
+        }
+        for marker in session_markers(&f.text) {
+            let Some((tag, attr, value_start)) = enclosing_attribute(&f.text, marker.start) else {
+                continue;
+            };
+            if !url_attribute(&tag, &attr) {
+                continue;
+            }
+            let class = classify_markup_url(&f.text[value_start..marker.start]);
+            if class == UrlClass::SameOrg {
+                continue;
+            }
+            out.push(
+                Finding::new(
+                    rule,
+                    id,
+                    marker,
+                    format!("session ID is put in the `{attr}` of `<{tag}>` {}", class.describe()),
+                )
+                .help("do not hand the session to another site; let it authenticate with its own OAuth flow"),
+            );
+        }
+    }
+}
+
+/// The tag, attribute name (both lower-case) and value start of the attribute value that
+/// contains `at`, if `at` is inside a start tag's quoted attribute value.
+fn enclosing_attribute(text: &str, at: usize) -> Option<(String, String, usize)> {
+    let before = &text[..at];
+    let lt = before.rfind('<')?;
+    // Inside text content, not a tag, when a `>` closes the tag before `at` (merge fields may
+    // contain `>` only as an operator, which Visualforce writes as `&gt;`).
+    if before[lt..].contains('>') {
+        return None;
+    }
+    let tag_text = &before[lt + 1..];
+    let tag: String = tag_text
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '/')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    // The attribute value we are in starts at the last quote preceded by `=`.
+    let bytes = before.as_bytes();
+    let mut i = at;
+    while i > lt {
+        i -= 1;
+        let c = bytes[i];
+        if (c == b'"' || c == b'\'') && i > 0 {
+            let mut j = i;
+            while j > lt && bytes[j - 1].is_ascii_whitespace() {
+                j -= 1;
+            }
+            if j > lt && bytes[j - 1] == b'=' {
+                let mut k = j - 1;
+                while k > lt && bytes[k - 1].is_ascii_whitespace() {
+                    k -= 1;
+                }
+                let name_end = k;
+                while k > lt && !bytes[k - 1].is_ascii_whitespace() {
+                    k -= 1;
+                }
+                let name = before[k..name_end].to_ascii_lowercase();
+                // The quote must not be closed between the value start and `at`.
+                if !before[i + 1..].contains(c as char) {
+                    return Some((tag, name, i + 1));
+                }
+                return None;
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers() {
+        let t = "a {!$Api.Session_ID} b {!GETSESSIONID()} c mygetsessionid() {!$API.SESSION_ID}";
+        let found: Vec<&str> = session_markers(t).map(|r| &t[r]).collect();
+        assert_eq!(found, ["$Api.Session_ID", "GETSESSIONID()", "$API.SESSION_ID"]);
+    }
+
+    #[test]
+    fn markup_urls() {
+        assert_eq!(
+            classify_markup_url("https://app.example.com/sso?sid="),
+            UrlClass::External("app.example.com".into())
+        );
+        assert_eq!(
+            classify_markup_url("{!$Api.Partner_Server_URL_260}&sid="),
+            UrlClass::SameOrg
+        );
+        assert_eq!(classify_markup_url("/apex/Next?sid="), UrlClass::SameOrg);
+        assert_eq!(
+            classify_markup_url("HYPERLINK(\"https://x.example/a?s=\" & "),
+            UrlClass::External("x.example".into())
+        );
+        assert!(matches!(classify_markup_url("{!endpoint}?sid="), UrlClass::Unknown(_)));
+    }
+
+    #[test]
+    fn attributes() {
+        let t = r#"<apex:page><iframe width="1" src="https://x.example/?s={!$Api.Session_ID}"/> <p>{!$Api.Session_ID}</p></apex:page>"#;
+        let at = t.find("$Api").unwrap_or(0);
+        assert_eq!(
+            enclosing_attribute(t, at).map(|(t, a, _)| (t, a)),
+            Some(("iframe".to_string(), "src".to_string()))
+        );
+        let at = t.rfind("$Api").unwrap_or(0);
+        assert_eq!(enclosing_attribute(t, at), None);
+    }
+}

@@ -1,0 +1,311 @@
+//! Session IDs: where they come from and where they must not go, declared once for the
+//! data-flow engine and shared by the two session lints; plus the Visualforce, formula and
+//! JavaScript checks that do not need Apex data flow.
+
+use crate::dataflow::{
+    Call, CallSite, EndpointOf, Flow, NON_VALUE_METHODS, On, Sink, SinkAt, Source, SourceKind, Spec,
+};
+use crate::finding::Finding;
+use crate::kind::FileKind;
+
+pub mod markup;
+pub mod session_id_exposed;
+pub mod session_id_to_external;
+
+/// Sink categories.
+pub const EXTERNAL: &str = "external";
+pub const EXPOSED: &str = "exposed";
+
+const DATABASE: &[&str] = &["database", "system.database"];
+const EMAIL_TYPES: &[&str] = &["singleemailmessage", "massemailmessage"];
+
+static SOURCES: &[Source] = &[
+    Source {
+        kind: SourceKind::Call(Call {
+            on: On::Class(&["userinfo", "system.userinfo"]),
+            method: "getsessionid",
+        }),
+        note: "session ID read here",
+    },
+    Source {
+        kind: SourceKind::Custom(page_with_session),
+        note: "",
+    },
+];
+
+const fn call_sink(
+    category: &'static str,
+    on: On,
+    method: &'static str,
+    arg: Option<usize>,
+    note: &'static str,
+) -> Sink {
+    Sink {
+        category,
+        at: SinkAt::Call {
+            call: Call { on, method },
+            arg,
+        },
+        note,
+        endpoint: EndpointOf::None,
+        ignore_types: &[],
+    }
+}
+
+static SINKS: &[Sink] = &[
+    Sink {
+        category: EXTERNAL,
+        at: SinkAt::Call {
+            call: Call {
+                on: On::Instance(&["http"]),
+                method: "send",
+            },
+            arg: Some(0),
+        },
+        note: "sent in an HTTP callout",
+        endpoint: EndpointOf::Value,
+        ignore_types: &[],
+    },
+    Sink {
+        category: EXTERNAL,
+        at: SinkAt::Call {
+            call: Call {
+                on: On::Instance(&["continuation"]),
+                method: "addhttprequest",
+            },
+            arg: Some(0),
+        },
+        note: "sent in a continuation callout",
+        endpoint: EndpointOf::Value,
+        ignore_types: &[],
+    },
+    Sink {
+        category: EXTERNAL,
+        at: SinkAt::Call {
+            call: Call {
+                on: On::Class(&["webservicecallout", "system.webservicecallout"]),
+                method: "invoke",
+            },
+            arg: Some(0),
+        },
+        note: "sent by a WSDL2Apex stub",
+        endpoint: EndpointOf::ArgListFirst(3),
+        ignore_types: &[],
+    },
+    Sink {
+        category: EXTERNAL,
+        at: SinkAt::Call {
+            call: Call {
+                on: On::Class(&["webservicecallout", "system.webservicecallout"]),
+                method: "begininvoke",
+            },
+            arg: Some(0),
+        },
+        note: "sent by a WSDL2Apex stub",
+        endpoint: EndpointOf::ArgListFirst(3),
+        ignore_types: &[],
+    },
+    Sink {
+        category: EXTERNAL,
+        at: SinkAt::New {
+            types: &["pagereference"],
+            arg: 0,
+        },
+        note: "put in a page URL",
+        endpoint: EndpointOf::Arg(0),
+        ignore_types: &[],
+    },
+    Sink {
+        category: EXPOSED,
+        at: SinkAt::Call {
+            call: Call {
+                on: On::Class(&["system"]),
+                method: "debug",
+            },
+            arg: None,
+        },
+        note: "written to the debug log",
+        endpoint: EndpointOf::None,
+        // Printing a request shows its endpoint and method, not its headers or body.
+        ignore_types: &["httprequest", "http", "continuation"],
+    },
+    Sink {
+        category: EXPOSED,
+        at: SinkAt::Return {
+            annotations: &[
+                "auraenabled",
+                "remoteaction",
+                "invocablemethod",
+                "httpget",
+                "httppost",
+                "httpput",
+                "httppatch",
+                "httpdelete",
+            ],
+            webservice: true,
+        },
+        note: "returned to the client",
+        endpoint: EndpointOf::None,
+        ignore_types: &[],
+    },
+    Sink {
+        category: EXPOSED,
+        at: SinkAt::Assign {
+            target: "restcontext.response",
+        },
+        note: "written to the REST response",
+        endpoint: EndpointOf::None,
+        ignore_types: &[],
+    },
+    Sink {
+        category: EXPOSED,
+        at: SinkAt::Dml,
+        note: "saved to the database",
+        endpoint: EndpointOf::None,
+        ignore_types: &[],
+    },
+    call_sink(EXPOSED, On::Class(DATABASE), "insert", Some(0), "saved to the database"),
+    call_sink(EXPOSED, On::Class(DATABASE), "update", Some(0), "saved to the database"),
+    call_sink(EXPOSED, On::Class(DATABASE), "upsert", Some(0), "saved to the database"),
+    call_sink(
+        EXPOSED,
+        On::Instance(EMAIL_TYPES),
+        "setplaintextbody",
+        Some(0),
+        "put in an email",
+    ),
+    call_sink(
+        EXPOSED,
+        On::Instance(EMAIL_TYPES),
+        "sethtmlbody",
+        Some(0),
+        "put in an email",
+    ),
+    call_sink(
+        EXPOSED,
+        On::Instance(EMAIL_TYPES),
+        "setsubject",
+        Some(0),
+        "put in an email",
+    ),
+    call_sink(
+        EXPOSED,
+        On::Class(&["eventbus"]),
+        "publish",
+        None,
+        "published in a platform event",
+    ),
+];
+
+pub static SESSION: Spec = Spec {
+    sources: SOURCES,
+    sinks: SINKS,
+    sanitizers: &[
+        Call {
+            on: On::Class(&["crypto"]),
+            method: "generatedigest",
+        },
+        Call {
+            on: On::Class(&["crypto"]),
+            method: "generatemac",
+        },
+        Call {
+            on: On::Class(&["string"]),
+            method: "isblank",
+        },
+        Call {
+            on: On::Class(&["string"]),
+            method: "isnotblank",
+        },
+        Call {
+            on: On::Class(&["string"]),
+            method: "isempty",
+        },
+        Call {
+            on: On::Class(&["string"]),
+            method: "isnotempty",
+        },
+    ],
+    mutators: &[
+        "add",
+        "addall",
+        "put",
+        "putall",
+        "set",
+        "setheader",
+        "setbody",
+        "setbodyasblob",
+        "setendpoint",
+    ],
+    arg_propagators: &["replace", "replaceall", "replacefirst"],
+    clean_results: NON_VALUE_METHODS,
+    endpoint_setters: &["setendpoint"],
+    endpoint_fields: &["endpoint_x"],
+};
+
+pub static SPECS: &[&Spec] = &[&SESSION];
+
+/// `Page.Foo.getContent()` (or `getContentAsPDF`) where page `Foo` embeds the session ID.
+fn page_with_session(site: &CallSite<'_, '_>) -> Option<String> {
+    if site.method != "getcontent" && site.method != "getcontentaspdf" {
+        return None;
+    }
+    let src = &site.project.files[site.file].text;
+    let page = site.receivers.iter().find_map(|&r| page_name(r, src))?;
+    let has_session = site.project.files.iter().any(|f| {
+        f.kind == FileKind::Visualforce
+            && f.rel.ends_with(".page")
+            && f.component_name().eq_ignore_ascii_case(&page)
+            && markup::session_markers(&f.text).next().is_some()
+    });
+    has_session.then(|| format!("the content of page `{page}` embeds the session ID"))
+}
+
+/// The page a `Page.Foo` or `new PageReference('/apex/Foo')` expression names.
+fn page_name(node: tree_sitter::Node<'_>, src: &str) -> Option<String> {
+    let text = |n: tree_sitter::Node<'_>| src.get(n.byte_range()).unwrap_or("");
+    match node.kind() {
+        "field_access" => {
+            let obj = node.child_by_field_name("object")?;
+            let field = node.child_by_field_name("field")?;
+            text(obj).eq_ignore_ascii_case("page").then(|| text(field).to_string())
+        }
+        "object_creation_expression" => {
+            let arg = node.child_by_field_name("arguments")?.named_child(0)?;
+            let lit = text(arg).trim_matches('\'');
+            let rest = lit
+                .get(..6)
+                .filter(|p| p.eq_ignore_ascii_case("/apex/"))
+                .map(|_| &lit[6..])?;
+            Some(rest.split(['?', '#']).next().unwrap_or(rest).to_string())
+        }
+        "method_invocation" => page_name(node.child_by_field_name("object")?, src),
+        _ => None,
+    }
+}
+
+/// The flow as a finding: primary span at the sink, every hop a label and a flow step.
+pub fn flow_finding(rule: &'static str, flow: &Flow, message: String) -> Finding {
+    let sink = &SESSION.sinks[flow.sink];
+    let mut f = Finding::new(rule, flow.file, flow.span.clone(), message);
+    for (i, hop) in flow.path.iter().enumerate() {
+        let note = if i == 0 && hop.note.is_empty() {
+            "session ID read here"
+        } else {
+            hop.note.as_str()
+        };
+        f = f
+            .label(hop.file, hop.span.clone(), note)
+            .step(hop.file, hop.span.clone(), note);
+    }
+    let inside_sink = |e: &crate::dataflow::url::Endpoint| {
+        e.file == flow.file && e.span.start >= flow.span.start && e.span.end <= flow.span.end
+    };
+    if let Some(e) = &flow.endpoint
+        && !e.span.is_empty()
+        && !inside_sink(e)
+    {
+        f = f.label(e.file, e.span.clone(), "endpoint set here");
+    }
+    f.step(flow.file, flow.span.clone(), sink.note)
+}

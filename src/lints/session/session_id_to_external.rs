@@ -1,0 +1,136 @@
+//! A session ID that reaches a request to a host that is not provably this org.
+
+use crate::dataflow::Spec;
+use crate::dataflow::url::UrlClass;
+use crate::finding::Finding;
+use crate::kind::MetaType;
+use crate::lints::session::{self, EXTERNAL, SESSION};
+use crate::lints::{Ctx, Lint};
+use crate::project::SourceFile;
+use crate::xml::XmlDoc;
+
+pub struct SessionIdToExternal;
+
+const ID: &str = "session-id-to-external";
+
+impl Lint for SessionIdToExternal {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn specs(&self) -> &'static [&'static Spec] {
+        session::SPECS
+    }
+
+    fn xml_types(&self) -> &'static [MetaType] {
+        &[MetaType::CustomField, MetaType::WebLink, MetaType::CustomObject]
+    }
+
+    fn check_xml(&self, file: usize, src: &SourceFile, doc: &XmlDoc, _cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        session::markup::check_metadata(ID, file, src, doc, out);
+    }
+
+    fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        for flow in cx.flows_of(&SESSION) {
+            let sink = &SESSION.sinks[flow.sink];
+            if sink.category != EXTERNAL {
+                continue;
+            }
+            let class = flow.endpoint.as_ref().map_or_else(
+                || UrlClass::Unknown("the request's endpoint is not set where sfsec can see it".into()),
+                |e| e.class.clone(),
+            );
+            if class == UrlClass::SameOrg {
+                continue;
+            }
+            let message = format!("session ID is {} {}", sink.note, class.describe());
+            let help = match class {
+                UrlClass::Unknown(_) => {
+                    "build the endpoint from `URL.getOrgDomainUrl()` if it is this org; never send the session ID elsewhere"
+                }
+                _ => {
+                    "authenticate to other servers with their own credentials (a named credential), never the user's session ID"
+                }
+            };
+            out.push(session::flow_finding(ID, flow, message).help(help));
+        }
+        session::markup::check_pages(ID, cx, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lints::test_support::{CLASS, cases, run_case as run};
+
+    fn class(body: &str) -> Vec<(&'static str, String)> {
+        vec![(CLASS, format!("public with sharing class Auth {{\n{body}\n}}\n"))]
+    }
+
+    const SEND: &str = "    HttpRequest req = new HttpRequest();\n    req.setEndpoint(EP);\n    req.setMethod('GET');\n    req.setHeader('Authorization', 'Bearer ' + UserInfo.getSessionId());\n    new Http().send(req);";
+
+    fn send(endpoint: &str) -> String {
+        format!(
+            "  public static void call(String p) {{\n{}\n  }}",
+            SEND.replace("EP", endpoint)
+        )
+    }
+
+    #[test]
+    fn table() {
+        cases(
+            "session-id-to-external",
+            &[
+                class(&send(
+                    "URL.getOrgDomainUrl().toExternalForm() + '/services/data/v60.0/limits'",
+                )),
+                class(&send(
+                    "System.Url.getSalesforceBaseUrl().toExternalForm() + '/services/apexrest/x'",
+                )),
+                class(&send("'/services/data/v60.0'")),
+                // Not the session: a variable named like one.
+                class(
+                    "  void m() {\n    String sessionId = 'abc';\n    HttpRequest r = new HttpRequest();\n    r.setEndpoint('https://api.example.com');\n    r.setBody(sessionId);\n    new Http().send(r);\n  }",
+                ),
+                // A hash of the session is not the session.
+                class(
+                    "  void m() {\n    HttpRequest r = new HttpRequest();\n    r.setEndpoint('https://api.example.com');\n    r.setBody(EncodingUtil.convertToHex(Crypto.generateDigest('SHA-256', Blob.valueOf(UserInfo.getSessionId()))));\n    new Http().send(r);\n  }",
+                ),
+                // Test code.
+                vec![(
+                    CLASS,
+                    format!(
+                        "@IsTest\nprivate class Auth {{\n  @IsTest static void t() {{\n{}\n  }}\n}}\n",
+                        SEND.replace("EP", "'https://api.example.com'")
+                    ),
+                )],
+            ],
+            &[
+                class(&send("'https://api.example.com/v1'")),
+                class(&send("'callout:Partner_API/v1'")),
+                class(&send("p")),
+                class(
+                    "  void m() {\n    PageReference pr = new PageReference('https://app.example.com/sso?sid=' + UserInfo.getSessionId());\n  }",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn messages_name_the_destination() {
+        let hits = run("session-id-to-external", &class(&send("'https://api.example.com/v1'")));
+        assert_eq!(hits.len(), 1);
+        assert_eq!(
+            hits[0].message,
+            "session ID is sent in an HTTP callout to `api.example.com`"
+        );
+        assert_eq!(hits[0].text, "new Http().send(req)");
+        let hits = run("session-id-to-external", &class(&send("p")));
+        assert!(
+            hits[0]
+                .message
+                .contains("could not be shown to be this org (it comes from the parameter `p`)"),
+            "{}",
+            hits[0].message
+        );
+    }
+}
