@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::apex;
 use crate::config::{Config, ConfigError};
-use crate::dataflow::{self, Flow, Model, Spec};
+use crate::dataflow::{self, Analysis, Model, Spec};
 use crate::discovery;
 use crate::finding::Finding;
 use crate::kind::MetaType;
@@ -82,6 +82,9 @@ pub fn scan(req: &ScanRequest) -> Result<Scan, ConfigError> {
                     let comments = dispatch.walk_apex(tree, id, file, &cx, &mut out);
                     directives = suppress::from_code(id, &file.text, &comments);
                 }
+                Parsed::Js(tree) => {
+                    directives = suppress::from_code(id, &file.text, &crate::js::comments(tree));
+                }
                 Parsed::Json(_) | Parsed::Text | Parsed::Failed => {}
             }
             (out, directives)
@@ -121,7 +124,7 @@ pub fn scan(req: &ScanRequest) -> Result<Scan, ConfigError> {
 }
 
 /// Runs each data-flow spec the enabled lints need, once, before any lint looks at results.
-fn data_flows(project: &Project, lints: &[&dyn Lint]) -> Vec<(&'static Spec, Vec<Flow>)> {
+fn data_flows(project: &Project, lints: &[&dyn Lint]) -> Vec<(&'static Spec, Analysis)> {
     let mut specs: Vec<&'static Spec> = Vec::new();
     for lint in lints {
         for &spec in lint.specs() {

@@ -141,8 +141,10 @@ pub enum FileKind {
     Apex,
     /// Visualforce page or component markup.
     Visualforce,
-    /// Aura or LWC JavaScript.
+    /// Aura or LWC JavaScript, or a JavaScript static resource.
     JavaScript,
+    /// Aura component or application markup (`.cmp`, `.app`): names the Apex controller.
+    AuraMarkup,
     /// A scratch-org definition (`config/*-scratch-def.json`).
     ScratchDef,
     /// Not something sfsec reads.
@@ -190,6 +192,7 @@ pub fn classify(path: &Path) -> FileKind {
             return FileKind::Visualforce;
         }
         "js" if in_bundle(path) => return FileKind::JavaScript,
+        "cmp" | "app" if path.components().any(|c| c.as_os_str() == "aura") => return FileKind::AuraMarkup,
         _ => {}
     }
     // Metadata-API format: the suffix alone, in its own folder (so a stray `notes.site`
@@ -206,7 +209,7 @@ fn by_suffix(suffix: &str) -> Option<MetaType> {
 
 fn in_bundle(path: &Path) -> bool {
     path.components()
-        .any(|c| matches!(c.as_os_str().to_str(), Some("lwc" | "aura")))
+        .any(|c| matches!(c.as_os_str().to_str(), Some("lwc" | "aura" | "staticresources")))
 }
 
 /// The component name Salesforce derives from the file name (`Foo.connectedApp-meta.xml` -> `Foo`).

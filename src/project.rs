@@ -18,6 +18,9 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 pub enum Parsed {
     Xml(XmlDoc),
     Apex(Tree),
+    /// Aura, LWC or static-resource JavaScript. Syntax errors are not reported: bundles may use
+    /// syntax the grammar lacks, and the lints read what parsed.
+    Js(Tree),
     Json(JsonNode),
     /// Read but not parsed by any lint yet (Visualforce, JavaScript).
     Text,
@@ -228,7 +231,14 @@ fn parse_into(file: &mut SourceFile) -> Problem {
                 format!("malformed JSON: {}", e.message),
             )),
         },
-        FileKind::Visualforce | FileKind::JavaScript => {
+        FileKind::JavaScript => {
+            file.parsed = match crate::js::parse(&file.text) {
+                Some(tree) => Parsed::Js(tree),
+                None => Parsed::Text,
+            };
+            None
+        }
+        FileKind::Visualforce | FileKind::AuraMarkup => {
             file.parsed = Parsed::Text;
             None
         }

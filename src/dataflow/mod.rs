@@ -185,6 +185,35 @@ pub struct Flow {
     pub endpoint: Option<Endpoint>,
 }
 
+/// A project method whose return value carries a source: a source at its call sites in other
+/// languages too (LWC `@salesforce/apex/Class.method` imports, Aura `c.method` actions).
+#[derive(Clone, Debug)]
+pub struct Returns {
+    /// Lower-cased class key (`outer.inner`) and method name.
+    pub class: String,
+    pub method: String,
+    /// As written: `OrgSession.sessionForLwc`.
+    pub display: String,
+    pub annotations: Vec<String>,
+    /// From the source to the method's `return`.
+    pub path: Vec<Hop>,
+}
+
+#[derive(Default)]
+pub struct Analysis {
+    pub flows: Vec<Flow>,
+    pub returns: Vec<Returns>,
+}
+
+impl Analysis {
+    /// The method `class.method` (case-insensitive) if it returns a source.
+    pub fn returning(&self, class: &str, method: &str) -> Option<&Returns> {
+        self.returns
+            .iter()
+            .find(|r| r.class.eq_ignore_ascii_case(class) && r.method.eq_ignore_ascii_case(method))
+    }
+}
+
 /// Where a value's taint came from, as seen inside one method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Origin {
@@ -366,7 +395,7 @@ pub(crate) struct State {
 }
 
 /// Runs `spec` over every non-test method of the project.
-pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Vec<Flow> {
+pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
     let n = model.methods.len();
     let mut state = State {
         summaries: vec![Summary::default(); n],
@@ -420,7 +449,23 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Vec<Flow> {
     let mut out: Vec<Flow> = flows.into_iter().flatten().collect();
     out.sort_by_key(|f| (f.file, f.span.start, f.sink));
     out.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.sink == b.sink);
-    out
+    let returns = model
+        .methods
+        .iter()
+        .zip(&state.summaries)
+        .filter(|(m, _)| m.kind == model::MethodKind::Method && !m.is_test)
+        .filter_map(|(m, s)| {
+            let (_, path) = s.ret.taint.iter().find(|(o, _)| *o == Origin::Source)?;
+            Some(Returns {
+                class: model.classes[m.class].key.clone(),
+                method: m.name.clone(),
+                display: format!("{}.{}", model.classes[m.class].name, m.display),
+                annotations: m.annotations.clone(),
+                path: hops(path),
+            })
+        })
+        .collect();
+    Analysis { flows: out, returns }
 }
 
 #[cfg(test)]

@@ -136,6 +136,7 @@ fn run(files: &[(&str, &str)]) -> Vec<Got> {
     let project = crate::project::in_memory(&refs);
     let model = Model::build(&project);
     analyze(&project, &model, &SPEC)
+        .flows
         .into_iter()
         .map(|f| {
             let file = &project.files[f.file];
@@ -431,6 +432,6 @@ fn triggers_are_analyzed() {
         "trigger T on Account (before insert) {\n  System.debug(Secret.get());\n}",
     )]);
     let model = Model::build(&project);
-    let flows = analyze(&project, &model, &SPEC);
+    let flows = analyze(&project, &model, &SPEC).flows;
     assert_eq!(flows.len(), 1);
 }

@@ -4,7 +4,7 @@
 use tree_sitter::Node;
 
 use crate::config::Options;
-use crate::dataflow::{Flow, Spec};
+use crate::dataflow::{Analysis, Flow, Spec};
 use crate::finding::{FileId, Finding};
 use crate::kind::MetaType;
 use crate::oauth::OauthIndex;
@@ -19,7 +19,7 @@ pub struct Ctx<'p> {
     pub project: &'p Project,
     pub oauth: &'p OauthIndex<'p>,
     /// The data-flow results of every spec an enabled lint declared, computed once per scan.
-    pub flows: &'p [(&'static Spec, Vec<Flow>)],
+    pub flows: &'p [(&'static Spec, Analysis)],
     pub options: &'p Options,
     /// Unix seconds; injected so that tests do not depend on today's date.
     pub now: i64,
@@ -53,10 +53,11 @@ pub trait Lint: Sync + Send {
 impl Ctx<'_> {
     /// The flows found for `spec`; empty unless a lint declared it in [`Lint::specs`].
     pub fn flows_of(&self, spec: &'static Spec) -> &[Flow] {
-        self.flows
-            .iter()
-            .find(|(s, _)| std::ptr::eq(*s, spec))
-            .map_or(&[], |(_, f)| f.as_slice())
+        self.analysis_of(spec).map_or(&[], |a| a.flows.as_slice())
+    }
+
+    pub fn analysis_of(&self, spec: &'static Spec) -> Option<&Analysis> {
+        self.flows.iter().find(|(s, _)| std::ptr::eq(*s, spec)).map(|(_, a)| a)
     }
 }
 

@@ -93,9 +93,11 @@ impl Diagnostic for Diag<'_> {
 }
 
 fn short_label(f: &Finding) -> String {
-    match &f.suppression {
-        Some(s) => format!("suppressed: {}", s.reason),
-        None => f.severity.as_str().to_string(),
+    match (&f.suppression, f.flow.last()) {
+        (Some(s), _) => format!("suppressed: {}", s.reason),
+        // A data-flow sink says what happens there.
+        (None, Some(sink)) => format!("{}: {}", f.severity, sink.message),
+        (None, None) => f.severity.as_str().to_string(),
     }
 }
 

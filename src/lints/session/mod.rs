@@ -5,10 +5,15 @@
 use crate::dataflow::{
     Call, CallSite, EndpointOf, Flow, NON_VALUE_METHODS, On, Sink, SinkAt, Source, SourceKind, Spec,
 };
-use crate::finding::Finding;
+use std::ops::Range;
+
+use crate::dataflow::Hop;
+use crate::dataflow::url::Endpoint;
+use crate::finding::{FileId, Finding};
 use crate::kind::FileKind;
 
 pub mod markup;
+pub mod script;
 pub mod session_id_exposed;
 pub mod session_id_to_external;
 
@@ -29,7 +34,7 @@ static SOURCES: &[Source] = &[
     },
     Source {
         kind: SourceKind::Custom(page_with_session),
-        note: "",
+        note: "session ID read here",
     },
 ];
 
@@ -284,28 +289,42 @@ fn page_name(node: tree_sitter::Node<'_>, src: &str) -> Option<String> {
     }
 }
 
-/// The flow as a finding: primary span at the sink, every hop a label and a flow step.
-pub fn flow_finding(rule: &'static str, flow: &Flow, message: String) -> Finding {
-    let sink = &SESSION.sinks[flow.sink];
-    let mut f = Finding::new(rule, flow.file, flow.span.clone(), message);
-    for (i, hop) in flow.path.iter().enumerate() {
-        let note = if i == 0 && hop.note.is_empty() {
-            "session ID read here"
-        } else {
-            hop.note.as_str()
-        };
+/// A flow as a finding: primary span at the sink, every hop a label and a flow step.
+pub fn flow_finding(
+    rule: &'static str,
+    file: FileId,
+    span: Range<usize>,
+    path: &[Hop],
+    endpoint: Option<&Endpoint>,
+    sink_note: &str,
+    message: String,
+) -> Finding {
+    let mut f = Finding::new(rule, file, span.clone(), message);
+    for hop in path {
         f = f
-            .label(hop.file, hop.span.clone(), note)
-            .step(hop.file, hop.span.clone(), note);
+            .label(hop.file, hop.span.clone(), hop.note.as_str())
+            .step(hop.file, hop.span.clone(), hop.note.as_str());
     }
-    let inside_sink = |e: &crate::dataflow::url::Endpoint| {
-        e.file == flow.file && e.span.start >= flow.span.start && e.span.end <= flow.span.end
-    };
-    if let Some(e) = &flow.endpoint
+    let inside_sink = |e: &Endpoint| e.file == file && e.span.start >= span.start && e.span.end <= span.end;
+    if let Some(e) = endpoint
         && !e.span.is_empty()
         && !inside_sink(e)
     {
         f = f.label(e.file, e.span.clone(), "endpoint set here");
     }
-    f.step(flow.file, flow.span.clone(), sink.note)
+    f.step(file, span, sink_note)
+}
+
+/// [`flow_finding`] for an Apex flow.
+pub fn apex_finding(rule: &'static str, flow: &Flow, message: String) -> Finding {
+    let sink = &SESSION.sinks[flow.sink];
+    flow_finding(
+        rule,
+        flow.file,
+        flow.span.clone(),
+        &flow.path,
+        flow.endpoint.as_ref(),
+        sink.note,
+        message,
+    )
 }

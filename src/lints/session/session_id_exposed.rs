@@ -8,6 +8,7 @@ use crate::lints::{Ctx, Lint};
 pub struct SessionIdExposed;
 
 const ID: &str = "session-id-exposed";
+const HELP: &str = "do not let the session ID leave the request that owns it; remove this use";
 
 impl Lint for SessionIdExposed {
     fn id(&self) -> &'static str {
@@ -25,10 +26,15 @@ impl Lint for SessionIdExposed {
                 continue;
             }
             let message = format!("session ID is {}", sink.note);
-            out.push(
-                session::flow_finding(ID, flow, message)
-                    .help("do not let the session ID leave the request that owns it; remove this use"),
-            );
+            out.push(session::apex_finding(ID, flow, message).help(HELP));
+        }
+        for flow in session::script::flows(cx) {
+            if flow.category != EXPOSED {
+                continue;
+            }
+            let message = format!("session ID is {}", flow.note);
+            let f = session::flow_finding(ID, flow.file, flow.span.clone(), &flow.path, None, flow.note, message);
+            out.push(f.help(HELP));
         }
     }
 }

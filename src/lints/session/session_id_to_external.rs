@@ -44,17 +44,44 @@ impl Lint for SessionIdToExternal {
                 continue;
             }
             let message = format!("session ID is {} {}", sink.note, class.describe());
-            let help = match class {
-                UrlClass::Unknown(_) => {
-                    "build the endpoint from `URL.getOrgDomainUrl()` if it is this org; never send the session ID elsewhere"
-                }
-                _ => {
-                    "authenticate to other servers with their own credentials (a named credential), never the user's session ID"
-                }
-            };
-            out.push(session::flow_finding(ID, flow, message).help(help));
+            out.push(session::apex_finding(ID, flow, message).help(help(&class)));
+        }
+        for flow in session::script::flows(cx) {
+            if flow.category != EXTERNAL {
+                continue;
+            }
+            let class = flow
+                .endpoint
+                .clone()
+                .unwrap_or_else(|| UrlClass::Unknown("the request's URL is not visible".into()));
+            if class == UrlClass::SameOrg {
+                continue;
+            }
+            let message = format!("session ID is {} {}", flow.note, class.describe());
+            let endpoint = session::script::endpoint_of(&flow);
+            let f = session::flow_finding(
+                ID,
+                flow.file,
+                flow.span.clone(),
+                &flow.path,
+                endpoint.as_ref(),
+                flow.note,
+                message,
+            );
+            out.push(f.help(help(&class)));
         }
         session::markup::check_pages(ID, cx, out);
+    }
+}
+
+fn help(class: &UrlClass) -> &'static str {
+    match class {
+        UrlClass::Unknown(_) => {
+            "build the endpoint from `URL.getOrgDomainUrl()` if it is this org; never send the session ID elsewhere"
+        }
+        _ => {
+            "authenticate to other servers with their own credentials (a named credential), never the user's session ID"
+        }
     }
 }
 

