@@ -1,6 +1,8 @@
 //! One method, analyzed against the current summaries: the walk over statements and the
 //! evaluation of expressions to tainted values.
 
+use std::cell::{Cell, RefCell};
+
 use tree_sitter::Node;
 
 use super::model::{ClassId, FieldId, Method, MethodId, MethodKind, Model, text, type_key};
@@ -38,7 +40,15 @@ struct Frame<'a, 't> {
     locals: Vec<Local<'t>>,
     changed: bool,
     out: MethodResult,
+    /// URL classification steps left for this method: classification follows assignments,
+    /// which can branch, so it is bounded.
+    budget: Cell<u32>,
+    /// Fields whose URL class this analysis used.
+    url_reads: RefCell<Vec<FieldId>>,
 }
+
+/// Classification steps per method.
+const URL_BUDGET: u32 = 512;
 
 pub(crate) fn analyze_method(
     project: &Project,
@@ -61,6 +71,8 @@ pub(crate) fn analyze_method(
         locals: Vec::new(),
         changed: false,
         out: MethodResult::default(),
+        budget: Cell::new(URL_BUDGET),
+        url_reads: RefCell::new(Vec::new()),
     };
     for (i, p) in method.params.iter().enumerate() {
         f.locals.push(Local {
@@ -83,6 +95,7 @@ pub(crate) fn analyze_method(
             let v = f.eval(body);
             if let Some(field) = f.initialized_field(body) {
                 f.write_field(field, &v, body);
+                f.record_field_url(field, body);
             }
         } else {
             f.visit(body);
@@ -93,6 +106,9 @@ pub(crate) fn analyze_method(
     }
     f.out.callees.sort_unstable();
     f.out.callees.dedup();
+    f.out.urls_read = f.url_reads.take();
+    f.out.urls_read.sort_unstable();
+    f.out.urls_read.dedup();
     f.out.fields_read.sort_unstable();
     f.out.fields_read.dedup();
     f.out
@@ -486,6 +502,7 @@ impl<'a, 't> Frame<'a, 't> {
                     self.bind(left, ty, &v, Some(right));
                 } else if let Some(f) = self.model.field_in_scope(self.class, &name.to_ascii_lowercase()) {
                     self.write_field(f, &v, left);
+                    self.record_field_url(f, right);
                 }
             }
             "field_access" => {
@@ -498,10 +515,12 @@ impl<'a, 't> Frame<'a, 't> {
                     if obj.kind() == "this" {
                         if let Some(f) = self.model.field_in_scope(self.class, &fname) {
                             self.write_field(f, &v, left);
+                            self.record_field_url(f, right);
                         }
                     } else if let Some(class) = self.static_class(obj) {
                         if let Some(&f) = self.model.classes[class].fields.get(&fname) {
                             self.write_field(f, &v, left);
+                            self.record_field_url(f, right);
                         }
                     } else if let Some(i) = self.root_local(obj) {
                         let hop_name = self.t(left).to_string();
@@ -549,6 +568,19 @@ impl<'a, 't> Frame<'a, 't> {
                 self.out.summary.field_writes.push((f, *o, p.clone()));
                 self.changed = true;
             }
+        }
+    }
+
+    /// Remembers where a value assigned to a field points, for endpoints built from it.
+    fn record_field_url(&mut self, f: FieldId, value: Node<'t>) {
+        let e = self.endpoint_of(value);
+        if !self
+            .out
+            .field_urls
+            .iter()
+            .any(|(g, x)| *g == f && x.class.rank() >= e.class.rank())
+        {
+            self.out.field_urls.push((f, e));
         }
     }
 
@@ -999,6 +1031,11 @@ impl<'a, 't> Frame<'a, 't> {
 
     /// Where a URL expression points; a concatenation is decided by its leftmost part.
     fn classify(&self, node: Node<'t>, depth: usize) -> UrlClass {
+        let left = self.budget.get();
+        if left == 0 {
+            return UrlClass::Unknown("the URL is built too indirectly to follow".into());
+        }
+        self.budget.set(left - 1);
         if depth > MAX_URL_DEPTH {
             return UrlClass::Unknown("the URL is built too indirectly to follow".into());
         }
@@ -1006,6 +1043,17 @@ impl<'a, 't> Frame<'a, 't> {
             "string_literal" => {
                 let s = self.t(node);
                 url::classify_literal(s.get(1..s.len().saturating_sub(1)).unwrap_or(""))
+            }
+            "binary_expression"
+                if node
+                    .child_by_field_name("left")
+                    .is_some_and(|l| url::is_scheme_only(self.t(l))) =>
+            {
+                // `'https://' + host + ...`: the host decides.
+                match node.child_by_field_name("right") {
+                    Some(r) => self.classify(r, depth + 1),
+                    None => UrlClass::Unknown("the URL is built at run time".into()),
+                }
             }
             "binary_expression" | "parenthesized_expression" | "cast_expression" => node
                 .child_by_field_name("left")
@@ -1073,6 +1121,11 @@ impl<'a, 't> Frame<'a, 't> {
                     .child_by_field_name("name")
                     .map(|n| self.t(n).to_ascii_lowercase())
                     .unwrap_or_default();
+                let whole: String = self.t(node).chars().filter(|c| !c.is_whitespace()).collect();
+                // The Host header of the current request names this org's own domain.
+                if whole.eq_ignore_ascii_case("ApexPages.currentPage().getHeaders().get('Host')") {
+                    return UrlClass::SameOrg;
+                }
                 if let Some(o) = obj
                     && let Some(q) = self.qualifier(o)
                 {
@@ -1136,31 +1189,13 @@ impl<'a, 't> Frame<'a, 't> {
         best.unwrap_or_else(|| UrlClass::Unknown(format!("`{name}` is never assigned here")))
     }
 
-    fn classify_field(&self, f: FieldId, depth: usize) -> UrlClass {
+    /// The join of what every assignment and initializer of the field points to (as of the
+    /// previous round; a change re-analyzes this method).
+    fn classify_field(&self, f: FieldId, _depth: usize) -> UrlClass {
+        self.url_reads.borrow_mut().push(f);
         let field = &self.model.fields[f];
-        match field.init {
-            Some(init) => {
-                // Initializers live in the field's own file and class.
-                let file = self.model.classes[field.class].file;
-                if file == self.file && field.class == self.class {
-                    self.classify(init, depth + 1)
-                } else {
-                    let sub = Frame {
-                        project: self.project,
-                        model: self.model,
-                        spec: self.spec,
-                        state: self.state,
-                        method: self.method,
-                        class: field.class,
-                        file,
-                        src: self.project.files[file].text.as_str(),
-                        locals: Vec::new(),
-                        changed: false,
-                        out: MethodResult::default(),
-                    };
-                    sub.classify(init, depth + 1)
-                }
-            }
+        match &self.state.field_urls[f] {
+            Some(e) => e.class.clone(),
             None => UrlClass::Unknown(format!(
                 "it is read from the field `{}`, set at run time",
                 field.display

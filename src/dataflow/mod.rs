@@ -203,6 +203,9 @@ pub struct Returns {
 pub struct Analysis {
     pub flows: Vec<Flow>,
     pub returns: Vec<Returns>,
+    /// `(class key, field name, where it points)` for every field assigned a URL-like value,
+    /// both lower-case; Visualforce merge fields resolve through it.
+    pub field_urls: Vec<(String, String, url::UrlClass)>,
 }
 
 impl Analysis {
@@ -211,6 +214,14 @@ impl Analysis {
         self.returns
             .iter()
             .find(|r| r.class.eq_ignore_ascii_case(class) && r.method.eq_ignore_ascii_case(method))
+    }
+
+    /// Where the field (or property) `class.field` points, if anything was assigned to it.
+    pub fn field_url(&self, class: &str, field: &str) -> Option<&url::UrlClass> {
+        self.field_urls
+            .iter()
+            .find(|(c, f, _)| c.eq_ignore_ascii_case(class) && f.eq_ignore_ascii_case(field))
+            .map(|(_, _, u)| u)
     }
 }
 
@@ -349,10 +360,18 @@ impl Summary {
     fn key(&self) -> SummaryKey {
         let mut ret: Vec<Origin> = self.ret.taint.iter().map(|(o, _)| *o).collect();
         ret.sort_unstable();
-        let mut sinks: Vec<(Origin, usize, FileId, usize)> = self
+        let mut sinks: Vec<(Origin, usize, FileId, usize, Option<u8>)> = self
             .sinks
             .iter()
-            .map(|s| (s.origin, s.sink, s.file, s.span.start))
+            .map(|s| {
+                (
+                    s.origin,
+                    s.sink,
+                    s.file,
+                    s.span.start,
+                    s.endpoint.as_ref().map(|e| e.class.rank()),
+                )
+            })
             .collect();
         sinks.sort_unstable();
         let mut writes: Vec<(usize, Origin)> = self.field_writes.iter().map(|(f, o, _)| (*f, *o)).collect();
@@ -372,7 +391,7 @@ struct SummaryKey {
     ret: Vec<Origin>,
     ret_endpoint: Option<u8>,
     ret_url: Option<u8>,
-    sinks: Vec<(Origin, usize, FileId, usize)>,
+    sinks: Vec<(Origin, usize, FileId, usize, Option<u8>)>,
     writes: Vec<(usize, Origin)>,
 }
 
@@ -385,6 +404,10 @@ pub(crate) struct MethodResult {
     pub flows: Vec<Flow>,
     pub callees: Vec<MethodId>,
     pub fields_read: Vec<model::FieldId>,
+    /// Fields whose URL class the analysis used.
+    pub urls_read: Vec<model::FieldId>,
+    /// Where values assigned to fields point.
+    pub field_urls: Vec<(model::FieldId, Endpoint)>,
 }
 
 /// The state shared by every method analysis of one round.
@@ -392,6 +415,8 @@ pub(crate) struct State {
     pub summaries: Vec<Summary>,
     /// Per field: the join of every source-tainted value stored in it.
     pub fields: Vec<Val>,
+    /// Per field: where the values assigned to it point, joined.
+    pub field_urls: Vec<Option<Endpoint>>,
 }
 
 /// Runs `spec` over every non-test method of the project.
@@ -400,9 +425,11 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
     let mut state = State {
         summaries: vec![Summary::default(); n],
         fields: vec![Val::default(); model.fields.len()],
+        field_urls: vec![None; model.fields.len()],
     };
     let mut flows: Vec<Vec<Flow>> = vec![Vec::new(); n];
-    let mut deps: Vec<(Vec<MethodId>, Vec<model::FieldId>)> = vec![Default::default(); n];
+    // Per method: callees, fields read for taint, fields read for their URL.
+    let mut deps: Vec<[Vec<usize>; 3]> = vec![Default::default(); n];
     let mut work: Vec<MethodId> = (0..n).filter(|&m| !model.methods[m].is_test).collect();
     for _ in 0..MAX_ROUNDS {
         if work.is_empty() {
@@ -414,6 +441,7 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
             .collect();
         let mut changed_methods = vec![false; n];
         let mut changed_fields = vec![false; model.fields.len()];
+        let mut changed_urls = vec![false; model.fields.len()];
         for (m, r) in results {
             if r.summary.key() != state.summaries[m].key() {
                 changed_methods[m] = true;
@@ -422,6 +450,13 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
             for (f, v) in r.field_writes {
                 if state.fields[f].join(&v) {
                     changed_fields[f] = true;
+                }
+            }
+            for (f, e) in r.field_urls {
+                let before = state.field_urls[f].as_ref().map(|e| e.class.rank());
+                state.field_urls[f] = Endpoint::join(state.field_urls[f].take(), Some(e));
+                if state.field_urls[f].as_ref().map(|e| e.class.rank()) != before {
+                    changed_urls[f] = true;
                 }
             }
             // Getters: the property's value is whatever its getter returns.
@@ -436,13 +471,15 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
                 }
             }
             flows[m] = r.flows;
-            deps[m] = (r.callees, r.fields_read);
+            deps[m] = [r.callees, r.fields_read, r.urls_read];
         }
         work = (0..n)
             .filter(|&m| !model.methods[m].is_test)
             .filter(|&m| {
-                let (callees, fields) = &deps[m];
-                callees.iter().any(|&c| changed_methods[c]) || fields.iter().any(|&f| changed_fields[f])
+                let [callees, fields, urls] = &deps[m];
+                callees.iter().any(|&c| changed_methods[c])
+                    || fields.iter().any(|&f| changed_fields[f])
+                    || urls.iter().any(|&f| changed_urls[f])
             })
             .collect();
     }
@@ -465,7 +502,25 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
             })
         })
         .collect();
-    Analysis { flows: out, returns }
+    let field_urls = state
+        .field_urls
+        .iter()
+        .enumerate()
+        .filter_map(|(f, e)| {
+            let e = e.as_ref()?;
+            let field = &model.fields[f];
+            Some((
+                model.classes[field.class].key.clone(),
+                field.name.clone(),
+                e.class.clone(),
+            ))
+        })
+        .collect();
+    Analysis {
+        flows: out,
+        returns,
+        field_urls,
+    }
 }
 
 #[cfg(test)]

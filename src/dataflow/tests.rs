@@ -435,3 +435,39 @@ fn triggers_are_analyzed() {
     let flows = analyze(&project, &model, &SPEC).flows;
     assert_eq!(flows.len(), 1);
 }
+
+#[test]
+fn fields_assigned_urls_classify_endpoints() {
+    let body = "  private String host;\n  private String base;\n  public A() {\n    host = ApexPages.currentPage().getHeaders().get('Host');\n    base = URL.getOrgDomainUrl().toExternalForm();\n  }\n  void m() {\n    HttpRequest req = new HttpRequest();\n    req.setEndpoint(ENDPOINT);\n    req.setBody(Secret.get());\n    new Http().send(req);\n  }";
+    for (endpoint, same) in [
+        ("'https://' + host + '/services/Soap/m/60.0'", true),
+        ("base + '/services/data'", true),
+        (
+            "'https://' + ApexPages.currentPage().getParameters().get('host')",
+            false,
+        ),
+    ] {
+        let got = one_class(&body.replace("ENDPOINT", endpoint));
+        assert_eq!(categories(&got), ["callout"], "{endpoint}");
+        assert_eq!(
+            got[0].endpoint == Some(UrlClass::SameOrg),
+            same,
+            "{endpoint}: {:?}",
+            got[0].endpoint
+        );
+    }
+}
+
+#[test]
+fn analysis_lists_methods_returning_sources_and_field_urls() {
+    let project = crate::project::in_memory(&[(
+        "force-app/main/default/classes/Ctl.cls",
+        "public class Ctl {\n  public String Host { get; set; }\n  public Ctl() { Host = ApexPages.currentPage().getHeaders().get('Host'); }\n  @AuraEnabled public static String token() { return Secret.get(); }\n  public static String plain() { return 'x'; }\n}",
+    )]);
+    let model = Model::build(&project);
+    let a = analyze(&project, &model, &SPEC);
+    let r = a.returning("CTL", "Token").expect("token returns the secret");
+    assert_eq!(r.display, "Ctl.token");
+    assert!(a.returning("ctl", "plain").is_none());
+    assert_eq!(a.field_url("ctl", "host"), Some(&UrlClass::SameOrg));
+}

@@ -80,6 +80,11 @@ pub fn classify_literal(s: &str) -> UrlClass {
             let host = authority.rsplit('@').next().unwrap_or(authority);
             if host.is_empty() {
                 UrlClass::Unknown("the host is built at run time".into())
+            } else if let Some(at) = host.find('{') {
+                // A template or merge field (`https://{!Host}/...`): the host is not in the text.
+                let merge = &host[at..];
+                let end = merge.find('}').map_or(merge.len(), |e| e + 1);
+                UrlClass::Unknown(format!("the host comes from `{}`", &merge[..end]))
             } else {
                 UrlClass::External(host.to_ascii_lowercase())
             }
@@ -87,6 +92,16 @@ pub fn classify_literal(s: &str) -> UrlClass {
         None if t.is_empty() => UrlClass::Unknown("the URL is built at run time".into()),
         None => UrlClass::Unknown(format!("`{}` is not an absolute URL", shorten(t))),
     }
+}
+
+/// A quoted literal that is only a scheme (`'https://'`): in `'https://' + host` the host
+/// decides where the URL points.
+pub fn is_scheme_only(literal: &str) -> bool {
+    let inner = literal.trim_matches(['\'', '"', '`']);
+    matches!(
+        inner.to_ascii_lowercase().as_str(),
+        "https://" | "http://" | "wss://" | "ws://"
+    )
 }
 
 fn strip_prefix_ci<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {

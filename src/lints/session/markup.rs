@@ -4,6 +4,7 @@
 
 use std::ops::Range;
 
+use crate::dataflow::Analysis;
 use crate::dataflow::url::{self, UrlClass};
 use crate::finding::{FileId, Finding};
 use crate::kind::FileKind;
@@ -40,9 +41,75 @@ pub fn session_markers(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     })
 }
 
-/// Where the URL in a markup value (attribute, formula, button URL) points, judged by what
-/// comes before the session marker.
-pub fn classify_markup_url(before: &str) -> UrlClass {
+/// The Apex controllers of a page or component, to resolve `{!property}` merge fields to
+/// where the property's value points.
+#[derive(Default)]
+pub struct Controllers<'a> {
+    analysis: Option<&'a Analysis>,
+    /// Lower-case class names: `controller` first, then `extensions`.
+    classes: Vec<String>,
+}
+
+impl<'a> Controllers<'a> {
+    /// The controller and extensions named by the page's or component's root tag.
+    pub fn of_markup(text: &str, analysis: Option<&'a Analysis>) -> Self {
+        let lower = text.to_ascii_lowercase();
+        let root = ["<apex:page", "<apex:component"]
+            .iter()
+            .filter_map(|t| lower.find(t))
+            .min()
+            .and_then(|start| lower[start..].find('>').map(|end| &lower[start..start + end]));
+        let mut classes = Vec::new();
+        if let Some(tag) = root {
+            for attr in ["controller", "extensions"] {
+                if let Some(v) = attribute(tag, attr) {
+                    classes.extend(v.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()));
+                }
+            }
+        }
+        Controllers { analysis, classes }
+    }
+
+    /// Where `{!expr}` points, when `expr` is a controller property sfsec can classify.
+    pub fn resolve(&self, expr: &str) -> Option<UrlClass> {
+        let name = expr.trim();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return None;
+        }
+        let analysis = self.analysis?;
+        self.classes.iter().find_map(|c| analysis.field_url(c, name)).cloned()
+    }
+}
+
+/// The value of `attr="..."` in a lower-cased start tag.
+fn attribute<'t>(tag: &'t str, attr: &str) -> Option<&'t str> {
+    let mut from = 0;
+    while let Some(i) = tag[from..].find(attr) {
+        let at = from + i;
+        let before_ok = at == 0 || tag.as_bytes()[at - 1].is_ascii_whitespace();
+        let rest = tag[at + attr.len()..].trim_start();
+        if before_ok && let Some(rest) = rest.strip_prefix('=') {
+            let rest = rest.trim_start();
+            let quote = rest.chars().next()?;
+            if quote == '"' || quote == '\'' {
+                return rest[1..].split(quote).next();
+            }
+        }
+        from = at + attr.len();
+    }
+    None
+}
+
+/// The expression inside a leading `{!...}`, and what follows it.
+fn leading_merge(t: &str) -> Option<(&str, &str)> {
+    let rest = t.strip_prefix("{!")?;
+    let end = rest.find('}')?;
+    Some((&rest[..end], &rest[end + 1..]))
+}
+
+/// Where the URL in a markup value (attribute, formula, button URL, script string) points,
+/// judged by what comes before the session marker.
+pub fn classify_markup_url(before: &str, ctl: &Controllers<'_>) -> UrlClass {
     let t = before.trim_start();
     let lower = t.to_ascii_lowercase();
     // Merge fields that are the org's own API endpoints or pages.
@@ -58,13 +125,24 @@ pub fn classify_markup_url(before: &str) -> UrlClass {
     if ORG_PREFIXES.iter().any(|p| lower.starts_with(p)) {
         return UrlClass::SameOrg;
     }
+    if t.starts_with('/') && !t.starts_with("//") {
+        return UrlClass::SameOrg;
+    }
+    if let Some((expr, _)) = leading_merge(t) {
+        return ctl
+            .resolve(expr)
+            .unwrap_or_else(|| UrlClass::Unknown(format!("the URL starts with `{{!{expr}}}`")));
+    }
     // Formulas and JavaScript: the first quoted absolute URL decides.
     if let Some(lit) = first_url_literal(t) {
+        // `https://{!Host}/...`: the host is a controller property.
+        let after_scheme = lit.split_once("//").map_or("", |(_, r)| r);
+        if let Some((expr, _)) = leading_merge(after_scheme)
+            && let Some(class) = ctl.resolve(expr)
+        {
+            return class;
+        }
         return url::classify_literal(lit);
-    }
-    if lower.starts_with("{!") {
-        let end = t.find('}').map_or(t.len(), |e| e + 1);
-        return UrlClass::Unknown(format!("the URL starts with `{}`", &t[..end]));
     }
     if t.is_empty() {
         return UrlClass::Unknown("the URL is only the session ID".into());
@@ -105,7 +183,7 @@ pub fn check_metadata(rule: &'static str, file: FileId, _src: &SourceFile, doc: 
         if what == "formula" && !lower.contains("hyperlink") && !lower.contains("http") {
             continue;
         }
-        let class = classify_markup_url(&text[..marker.start]);
+        let class = classify_markup_url(&text[..marker.start], &Controllers::default());
         if class == UrlClass::SameOrg {
             continue;
         }
@@ -134,6 +212,7 @@ pub fn check_pages(rule: &'static str, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         if f.kind != FileKind::Visualforce {
             continue;
         }
+        let ctl = Controllers::of_markup(&f.text, cx.analysis_of(&super::SESSION));
         for marker in session_markers(&f.text) {
             let Some((tag, attr, value_start)) = enclosing_attribute(&f.text, marker.start) else {
                 continue;
@@ -141,7 +220,7 @@ pub fn check_pages(rule: &'static str, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
             if !url_attribute(&tag, &attr) {
                 continue;
             }
-            let class = classify_markup_url(&f.text[value_start..marker.start]);
+            let class = classify_markup_url(&f.text[value_start..marker.start], &ctl);
             if class == UrlClass::SameOrg {
                 continue;
             }
@@ -219,20 +298,43 @@ mod tests {
 
     #[test]
     fn markup_urls() {
+        let none = Controllers::default();
         assert_eq!(
-            classify_markup_url("https://app.example.com/sso?sid="),
+            classify_markup_url("https://app.example.com/sso?sid=", &none),
             UrlClass::External("app.example.com".into())
         );
         assert_eq!(
-            classify_markup_url("{!$Api.Partner_Server_URL_260}&sid="),
+            classify_markup_url("{!$Api.Partner_Server_URL_260}&sid=", &none),
             UrlClass::SameOrg
         );
-        assert_eq!(classify_markup_url("/apex/Next?sid="), UrlClass::SameOrg);
+        assert_eq!(classify_markup_url("/apex/Next?sid=", &none), UrlClass::SameOrg);
         assert_eq!(
-            classify_markup_url("HYPERLINK(\"https://x.example/a?s=\" & "),
+            classify_markup_url("HYPERLINK(\"https://x.example/a?s=\" & ", &none),
             UrlClass::External("x.example".into())
         );
-        assert!(matches!(classify_markup_url("{!endpoint}?sid="), UrlClass::Unknown(_)));
+        assert!(matches!(
+            classify_markup_url("{!endpoint}?sid=", &none),
+            UrlClass::Unknown(_)
+        ));
+    }
+
+    #[test]
+    fn controllers_resolve_merge_fields() {
+        let analysis = Analysis {
+            field_urls: vec![("remotesitehelper".into(), "host".into(), UrlClass::SameOrg)],
+            ..Analysis::default()
+        };
+        let page = "<apex:component controller=\"RemoteSiteHelper\" access=\"global\"><script/></apex:component>";
+        let ctl = Controllers::of_markup(page, Some(&analysis));
+        assert_eq!(
+            classify_markup_url("https://{!Host}/services/Soap/m/31.0", &ctl),
+            UrlClass::SameOrg
+        );
+        assert_eq!(classify_markup_url("{!host}/x?sid=", &ctl), UrlClass::SameOrg);
+        assert!(matches!(
+            classify_markup_url("https://{!Other}/x", &ctl),
+            UrlClass::Unknown(why) if why.contains("{!Other}")
+        ));
     }
 
     #[test]

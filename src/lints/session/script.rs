@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::markup::{classify_markup_url, session_markers};
+use super::markup::{Controllers, classify_markup_url, session_markers};
 use super::{EXPOSED, EXTERNAL, SESSION};
 use crate::dataflow::url::{self, Endpoint, UrlClass};
 use crate::dataflow::{Analysis, Hop, Returns};
@@ -90,6 +90,8 @@ struct Script<'a, 'r> {
     out: Vec<ScriptFlow>,
     /// The Aura controller class, for `c.method` actions.
     aura_controller: Option<String>,
+    /// The Visualforce controllers, for `{!property}` merge fields in URLs.
+    controllers: Controllers<'r>,
     analysis: &'r Analysis,
 }
 
@@ -135,6 +137,7 @@ pub fn flows(cx: &Ctx<'_>) -> Vec<ScriptFlow> {
                         continue;
                     };
                     let mut s = Script::new(id, &f.text, body.start, &inside, analysis);
+                    s.controllers = Controllers::of_markup(&f.text, Some(analysis));
                     s.run(tree.root_node());
                     out.extend(s.out);
                 }
@@ -239,6 +242,7 @@ impl<'a, 'r> Script<'a, 'r> {
             changed: false,
             out: Vec::new(),
             aura_controller: None,
+            controllers: Controllers::default(),
             analysis,
         }
     }
@@ -918,11 +922,12 @@ impl<'a, 'r> Script<'a, 'r> {
                     _ => UrlClass::Unknown("the URL is built at run time".into()),
                 }
             }
-            "binary_expression" => n
-                .child_by_field_name("left")
-                .map_or(UrlClass::Unknown("the URL is built at run time".into()), |l| {
-                    self.classify(l, depth + 1)
-                }),
+            "binary_expression" => match (n.child_by_field_name("left"), n.child_by_field_name("right")) {
+                // `'https://' + host`: the host decides.
+                (Some(l), Some(r)) if url::is_scheme_only(self.t(l)) => self.classify(r, depth + 1),
+                (Some(l), _) => self.classify(l, depth + 1),
+                _ => UrlClass::Unknown("the URL is built at run time".into()),
+            },
             "parenthesized_expression" => n
                 .named_child(0)
                 .map_or(UrlClass::Unknown("the URL is built at run time".into()), |l| {
@@ -965,8 +970,8 @@ impl<'a, 'r> Script<'a, 'r> {
     }
 
     fn classify_text(&self, s: &str) -> UrlClass {
-        if s.trim_start().starts_with("{!") {
-            classify_markup_url(s)
+        if s.contains("{!") {
+            classify_markup_url(s, &self.controllers)
         } else {
             url::classify_literal(s)
         }
