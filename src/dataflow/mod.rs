@@ -428,6 +428,7 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
         field_urls: vec![None; model.fields.len()],
     };
     let mut flows: Vec<Vec<Flow>> = vec![Vec::new(); n];
+    let mut url_contrib: Vec<Vec<(model::FieldId, Endpoint)>> = vec![Vec::new(); n];
     // Per method: callees, fields read for taint, fields read for their URL.
     let mut deps: Vec<[Vec<usize>; 3]> = vec![Default::default(); n];
     let mut work: Vec<MethodId> = (0..n).filter(|&m| !model.methods[m].is_test).collect();
@@ -452,15 +453,14 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
                     changed_fields[f] = true;
                 }
             }
-            for (f, e) in r.field_urls {
-                let before = state.field_urls[f].as_ref().map(|e| e.class.rank());
-                state.field_urls[f] = Endpoint::join(state.field_urls[f].take(), Some(e));
-                if state.field_urls[f].as_ref().map(|e| e.class.rank()) != before {
-                    changed_urls[f] = true;
-                }
-            }
+            // A method's URL contributions replace its previous ones: an early "unknown"
+            // (the field it read was not classified yet) must not stick.
+            url_contrib[m] = r.field_urls;
             // Getters: the property's value is whatever its getter returns.
             if let model::MethodKind::Getter(f) = model.methods[m].kind {
+                if let Some(e) = &state.summaries[m].ret_url {
+                    url_contrib[m].push((f, e.clone()));
+                }
                 let ret = state.summaries[m].ret.clone();
                 let concrete = Val {
                     taint: ret.taint.into_iter().filter(|(o, _)| *o == Origin::Source).collect(),
@@ -473,6 +473,16 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
             flows[m] = r.flows;
             deps[m] = [r.callees, r.fields_read, r.urls_read];
         }
+        let mut urls: Vec<Option<Endpoint>> = vec![None; model.fields.len()];
+        for (f, e) in url_contrib.iter().flatten() {
+            urls[*f] = Endpoint::join(urls[*f].take(), Some(e.clone()));
+        }
+        for (f, (new, old)) in urls.iter().zip(&state.field_urls).enumerate() {
+            if new.as_ref().map(|e| e.class.rank()) != old.as_ref().map(|e| e.class.rank()) {
+                changed_urls[f] = true;
+            }
+        }
+        state.field_urls = urls;
         work = (0..n)
             .filter(|&m| !model.methods[m].is_test)
             .filter(|&m| {

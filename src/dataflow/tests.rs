@@ -471,3 +471,20 @@ fn analysis_lists_methods_returning_sources_and_field_urls() {
     assert!(a.returning("ctl", "plain").is_none());
     assert_eq!(a.field_url("ctl", "host"), Some(&UrlClass::SameOrg));
 }
+
+#[test]
+fn endpoints_through_getters_and_field_chains() {
+    // A stub whose endpoint is a property getter over other fields (generated-code style).
+    let stub = "public class Svc {\n  public class Port {\n    public String endpoint_x { get { return endpointUrl + endpointPath; } private set; }\n    public String endpointUrl = URL.getOrgDomainUrl().toExternalForm();\n    public String endpointPath = '/services/Soap/m/66.0';\n    public String header;\n    public void read() { WebServiceCallout.invoke(this, null, null, new String[]{ endpoint_x, '' }); }\n  }\n}";
+    let client = "public class Client {\n  void m() {\n    Svc.Port p = new Svc.Port();\n    p.header = Secret.get();\n    p.read();\n  }\n}";
+    let got = run(&[("Svc.cls", stub), ("Client.cls", client)]);
+    assert_eq!(categories(&got), ["stub"]);
+    assert_eq!(got[0].endpoint, Some(UrlClass::SameOrg));
+    // A static field read by an inner class's field initializer: the first round's "not yet
+    // known" must not stick.
+    let got = one_class(
+        "  private static final String BASE = System.URL.getOrgDomainUrl()?.toExternalForm();\n  public class Saver {\n    private final String url = BASE + '/services/data/v60.0';\n    public void save() {\n      HttpRequest r = new HttpRequest();\n      r.setEndpoint(url + '/composite');\n      r.setHeader('Authorization', 'Bearer ' + Secret.get());\n      new Http().send(r);\n    }\n  }",
+    );
+    assert_eq!(categories(&got), ["callout"]);
+    assert_eq!(got[0].endpoint, Some(UrlClass::SameOrg));
+}
