@@ -45,6 +45,8 @@ struct Frame<'a, 't> {
     budget: Cell<u32>,
     /// Fields whose URL class this analysis used.
     url_reads: RefCell<Vec<FieldId>>,
+    /// Locals whose URL is being classified (assignments can refer to themselves).
+    visiting: RefCell<Vec<usize>>,
 }
 
 /// Classification steps per method.
@@ -73,6 +75,7 @@ pub(crate) fn analyze_method(
         out: MethodResult::default(),
         budget: Cell::new(URL_BUDGET),
         url_reads: RefCell::new(Vec::new()),
+        visiting: RefCell::new(Vec::new()),
     };
     for (i, p) in method.params.iter().enumerate() {
         f.locals.push(Local {
@@ -874,15 +877,45 @@ impl<'a, 't> Frame<'a, 't> {
                 }
             }
         }
-        result.endpoint = s.ret.endpoint.clone();
+        result.endpoint = match &s.ret.endpoint {
+            // A request built on the callee's URL parameter points where our argument does.
+            Some(e) if e.param.is_some() => e
+                .param
+                .and_then(|j| arg_nodes.get(j as usize))
+                .map(|&a| self.endpoint_of(a)),
+            other => other.clone(),
+        };
         let sinks = s.sinks.clone();
         for ps in &sinks {
             let inc = incoming(self, ps.origin);
             for (io, ip) in &inc.taint {
                 let path = concat(ip, &ps.path);
-                let endpoint = inc.endpoint.clone().or_else(|| ps.endpoint.clone());
+                let endpoint = inc.endpoint.clone().or_else(|| match &ps.endpoint {
+                    // The callee's endpoint is one of its parameters: our argument decides.
+                    Some(e) if e.param.is_some() => {
+                        let at = e.param.and_then(|j| arg_nodes.get(j as usize)).copied();
+                        Some(at.map_or_else(|| e.clone(), |a| self.endpoint_of(a)))
+                    }
+                    other => other.clone(),
+                });
                 self.record(*io, ps.sink, ps.file, ps.span.clone(), path, endpoint);
             }
+        }
+        // Sources that reach a sink in the callee through an endpoint we pass.
+        let deferred = s.deferred.clone();
+        for d in &deferred {
+            let endpoint = match arg_nodes.get(d.param as usize) {
+                Some(&a) => self.endpoint_of(a),
+                None => d.endpoint.clone(),
+            };
+            self.record(
+                Origin::Source,
+                d.sink,
+                d.file,
+                d.span.clone(),
+                d.path.clone(),
+                Some(endpoint),
+            );
         }
         let writes = s.field_writes.clone();
         for (f, o, p) in &writes {
@@ -940,19 +973,45 @@ impl<'a, 't> Frame<'a, 't> {
     ) {
         match origin {
             Origin::Source => {
-                if !self
+                if let Some(e) = &endpoint
+                    && let Some(param) = e.param
+                {
+                    let known = self
+                        .out
+                        .summary
+                        .deferred
+                        .iter()
+                        .any(|d| d.sink == sink && d.file == file && d.span == span && d.param == param);
+                    if !known {
+                        self.out.summary.deferred.push(super::Deferred {
+                            param,
+                            sink,
+                            file,
+                            span,
+                            path,
+                            endpoint: e.clone(),
+                        });
+                        self.changed = true;
+                    }
+                    return;
+                }
+                let rank = |e: &Option<Endpoint>| e.as_ref().map_or(1, |e| e.class.rank());
+                match self
                     .out
                     .flows
-                    .iter()
-                    .any(|f| f.sink == sink && f.file == file && f.span == span)
+                    .iter_mut()
+                    .find(|f| f.sink == sink && f.file == file && f.span == span)
                 {
-                    self.out.flows.push(Flow {
+                    // Keep the least trusted destination seen for this sink.
+                    Some(f) if rank(&endpoint) > rank(&f.endpoint) => f.endpoint = endpoint,
+                    Some(_) => {}
+                    None => self.out.flows.push(Flow {
                         sink,
                         file,
                         span,
                         path: hops(&path),
                         endpoint,
-                    });
+                    }),
                 }
             }
             _ => {
@@ -1022,10 +1081,76 @@ impl<'a, 't> Frame<'a, 't> {
     // ---- URLs -------------------------------------------------------------------------------
 
     fn endpoint_of(&self, node: Node<'t>) -> Endpoint {
+        let param = self.url_param(node, 0);
+        let class = match param {
+            Some(i) => {
+                let name = self.method.params.get(i as usize).map_or("?", |p| self.t(p.node));
+                UrlClass::Unknown(format!("it comes from the parameter `{name}`"))
+            }
+            None => self.classify(node, 0),
+        };
         Endpoint {
-            class: self.classify(node, 0),
+            class,
             file: self.file,
             span: node.byte_range(),
+            param,
+        }
+    }
+
+    /// The parameter a URL expression is built on (its leftmost part), if any: `url`,
+    /// `url.trim()`, `url + '/x'`, a local assigned only from those.
+    fn url_param(&self, node: Node<'t>, depth: usize) -> Option<u16> {
+        if depth > MAX_URL_DEPTH {
+            return None;
+        }
+        match node.kind() {
+            "parenthesized_expression" => self.url_param(node.named_child(0)?, depth + 1),
+            "cast_expression" => self.url_param(node.child_by_field_name("value")?, depth + 1),
+            "binary_expression" => {
+                let left = node.child_by_field_name("left")?;
+                if url::is_scheme_only(self.t(left)) {
+                    return None;
+                }
+                self.url_param(left, depth + 1)
+            }
+            "method_invocation" => {
+                let obj = node.child_by_field_name("object")?;
+                if self.is_type_qualifier(obj) {
+                    return None;
+                }
+                self.url_param(obj, depth + 1)
+            }
+            "identifier" => {
+                let i = self.local(self.t(node))?;
+                let local = &self.locals[i];
+                let p = self.method.params.iter().position(|p| p.name == local.name);
+                // Inside its own assignment (`url = url.trim()`) a local is what it was.
+                if self.visiting.borrow().contains(&i) {
+                    return p.map(|p| p as u16);
+                }
+                self.visiting.borrow_mut().push(i);
+                let result = match p {
+                    // A parameter reassigned from itself (`url = url.trim()`) is still it.
+                    Some(p) => local
+                        .assigned
+                        .iter()
+                        .all(|&a| self.url_param(a, depth + 1) == Some(p as u16))
+                        .then_some(p as u16),
+                    None if !local.assigned.is_empty() => {
+                        // No `?` here: the guard below must be popped.
+                        let first = self.url_param(local.assigned[0], depth + 1);
+                        first.filter(|&f| {
+                            local.assigned[1..]
+                                .iter()
+                                .all(|&a| self.url_param(a, depth + 1) == Some(f))
+                        })
+                    }
+                    None => None,
+                };
+                self.visiting.borrow_mut().retain(|&v| v != i);
+                result
+            }
+            _ => None,
         }
     }
 
@@ -1085,12 +1210,19 @@ impl<'a, 't> Frame<'a, 't> {
                 let name = self.t(node);
                 if let Some(i) = self.local(name) {
                     let local = &self.locals[i];
-                    if let Some(p) = self.method.params.iter().find(|p| p.name == local.name)
-                        && local.assigned.is_empty()
+                    let param = self.method.params.iter().find(|p| p.name == local.name);
+                    if let Some(p) = param
+                        && (local.assigned.is_empty() || self.visiting.borrow().contains(&i))
                     {
                         return UrlClass::Unknown(format!("it comes from the parameter `{}`", self.t(p.node)));
                     }
-                    return self.join_classes(&local.assigned, depth, name);
+                    if self.visiting.borrow().contains(&i) {
+                        return UrlClass::Unknown(format!("`{name}` is built from itself"));
+                    }
+                    self.visiting.borrow_mut().push(i);
+                    let c = self.join_classes(&local.assigned, depth, name);
+                    self.visiting.borrow_mut().retain(|&v| v != i);
+                    return c;
                 }
                 match self.model.field_in_scope(self.class, &name.to_ascii_lowercase()) {
                     Some(f) => self.classify_field(f, depth),

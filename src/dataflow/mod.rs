@@ -345,9 +345,22 @@ pub(crate) struct ParamSink {
     pub endpoint: Option<Endpoint>,
 }
 
+/// A source that reaches a sink inside a method whose endpoint is one of the method's
+/// parameters: each caller decides the endpoint from its argument.
+#[derive(Clone, Debug)]
+pub(crate) struct Deferred {
+    pub param: u16,
+    pub sink: usize,
+    pub file: FileId,
+    pub span: Range<usize>,
+    pub path: Path,
+    pub endpoint: Endpoint,
+}
+
 #[derive(Clone, Default, Debug)]
 pub(crate) struct Summary {
     pub ret: Val,
+    pub deferred: Vec<Deferred>,
     /// How the returned value's URL is classified, for callers that build endpoints from it.
     pub ret_url: Option<Endpoint>,
     pub sinks: Vec<ParamSink>,
@@ -376,12 +389,19 @@ impl Summary {
         sinks.sort_unstable();
         let mut writes: Vec<(usize, Origin)> = self.field_writes.iter().map(|(f, o, _)| (*f, *o)).collect();
         writes.sort_unstable();
+        let mut deferred: Vec<(u16, usize, FileId, usize)> = self
+            .deferred
+            .iter()
+            .map(|d| (d.param, d.sink, d.file, d.span.start))
+            .collect();
+        deferred.sort_unstable();
         SummaryKey {
             ret,
             ret_endpoint: self.ret.endpoint.as_ref().map(|e| e.class.rank()),
             ret_url: self.ret_url.as_ref().map(|e| e.class.rank()),
             sinks,
             writes,
+            deferred,
         }
     }
 }
@@ -393,6 +413,7 @@ struct SummaryKey {
     ret_url: Option<u8>,
     sinks: Vec<(Origin, usize, FileId, usize, Option<u8>)>,
     writes: Vec<(usize, Origin)>,
+    deferred: Vec<(u16, usize, FileId, usize)>,
 }
 
 /// What one analysis of one method produced.
@@ -493,8 +514,32 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
             })
             .collect();
     }
+    // Deferred flows of methods nobody in the project calls (entry points) stand as they are;
+    // callers resolved the others.
+    let mut called = vec![false; n];
+    for d in &deps {
+        for &c in &d[0] {
+            called[c] = true;
+        }
+    }
+    for (m, s) in state.summaries.iter().enumerate() {
+        if called[m] {
+            continue;
+        }
+        for d in &s.deferred {
+            flows[m].push(Flow {
+                sink: d.sink,
+                file: d.file,
+                span: d.span.clone(),
+                path: hops(&d.path),
+                endpoint: Some(d.endpoint.clone()),
+            });
+        }
+    }
     let mut out: Vec<Flow> = flows.into_iter().flatten().collect();
-    out.sort_by_key(|f| (f.file, f.span.start, f.sink));
+    // Per sink, the least trusted destination wins.
+    let rank = |f: &Flow| std::cmp::Reverse(f.endpoint.as_ref().map_or(1, |e| e.class.rank()));
+    out.sort_by_key(|f| (f.file, f.span.start, f.sink, rank(f)));
     out.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.sink == b.sink);
     let returns = model
         .methods

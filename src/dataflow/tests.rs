@@ -542,3 +542,43 @@ mod book_example {
         ));
     }
 }
+
+#[test]
+fn an_endpoint_parameter_is_decided_by_each_caller() {
+    let body = "  static String base = URL.getOrgDomainUrl().toExternalForm() + '/services/data/v60.0';\n  static void call(String url) {\n    url = url.replace(' ', '+');\n    HttpRequest req = new HttpRequest();\n    req.setEndpoint(url);\n    req.setHeader('Authorization', 'Bearer ' + Secret.get());\n    new Http().send(req);\n  }\n  RELAY\n  void m() {\n    CALLS\n  }";
+    let relay = "static void relay(String target) { call(target + '/x'); }";
+    let cases: [(&str, Option<UrlClass>); 4] = [
+        ("call(base + '/limits');", Some(UrlClass::SameOrg)),
+        ("relay(base);", Some(UrlClass::SameOrg)),
+        (
+            "call(base + '/limits');\n    relay('https://elsewhere.example');",
+            Some(UrlClass::External("elsewhere.example".into())),
+        ),
+        (
+            "String u = 'callout:Partner/x';\n    call(u);",
+            Some(UrlClass::NamedCredential("Partner".into())),
+        ),
+    ];
+    for (calls, want) in cases {
+        // An uncalled relay would be an entry point of its own: define it only when used.
+        let r = if calls.contains("relay") { relay } else { "" };
+        let got = one_class(&body.replace("CALLS", calls).replace("RELAY", r));
+        assert_eq!(categories(&got), ["callout"], "{calls}");
+        assert_eq!(got[0].endpoint, want, "{calls}");
+    }
+    // Nobody calls it: the parameter stays unknown and is reported as such.
+    let got = one_class(&body.replace("CALLS", "").replace("RELAY", ""));
+    assert!(matches!(&got[0].endpoint, Some(UrlClass::Unknown(why)) if why.contains("parameter `url`")));
+    // An uncalled relay is an entry point: its parameter is unknown.
+    let got = one_class(&body.replace("CALLS", "call(base);").replace("RELAY", relay));
+    assert!(matches!(&got[0].endpoint, Some(UrlClass::Unknown(why)) if why.contains("parameter `target`")));
+}
+
+#[test]
+fn a_request_built_from_a_url_parameter_points_where_the_caller_says() {
+    let got = one_class(
+        "  static HttpRequest build(String url) {\n    HttpRequest r = new HttpRequest();\n    r.setEndpoint(url);\n    return r;\n  }\n  void m() {\n    HttpRequest r = build(URL.getOrgDomainUrl().toExternalForm() + '/services/data');\n    r.setBody(Secret.get());\n    new Http().send(r);\n  }",
+    );
+    assert_eq!(categories(&got), ["callout"]);
+    assert_eq!(got[0].endpoint, Some(UrlClass::SameOrg));
+}

@@ -48,6 +48,9 @@ pub struct Endpoint {
     pub class: UrlClass,
     pub file: FileId,
     pub span: Range<usize>,
+    /// Set when the URL is the method's parameter with this index: callers then decide it
+    /// from the argument they pass.
+    pub param: Option<u16>,
 }
 
 impl Endpoint {
@@ -159,6 +162,7 @@ mod tests {
                 class,
                 file: 0,
                 span: 0..1,
+                param: None,
             })
         };
         let j = Endpoint::join(e(UrlClass::SameOrg), e(UrlClass::External("a".into())));

@@ -1200,5 +1200,6 @@ pub fn endpoint_of(f: &ScriptFlow) -> Option<Endpoint> {
         class: f.endpoint.clone()?,
         file: f.file,
         span: f.endpoint_span.clone()?,
+        param: None,
     })
 }
