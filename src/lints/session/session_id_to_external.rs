@@ -200,6 +200,32 @@ mod tests {
     }
 
     #[test]
+    fn javascript_comments_suppress() {
+        let files = lwc(
+            "    const s = await sid();\n    // sfsec-ignore session-id-to-external: the partner relay is covered by the DPA\n    await fetch('https://relay.example.com', { body: s });",
+        );
+        let project = crate::testing::TempProject::new(&files).expect("project");
+        let req = crate::engine::ScanRequest {
+            paths: Vec::new(),
+            cwd: project.path().to_path_buf(),
+            config: crate::config::Config {
+                select: vec!["session-id-to-external".into()],
+                ..Default::default()
+            },
+            now: crate::lints::test_support::NOW,
+        };
+        let scan = crate::engine::scan(&req).expect("scan");
+        let f: Vec<_> = scan
+            .findings
+            .iter()
+            .filter(|f| f.rule == "session-id-to-external")
+            .collect();
+        assert_eq!(f.len(), 1);
+        let s = f[0].suppression.as_ref().expect("suppressed");
+        assert_eq!(s.reason, "the partner relay is covered by the DPA");
+    }
+
+    #[test]
     fn messages_name_the_destination() {
         let hits = run("session-id-to-external", &class(&send("'https://api.example.com/v1'")));
         assert_eq!(hits.len(), 1);
