@@ -186,7 +186,7 @@ fn aura_controller(project: &Project, rel: &str) -> Option<String> {
     let at = t.find("controller=")?;
     let rest = &t[at + "controller=".len()..];
     let quote = rest.chars().next()?;
-    let value = rest[1..].split(quote).next()?;
+    let value = rest[quote.len_utf8()..].split(quote).next()?;
     Some(value.rsplit('.').next().unwrap_or(value).to_string())
 }
 
