@@ -55,6 +55,7 @@ pub fn scan(req: &ScanRequest) -> Result<Scan, ConfigError> {
         project: &project,
         oauth: &oauth,
         flows: &flows,
+        memo: &crate::lints::Memo::default(),
         options: &req.config.options,
         now: req.now,
     };

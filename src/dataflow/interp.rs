@@ -1225,7 +1225,7 @@ impl<'a, 't> Frame<'a, 't> {
                     return c;
                 }
                 match self.model.field_in_scope(self.class, &name.to_ascii_lowercase()) {
-                    Some(f) => self.classify_field(f, depth),
+                    Some(f) => self.classify_field(f),
                     None => UrlClass::Unknown(format!("`{name}` is not defined in this project")),
                 }
             }
@@ -1243,7 +1243,7 @@ impl<'a, 't> Frame<'a, 't> {
                 if let Some(c) = class
                     && let Some(f) = self.model.field_in_scope(c, &fname)
                 {
-                    return self.classify_field(f, depth);
+                    return self.classify_field(f);
                 }
                 UrlClass::Unknown(format!("it is read from `{}`", self.t(node)))
             }
@@ -1323,7 +1323,7 @@ impl<'a, 't> Frame<'a, 't> {
 
     /// The join of what every assignment and initializer of the field points to (as of the
     /// previous round; a change re-analyzes this method).
-    fn classify_field(&self, f: FieldId, _depth: usize) -> UrlClass {
+    fn classify_field(&self, f: FieldId) -> UrlClass {
         self.url_reads.borrow_mut().push(f);
         let field = &self.model.fields[f];
         match &self.state.field_urls[f] {

@@ -1,6 +1,10 @@
 //! The lint registry. One lint, one file; each declares what it inspects and the engine
 //! dispatches to it.
 
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use tree_sitter::Node;
 
 use crate::config::Options;
@@ -20,6 +24,8 @@ pub struct Ctx<'p> {
     pub oauth: &'p OauthIndex<'p>,
     /// The data-flow results of every spec an enabled lint declared, computed once per scan.
     pub flows: &'p [(&'static Spec, Analysis)],
+    /// Results that several lints derive the same way (computed by whichever asks first).
+    pub memo: &'p Memo,
     pub options: &'p Options,
     /// Unix seconds; injected so that tests do not depend on today's date.
     pub now: i64,
@@ -47,6 +53,29 @@ pub trait Lint: Sync + Send {
     /// Data-flow specs whose results [`Ctx::flows_of`] should hold.
     fn specs(&self) -> &'static [&'static Spec] {
         &[]
+    }
+}
+
+/// Per-scan results shared between lints, by key; each is computed once even when lints ask
+/// from several threads at the same time.
+#[derive(Default)]
+pub struct Memo {
+    slots: Mutex<HashMap<&'static str, Arc<OnceLock<Shared>>>>,
+}
+
+type Shared = Arc<dyn Any + Send + Sync>;
+
+impl Memo {
+    /// The value under `key`, computing it with `f` the first time. `f` must not use rayon:
+    /// other lints may be blocked on it meanwhile. `None` only if `key` was used with another
+    /// type, which is a bug in the caller.
+    pub fn get<T: Any + Send + Sync>(&self, key: &'static str, f: impl FnOnce() -> T) -> Option<Arc<T>> {
+        let slot = {
+            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            slots.entry(key).or_default().clone()
+        };
+        let value: &Shared = slot.get_or_init(|| Arc::new(f()));
+        value.clone().downcast::<T>().ok()
     }
 }
 

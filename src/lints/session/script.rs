@@ -110,8 +110,12 @@ struct AuraAttr<'a, 'r> {
     value_node: Node<'a>,
 }
 
-/// Every script flow in the project.
-pub fn flows(cx: &Ctx<'_>) -> Vec<ScriptFlow> {
+/// Every script flow in the project, computed once per scan for both session lints.
+pub fn flows(cx: &Ctx<'_>) -> std::sync::Arc<Vec<ScriptFlow>> {
+    cx.memo.get("session.script-flows", || compute(cx)).unwrap_or_default()
+}
+
+fn compute(cx: &Ctx<'_>) -> Vec<ScriptFlow> {
     let Some(analysis) = cx.analysis_of(&SESSION) else {
         return Vec::new();
     };

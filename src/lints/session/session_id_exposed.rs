@@ -28,7 +28,7 @@ impl Lint for SessionIdExposed {
             let message = format!("session ID is {}", sink.note);
             out.push(session::apex_finding(ID, flow, message).help(HELP));
         }
-        for flow in session::script::flows(cx) {
+        for flow in session::script::flows(cx).iter() {
             if flow.category != EXPOSED {
                 continue;
             }

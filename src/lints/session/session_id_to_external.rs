@@ -46,7 +46,7 @@ impl Lint for SessionIdToExternal {
             let message = format!("session ID is {} {}", sink.note, class.describe());
             out.push(session::apex_finding(ID, flow, message).help(help(&class)));
         }
-        for flow in session::script::flows(cx) {
+        for flow in session::script::flows(cx).iter() {
             if flow.category != EXTERNAL {
                 continue;
             }
@@ -58,7 +58,7 @@ impl Lint for SessionIdToExternal {
                 continue;
             }
             let message = format!("session ID is {} {}", flow.note, class.describe());
-            let endpoint = session::script::endpoint_of(&flow);
+            let endpoint = session::script::endpoint_of(flow);
             let f = session::flow_finding(
                 ID,
                 flow.file,
