@@ -160,6 +160,27 @@ mod tests {
     }
 
     #[test]
+    fn memo_computes_once_per_key_across_threads() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let memo = Memo::default();
+        let calls = AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    let v = memo.get("k", || {
+                        calls.fetch_add(1, Ordering::SeqCst);
+                        vec![1, 2, 3]
+                    });
+                    assert_eq!(v.as_deref(), Some(&vec![1, 2, 3]));
+                });
+            }
+        });
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // The same key asked for as another type is a caller bug, reported as `None`.
+        assert!(memo.get("k", || 0u8).is_none());
+    }
+
+    #[test]
     fn declared_apex_kinds_exist_in_the_grammar() {
         for lint in LINTS {
             for kind in lint.apex_kinds() {
