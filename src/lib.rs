@@ -19,6 +19,7 @@ pub mod oauth;
 pub mod project;
 pub mod report;
 pub mod rules;
+pub mod secrets;
 pub mod suppress;
 #[doc(hidden)]
 pub mod testing;

@@ -1,0 +1,296 @@
+//! Known credential formats, compiled once into one `RegexSet` (which detectors match) plus one
+//! `Regex` each (where).
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::{Regex, RegexSet};
+
+use super::entropy;
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct Detector {
+    pub name: &'static str,
+    pattern: &'static str,
+    /// An identifier rather than a secret (a consumer key): reported at a lower severity.
+    pub identifier: bool,
+}
+
+/// Formats a leaked value is recognised by. Patterns are anchored on distinctive prefixes so
+/// that ordinary text does not match.
+pub static DETECTORS: &[Detector] = &[
+    Detector {
+        name: "Salesforce session ID or access token",
+        pattern: r"\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9_.]{40,}",
+        identifier: false,
+    },
+    Detector {
+        name: "Salesforce consumer key",
+        pattern: r"\b3MVG9[A-Za-z0-9_.]{50,}",
+        identifier: true,
+    },
+    Detector {
+        name: "AWS access key ID",
+        pattern: r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b",
+        identifier: false,
+    },
+    Detector {
+        name: "Stripe secret key",
+        pattern: r"\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}",
+        identifier: false,
+    },
+    Detector {
+        name: "GitHub token",
+        pattern: r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})",
+        identifier: false,
+    },
+    Detector {
+        name: "GitLab token",
+        pattern: r"\bglpat-[A-Za-z0-9_-]{20,}",
+        identifier: false,
+    },
+    Detector {
+        name: "Slack token",
+        pattern: r"\bxox[abposr]-[A-Za-z0-9-]{10,}",
+        identifier: false,
+    },
+    Detector {
+        name: "Slack webhook URL",
+        pattern: r"https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}",
+        identifier: false,
+    },
+    Detector {
+        name: "Google API key",
+        pattern: r"\bAIza[0-9A-Za-z_-]{35}\b",
+        identifier: false,
+    },
+    Detector {
+        name: "Twilio API key",
+        pattern: r"\bSK[0-9a-f]{32}\b",
+        identifier: false,
+    },
+    Detector {
+        name: "SendGrid API key",
+        pattern: r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b",
+        identifier: false,
+    },
+    Detector {
+        name: "PEM private key",
+        pattern: r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----",
+        identifier: false,
+    },
+    Detector {
+        name: "JSON Web Token",
+        pattern: r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}",
+        identifier: false,
+    },
+    Detector {
+        name: "password in a URL",
+        // `scheme://user:password@host`, but not a merge field or a placeholder.
+        pattern: r"\b[a-z][a-z0-9+.-]*://[^/\s:@{}'\x22<>]+:[^/\s:@{}'\x22<>$]{3,}@[A-Za-z0-9.-]+",
+        identifier: false,
+    },
+    Detector {
+        name: "literal Authorization credentials",
+        pattern: r"(?i)\b(?:bearer|basic)\s+[A-Za-z0-9._~+/-]{20,}={0,2}",
+        identifier: false,
+    },
+];
+
+static SET: LazyLock<RegexSet> = LazyLock::new(|| {
+    // The patterns are constants covered by tests; an invalid one would fail every test run.
+    RegexSet::new(DETECTORS.iter().map(|d| d.pattern)).unwrap_or_else(|_| RegexSet::empty())
+});
+
+static EACH: LazyLock<Vec<Option<Regex>>> =
+    LazyLock::new(|| DETECTORS.iter().map(|d| Regex::new(d.pattern).ok()).collect());
+
+/// A known-format credential found in text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub detector: &'static Detector,
+    /// Byte range within the searched text.
+    pub span: Range<usize>,
+}
+
+/// Every known-format credential in `text`, in order.
+pub fn known(text: &str) -> Vec<Hit> {
+    let matched = SET.matches(text);
+    if !matched.matched_any() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for i in matched.iter() {
+        let Some(re) = &EACH[i] else {
+            continue;
+        };
+        for m in re.find_iter(text) {
+            // Placeholders in docs and templates are not leaks.
+            if looks_like_placeholder(m.as_str()) {
+                continue;
+            }
+            out.push(Hit {
+                detector: &DETECTORS[i],
+                span: m.range(),
+            });
+        }
+    }
+    out.sort_by_key(|h| (h.span.start, std::cmp::Reverse(h.span.end)));
+    // Overlapping matches (a token inside a URL) are one finding.
+    out.dedup_by(|b, a| b.span.start < a.span.end);
+    out
+}
+
+fn looks_like_placeholder(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    [
+        "xxxx",
+        "your_",
+        "your-",
+        "<",
+        "example",
+        "placeholder",
+        "changeme",
+        "redacted",
+        "****",
+        "1234567890",
+    ]
+    .iter()
+    .any(|p| lower.contains(p))
+}
+
+/// Whether a literal that is assigned to a credential name looks like a real secret rather
+/// than a word, a sentence, an id or a placeholder.
+pub fn random_looking(s: &str) -> bool {
+    let len = s.chars().count();
+    if !(16..=512).contains(&len) || s.contains(char::is_whitespace) || looks_like_placeholder(s) {
+        return false;
+    }
+    if is_uuid(s) || is_record_id(s) || s.starts_with("data:") || s.contains("{!") || s.contains("://") {
+        return false;
+    }
+    let classes = [
+        s.bytes().any(|b| b.is_ascii_lowercase()),
+        s.bytes().any(|b| b.is_ascii_uppercase()),
+        s.bytes().any(|b| b.is_ascii_digit()),
+    ]
+    .iter()
+    .filter(|&&c| c)
+    .count();
+    let hex = s.bytes().all(|b| b.is_ascii_hexdigit());
+    // Hex keys have at most 4 bits per character; mixed alphabets carry more.
+    if hex {
+        len >= 32 && entropy(s) >= 3.0
+    } else {
+        classes >= 2 && entropy(s) >= 3.5
+    }
+}
+
+fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, &c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+/// A Salesforce record id (15 or 18 characters, key prefix first).
+fn is_record_id(s: &str) -> bool {
+    matches!(s.len(), 15 | 18)
+        && s.bytes().all(|b| b.is_ascii_alphanumeric())
+        && s.as_bytes()[..3].iter().all(|b| b.is_ascii_alphanumeric())
+        && s.as_bytes()[3..5].iter().all(u8::is_ascii_digit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<&'static str> {
+        known(text).into_iter().map(|h| h.detector.name).collect()
+    }
+
+    #[test]
+    fn every_pattern_compiles() {
+        assert!(EACH.iter().all(Option::is_some));
+        assert_eq!(SET.len(), DETECTORS.len());
+    }
+
+    #[test]
+    fn fake_secrets_are_found() {
+        // All fake, built to the published formats.
+        let cases = [
+            (
+                "00DKs000000ABCD!AQEAQH4tKq8Wz3Yx9LmN2pRsT5uVwX7yZ0aBcDeFgHiJkLmNoPqRsTuVwXyZ01234567",
+                "Salesforce session ID or access token",
+            ),
+            (
+                "3MVG9fMtCkV6eLhdOY8pT0nQJ2dyvmOzh5U7vG2p0qfXs0uQbVwB1xWn3p4sYlZc9EhG_jKmA",
+                "Salesforce consumer key",
+            ),
+            ("AKIAIOSFODNN7TESTKEY", "AWS access key ID"),
+            ("sk_live_51HqLyjWDarjtT1zdp7dcQ9", "Stripe secret key"),
+            ("ghp_16C7e42F292c6912E7710c838347Ae178B4a", "GitHub token"),
+            ("glpat-9xKq2LmN4pRsT6uVwX8y", "GitLab token"),
+            ("xoxb-2048-1024-aBcDeFgHiJkLmN", "Slack token"),
+            ("AIzaSyD4t5Q7v9xB2nM8kL1pR3sT6uW0yZ2aC4e", "Google API key"),
+            ("SK0123456789abcdef0123456789abcdef", "Twilio API key"),
+            (
+                "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",
+                "SendGrid API key",
+            ),
+            ("-----BEGIN RSA PRIVATE KEY-----", "PEM private key"),
+            (
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3In0.dGhpcyBpcyBub3QgYSByZWFsIHNpZw",
+                "JSON Web Token",
+            ),
+            ("https://deploy:Tr0ub4dor3@ci.acme.dev/hook", "password in a URL"),
+            ("Bearer 7f3kQ9xL2mN8pR4sT6vW1yZ0aB", "literal Authorization credentials"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(names(&format!("'{text}'")), [want], "{text}");
+        }
+    }
+
+    #[test]
+    fn near_misses_are_not() {
+        for text in [
+            "00D5g000004ABCD",                         // an org id alone
+            "001Ks00000AbCdEIAV",                      // a record id
+            "3f2504e0-4f89-11d3-9a0c-0305e82c3301",    // a UUID
+            "e3b0c44298fc1c149afbf4c8996fb924",        // a hash in a test assertion
+            "data:image/png;base64,iVBORw0KGgoAAAANS", // an inline image
+            "slds-grid slds-wrap slds-gutters_small",  // CSS classes
+            "https://{!$Credential.UserName}:{!$Credential.Password}@api.example.com",
+            "https://user:{!password}@host.example.com",
+            "Bearer ' + token",
+            "sk_test_xxxxxxxxxxxxxxxxxxxxxxxx",
+            "AKIAXXXXXXXXXXXXXXXX",
+        ] {
+            assert!(names(text).is_empty(), "{text}: {:?}", names(text));
+        }
+    }
+
+    #[test]
+    fn random_looking_literals() {
+        assert!(random_looking("q8Vn3LkP0xZr7TgW2mYs"));
+        assert!(random_looking("a3f9c2e8b7d4a1f0e6c5b9d8a7f3e2c1"));
+        for s in [
+            "this is a sentence",
+            "application/json",
+            "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+            "001Ks00000AbCdEIAV",
+            "aaaaaaaaaaaaaaaaaaaa",
+            "ABCDEFGHIJKLMNOPQRSTUV",
+            "short",
+            "your_api_key_here_please",
+            "https://api.example.com/v1/x",
+        ] {
+            assert!(!random_looking(s), "{s}");
+        }
+    }
+}

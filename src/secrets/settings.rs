@@ -1,0 +1,485 @@
+//! Custom settings and custom metadata types, their fields and visibility, in source and
+//! metadata-API layouts; and the Apex that reads their fields (and whether it uses a field as a
+//! credential).
+
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use crate::finding::FileId;
+use crate::kind::MetaType;
+use crate::project::{Parsed, Project};
+use crate::xml::ElemRef;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettingKind {
+    CustomSetting,
+    MetadataType,
+}
+
+impl SettingKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            SettingKind::CustomSetting => "custom setting",
+            SettingKind::MetadataType => "custom metadata type",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SettingObject {
+    /// API name: `Acme_Settings__c`, `Acme_Config__mdt`.
+    pub name: String,
+    pub kind: SettingKind,
+    /// `Public`, `Protected`, `PackageProtected`; `None` when absent (public).
+    pub visibility: Option<String>,
+    pub file: FileId,
+    /// The `visibility` element, or the object's start tag.
+    pub span: Range<usize>,
+    pub fields: Vec<SettingField>,
+}
+
+impl SettingObject {
+    pub fn is_protected(&self) -> bool {
+        self.visibility
+            .as_deref()
+            .is_some_and(|v| v.eq_ignore_ascii_case("Protected") || v.eq_ignore_ascii_case("PackageProtected"))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SettingField {
+    pub name: String,
+    pub label: Option<String>,
+    pub ty: Option<String>,
+    pub file: FileId,
+    /// The field's `fullName`, or its start tag.
+    pub span: Range<usize>,
+    /// Why its name, label, description or help text says it holds a credential.
+    pub named_credential: Option<String>,
+}
+
+impl SettingField {
+    /// Only text can hold a secret: checkboxes, numbers, dates, picklists and lookups cannot.
+    pub fn holds_text(&self) -> bool {
+        self.ty.as_deref().is_none_or(|t| {
+            matches!(
+                t.to_ascii_lowercase().as_str(),
+                "text" | "textarea" | "longtextarea" | "encryptedtext" | "html" | "url"
+            )
+        })
+    }
+}
+
+/// How the project's Apex reads one setting field.
+#[derive(Clone, Debug, Default)]
+pub struct FieldUse {
+    /// Apex files that read it.
+    pub readers: BTreeSet<FileId>,
+    /// Where code uses it as a credential, and how.
+    pub as_credential: Vec<(FileId, Range<usize>, String)>,
+}
+
+#[derive(Default)]
+pub struct Settings {
+    pub objects: Vec<SettingObject>,
+    /// Keyed by lower-case `(object, field)`.
+    pub uses: HashMap<(String, String), FieldUse>,
+}
+
+impl Settings {
+    pub fn usage(&self, object: &str, field: &str) -> Option<&FieldUse> {
+        self.uses
+            .get(&(object.to_ascii_lowercase(), field.to_ascii_lowercase()))
+    }
+
+    /// Why a field is a credential: its name or words, else how code uses it; `None` for
+    /// non-text fields.
+    pub fn credential_reason(&self, object: &SettingObject, field: &SettingField) -> Option<String> {
+        if !field.holds_text() {
+            return None;
+        }
+        if let Some(why) = &field.named_credential {
+            return Some(why.clone());
+        }
+        let u = self.usage(&object.name, &field.name)?;
+        u.as_credential.first().map(|(_, _, how)| how.clone())
+    }
+}
+
+/// Every custom setting and custom metadata type in the project, with their fields and the
+/// Apex that reads them.
+pub fn build(project: &Project) -> Settings {
+    let mut objects: Vec<SettingObject> = Vec::new();
+    // Source-format field files, by the object folder they sit in.
+    let mut loose: HashMap<String, Vec<SettingField>> = HashMap::new();
+    for (id, f, doc) in project.xml_of(MetaType::CustomObject) {
+        let Some(root) = doc.root() else { continue };
+        let name = f.component_name().to_string();
+        let kind = if root.child("customSettingsType").is_some() {
+            SettingKind::CustomSetting
+        } else if name.to_ascii_lowercase().ends_with("__mdt") {
+            SettingKind::MetadataType
+        } else {
+            continue;
+        };
+        let vis = root.child("visibility");
+        let fields = root.children_named("fields").map(|el| field(el, id, None)).collect();
+        objects.push(SettingObject {
+            name,
+            kind,
+            visibility: vis.and_then(|v| v.text()).map(str::to_string),
+            file: id,
+            span: vis.map_or_else(|| root.start_tag(), |v| v.value_span()),
+            fields,
+        });
+    }
+    for (id, f, doc) in project.xml_of(MetaType::CustomField) {
+        let Some(root) = doc.root() else { continue };
+        let path = std::path::Path::new(&f.rel);
+        let object = path
+            .parent()
+            .filter(|p| p.file_name().is_some_and(|n| n == "fields"))
+            .and_then(|p| p.parent())
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str());
+        if let Some(object) = object {
+            loose
+                .entry(object.to_ascii_lowercase())
+                .or_default()
+                .push(field(root, id, Some(f.component_name())));
+        }
+    }
+    for o in &mut objects {
+        if let Some(fs) = loose.remove(&o.name.to_ascii_lowercase()) {
+            o.fields.extend(fs);
+        }
+    }
+    let uses = code_uses(project, &objects);
+    Settings { objects, uses }
+}
+
+fn field(el: ElemRef<'_>, file: FileId, file_name: Option<&str>) -> SettingField {
+    let full = el.child("fullName");
+    let name = full.and_then(|n| n.text()).or(file_name).unwrap_or("").to_string();
+    let label = el.child_text("label").map(str::to_string);
+    let named_credential = super::credential_name(&name)
+        .map(|w| format!("its name says {w}"))
+        .or_else(|| {
+            label
+                .as_deref()
+                .and_then(super::credential_name)
+                .map(|w| format!("its label says {w}"))
+        })
+        .or_else(|| {
+            ["description", "inlineHelpText"].iter().find_map(|k| {
+                el.child_text(k).and_then(super::credential_prose).map(|p| {
+                    format!(
+                        "its {} mentions {p}",
+                        if *k == "description" {
+                            "description"
+                        } else {
+                            "help text"
+                        }
+                    )
+                })
+            })
+        });
+    SettingField {
+        name,
+        label,
+        ty: el.child_text("type").map(str::to_string),
+        file,
+        span: full.map_or_else(|| el.start_tag(), |f| f.value_span()),
+        named_credential,
+    }
+}
+
+/// Calls that read a setting's record: `X.getInstance()`, `X.getOrgDefaults()`, `X.getValues(..)`,
+/// `X.getAll()`, `X__mdt.getInstance('Name')`.
+const READERS: &[&str] = &["getinstance", "getorgdefaults", "getvalues", "getall"];
+
+fn code_uses(project: &Project, objects: &[SettingObject]) -> HashMap<(String, String), FieldUse> {
+    let mut out: HashMap<(String, String), FieldUse> = HashMap::new();
+    if objects.is_empty() {
+        return out;
+    }
+    let fields: HashMap<String, Vec<&str>> = {
+        let mut m: HashMap<String, Vec<&str>> = HashMap::new();
+        for o in objects {
+            for f in &o.fields {
+                m.entry(f.name.to_ascii_lowercase()).or_default().push(&o.name);
+            }
+        }
+        m
+    };
+    for (id, file) in project.files.iter().enumerate() {
+        let Parsed::Apex(tree) = &file.parsed else { continue };
+        let src = file.text.as_str();
+        let mut cursor = tree.walk();
+        loop {
+            let node = cursor.node();
+            if node.kind() == "field_access"
+                && let Some(fld) = node.child_by_field_name("field")
+                && let Some(owners) = fields.get(&text(fld, src).to_ascii_lowercase())
+                && let Some(obj) = node.child_by_field_name("object")
+                && let Some(owner) = setting_of(obj, src, owners)
+            {
+                let key = (owner.to_ascii_lowercase(), text(fld, src).to_ascii_lowercase());
+                let entry = out.entry(key).or_default();
+                entry.readers.insert(id);
+                if let Some(how) = credential_use(node, src) {
+                    entry.as_credential.push((id, node.byte_range(), how));
+                }
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            let mut done = false;
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    done = true;
+                    break;
+                }
+            }
+            if done {
+                break;
+            }
+        }
+    }
+    out
+}
+
+fn text<'s>(n: Node<'_>, src: &'s str) -> &'s str {
+    src.get(n.byte_range()).unwrap_or("")
+}
+
+/// Which of `owners` (setting API names) the receiver of a field read is: a reader call on the
+/// setting, or a local or loop variable declared with its type.
+fn setting_of<'o>(obj: Node<'_>, src: &str, owners: &[&'o str]) -> Option<&'o str> {
+    let is_owner = |name: &str| owners.iter().copied().find(|o| o.eq_ignore_ascii_case(name.trim()));
+    match obj.kind() {
+        "method_invocation" => {
+            let mut cur = obj;
+            let mut saw_reader = false;
+            // Down the chain: `X.getAll().get('k')`, `X.getInstance()`.
+            loop {
+                let name = cur
+                    .child_by_field_name("name")
+                    .map(|n| text(n, src).to_ascii_lowercase());
+                saw_reader |= name.as_deref().is_some_and(|n| READERS.contains(&n));
+                match cur.child_by_field_name("object") {
+                    Some(o) if o.kind() == "method_invocation" => cur = o,
+                    Some(o) if saw_reader => return is_owner(text(o, src)),
+                    _ => return None,
+                }
+            }
+        }
+        "identifier" => {
+            let var = text(obj, src);
+            let ty = declared_type(obj, var, src)?;
+            is_owner(&ty)
+        }
+        _ => None,
+    }
+}
+
+/// The declared type of a local or loop variable named `var`, searched in the enclosing
+/// method.
+fn declared_type(at: Node<'_>, var: &str, src: &str) -> Option<String> {
+    let mut scope = at;
+    while let Some(p) = scope.parent() {
+        scope = p;
+        if matches!(scope.kind(), "method_declaration" | "constructor_declaration") {
+            break;
+        }
+    }
+    let mut cursor = scope.walk();
+    loop {
+        let n = cursor.node();
+        let decl = match n.kind() {
+            "local_variable_declaration" => {
+                let mut c = n.walk();
+                let named = n.children_by_field_name("declarator", &mut c).any(|d| {
+                    d.child_by_field_name("name")
+                        .is_some_and(|x| text(x, src).eq_ignore_ascii_case(var))
+                });
+                named.then(|| n.child_by_field_name("type"))
+            }
+            "enhanced_for_statement" | "formal_parameter" => n
+                .child_by_field_name("name")
+                .filter(|x| text(*x, src).eq_ignore_ascii_case(var))
+                .map(|_| n.child_by_field_name("type")),
+            _ => None,
+        };
+        if let Some(Some(ty)) = decl {
+            return Some(text(ty, src).to_string());
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() || cursor.node() == scope {
+                return None;
+            }
+        }
+    }
+}
+
+/// Headers whose value is a credential.
+fn credential_header(h: &str) -> bool {
+    let h = h.to_ascii_lowercase();
+    h == "authorization"
+        || ["api-key", "apikey", "token", "secret", "password", "x-api"]
+            .iter()
+            .any(|k| h.contains(k))
+}
+
+/// How the statement around a field read uses it as a credential, if it does: an
+/// `Authorization`-like header, a password, a `Crypto` key, a credential request parameter.
+fn credential_use(read: Node<'_>, src: &str) -> Option<String> {
+    let mut n = read;
+    while let Some(p) = n.parent() {
+        if p.kind().ends_with("statement") || p.kind() == "block" {
+            break;
+        }
+        if p.kind() == "method_invocation" {
+            let name = p
+                .child_by_field_name("name")
+                .map(|x| text(x, src).to_ascii_lowercase())
+                .unwrap_or_default();
+            let qualifier = p
+                .child_by_field_name("object")
+                .map(|o| text(o, src).to_ascii_lowercase())
+                .unwrap_or_default();
+            let first_arg = p
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0))
+                .map(|a| text(a, src).trim_matches('\'').to_string())
+                .unwrap_or_default();
+            match name.as_str() {
+                "setheader" if credential_header(&first_arg) => {
+                    return Some(format!("code sends it in the `{first_arg}` header"));
+                }
+                "setpassword" => return Some("code uses it as a password".into()),
+                "sign" | "encrypt" | "decrypt" | "generatemac" | "encryptwithmanagediv" | "decryptwithmanagediv"
+                    if qualifier.ends_with("crypto") =>
+                {
+                    return Some(format!("code uses it as a key for `Crypto.{name}`"));
+                }
+                "put" if super::credential_name(&first_arg).is_some() => {
+                    return Some(format!("code sends it as `{first_arg}`"));
+                }
+                _ => {}
+            }
+        }
+        if p.kind() == "binary_expression" {
+            // `'client_secret=' + s.Secret__c` in a request body.
+            let lit = p
+                .child_by_field_name("left")
+                .map(|l| text(l, src).to_ascii_lowercase())
+                .unwrap_or_default();
+            for param in [
+                "client_secret=",
+                "password=",
+                "api_key=",
+                "apikey=",
+                "access_token=",
+                "token=",
+            ] {
+                if lit.ends_with(&format!("{param}'")) || lit.ends_with(&format!("&{param}'")) {
+                    return Some(format!("code sends it as `{}`", param.trim_end_matches('=')));
+                }
+            }
+            if lit.trim_matches('\'').to_ascii_lowercase().starts_with("bearer ")
+                || lit.trim_matches('\'').eq_ignore_ascii_case("basic ")
+            {
+                return Some("code sends it as an `Authorization` value".into());
+            }
+        }
+        n = p;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(files: &[(&str, &str)]) -> Settings {
+        build(&crate::project::in_memory(files))
+    }
+
+    const OBJ: &str = "force-app/main/default/objects/Acme_Settings__c/Acme_Settings__c.object-meta.xml";
+
+    fn object(vis: &str) -> String {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomObject xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <customSettingsType>Hierarchy</customSettingsType>\n    <label>Acme Settings</label>\n    <visibility>{vis}</visibility>\n</CustomObject>\n"
+        )
+    }
+
+    fn field_file(name: &str, ty: &str, extra: &str) -> (String, String) {
+        (
+            format!("force-app/main/default/objects/Acme_Settings__c/fields/{name}.field-meta.xml"),
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomField xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>{name}</fullName>\n    <label>{name}</label>\n    <type>{ty}</type>{extra}\n</CustomField>\n"
+            ),
+        )
+    }
+
+    #[test]
+    fn source_layout_links_fields_to_their_object() {
+        let (p1, t1) = field_file("Api_Key__c", "Text", "");
+        let (p2, t2) = field_file("Timeout__c", "Number", "");
+        let obj = object("Protected");
+        let s = settings(&[(OBJ, &obj), (&p1, &t1), (&p2, &t2)]);
+        assert_eq!(s.objects.len(), 1);
+        let o = &s.objects[0];
+        assert!(o.is_protected());
+        assert_eq!(o.kind, SettingKind::CustomSetting);
+        let names: Vec<&str> = o.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["Api_Key__c", "Timeout__c"]);
+        assert!(s.credential_reason(o, &o.fields[0]).is_some());
+        assert!(s.credential_reason(o, &o.fields[1]).is_none());
+    }
+
+    #[test]
+    fn code_makes_a_vague_field_a_credential() {
+        let (p1, t1) = field_file("Value_A__c", "Text", "");
+        let (p2, t2) = field_file("Value_B__c", "Text", "");
+        let obj = object("Public");
+        let class = "public class Client {\n  void m() {\n    HttpRequest r = new HttpRequest();\n    r.setHeader('Authorization', 'Bearer ' + Acme_Settings__c.getOrgDefaults().Value_A__c);\n    Acme_Settings__c s = Acme_Settings__c.getInstance();\n    r.setEndpoint(s.Value_B__c);\n  }\n}";
+        let s = settings(&[
+            (OBJ, &obj),
+            (&p1, &t1),
+            (&p2, &t2),
+            ("force-app/main/default/classes/Client.cls", class),
+        ]);
+        let o = &s.objects[0];
+        let why = s.credential_reason(o, &o.fields[0]).unwrap_or_default();
+        assert!(why.contains("Authorization"), "{why}");
+        assert!(s.credential_reason(o, &o.fields[1]).is_none());
+        assert_eq!(
+            s.usage("acme_settings__c", "value_b__c").map(|u| u.readers.len()),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn mdapi_objects_and_metadata_types() {
+        let mdt = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomObject xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fields>\n        <fullName>Client_Secret__c</fullName>\n        <label>Client Secret</label>\n        <type>Text</type>\n    </fields>\n    <fields>\n        <fullName>Enabled__c</fullName>\n        <label>Secret enabled</label>\n        <type>Checkbox</type>\n    </fields>\n    <label>Acme Config</label>\n</CustomObject>\n";
+        let s = settings(&[("src/objects/Acme_Config__mdt.object", mdt)]);
+        let o = &s.objects[0];
+        assert_eq!(o.kind, SettingKind::MetadataType);
+        assert!(!o.is_protected());
+        assert!(s.credential_reason(o, &o.fields[0]).is_some());
+        assert!(s.credential_reason(o, &o.fields[1]).is_none());
+    }
+}
