@@ -70,6 +70,8 @@ pub struct Finding {
     pub labels: Vec<Label>,
     /// For data-flow findings: the steps from the source to the sink, in order.
     pub flow: Vec<Label>,
+    /// A secret value this finding is about: reporters never print it in full.
+    pub secret: Option<Range<usize>>,
     pub suppression: Option<Suppression>,
 }
 
@@ -85,6 +87,7 @@ impl Finding {
             help: None,
             labels: Vec::new(),
             flow: Vec::new(),
+            secret: None,
             suppression: None,
         }
     }
@@ -94,6 +97,11 @@ impl Finding {
     }
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
+        self
+    }
+    /// Marks the span of a secret value, which outputs mask.
+    pub fn secret(mut self, span: Range<usize>) -> Self {
+        self.secret = Some(span);
         self
     }
     /// Appends a step to the data-flow path.

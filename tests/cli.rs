@@ -491,3 +491,41 @@ fn files_outside_the_project_are_scanned_without_forceignore() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
 }
+
+/// Every credential the corpus commits, in full.
+const CORPUS_SECRETS: &[&str] = &[
+    "sk_live_51HqLyjWDarjtT1zdp7dcQ9",
+    "AKIAIOSFODNN7TESTKEY",
+    "AIzaSyD4t5Q7v9xB2nM8kL1pR3sT6uW0yZ2aC4e",
+    "Tn6Wq3Hv8Lk1Rz5Xb9Pm",
+    "Winter2026!Billing",
+];
+
+#[test]
+fn no_output_prints_a_full_secret() {
+    // The check can only fail if the secrets are really in the corpus.
+    let all: String = walkdir::WalkDir::new(corpus())
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .collect();
+    for s in CORPUS_SECRETS {
+        assert!(all.contains(s), "{s} is not in the corpus");
+    }
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["check", "--now", NOW],
+        vec!["check", "--now", NOW, "--show-suppressed"],
+        vec!["check", "--now", NOW, "--format", "json"],
+        vec!["check", "--now", NOW, "--format", "sarif"],
+        vec!["check", "--now", NOW, "--select", "oauth"],
+    ];
+    for args in runs {
+        let o = sfsec(&corpus(), &args);
+        let out = format!("{}{}", stdout(&o), stderr(&o));
+        assert!(!out.is_empty());
+        for s in CORPUS_SECRETS {
+            assert!(!out.contains(s), "`sfsec {}` printed {s}", args.join(" "));
+        }
+    }
+}

@@ -16,6 +16,7 @@ use crate::project::{Project, SourceFile};
 use crate::xml::XmlDoc;
 
 pub mod oauth;
+pub mod secrets;
 pub mod session;
 
 /// What every hook sees: the project, the indexes built once for it, options and the clock.
@@ -92,6 +93,7 @@ impl Ctx<'_> {
 
 /// Every lint, sorted by id.
 pub static LINTS: &[&dyn Lint] = &[
+    &secrets::hardcoded_secret::HardcodedSecret,
     &oauth::oauth_broad_scope::BroadScope,
     &oauth::oauth_client_credentials_flow::ClientCredentialsFlow,
     &oauth::oauth_consumer_secret_optional::ConsumerSecretOptional,
@@ -107,6 +109,9 @@ pub static LINTS: &[&dyn Lint] = &[
     &oauth::oauth_self_authorized::SelfAuthorized,
     &oauth::oauth_username_password_flow::UsernamePasswordFlow,
     &oauth::oauth_web_server_flow::WebServerFlow,
+    &secrets::protected_setting_secret::ProtectedSettingSecret,
+    &secrets::public_setting_secret::PublicSettingSecret,
+    &secrets::secret_in_metadata_record::SecretInMetadataRecord,
     &session::session_id_exposed::SessionIdExposed,
     &session::session_id_to_external::SessionIdToExternal,
 ];

@@ -52,6 +52,26 @@ pub fn oidc(inner: &str) -> String {
     )
 }
 
+/// A custom object (a setting when `kind` says so) with the given visibility.
+pub fn setting_object(vis: &str, kind: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomObject xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    {kind}\n    <label>Acme Settings</label>\n    <visibility>{vis}</visibility>\n</CustomObject>\n"
+    )
+}
+
+/// A field file of `Acme_Settings__c`; the path is leaked to fit the table helpers' `&str`.
+pub fn setting_field(name: &str, ty: &str) -> (&'static str, String) {
+    let path: &'static str = Box::leak(
+        format!("force-app/main/default/objects/Acme_Settings__c/fields/{name}.field-meta.xml").into_boxed_str(),
+    );
+    (
+        path,
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomField xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>{name}</fullName>\n    <label>{name}</label>\n    <type>{ty}</type>\n</CustomField>\n"
+        ),
+    )
+}
+
 /// Scans `files` with only `rule` enabled.
 pub fn run(rule: &str, files: &[(&str, &str)]) -> Vec<Hit> {
     run_with(rule, files, Config::default())

@@ -101,6 +101,23 @@ fn short_label(f: &Finding) -> String {
     }
 }
 
+/// A file's text with every secret a finding points at, and every known-format credential,
+/// masked in place (offsets unchanged).
+fn redacted(scan: &Scan, file: usize) -> String {
+    let text = &scan.project.file(file).text;
+    let mut ranges: Vec<std::ops::Range<usize>> = scan
+        .findings
+        .iter()
+        .filter(|f| f.file == file)
+        .filter_map(|f| f.secret.clone())
+        .collect();
+    ranges.extend(crate::secrets::detect::known(text).into_iter().map(|h| h.span));
+    if ranges.is_empty() {
+        return text.clone();
+    }
+    crate::secrets::redact(text, &ranges)
+}
+
 pub fn render(scan: &Scan, opts: &HumanOptions) -> String {
     let theme = if opts.color {
         GraphicalTheme::unicode()
@@ -112,6 +129,8 @@ pub fn render(scan: &Scan, opts: &HumanOptions) -> String {
         .with_width(100)
         .with_links(false);
     let mut out = String::new();
+    // Source shown around findings never contains a full secret.
+    let mut shown: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
     for f in &scan.findings {
         if f.suppression.is_some() && !opts.show_suppressed {
             continue;
@@ -132,7 +151,7 @@ pub fn render(scan: &Scan, opts: &HumanOptions) -> String {
             finding: f,
             source: Named {
                 name: &file.rel,
-                text: &file.text,
+                text: shown.entry(f.file).or_insert_with(|| redacted(scan, f.file)),
             },
             help: Some(help.trim_start().to_string()).filter(|h| !h.is_empty()),
         };

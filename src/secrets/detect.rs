@@ -10,6 +10,7 @@ use super::entropy;
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct Detector {
+    /// With its article, to read in a sentence: "a Stripe secret key".
     pub name: &'static str,
     pattern: &'static str,
     /// An identifier rather than a secret (a consumer key): reported at a lower severity.
@@ -20,72 +21,72 @@ pub struct Detector {
 /// that ordinary text does not match.
 pub static DETECTORS: &[Detector] = &[
     Detector {
-        name: "Salesforce session ID or access token",
+        name: "a Salesforce session ID or access token",
         pattern: r"\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9_.]{40,}",
         identifier: false,
     },
     Detector {
-        name: "Salesforce consumer key",
+        name: "a Salesforce consumer key",
         pattern: r"\b3MVG9[A-Za-z0-9_.]{50,}",
         identifier: true,
     },
     Detector {
-        name: "AWS access key ID",
+        name: "an AWS access key ID",
         pattern: r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b",
         identifier: false,
     },
     Detector {
-        name: "Stripe secret key",
+        name: "a Stripe secret key",
         pattern: r"\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}",
         identifier: false,
     },
     Detector {
-        name: "GitHub token",
+        name: "a GitHub token",
         pattern: r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})",
         identifier: false,
     },
     Detector {
-        name: "GitLab token",
+        name: "a GitLab token",
         pattern: r"\bglpat-[A-Za-z0-9_-]{20,}",
         identifier: false,
     },
     Detector {
-        name: "Slack token",
+        name: "a Slack token",
         pattern: r"\bxox[abposr]-[A-Za-z0-9-]{10,}",
         identifier: false,
     },
     Detector {
-        name: "Slack webhook URL",
+        name: "a Slack webhook URL",
         pattern: r"https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}",
         identifier: false,
     },
     Detector {
-        name: "Google API key",
+        name: "a Google API key",
         pattern: r"\bAIza[0-9A-Za-z_-]{35}\b",
         identifier: false,
     },
     Detector {
-        name: "Twilio API key",
+        name: "a Twilio API key",
         pattern: r"\bSK[0-9a-f]{32}\b",
         identifier: false,
     },
     Detector {
-        name: "SendGrid API key",
+        name: "a SendGrid API key",
         pattern: r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b",
         identifier: false,
     },
     Detector {
-        name: "PEM private key",
+        name: "a PEM private key",
         pattern: r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----",
         identifier: false,
     },
     Detector {
-        name: "JSON Web Token",
+        name: "a JSON Web Token",
         pattern: r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}",
         identifier: false,
     },
     Detector {
-        name: "password in a URL",
+        name: "a password in a URL",
         // `scheme://user:password@host`, but not a merge field or a placeholder.
         pattern: r"\b[a-z][a-z0-9+.-]*://[^/\s:@{}'\x22<>]+:[^/\s:@{}'\x22<>$]{3,}@[A-Za-z0-9.-]+",
         identifier: false,
@@ -226,29 +227,29 @@ mod tests {
         let cases = [
             (
                 "00DKs000000ABCD!AQEAQH4tKq8Wz3Yx9LmN2pRsT5uVwX7yZ0aBcDeFgHiJkLmNoPqRsTuVwXyZ01234567",
-                "Salesforce session ID or access token",
+                "a Salesforce session ID or access token",
             ),
             (
                 "3MVG9fMtCkV6eLhdOY8pT0nQJ2dyvmOzh5U7vG2p0qfXs0uQbVwB1xWn3p4sYlZc9EhG_jKmA",
-                "Salesforce consumer key",
+                "a Salesforce consumer key",
             ),
-            ("AKIAIOSFODNN7TESTKEY", "AWS access key ID"),
-            ("sk_live_51HqLyjWDarjtT1zdp7dcQ9", "Stripe secret key"),
-            ("ghp_16C7e42F292c6912E7710c838347Ae178B4a", "GitHub token"),
-            ("glpat-9xKq2LmN4pRsT6uVwX8y", "GitLab token"),
-            ("xoxb-2048-1024-aBcDeFgHiJkLmN", "Slack token"),
-            ("AIzaSyD4t5Q7v9xB2nM8kL1pR3sT6uW0yZ2aC4e", "Google API key"),
-            ("SK0123456789abcdef0123456789abcdef", "Twilio API key"),
+            ("AKIAIOSFODNN7TESTKEY", "an AWS access key ID"),
+            ("sk_live_51HqLyjWDarjtT1zdp7dcQ9", "a Stripe secret key"),
+            ("ghp_16C7e42F292c6912E7710c838347Ae178B4a", "a GitHub token"),
+            ("glpat-9xKq2LmN4pRsT6uVwX8y", "a GitLab token"),
+            ("xoxb-2048-1024-aBcDeFgHiJkLmN", "a Slack token"),
+            ("AIzaSyD4t5Q7v9xB2nM8kL1pR3sT6uW0yZ2aC4e", "a Google API key"),
+            ("SK0123456789abcdef0123456789abcdef", "a Twilio API key"),
             (
                 "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",
-                "SendGrid API key",
+                "a SendGrid API key",
             ),
-            ("-----BEGIN RSA PRIVATE KEY-----", "PEM private key"),
+            ("-----BEGIN RSA PRIVATE KEY-----", "a PEM private key"),
             (
                 "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3In0.dGhpcyBpcyBub3QgYSByZWFsIHNpZw",
-                "JSON Web Token",
+                "a JSON Web Token",
             ),
-            ("https://deploy:Tr0ub4dor3@ci.acme.dev/hook", "password in a URL"),
+            ("https://deploy:Tr0ub4dor3@ci.acme.dev/hook", "a password in a URL"),
             ("Bearer 7f3kQ9xL2mN8pR4sT6vW1yZ0aB", "literal Authorization credentials"),
         ];
         for (text, want) in cases {

@@ -129,6 +129,8 @@ pub fn credential_words(w: &[String]) -> Option<String> {
         let qualified = next.is_some_and(|n| QUALIFIERS.contains(&n));
         let prev = i.checked_sub(1).map(|p| w[p].as_str());
         let hit = match word.as_str() {
+            // `Named_Credential__c` names which credential to use; it does not hold one.
+            "credential" | "credentials" if matches!(prev, Some("named" | "external")) => None,
             s if STRONG.contains(&s) => Some(s.to_string()),
             "token" => Some(match prev {
                 Some(p @ ("access" | "refresh" | "auth" | "bearer" | "api" | "session" | "security")) => {
@@ -179,6 +181,10 @@ const PROSE: &[&str] = &[
 /// Whether prose describes a credential stored in the field.
 pub fn credential_prose(text: &str) -> Option<&'static str> {
     let joined = words(text).join(" ");
+    // "The named credential that holds the API key": a reference, not the key.
+    if joined.contains("named credential") || joined.contains("external credential") {
+        return None;
+    }
     PROSE.iter().copied().find(|p| {
         joined.match_indices(p).any(|(at, _)| {
             (at == 0 || joined.as_bytes()[at - 1] == b' ') && {
@@ -294,6 +300,8 @@ mod tests {
             "Secret_Rotation_Date__c",
             "Primary_Key_Field__c",
             "Record_Key__c",
+            "Named_Credential__c",
+            "External_Credential_Name__c",
         ] {
             assert!(credential_name(no).is_none(), "{no}");
         }
@@ -307,6 +315,7 @@ mod tests {
             Some("client secret")
         );
         assert_eq!(credential_prose("Name of the named credential to use"), None);
+        assert_eq!(credential_prose("The named credential that holds the API key"), None);
         assert_eq!(credential_prose("Turns the keyboard shortcuts on"), None);
     }
 

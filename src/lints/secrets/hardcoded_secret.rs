@@ -1,0 +1,453 @@
+//! Credentials written into code: string literals in Apex, JavaScript (Aura, LWC, static
+//! resources) and Visualforce that match a known token format, or that look generated and are
+//! stored in, compared with or passed as a credential.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use rayon::prelude::*;
+use regex::Regex;
+use tree_sitter::Node;
+
+use crate::finding::{FileId, Finding, Severity};
+use crate::kind::FileKind;
+use crate::lints::{Ctx, Lint};
+use crate::project::{Parsed, SourceFile};
+use crate::secrets::{self, detect};
+
+pub struct HardcodedSecret;
+
+const ID: &str = "hardcoded-secret";
+
+/// `password=...` and friends inside a literal (a request body, a query string).
+static PARAM: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(client_secret|password|passwd|api_key|apikey|access_token|refresh_token)=([^&\s'\x22{}+]{6,})")
+        .ok()
+});
+
+impl Lint for HardcodedSecret {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn apex_kinds(&self) -> &'static [&'static str] {
+        &["string_literal"]
+    }
+
+    fn check_apex(&self, node: Node<'_>, file: FileId, src: &SourceFile, _cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        let Some((content, at)) = crate::apex::string_content(node, &src.text) else {
+            return;
+        };
+        let context = apex_context(node, &src.text);
+        let in_test = apex_in_test(node, &src.text);
+        literal(file, content, at, context.as_deref(), in_test, out);
+    }
+
+    fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        let found: Vec<Finding> = cx
+            .project
+            .files
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(id, f)| {
+                let mut v = Vec::new();
+                match (&f.parsed, f.kind) {
+                    (Parsed::Js(tree), FileKind::JavaScript) if !f.rel.contains("/__tests__/") => {
+                        js(id, f, tree.root_node(), &mut v);
+                    }
+                    (_, FileKind::Visualforce) => markup(id, &f.text, &mut v),
+                    _ => {}
+                }
+                v
+            })
+            .collect();
+        out.extend(found);
+    }
+}
+
+/// The findings for one string literal whose content starts at byte `at` of the file.
+fn literal(file: FileId, content: &str, at: usize, context: Option<&str>, in_test: bool, out: &mut Vec<Finding>) {
+    let mut reported = false;
+    for hit in detect::known(content) {
+        let span = at + hit.span.start..at + hit.span.end;
+        let value = &content[hit.span.clone()];
+        let severity = if in_test || hit.detector.identifier {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        out.push(
+            Finding::new(
+                ID,
+                file,
+                span.clone(),
+                format!("code holds {}: {}", hit.detector.name, secrets::mask(value)),
+            )
+            .severity(severity)
+            .secret(span)
+            .help(help(hit.detector.identifier)),
+        );
+        reported = true;
+    }
+    // Test code only counts known formats: fixtures are full of random-looking strings.
+    if reported || in_test {
+        return;
+    }
+    if let Some(why) = context
+        && detect::random_looking(content)
+    {
+        let span = at..at + content.len();
+        out.push(
+            Finding::new(
+                ID,
+                file,
+                span.clone(),
+                format!("a generated-looking secret is {why}: {}", secrets::mask(content)),
+            )
+            .secret(span)
+            .help(help(false)),
+        );
+        return;
+    }
+    if let Some(re) = PARAM.as_ref() {
+        for c in re.captures_iter(content) {
+            let (Some(name), Some(value)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            let v = value.as_str();
+            if ["xxx", "your", "changeme", "placeholder"]
+                .iter()
+                .any(|p| v.to_ascii_lowercase().contains(p))
+            {
+                continue;
+            }
+            let span = at + value.start()..at + value.end();
+            out.push(
+                Finding::new(
+                    ID,
+                    file,
+                    span.clone(),
+                    format!(
+                        "a literal `{}` is written into a request: {}",
+                        name.as_str(),
+                        secrets::mask(v)
+                    ),
+                )
+                .secret(span)
+                .help(help(false)),
+            );
+        }
+    }
+}
+
+fn help(identifier: bool) -> &'static str {
+    if identifier {
+        "an identifier, but it pairs with a secret: keep both in a named or external credential"
+    } else {
+        "revoke and rotate it, then read it from a named credential or a protected setting instead of the code"
+    }
+}
+
+fn text<'s>(n: Node<'_>, src: &'s str) -> &'s str {
+    src.get(n.byte_range()).unwrap_or("")
+}
+
+/// Why the place a literal sits in makes it a credential: the variable, field, map key,
+/// header, parameter or comparison it belongs to.
+fn apex_context(lit: Node<'_>, src: &str) -> Option<String> {
+    let mut child = lit;
+    for _ in 0..4 {
+        let p = child.parent()?;
+        match p.kind() {
+            "variable_declarator" => {
+                let name = text(p.child_by_field_name("name")?, src);
+                return secrets::credential_name(name).map(|w| format!("stored in `{name}` ({w})"));
+            }
+            "assignment_expression" => {
+                let left = text(p.child_by_field_name("left")?, src);
+                let last = left.rsplit('.').next().unwrap_or(left);
+                return secrets::credential_name(last).map(|w| format!("stored in `{left}` ({w})"));
+            }
+            "map_key_initializer" => {
+                let key = p.named_child(0)?;
+                if key == child {
+                    return None;
+                }
+                let k = text(key, src).trim_matches('\'');
+                return secrets::credential_name(k).map(|_| format!("the value of `{k}`"));
+            }
+            "binary_expression" => {
+                let op = p.child_by_field_name("operator").map(|o| text(o, src)).unwrap_or("");
+                let (l, r) = (p.child_by_field_name("left")?, p.child_by_field_name("right")?);
+                let other = if l == child { r } else { l };
+                if matches!(op, "==" | "!=") || text(p, src).contains("==") {
+                    let name = text(other, src);
+                    let last = name.rsplit('.').next().unwrap_or(name);
+                    return secrets::credential_name(last).map(|_| format!("compared with `{name}`"));
+                }
+            }
+            "argument_list" => {
+                let call = p.parent().filter(|c| c.kind() == "method_invocation")?;
+                let method = text(call.child_by_field_name("name")?, src).to_ascii_lowercase();
+                let qualifier = call
+                    .child_by_field_name("object")
+                    .map(|o| text(o, src).to_ascii_lowercase())
+                    .unwrap_or_default();
+                let first = p.named_child(0).map(|a| text(a, src).trim_matches('\'').to_string());
+                let second_is_us = p.named_child(1) == Some(child);
+                match method.as_str() {
+                    "setpassword" => return Some("passed to `setPassword`".into()),
+                    "setheader" if second_is_us => {
+                        let h = first.unwrap_or_default();
+                        let lh = h.to_ascii_lowercase();
+                        if lh == "authorization"
+                            || ["key", "token", "secret", "password"].iter().any(|k| lh.contains(k))
+                        {
+                            return Some(format!("sent in the `{h}` header"));
+                        }
+                    }
+                    "put" if second_is_us => {
+                        let k = first.unwrap_or_default();
+                        return secrets::credential_name(&k).map(|_| format!("put under `{k}`"));
+                    }
+                    "equals" | "equalsignorecase" => {
+                        let recv = call.child_by_field_name("object").map(|o| text(o, src)).unwrap_or("");
+                        let last = recv.rsplit('.').next().unwrap_or(recv);
+                        return secrets::credential_name(last).map(|_| format!("compared with `{recv}`"));
+                    }
+                    _ if qualifier.ends_with("crypto") => return Some(format!("used as a key for `Crypto.{method}`")),
+                    // `Crypto.generateMac('hmacSHA256', data, Blob.valueOf('...'))`.
+                    "valueof" if qualifier.ends_with("blob") => {}
+                    _ => return None,
+                }
+            }
+            "parenthesized_expression" | "cast_expression" => {}
+            _ if p.kind().ends_with("statement") => return None,
+            _ => {}
+        }
+        child = p;
+    }
+    None
+}
+
+fn apex_in_test(node: Node<'_>, src: &str) -> bool {
+    let mut n = node;
+    while let Some(p) = n.parent() {
+        if matches!(p.kind(), "class_declaration" | "method_declaration") {
+            let mut c = p.walk();
+            let test = p
+                .named_children(&mut c)
+                .find(|m| m.kind() == "modifiers")
+                .is_some_and(|m| {
+                    let t = text(m, src).to_ascii_lowercase();
+                    t.contains("@istest") || t.contains("testmethod")
+                });
+            if test {
+                return true;
+            }
+        }
+        n = p;
+    }
+    false
+}
+
+/// JavaScript string literals: known formats anywhere, generated-looking ones where a
+/// credential name, header or property receives them.
+fn js(file: FileId, src: &SourceFile, root: Node<'_>, out: &mut Vec<Finding>) {
+    let text_of = |n: Node<'_>| src.text.get(n.byte_range()).unwrap_or("");
+    let mut cursor = root.walk();
+    loop {
+        let n = cursor.node();
+        if n.kind() == "string"
+            || n.kind() == "string_fragment" && n.parent().is_some_and(|p| p.kind() == "template_string")
+        {
+            let (content, at) = if n.kind() == "string" {
+                let t = text_of(n);
+                (t.get(1..t.len().saturating_sub(1)).unwrap_or(""), n.start_byte() + 1)
+            } else {
+                (text_of(n), n.start_byte())
+            };
+            let context = js_context(n, &src.text);
+            literal(file, content, at, context.as_deref(), false, out);
+        }
+        if n.kind() != "string" && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+fn js_context(lit: Node<'_>, src: &str) -> Option<String> {
+    let p = lit.parent()?;
+    match p.kind() {
+        "variable_declarator" | "field_definition" => {
+            let name = text(
+                p.child_by_field_name("name")
+                    .or_else(|| p.child_by_field_name("property"))?,
+                src,
+            );
+            secrets::credential_name(name).map(|w| format!("stored in `{name}` ({w})"))
+        }
+        "assignment_expression" => {
+            let left = text(p.child_by_field_name("left")?, src);
+            let last = left.rsplit('.').next().unwrap_or(left);
+            secrets::credential_name(last).map(|w| format!("stored in `{left}` ({w})"))
+        }
+        "pair" => {
+            let key = text(p.child_by_field_name("key")?, src).trim_matches(['\'', '"']);
+            secrets::credential_name(key).map(|_| format!("the value of `{key}`"))
+        }
+        "arguments" => {
+            let call = p.parent()?;
+            let callee = text(call.child_by_field_name("function")?, src);
+            let header = p
+                .named_child(0)
+                .map(|h| text(h, src).trim_matches(['\'', '"']).to_ascii_lowercase());
+            (callee.ends_with("setRequestHeader") && p.named_child(1) == Some(lit))
+                .then_some(header)
+                .flatten()
+                .filter(|h| h == "authorization" || h.contains("key") || h.contains("token"))
+                .map(|h| format!("sent in the `{h}` header"))
+        }
+        _ => None,
+    }
+}
+
+/// Visualforce markup: known formats only, outside HTML comments.
+fn markup(file: FileId, text: &str, out: &mut Vec<Finding>) {
+    let comments = html_comments(text);
+    for hit in detect::known(text) {
+        if comments
+            .iter()
+            .any(|c| c.start <= hit.span.start && hit.span.end <= c.end)
+        {
+            continue;
+        }
+        let value = &text[hit.span.clone()];
+        let severity = if hit.detector.identifier {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        out.push(
+            Finding::new(
+                ID,
+                file,
+                hit.span.clone(),
+                format!("a page holds {}: {}", hit.detector.name, secrets::mask(value)),
+            )
+            .severity(severity)
+            .secret(hit.span.clone())
+            .help(help(hit.detector.identifier)),
+        );
+    }
+}
+
+fn html_comments(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find("<!--") {
+        let start = from + i;
+        let end = text[start..].find("-->").map_or(text.len(), |e| start + e + 3);
+        out.push(start..end);
+        from = end;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::finding::Severity;
+    use crate::lints::test_support::{CLASS, cases, run_case};
+
+    fn class(body: &str) -> Vec<(&'static str, String)> {
+        vec![(CLASS, format!("public with sharing class Auth {{\n{body}\n}}\n"))]
+    }
+
+    const LWC: &str = "force-app/main/default/lwc/pay/pay.js";
+    const PAGE: &str = "force-app/main/default/pages/Pay.page";
+
+    #[test]
+    fn table() {
+        cases(
+            "hardcoded-secret",
+            &[
+                class("  static final String ENDPOINT = 'https://api.example.com/v1/charges';"),
+                class("  Id acct = '001Ks00000AbCdEIAV';"),
+                class("  String requestId = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';"),
+                class("  void m(HttpRequest r, String token) { r.setHeader('Authorization', 'Bearer ' + token); }"),
+                class(
+                    "  // sk_live_51HqLyjWDarjtT1zdp7dcQ9 was rotated\n  String cls = 'slds-grid slds-wrap slds-gutters_small';",
+                ),
+                class("  String apiKeyLabel = 'Enter the API key issued by Acme';"),
+                class("  String secretName = 'Acme_Billing_Credential';"),
+                class(
+                    "  String icon = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';",
+                ),
+                class(
+                    "  @IsTest static void t() { System.assertEquals('e3b0c44298fc1c149afbf4c8996fb924', Crypto.generateDigest('MD5', Blob.valueOf('')).toString()); }",
+                ),
+                class("  String pw = '{!$Credential.Password}';"),
+                vec![(
+                    LWC,
+                    "const apiKey = process.env.KEY;\nconst label = 'Client secret';\n".to_string(),
+                )],
+                vec![(
+                    PAGE,
+                    "<apex:page>\n<!-- old key: sk_live_51HqLyjWDarjtT1zdp7dcQ9 -->\n</apex:page>\n".to_string(),
+                )],
+            ],
+            &[
+                class("  static final String STRIPE = 'sk_live_51HqLyjWDarjtT1zdp7dcQ9';"),
+                class("  private static final String API_SECRET = 'q8Vn3LkP0xZr7TgW2mYs';"),
+                class("  void m(HttpRequest r) { r.setHeader('X-Api-Key', 'Zk8Lq2Vn9Tr4Wm7Xp1Yb'); }"),
+                class("  void m(HttpRequest r) { r.setHeader('Authorization', 'Bearer 7f3kQ9xL2mN8pR4sT6vW1yZ0aB'); }"),
+                class(
+                    "  void m(HttpRequest r) { r.setBody('grant_type=password&username=svc&password=Winter2026!x'); }",
+                ),
+                class("  Boolean ok(String token) { return token == 'Xq7Lp2Vm9Nr4Tw8Zk3Yb'; }"),
+                class(
+                    "  Map<String, String> m = new Map<String, String>{ 'client_secret' => 'Pz4Kq8Ln2Vr7Tx1Wm5Yb' };",
+                ),
+                class(
+                    "  Blob mac = Crypto.generateMac('hmacSHA256', Blob.valueOf('x'), Blob.valueOf('Hk2Lq8Vn4Tr9Wm1Xp7Zb'));",
+                ),
+                class("  @IsTest static void t() { String k = 'AKIAIOSFODNN7TESTKEY'; }"),
+                vec![(
+                    LWC,
+                    "const stripeKey = 'sk_live_51HqLyjWDarjtT1zdp7dcQ9';\n".to_string(),
+                )],
+                vec![(
+                    LWC,
+                    "export default { headers: { 'x-api-key': 'Zk8Lq2Vn9Tr4Wm7Xp1Yb' } };\n".to_string(),
+                )],
+                vec![(
+                    PAGE,
+                    "<apex:page>\n<script>var k = 'AIzaSyD4t5Q7v9xB2nM8kL1pR3sT6uW0yZ2aC4e';</script>\n</apex:page>\n"
+                        .to_string(),
+                )],
+            ],
+        );
+    }
+
+    #[test]
+    fn known_formats_in_tests_are_warnings_and_messages_are_masked() {
+        let hits = run_case(
+            "hardcoded-secret",
+            &class("  @IsTest static void t() { String k = 'AKIAIOSFODNN7TESTKEY'; }"),
+        );
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].severity, Severity::Warning);
+        assert_eq!(
+            hits[0].message,
+            "code holds an AWS access key ID: AKIA…EY (20 characters)"
+        );
+    }
+}

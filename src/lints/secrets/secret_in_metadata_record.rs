@@ -1,0 +1,253 @@
+//! Credential values committed in metadata: custom metadata records, legacy named credentials,
+//! external credential parameters, Connected App and ECA secrets, installed-package keys.
+
+use crate::finding::{FileId, Finding};
+use crate::kind::MetaType;
+use crate::lints::{Ctx, Lint};
+use crate::project::SourceFile;
+use crate::secrets::{self, detect};
+use crate::xml::{ElemRef, XmlDoc};
+
+pub struct SecretInMetadataRecord;
+
+const ID: &str = "secret-in-metadata-record";
+
+impl Lint for SecretInMetadataRecord {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn xml_types(&self) -> &'static [MetaType] {
+        &[
+            MetaType::CustomMetadata,
+            MetaType::NamedCredential,
+            MetaType::ExternalCredential,
+            MetaType::ConnectedApp,
+            MetaType::EcaGlobalOauthSettings,
+            MetaType::EcaPushSettings,
+            MetaType::InstalledPackage,
+        ]
+    }
+
+    fn check_xml(&self, file: FileId, src: &SourceFile, doc: &XmlDoc, _cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        let Some(root) = doc.root() else { return };
+        let name = src.component_name();
+        let mut push = |el: ElemRef<'_>, what: String, help: &str| {
+            let value = el.text().unwrap_or("");
+            out.push(
+                Finding::new(
+                    ID,
+                    file,
+                    el.value_span(),
+                    format!("{what} is committed: {}", secrets::mask(value)),
+                )
+                .secret(el.value_span())
+                .help(help.to_string()),
+            );
+        };
+        match src.meta_type() {
+            Some(MetaType::CustomMetadata) => {
+                for v in root.children_named("values") {
+                    let (Some(field), Some(value)) = (v.child_text("field"), v.child("value")) else {
+                        continue;
+                    };
+                    let Some(text) = value.text().filter(|t| committed_value(t)) else {
+                        continue;
+                    };
+                    let hits = detect::known(text);
+                    // A consumer key is an identifier, whatever its shape.
+                    let identifier = hits.iter().any(|h| h.detector.identifier);
+                    let why = secrets::credential_name(field)
+                        .map(|w| format!("its field is named like a {w}"))
+                        .or_else(|| {
+                            hits.iter()
+                                .find(|h| !h.detector.identifier)
+                                .map(|h| format!("it looks like {}", h.detector.name))
+                        })
+                        .or_else(|| {
+                            (!identifier
+                                && detect::random_looking(text)
+                                && !text.bytes().all(|b| b.is_ascii_hexdigit()))
+                            .then(|| "it looks like a generated secret".to_string())
+                        });
+                    if let Some(why) = why {
+                        push(
+                            value,
+                            format!("the value of `{field}` in custom metadata record `{name}` ({why})"),
+                            "move the secret to a named or external credential, or to a protected setting filled at install time",
+                        );
+                    }
+                }
+            }
+            Some(MetaType::NamedCredential) => {
+                for k in ["password", "oauthToken", "oauthRefreshToken", "awsAccessSecret"] {
+                    if let Some(el) = root.child(k).filter(|e| e.text().is_some_and(committed_value)) {
+                        push(
+                            el,
+                            format!("named credential `{name}` `{k}`"),
+                            "remove it from the file and enter it in Setup after deploying; Salesforce never retrieves it",
+                        );
+                    }
+                }
+            }
+            Some(MetaType::ExternalCredential) => {
+                for p in root.children_named("externalCredentialParameters") {
+                    let kind = p.child_text("parameterType").unwrap_or("");
+                    let pname = p.child_text("parameterName").unwrap_or("");
+                    let Some(value) = p
+                        .child("parameterValue")
+                        .filter(|v| v.text().is_some_and(committed_value))
+                    else {
+                        continue;
+                    };
+                    let text = value.text().unwrap_or("");
+                    let secret = matches!(kind, "AuthParameter" | "AuthHeader")
+                        && (secrets::credential_name(pname).is_some()
+                            || detect::random_looking(text)
+                            || detect::known(text).iter().any(|h| !h.detector.identifier));
+                    if secret {
+                        push(
+                            value,
+                            format!("external credential `{name}` parameter `{pname}`"),
+                            "store it in the principal's encrypted credentials, not in the parameter",
+                        );
+                    }
+                }
+            }
+            Some(MetaType::ConnectedApp) => {
+                if let Some(el) = root
+                    .path(&["oauthConfig", "consumerSecret"])
+                    .filter(|e| e.text().is_some_and(committed_value))
+                {
+                    push(
+                        el,
+                        format!("connected app `{name}` `consumerSecret`"),
+                        "remove the secret from the repository and rotate it in Setup",
+                    );
+                }
+            }
+            Some(MetaType::EcaGlobalOauthSettings) => {
+                // Salesforce says never to commit this file; one finding per file.
+                match root.child("consumerSecret").filter(|e| e.text().is_some_and(committed_value)) {
+                    Some(el) => push(
+                        el,
+                        format!("the global OAuth settings of `{name}`, with its `consumerSecret`,"),
+                        "delete the file from the repository (add it to .forceignore) and rotate the secret",
+                    ),
+                    None => out.push(
+                        Finding::new(
+                            ID,
+                            file,
+                            root.start_tag(),
+                            format!("the global OAuth settings of `{name}` are committed; Salesforce says never to commit this file"),
+                        )
+                        .help("delete the file from the repository and add `**/*.ecaGlblOauth-meta.xml` to .forceignore"),
+                    ),
+                }
+            }
+            Some(MetaType::EcaPushSettings) => {
+                for k in ["signingKey", "password", "serviceAccount"] {
+                    if let Some(el) = root.child(k).filter(|e| e.text().is_some_and(committed_value)) {
+                        push(
+                            el,
+                            format!("push settings `{name}` `{k}`"),
+                            "strip the secret and keep only `pushConfigLink` in the repository",
+                        );
+                    }
+                }
+            }
+            Some(MetaType::InstalledPackage) => {
+                if let Some(el) = root.child("password").filter(|e| e.text().is_some_and(committed_value)) {
+                    push(
+                        el,
+                        format!("the installation key of package `{name}`"),
+                        "pass the installation key at deploy time instead of committing it",
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A value that is really there: not a merge field, placeholder or masked value.
+fn committed_value(t: &str) -> bool {
+    let t = t.trim();
+    let lower = t.to_ascii_lowercase();
+    !(t.is_empty()
+        || t.starts_with("{!")
+        || t.chars().all(|c| c == '*' || c == 'x' || c == 'X')
+        || ["placeholder", "changeme", "your_", "<", "none", "null", "n/a"]
+            .iter()
+            .any(|p| lower.starts_with(p)))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lints::test_support::{CA, ECA_GLOBAL, cases, connected_app, eca_file, run};
+
+    const MD: &str = "force-app/main/default/customMetadata/Acme_Config.Prod.md-meta.xml";
+    const NC: &str = "force-app/main/default/namedCredentials/Billing.namedCredential-meta.xml";
+    const PKG: &str = "force-app/main/default/installedPackages/acmeutil.installedPackage-meta.xml";
+
+    fn record(field: &str, value: &str) -> Vec<(&'static str, String)> {
+        vec![(
+            MD,
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomMetadata xmlns=\"http://soap.sforce.com/2006/04/metadata\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n    <label>Prod</label>\n    <protected>true</protected>\n    <values>\n        <field>{field}</field>\n        <value xsi:type=\"xsd:string\">{value}</value>\n    </values>\n</CustomMetadata>\n"
+            ),
+        )]
+    }
+
+    fn named(inner: &str) -> Vec<(&'static str, String)> {
+        vec![(
+            NC,
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<NamedCredential xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <endpoint>https://billing.example.com</endpoint>\n    <label>Billing</label>\n    <principalType>NamedUser</principalType>\n    <protocol>Password</protocol>\n{inner}\n</NamedCredential>\n"
+            ),
+        )]
+    }
+
+    #[test]
+    fn table() {
+        cases(
+            "secret-in-metadata-record",
+            &[
+                record("Endpoint__c", "https://api.example.com"),
+                record("Api_Key__c", "{!$Credential.Password}"),
+                record("Consumer_Key__c", "3MVG9fMtCkV6eLhdOY8pT0nQJ2dyvmOzh5U7vG2p0qfXs0uQbVwB1xWn3p4sYlZc9EhG_jKmA"),
+                record("Record_Type__c", "012Ks000000AbCdIAK"),
+                record("Checksum__c", "e3b0c44298fc1c149afbf4c8996fb924"),
+                record("Token_Count__c", "5"),
+                named("    <username>svc-billing</username>"),
+                vec![(CA, connected_app("    <oauthConfig>\n        <callbackUrl>https://app.example.com/cb</callbackUrl>\n        <consumerKey>3MVG9abc</consumerKey>\n    </oauthConfig>"))],
+            ],
+            &[
+                record("Api_Key__c", "q8Vn3LkP0xZr7TgW2mYs"),
+                record("Config_Value__c", "sk_live_51HqLyjWDarjtT1zdp7dcQ9"),
+                record("Notes__c", "Zk8Lq2Vn9Tr4Wm7Xp1Yb"),
+                named("    <username>svc-billing</username>\n    <password>Winter2026!</password>"),
+                vec![(CA, connected_app("    <oauthConfig>\n        <callbackUrl>https://app.example.com/cb</callbackUrl>\n        <consumerSecret>8F1D2C3B4A5E6F708192A3B4C5D6E7F8</consumerSecret>\n    </oauthConfig>"))],
+                vec![(ECA_GLOBAL, eca_file("ExtlClntAppGlobalOauthSettings", "    <label>Portal</label>"))],
+                vec![(PKG, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<InstalledPackage xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <password>acme-install-2026</password>\n    <versionNumber>1.4</versionNumber>\n</InstalledPackage>\n".to_string())],
+            ],
+        );
+    }
+
+    #[test]
+    fn values_are_masked_and_committed_eca_settings_report_once() {
+        let hits = run(
+            "secret-in-metadata-record",
+            &[(
+                ECA_GLOBAL,
+                &eca_file(
+                    "ExtlClntAppGlobalOauthSettings",
+                    "    <consumerKey>3MVG9abcdef</consumerKey>\n    <consumerSecret>8F1D2C3B4A5E6F708192A3B4C5D6E7F8</consumerSecret>",
+                ),
+            )],
+        );
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].message.contains("8F1D…F8"), "{}", hits[0].message);
+        assert!(!hits[0].message.contains("8F1D2C3B4A5E6F708192A3B4C5D6E7F8"));
+    }
+}
