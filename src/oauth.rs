@@ -6,6 +6,12 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use time::OffsetDateTime;
+use time::macros::format_description;
+use x509_parser::objects::{oid_registry, oid2sn};
+use x509_parser::pem::parse_x509_pem;
+use x509_parser::public_key::PublicKey;
+
 use crate::config::Options;
 use crate::finding::FileId;
 use crate::json::Json;
@@ -646,8 +652,64 @@ pub fn requested_flows(s: &str) -> impl Iterator<Item = (RequestedFlow, Range<us
     })
 }
 
+
+/// What a certificate says about its own rotation.
+#[derive(Debug, PartialEq)]
+pub struct CertFacts {
+    pub not_after: i64,
+    /// Key size in bits, with the algorithm family ("RSA", "EC").
+    pub key: Option<(&'static str, usize)>,
+    pub signature: String,
+}
+
+/// Parses a PEM certificate (with or without its BEGIN/END lines).
+pub fn parse_certificate(text: &str) -> Option<CertFacts> {
+    let owned;
+    let pem_text = if text.contains("-----BEGIN") {
+        text
+    } else {
+        let body: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        owned = format!("-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n");
+        &owned
+    };
+    let (_, pem) = parse_x509_pem(pem_text.trim_start().as_bytes()).ok()?;
+    let cert = pem.parse_x509().ok()?;
+    let key = match cert.public_key().parsed().ok()? {
+        PublicKey::RSA(rsa) => Some(("RSA", modulus_bits(rsa.modulus))),
+        PublicKey::EC(ec) => Some(("EC", ec.key_size())),
+        _ => None,
+    };
+    let oid = &cert.signature_algorithm.algorithm;
+    let signature = oid2sn(oid, oid_registry()).map_or_else(|_| oid.to_id_string(), str::to_string);
+    Some(CertFacts {
+        not_after: cert.validity().not_after.timestamp(),
+        key,
+        signature,
+    })
+}
+
+fn modulus_bits(m: &[u8]) -> usize {
+    let m = &m[m.iter().take_while(|b| **b == 0).count()..];
+    m.first()
+        .map_or(0, |b| (m.len() - 1) * 8 + (8 - b.leading_zeros() as usize))
+}
+
+/// A Unix time as `YYYY-MM-DD` (UTC).
+pub fn date(ts: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|d| d.format(format_description!("[year]-[month]-[day]")).ok())
+        .unwrap_or_else(|| ts.to_string())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn modulus_sizes_ignore_leading_zeros() {
+        assert_eq!(super::modulus_bits(&[0, 0x80, 0]), 16);
+        assert_eq!(super::modulus_bits(&[0x7f, 0]), 15);
+    }
+
     use super::*;
 
     #[test]

@@ -2,66 +2,14 @@
 //! schedule. Expired is an error; expiring within the window, RSA under 2048 bits or SHA-1 is a
 //! warning; otherwise a note that inventories it.
 
-use time::OffsetDateTime;
-use time::macros::format_description;
-use x509_parser::objects::{oid_registry, oid2sn};
-use x509_parser::pem::parse_x509_pem;
-use x509_parser::public_key::PublicKey;
-
 use crate::finding::{Finding, Severity};
 use crate::lints::{Ctx, Lint};
+use crate::oauth::{date, parse_certificate};
 
 pub struct JwtCertificate;
 
 const ID: &str = "oauth-jwt-certificate";
 const DAY: i64 = 86_400;
-
-#[derive(Debug, PartialEq)]
-pub struct CertFacts {
-    pub not_after: i64,
-    /// Key size in bits, with the algorithm family ("RSA", "EC").
-    pub key: Option<(&'static str, usize)>,
-    pub signature: String,
-}
-
-/// Parses a PEM certificate (with or without its BEGIN/END lines).
-pub fn parse_certificate(text: &str) -> Option<CertFacts> {
-    let owned;
-    let pem_text = if text.contains("-----BEGIN") {
-        text
-    } else {
-        let body: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        owned = format!("-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n");
-        &owned
-    };
-    let (_, pem) = parse_x509_pem(pem_text.trim_start().as_bytes()).ok()?;
-    let cert = pem.parse_x509().ok()?;
-    let key = match cert.public_key().parsed().ok()? {
-        PublicKey::RSA(rsa) => Some(("RSA", modulus_bits(rsa.modulus))),
-        PublicKey::EC(ec) => Some(("EC", ec.key_size())),
-        _ => None,
-    };
-    let oid = &cert.signature_algorithm.algorithm;
-    let signature = oid2sn(oid, oid_registry()).map_or_else(|_| oid.to_id_string(), str::to_string);
-    Some(CertFacts {
-        not_after: cert.validity().not_after.timestamp(),
-        key,
-        signature,
-    })
-}
-
-fn modulus_bits(m: &[u8]) -> usize {
-    let m = &m[m.iter().take_while(|b| **b == 0).count()..];
-    m.first()
-        .map_or(0, |b| (m.len() - 1) * 8 + (8 - b.leading_zeros() as usize))
-}
-
-fn date(ts: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(ts)
-        .ok()
-        .and_then(|d| d.format(format_description!("[year]-[month]-[day]")).ok())
-        .unwrap_or_else(|| ts.to_string())
-}
 
 impl Lint for JwtCertificate {
     fn id(&self) -> &'static str {
@@ -170,8 +118,6 @@ mod tests {
         let bare: String = GOOD.lines().filter(|l| !l.starts_with("-----")).collect();
         assert_eq!(parse_certificate(&bare), Some(f));
         assert_eq!(parse_certificate("not a certificate"), None);
-        assert_eq!(modulus_bits(&[0, 0x80, 0]), 16);
-        assert_eq!(modulus_bits(&[0x7f, 0]), 15);
     }
 
     #[test]
