@@ -42,11 +42,38 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
+    /// List every credential the project stores, for the security review's disclosure
+    Inventory(InventoryArgs),
     /// Show a rule's documentation
     Explain {
         /// A rule id, as `sfsec rules` lists it
         rule: String,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    /// Files or folders to scan, as for `check`
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = InventoryFormat::Markdown)]
+    pub format: InventoryFormat,
+    /// Write the inventory to this file (atomically) instead of standard output
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Configuration file [default: sfsec.toml at the project root]
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Today's date for certificate expiry (YYYY-MM-DD)
+    #[arg(long, hide = true)]
+    pub now: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InventoryFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -106,6 +133,13 @@ pub fn run(cli: Cli, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i3
                 EXIT_ERROR
             }
         },
+        Command::Inventory(args) => match inventory(&args, cwd, out, err) {
+            Ok(()) => EXIT_CLEAN,
+            Err(e) => {
+                let _ = writeln!(err, "error: {e}");
+                EXIT_ERROR
+            }
+        },
         Command::Rules { format } => {
             let text = match format {
                 ListFormat::Human => rules_table(),
@@ -143,13 +177,54 @@ fn parse_now(s: &str) -> Result<i64, ConfigError> {
         .map_err(|_| ConfigError::plain(format!("--now `{s}` is not a date (YYYY-MM-DD)")))
 }
 
-fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, ConfigError> {
-    let root = find_root(&args.paths, cwd);
-    let mut config = match &args.config {
-        Some(p) => Config::load(&crate::discovery::absolute(cwd, p))?,
-        None if root.join(FILE_NAME).is_file() => Config::load(&root.join(FILE_NAME))?,
-        None => Config::default(),
+/// The configuration a command uses: `--config`, else sfsec.toml at the project root.
+fn load_config(paths: &[PathBuf], explicit: Option<&PathBuf>, cwd: &Path) -> Result<Config, ConfigError> {
+    let root = find_root(paths, cwd);
+    match explicit {
+        Some(p) => Config::load(&crate::discovery::absolute(cwd, p)),
+        None if root.join(FILE_NAME).is_file() => Config::load(&root.join(FILE_NAME)),
+        None => Ok(Config::default()),
+    }
+}
+
+fn inventory(args: &InventoryArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), ConfigError> {
+    let mut config = load_config(&args.paths, args.config.as_ref(), cwd)?;
+    // The secrets rules find committed values; the rest of the inventory reads metadata.
+    config.select = vec!["secrets".to_string()];
+    let now = match &args.now {
+        Some(s) => parse_now(s)?,
+        None => time::OffsetDateTime::now_utc().unix_timestamp(),
     };
+    let req = ScanRequest {
+        paths: args.paths.clone(),
+        cwd: cwd.to_path_buf(),
+        config,
+        now,
+    };
+    let result = scan(&req)?;
+    let inv = crate::inventory::build(&result, now);
+    let text = match args.format {
+        InventoryFormat::Markdown => crate::inventory::markdown(&inv),
+        InventoryFormat::Json => crate::inventory::json(&inv),
+    };
+    match &args.output {
+        Some(path) => write_atomically(&crate::discovery::absolute(cwd, path), text.as_bytes())
+            .map_err(|e| ConfigError::plain(format!("{}: cannot write: {e}", path.display())))?,
+        None => {
+            let _ = out.write_all(text.as_bytes());
+        }
+    }
+    let _ = writeln!(
+        err,
+        "sfsec: inventoried {} files in {} ms",
+        result.project.files.len(),
+        result.elapsed.as_millis()
+    );
+    Ok(())
+}
+
+fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, ConfigError> {
+    let mut config = load_config(&args.paths, args.config.as_ref(), cwd)?;
     for name in args.select.iter().chain(&args.ignore) {
         if !is_rule_or_family(name) {
             return Err(ConfigError::plain(format!(

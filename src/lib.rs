@@ -11,6 +11,7 @@ pub mod dataflow;
 pub mod discovery;
 pub mod engine;
 pub mod finding;
+pub mod inventory;
 pub mod js;
 pub mod json;
 pub mod kind;

@@ -652,7 +652,6 @@ pub fn requested_flows(s: &str) -> impl Iterator<Item = (RequestedFlow, Range<us
     })
 }
 
-
 /// What a certificate says about its own rotation.
 #[derive(Debug, PartialEq)]
 pub struct CertFacts {

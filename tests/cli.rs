@@ -519,6 +519,8 @@ fn no_output_prints_a_full_secret() {
         vec!["check", "--now", NOW, "--format", "json"],
         vec!["check", "--now", NOW, "--format", "sarif"],
         vec!["check", "--now", NOW, "--select", "oauth"],
+        vec!["inventory", "--now", NOW],
+        vec!["inventory", "--now", NOW, "--format", "json"],
     ];
     for args in runs {
         let o = sfsec(&corpus(), &args);
@@ -528,4 +530,30 @@ fn no_output_prints_a_full_secret() {
             assert!(!out.contains(s), "`sfsec {}` printed {s}", args.join(" "));
         }
     }
+}
+
+#[test]
+fn inventory_lists_every_credential_store() {
+    let o = sfsec(&corpus(), &["inventory", "--now", NOW]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let md = stdout(&o);
+    for want in [
+        "| `Acme_Billing_Settings__c` (custom setting) | Protected | `Api_Key__c` |",
+        "`Webhook_Signing_Value__c` | code uses it as a key for `Crypto.generateMac`",
+        "`force-app/main/default/classes/WebhookVerifier.cls`",
+        "| `Partner_Endpoint__mdt` (custom metadata type) | Public | `Client_Secret__c` |",
+        "| `Legacy_Billing` | https://legacy-billing.acme.example | Password (NamedUser) |",
+        "code holds a Stripe secret key: sk_l…Q9 (31 characters)",
+        "| `Billing_Sync` | Connected App | client credentials, JWT bearer, refresh token |",
+        "expires 2026-02-15, RSA 2048",
+        "Rotating: ",
+    ] {
+        assert!(md.contains(want), "missing {want:?} in\n{md}");
+    }
+    let o = sfsec(&corpus(), &["inventory", "--now", NOW, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["setting_fields"].as_array().map(Vec::len), Some(3));
+    assert_eq!(v["named_credentials"][0]["name"], "Legacy_Billing");
+    assert!(v["apps"].as_array().is_some_and(|a| a.len() >= 8));
 }

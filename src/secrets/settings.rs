@@ -351,10 +351,8 @@ fn credential_use(read: Node<'_>, src: &str) -> Option<String> {
             break;
         }
         if p.kind() == "method_invocation" {
-            let name = p
-                .child_by_field_name("name")
-                .map(|x| text(x, src).to_ascii_lowercase())
-                .unwrap_or_default();
+            let written = p.child_by_field_name("name").map_or("", |x| text(x, src));
+            let name = written.to_ascii_lowercase();
             let qualifier = p
                 .child_by_field_name("object")
                 .map(|o| text(o, src).to_ascii_lowercase())
@@ -372,7 +370,7 @@ fn credential_use(read: Node<'_>, src: &str) -> Option<String> {
                 "sign" | "encrypt" | "decrypt" | "generatemac" | "encryptwithmanagediv" | "decryptwithmanagediv"
                     if qualifier.ends_with("crypto") =>
                 {
-                    return Some(format!("code uses it as a key for `Crypto.{name}`"));
+                    return Some(format!("code uses it as a key for `Crypto.{written}`"));
                 }
                 "put" if super::credential_name(&first_arg).is_some() => {
                     return Some(format!("code sends it as `{first_arg}`"));
