@@ -167,7 +167,8 @@ pub fn random_looking(s: &str) -> bool {
     if !(16..=512).contains(&len) || s.contains(char::is_whitespace) || looks_like_placeholder(s) {
         return false;
     }
-    if is_uuid(s) || is_record_id(s) || s.starts_with("data:") || s.contains("{!") || s.contains("://") {
+    // API names (`npe01__WorkEmail__c`) carry a double underscore; secrets practically never do.
+    if is_uuid(s) || is_record_id(s) || s.starts_with("data:") || s.contains("{!") || s.contains("://") || s.contains("__") {
         return false;
     }
     let classes = [
@@ -181,10 +182,26 @@ pub fn random_looking(s: &str) -> bool {
     let hex = s.bytes().all(|b| b.is_ascii_hexdigit());
     // Hex keys have at most 4 bits per character; mixed alphabets carry more.
     if hex {
-        len >= 32 && entropy(s) >= 3.0
-    } else {
-        classes >= 2 && entropy(s) >= 3.5
+        return len >= 32 && entropy(s) >= 3.0;
     }
+    // Generated strings mix digits in and have no words: API names, class names and paths
+    // (`Data_Import_Field_Mapping_Set__c`, `LogEntryEventHandler`) have long lower-case runs.
+    let digits = s.bytes().filter(u8::is_ascii_digit).count();
+    classes >= 2 && digits >= 2 && longest_lowercase_run(s) <= 4 && entropy(s) >= 3.5
+}
+
+fn longest_lowercase_run(s: &str) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    for b in s.bytes() {
+        if b.is_ascii_lowercase() {
+            run += 1;
+            best = best.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    best
 }
 
 fn is_uuid(s: &str) -> bool {
@@ -290,6 +307,12 @@ mod tests {
             "short",
             "your_api_key_here_please",
             "https://api.example.com/v1/x",
+            "Data_Import_Field_Mapping_Set__c",
+            "LogEntryEventHandler",
+            "picklistLabelYearsAgo",
+            "/services/apexrest/multioss/Reporting",
+            "MDTAccountTriggerHandler",
+            "npe01__WorkEmail__c",
         ] {
             assert!(!random_looking(s), "{s}");
         }

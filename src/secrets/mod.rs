@@ -138,11 +138,8 @@ pub fn credential_words(w: &[String]) -> Option<String> {
                 }
                 _ => "token".to_string(),
             }),
-            "key" => match prev {
-                Some(p) if KEY_KINDS.contains(&p) => Some(format!("{p} key")),
-                None if w.len() == 1 => Some("key".to_string()),
-                _ => None,
-            },
+            // `key` alone is a map key or a record key far more often than a secret.
+            "key" => prev.filter(|p| KEY_KINDS.contains(p)).map(|p| format!("{p} key")),
             "pass" if next == Some("phrase") => Some("passphrase".to_string()),
             _ => None,
         };

@@ -174,7 +174,10 @@ impl Lint for SecretInMetadataRecord {
 fn committed_value(t: &str) -> bool {
     let t = t.trim();
     let lower = t.to_ascii_lowercase();
+    // "Get Token from Parent Org": instructions, not a value.
+    let sentence = t.split_whitespace().count() >= 3;
     !(t.is_empty()
+        || sentence
         || t.starts_with("{!")
         || t.chars().all(|c| c == '*' || c == 'x' || c == 'X')
         || ["placeholder", "changeme", "your_", "<", "none", "null", "n/a"]
