@@ -145,6 +145,8 @@ pub enum FileKind {
     JavaScript,
     /// Aura component or application markup (`.cmp`, `.app`): names the Apex controller.
     AuraMarkup,
+    /// A text static resource (JSON, plain text, CSV, properties, YAML, HTML).
+    StaticText,
     /// A scratch-org definition (`config/*-scratch-def.json`).
     ScratchDef,
     /// Not something sfsec reads.
@@ -192,6 +194,11 @@ pub fn classify(path: &Path) -> FileKind {
             return FileKind::Visualforce;
         }
         "js" if in_bundle(path) => return FileKind::JavaScript,
+        "json" | "txt" | "csv" | "properties" | "yaml" | "yml" | "html" | "htm" | "env"
+            if path.components().any(|c| c.as_os_str() == "staticresources") =>
+        {
+            return FileKind::StaticText;
+        }
         "cmp" | "app" if path.components().any(|c| c.as_os_str() == "aura") => return FileKind::AuraMarkup,
         _ => {}
     }
@@ -252,6 +259,9 @@ mod tests {
             ("force-app/aura/B/BHelper.js", FileKind::JavaScript),
             ("force-app/aura/B/B.cmp", FileKind::AuraMarkup),
             ("force-app/staticresources/lib.js", FileKind::JavaScript),
+            ("force-app/staticresources/config.json", FileKind::StaticText),
+            ("force-app/staticresources/bundle/keys/.env", FileKind::StaticText),
+            ("force-app/other/config.json", FileKind::Ignored),
             ("force-app/lwc/a/a.html", FileKind::Ignored),
             ("scripts/build.js", FileKind::Ignored),
             (

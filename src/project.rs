@@ -238,7 +238,7 @@ fn parse_into(file: &mut SourceFile) -> Problem {
             };
             None
         }
-        FileKind::Visualforce | FileKind::AuraMarkup => {
+        FileKind::Visualforce | FileKind::AuraMarkup | FileKind::StaticText => {
             file.parsed = Parsed::Text;
             None
         }

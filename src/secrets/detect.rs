@@ -168,7 +168,13 @@ pub fn random_looking(s: &str) -> bool {
         return false;
     }
     // API names (`npe01__WorkEmail__c`) carry a double underscore; secrets practically never do.
-    if is_uuid(s) || is_record_id(s) || s.starts_with("data:") || s.contains("{!") || s.contains("://") || s.contains("__") {
+    if is_uuid(s)
+        || is_record_id(s)
+        || s.starts_with("data:")
+        || s.contains("{!")
+        || s.contains("://")
+        || s.contains("__")
+    {
         return false;
     }
     let classes = [

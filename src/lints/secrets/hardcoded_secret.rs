@@ -55,7 +55,8 @@ impl Lint for HardcodedSecret {
                     (Parsed::Js(tree), FileKind::JavaScript) if !f.rel.contains("/__tests__/") => {
                         js(id, f, tree.root_node(), &mut v);
                     }
-                    (_, FileKind::Visualforce) => markup(id, &f.text, &mut v),
+                    (_, FileKind::Visualforce) => markup(id, &f.text, "a page", &mut v),
+                    (_, FileKind::StaticText) => markup(id, &f.text, "a static resource", &mut v),
                     _ => {}
                 }
                 v
@@ -320,8 +321,8 @@ fn js_context(lit: Node<'_>, src: &str) -> Option<String> {
     }
 }
 
-/// Visualforce markup: known formats only, outside HTML comments.
-fn markup(file: FileId, text: &str, out: &mut Vec<Finding>) {
+/// Visualforce markup and text static resources: known formats only, outside HTML comments.
+fn markup(file: FileId, text: &str, place: &str, out: &mut Vec<Finding>) {
     let comments = html_comments(text);
     for hit in detect::known(text) {
         if comments
@@ -341,7 +342,7 @@ fn markup(file: FileId, text: &str, out: &mut Vec<Finding>) {
                 ID,
                 file,
                 hit.span.clone(),
-                format!("a page holds {}: {}", hit.detector.name, secrets::mask(value)),
+                format!("{place} holds {}: {}", hit.detector.name, secrets::mask(value)),
             )
             .severity(severity)
             .secret(hit.span.clone())
@@ -373,6 +374,7 @@ mod tests {
 
     const LWC: &str = "force-app/main/default/lwc/pay/pay.js";
     const PAGE: &str = "force-app/main/default/pages/Pay.page";
+    const STATIC: &str = "force-app/main/default/staticresources/settings.json";
 
     #[test]
     fn table() {
@@ -433,6 +435,7 @@ mod tests {
                     "<apex:page>\n<script>var k = 'AIzaSyD4t5Q7v9xB2nM8kL1pR3sT6uW0yZ2aC4e';</script>\n</apex:page>\n"
                         .to_string(),
                 )],
+                vec![(STATIC, "{ \"slack\": \"xoxb-2048-1024-aBcDeFgHiJkLmN\" }\n".to_string())],
             ],
         );
     }
