@@ -38,9 +38,15 @@ impl Lint for HardcodedSecret {
         let Some((content, at)) = crate::apex::string_content(node, &src.text) else {
             return;
         };
-        let context = apex_context(node, &src.text);
-        let in_test = apex_in_test(node, &src.text);
-        literal(file, content, at, context.as_deref(), in_test, out);
+        // Context and test-ness walk the tree: only asked for when a literal could be a secret.
+        literal(
+            file,
+            content,
+            at,
+            || apex_context(node, &src.text),
+            || apex_in_test(node, &src.text),
+            out,
+        );
     }
 
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
@@ -67,9 +73,22 @@ impl Lint for HardcodedSecret {
 }
 
 /// The findings for one string literal whose content starts at byte `at` of the file.
-fn literal(file: FileId, content: &str, at: usize, context: Option<&str>, in_test: bool, out: &mut Vec<Finding>) {
+fn literal(
+    file: FileId,
+    content: &str,
+    at: usize,
+    context: impl FnOnce() -> Option<String>,
+    in_test: impl FnOnce() -> bool,
+    out: &mut Vec<Finding>,
+) {
+    let hits = detect::known(content);
+    let param = PARAM.as_ref().is_some_and(|re| re.is_match(content));
+    if hits.is_empty() && !param && !detect::random_looking(content) {
+        return;
+    }
+    let in_test = in_test();
     let mut reported = false;
-    for hit in detect::known(content) {
+    for hit in hits {
         let span = at + hit.span.start..at + hit.span.end;
         let value = &content[hit.span.clone()];
         let severity = if in_test || hit.detector.identifier {
@@ -94,9 +113,7 @@ fn literal(file: FileId, content: &str, at: usize, context: Option<&str>, in_tes
     if reported || in_test {
         return;
     }
-    if let Some(why) = context
-        && detect::random_looking(content)
-    {
+    if let Some(why) = detect::random_looking(content).then(context).flatten() {
         let span = at..at + content.len();
         out.push(
             Finding::new(
@@ -268,8 +285,7 @@ fn js(file: FileId, src: &SourceFile, root: Node<'_>, out: &mut Vec<Finding>) {
             } else {
                 (text_of(n), n.start_byte())
             };
-            let context = js_context(n, &src.text);
-            literal(file, content, at, context.as_deref(), false, out);
+            literal(file, content, at, || js_context(n, &src.text), || false, out);
         }
         if n.kind() != "string" && cursor.goto_first_child() {
             continue;
