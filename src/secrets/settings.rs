@@ -214,9 +214,14 @@ fn code_uses(project: &Project, objects: &[SettingObject]) -> HashMap<(String, S
         }
         m
     };
+    // Only files that name a setting can read one: a cheap text match skips the rest.
+    let names = regex::RegexSet::new(objects.iter().map(|o| format!("(?i){}", regex::escape(&o.name)))).ok();
     for (id, file) in project.files.iter().enumerate() {
         let Parsed::Apex(tree) = &file.parsed else { continue };
         let src = file.text.as_str();
+        if names.as_ref().is_some_and(|n| !n.is_match(src)) {
+            continue;
+        }
         let mut cursor = tree.walk();
         loop {
             let node = cursor.node();
