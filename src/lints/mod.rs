@@ -16,6 +16,7 @@ use crate::project::{Project, SourceFile};
 use crate::xml::XmlDoc;
 
 pub mod oauth;
+pub mod org;
 pub mod secrets;
 pub mod session;
 
@@ -94,6 +95,8 @@ impl Ctx<'_> {
 /// Every lint, sorted by id.
 pub static LINTS: &[&dyn Lint] = &[
     &secrets::hardcoded_secret::HardcodedSecret,
+    &org::login_ip_ranges_missing::LoginIpRangesMissing,
+    &org::mfa_not_required::MfaNotRequired,
     &oauth::oauth_broad_scope::BroadScope,
     &oauth::oauth_client_credentials_flow::ClientCredentialsFlow,
     &oauth::oauth_consumer_secret_optional::ConsumerSecretOptional,
@@ -114,6 +117,8 @@ pub static LINTS: &[&dyn Lint] = &[
     &secrets::secret_in_metadata_record::SecretInMetadataRecord,
     &session::session_id_exposed::SessionIdExposed,
     &session::session_id_to_external::SessionIdToExternal,
+    &org::third_party_package::ThirdPartyPackage,
+    &org::use_any_api_client::UseAnyApiClient,
 ];
 
 /// Rules the engine itself reports (parse failures, suppressions); they have docs but no lint.

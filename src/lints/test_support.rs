@@ -135,3 +135,45 @@ pub fn cases(rule: &str, pass: &[Vec<(&str, String)>], fail: &[Vec<(&str, String
     }
     assert!(wrong.is_empty(), "{rule}:\n{}", wrong.join("\n"));
 }
+
+/// A path built at run time, leaked to fit the table helpers' `&'static str` (tests only).
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+/// A profile with a `Salesforce` license and the given inner XML.
+pub fn profile(name: &str, inner: &str) -> Vec<(&'static str, String)> {
+    profile_with_license(name, "Salesforce", inner)
+}
+
+pub fn profile_with_license(name: &str, license: &str, inner: &str) -> Vec<(&'static str, String)> {
+    vec![(
+        leak(format!("force-app/main/default/profiles/{name}.profile-meta.xml")),
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Profile xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <custom>true</custom>\n{inner}\n    <userLicense>{license}</userLicense>\n</Profile>\n"
+        ),
+    )]
+}
+
+pub fn permission_set(name: &str, inner: &str) -> Vec<(&'static str, String)> {
+    vec![(
+        leak(format!(
+            "force-app/main/default/permissionsets/{name}.permissionset-meta.xml"
+        )),
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PermissionSet xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <label>{name}</label>\n{inner}\n</PermissionSet>\n"
+        ),
+    )]
+}
+
+pub const SECURITY: &str = "force-app/main/default/settings/Security.settings-meta.xml";
+
+/// A `SecuritySettings` file with the given inner XML.
+pub fn security(inner: &str) -> Vec<(&'static str, String)> {
+    vec![(
+        SECURITY,
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<SecuritySettings xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n{inner}\n</SecuritySettings>\n"
+        ),
+    )]
+}

@@ -1,0 +1,41 @@
+//! Partner-org hardening: who can reach the API and from where, MFA, password and session
+//! policies, guest access and installed packages. These rules judge the orgs a repository deploys,
+//! not the package it ships; the `org` family selects or ignores them together.
+
+use crate::xml::{ElemRef, XmlDoc};
+
+pub mod login_ip_ranges_missing;
+pub mod mfa_not_required;
+pub mod third_party_package;
+pub mod use_any_api_client;
+
+/// Every `userPermissions` entry enabled in a profile or permission set: its name element.
+/// Profile files list only enabled permissions, but `<enabled>false</enabled>` entries occur in
+/// hand-written files and permission sets, and must not count.
+pub fn enabled_permissions(doc: &XmlDoc) -> impl Iterator<Item = ElemRef<'_>> {
+    let names: Vec<ElemRef<'_>> = match doc.root() {
+        Some(root) => root
+            .children_named("userPermissions")
+            .filter(|p| p.child("enabled").and_then(|e| e.bool_value()) == Some(true))
+            .filter_map(|p| p.child("name"))
+            .collect(),
+        None => Vec::new(),
+    };
+    names.into_iter()
+}
+
+/// "profile" or "permission set", for messages.
+pub fn holder(doc: &XmlDoc) -> &'static str {
+    match doc.root().map(|r| r.name()) {
+        Some("Profile") => "profile",
+        Some("PermissionSet") => "permission set",
+        _ => "file",
+    }
+}
+
+/// Whether a profile is a guest (unauthenticated site) user's.
+pub fn is_guest_profile(doc: &XmlDoc) -> bool {
+    doc.root()
+        .and_then(|r| r.child_text("userLicense"))
+        .is_some_and(|l| l.eq_ignore_ascii_case("Guest User License"))
+}

@@ -1,0 +1,83 @@
+//! A managed package installed by the repository's metadata that is not the partner's own.
+
+use crate::finding::{FileId, Finding};
+use crate::kind::MetaType;
+use crate::lints::{Ctx, Lint};
+use crate::project::SourceFile;
+use crate::xml::XmlDoc;
+
+pub struct ThirdPartyPackage;
+
+const ID: &str = "third-party-package";
+
+impl Lint for ThirdPartyPackage {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn xml_types(&self) -> &'static [MetaType] {
+        &[MetaType::InstalledPackage]
+    }
+
+    fn check_xml(&self, file: FileId, src: &SourceFile, doc: &XmlDoc, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        let Some(root) = doc.root() else { return };
+        let namespace = src.component_name();
+        let own = cx
+            .project
+            .sfdx
+            .as_ref()
+            .and_then(|p| p.namespace.as_deref())
+            .is_some_and(|ns| ns.eq_ignore_ascii_case(namespace));
+        if own {
+            return;
+        }
+        let version = root
+            .child_text("versionNumber")
+            .map_or_else(|| "an unstated version".to_string(), |v| format!("version {v}"));
+        let span = root
+            .child("versionNumber")
+            .map_or_else(|| root.start_tag(), |v| v.value_span());
+        out.push(
+            Finding::new(
+                ID,
+                file,
+                span,
+                format!("the org installs the third-party managed package `{namespace}` ({version})"),
+            )
+            .help("partner orgs must not run third-party managed packages: remove it, or keep it out of the orgs you build and ship from"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lints::test_support::{cases, run};
+
+    fn package(ns: &str) -> Vec<(&'static str, String)> {
+        let path: &'static str = Box::leak(
+            format!("force-app/main/default/installedPackages/{ns}.installedPackage-meta.xml").into_boxed_str(),
+        );
+        vec![(
+            path,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<InstalledPackage xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <activateRSS>false</activateRSS>\n    <versionNumber>3.12</versionNumber>\n</InstalledPackage>\n".to_string(),
+        )]
+    }
+
+    #[test]
+    fn table() {
+        let mut own = package("acmebill");
+        own.push((
+            "sfdx-project.json",
+            r#"{"packageDirectories":[{"path":"force-app","default":true}],"namespace":"acmebill"}"#.to_string(),
+        ));
+        cases("third-party-package", &[own], &[package("dlrs"), package("npsp")]);
+        let hits = run(
+            "third-party-package",
+            &[(package("dlrs")[0].0, package("dlrs")[0].1.as_str())],
+        );
+        assert_eq!(
+            hits[0].message,
+            "the org installs the third-party managed package `dlrs` (version 3.12)"
+        );
+    }
+}
