@@ -115,6 +115,11 @@ struct RawRuleTable {
     level: Option<Spanned<String>>,
     expiry_window_days: Option<Spanned<i64>>,
     allowed_hosts: Option<Spanned<Vec<String>>>,
+    min_length: Option<Spanned<i64>>,
+    max_login_attempts: Option<Spanned<i64>>,
+    max_expiration_days: Option<Spanned<i64>>,
+    min_history: Option<Spanned<i64>>,
+    max_timeout_minutes: Option<Spanned<i64>>,
 }
 
 /// What a rule's `level` says: off, or a severity.
@@ -141,6 +146,24 @@ pub struct Options {
     pub cert_expiry_window_days: i64,
     pub allowed_callback_hosts: Vec<String>,
     pub native_apps: Vec<String>,
+    pub password: PasswordBaseline,
+    pub session: SessionBaseline,
+}
+
+/// `weak-password-policy`'s baseline (sfsec's own policy, documented in the rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordBaseline {
+    pub min_length: i64,
+    pub max_login_attempts: i64,
+    /// 0 accepts passwords that never expire.
+    pub max_expiration_days: i64,
+    pub min_history: i64,
+}
+
+/// `weak-session-settings`'s baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionBaseline {
+    pub max_timeout_minutes: i64,
 }
 
 impl Default for Options {
@@ -149,6 +172,15 @@ impl Default for Options {
             cert_expiry_window_days: 90,
             allowed_callback_hosts: Vec::new(),
             native_apps: Vec::new(),
+            password: PasswordBaseline {
+                min_length: 12,
+                max_login_attempts: 5,
+                max_expiration_days: 90,
+                min_history: 3,
+            },
+            session: SessionBaseline {
+                max_timeout_minutes: 120,
+            },
         }
     }
 }
@@ -274,6 +306,51 @@ impl Config {
                         }
                         config.options.cert_expiry_window_days = *d.get_ref();
                     }
+                    // Numeric baselines: (value, option, owning rule, allowed range, setter).
+                    type Set = fn(&mut Options, i64);
+                    let numeric: [(&Option<Spanned<i64>>, &str, &str, std::ops::RangeInclusive<i64>, Set); 5] = [
+                        (&t.min_length, "min-length", "weak-password-policy", 5..=50, |o, v| {
+                            o.password.min_length = v
+                        }),
+                        (
+                            &t.max_login_attempts,
+                            "max-login-attempts",
+                            "weak-password-policy",
+                            1..=10,
+                            |o, v| o.password.max_login_attempts = v,
+                        ),
+                        (
+                            &t.max_expiration_days,
+                            "max-expiration-days",
+                            "weak-password-policy",
+                            0..=3650,
+                            |o, v| o.password.max_expiration_days = v,
+                        ),
+                        (&t.min_history, "min-history", "weak-password-policy", 0..=24, |o, v| {
+                            o.password.min_history = v
+                        }),
+                        (
+                            &t.max_timeout_minutes,
+                            "max-timeout-minutes",
+                            "weak-session-settings",
+                            15..=1440,
+                            |o, v| o.session.max_timeout_minutes = v,
+                        ),
+                    ];
+                    for (value, option, owner, range, set) in numeric {
+                        if let Some(v) = value {
+                            if doc.id != owner {
+                                return Err(wrong_rule(v.span().start, option, owner));
+                            }
+                            if !range.contains(v.get_ref()) {
+                                return Err(err(
+                                    v.span().start,
+                                    format!("`{option}` must be from {} to {}", range.start(), range.end()),
+                                ));
+                            }
+                            set(&mut config.options, *v.get_ref());
+                        }
+                    }
                     if let Some(h) = &t.allowed_hosts {
                         if doc.id != "oauth-insecure-callback" {
                             return Err(wrong_rule(h.span().start, "allowed-hosts", "oauth-insecure-callback"));
@@ -320,7 +397,9 @@ mod tests {
              [oauth]\nnative-apps = [\"Mobile\"]\n\
              [rules]\noauth-device-flow = \"off\"\n\
              [rules.oauth-jwt-certificate]\nlevel = \"error\"\nexpiry-window-days = 30\n\
-             [rules.oauth-insecure-callback]\nallowed-hosts = [\"Dev.Example.com\"]\n",
+             [rules.oauth-insecure-callback]\nallowed-hosts = [\"Dev.Example.com\"]\n\
+             [rules.weak-password-policy]\nmin-length = 14\nmax-expiration-days = 0\n\
+             [rules.weak-session-settings]\nmax-timeout-minutes = 60\n",
         )
         .expect("valid");
         assert!(!c.enabled("oauth-device-flow", "oauth"));
@@ -329,6 +408,10 @@ mod tests {
         assert_eq!(c.options.cert_expiry_window_days, 30);
         assert_eq!(c.options.allowed_callback_hosts, vec!["dev.example.com"]);
         assert_eq!(c.options.native_apps, vec!["Mobile"]);
+        assert_eq!(c.options.password.min_length, 14);
+        assert_eq!(c.options.password.max_expiration_days, 0);
+        assert_eq!(c.options.password.max_login_attempts, 5);
+        assert_eq!(c.options.session.max_timeout_minutes, 60);
         assert_eq!(c.fail_on, Some(FailOn::At(Severity::Error)));
         assert!(c.exclude.is_match("legacy/a/b.xml"));
     }
@@ -350,6 +433,12 @@ mod tests {
                 2,
                 "0 to 3650",
             ),
+            (
+                "[rules.weak-session-settings]\nmin-length = 12\n",
+                2,
+                "belongs to `weak-password-policy`",
+            ),
+            ("[rules.weak-password-policy]\nmin-length = 2\n", 2, "from 5 to 50"),
             ("fail-on = \"sometimes\"\n", 1, "expected error, warning, note or never"),
             ("exclude = [\"a[\"]\n", 1, "invalid glob"),
             ("[oauth]\nnative = []\n", 2, "unknown field"),

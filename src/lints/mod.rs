@@ -119,6 +119,8 @@ pub static LINTS: &[&dyn Lint] = &[
     &session::session_id_to_external::SessionIdToExternal,
     &org::third_party_package::ThirdPartyPackage,
     &org::use_any_api_client::UseAnyApiClient,
+    &org::weak_password_policy::WeakPasswordPolicy,
+    &org::weak_session_settings::WeakSessionSettings,
 ];
 
 /// Rules the engine itself reports (parse failures, suppressions); they have docs but no lint.

@@ -8,6 +8,8 @@ pub mod login_ip_ranges_missing;
 pub mod mfa_not_required;
 pub mod third_party_package;
 pub mod use_any_api_client;
+pub mod weak_password_policy;
+pub mod weak_session_settings;
 
 /// Every `userPermissions` entry enabled in a profile or permission set: its name element.
 /// Profile files list only enabled permissions, but `<enabled>false</enabled>` entries occur in

@@ -1,0 +1,224 @@
+//! Password policies below sfsec's baseline: org-wide (`SecuritySettings/passwordPolicies`) and
+//! per profile (`ProfilePasswordPolicy`). Only values the files set are judged: a deploy leaves
+//! the rest as it is.
+
+use crate::config::PasswordBaseline;
+use crate::finding::{FileId, Finding};
+use crate::kind::MetaType;
+use crate::lints::{Ctx, Lint};
+use crate::project::SourceFile;
+use crate::xml::{ElemRef, XmlDoc};
+
+pub struct WeakPasswordPolicy;
+
+const ID: &str = "weak-password-policy";
+
+/// An unlimited count or a password that never expires.
+const NEVER: i64 = i64::MAX;
+
+impl Lint for WeakPasswordPolicy {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn xml_types(&self) -> &'static [MetaType] {
+        &[MetaType::Settings, MetaType::ProfilePasswordPolicy]
+    }
+
+    fn check_xml(&self, file: FileId, src: &SourceFile, doc: &XmlDoc, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        let Some(root) = doc.root() else { return };
+        let b = cx.options.password;
+        let (policy, who) = match root.name() {
+            "SecuritySettings" => match root.child("passwordPolicies") {
+                Some(p) => (p, "the org's password policy".to_string()),
+                None => return,
+            },
+            "ProfilePasswordPolicy" => (root, format!("the password policy `{}`", src.component_name())),
+            _ => return,
+        };
+        let org = root.name() == "SecuritySettings";
+        let mut push = |el: ElemRef<'_>, what: String| {
+            out.push(Finding::new(ID, file, el.value_span(), format!("{who} {what}")).help(
+                "raise it to the baseline in `sfsec explain weak-password-policy`, or tune the baseline in sfsec.toml",
+            ));
+        };
+        for el in policy.children() {
+            let Some(v) = el.text() else { continue };
+            match (org, el.name()) {
+                (true, "minimumPasswordLength") | (false, "minimumPasswordLength") => {
+                    if let Ok(n) = v.trim().parse::<i64>()
+                        && n < b.min_length
+                    {
+                        push(
+                            el,
+                            format!("accepts passwords of {n} characters (baseline: {})", b.min_length),
+                        );
+                    }
+                }
+                (true, "minPasswordLength") => {
+                    let n = match v {
+                        "FiveCharacters" => 5,
+                        "EightCharacters" => 8,
+                        "TenCharacters" => 10,
+                        "TwelveCharacters" => 12,
+                        "FifteenCharacters" => 15,
+                        _ => continue,
+                    };
+                    if n < b.min_length {
+                        push(
+                            el,
+                            format!("accepts passwords of {n} characters (baseline: {})", b.min_length),
+                        );
+                    }
+                }
+                (true, "complexity") if v == "NoRestriction" => {
+                    push(el, "sets no complexity requirement".into());
+                }
+                (false, "passwordComplexity") if v.trim() == "0" => {
+                    push(el, "sets no complexity requirement".into());
+                }
+                (true, "maxLoginAttempts") | (false, "maxLoginAttempts") => {
+                    let n = match v.trim() {
+                        "NoLimit" | "0" => NEVER,
+                        "ThreeAttempts" => 3,
+                        "FiveAttempts" => 5,
+                        "TenAttempts" => 10,
+                        other => other.parse().unwrap_or(0),
+                    };
+                    if n > b.max_login_attempts {
+                        let shown = if n == NEVER {
+                            "unlimited".to_string()
+                        } else {
+                            n.to_string()
+                        };
+                        push(
+                            el,
+                            format!(
+                                "allows {shown} failed logins before lockout (baseline: {})",
+                                b.max_login_attempts
+                            ),
+                        );
+                    }
+                }
+                (true, "expiration") | (false, "passwordExpiration") => {
+                    let days = match v.trim() {
+                        "Never" | "0" => NEVER,
+                        "ThirtyDays" => 30,
+                        "SixtyDays" => 60,
+                        "NinetyDays" => 90,
+                        "SixMonths" => 180,
+                        "OneYear" => 365,
+                        other => other.parse().unwrap_or(0),
+                    };
+                    if b.max_expiration_days > 0 && days > b.max_expiration_days {
+                        let shown = if days == NEVER {
+                            "never".to_string()
+                        } else {
+                            format!("after {days} days")
+                        };
+                        push(
+                            el,
+                            format!(
+                                "lets passwords expire {shown} (baseline: {} days)",
+                                b.max_expiration_days
+                            ),
+                        );
+                    }
+                }
+                (true, "historyRestriction") | (false, "passwordHistory") => {
+                    if let Ok(n) = v.trim().parse::<i64>()
+                        && n < b.min_history
+                    {
+                        push(
+                            el,
+                            format!("remembers {n} previous passwords (baseline: {})", b.min_history),
+                        );
+                    }
+                }
+                (true, "questionRestriction") if v == "None" => {
+                    push(el, "lets the security answer contain the password".into());
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The defaults, for the docs and tests.
+pub const DEFAULT: PasswordBaseline = PasswordBaseline {
+    min_length: 12,
+    max_login_attempts: 5,
+    max_expiration_days: 90,
+    min_history: 3,
+};
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Options;
+    use crate::lints::test_support::{cases, run, security};
+
+    fn policies(inner: &str) -> Vec<(&'static str, String)> {
+        security(&format!("    <passwordPolicies>\n{inner}\n    </passwordPolicies>"))
+    }
+
+    const PROFILE_POLICY: &str =
+        "force-app/main/default/profilePasswordPolicies/Integration.profilePasswordPolicy-meta.xml";
+
+    fn profile_policy(inner: &str) -> Vec<(&'static str, String)> {
+        vec![(
+            PROFILE_POLICY,
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ProfilePasswordPolicy xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n{inner}\n    <profile>Integration</profile>\n</ProfilePasswordPolicy>\n"
+            ),
+        )]
+    }
+
+    #[test]
+    fn defaults_match_the_documented_baseline() {
+        assert_eq!(Options::default().password, super::DEFAULT);
+    }
+
+    #[test]
+    fn table() {
+        cases(
+            "weak-password-policy",
+            &[
+                policies(
+                    "        <complexity>UpperLowerCaseNumericSpecialCharacters</complexity>\n        <expiration>NinetyDays</expiration>\n        <historyRestriction>5</historyRestriction>\n        <maxLoginAttempts>ThreeAttempts</maxLoginAttempts>\n        <minimumPasswordLength>14</minimumPasswordLength>\n        <questionRestriction>DoesNotContainPassword</questionRestriction>",
+                ),
+                security(
+                    "    <sessionSettings>\n        <sessionTimeout>TwoHours</sessionTimeout>\n    </sessionSettings>",
+                ),
+                profile_policy(
+                    "    <maxLoginAttempts>3</maxLoginAttempts>\n    <minimumPasswordLength>16</minimumPasswordLength>\n    <passwordComplexity>2</passwordComplexity>\n    <passwordExpiration>60</passwordExpiration>\n    <passwordHistory>5</passwordHistory>",
+                ),
+            ],
+            &[
+                policies("        <minimumPasswordLength>8</minimumPasswordLength>"),
+                policies("        <minPasswordLength>EightCharacters</minPasswordLength>"),
+                policies("        <complexity>NoRestriction</complexity>"),
+                policies("        <maxLoginAttempts>NoLimit</maxLoginAttempts>"),
+                policies("        <expiration>Never</expiration>"),
+                policies("        <historyRestriction>0</historyRestriction>"),
+                policies("        <questionRestriction>None</questionRestriction>"),
+                profile_policy("    <maxLoginAttempts>0</maxLoginAttempts>"),
+                profile_policy("    <passwordExpiration>0</passwordExpiration>"),
+            ],
+        );
+    }
+
+    #[test]
+    fn messages_state_the_baseline() {
+        let hits = run(
+            "weak-password-policy",
+            &[(
+                crate::lints::test_support::SECURITY,
+                &policies("        <minimumPasswordLength>8</minimumPasswordLength>")[0].1,
+            )],
+        );
+        assert_eq!(
+            hits[0].message,
+            "the org's password policy accepts passwords of 8 characters (baseline: 12)"
+        );
+    }
+}

@@ -1,0 +1,158 @@
+//! Session settings below sfsec's baseline: long timeouts, sessions that survive their timeout,
+//! cookies readable by scripts, no CSRF or clickjacking protection, sessions not locked to their
+//! domain. Org-wide (`SecuritySettings/sessionSettings`) and per profile (`ProfileSessionSetting`).
+
+use crate::finding::{FileId, Finding};
+use crate::kind::MetaType;
+use crate::lints::{Ctx, Lint};
+use crate::project::SourceFile;
+use crate::xml::XmlDoc;
+
+pub struct WeakSessionSettings;
+
+const ID: &str = "weak-session-settings";
+
+/// Booleans that must not be false, with what false means.
+const MUST_BE_ON: &[(&str, &str)] = &[
+    (
+        "forceLogoutOnSessionTimeout",
+        "sessions stay usable after they time out",
+    ),
+    ("requireHttpOnly", "session cookies are readable by scripts"),
+    ("enableCSRFOnGet", "GET requests are not protected against CSRF"),
+    ("enableCSRFOnPost", "POST requests are not protected against CSRF"),
+    ("enableClickjackSetup", "Setup pages can be framed (clickjacking)"),
+    (
+        "enableClickjackNonsetupSFDC",
+        "Salesforce pages can be framed (clickjacking)",
+    ),
+    (
+        "enableClickjackNonsetupUser",
+        "custom Visualforce pages can be framed (clickjacking)",
+    ),
+    (
+        "lockSessionsToDomain",
+        "sessions are not locked to the domain they started on",
+    ),
+];
+
+fn minutes(v: &str) -> Option<i64> {
+    Some(match v.trim() {
+        "FifteenMinutes" => 15,
+        "ThirtyMinutes" => 30,
+        "SixtyMinutes" => 60,
+        "NinetyMinutes" => 90,
+        "TwoHours" => 120,
+        "FourHours" => 240,
+        "EightHours" => 480,
+        "TwelveHours" => 720,
+        "TwentyFourHours" => 1440,
+        other => other.parse().ok()?,
+    })
+}
+
+impl Lint for WeakSessionSettings {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn xml_types(&self) -> &'static [MetaType] {
+        &[MetaType::Settings, MetaType::ProfileSessionSetting]
+    }
+
+    fn check_xml(&self, file: FileId, src: &SourceFile, doc: &XmlDoc, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        let Some(root) = doc.root() else { return };
+        let max = cx.options.session.max_timeout_minutes;
+        let (settings, who, force_logout) = match root.name() {
+            "SecuritySettings" => match root.child("sessionSettings") {
+                Some(s) => (s, "the org".to_string(), "forceLogoutOnSessionTimeout"),
+                None => return,
+            },
+            "ProfileSessionSetting" => (
+                root,
+                format!("profile session setting `{}`", src.component_name()),
+                "forceLogout",
+            ),
+            _ => return,
+        };
+        let help = "set it to the baseline in `sfsec explain weak-session-settings`";
+        if let Some(t) = settings.child("sessionTimeout")
+            && let Some(m) = t.text().and_then(minutes)
+            && m > max
+        {
+            out.push(
+                Finding::new(
+                    ID,
+                    file,
+                    t.value_span(),
+                    format!("{who} keeps idle sessions for {m} minutes (baseline: {max})"),
+                )
+                .help(help),
+            );
+        }
+        for el in settings.children() {
+            let name = if el.name() == force_logout {
+                "forceLogoutOnSessionTimeout"
+            } else {
+                el.name()
+            };
+            if el.bool_value() != Some(false) {
+                continue;
+            }
+            if let Some((_, what)) = MUST_BE_ON.iter().find(|(k, _)| *k == name) {
+                out.push(
+                    Finding::new(
+                        ID,
+                        file,
+                        el.value_span(),
+                        format!("{who}: {what} (`{}` is false)", el.name()),
+                    )
+                    .help(help),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lints::test_support::{cases, security};
+
+    fn session(inner: &str) -> Vec<(&'static str, String)> {
+        security(&format!("    <sessionSettings>\n{inner}\n    </sessionSettings>"))
+    }
+
+    const PSS: &str = "force-app/main/default/profileSessionSettings/Integration.profileSessionSetting-meta.xml";
+
+    fn profile_setting(inner: &str) -> Vec<(&'static str, String)> {
+        vec![(
+            PSS,
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ProfileSessionSetting xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n{inner}\n    <profile>Integration</profile>\n</ProfileSessionSetting>\n"
+            ),
+        )]
+    }
+
+    #[test]
+    fn table() {
+        cases(
+            "weak-session-settings",
+            &[
+                session(
+                    "        <sessionTimeout>TwoHours</sessionTimeout>\n        <forceLogoutOnSessionTimeout>true</forceLogoutOnSessionTimeout>\n        <requireHttpOnly>true</requireHttpOnly>\n        <enableCSRFOnGet>true</enableCSRFOnGet>\n        <lockSessionsToIp>false</lockSessionsToIp>",
+                ),
+                security("    <passwordPolicies>\n        <expiration>Never</expiration>\n    </passwordPolicies>"),
+                profile_setting("    <forceLogout>true</forceLogout>\n    <sessionTimeout>30</sessionTimeout>"),
+            ],
+            &[
+                session("        <sessionTimeout>TwelveHours</sessionTimeout>"),
+                session("        <forceLogoutOnSessionTimeout>false</forceLogoutOnSessionTimeout>"),
+                session("        <requireHttpOnly>false</requireHttpOnly>"),
+                session("        <enableClickjackNonsetupUser>false</enableClickjackNonsetupUser>"),
+                session("        <lockSessionsToDomain>false</lockSessionsToDomain>"),
+                profile_setting("    <forceLogout>false</forceLogout>"),
+                profile_setting("    <sessionTimeout>480</sessionTimeout>"),
+            ],
+        );
+    }
+}
