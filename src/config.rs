@@ -87,7 +87,7 @@ struct RawOauth {
 #[derive(Debug)]
 enum RawRule {
     Level(String),
-    Table(RawRuleTable),
+    Table(Box<RawRuleTable>),
 }
 
 impl<'de> Deserialize<'de> for RawRule {
@@ -121,6 +121,15 @@ struct RawRuleTable {
     min_history: Option<Spanned<i64>>,
     max_timeout_minutes: Option<Spanned<i64>>,
 }
+
+/// A numeric rule option: its value, name, owning rule, allowed range and where it goes.
+type Numeric<'a> = (
+    &'a Option<Spanned<i64>>,
+    &'static str,
+    &'static str,
+    std::ops::RangeInclusive<i64>,
+    fn(&mut Options, i64),
+);
 
 /// What a rule's `level` says: off, or a severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -307,8 +316,7 @@ impl Config {
                         config.options.cert_expiry_window_days = *d.get_ref();
                     }
                     // Numeric baselines: (value, option, owning rule, allowed range, setter).
-                    type Set = fn(&mut Options, i64);
-                    let numeric: [(&Option<Spanned<i64>>, &str, &str, std::ops::RangeInclusive<i64>, Set); 5] = [
+                    let numeric: [Numeric<'_>; 5] = [
                         (&t.min_length, "min-length", "weak-password-policy", 5..=50, |o, v| {
                             o.password.min_length = v
                         }),
