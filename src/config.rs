@@ -102,7 +102,8 @@ impl<'de> Deserialize<'de> for RawRule {
                 Ok(RawRule::Level(s.to_string()))
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawRule, A::Error> {
-                RawRuleTable::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(RawRule::Table)
+                RawRuleTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(|t| RawRule::Table(Box::new(t)))
             }
         }
         d.deserialize_any(V)
