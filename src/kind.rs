@@ -147,6 +147,8 @@ pub enum FileKind {
     AuraMarkup,
     /// A text static resource (JSON, plain text, CSV, properties, YAML, HTML).
     StaticText,
+    /// An Experience Cloud site's configuration (`experiences/<site>/config/*.json`).
+    ExperienceConfig,
     /// A scratch-org definition (`config/*-scratch-def.json`).
     ScratchDef,
     /// Not something sfsec reads.
@@ -194,6 +196,9 @@ pub fn classify(path: &Path) -> FileKind {
             return FileKind::Visualforce;
         }
         "js" if in_bundle(path) => return FileKind::JavaScript,
+        "json" if parent == "config" && path.components().any(|c| c.as_os_str() == "experiences") => {
+            return FileKind::ExperienceConfig;
+        }
         "json" | "txt" | "csv" | "properties" | "yaml" | "yml" | "html" | "htm" | "env"
             if path.components().any(|c| c.as_os_str() == "staticresources") =>
         {
@@ -260,6 +265,11 @@ mod tests {
             ("force-app/aura/B/B.cmp", FileKind::AuraMarkup),
             ("force-app/staticresources/lib.js", FileKind::JavaScript),
             ("force-app/staticresources/config.json", FileKind::StaticText),
+            (
+                "force-app/experiences/Portal1/config/portal.json",
+                FileKind::ExperienceConfig,
+            ),
+            ("force-app/experiences/Portal1/views/home.json", FileKind::Ignored),
             ("force-app/staticresources/bundle/keys/.env", FileKind::StaticText),
             ("force-app/other/config.json", FileKind::Ignored),
             ("force-app/lwc/a/a.html", FileKind::Ignored),

@@ -586,7 +586,10 @@ impl<'p> OauthIndex<'p> {
                 values,
             });
         }
-        for (id, _, json) in project.json_files() {
+        for (id, f, json) in project.json_files() {
+            if f.kind != crate::kind::FileKind::ScratchDef {
+                continue;
+            }
             let Some(settings) = json.get("settings") else { continue };
             let Some(oidc) = settings
                 .value

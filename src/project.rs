@@ -220,7 +220,7 @@ fn parse_into(file: &mut SourceFile) -> Problem {
                 "the Apex parser gave up on this file".to_string(),
             )),
         },
-        FileKind::ScratchDef => match JsonNode::parse(&file.text) {
+        FileKind::ScratchDef | FileKind::ExperienceConfig => match JsonNode::parse(&file.text) {
             Ok(j) => {
                 file.parsed = Parsed::Json(j);
                 None

@@ -94,6 +94,7 @@ impl Ctx<'_> {
 
 /// Every lint, sorted by id.
 pub static LINTS: &[&dyn Lint] = &[
+    &org::guest_user_access::GuestUserAccess,
     &secrets::hardcoded_secret::HardcodedSecret,
     &org::login_ip_ranges_missing::LoginIpRangesMissing,
     &org::mfa_not_required::MfaNotRequired,

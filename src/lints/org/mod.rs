@@ -4,6 +4,7 @@
 
 use crate::xml::{ElemRef, XmlDoc};
 
+pub mod guest_user_access;
 pub mod login_ip_ranges_missing;
 pub mod mfa_not_required;
 pub mod third_party_package;
