@@ -237,7 +237,16 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
                 input.display()
             )));
         }
-        // At an SFDX root only the package directories (and scratch definitions) are source.
+        // At an SFDX root only the package directories (and scratch definitions) are source;
+        // the project file itself declares dependencies.
+        if sfdx.is_some() && input == root {
+            let rel = SFDX_PROJECT.to_string();
+            files.entry(rel.clone()).or_insert(Candidate {
+                abs: root.join(SFDX_PROJECT),
+                rel,
+                kind: FileKind::ProjectConfig,
+            });
+        }
         let walk_roots: Vec<PathBuf> = match &sfdx {
             Some(p) if input == root => {
                 let mut v = p.package_dirs.clone();

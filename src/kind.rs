@@ -149,6 +149,8 @@ pub enum FileKind {
     StaticText,
     /// An Experience Cloud site's configuration (`experiences/<site>/config/*.json`).
     ExperienceConfig,
+    /// `sfdx-project.json` at the project root (for its declared dependencies).
+    ProjectConfig,
     /// A scratch-org definition (`config/*-scratch-def.json`).
     ScratchDef,
     /// Not something sfsec reads.
@@ -183,6 +185,9 @@ pub fn classify(path: &Path) -> FileKind {
         "package.xml" | "destructiveChanges.xml" | "destructiveChangesPre.xml" | "destructiveChangesPost.xml"
     ) {
         return FileKind::Metadata(MetaType::Manifest);
+    }
+    if path == Path::new("sfdx-project.json") {
+        return FileKind::ProjectConfig;
     }
     if name.ends_with("scratch-def.json") {
         return FileKind::ScratchDef;
@@ -265,6 +270,8 @@ mod tests {
             ("force-app/aura/B/B.cmp", FileKind::AuraMarkup),
             ("force-app/staticresources/lib.js", FileKind::JavaScript),
             ("force-app/staticresources/config.json", FileKind::StaticText),
+            ("sfdx-project.json", FileKind::ProjectConfig),
+            ("force-app/sfdx-project.json", FileKind::Ignored),
             (
                 "force-app/experiences/Portal1/config/portal.json",
                 FileKind::ExperienceConfig,

@@ -220,17 +220,19 @@ fn parse_into(file: &mut SourceFile) -> Problem {
                 "the Apex parser gave up on this file".to_string(),
             )),
         },
-        FileKind::ScratchDef | FileKind::ExperienceConfig => match JsonNode::parse(&file.text) {
-            Ok(j) => {
-                file.parsed = Parsed::Json(j);
-                None
+        FileKind::ScratchDef | FileKind::ExperienceConfig | FileKind::ProjectConfig => {
+            match JsonNode::parse(&file.text) {
+                Ok(j) => {
+                    file.parsed = Parsed::Json(j);
+                    None
+                }
+                Err(e) => Some((
+                    "invalid-metadata",
+                    e.offset.min(file.text.len()),
+                    format!("malformed JSON: {}", e.message),
+                )),
             }
-            Err(e) => Some((
-                "invalid-metadata",
-                e.offset.min(file.text.len()),
-                format!("malformed JSON: {}", e.message),
-            )),
-        },
+        }
         FileKind::JavaScript => {
             file.parsed = match crate::js::parse(&file.text) {
                 Some(tree) => Parsed::Js(tree),

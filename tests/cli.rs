@@ -69,7 +69,7 @@ fn exit_codes() {
     let o = sfsec(clean.path(), &["check"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert!(
-        stdout(&o).contains("0 errors, 0 warnings, 0 notes in 1 file scanned"),
+        stdout(&o).contains("0 errors, 0 warnings, 0 notes in 2 files scanned"),
         "{}",
         stdout(&o)
     );

@@ -1,7 +1,8 @@
 //! A managed package installed by the repository's metadata that is not the partner's own.
 
 use crate::finding::{FileId, Finding};
-use crate::kind::MetaType;
+use crate::json::Json;
+use crate::kind::{FileKind, MetaType};
 use crate::lints::{Ctx, Lint};
 use crate::project::SourceFile;
 use crate::xml::XmlDoc;
@@ -17,6 +18,48 @@ impl Lint for ThirdPartyPackage {
 
     fn xml_types(&self) -> &'static [MetaType] {
         &[MetaType::InstalledPackage]
+    }
+
+    /// Package dependencies declared in `sfdx-project.json` that no package directory builds.
+    fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        for (id, f, json) in cx.project.json_files() {
+            if f.kind != FileKind::ProjectConfig {
+                continue;
+            }
+            let Some(dirs) = json.get("packageDirectories") else {
+                continue;
+            };
+            let Json::Array(dirs) = &dirs.value.value else { continue };
+            let own: Vec<&str> = dirs
+                .iter()
+                .filter_map(|d| d.get("package").and_then(|p| p.value.as_str()))
+                .collect();
+            for dir in dirs {
+                let Some(deps) = dir.get("dependencies") else { continue };
+                let Json::Array(deps) = &deps.value.value else { continue };
+                for dep in deps {
+                    let Some(package) = dep.get("package") else { continue };
+                    let Some(name) = package.value.as_str() else { continue };
+                    let base = name.split('@').next().unwrap_or(name);
+                    if own.iter().any(|o| o.eq_ignore_ascii_case(base)) {
+                        continue;
+                    }
+                    let version = dep
+                        .get("versionNumber")
+                        .and_then(|v| v.value.as_str())
+                        .map_or_else(String::new, |v| format!(" ({v})"));
+                    out.push(
+                        Finding::new(
+                            ID,
+                            id,
+                            package.value.span.clone(),
+                            format!("the project depends on the package `{name}`{version}, which it does not build"),
+                        )
+                        .help("if it is a third-party package, keep it out of the orgs you build and ship from; if it is yours, suppress this with a reason"),
+                    );
+                }
+            }
+        }
     }
 
     fn check_xml(&self, file: FileId, src: &SourceFile, doc: &XmlDoc, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
@@ -70,7 +113,29 @@ mod tests {
             "sfdx-project.json",
             r#"{"packageDirectories":[{"path":"force-app","default":true}],"namespace":"acmebill"}"#.to_string(),
         ));
-        cases("third-party-package", &[own], &[package("dlrs"), package("npsp")]);
+        let project = |deps: &str| {
+            vec![
+                (
+                    "sfdx-project.json",
+                    format!(
+                        r#"{{"packageDirectories":[{{"path":"force-app","default":true,"package":"Acme Billing","versionNumber":"1.0.0.NEXT"}},{{"path":"extras","package":"Acme Extras","dependencies":[{deps}]}}]}}"#
+                    ),
+                ),
+                ("extras/README.md", "extras".to_string()),
+            ]
+        };
+        cases(
+            "third-party-package",
+            &[own, project(r#"{"package":"Acme Billing"}"#), project("")],
+            &[
+                package("dlrs"),
+                package("npsp"),
+                project(
+                    r#"{"package":"Acme Billing"},{"package":"Nonprofit Success Pack","versionNumber":"3.200.0.LATEST"}"#,
+                ),
+                project(r#"{"package":"DLRS@2.25.0-1"}"#),
+            ],
+        );
         let hits = run(
             "third-party-package",
             &[(package("dlrs")[0].0, package("dlrs")[0].1.as_str())],
