@@ -204,6 +204,11 @@ pub fn classify(path: &Path) -> FileKind {
         "json" if parent == "config" && path.components().any(|c| c.as_os_str() == "experiences") => {
             return FileKind::ExperienceConfig;
         }
+        // LWR sites (DigitalExperienceBundle): the access setting sits in one of the nodes'
+        // `content.json` files.
+        "json" if name == "content.json" && path.components().any(|c| c.as_os_str() == "digitalExperiences") => {
+            return FileKind::ExperienceConfig;
+        }
         "json" | "txt" | "csv" | "properties" | "yaml" | "yml" | "html" | "htm" | "env"
             if path.components().any(|c| c.as_os_str() == "staticresources") =>
         {
@@ -277,6 +282,10 @@ mod tests {
                 FileKind::ExperienceConfig,
             ),
             ("force-app/experiences/Portal1/views/home.json", FileKind::Ignored),
+            (
+                "force-app/digitalExperiences/site/Portal1/sfdc_cms__site/Portal1/content.json",
+                FileKind::ExperienceConfig,
+            ),
             ("force-app/staticresources/bundle/keys/.env", FileKind::StaticText),
             ("force-app/other/config.json", FileKind::Ignored),
             ("force-app/lwc/a/a.html", FileKind::Ignored),

@@ -83,17 +83,7 @@ impl Lint for GuestUserAccess {
             let (FileKind::ExperienceConfig, Parsed::Json(json)) = (f.kind, &f.parsed) else {
                 continue;
             };
-            let open = json
-                .get("isAvailableToGuests")
-                .filter(|m| m.value.as_bool() == Some(true))
-                .or_else(|| {
-                    json.get("authenticationType").filter(|m| {
-                        matches!(
-                            m.value.as_str(),
-                            Some("UNAUTHENTICATED" | "AUTHENTICATED_WITH_PUBLIC_ACCESS_ENABLED")
-                        )
-                    })
-                });
+            let open = open_to_guests(json);
             if let Some(m) = open {
                 let shown = match &m.value.value {
                     Json::String(s) => s.clone(),
@@ -117,6 +107,26 @@ impl Lint for GuestUserAccess {
                 );
             }
         }
+    }
+}
+
+/// The member that opens a site configuration to guests, searched at any depth (LWR sites keep
+/// it inside a node's content).
+fn open_to_guests(node: &crate::json::JsonNode) -> Option<&crate::json::Member> {
+    match &node.value {
+        Json::Object(members) => members.iter().find_map(|m| {
+            let open = match m.key.as_str() {
+                "isAvailableToGuests" => m.value.as_bool() == Some(true),
+                "authenticationType" => matches!(
+                    m.value.as_str(),
+                    Some("UNAUTHENTICATED" | "AUTHENTICATED_WITH_PUBLIC_ACCESS_ENABLED")
+                ),
+                _ => false,
+            };
+            if open { Some(m) } else { open_to_guests(&m.value) }
+        }),
+        Json::Array(items) => items.iter().find_map(open_to_guests),
+        _ => None,
     }
 }
 
@@ -224,6 +234,11 @@ mod tests {
                 site(true, Some("Partner Help Profile")),
                 config(r#"{ "isAvailableToGuests": true }"#),
                 config(r#"{ "authenticationType": "AUTHENTICATED_WITH_PUBLIC_ACCESS_ENABLED" }"#),
+                vec![(
+                    "force-app/main/default/digitalExperiences/site/Help1/sfdc_cms__site/Help1/content.json",
+                    r#"{ "type": "sfdc_cms__site", "contentBody": { "authenticationType": "UNAUTHENTICATED" } }"#
+                        .to_string(),
+                )],
             ],
         );
     }
