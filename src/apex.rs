@@ -15,15 +15,7 @@ thread_local! {
 /// Parses Apex source. `None` only if tree-sitter gives up (cancellation, which sfsec never
 /// requests); syntax errors are ERROR nodes inside the tree.
 pub fn parse(text: &str) -> Option<Tree> {
-    PARSER.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            let mut parser = Parser::new();
-            parser.set_language(&LANGUAGE).ok()?;
-            *slot = Some(parser);
-        }
-        slot.as_mut()?.parse(text, None)
-    })
+    crate::tree::parse_with(&PARSER, &LANGUAGE, text)
 }
 
 /// The id of a named node kind, or `None` if the grammar has no such kind.
@@ -40,25 +32,19 @@ pub fn first_error(tree: &Tree) -> Option<Node<'_>> {
     if !root.has_error() {
         return None;
     }
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
+    let mut found = None;
+    crate::tree::preorder(root, |node| {
+        if found.is_some() {
+            return false;
+        }
         if node.is_error() || node.is_missing() {
-            return Some(node);
+            found = Some(node);
+            return false;
         }
         // Descend only into subtrees that contain the error.
-        if node.has_error() && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return None;
-            }
-        }
-    }
+        node.has_error()
+    });
+    found
 }
 
 /// The content of a string literal without its quotes, with the offset of that content.

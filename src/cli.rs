@@ -207,13 +207,7 @@ fn inventory(args: &InventoryArgs, cwd: &Path, out: &mut dyn Write, err: &mut dy
         InventoryFormat::Markdown => crate::inventory::markdown(&inv),
         InventoryFormat::Json => crate::inventory::json(&inv),
     };
-    match &args.output {
-        Some(path) => write_atomically(&crate::discovery::absolute(cwd, path), text.as_bytes())
-            .map_err(|e| ConfigError::plain(format!("{}: cannot write: {e}", path.display())))?,
-        None => {
-            let _ = out.write_all(text.as_bytes());
-        }
-    }
+    emit(&text, args.output.as_deref(), cwd, out)?;
     let _ = writeln!(
         err,
         "sfsec: inventoried {} files in {} ms",
@@ -263,13 +257,7 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
         show_suppressed: args.show_suppressed,
     };
     let text = report::render(&result, args.format, &opts);
-    match &args.output {
-        Some(path) => write_atomically(&crate::discovery::absolute(cwd, path), text.as_bytes())
-            .map_err(|e| ConfigError::plain(format!("{}: cannot write: {e}", path.display())))?,
-        None => {
-            let _ = out.write_all(text.as_bytes());
-        }
-    }
+    emit(&text, args.output.as_deref(), cwd, out)?;
     let _ = writeln!(
         err,
         "sfsec: scanned {} files in {} ms",
@@ -281,6 +269,18 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
         FailOn::At(min) => result.active().any(|f| f.severity >= min),
     };
     Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// Writes a report to `--output` (atomically) or to standard output.
+fn emit(text: &str, output: Option<&Path>, cwd: &Path, out: &mut dyn Write) -> Result<(), ConfigError> {
+    match output {
+        Some(path) => write_atomically(&crate::discovery::absolute(cwd, path), text.as_bytes())
+            .map_err(|e| ConfigError::plain(format!("{}: cannot write: {e}", path.display()))),
+        None => {
+            let _ = out.write_all(text.as_bytes());
+            Ok(())
+        }
+    }
 }
 
 /// Temp file in the same folder, then rename: readers never see a half-written report.

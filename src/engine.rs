@@ -195,9 +195,7 @@ impl<'l> Dispatch<'l> {
         out: &mut Vec<Finding>,
     ) -> Vec<Range<usize>> {
         let mut comments = Vec::new();
-        let mut cursor = tree.walk();
-        loop {
-            let node = cursor.node();
+        crate::tree::preorder(tree.root_node(), |node| {
             let kind = node.kind_id();
             if self.comment_kinds.contains(&kind) {
                 comments.push(node.byte_range());
@@ -207,17 +205,8 @@ impl<'l> Dispatch<'l> {
                     lint.check_apex(node, id, file, cx, out);
                 }
             }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            loop {
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                if !cursor.goto_parent() {
-                    return comments;
-                }
-            }
-        }
+            true
+        });
+        comments
     }
 }

@@ -14,38 +14,19 @@ thread_local! {
 
 /// Parses JavaScript; syntax errors become ERROR nodes (LWC decorators and class fields parse).
 pub fn parse(text: &str) -> Option<Tree> {
-    PARSER.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            let mut parser = Parser::new();
-            parser.set_language(&LANGUAGE).ok()?;
-            *slot = Some(parser);
-        }
-        slot.as_mut()?.parse(text, None)
-    })
+    crate::tree::parse_with(&PARSER, &LANGUAGE, text)
 }
 
 /// Byte ranges of every comment, for suppression directives.
 pub fn comments(tree: &Tree) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
-    let mut cursor = tree.walk();
-    loop {
-        let node = cursor.node();
+    crate::tree::preorder(tree.root_node(), |node| {
         if node.kind() == "comment" {
             out.push(node.byte_range());
         }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return out;
-            }
-        }
-    }
+        true
+    });
+    out
 }
 
 #[cfg(test)]

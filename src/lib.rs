@@ -24,4 +24,5 @@ pub mod secrets;
 pub mod suppress;
 #[doc(hidden)]
 pub mod testing;
+pub mod tree;
 pub mod xml;

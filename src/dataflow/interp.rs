@@ -641,13 +641,7 @@ impl<'a, 't> Frame<'a, 't> {
             Some(o) if self.static_class(o).is_none() => self.eval(o),
             _ => Val::default(),
         };
-        let arg_nodes: Vec<Node<'t>> = node
-            .child_by_field_name("arguments")
-            .map(|a| {
-                let mut c = a.walk();
-                a.named_children(&mut c).collect()
-            })
-            .unwrap_or_default();
+        let arg_nodes: Vec<Node<'t>> = crate::tree::arguments(node);
         let args: Vec<Val> = arg_nodes.iter().map(|&a| self.eval(a)).collect();
 
         let mut result = Val::default();
@@ -784,13 +778,7 @@ impl<'a, 't> Frame<'a, 't> {
 
     fn construct(&mut self, node: Node<'t>) -> Val {
         let ty = node.child_by_field_name("type").map(|t| type_key(t, self.src));
-        let arg_nodes: Vec<Node<'t>> = node
-            .child_by_field_name("arguments")
-            .map(|a| {
-                let mut c = a.walk();
-                a.named_children(&mut c).collect()
-            })
-            .unwrap_or_default();
+        let arg_nodes: Vec<Node<'t>> = crate::tree::arguments(node);
         let args: Vec<Val> = arg_nodes.iter().map(|&a| self.eval(a)).collect();
         let mut result = Val::default();
         // A new object holds what it was built from.

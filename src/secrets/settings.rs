@@ -222,9 +222,7 @@ fn code_uses(project: &Project, objects: &[SettingObject]) -> HashMap<(String, S
         if names.as_ref().is_some_and(|n| !n.is_match(src)) {
             continue;
         }
-        let mut cursor = tree.walk();
-        loop {
-            let node = cursor.node();
+        crate::tree::preorder(tree.root_node(), |node| {
             if node.kind() == "field_access"
                 && let Some(fld) = node.child_by_field_name("field")
                 && let Some(owners) = fields.get(&text(fld, src).to_ascii_lowercase())
@@ -238,23 +236,8 @@ fn code_uses(project: &Project, objects: &[SettingObject]) -> HashMap<(String, S
                     entry.as_credential.push((id, node.byte_range(), how));
                 }
             }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            let mut done = false;
-            loop {
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                if !cursor.goto_parent() {
-                    done = true;
-                    break;
-                }
-            }
-            if done {
-                break;
-            }
-        }
+            true
+        });
     }
     out
 }
@@ -303,9 +286,11 @@ fn declared_type(at: Node<'_>, var: &str, src: &str) -> Option<String> {
             break;
         }
     }
-    let mut cursor = scope.walk();
-    loop {
-        let n = cursor.node();
+    let mut found = None;
+    crate::tree::preorder(scope, |n| {
+        if found.is_some() {
+            return false;
+        }
         let decl = match n.kind() {
             "local_variable_declaration" => {
                 let mut c = n.walk();
@@ -322,20 +307,11 @@ fn declared_type(at: Node<'_>, var: &str, src: &str) -> Option<String> {
             _ => None,
         };
         if let Some(Some(ty)) = decl {
-            return Some(text(ty, src).to_string());
+            found = Some(text(ty, src).to_string());
         }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() || cursor.node() == scope {
-                return None;
-            }
-        }
-    }
+        true
+    });
+    found
 }
 
 /// Headers whose value is a credential.

@@ -89,24 +89,15 @@ fn literal(
     let in_test = in_test();
     let mut reported = false;
     for hit in hits {
-        let span = at + hit.span.start..at + hit.span.end;
         let value = &content[hit.span.clone()];
-        let severity = if in_test || hit.detector.identifier {
-            Severity::Warning
-        } else {
-            Severity::Error
-        };
-        out.push(
-            Finding::new(
-                ID,
-                file,
-                span.clone(),
-                format!("code holds {}: {}", hit.detector.name, secrets::mask(value)),
-            )
-            .severity(severity)
-            .secret(span)
-            .help(help(hit.detector.identifier)),
-        );
+        out.push(known_finding(
+            file,
+            at + hit.span.start,
+            value,
+            hit.detector,
+            "code",
+            in_test,
+        ));
         reported = true;
     }
     // Test code only counts known formats: fixtures are full of random-looking strings.
@@ -156,6 +147,32 @@ fn literal(
             );
         }
     }
+}
+
+/// A known-format credential at byte `at`: a warning in test code or for an identifier.
+fn known_finding(
+    file: FileId,
+    at: usize,
+    value: &str,
+    detector: &detect::Detector,
+    place: &str,
+    in_test: bool,
+) -> Finding {
+    let span = at..at + value.len();
+    let severity = if in_test || detector.identifier {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
+    Finding::new(
+        ID,
+        file,
+        span.clone(),
+        format!("{place} holds {}: {}", detector.name, secrets::mask(value)),
+    )
+    .severity(severity)
+    .secret(span)
+    .help(help(detector.identifier))
 }
 
 fn help(identifier: bool) -> &'static str {
@@ -273,9 +290,7 @@ fn apex_in_test(node: Node<'_>, src: &str) -> bool {
 /// credential name, header or property receives them.
 fn js(file: FileId, src: &SourceFile, root: Node<'_>, out: &mut Vec<Finding>) {
     let text_of = |n: Node<'_>| src.text.get(n.byte_range()).unwrap_or("");
-    let mut cursor = root.walk();
-    loop {
-        let n = cursor.node();
+    crate::tree::preorder(root, |n| {
         if n.kind() == "string"
             || n.kind() == "string_fragment" && n.parent().is_some_and(|p| p.kind() == "template_string")
         {
@@ -287,18 +302,9 @@ fn js(file: FileId, src: &SourceFile, root: Node<'_>, out: &mut Vec<Finding>) {
             };
             literal(file, content, at, || js_context(n, &src.text), || false, out);
         }
-        if n.kind() != "string" && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
-    }
+        // A string's fragments are the string.
+        n.kind() != "string"
+    });
 }
 
 fn js_context(lit: Node<'_>, src: &str) -> Option<String> {
@@ -348,22 +354,7 @@ fn markup(file: FileId, text: &str, place: &str, out: &mut Vec<Finding>) {
             continue;
         }
         let value = &text[hit.span.clone()];
-        let severity = if hit.detector.identifier {
-            Severity::Warning
-        } else {
-            Severity::Error
-        };
-        out.push(
-            Finding::new(
-                ID,
-                file,
-                hit.span.clone(),
-                format!("{place} holds {}: {}", hit.detector.name, secrets::mask(value)),
-            )
-            .severity(severity)
-            .secret(hit.span.clone())
-            .help(help(hit.detector.identifier)),
-        );
+        out.push(known_finding(file, hit.span.start, value, hit.detector, place, false));
     }
 }
 

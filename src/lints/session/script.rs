@@ -317,9 +317,7 @@ impl<'a, 'r> Script<'a, 'r> {
 
     /// Collects the functions this file defines, with their parameters.
     fn functions(&mut self, root: Node<'a>) {
-        let mut cursor = root.walk();
-        loop {
-            let n = cursor.node();
+        crate::tree::preorder(root, |n| {
             let def = match n.kind() {
                 "function_declaration" | "method_definition" => n.child_by_field_name("name").zip(Some(n)),
                 "pair" => n
@@ -346,18 +344,8 @@ impl<'a, 'r> Script<'a, 'r> {
                 let key = self.t(name).trim_matches(['\'', '"']).to_string();
                 self.fn_params.entry(key).or_insert(params);
             }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            loop {
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                if !cursor.goto_parent() {
-                    return;
-                }
-            }
-        }
+            true
+        });
     }
 
     /// `import name from '@salesforce/apex/[ns.]Class.method'` of a session-returning method.
@@ -801,20 +789,11 @@ impl<'a, 'r> Script<'a, 'r> {
         v
     }
 
-    fn args(&self, node: Node<'a>) -> Vec<Node<'a>> {
-        node.child_by_field_name("arguments")
-            .map(|a| {
-                let mut c = a.walk();
-                a.named_children(&mut c).collect()
-            })
-            .unwrap_or_default()
-    }
-
     fn call(&mut self, node: Node<'a>) -> JVal<'r> {
         let Some(callee) = node.child_by_field_name("function") else {
             return JVal::default();
         };
-        let arg_nodes = self.args(node);
+        let arg_nodes = crate::tree::arguments(node);
         let (obj, prop) = if callee.kind() == "member_expression" {
             (
                 callee.child_by_field_name("object"),
@@ -1052,7 +1031,7 @@ impl<'a, 'r> Script<'a, 'r> {
 
     fn construct(&mut self, node: Node<'a>) -> JVal<'r> {
         let ctor = node.child_by_field_name("constructor").map_or("", |c| self.t(c));
-        let arg_nodes = self.args(node);
+        let arg_nodes = crate::tree::arguments(node);
         let args: Vec<JVal<'r>> = arg_nodes.iter().map(|&a| self.eval(a)).collect();
         let mut v = JVal::default();
         for a in &args {
