@@ -170,6 +170,23 @@ pub fn run(cli: Cli, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i3
     }
 }
 
+/// `--now` if given, else the clock (Unix seconds).
+fn today(now: Option<&str>) -> Result<i64, ConfigError> {
+    match now {
+        Some(s) => parse_now(s),
+        None => Ok(time::OffsetDateTime::now_utc().unix_timestamp()),
+    }
+}
+
+fn run_scan(paths: &[PathBuf], cwd: &Path, config: Config, now: i64) -> Result<crate::engine::Scan, ConfigError> {
+    scan(&ScanRequest {
+        paths: paths.to_vec(),
+        cwd: cwd.to_path_buf(),
+        config,
+        now,
+    })
+}
+
 fn parse_now(s: &str) -> Result<i64, ConfigError> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(s, fmt)
@@ -191,17 +208,8 @@ fn inventory(args: &InventoryArgs, cwd: &Path, out: &mut dyn Write, err: &mut dy
     let mut config = load_config(&args.paths, args.config.as_ref(), cwd)?;
     // The secrets rules find committed values; the rest of the inventory reads metadata.
     config.select = vec!["secrets".to_string()];
-    let now = match &args.now {
-        Some(s) => parse_now(s)?,
-        None => time::OffsetDateTime::now_utc().unix_timestamp(),
-    };
-    let req = ScanRequest {
-        paths: args.paths.clone(),
-        cwd: cwd.to_path_buf(),
-        config,
-        now,
-    };
-    let result = scan(&req)?;
+    let now = today(args.now.as_deref())?;
+    let result = run_scan(&args.paths, cwd, config, now)?;
     let inv = crate::inventory::build(&result, now);
     let text = match args.format {
         InventoryFormat::Markdown => crate::inventory::markdown(&inv),
@@ -237,17 +245,8 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
         Some(FailOnArg::Never) => FailOn::Never,
         None => config.fail_on.unwrap_or(FailOn::At(Severity::Warning)),
     };
-    let now = match &args.now {
-        Some(s) => parse_now(s)?,
-        None => time::OffsetDateTime::now_utc().unix_timestamp(),
-    };
-    let req = ScanRequest {
-        paths: args.paths.clone(),
-        cwd: cwd.to_path_buf(),
-        config,
-        now,
-    };
-    let result = scan(&req)?;
+    let now = today(args.now.as_deref())?;
+    let result = run_scan(&args.paths, cwd, config, now)?;
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0")
