@@ -197,7 +197,7 @@ fn parse_into(file: &mut SourceFile) -> Problem {
                 format!("malformed XML: {}", e.message),
             )),
         },
-        FileKind::Apex => match apex::parse(&file.text) {
+        FileKind::Apex => match apex::parse(&apex::neutralize_tokens(&file.text)) {
             Some(tree) => {
                 let problem = apex::first_error(&tree).map(|n| {
                     let what = if n.is_missing() {

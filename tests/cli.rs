@@ -499,6 +499,7 @@ const CORPUS_SECRETS: &[&str] = &[
     "AIzaSyD4t5Q7v9xB2nM8kL1pR3sT6uW0yZ2aC4e",
     "Tn6Wq3Hv8Lk1Rz5Xb9Pm",
     "Winter2026!Billing",
+    "8xQ2mZ7kLp4Rt9Vw3Ny6Jc1H",
 ];
 
 #[test]
