@@ -23,7 +23,8 @@ Examples:
   sfsec check --format sarif --output sfsec.sarif
   sfsec check --select oauth --fail-on error
   sfsec rules
-  sfsec explain oauth-device-flow";
+  sfsec explain oauth-device-flow
+  sfsec inventory --format json -o inventory.json";
 
 #[derive(Debug, Parser)]
 #[command(name = "sfsec", version, about = "Static security linter for Salesforce DX projects and managed packages", after_help = EXAMPLES)]
