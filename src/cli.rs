@@ -122,6 +122,9 @@ pub struct CheckArgs {
     /// Today's date for certificate expiry (YYYY-MM-DD); for reproducible reports and tests
     #[arg(long, hide = true)]
     pub now: Option<String>,
+    /// Read and parse only, run no rule, and print the time (the benchmark's floor)
+    #[arg(long, hide = true)]
+    pub parse_only: bool,
 }
 
 /// Runs a parsed command line; returns the exit code.
@@ -247,6 +250,20 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
         None => config.fail_on.unwrap_or(FailOn::At(Severity::Warning)),
     };
     let now = today(args.now.as_deref())?;
+    if args.parse_only {
+        let (files, bytes, elapsed) = crate::engine::parse_only(&ScanRequest {
+            paths: args.paths.clone(),
+            cwd: cwd.to_path_buf(),
+            config,
+            now,
+        })?;
+        let _ = writeln!(
+            err,
+            "sfsec: parsed {files} files ({bytes} bytes) in {} ms",
+            elapsed.as_millis()
+        );
+        return Ok(EXIT_CLEAN);
+    }
     let result = run_scan(&args.paths, cwd, config, now)?;
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();

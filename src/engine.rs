@@ -42,6 +42,17 @@ impl Scan {
     }
 }
 
+/// Discovery and parsing only, no lint: the floor a full scan is measured against (the
+/// benchmark's `--parse-only`). Returns the number of files and bytes read.
+pub fn parse_only(req: &ScanRequest) -> Result<(usize, usize, Duration), ConfigError> {
+    let started = Instant::now();
+    let root = discovery::find_root(&req.paths, &req.cwd);
+    let found = discovery::discover(&root, &req.paths, &req.cwd, &req.config)?;
+    let (project, _) = project::load(found);
+    let bytes = project.files.iter().map(|f| f.text.len()).sum();
+    Ok((project.files.len(), bytes, started.elapsed()))
+}
+
 pub fn scan(req: &ScanRequest) -> Result<Scan, ConfigError> {
     let started = Instant::now();
     let root = discovery::find_root(&req.paths, &req.cwd);

@@ -11,6 +11,8 @@ pub mod dataflow;
 pub mod discovery;
 pub mod engine;
 pub mod finding;
+#[doc(hidden)]
+pub mod generate;
 pub mod inventory;
 pub mod js;
 pub mod json;

@@ -558,3 +558,17 @@ fn inventory_lists_every_credential_store() {
     assert_eq!(v["named_credentials"][0]["name"], "Legacy_Billing");
     assert!(v["apps"].as_array().is_some_and(|a| a.len() >= 8));
 }
+
+#[test]
+fn parse_only_reads_everything_and_runs_no_rule() {
+    let o = sfsec(&corpus(), &["check", "--parse-only"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    let files = stderr(&o);
+    let n: usize = files
+        .split_whitespace()
+        .nth(2)
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(0);
+    assert!(files.starts_with("sfsec: parsed ") && n >= 80, "{files}");
+}
