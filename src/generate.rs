@@ -195,7 +195,7 @@ fn unit(w: &mut Writer<'_>, rng: &mut Rng, u: usize) -> std::io::Result<()> {
         ),
     )?;
 
-    if u % 5 == 0 {
+    if u.is_multiple_of(5) {
         let trigger = format!(
             "trigger {name}Trigger on Account (before insert, before update) {{\n    for (Account a : Trigger.new) {{\n        a.Description = String.valueOf(a.Name).left(80);\n    }}\n}}\n"
         );
@@ -216,9 +216,9 @@ fn unit(w: &mut Writer<'_>, rng: &mut Rng, u: usize) -> std::io::Result<()> {
         w.file(&format!("{dir}/lwc/{bundle}/{bundle}.js"), &lwc)?;
     }
 
-    if u % 10 == 0 {
+    if u.is_multiple_of(10) {
         // A Connected App; every 20th enables the device flow.
-        let device = u % 20 == 0;
+        let device = u.is_multiple_of(20);
         let flag = if device {
             "        <isDeviceFlowEnabled>true</isDeviceFlowEnabled>\n"
         } else {
@@ -245,7 +245,7 @@ fn unit(w: &mut Writer<'_>, rng: &mut Rng, u: usize) -> std::io::Result<()> {
         w.file(&rel, field)?;
 
         // A permission set; every 50th grants Use Any API Client.
-        let perm = if u % 50 == 0 { "UseAnyApiClient" } else { "ApiEnabled" };
+        let perm = if u.is_multiple_of(50) { "UseAnyApiClient" } else { "ApiEnabled" };
         let ps = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PermissionSet xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <label>{name} Users</label>\n    <userPermissions>\n        <enabled>true</enabled>\n        <name>{perm}</name>\n    </userPermissions>\n</PermissionSet>\n"
         );
