@@ -109,6 +109,8 @@ pub(crate) fn analyze_method(
     }
     f.out.callees.sort_unstable();
     f.out.callees.dedup();
+    f.out.light_callees.sort_unstable();
+    f.out.light_callees.dedup();
     f.out.urls_read = f.url_reads.take();
     f.out.urls_read.sort_unstable();
     f.out.urls_read.dedup();
@@ -817,7 +819,12 @@ impl<'a, 't> Frame<'a, 't> {
         obj: Option<Node<'t>>,
         recv: &Val,
     ) -> Val {
-        self.out.callees.push(callee);
+        let tainted = args.iter().any(Val::is_tainted) || recv.is_tainted();
+        if tainted {
+            self.out.callees.push(callee);
+        } else {
+            self.out.light_callees.push(callee);
+        }
         let s = &self.state.summaries[callee];
         let m = &self.model.methods[callee];
         let display = format!("{}.{}", self.model.classes[m.class].name, m.display);

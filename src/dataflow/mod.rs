@@ -404,6 +404,19 @@ impl Summary {
             deferred,
         }
     }
+
+    /// The part a caller depends on even when it passes no tainted argument: a returned
+    /// source, where returned URLs and requests point, and flows decided by the caller's
+    /// endpoint argument.
+    fn source_key(&self) -> (bool, Option<u8>, Option<u8>, Vec<(u16, usize, FileId, usize)>) {
+        let k = self.key();
+        (
+            k.ret.contains(&Origin::Source),
+            k.ret_endpoint,
+            k.ret_url,
+            k.deferred,
+        )
+    }
 }
 
 #[derive(PartialEq, Eq)]
@@ -423,7 +436,10 @@ pub(crate) struct MethodResult {
     /// Tainted values (origin: a source) stored into fields.
     pub field_writes: Vec<(model::FieldId, Val)>,
     pub flows: Vec<Flow>,
+    /// Callees passed a tainted argument or receiver: their whole summary matters.
     pub callees: Vec<MethodId>,
+    /// Callees passed nothing tainted: only their [`Summary::source_key`] part matters.
+    pub light_callees: Vec<MethodId>,
     pub fields_read: Vec<model::FieldId>,
     /// Fields whose URL class the analysis used.
     pub urls_read: Vec<model::FieldId>,
@@ -450,8 +466,9 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
     };
     let mut flows: Vec<Vec<Flow>> = vec![Vec::new(); n];
     let mut url_contrib: Vec<Vec<(model::FieldId, Endpoint)>> = vec![Vec::new(); n];
-    // Per method: callees, fields read for taint, fields read for their URL.
-    let mut deps: Vec<[Vec<usize>; 3]> = vec![Default::default(); n];
+    // Per method: callees (whole summary, source part only), fields read for taint, fields
+    // read for their URL.
+    let mut deps: Vec<[Vec<usize>; 4]> = vec![Default::default(); n];
     let mut work: Vec<MethodId> = (0..n).filter(|&m| !model.methods[m].is_test).collect();
     for _ in 0..MAX_ROUNDS {
         if work.is_empty() {
@@ -462,11 +479,13 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
             .map(|&m| (m, interp::analyze_method(project, model, spec, &state, m)))
             .collect();
         let mut changed_methods = vec![false; n];
+        let mut changed_source = vec![false; n];
         let mut changed_fields = vec![false; model.fields.len()];
         let mut changed_urls = vec![false; model.fields.len()];
         for (m, r) in results {
             if r.summary.key() != state.summaries[m].key() {
                 changed_methods[m] = true;
+                changed_source[m] = r.summary.source_key() != state.summaries[m].source_key();
             }
             state.summaries[m] = r.summary;
             for (f, v) in r.field_writes {
@@ -492,7 +511,7 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
                 }
             }
             flows[m] = r.flows;
-            deps[m] = [r.callees, r.fields_read, r.urls_read];
+            deps[m] = [r.callees, r.light_callees, r.fields_read, r.urls_read];
         }
         let mut urls: Vec<Option<Endpoint>> = vec![None; model.fields.len()];
         for (f, e) in url_contrib.iter().flatten() {
@@ -507,8 +526,9 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
         work = (0..n)
             .filter(|&m| !model.methods[m].is_test)
             .filter(|&m| {
-                let [callees, fields, urls] = &deps[m];
+                let [callees, light, fields, urls] = &deps[m];
                 callees.iter().any(|&c| changed_methods[c])
+                    || light.iter().any(|&c| changed_source[c])
                     || fields.iter().any(|&f| changed_fields[f])
                     || urls.iter().any(|&f| changed_urls[f])
             })
@@ -518,7 +538,7 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
     // callers resolved the others.
     let mut called = vec![false; n];
     for d in &deps {
-        for &c in &d[0] {
+        for &c in d[0].iter().chain(&d[1]) {
             called[c] = true;
         }
     }
