@@ -27,4 +27,5 @@ pub mod suppress;
 #[doc(hidden)]
 pub mod testing;
 pub mod tree;
+pub mod vf;
 pub mod xml;

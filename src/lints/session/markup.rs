@@ -53,21 +53,10 @@ pub struct Controllers<'a> {
 impl<'a> Controllers<'a> {
     /// The controller and extensions named by the page's or component's root tag.
     pub fn of_markup(text: &str, analysis: Option<&'a Analysis>) -> Self {
-        let lower = text.to_ascii_lowercase();
-        let root = ["<apex:page", "<apex:component"]
-            .iter()
-            .filter_map(|t| lower.find(t))
-            .min()
-            .and_then(|start| lower[start..].find('>').map(|end| &lower[start..start + end]));
-        let mut classes = Vec::new();
-        if let Some(tag) = root {
-            for attr in ["controller", "extensions"] {
-                if let Some(v) = attribute(tag, attr) {
-                    classes.extend(v.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()));
-                }
-            }
+        Controllers {
+            analysis,
+            classes: crate::vf::controllers(text),
         }
-        Controllers { analysis, classes }
     }
 
     /// Where `{!expr}` points, when `expr` is a controller property sfsec can classify.
@@ -79,25 +68,6 @@ impl<'a> Controllers<'a> {
         let analysis = self.analysis?;
         self.classes.iter().find_map(|c| analysis.field_url(c, name)).cloned()
     }
-}
-
-/// The value of `attr="..."` in a lower-cased start tag.
-fn attribute<'t>(tag: &'t str, attr: &str) -> Option<&'t str> {
-    let mut from = 0;
-    while let Some(i) = tag[from..].find(attr) {
-        let at = from + i;
-        let before_ok = at == 0 || tag.as_bytes()[at - 1].is_ascii_whitespace();
-        let rest = tag[at + attr.len()..].trim_start();
-        if before_ok && let Some(rest) = rest.strip_prefix('=') {
-            let rest = rest.trim_start();
-            let quote = rest.chars().next()?;
-            if quote == '"' || quote == '\'' {
-                return rest[1..].split(quote).next();
-            }
-        }
-        from = at + attr.len();
-    }
-    None
 }
 
 /// The expression inside a leading `{!...}`, and what follows it.
