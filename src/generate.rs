@@ -245,7 +245,11 @@ fn unit(w: &mut Writer<'_>, rng: &mut Rng, u: usize) -> std::io::Result<()> {
         w.file(&rel, field)?;
 
         // A permission set; every 50th grants Use Any API Client.
-        let perm = if u.is_multiple_of(50) { "UseAnyApiClient" } else { "ApiEnabled" };
+        let perm = if u.is_multiple_of(50) {
+            "UseAnyApiClient"
+        } else {
+            "ApiEnabled"
+        };
         let ps = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PermissionSet xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <label>{name} Users</label>\n    <userPermissions>\n        <enabled>true</enabled>\n        <name>{perm}</name>\n    </userPermissions>\n</PermissionSet>\n"
         );

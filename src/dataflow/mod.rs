@@ -14,11 +14,14 @@
 //!   carries, which of its parameters reach a sink (with the path inside), and which parameters
 //!   it stores into fields. Call sites apply the callee's summary. Fields (static or instance)
 //!   hold one value per declaration, shared by all instances.
-//! - **Termination**: taint only grows, each value keeps the first path per origin, and the
-//!   rounds over the project are capped at [`MAX_ROUNDS`]; after the first round only methods
-//!   whose callees or fields changed are re-analyzed.
+//! - **Termination**: taint only grows, each value keeps the first path per origin, and each
+//!   method is analyzed at most [`MAX_ROUNDS`] times; after its first analysis a method is
+//!   re-analyzed only when a callee or a field it read changed.
+//! - **On demand**: with [`Spec::source_hints`], only methods a source's value can reach are
+//!   analyzed (see [`Demand`]); a large project whose sources sit in a few classes costs little.
 //! - Test code (`@IsTest` classes and methods) is not analyzed.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -36,7 +39,7 @@ use model::MethodId;
 pub use model::Model;
 use url::Endpoint;
 
-/// Rounds of summary propagation over the whole project; deeper chains are cut off.
+/// Analyses of one method; a longer chain of summary changes is cut off.
 pub const MAX_ROUNDS: usize = 12;
 
 /// A call pattern. Names are lower-case; Apex is case-insensitive.
@@ -136,6 +139,10 @@ pub struct Spec {
     pub endpoint_setters: &'static [&'static str],
     /// Fields that hold a stub's endpoint (`endpoint_x`).
     pub endpoint_fields: &'static [&'static str],
+    /// Text (lower-case) that every source contains (a source method's name, a merge field):
+    /// analysis starts at the methods that contain it (and at the controllers of Visualforce
+    /// pages that do) and spreads only where a value can travel. Empty analyzes every method.
+    pub source_hints: &'static [&'static str],
 }
 
 /// Methods whose results are counts, flags or comparisons: shared default for
@@ -185,6 +192,174 @@ pub struct Flow {
     pub endpoint: Option<Endpoint>,
 }
 
+/// Who mentions what, for demand-driven analysis: with [`Spec::source_hints`], analysis starts
+/// at the methods that contain a hint and spreads only where a value can travel.
+///
+/// - **Down**: every method an analyzed method calls is analyzed (its summary says whether an
+///   argument reaches a sink and where a returned URL points).
+/// - **Up**: a method whose summary starts to return a source (or to leave a flow for its caller
+///   to decide) makes every method that mentions its name analyzed; so does a field that starts
+///   to hold a source, for the methods that mention the field.
+/// - **Sideways**: a field an analyzed method reads makes the methods that mention it, its
+///   class's initializers and its getter analyzed (where its value and URL come from).
+///
+/// "Mentions" is textual (an identifier in the method's body), so it over-approximates calls
+/// through any receiver. Visualforce pages that contain a hint make every method of their
+/// controllers a start.
+struct Demand {
+    /// Built on first use: most scans never propagate upwards or sideways.
+    index: std::cell::OnceCell<MentionIndex>,
+    /// Per class: its initializers (field initializers, static blocks).
+    inits: Vec<Vec<MethodId>>,
+    /// Per field: its getter.
+    getters: Vec<Option<MethodId>>,
+    seeds: Vec<MethodId>,
+    /// Methods of Visualforce controllers: the page reads their fields' URLs.
+    url_seeds: Vec<MethodId>,
+}
+
+struct MentionIndex {
+    /// Lower-cased method, field and class names to name ids.
+    names: HashMap<String, usize>,
+    /// Per name id: the methods whose body mentions it, ascending.
+    postings: Vec<Vec<MethodId>>,
+}
+
+/// The body text of method `m`, if it has one.
+fn body_bytes<'p>(project: &'p Project, model: &Model<'_>, m: MethodId) -> Option<&'p [u8]> {
+    let method = &model.methods[m];
+    project.files[method.file]
+        .text
+        .as_bytes()
+        .get(method.body?.byte_range())
+}
+
+impl MentionIndex {
+    fn build(project: &Project, model: &Model<'_>) -> Self {
+        let mut names: HashMap<String, usize> = HashMap::new();
+        let classes = model.classes.iter().map(|c| c.name.to_ascii_lowercase());
+        for name in model
+            .methods
+            .iter()
+            .map(|m| m.name.clone())
+            .chain(model.fields.iter().map(|f| f.name.clone()))
+            .chain(classes)
+        {
+            let next = names.len();
+            names.entry(name).or_insert(next);
+        }
+        // Per method, the name ids its body mentions; tokenized in parallel.
+        let mentions: Vec<Vec<usize>> = (0..model.methods.len())
+            .into_par_iter()
+            .map_init(String::new, |word, m| {
+                let mut seen = Vec::new();
+                let bytes = body_bytes(project, model, m).unwrap_or_default();
+                let mut i = 0;
+                while i < bytes.len() {
+                    if bytes[i].is_ascii_alphabetic() || bytes[i] == b'_' {
+                        let start = i;
+                        while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                            i += 1;
+                        }
+                        word.clear();
+                        word.extend(bytes[start..i].iter().map(|b| b.to_ascii_lowercase() as char));
+                        if let Some(&n) = names.get(word.as_str()) {
+                            seen.push(n);
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+                seen.sort_unstable();
+                seen.dedup();
+                seen
+            })
+            .collect();
+        let mut postings: Vec<Vec<MethodId>> = vec![Vec::new(); names.len()];
+        for (m, seen) in mentions.into_iter().enumerate() {
+            for n in seen {
+                postings[n].push(m);
+            }
+        }
+        MentionIndex { names, postings }
+    }
+}
+
+impl Demand {
+    fn build(project: &Project, model: &Model<'_>, spec: &Spec) -> Option<Self> {
+        if spec.source_hints.is_empty() {
+            return None;
+        }
+        let hints =
+            regex::bytes::RegexSet::new(spec.source_hints.iter().map(|h| format!("(?i){}", regex::escape(h)))).ok()?;
+        let mut inits: Vec<Vec<MethodId>> = vec![Vec::new(); model.classes.len()];
+        let mut getters: Vec<Option<MethodId>> = vec![None; model.fields.len()];
+        for (id, m) in model.methods.iter().enumerate() {
+            match m.kind {
+                model::MethodKind::Init => inits[m.class].push(id),
+                model::MethodKind::Getter(f) => getters[f] = Some(id),
+                _ => {}
+            }
+        }
+        // Files first: most contain no hint, and one search per file is cheap.
+        let hinted: Vec<bool> = project
+            .files
+            .par_iter()
+            .map(|f| hints.is_match(f.text.as_bytes()))
+            .collect();
+        let mut seeds: Vec<MethodId> = (0..model.methods.len())
+            .filter(|&m| hinted[model.methods[m].file])
+            .filter(|&m| body_bytes(project, model, m).is_some_and(|b| hints.is_match(b)))
+            .collect();
+        let mut url_seeds: Vec<MethodId> = Vec::new();
+        for (f, file) in project.files.iter().enumerate() {
+            if file.kind == crate::kind::FileKind::Visualforce && hinted[f] {
+                for c in crate::vf::controllers(&file.text) {
+                    for class in &model.classes {
+                        if class.outer.is_none() && class.name.eq_ignore_ascii_case(&c) {
+                            url_seeds.extend(&class.methods);
+                        }
+                    }
+                }
+            }
+        }
+        seeds.extend(&url_seeds);
+        seeds.sort_unstable();
+        seeds.dedup();
+        Some(Demand {
+            index: std::cell::OnceCell::new(),
+            inits,
+            getters,
+            seeds,
+            url_seeds,
+        })
+    }
+
+    fn mentioning<'a>(&'a self, project: &Project, model: &Model<'_>, name: &str) -> &'a [MethodId] {
+        let index = self.index.get_or_init(|| MentionIndex::build(project, model));
+        index.names.get(name).map_or(&[], |&n| &index.postings[n])
+    }
+
+    /// Methods that may read or write field `f`: those that mention its name, in its own file
+    /// or next to its class's name; its class's initializers; its getter.
+    fn around_field<'a>(
+        &'a self,
+        project: &Project,
+        model: &'a Model<'_>,
+        f: model::FieldId,
+    ) -> impl Iterator<Item = MethodId> + 'a {
+        let field = &model.fields[f];
+        let class = &model.classes[field.class];
+        let with_class = self.mentioning(project, model, &class.name.to_ascii_lowercase());
+        self.mentioning(project, model, &field.name)
+            .iter()
+            .copied()
+            .filter(move |&m| model.methods[m].file == class.file || with_class.binary_search(&m).is_ok())
+            .chain(self.inits[field.class].iter().copied())
+            .chain(self.getters[f])
+    }
+}
+
 /// A project method whose return value carries a source: a source at its call sites in other
 /// languages too (LWC `@salesforce/apex/Class.method` imports, Aura `c.method` actions).
 #[derive(Clone, Debug)]
@@ -203,9 +378,12 @@ pub struct Returns {
 pub struct Analysis {
     pub flows: Vec<Flow>,
     pub returns: Vec<Returns>,
-    /// `(class key, field name, where it points)` for every field assigned a URL-like value,
-    /// both lower-case; Visualforce merge fields resolve through it.
+    /// `(class key, field name, where it points)` for every field assigned a URL-like value
+    /// by an analyzed method, both lower-case; Visualforce merge fields resolve through it (on
+    /// demand, the controllers of pages that contain a source hint are always analyzed).
     pub field_urls: Vec<(String, String, url::UrlClass)>,
+    /// How many methods were analyzed at least once.
+    pub analyzed: usize,
 }
 
 impl Analysis {
@@ -408,16 +586,14 @@ impl Summary {
     /// The part a caller depends on even when it passes no tainted argument: a returned
     /// source, where returned URLs and requests point, and flows decided by the caller's
     /// endpoint argument.
-    fn source_key(&self) -> (bool, Option<u8>, Option<u8>, Vec<(u16, usize, FileId, usize)>) {
+    fn source_key(&self) -> SourceKey {
         let k = self.key();
-        (
-            k.ret.contains(&Origin::Source),
-            k.ret_endpoint,
-            k.ret_url,
-            k.deferred,
-        )
+        (k.ret.contains(&Origin::Source), k.ret_endpoint, k.ret_url, k.deferred)
     }
 }
+
+/// See [`Summary::source_key`]: returns a source, endpoint and URL ranks, deferred flows.
+type SourceKey = (bool, Option<u8>, Option<u8>, Vec<(u16, usize, FileId, usize)>);
 
 #[derive(PartialEq, Eq)]
 struct SummaryKey {
@@ -469,10 +645,26 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
     // Per method: callees (whole summary, source part only), fields read for taint, fields
     // read for their URL.
     let mut deps: Vec<[Vec<usize>; 4]> = vec![Default::default(); n];
-    let mut work: Vec<MethodId> = (0..n).filter(|&m| !model.methods[m].is_test).collect();
-    for _ in 0..MAX_ROUNDS {
-        if work.is_empty() {
-            break;
+    let demand = Demand::build(project, model, spec);
+    // Per method: whether it is analyzed at all, and how often it was.
+    let mut scheduled = vec![demand.is_none(); n];
+    let mut runs = vec![0usize; n];
+    // Methods whose returned URLs and URL fields matter to a flow (see [`Demand`]).
+    let mut url_demand = vec![false; n];
+    for &m in demand.iter().flat_map(|d| &d.url_seeds) {
+        url_demand[m] = true;
+    }
+    let mut work: Vec<MethodId> = match &demand {
+        Some(d) => d.seeds.clone(),
+        None => (0..n).collect(),
+    };
+    work.retain(|&m| !model.methods[m].is_test);
+    for &m in &work {
+        scheduled[m] = true;
+    }
+    while !work.is_empty() {
+        for &m in &work {
+            runs[m] += 1;
         }
         let results: Vec<(MethodId, MethodResult)> = work
             .par_iter()
@@ -482,7 +674,9 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
         let mut changed_source = vec![false; n];
         let mut changed_fields = vec![false; model.fields.len()];
         let mut changed_urls = vec![false; model.fields.len()];
+        let mut analyzed_now: Vec<MethodId> = Vec::with_capacity(results.len());
         for (m, r) in results {
+            analyzed_now.push(m);
             if r.summary.key() != state.summaries[m].key() {
                 changed_methods[m] = true;
                 changed_source[m] = r.summary.source_key() != state.summaries[m].source_key();
@@ -523,16 +717,73 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
             }
         }
         state.field_urls = urls;
-        work = (0..n)
-            .filter(|&m| !model.methods[m].is_test)
-            .filter(|&m| {
-                let [callees, light, fields, urls] = &deps[m];
-                callees.iter().any(|&c| changed_methods[c])
-                    || light.iter().any(|&c| changed_source[c])
-                    || fields.iter().any(|&f| changed_fields[f])
-                    || urls.iter().any(|&f| changed_urls[f])
-            })
-            .collect();
+        let mut next: Vec<MethodId> = Vec::new();
+        if let Some(d) = &demand {
+            // (method, whether the URLs it builds matter)
+            let mut pending: Vec<(MethodId, bool)> = Vec::new();
+            for &m in &analyzed_now {
+                let s = &state.summaries[m];
+                // Where a value reaches a sink, where the endpoint points matters: everything
+                // the method calls or reads a URL from is analyzed for it.
+                let sinks = !flows[m].is_empty() || !s.sinks.is_empty() || !s.deferred.is_empty();
+                let [callees, light, _, read] = &deps[m];
+                if url_demand[m] || sinks {
+                    url_demand[m] = true;
+                    pending.extend(callees.iter().chain(light).map(|&c| (c, true)));
+                    for &f in read {
+                        pending.extend(d.around_field(project, model, f).map(|w| (w, true)));
+                    }
+                } else {
+                    pending.extend(callees.iter().map(|&c| (c, false)));
+                }
+                let returns_source = s.ret.taint.iter().any(|(o, _)| *o == Origin::Source);
+                if changed_source[m] && (returns_source || !s.deferred.is_empty()) {
+                    pending.extend(
+                        d.mentioning(project, model, &model.methods[m].name)
+                            .iter()
+                            .map(|&c| (c, false)),
+                    );
+                }
+            }
+            for (f, _) in changed_fields.iter().enumerate().filter(|(_, c)| **c) {
+                pending.extend(d.around_field(project, model, f).map(|r| (r, false)));
+            }
+            while let Some((m, urls)) = pending.pop() {
+                if model.methods[m].is_test {
+                    continue;
+                }
+                if !scheduled[m] {
+                    scheduled[m] = true;
+                    next.push(m);
+                }
+                if urls && !url_demand[m] {
+                    url_demand[m] = true;
+                    // Already analyzed: pass the demand on now; otherwise after its analysis.
+                    if runs[m] > 0 {
+                        let [callees, light, _, read] = &deps[m];
+                        pending.extend(callees.iter().chain(light).map(|&c| (c, true)));
+                        for &f in read {
+                            pending.extend(d.around_field(project, model, f).map(|w| (w, true)));
+                        }
+                    }
+                }
+            }
+        }
+        // Re-analyze what depends on a change, each method at most MAX_ROUNDS times.
+        next.extend(
+            (0..n)
+                .filter(|&m| scheduled[m] && runs[m] > 0 && runs[m] < MAX_ROUNDS)
+                .filter(|&m| {
+                    let [callees, light, fields, urls] = &deps[m];
+                    callees.iter().any(|&c| changed_methods[c])
+                        || light.iter().any(|&c| changed_source[c])
+                        || fields.iter().any(|&f| changed_fields[f])
+                        || urls.iter().any(|&f| changed_urls[f])
+                }),
+        );
+        next.sort_unstable();
+        next.dedup();
+        work = next;
     }
     // Deferred flows of methods nobody in the project calls (entry points) stand as they are;
     // callers resolved the others.
@@ -595,6 +846,7 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
         flows: out,
         returns,
         field_urls,
+        analyzed: runs.iter().filter(|&&r| r > 0).count(),
     }
 }
 

@@ -103,7 +103,7 @@ static SINKS: &[Sink] = &[
     },
 ];
 
-static SPEC: Spec = Spec {
+const SPEC_DEF: Spec = Spec {
     sources: SOURCES,
     sinks: SINKS,
     sanitizers: &[Call {
@@ -115,6 +115,14 @@ static SPEC: Spec = Spec {
     clean_results: NON_VALUE_METHODS,
     endpoint_setters: &["setendpoint"],
     endpoint_fields: &["endpoint_x"],
+    source_hints: &["secret"],
+};
+static SPEC: Spec = SPEC_DEF;
+/// The same spec without hints: every method analyzed. Every test checks that analysis on
+/// demand finds exactly what the exhaustive one does.
+static SPEC_ALL: Spec = Spec {
+    source_hints: &[],
+    ..SPEC_DEF
 };
 
 #[derive(Debug)]
@@ -135,7 +143,19 @@ fn run(files: &[(&str, &str)]) -> Vec<Got> {
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), *t)).collect();
     let project = crate::project::in_memory(&refs);
     let model = Model::build(&project);
-    analyze(&project, &model, &SPEC)
+    let analysis = analyze(&project, &model, &SPEC);
+    let all = analyze(&project, &model, &SPEC_ALL);
+    let key = |a: &Analysis| {
+        let flows: Vec<String> = a.flows.iter().map(|f| format!("{f:?}")).collect();
+        let returns: Vec<String> = a.returns.iter().map(|r| format!("{r:?}")).collect();
+        (flows, returns)
+    };
+    assert_eq!(
+        key(&analysis),
+        key(&all),
+        "analysis on demand differs from the exhaustive one"
+    );
+    analysis
         .flows
         .into_iter()
         .map(|f| {
@@ -313,6 +333,37 @@ fn property_getters_and_initializers() {
 }
 
 #[test]
+fn only_methods_a_source_can_reach_are_analyzed() {
+    let mut files: Vec<(String, String)> = (0..40)
+        .map(|i| {
+            (
+                format!("force-app/main/default/classes/U{i}.cls"),
+                format!("public class U{i} {{\n  public static String f{i}(String s) {{ return s.trim(); }}\n  public static void g{i}() {{ Out.send(f{i}('x')); }}\n}}"),
+            )
+        })
+        .collect();
+    files.push((
+        "force-app/main/default/classes/Svc.cls".into(),
+        "public class Svc {\n  static String t() { return Secret.get(); }\n  public static void go() { Out.send(U1.f1(t())); }\n}".into(),
+    ));
+    files.push((
+        "force-app/main/default/classes/Caller.cls".into(),
+        "public class Caller {\n  void m() { Out.send(Svc.t()); }\n}".into(),
+    ));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let project = crate::project::in_memory(&refs);
+    let model = Model::build(&project);
+    let demand = analyze(&project, &model, &SPEC);
+    let all = analyze(&project, &model, &SPEC_ALL);
+    // Svc.t (contains the hint); Svc.go and Caller.m (they mention `t`, which returns the
+    // secret); U1.f1 (called with the secret). The other 79 methods are never looked at.
+    assert_eq!(demand.flows.len(), 2);
+    assert_eq!(all.flows.len(), demand.flows.len());
+    assert_eq!(demand.analyzed, 4);
+    assert_eq!(all.analyzed, model.methods.len());
+}
+
+#[test]
 fn recursion_terminates() {
     let got = one_class(
         "  static String a(String v, Integer n) { return n == 0 ? v : b(v, n - 1); }\n  static String b(String v, Integer n) { return a(v + '.', n); }\n  void m() { Out.send(a(Secret.get(), 3)); }",
@@ -460,16 +511,33 @@ fn fields_assigned_urls_classify_endpoints() {
 
 #[test]
 fn analysis_lists_methods_returning_sources_and_field_urls() {
-    let project = crate::project::in_memory(&[(
+    let ctl = (
         "force-app/main/default/classes/Ctl.cls",
-        "public class Ctl {\n  public String Host { get; set; }\n  public Ctl() { Host = ApexPages.currentPage().getHeaders().get('Host'); }\n  @AuraEnabled public static String token() { return Secret.get(); }\n  public static String plain() { return 'x'; }\n}",
-    )]);
+        "public class Ctl {\n  public String Host { get; set; }\n  public Ctl() { Host = Urls.host(); }\n  @AuraEnabled public static String token() { return Secret.get(); }\n  public static String plain() { return 'x'; }\n}",
+    );
+    let urls = (
+        "force-app/main/default/classes/Urls.cls",
+        "public class Urls {\n  public static String host() { return ApexPages.currentPage().getHeaders().get('Host'); }\n}",
+    );
+    // The page's text has a hint: its controller's fields matter even though none of them
+    // carries a source.
+    let page = (
+        "force-app/main/default/pages/P.page",
+        "<apex:page controller=\"Ctl\"><script>var s = '{!secret}';</script></apex:page>",
+    );
+    for (files, spec) in [(vec![ctl, urls, page], &SPEC), (vec![ctl, urls], &SPEC_ALL)] {
+        let project = crate::project::in_memory(&files);
+        let model = Model::build(&project);
+        let a = analyze(&project, &model, spec);
+        let r = a.returning("CTL", "Token").expect("token returns the secret");
+        assert_eq!(r.display, "Ctl.token");
+        assert!(a.returning("ctl", "plain").is_none());
+        assert_eq!(a.field_url("ctl", "host"), Some(&UrlClass::SameOrg));
+    }
+    // On demand, without such a page, nothing asks where `Host` points.
+    let project = crate::project::in_memory(&[ctl, urls]);
     let model = Model::build(&project);
-    let a = analyze(&project, &model, &SPEC);
-    let r = a.returning("CTL", "Token").expect("token returns the secret");
-    assert_eq!(r.display, "Ctl.token");
-    assert!(a.returning("ctl", "plain").is_none());
-    assert_eq!(a.field_url("ctl", "host"), Some(&UrlClass::SameOrg));
+    assert_eq!(analyze(&project, &model, &SPEC).field_url("ctl", "host"), None);
 }
 
 #[test]
@@ -524,6 +592,7 @@ mod book_example {
         clean_results: NON_VALUE_METHODS,
         endpoint_setters: &[],
         endpoint_fields: &[],
+        source_hints: &["getparameters"],
     };
 
     #[test]

@@ -246,6 +246,7 @@ pub static SESSION: Spec = Spec {
     clean_results: NON_VALUE_METHODS,
     endpoint_setters: &["setendpoint"],
     endpoint_fields: &["endpoint_x"],
+    source_hints: &["getsessionid", "getcontent", "$api.session_id"],
 };
 
 pub static SPECS: &[&Spec] = &[&SESSION];
