@@ -57,9 +57,18 @@ pub fn scan(req: &ScanRequest) -> Result<Scan, ConfigError> {
     let started = Instant::now();
     let root = discovery::find_root(&req.paths, &req.cwd);
     let found = discovery::discover(&root, &req.paths, &req.cwd, &req.config)?;
-    let (project, mut findings) = project::load(found);
-    let oauth = OauthIndex::build(&project, &req.config.options);
-    let enabled = |id: &str| rules::get(id).is_some_and(|d| req.config.enabled(id, d.family));
+    let (project, findings) = project::load(found);
+    let mut scan = lint(project, findings, &req.config, req.now);
+    scan.elapsed = started.elapsed();
+    Ok(scan)
+}
+
+/// Runs the enabled lints over a parsed project. `findings` are those loading produced
+/// (unreadable or unparsable files); they go through suppressions and sorting like the rest.
+pub fn lint(project: Project, mut findings: Vec<Finding>, config: &Config, now: i64) -> Scan {
+    let started = Instant::now();
+    let oauth = OauthIndex::build(&project, &config.options);
+    let enabled = |id: &str| rules::get(id).is_some_and(|d| config.enabled(id, d.family));
     let lints: Vec<&dyn Lint> = LINTS.iter().copied().filter(|l| enabled(l.id())).collect();
     let flows = data_flows(&project, &lints);
     let cx = Ctx {
@@ -67,8 +76,8 @@ pub fn scan(req: &ScanRequest) -> Result<Scan, ConfigError> {
         oauth: &oauth,
         flows: &flows,
         memo: &crate::lints::Memo::default(),
-        options: &req.config.options,
-        now: req.now,
+        options: &config.options,
+        now,
     };
     let dispatch = Dispatch::new(&lints);
 
@@ -122,17 +131,17 @@ pub fn scan(req: &ScanRequest) -> Result<Scan, ConfigError> {
     let extra = suppress::apply(&mut findings, &directives, enabled);
     findings.extend(extra.into_iter().filter(|f| enabled(f.rule)));
     for f in &mut findings {
-        if let Some(s) = req.config.severity_override(f.rule) {
+        if let Some(s) = config.severity_override(f.rule) {
             f.severity = s;
         }
     }
     sort(&project, &mut findings);
     findings.dedup();
-    Ok(Scan {
+    Scan {
         project,
         findings,
         elapsed: started.elapsed(),
-    })
+    }
 }
 
 /// Runs each data-flow spec the enabled lints need, once, before any lint looks at results.

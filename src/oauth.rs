@@ -642,17 +642,23 @@ const FLOW_PARAMS: &[(&str, RequestedFlow)] = &[
 /// Flow requests (`grant_type=password`...) inside a string, with their ranges in it. A
 /// parameter only counts when its value ends there (`response_type=token_x` is not implicit).
 pub fn requested_flows(s: &str) -> impl Iterator<Item = (RequestedFlow, Range<usize>)> + '_ {
-    FLOW_PARAMS.iter().flat_map(move |(param, flow)| {
-        s.match_indices(param).filter_map(move |(i, m)| {
-            let end = i + m.len();
-            let starts_param = i == 0 || matches!(s.as_bytes()[i - 1], b'&' | b'?' | b' ' | b'\n');
-            let ends_value = s[end..]
-                .chars()
-                .next()
-                .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'));
-            (starts_param && ends_value).then_some((*flow, i..end))
+    // Every parameter has `_type=`; most literals have no `=` at all. One cheap test instead of
+    // a substring search per parameter, per literal, per lint.
+    let candidate = s.contains('=') && s.contains("_type=");
+    FLOW_PARAMS
+        .iter()
+        .filter(move |_| candidate)
+        .flat_map(move |(param, flow)| {
+            s.match_indices(param).filter_map(move |(i, m)| {
+                let end = i + m.len();
+                let starts_param = i == 0 || matches!(s.as_bytes()[i - 1], b'&' | b'?' | b' ' | b'\n');
+                let ends_value = s[end..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'));
+                (starts_param && ends_value).then_some((*flow, i..end))
+            })
         })
-    })
 }
 
 /// What a certificate says about its own rotation.

@@ -1,6 +1,7 @@
 //! One method, analyzed against the current summaries: the walk over statements and the
 //! evaluation of expressions to tainted values.
 
+use crate::tree::NodeExt;
 use std::cell::{Cell, RefCell};
 
 use tree_sitter::Node;
@@ -190,14 +191,14 @@ impl<'a, 't> Frame<'a, 't> {
     fn visit(&mut self, node: Node<'t>) {
         match node.kind() {
             "local_variable_declaration" => {
-                let ty = node.child_by_field_name("type").map(|t| type_key(t, self.src));
+                let ty = node.field("type").map(|t| type_key(t, self.src));
                 let mut c = node.walk();
                 let decls: Vec<Node<'t>> = node.children_by_field_name("declarator", &mut c).collect();
                 for d in decls {
-                    let Some(name) = d.child_by_field_name("name") else {
+                    let Some(name) = d.field("name") else {
                         continue;
                     };
-                    let (v, value) = match d.child_by_field_name("value") {
+                    let (v, value) = match d.field("value") {
                         Some(value) => (self.eval(value), Some(value)),
                         None => (Val::default(), None),
                     };
@@ -219,15 +220,12 @@ impl<'a, 't> Frame<'a, 't> {
                 }
             }
             "enhanced_for_statement" => {
-                let ty = node.child_by_field_name("type").map(|t| type_key(t, self.src));
-                let v = node
-                    .child_by_field_name("value")
-                    .map(|e| self.eval(e))
-                    .unwrap_or_default();
-                if let Some(name) = node.child_by_field_name("name") {
+                let ty = node.field("type").map(|t| type_key(t, self.src));
+                let v = node.field("value").map(|e| self.eval(e)).unwrap_or_default();
+                if let Some(name) = node.field("name") {
                     self.bind(name, ty, &v, None);
                 }
-                if let Some(b) = node.child_by_field_name("body") {
+                if let Some(b) = node.field("body") {
                     self.visit(b);
                 }
             }
@@ -250,10 +248,7 @@ impl<'a, 't> Frame<'a, 't> {
     fn eval(&mut self, node: Node<'t>) -> Val {
         match node.kind() {
             "parenthesized_expression" => node.named_child(0).map(|n| self.eval(n)).unwrap_or_default(),
-            "cast_expression" => node
-                .child_by_field_name("value")
-                .map(|n| self.eval(n))
-                .unwrap_or_default(),
+            "cast_expression" => node.field("value").map(|n| self.eval(n)).unwrap_or_default(),
             "identifier" => self.read_name(node),
             "this" => {
                 if self.method.is_static {
@@ -266,20 +261,14 @@ impl<'a, 't> Frame<'a, 't> {
                 }
             }
             "binary_expression" => {
-                let l = node
-                    .child_by_field_name("left")
-                    .map(|n| self.eval(n))
-                    .unwrap_or_default();
-                let r = node
-                    .child_by_field_name("right")
-                    .map(|n| self.eval(n))
-                    .unwrap_or_default();
+                let l = node.field("left").map(|n| self.eval(n)).unwrap_or_default();
+                let r = node.field("right").map(|n| self.eval(n)).unwrap_or_default();
                 let op = node
-                    .child_by_field_name("operator")
+                    .field("operator")
                     .map(|o| self.t(o))
                     .or_else(|| {
-                        let l = node.child_by_field_name("left")?;
-                        let r = node.child_by_field_name("right")?;
+                        let l = node.field("left")?;
+                        let r = node.field("right")?;
                         self.src.get(l.end_byte()..r.start_byte()).map(str::trim)
                     })
                     .unwrap_or("");
@@ -294,14 +283,11 @@ impl<'a, 't> Frame<'a, 't> {
                 }
             }
             "ternary_expression" => {
-                if let Some(c) = node.child_by_field_name("condition") {
+                if let Some(c) = node.field("condition") {
                     self.eval(c);
                 }
-                let mut v = node
-                    .child_by_field_name("consequence")
-                    .map(|n| self.eval(n))
-                    .unwrap_or_default();
-                if let Some(a) = node.child_by_field_name("alternative") {
+                let mut v = node.field("consequence").map(|n| self.eval(n)).unwrap_or_default();
+                if let Some(a) = node.field("alternative") {
                     let a = self.eval(a);
                     v.join(&a);
                 }
@@ -312,18 +298,13 @@ impl<'a, 't> Frame<'a, 't> {
             "object_creation_expression" => self.construct(node),
             "field_access" => self.read_field_access(node),
             "array_access" => {
-                if let Some(i) = node.child_by_field_name("index") {
+                if let Some(i) = node.field("index") {
                     self.eval(i);
                 }
-                node.child_by_field_name("array")
-                    .map(|n| self.eval(n))
-                    .unwrap_or_default()
+                node.field("array").map(|n| self.eval(n)).unwrap_or_default()
             }
             "dml_expression" => {
-                let v = node
-                    .child_by_field_name("target")
-                    .map(|n| self.eval(n))
-                    .unwrap_or_default();
+                let v = node.field("target").map(|n| self.eval(n)).unwrap_or_default();
                 for (i, sink) in self.spec.sinks.iter().enumerate() {
                     if matches!(sink.at, SinkAt::Dml) {
                         self.sink(i, node, &v, None);
@@ -383,7 +364,7 @@ impl<'a, 't> Frame<'a, 't> {
     }
 
     fn read_field_access(&mut self, node: Node<'t>) -> Val {
-        let (Some(obj), Some(fld)) = (node.child_by_field_name("object"), node.child_by_field_name("field")) else {
+        let (Some(obj), Some(fld)) = (node.field("object"), node.field("field")) else {
             return Val::default();
         };
         let fname = self.t(fld).to_ascii_lowercase();
@@ -431,7 +412,7 @@ impl<'a, 't> Frame<'a, 't> {
             }
             "field_access" => {
                 let qualified: String = self.t(obj).chars().filter(|c| !c.is_whitespace()).collect();
-                let root = obj.child_by_field_name("object")?;
+                let root = obj.field("object")?;
                 if root.kind() == "identifier" && self.local(self.t(root)).is_some() {
                     return None;
                 }
@@ -452,12 +433,12 @@ impl<'a, 't> Frame<'a, 't> {
                 let f = self.model.field_in_scope(self.class, &name.to_ascii_lowercase())?;
                 self.model.fields[f].ty.clone()
             }
-            "object_creation_expression" => node.child_by_field_name("type").map(|t| type_key(t, self.src)),
+            "object_creation_expression" => node.field("type").map(|t| type_key(t, self.src)),
             "parenthesized_expression" => self.type_of(node.named_child(0)?),
-            "cast_expression" => node.child_by_field_name("type").map(|t| type_key(t, self.src)),
+            "cast_expression" => node.field("type").map(|t| type_key(t, self.src)),
             "field_access" => {
-                let obj = node.child_by_field_name("object")?;
-                let fld = node.child_by_field_name("field")?;
+                let obj = node.field("object")?;
+                let fld = node.field("field")?;
                 let class = if obj.kind() == "this" {
                     Some(self.class)
                 } else {
@@ -478,10 +459,10 @@ impl<'a, 't> Frame<'a, 't> {
         loop {
             match node.kind() {
                 "identifier" => return self.local(self.t(node)),
-                "field_access" | "method_invocation" => node = node.child_by_field_name("object")?,
-                "array_access" => node = node.child_by_field_name("array")?,
+                "field_access" | "method_invocation" => node = node.field("object")?,
+                "array_access" => node = node.field("array")?,
                 "parenthesized_expression" | "cast_expression" => {
-                    node = node.child_by_field_name("value").or_else(|| node.named_child(0))?
+                    node = node.field("value").or_else(|| node.named_child(0))?
                 }
                 _ => return None,
             }
@@ -489,11 +470,11 @@ impl<'a, 't> Frame<'a, 't> {
     }
 
     fn assignment(&mut self, node: Node<'t>) -> Val {
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+        let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
             return Val::default();
         };
         let mut v = self.eval(right);
-        let compound = node.child_by_field_name("operator").is_some_and(|o| self.t(o) != "=");
+        let compound = node.field("operator").is_some_and(|o| self.t(o) != "=");
         if compound {
             let l = self.eval(left);
             v.join(&l);
@@ -511,9 +492,9 @@ impl<'a, 't> Frame<'a, 't> {
                 }
             }
             "field_access" => {
-                let obj = left.child_by_field_name("object");
+                let obj = left.field("object");
                 let fname = left
-                    .child_by_field_name("field")
+                    .field("field")
                     .map(|f| self.t(f).to_ascii_lowercase())
                     .unwrap_or_default();
                 if let Some(obj) = obj {
@@ -606,7 +587,7 @@ impl<'a, 't> Frame<'a, 't> {
         loop {
             match n.kind() {
                 "identifier" => break,
-                "field_access" => n = n.child_by_field_name("object")?,
+                "field_access" => n = n.field("object")?,
                 _ => return None,
             }
         }
@@ -636,9 +617,9 @@ impl<'a, 't> Frame<'a, 't> {
     }
 
     fn call(&mut self, node: Node<'t>) -> Val {
-        let name_node = node.child_by_field_name("name");
+        let name_node = node.field("name");
         let name = name_node.map(|n| self.t(n).to_ascii_lowercase()).unwrap_or_default();
-        let obj = node.child_by_field_name("object");
+        let obj = node.field("object");
         let recv = match obj {
             Some(o) if self.static_class(o).is_none() => self.eval(o),
             _ => Val::default(),
@@ -754,7 +735,7 @@ impl<'a, 't> Frame<'a, 't> {
                         .is_none()
             }
             "field_access" => obj
-                .child_by_field_name("object")
+                .field("object")
                 .is_some_and(|o| o.kind() == "identifier" && self.is_type_qualifier(o)),
             _ => false,
         }
@@ -779,7 +760,7 @@ impl<'a, 't> Frame<'a, 't> {
     }
 
     fn construct(&mut self, node: Node<'t>) -> Val {
-        let ty = node.child_by_field_name("type").map(|t| type_key(t, self.src));
+        let ty = node.field("type").map(|t| type_key(t, self.src));
         let arg_nodes: Vec<Node<'t>> = crate::tree::arguments(node);
         let args: Vec<Val> = arg_nodes.iter().map(|&a| self.eval(a)).collect();
         let mut result = Val::default();
@@ -1100,16 +1081,16 @@ impl<'a, 't> Frame<'a, 't> {
         }
         match node.kind() {
             "parenthesized_expression" => self.url_param(node.named_child(0)?, depth + 1),
-            "cast_expression" => self.url_param(node.child_by_field_name("value")?, depth + 1),
+            "cast_expression" => self.url_param(node.field("value")?, depth + 1),
             "binary_expression" => {
-                let left = node.child_by_field_name("left")?;
+                let left = node.field("left")?;
                 if url::is_scheme_only(self.t(left)) {
                     return None;
                 }
                 self.url_param(left, depth + 1)
             }
             "method_invocation" => {
-                let obj = node.child_by_field_name("object")?;
+                let obj = node.field("object")?;
                 if self.is_type_qualifier(obj) {
                     return None;
                 }
@@ -1164,32 +1145,24 @@ impl<'a, 't> Frame<'a, 't> {
                 let s = self.t(node);
                 url::classify_literal(s.get(1..s.len().saturating_sub(1)).unwrap_or(""))
             }
-            "binary_expression"
-                if node
-                    .child_by_field_name("left")
-                    .is_some_and(|l| url::is_scheme_only(self.t(l))) =>
-            {
+            "binary_expression" if node.field("left").is_some_and(|l| url::is_scheme_only(self.t(l))) => {
                 // `'https://' + host + ...`: the host decides.
-                match node.child_by_field_name("right") {
+                match node.field("right") {
                     Some(r) => self.classify(r, depth + 1),
                     None => UrlClass::Unknown("the URL is built at run time".into()),
                 }
             }
             "binary_expression" | "parenthesized_expression" | "cast_expression" => node
-                .child_by_field_name("left")
-                .or_else(|| node.child_by_field_name("value"))
+                .field("left")
+                .or_else(|| node.field("value"))
                 .or_else(|| node.named_child(0))
                 .map_or_else(
                     || UrlClass::Unknown("the URL is built at run time".into()),
                     |n| self.classify(n, depth + 1),
                 ),
             "ternary_expression" => {
-                let a = node
-                    .child_by_field_name("consequence")
-                    .map(|n| self.classify(n, depth + 1));
-                let b = node
-                    .child_by_field_name("alternative")
-                    .map(|n| self.classify(n, depth + 1));
+                let a = node.field("consequence").map(|n| self.classify(n, depth + 1));
+                let b = node.field("alternative").map(|n| self.classify(n, depth + 1));
                 match (a, b) {
                     (Some(a), Some(b)) => {
                         if b.rank() > a.rank() {
@@ -1225,8 +1198,7 @@ impl<'a, 't> Frame<'a, 't> {
                 }
             }
             "field_access" => {
-                let (Some(obj), Some(fld)) = (node.child_by_field_name("object"), node.child_by_field_name("field"))
-                else {
+                let (Some(obj), Some(fld)) = (node.field("object"), node.field("field")) else {
                     return UrlClass::Unknown("the URL is built at run time".into());
                 };
                 let fname = self.t(fld).to_ascii_lowercase();
@@ -1243,9 +1215,9 @@ impl<'a, 't> Frame<'a, 't> {
                 UrlClass::Unknown(format!("it is read from `{}`", self.t(node)))
             }
             "method_invocation" => {
-                let obj = node.child_by_field_name("object");
+                let obj = node.field("object");
                 let name = node
-                    .child_by_field_name("name")
+                    .field("name")
                     .map(|n| self.t(n).to_ascii_lowercase())
                     .unwrap_or_default();
                 let whole: String = self.t(node).chars().filter(|c| !c.is_whitespace()).collect();
@@ -1262,14 +1234,12 @@ impl<'a, 't> Frame<'a, 't> {
                     }
                     if matches!(q.as_str(), "string" | "system.string")
                         && matches!(name.as_str(), "format" | "valueof" | "join")
-                        && let Some(first) = node.child_by_field_name("arguments").and_then(|a| a.named_child(0))
+                        && let Some(first) = node.field("arguments").and_then(|a| a.named_child(0))
                     {
                         return self.classify(first, depth + 1);
                     }
                 }
-                let arity = node
-                    .child_by_field_name("arguments")
-                    .map_or(0, |a| a.named_child_count());
+                let arity = node.field("arguments").map_or(0, |a| a.named_child_count());
                 let targets = self.targets(obj, &name, arity);
                 if !targets.is_empty() {
                     let mut best: Option<UrlClass> = None;
@@ -1295,7 +1265,7 @@ impl<'a, 't> Frame<'a, 't> {
             }
             "object_creation_expression" => {
                 // `new Url(base, path)`, `new PageReference(url)`: the first argument decides.
-                match node.child_by_field_name("arguments").and_then(|a| a.named_child(0)) {
+                match node.field("arguments").and_then(|a| a.named_child(0)) {
                     Some(a) => self.classify(a, depth + 1),
                     None => UrlClass::Unknown("the URL is built at run time".into()),
                 }
@@ -1337,6 +1307,6 @@ fn ty_last(ty: &str) -> String {
 
 /// The first element of a list literal (`new String[]{endpoint_x, ...}`).
 fn first_element(node: Node<'_>) -> Option<Node<'_>> {
-    let init = node.child_by_field_name("value")?;
+    let init = node.field("value")?;
     init.named_child(0)
 }

@@ -2,6 +2,7 @@
 //! included), fields and properties, methods and constructors. Built once per scan from the
 //! parsed trees; the interpreter resolves names against it.
 
+use crate::tree::NodeExt;
 use std::collections::HashMap;
 
 use tree_sitter::Node;
@@ -100,11 +101,9 @@ impl<'t> Model<'t> {
         match node.kind() {
             "class_declaration" | "interface_declaration" | "enum_declaration" => self.class(file, src, node, outer),
             "trigger_declaration" => {
-                let name = node
-                    .child_by_field_name("name")
-                    .map_or("trigger", |n: Node<'_>| text(n, src));
+                let name = node.field("name").map_or("trigger", |n: Node<'_>| text(n, src));
                 let id = self.push_class(file, name, None, Vec::new());
-                let body = node.child_by_field_name("body");
+                let body = node.field("body");
                 self.push_method(Method {
                     class: id,
                     file,
@@ -154,7 +153,7 @@ impl<'t> Model<'t> {
     }
 
     fn class(&mut self, file: FileId, src: &str, node: Node<'t>, outer: Option<ClassId>) {
-        let Some(name) = node.child_by_field_name("name") else {
+        let Some(name) = node.field("name") else {
             return;
         };
         let mods = modifiers(node, src);
@@ -165,7 +164,7 @@ impl<'t> Model<'t> {
             annotations.push("istest".into());
         }
         let id = self.push_class(file, text(name, src), outer, annotations);
-        let Some(body) = node.child_by_field_name("body") else {
+        let Some(body) = node.field("body") else {
             return;
         };
         let mut c = body.walk();
@@ -179,11 +178,9 @@ impl<'t> Model<'t> {
                     let mm = modifiers(member, src);
                     let ctor = member.kind() == "constructor_declaration";
                     let display = member
-                        .child_by_field_name("name")
+                        .field("name")
                         .map_or_else(String::new, |n| text(n, src).to_string());
-                    let returns_void = member
-                        .child_by_field_name("type")
-                        .is_none_or(|t| t.kind() == "void_type");
+                    let returns_void = member.field("type").is_none_or(|t| t.kind() == "void_type");
                     let is_test_method = is_test || mm.annotations.iter().any(|a| a == "istest") || mm.test_method;
                     self.push_method(Method {
                         class: id,
@@ -196,7 +193,7 @@ impl<'t> Model<'t> {
                         name: display.to_ascii_lowercase(),
                         display,
                         params: params(member, src),
-                        body: member.child_by_field_name("body"),
+                        body: member.field("body"),
                         annotations: mm.annotations,
                         is_static: mm.is_static,
                         webservice: mm.webservice,
@@ -218,7 +215,7 @@ impl<'t> Model<'t> {
     }
 
     fn field(&mut self, file: FileId, src: &str, node: Node<'t>, class: ClassId, is_test: bool) {
-        let ty = node.child_by_field_name("type").map(|t| type_key(t, src));
+        let ty = node.field("type").map(|t| type_key(t, src));
         let mut accessors = None;
         let mut c = node.walk();
         for child in node.named_children(&mut c) {
@@ -228,11 +225,11 @@ impl<'t> Model<'t> {
         }
         let mut c = node.walk();
         for decl in node.children_by_field_name("declarator", &mut c) {
-            let Some(name_node) = decl.child_by_field_name("name") else {
+            let Some(name_node) = decl.field("name") else {
                 continue;
             };
             let name = text(name_node, src).to_ascii_lowercase();
-            let init = decl.child_by_field_name("value");
+            let init = decl.field("value");
             let id = self.fields.len();
             self.fields.push(Field {
                 class,
@@ -249,8 +246,8 @@ impl<'t> Model<'t> {
             if let Some(list) = accessors {
                 let mut ac = list.walk();
                 for acc in list.named_children(&mut ac) {
-                    let is_get = acc.child_by_field_name("accessor").is_some_and(|k| k.kind() == "get");
-                    if let (true, Some(body)) = (is_get, acc.child_by_field_name("body")) {
+                    let is_get = acc.field("accessor").is_some_and(|k| k.kind() == "get");
+                    if let (true, Some(body)) = (is_get, acc.field("body")) {
                         self.push_method(Method {
                             class,
                             file,
@@ -375,7 +372,7 @@ fn modifiers(node: Node<'_>, src: &str) -> Modifiers {
     for child in mods.named_children(&mut c) {
         match child.kind() {
             "annotation" => {
-                if let Some(n) = child.child_by_field_name("name") {
+                if let Some(n) = child.field("name") {
                     m.annotations.push(text(n, src).to_ascii_lowercase());
                 }
             }
@@ -392,17 +389,17 @@ fn modifiers(node: Node<'_>, src: &str) -> Modifiers {
 }
 
 fn params<'t>(method: Node<'t>, src: &str) -> Vec<Param<'t>> {
-    let Some(list) = method.child_by_field_name("parameters") else {
+    let Some(list) = method.field("parameters") else {
         return Vec::new();
     };
     let mut c = list.walk();
     list.named_children(&mut c)
         .filter(|p| p.kind() == "formal_parameter")
         .filter_map(|p| {
-            let name = p.child_by_field_name("name")?;
+            let name = p.field("name")?;
             Some(Param {
                 name: text(name, src).to_ascii_lowercase(),
-                ty: p.child_by_field_name("type").map(|t| type_key(t, src)),
+                ty: p.field("type").map(|t| type_key(t, src)),
                 node: name,
             })
         })

@@ -2,6 +2,7 @@
 //! metadata-API layouts; and the Apex that reads their fields (and whether it uses a field as a
 //! credential).
 
+use crate::tree::NodeExt;
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 
@@ -224,9 +225,9 @@ fn code_uses(project: &Project, objects: &[SettingObject]) -> HashMap<(String, S
         }
         crate::tree::preorder(tree.root_node(), |node| {
             if node.kind() == "field_access"
-                && let Some(fld) = node.child_by_field_name("field")
+                && let Some(fld) = node.field("field")
                 && let Some(owners) = fields.get(&text(fld, src).to_ascii_lowercase())
-                && let Some(obj) = node.child_by_field_name("object")
+                && let Some(obj) = node.field("object")
                 && let Some(owner) = setting_of(obj, src, owners)
             {
                 let key = (owner.to_ascii_lowercase(), text(fld, src).to_ascii_lowercase());
@@ -256,11 +257,9 @@ fn setting_of<'o>(obj: Node<'_>, src: &str, owners: &[&'o str]) -> Option<&'o st
             let mut saw_reader = false;
             // Down the chain: `X.getAll().get('k')`, `X.getInstance()`.
             loop {
-                let name = cur
-                    .child_by_field_name("name")
-                    .map(|n| text(n, src).to_ascii_lowercase());
+                let name = cur.field("name").map(|n| text(n, src).to_ascii_lowercase());
                 saw_reader |= name.as_deref().is_some_and(|n| READERS.contains(&n));
-                match cur.child_by_field_name("object") {
+                match cur.field("object") {
                     Some(o) if o.kind() == "method_invocation" => cur = o,
                     Some(o) if saw_reader => return is_owner(text(o, src)),
                     _ => return None,
@@ -294,16 +293,15 @@ fn declared_type(at: Node<'_>, var: &str, src: &str) -> Option<String> {
         let decl = match n.kind() {
             "local_variable_declaration" => {
                 let mut c = n.walk();
-                let named = n.children_by_field_name("declarator", &mut c).any(|d| {
-                    d.child_by_field_name("name")
-                        .is_some_and(|x| text(x, src).eq_ignore_ascii_case(var))
-                });
-                named.then(|| n.child_by_field_name("type"))
+                let named = n
+                    .children_by_field_name("declarator", &mut c)
+                    .any(|d| d.field("name").is_some_and(|x| text(x, src).eq_ignore_ascii_case(var)));
+                named.then(|| n.field("type"))
             }
             "enhanced_for_statement" | "formal_parameter" => n
-                .child_by_field_name("name")
+                .field("name")
                 .filter(|x| text(*x, src).eq_ignore_ascii_case(var))
-                .map(|_| n.child_by_field_name("type")),
+                .map(|_| n.field("type")),
             _ => None,
         };
         if let Some(Some(ty)) = decl {
@@ -332,14 +330,14 @@ fn credential_use(read: Node<'_>, src: &str) -> Option<String> {
             break;
         }
         if p.kind() == "method_invocation" {
-            let written = p.child_by_field_name("name").map_or("", |x| text(x, src));
+            let written = p.field("name").map_or("", |x| text(x, src));
             let name = written.to_ascii_lowercase();
             let qualifier = p
-                .child_by_field_name("object")
+                .field("object")
                 .map(|o| text(o, src).to_ascii_lowercase())
                 .unwrap_or_default();
             let first_arg = p
-                .child_by_field_name("arguments")
+                .field("arguments")
                 .and_then(|a| a.named_child(0))
                 .map(|a| text(a, src).trim_matches('\'').to_string())
                 .unwrap_or_default();
@@ -362,7 +360,7 @@ fn credential_use(read: Node<'_>, src: &str) -> Option<String> {
         if p.kind() == "binary_expression" {
             // `'client_secret=' + s.Secret__c` in a request body.
             let lit = p
-                .child_by_field_name("left")
+                .field("left")
                 .map(|l| text(l, src).to_ascii_lowercase())
                 .unwrap_or_default();
             for param in [

@@ -2,6 +2,7 @@
 //! resources) and Visualforce that match a known token format, or that look generated and are
 //! stored in, compared with or passed as a credential.
 
+use crate::tree::NodeExt;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -195,11 +196,11 @@ fn apex_context(lit: Node<'_>, src: &str) -> Option<String> {
         let p = child.parent()?;
         match p.kind() {
             "variable_declarator" => {
-                let name = text(p.child_by_field_name("name")?, src);
+                let name = text(p.field("name")?, src);
                 return secrets::credential_name(name).map(|w| format!("stored in `{name}` ({w})"));
             }
             "assignment_expression" => {
-                let left = text(p.child_by_field_name("left")?, src);
+                let left = text(p.field("left")?, src);
                 let last = left.rsplit('.').next().unwrap_or(left);
                 return secrets::credential_name(last).map(|w| format!("stored in `{left}` ({w})"));
             }
@@ -212,8 +213,8 @@ fn apex_context(lit: Node<'_>, src: &str) -> Option<String> {
                 return secrets::credential_name(k).map(|_| format!("the value of `{k}`"));
             }
             "binary_expression" => {
-                let op = p.child_by_field_name("operator").map(|o| text(o, src)).unwrap_or("");
-                let (l, r) = (p.child_by_field_name("left")?, p.child_by_field_name("right")?);
+                let op = p.field("operator").map(|o| text(o, src)).unwrap_or("");
+                let (l, r) = (p.field("left")?, p.field("right")?);
                 let other = if l == child { r } else { l };
                 if matches!(op, "==" | "!=") || text(p, src).contains("==") {
                     let name = text(other, src);
@@ -223,9 +224,9 @@ fn apex_context(lit: Node<'_>, src: &str) -> Option<String> {
             }
             "argument_list" => {
                 let call = p.parent().filter(|c| c.kind() == "method_invocation")?;
-                let method = text(call.child_by_field_name("name")?, src).to_ascii_lowercase();
+                let method = text(call.field("name")?, src).to_ascii_lowercase();
                 let qualifier = call
-                    .child_by_field_name("object")
+                    .field("object")
                     .map(|o| text(o, src).to_ascii_lowercase())
                     .unwrap_or_default();
                 let first = p.named_child(0).map(|a| text(a, src).trim_matches('\'').to_string());
@@ -246,7 +247,7 @@ fn apex_context(lit: Node<'_>, src: &str) -> Option<String> {
                         return secrets::credential_name(&k).map(|_| format!("put under `{k}`"));
                     }
                     "equals" | "equalsignorecase" => {
-                        let recv = call.child_by_field_name("object").map(|o| text(o, src)).unwrap_or("");
+                        let recv = call.field("object").map(|o| text(o, src)).unwrap_or("");
                         let last = recv.rsplit('.').next().unwrap_or(recv);
                         return secrets::credential_name(last).map(|_| format!("compared with `{recv}`"));
                     }
@@ -311,25 +312,21 @@ fn js_context(lit: Node<'_>, src: &str) -> Option<String> {
     let p = lit.parent()?;
     match p.kind() {
         "variable_declarator" | "field_definition" => {
-            let name = text(
-                p.child_by_field_name("name")
-                    .or_else(|| p.child_by_field_name("property"))?,
-                src,
-            );
+            let name = text(p.field("name").or_else(|| p.field("property"))?, src);
             secrets::credential_name(name).map(|w| format!("stored in `{name}` ({w})"))
         }
         "assignment_expression" => {
-            let left = text(p.child_by_field_name("left")?, src);
+            let left = text(p.field("left")?, src);
             let last = left.rsplit('.').next().unwrap_or(left);
             secrets::credential_name(last).map(|w| format!("stored in `{left}` ({w})"))
         }
         "pair" => {
-            let key = text(p.child_by_field_name("key")?, src).trim_matches(['\'', '"']);
+            let key = text(p.field("key")?, src).trim_matches(['\'', '"']);
             secrets::credential_name(key).map(|_| format!("the value of `{key}`"))
         }
         "arguments" => {
             let call = p.parent()?;
-            let callee = text(call.child_by_field_name("function")?, src);
+            let callee = text(call.field("function")?, src);
             let header = p
                 .named_child(0)
                 .map(|h| text(h, src).trim_matches(['\'', '"']).to_ascii_lowercase());

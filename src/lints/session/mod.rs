@@ -5,6 +5,7 @@
 use crate::dataflow::{
     Call, CallSite, EndpointOf, Flow, NON_VALUE_METHODS, On, Sink, SinkAt, Source, SourceKind, Spec,
 };
+use crate::tree::NodeExt;
 use std::ops::Range;
 
 use crate::dataflow::Hop;
@@ -272,12 +273,12 @@ fn page_name(node: tree_sitter::Node<'_>, src: &str) -> Option<String> {
     let text = |n: tree_sitter::Node<'_>| src.get(n.byte_range()).unwrap_or("");
     match node.kind() {
         "field_access" => {
-            let obj = node.child_by_field_name("object")?;
-            let field = node.child_by_field_name("field")?;
+            let obj = node.field("object")?;
+            let field = node.field("field")?;
             text(obj).eq_ignore_ascii_case("page").then(|| text(field).to_string())
         }
         "object_creation_expression" => {
-            let arg = node.child_by_field_name("arguments")?.named_child(0)?;
+            let arg = node.field("arguments")?.named_child(0)?;
             let lit = text(arg).trim_matches('\'');
             let rest = lit
                 .get(..6)
@@ -285,7 +286,7 @@ fn page_name(node: tree_sitter::Node<'_>, src: &str) -> Option<String> {
                 .map(|_| &lit[6..])?;
             Some(rest.split(['?', '#']).next().unwrap_or(rest).to_string())
         }
-        "method_invocation" => page_name(node.child_by_field_name("object")?, src),
+        "method_invocation" => page_name(node.field("object")?, src),
         _ => None,
     }
 }

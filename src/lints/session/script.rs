@@ -8,6 +8,7 @@
 //! assignments (external), and `localStorage`/`sessionStorage` (exposed). Variables are tracked by
 //! name within one file, flow-insensitively; good enough for component code, which is small.
 
+use crate::tree::NodeExt;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -319,22 +320,22 @@ impl<'a, 'r> Script<'a, 'r> {
     fn functions(&mut self, root: Node<'a>) {
         crate::tree::preorder(root, |n| {
             let def = match n.kind() {
-                "function_declaration" | "method_definition" => n.child_by_field_name("name").zip(Some(n)),
+                "function_declaration" | "method_definition" => n.field("name").zip(Some(n)),
                 "pair" => n
-                    .child_by_field_name("key")
-                    .zip(n.child_by_field_name("value"))
+                    .field("key")
+                    .zip(n.field("value"))
                     .filter(|(_, v)| matches!(v.kind(), "function_expression" | "arrow_function")),
                 "variable_declarator" => n
-                    .child_by_field_name("name")
-                    .zip(n.child_by_field_name("value"))
+                    .field("name")
+                    .zip(n.field("value"))
                     .filter(|(_, v)| matches!(v.kind(), "function_expression" | "arrow_function")),
                 _ => None,
             };
             if let Some((name, f)) = def {
-                let params: Vec<Node<'a>> = match f.child_by_field_name("parameter") {
+                let params: Vec<Node<'a>> = match f.field("parameter") {
                     Some(p) => vec![p],
                     None => f
-                        .child_by_field_name("parameters")
+                        .field("parameters")
                         .map(|ps| {
                             let mut c = ps.walk();
                             ps.named_children(&mut c).filter(|p| p.kind() != "comment").collect()
@@ -355,7 +356,7 @@ impl<'a, 'r> Script<'a, 'r> {
             if stmt.kind() != "import_statement" {
                 continue;
             }
-            let Some(source) = stmt.child_by_field_name("source") else {
+            let Some(source) = stmt.field("source") else {
                 continue;
             };
             let module = self.t(source).trim_matches(['\'', '"', '`']);
@@ -416,20 +417,16 @@ impl<'a, 'r> Script<'a, 'r> {
     fn visit(&mut self, node: Node<'a>) {
         match node.kind() {
             "variable_declarator" => {
-                let v = node
-                    .child_by_field_name("value")
-                    .map(|n| self.eval(n))
-                    .unwrap_or_default();
-                if let Some(name) = node.child_by_field_name("name") {
-                    self.bind_pattern(name, &v, node.child_by_field_name("value"));
+                let v = node.field("value").map(|n| self.eval(n)).unwrap_or_default();
+                if let Some(name) = node.field("name") {
+                    self.bind_pattern(name, &v, node.field("value"));
                 }
             }
             "field_definition" | "method_definition" => {
                 self.wire(node);
                 // `bridgeUrl = 'https://...';` in an LWC class.
                 if node.kind() == "field_definition"
-                    && let (Some(p), Some(v)) =
-                        (node.child_by_field_name("property"), node.child_by_field_name("value"))
+                    && let (Some(p), Some(v)) = (node.field("property"), node.field("value"))
                 {
                     let key = format!("this.{}", self.t(p));
                     let val = self.eval(v);
@@ -462,14 +459,14 @@ impl<'a, 'r> Script<'a, 'r> {
         let mut c = member.walk();
         let Some(dec) = member.children_by_field_name("decorator", &mut c).find(|d| {
             d.named_child(0)
-                .and_then(|call| call.child_by_field_name("function"))
+                .and_then(|call| call.field("function"))
                 .is_some_and(|f| self.t(f) == "wire")
         }) else {
             return;
         };
         let Some(arg) = dec
             .named_child(0)
-            .and_then(|call| call.child_by_field_name("arguments"))
+            .and_then(|call| call.field("arguments"))
             .and_then(|a| a.named_child(0))
         else {
             return;
@@ -479,12 +476,12 @@ impl<'a, 'r> Script<'a, 'r> {
         };
         let v = self.apex_result(ret, dec);
         if member.kind() == "field_definition" {
-            if let Some(p) = member.child_by_field_name("property") {
+            if let Some(p) = member.field("property") {
                 let key = format!("this.{}", self.t(p));
                 let v = v.with_hop(|| self.hop(p, format!("stored in `{key}`")));
                 self.bind_name(&key, &v, None);
             }
-        } else if let Some(first) = member.child_by_field_name("parameters").and_then(|p| p.named_child(0)) {
+        } else if let Some(first) = member.field("parameters").and_then(|p| p.named_child(0)) {
             self.bind_pattern(first, &v, None);
         }
     }
@@ -548,15 +545,9 @@ impl<'a, 'r> Script<'a, 'r> {
                 v
             }
             "binary_expression" => {
-                let l = node
-                    .child_by_field_name("left")
-                    .map(|n| self.eval(n))
-                    .unwrap_or_default();
-                let r = node
-                    .child_by_field_name("right")
-                    .map(|n| self.eval(n))
-                    .unwrap_or_default();
-                let op = node.child_by_field_name("operator").map_or("", |o| self.t(o));
+                let l = node.field("left").map(|n| self.eval(n)).unwrap_or_default();
+                let r = node.field("right").map(|n| self.eval(n)).unwrap_or_default();
+                let op = node.field("operator").map_or("", |o| self.t(o));
                 if matches!(op, "+" | "||" | "??" | "&&") {
                     let mut v = l;
                     v.join(&r);
@@ -567,11 +558,8 @@ impl<'a, 'r> Script<'a, 'r> {
                 }
             }
             "ternary_expression" => {
-                let mut v = node
-                    .child_by_field_name("consequence")
-                    .map(|n| self.eval(n))
-                    .unwrap_or_default();
-                if let Some(a) = node.child_by_field_name("alternative") {
+                let mut v = node.field("consequence").map(|n| self.eval(n)).unwrap_or_default();
+                if let Some(a) = node.field("alternative") {
                     let a = self.eval(a);
                     v.join(&a);
                 }
@@ -581,9 +569,7 @@ impl<'a, 'r> Script<'a, 'r> {
                 node.named_child(0).map(|n| self.eval(n)).unwrap_or_default()
             }
             "member_expression" => {
-                let (Some(obj), Some(prop)) =
-                    (node.child_by_field_name("object"), node.child_by_field_name("property"))
-                else {
+                let (Some(obj), Some(prop)) = (node.field("object"), node.field("property")) else {
                     return JVal::default();
                 };
                 if obj.kind() == "this" {
@@ -595,15 +581,12 @@ impl<'a, 'r> Script<'a, 'r> {
                 v.endpoint = None;
                 v
             }
-            "subscript_expression" => node
-                .child_by_field_name("object")
-                .map(|n| self.eval(n))
-                .unwrap_or_default(),
+            "subscript_expression" => node.field("object").map(|n| self.eval(n)).unwrap_or_default(),
             "assignment_expression" | "augmented_assignment_expression" => self.assignment(node),
             "call_expression" => self.call(node),
             "new_expression" => self.construct(node),
             "arrow_function" | "function_expression" | "function" | "function_declaration" => {
-                if let Some(b) = node.child_by_field_name("body") {
+                if let Some(b) = node.field("body") {
                     if is_expression(b.kind()) || b.kind() == "identifier" {
                         self.eval(b);
                     } else {
@@ -623,7 +606,7 @@ impl<'a, 'r> Script<'a, 'r> {
                     if k.kind() == "property_identifier" {
                         continue;
                     }
-                    let kv = if node.kind() == "pair" && Some(k) == node.child_by_field_name("key") {
+                    let kv = if node.kind() == "pair" && Some(k) == node.field("key") {
                         JVal::default()
                     } else {
                         self.eval(k)
@@ -701,19 +684,17 @@ impl<'a, 'r> Script<'a, 'r> {
     fn first_param(&self, f: Node<'a>) -> Option<Node<'a>> {
         match f.kind() {
             "call_expression" => {
-                let callee = f.child_by_field_name("function")?;
+                let callee = f.field("function")?;
                 let wrapped = callee.kind() == "member_expression"
-                    && callee
-                        .child_by_field_name("property")
-                        .is_some_and(|p| self.t(p) == "getCallback");
+                    && callee.field("property").is_some_and(|p| self.t(p) == "getCallback");
                 if !wrapped {
                     return None;
                 }
-                self.first_param(f.child_by_field_name("arguments")?.named_child(0)?)
+                self.first_param(f.field("arguments")?.named_child(0)?)
             }
             "arrow_function" | "function_expression" | "function" => f
-                .child_by_field_name("parameter")
-                .or_else(|| f.child_by_field_name("parameters").and_then(|p| p.named_child(0))),
+                .field("parameter")
+                .or_else(|| f.field("parameters").and_then(|p| p.named_child(0))),
             _ => None,
         }
     }
@@ -736,26 +717,26 @@ impl<'a, 'r> Script<'a, 'r> {
             match n.kind() {
                 "identifier" => return Some(self.t(n).to_string()),
                 "member_expression" => {
-                    let obj = n.child_by_field_name("object")?;
+                    let obj = n.field("object")?;
                     if obj.kind() == "this" {
-                        return Some(format!("this.{}", self.t(n.child_by_field_name("property")?)));
+                        return Some(format!("this.{}", self.t(n.field("property")?)));
                     }
                     n = obj;
                 }
-                "subscript_expression" => n = n.child_by_field_name("object")?,
+                "subscript_expression" => n = n.field("object")?,
                 _ => return None,
             }
         }
     }
 
     fn assignment(&mut self, node: Node<'a>) -> JVal<'r> {
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+        let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
             return JVal::default();
         };
         let v = self.eval(right);
         if left.kind() == "member_expression" {
             let target = self.t(left);
-            let prop = left.child_by_field_name("property").map_or("", |p| self.t(p));
+            let prop = left.field("property").map_or("", |p| self.t(p));
             let nav = target == "location"
                 || target.ends_with(".location")
                 || target.ends_with("location.href")
@@ -790,14 +771,14 @@ impl<'a, 'r> Script<'a, 'r> {
     }
 
     fn call(&mut self, node: Node<'a>) -> JVal<'r> {
-        let Some(callee) = node.child_by_field_name("function") else {
+        let Some(callee) = node.field("function") else {
             return JVal::default();
         };
         let arg_nodes = crate::tree::arguments(node);
         let (obj, prop) = if callee.kind() == "member_expression" {
             (
-                callee.child_by_field_name("object"),
-                callee.child_by_field_name("property").map_or("", |p| self.t(p)),
+                callee.field("object"),
+                callee.field("property").map_or("", |p| self.t(p)),
             )
         } else {
             (None, "")
@@ -1030,7 +1011,7 @@ impl<'a, 'r> Script<'a, 'r> {
     }
 
     fn construct(&mut self, node: Node<'a>) -> JVal<'r> {
-        let ctor = node.child_by_field_name("constructor").map_or("", |c| self.t(c));
+        let ctor = node.field("constructor").map_or("", |c| self.t(c));
         let arg_nodes = crate::tree::arguments(node);
         let args: Vec<JVal<'r>> = arg_nodes.iter().map(|&a| self.eval(a)).collect();
         let mut v = JVal::default();
@@ -1108,7 +1089,7 @@ impl<'a, 'r> Script<'a, 'r> {
                     _ => UrlClass::Unknown("the URL is built at run time".into()),
                 }
             }
-            "binary_expression" => match (n.child_by_field_name("left"), n.child_by_field_name("right")) {
+            "binary_expression" => match (n.field("left"), n.field("right")) {
                 // `'https://' + host`: the host decides.
                 (Some(l), Some(r)) if url::is_scheme_only(self.t(l)) => self.classify(r, depth + 1),
                 (Some(l), _) => self.classify(l, depth + 1),
@@ -1171,9 +1152,9 @@ fn url_property<'a>(obj: Node<'a>, text: &str, base: usize) -> Option<Node<'a>> 
     }
     let mut c = obj.walk();
     obj.named_children(&mut c).find_map(|p| {
-        let key = p.child_by_field_name("key")?;
+        let key = p.field("key")?;
         let k = text.get(base + key.start_byte()..base + key.end_byte())?;
-        (k.trim_matches(['\'', '"']) == "url").then(|| p.child_by_field_name("value"))?
+        (k.trim_matches(['\'', '"']) == "url").then(|| p.field("value"))?
     })
 }
 
