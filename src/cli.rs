@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::cache::Cache;
 use crate::config::{Config, ConfigError, FILE_NAME, FailOn, is_rule_or_family};
 use crate::discovery::find_root;
-use crate::engine::{ScanRequest, scan};
+use crate::engine::{ScanRequest, scan, scan_cached};
 use crate::finding::Severity;
 use crate::report::{self, Format, human::HumanOptions};
 use crate::rules;
@@ -125,6 +126,9 @@ pub struct CheckArgs {
     /// Read and parse only, run no rule, and print the time (the benchmark's floor)
     #[arg(long, hide = true)]
     pub parse_only: bool,
+    /// Neither read nor write the result cache (`.sfsec_cache/` at the project root)
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Runs a parsed command line; returns the exit code.
@@ -264,7 +268,26 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
         );
         return Ok(EXIT_CLEAN);
     }
-    let result = run_scan(&args.paths, cwd, config, now)?;
+    let paths: Vec<PathBuf> = args.paths.iter().map(|p| crate::discovery::absolute(cwd, p)).collect();
+    let cache = (!args.no_cache).then(|| {
+        let root = find_root(&args.paths, cwd);
+        let identity = format!(
+            "{}\nselect={}\nignore={}",
+            config.source,
+            config.select.join(","),
+            config.ignore.join(",")
+        );
+        Cache::new(root.join(crate::cache::DIR), &root, &paths, &identity)
+    });
+    let (result, cached) = scan_cached(
+        &ScanRequest {
+            paths: args.paths.clone(),
+            cwd: cwd.to_path_buf(),
+            config,
+            now,
+        },
+        cache.as_ref(),
+    )?;
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0")
@@ -277,9 +300,14 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
     emit(&text, args.output.as_deref(), cwd, out)?;
     let _ = writeln!(
         err,
-        "sfsec: scanned {} files in {} ms",
+        "sfsec: scanned {} files in {} ms{}",
         result.project.files.len(),
-        result.elapsed.as_millis()
+        result.elapsed.as_millis(),
+        if cached {
+            " (unchanged since the last scan: cached result)"
+        } else {
+            ""
+        }
     );
     let failing = match fail_on {
         FailOn::Never => false,

@@ -148,6 +148,9 @@ pub struct Config {
     pub fail_on: Option<FailOn>,
     pub exclude: GlobSet,
     pub options: Options,
+    /// Where the configuration came from and its text (empty for the defaults): what a cached
+    /// result is keyed by, together with `select` and `ignore`.
+    pub source: String,
 }
 
 /// Per-rule options, with their documented defaults.
@@ -219,6 +222,7 @@ impl Default for Config {
             fail_on: None,
             exclude: GlobSet::empty(),
             options: Options::default(),
+            source: String::new(),
         }
     }
 }
@@ -246,7 +250,10 @@ impl Config {
         })?;
         let err = |offset: usize, msg: String| ConfigError::at(path, text, offset, msg);
 
-        let mut config = Config::default();
+        let mut config = Config {
+            source: format!("{}\n{text}", path.display()),
+            ..Config::default()
+        };
         for (list, out) in [(&raw.select, &mut config.select), (&raw.ignore, &mut config.ignore)] {
             for item in list {
                 if !is_rule_or_family(item.get_ref()) {

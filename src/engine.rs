@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::apex;
+use crate::cache::Cache;
+use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
 use crate::dataflow::{self, Analysis, Model, Spec};
 use crate::discovery;
@@ -34,6 +36,9 @@ pub struct Scan {
     /// Sorted by (path, offset, rule, ...); suppressed findings included.
     pub findings: Vec<Finding>,
     pub elapsed: Duration,
+    /// The instants (Unix seconds, inclusive) at which a scan of the same files would find the
+    /// same: only date-dependent rules (certificate expiry) narrow it.
+    pub valid: (i64, i64),
 }
 
 impl Scan {
@@ -54,13 +59,35 @@ pub fn parse_only(req: &ScanRequest) -> Result<(usize, usize, Duration), ConfigE
 }
 
 pub fn scan(req: &ScanRequest) -> Result<Scan, ConfigError> {
+    scan_cached(req, None).map(|(scan, _)| scan)
+}
+
+/// [`scan`], reusing a stored result when every file read is unchanged (see [`Cache`]);
+/// also says whether it did.
+pub fn scan_cached(req: &ScanRequest, cache: Option<&Cache>) -> Result<(Scan, bool), ConfigError> {
     let started = Instant::now();
     let root = discovery::find_root(&req.paths, &req.cwd);
     let found = discovery::discover(&root, &req.paths, &req.cwd, &req.config)?;
-    let (project, findings) = project::load(found);
+    let unparsed = project::read(found);
+    let fingerprint = cache.map(|_| crate::cache::fingerprint(&unparsed));
+    if let (Some(cache), Some(fp)) = (cache, &fingerprint)
+        && let Some(findings) = cache.lookup(fp, req.now, &unparsed.project)
+    {
+        let scan = Scan {
+            project: unparsed.project,
+            findings,
+            elapsed: started.elapsed(),
+            valid: (i64::MIN, i64::MAX),
+        };
+        return Ok((scan, true));
+    }
+    let (project, findings) = unparsed.parse();
     let mut scan = lint(project, findings, &req.config, req.now);
+    if let (Some(cache), Some(fp)) = (cache, &fingerprint) {
+        cache.store(fp, scan.valid, &scan.findings);
+    }
     scan.elapsed = started.elapsed();
-    Ok(scan)
+    Ok((scan, false))
 }
 
 /// Runs the enabled lints over a parsed project. `findings` are those loading produced
@@ -71,13 +98,14 @@ pub fn lint(project: Project, mut findings: Vec<Finding>, config: &Config, now: 
     let enabled = |id: &str| rules::get(id).is_some_and(|d| config.enabled(id, d.family));
     let lints: Vec<&dyn Lint> = LINTS.iter().copied().filter(|l| enabled(l.id())).collect();
     let flows = data_flows(&project, &lints);
+    let clock = Clock::new(now);
     let cx = Ctx {
         project: &project,
         oauth: &oauth,
         flows: &flows,
         memo: &crate::lints::Memo::default(),
         options: &config.options,
-        now,
+        clock: &clock,
     };
     let dispatch = Dispatch::new(&lints);
 
@@ -141,6 +169,7 @@ pub fn lint(project: Project, mut findings: Vec<Finding>, config: &Config, now: 
         project,
         findings,
         elapsed: started.elapsed(),
+        valid: clock.window(),
     }
 }
 

@@ -5,7 +5,9 @@
 
 pub mod apex;
 pub mod book;
+pub mod cache;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod dataflow;
 pub mod discovery;

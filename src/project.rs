@@ -98,19 +98,35 @@ impl Project {
     }
 }
 
-/// Reads and parses every candidate in parallel. Files that cannot be read or parsed yield a
-/// finding and stay in the list, so the scan goes on.
+/// Reads and parses every discovered file, in parallel. Files that cannot be read or parsed
+/// become findings (`unreadable-file`, `invalid-metadata`, `apex-parse-error`) and stay in the
+/// list, so the scan goes on.
 pub fn load(discovery: Discovery) -> (Project, Vec<Finding>) {
+    read(discovery).parse()
+}
+
+/// Files read but not parsed yet: a cached result may make parsing unnecessary.
+pub struct Unparsed {
+    pub project: Project,
+    /// `unreadable-file` findings.
+    pub findings: Vec<Finding>,
+    readable: Vec<bool>,
+}
+
+/// Reads every discovered file, in parallel.
+pub fn read(discovery: Discovery) -> Unparsed {
     let Discovery {
         root,
         sfdx,
         files,
         problems,
     } = discovery;
-    let loaded: Vec<(SourceFile, Problem)> = files.into_par_iter().map(load_one).collect();
+    let loaded: Vec<(SourceFile, Problem)> = files.into_par_iter().map(read_one).collect();
     let mut out = Vec::with_capacity(loaded.len() + problems.len());
+    let mut readable = Vec::with_capacity(loaded.len() + problems.len());
     let mut findings = Vec::new();
     for (file, problem) in loaded {
+        readable.push(problem.is_none());
         if let Some((rule, offset, message)) = problem {
             findings.push(Finding::new(rule, out.len(), offset..offset, message));
         }
@@ -119,13 +135,42 @@ pub fn load(discovery: Discovery) -> (Project, Vec<Finding>) {
     for p in problems {
         findings.push(Finding::new("unreadable-file", out.len(), 0..0, p.message));
         out.push(SourceFile::placeholder(p.rel));
+        readable.push(false);
     }
-    (Project { root, sfdx, files: out }, findings)
+    Unparsed {
+        project: Project { root, sfdx, files: out },
+        findings,
+        readable,
+    }
+}
+
+impl Unparsed {
+    /// Parses every file that was read, in parallel.
+    pub fn parse(self) -> (Project, Vec<Finding>) {
+        let Unparsed {
+            mut project,
+            mut findings,
+            readable,
+        } = self;
+        let problems: Vec<(FileId, Problem)> = project
+            .files
+            .par_iter_mut()
+            .enumerate()
+            .filter(|(id, _)| readable[*id])
+            .map(|(id, file)| (id, parse_into(file)))
+            .collect();
+        for (id, problem) in problems {
+            if let Some((rule, offset, message)) = problem {
+                findings.push(Finding::new(rule, id, offset..offset, message));
+            }
+        }
+        (project, findings)
+    }
 }
 
 type Problem = Option<(&'static str, usize, String)>;
 
-fn load_one(c: Candidate) -> (SourceFile, Problem) {
+fn read_one(c: Candidate) -> (SourceFile, Problem) {
     let mut file = SourceFile {
         rel: c.rel,
         kind: c.kind,
@@ -156,8 +201,7 @@ fn load_one(c: Candidate) -> (SourceFile, Problem) {
             return (file, Some(("unreadable-file", 0, msg)));
         }
     };
-    let problem = parse_into(&mut file);
-    (file, problem)
+    (file, None)
 }
 
 /// A project built from in-memory files, for unit tests of cross-file analyses.

@@ -572,3 +572,143 @@ fn parse_only_reads_everything_and_runs_no_rule() {
         .unwrap_or(0);
     assert!(files.starts_with("sfsec: parsed ") && n >= 80, "{files}");
 }
+
+fn cached(o: &Output) -> bool {
+    stderr(o).contains("cached result")
+}
+
+const SESSION_CLASS: &str = "force-app/main/default/classes/Telemetry.cls";
+const ENDPOINTS_CLASS: &str = "force-app/main/default/classes/Endpoints.cls";
+
+fn endpoints(url: &str) -> String {
+    format!("public class Endpoints {{\n    public static String base() {{\n        return {url};\n    }}\n}}\n")
+}
+
+#[test]
+fn cache_reuses_unchanged_results_and_notices_every_change() {
+    // The finding in Telemetry.cls depends on what Endpoints.cls returns.
+    let telemetry = "public class Telemetry {\n    public static void send() {\n        HttpRequest req = new HttpRequest();\n        req.setEndpoint(Endpoints.base() + '/services/data/v60.0/limits');\n        req.setHeader('Authorization', 'Bearer ' + UserInfo.getSessionId());\n        new Http().send(req);\n    }\n}\n";
+    let same_org = endpoints("URL.getOrgDomainUrl().toExternalForm()");
+    let p = project(&[
+        (SESSION_CLASS, telemetry.as_bytes()),
+        (ENDPOINTS_CLASS, same_org.as_bytes()),
+    ]);
+    let json = ["check", "--format", "json", "--fail-on", "never", "--now", NOW];
+    let rules = |o: &Output| paths_and_rules(o).1;
+
+    let first = sfsec(p.path(), &json);
+    assert!(!cached(&first), "{}", stderr(&first));
+    assert!(rules(&first).is_empty(), "{:?}", rules(&first));
+    assert!(p.path().join(".sfsec_cache/.gitignore").is_file());
+
+    // Unchanged: the stored result, byte for byte, in every format.
+    let second = sfsec(p.path(), &json);
+    assert!(cached(&second), "{}", stderr(&second));
+    assert_eq!(first.stdout, second.stdout);
+
+    // A change to the file the finding depends on, not to the file it is in.
+    p.write(ENDPOINTS_CLASS, endpoints("'https://collector.example.com'").as_bytes())
+        .expect("write");
+    let third = sfsec(p.path(), &json);
+    assert!(!cached(&third), "{}", stderr(&third));
+    assert_eq!(
+        rules(&third),
+        [(SESSION_CLASS.to_string(), "session-id-to-external".to_string())]
+    );
+    let sarif = ["check", "--format", "sarif", "--fail-on", "never", "--now", NOW];
+    let fresh = sfsec(p.path(), &sarif);
+    let again = sfsec(p.path(), &sarif);
+    assert!(cached(&again));
+    assert_eq!(fresh.stdout, again.stdout);
+    // The exit code follows the cached findings too.
+    let strict = sfsec(p.path(), &["check", "--now", NOW]);
+    assert!(cached(&strict));
+    assert_eq!(strict.status.code(), Some(1));
+
+    // The configuration is part of the key.
+    p.write("sfsec.toml", b"ignore = [\"session-id-to-external\"]\n")
+        .expect("write");
+    let ignored = sfsec(p.path(), &json);
+    assert!(!cached(&ignored));
+    assert!(rules(&ignored).is_empty());
+    let selected = sfsec(p.path(), &[&json[..], &["--select", "session"]].concat());
+    assert!(!cached(&selected));
+
+    // Back to the first configuration: one entry per command, and the files are as the last
+    // run of that command saw them.
+    std::fs::remove_file(p.path().join("sfsec.toml")).expect("remove");
+    let back = sfsec(p.path(), &json);
+    assert!(cached(&back), "{}", stderr(&back));
+    assert_eq!(rules(&back).len(), 1);
+    // A new file, then the same file deleted again.
+    let other = "force-app/main/default/classes/Other.cls";
+    p.write(other, b"public class Other {}\n").expect("write");
+    assert!(!cached(&sfsec(p.path(), &json)));
+    std::fs::remove_file(p.path().join(other)).expect("remove");
+    let removed = sfsec(p.path(), &json);
+    assert!(!cached(&removed));
+    assert_eq!(rules(&removed).len(), 1);
+
+    // A corrupt entry is a miss, never an error.
+    for entry in std::fs::read_dir(p.path().join(".sfsec_cache")).expect("dir").flatten() {
+        if entry.file_name() != ".gitignore" {
+            std::fs::write(entry.path(), b"{ not json").expect("corrupt");
+        }
+    }
+    let after = sfsec(p.path(), &json);
+    assert_eq!(after.status.code(), Some(0), "{}", stderr(&after));
+    assert!(!cached(&after));
+    assert_eq!(rules(&after).len(), 1);
+}
+
+#[test]
+fn no_cache_neither_reads_nor_writes() {
+    let p = project(&[(APP, app("").as_bytes())]);
+    let o = sfsec(p.path(), &["check", "--no-cache", "--fail-on", "never"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!p.path().join(".sfsec_cache").exists());
+    sfsec(p.path(), &["check", "--fail-on", "never"]);
+    let o = sfsec(p.path(), &["check", "--no-cache", "--fail-on", "never"]);
+    assert!(!cached(&o));
+}
+
+#[test]
+fn cached_results_hold_only_while_the_dates_they_depend_on_do() {
+    let soon = include_str!("data/certs/rsa2048-sha256-2026-02-15.pem");
+    let inner = format!(
+        "    <oauthConfig>\n        <callbackUrl>https://a.example.com/cb</callbackUrl>\n        <certificate>{soon}</certificate>\n    </oauthConfig>"
+    );
+    let p = project(&[(APP, app(&inner).as_bytes())]);
+    let run = |date: &str| {
+        sfsec(
+            p.path(),
+            &[
+                "check",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+                "--select",
+                "oauth-jwt-certificate",
+                "--now",
+                date,
+            ],
+        )
+    };
+    let message = |o: &Output| {
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        json["findings"][0]["message"].as_str().unwrap_or("").to_string()
+    };
+    let first = run("2026-01-01");
+    assert!(message(&first).contains("(45 days left"), "{}", message(&first));
+    assert!(cached(&run("2026-01-01")));
+    // A day later the same files give another answer: the stored one is not used.
+    let later = run("2026-01-02");
+    assert!(!cached(&later));
+    assert!(message(&later).contains("(44 days left"), "{}", message(&later));
+    // Without certificates, nothing depends on the date.
+    let q = project(&[(APP, app("").as_bytes())]);
+    let args = |date: &'static str| ["check", "--fail-on", "never", "--now", date];
+    sfsec(q.path(), &args("2026-01-01"));
+    assert!(cached(&sfsec(q.path(), &args("2030-06-01"))));
+}

@@ -29,8 +29,9 @@ pub struct Ctx<'p> {
     /// Results that several lints derive the same way (computed by whichever asks first).
     pub memo: &'p Memo,
     pub options: &'p Options,
-    /// Unix seconds; injected so that tests do not depend on today's date.
-    pub now: i64,
+    /// Today, injected so that tests do not depend on the date; lints ask it questions so that
+    /// a cached result knows how long it holds.
+    pub clock: &'p crate::clock::Clock,
 }
 
 /// A lint implements only the hooks it needs.

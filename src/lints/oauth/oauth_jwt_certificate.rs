@@ -9,7 +9,6 @@ use crate::oauth::{date, parse_certificate};
 pub struct JwtCertificate;
 
 const ID: &str = "oauth-jwt-certificate";
-const DAY: i64 = 86_400;
 
 impl Lint for JwtCertificate {
     fn id(&self) -> &'static str {
@@ -33,14 +32,14 @@ impl Lint for JwtCertificate {
                     );
                     continue;
                 };
-                let days_left = (facts.not_after - cx.now).div_euclid(DAY);
+                let days_left = cx.clock.days_until(facts.not_after);
                 let weak_key = matches!(facts.key, Some(("RSA", bits)) if bits < 2048);
                 let weak_sig = facts.signature.to_ascii_lowercase().contains("sha1");
                 let key = facts
                     .key
                     .map_or("unknown key".to_string(), |(alg, bits)| format!("{alg} {bits}-bit"));
                 let details = format!("{key}, {}", facts.signature);
-                let (severity, message, help) = if facts.not_after <= cx.now {
+                let (severity, message, help) = if cx.clock.reached(facts.not_after) {
                     (
                         Severity::Error,
                         format!(
