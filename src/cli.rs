@@ -313,6 +313,9 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
         FailOn::Never => false,
         FailOn::At(min) => result.active().any(|f| f.severity >= min),
     };
+    // Freeing every syntax tree one by one costs tens of milliseconds on a large project; the
+    // binary exits without waiting for it, and a library caller still gets the memory back.
+    std::thread::spawn(move || drop(result));
     Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
 }
 
@@ -328,8 +331,15 @@ fn emit(text: &str, output: Option<&Path>, cwd: &Path, out: &mut dyn Write) -> R
     }
 }
 
-/// Temp file in the same folder, then rename: readers never see a half-written report.
+/// Temp file in the same folder, then rename: readers never see a half-written report. Only
+/// regular files are replaced: a device or a pipe (`/dev/null`, `/dev/stdout`) is written to,
+/// and a symbolic link keeps pointing where it did.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return std::fs::write(path, bytes);
+    }
+    let resolved = std::fs::canonicalize(path);
+    let path = resolved.as_deref().unwrap_or(path);
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -340,6 +340,43 @@ fn output_is_deterministic_and_written_atomically() {
 }
 
 #[test]
+fn output_to_a_device_or_a_link_writes_through_it() {
+    use std::os::unix::fs::FileTypeExt;
+    // Replacing /dev/null with a report (as root) breaks every later program on the machine.
+    let o = sfsec(&corpus(), &["check", "--now", NOW, "--output", "/dev/null"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let meta = std::fs::symlink_metadata("/dev/null").expect("/dev/null");
+    assert!(meta.file_type().is_char_device(), "{meta:?}");
+
+    let dir = tempfile::tempdir().expect("temp");
+    let (real, link) = (dir.path().join("real.json"), dir.path().join("link.json"));
+    std::fs::write(&real, b"old").expect("write");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    let o = sfsec(
+        &corpus(),
+        &[
+            "check",
+            "--now",
+            NOW,
+            "--format",
+            "json",
+            "--output",
+            link.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(std::fs::symlink_metadata(&link).expect("link").file_type().is_symlink());
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&real).expect("real")).expect("json");
+    assert!(report["findings"].as_array().is_some_and(|f| !f.is_empty()));
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary files left behind: {names:?}");
+}
+
+#[test]
 fn sarif_is_what_github_code_scanning_accepts() {
     let o = sfsec(&corpus(), &["check", "--now", NOW, "--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).expect("sarif");
