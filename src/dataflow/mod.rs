@@ -651,6 +651,10 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
     let mut runs = vec![0usize; n];
     // Methods whose returned URLs and URL fields matter to a flow (see [`Demand`]).
     let mut url_demand = vec![false; n];
+    // Methods whose callers must learn of a changed source summary. They are told once the
+    // method has settled (nothing it depends on is analyzed next), so that callers are not
+    // analyzed against a summary about to change and then all over again.
+    let mut owe_callers = vec![false; n];
     for &m in demand.iter().flat_map(|d| &d.url_seeds) {
         url_demand[m] = true;
     }
@@ -738,11 +742,7 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
                 }
                 let returns_source = s.ret.taint.iter().any(|(o, _)| *o == Origin::Source);
                 if changed_source[m] && (returns_source || !s.deferred.is_empty()) {
-                    pending.extend(
-                        d.mentioning(project, model, &model.methods[m].name)
-                            .iter()
-                            .map(|&c| (c, false)),
-                    );
+                    owe_callers[m] = true;
                 }
             }
             for (f, _) in changed_fields.iter().enumerate().filter(|(_, c)| **c) {
@@ -781,6 +781,29 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
                         || urls.iter().any(|&f| changed_urls[f])
                 }),
         );
+        if let Some(d) = &demand {
+            let mut in_next = vec![false; n];
+            for &m in &next {
+                in_next[m] = true;
+            }
+            let settled = |m: MethodId| {
+                let [callees, light, _, _] = &deps[m];
+                !in_next[m] && !callees.iter().chain(light).any(|&c| in_next[c])
+            };
+            // Ascending, so that the order of `next` does not depend on hashing.
+            for m in 0..n {
+                if !owe_callers[m] || !settled(m) {
+                    continue;
+                }
+                owe_callers[m] = false;
+                for &c in d.mentioning(project, model, &model.methods[m].name) {
+                    if !model.methods[c].is_test && !scheduled[c] {
+                        scheduled[c] = true;
+                        next.push(c);
+                    }
+                }
+            }
+        }
         next.sort_unstable();
         next.dedup();
         work = next;
