@@ -791,11 +791,11 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
                 !in_next[m] && !callees.iter().chain(light).any(|&c| in_next[c])
             };
             // Ascending, so that the order of `next` does not depend on hashing.
-            for m in 0..n {
-                if !owe_callers[m] || !settled(m) {
+            for (m, owed) in owe_callers.iter_mut().enumerate() {
+                if !*owed || !settled(m) {
                     continue;
                 }
-                owe_callers[m] = false;
+                *owed = false;
                 for &c in d.mentioning(project, model, &model.methods[m].name) {
                     if !model.methods[c].is_test && !scheduled[c] {
                         scheduled[c] = true;
