@@ -64,7 +64,8 @@ impl Cache {
 
     /// The stored findings if they were computed from exactly these files and still hold at
     /// `now`.
-    pub fn lookup(&self, fingerprint: &str, now: i64, project: &Project) -> Option<Vec<Finding>> {
+    /// Also gives the instants the entry holds for.
+    pub fn lookup(&self, fingerprint: &str, now: i64, project: &Project) -> Option<(Vec<Finding>, (i64, i64))> {
         let text = std::fs::read(self.entry()).ok()?;
         let entry: Entry = serde_json::from_slice(&text).ok()?;
         if entry.format != FORMAT || entry.fingerprint != fingerprint || now < entry.valid.0 || now > entry.valid.1 {
@@ -88,7 +89,7 @@ impl Cache {
                 && f.secret.as_ref().is_none_or(|s| fits(f.file, s))
                 && f.suppression.as_ref().is_none_or(|s| fits(s.file, &s.span))
         });
-        ok.then_some(findings)
+        ok.then_some((findings, entry.valid))
     }
 
     /// Replaces the entry; errors are ignored (the next run recomputes).

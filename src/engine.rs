@@ -75,13 +75,13 @@ pub fn scan_cached(req: &ScanRequest, cache: Option<&Cache>) -> Result<(Scan, bo
     let unparsed = project::read(found);
     let fingerprint = cache.map(|_| crate::cache::fingerprint(&unparsed));
     if let (Some(cache), Some(fp)) = (cache, &fingerprint)
-        && let Some(findings) = cache.lookup(fp, req.now, &unparsed.project)
+        && let Some((findings, valid)) = cache.lookup(fp, req.now, &unparsed.project)
     {
         let scan = Scan {
             project: unparsed.project,
             findings,
             elapsed: started.elapsed(),
-            valid: (i64::MIN, i64::MAX),
+            valid,
         };
         return Ok((scan, true));
     }
