@@ -213,10 +213,15 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
         paths.iter().map(|p| absolute(cwd, p)).collect()
     };
     // `.forceignore` speaks only of paths under the root (its matcher asserts that), so a file
-    // given from outside the project is never force-ignored.
+    // given from outside the project is never force-ignored. In an SFDX project it governs the
+    // source commands, which read only the package directories: metadata-API folders elsewhere
+    // are deployed by tools that never read it (`mdapi:deploy`, CumulusCI), so it does not
+    // hide them.
+    let package_dirs: &[PathBuf] = sfdx.as_ref().map_or(&[], |p| p.package_dirs.as_slice());
     let excluded = |abs: &Path, rel: &str, is_dir: bool| -> bool {
+        let governed = sfdx.is_none() || package_dirs.iter().any(|d| abs.starts_with(d));
         let force_ignored = match (&ignore, abs.strip_prefix(root)) {
-            (Some(g), Ok(under_root)) => g.matched_path_or_any_parents(under_root, is_dir).is_ignore(),
+            (Some(g), Ok(under_root)) if governed => g.matched_path_or_any_parents(under_root, is_dir).is_ignore(),
             _ => false,
         };
         force_ignored || config.exclude.is_match(rel)
@@ -254,6 +259,7 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
                 if config_dir.is_dir() {
                     v.push(config_dir);
                 }
+                v.extend(deploy_folders(root, &v, &|abs, rel| excluded(abs, rel, true)));
                 v
             }
             _ => vec![input],
@@ -311,4 +317,41 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
         files: files.into_values().collect(),
         problems,
     })
+}
+
+/// Metadata-API folders of an SFDX project outside its package directories: folders holding a
+/// `package.xml`, and CumulusCI's `unpackaged/` tree (it writes the manifest at deploy time).
+/// They deploy the orgs the partner builds in (pre/post steps, dev, QA and trial org settings,
+/// profiles), so they are scanned with the package.
+fn deploy_folders(root: &Path, walked: &[PathBuf], excluded: &dyn Fn(&Path, &str) -> bool) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let unpackaged = root.join("unpackaged");
+    let cumulus = root.join("cumulusci.yml").is_file() && unpackaged.is_dir();
+    if cumulus && !walked.iter().any(|w| unpackaged.starts_with(w)) {
+        found.push(unpackaged.clone());
+    }
+    let mut walker = WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter();
+    while let Some(entry) = walker.next() {
+        let Ok(e) = entry else { continue };
+        if !e.file_type().is_dir() || e.depth() == 0 {
+            continue;
+        }
+        let path = e.path();
+        let name = e.file_name().to_string_lossy();
+        let inside_walked = walked.iter().chain(found.iter()).any(|w| path.starts_with(w));
+        if inside_walked
+            || SKIPPED_DIRS.contains(&name.as_ref())
+            || name.starts_with('.')
+            || excluded(path, &relative(root, path))
+        {
+            walker.skip_current_dir();
+            continue;
+        }
+        if path.join("package.xml").is_file() {
+            found.push(path.to_path_buf());
+            walker.skip_current_dir();
+        }
+    }
+    found.sort();
+    found
 }

@@ -529,6 +529,64 @@ fn files_outside_the_project_are_scanned_without_forceignore() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
 }
 
+#[test]
+fn metadata_api_folders_of_an_sfdx_project_are_scanned_and_not_force_ignored() {
+    // Org settings usually live beside the package, in metadata-API folders that CumulusCI or
+    // `mdapi:deploy` deploy without reading `.forceignore` (seen in public CumulusCI projects,
+    // whose .forceignore hides `**profiles`).
+    let profile = |perm: &str| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Profile xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <custom>true</custom>\n    <userLicense>Salesforce</userLicense>\n    <userPermissions>\n        <enabled>true</enabled>\n        <name>{perm}</name>\n    </userPermissions>\n</Profile>\n"
+        )
+    };
+    let api = profile("ApiEnabled");
+    let dir = project(&[
+        ("sfdx-project.json", br#"{"packageDirectories":[{"path":"force-app"}]}"#),
+        (".forceignore", b"**profiles\n"),
+        ("cumulusci.yml", b"project:\n    name: Acme\n"),
+        ("force-app/main/default/profiles/Src.profile-meta.xml", api.as_bytes()),
+        ("unpackaged/config/qa/profiles/Qa.profile", api.as_bytes()),
+        ("deploy/trial/package.xml", b"<Package/>"),
+        ("deploy/trial/profiles/Trial.profile", api.as_bytes()),
+        ("node_modules/x/package.xml", b"<Package/>"),
+        ("node_modules/x/profiles/Dep.profile", api.as_bytes()),
+        ("docs/profiles/Loose.profile", api.as_bytes()),
+    ]);
+    let o = sfsec(dir.path(), &["check", "--format", "json", "--no-cache"]);
+    let (json, got) = paths_and_rules(&o);
+    assert_eq!(
+        got,
+        [
+            (
+                "deploy/trial/profiles/Trial.profile".to_string(),
+                "login-ip-ranges-missing".to_string()
+            ),
+            (
+                "unpackaged/config/qa/profiles/Qa.profile".to_string(),
+                "login-ip-ranges-missing".to_string()
+            ),
+        ],
+        "{json}"
+    );
+    // Given explicitly, a file in a metadata-API folder is scanned; one the package's
+    // .forceignore hides is not.
+    let o = sfsec(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--no-cache",
+            "unpackaged/config/qa/profiles/Qa.profile",
+            "force-app/main/default/profiles/Src.profile-meta.xml",
+        ],
+    );
+    let (json, got) = paths_and_rules(&o);
+    assert_eq!(got.len(), 1, "{json}");
+    assert_eq!(got[0].0, "unpackaged/config/qa/profiles/Qa.profile");
+    assert_eq!(json["summary"]["files_scanned"], 1, "{json}");
+}
+
 /// Every credential the corpus commits, in full.
 const CORPUS_SECRETS: &[&str] = &[
     "sk_live_51HqLyjWDarjtT1zdp7dcQ9",

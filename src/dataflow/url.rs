@@ -33,6 +33,11 @@ impl UrlClass {
     pub fn describe(&self) -> String {
         match self {
             UrlClass::SameOrg => "to this org".into(),
+            // `'callout:' + NAME`: the literal ends before the name.
+            UrlClass::NamedCredential(n) if n.is_empty() => {
+                "through a named credential whose name is computed and whose host sfsec cannot show to be this org"
+                    .into()
+            }
             UrlClass::NamedCredential(n) => {
                 format!("through the named credential `{n}`, whose host sfsec cannot show to be this org")
             }
@@ -153,6 +158,24 @@ mod tests {
         );
         assert!(matches!(classify_literal("https://"), UrlClass::Unknown(_)));
         assert!(matches!(classify_literal("?sid="), UrlClass::Unknown(_)));
+    }
+
+    #[test]
+    fn a_computed_named_credential_is_described_without_an_empty_name() {
+        // `'callout:' + NAME` (seen in public code): the literal holds no name.
+        let class = classify_literal("callout:");
+        assert_eq!(class, UrlClass::NamedCredential(String::new()));
+        let text = class.describe();
+        assert!(
+            text.starts_with("through a named credential whose name is computed"),
+            "{text}"
+        );
+        assert!(!text.contains("``"), "{text}");
+        assert!(
+            UrlClass::NamedCredential("Billing".into())
+                .describe()
+                .contains("`Billing`")
+        );
     }
 
     #[test]

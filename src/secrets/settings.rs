@@ -157,8 +157,53 @@ pub fn build(project: &Project) -> Settings {
             o.fields.extend(fs);
         }
     }
+    // Key-value metadata types (`Utils__mdt.Value__c` with a record `ApiKey`, seen in public
+    // code): the field's name says nothing, its records do.
+    let named_by_records = records_named_like_credentials(project);
+    for o in &mut objects {
+        for f in &mut o.fields {
+            if f.named_credential.is_none() {
+                let key = (o.name.to_ascii_lowercase(), f.name.to_ascii_lowercase());
+                f.named_credential = named_by_records.get(&key).cloned();
+            }
+        }
+    }
     let uses = code_uses(project, &objects);
     Settings { objects, uses }
+}
+
+/// `(type, field)` (lower case) of custom metadata fields that a committed record named like a
+/// credential (`Utils.ApiKey`) gives a value, with the reason.
+fn records_named_like_credentials(project: &Project) -> HashMap<(String, String), String> {
+    let mut out = HashMap::new();
+    for (_, f, doc) in project.xml_of(MetaType::CustomMetadata) {
+        let Some(root) = doc.root() else { continue };
+        let Some((ty, record)) = f.component_name().split_once('.') else {
+            continue;
+        };
+        let Some(word) =
+            super::credential_name(record).or_else(|| root.child_text("label").and_then(super::credential_name))
+        else {
+            continue;
+        };
+        for v in root.children_named("values") {
+            let has_value = v
+                .child("value")
+                .and_then(|e| e.text())
+                .is_some_and(|t| !t.trim().is_empty());
+            if let (Some(field), true) = (v.child_text("field"), has_value) {
+                out.entry((format!("{ty}__mdt").to_ascii_lowercase(), field.to_ascii_lowercase()))
+                    .or_insert_with(|| format!("its record `{record}` is named like {}", article(&word)));
+            }
+        }
+    }
+    out
+}
+
+/// "an api key", "a token".
+fn article(word: &str) -> String {
+    let vowel = word.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {word}", if vowel { "an" } else { "a" })
 }
 
 fn field(el: ElemRef<'_>, file: FileId, file_name: Option<&str>) -> SettingField {
@@ -409,6 +454,50 @@ mod tests {
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomField xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>{name}</fullName>\n    <label>{name}</label>\n    <type>{ty}</type>{extra}\n</CustomField>\n"
             ),
         )
+    }
+
+    #[test]
+    fn a_key_value_type_is_a_credential_store_when_a_record_is_named_like_one() {
+        let ty = "force-app/main/default/objects/Utils__mdt/Utils__mdt.object-meta.xml";
+        let field = "force-app/main/default/objects/Utils__mdt/fields/Value__c.field-meta.xml";
+        let other = "force-app/main/default/objects/Utils__mdt/fields/Note__c.field-meta.xml";
+        let record = |name: &str, label: &str, value: &str| {
+            (
+                format!("force-app/main/default/customMetadata/Utils.{name}.md-meta.xml"),
+                format!(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomMetadata xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <label>{label}</label>\n    <values>\n        <field>Value__c</field>\n        <value>{value}</value>\n    </values>\n    <values>\n        <field>Note__c</field>\n        <value xsi:nil=\"true\"/>\n    </values>\n</CustomMetadata>\n"
+                ),
+            )
+        };
+        let text_field = |name: &str| {
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomField xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>{name}</fullName>\n    <label>{name}</label>\n    <type>Text</type>\n</CustomField>\n"
+            )
+        };
+        let obj = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomObject xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <label>Utils</label>\n    <visibility>Public</visibility>\n</CustomObject>\n";
+        let (v, n) = (text_field("Value__c"), text_field("Note__c"));
+        // Look-alike: records named like settings, not credentials.
+        let (lat, lat_text) = record("Default_Latitude", "Default Latitude", "37.79");
+        let s = settings(&[(ty, obj), (field, &v), (other, &n), (&lat, &lat_text)]);
+        let o = &s.objects[0];
+        assert!(o.fields.iter().all(|f| s.credential_reason(o, f).is_none()));
+        let (key, key_text) = record("ApiKey", "ApiKey", "AAPKe199b426bd974d15");
+        let s = settings(&[
+            (ty, obj),
+            (field, &v),
+            (other, &n),
+            (&lat, &lat_text),
+            (&key, &key_text),
+        ]);
+        let o = &s.objects[0];
+        let value = o.fields.iter().find(|f| f.name == "Value__c").expect("Value__c");
+        let note = o.fields.iter().find(|f| f.name == "Note__c").expect("Note__c");
+        assert_eq!(
+            s.credential_reason(o, value).as_deref(),
+            Some("its record `ApiKey` is named like an api key")
+        );
+        // The record leaves this field empty: nothing says it holds the key.
+        assert!(s.credential_reason(o, note).is_none());
     }
 
     #[test]

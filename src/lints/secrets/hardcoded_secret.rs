@@ -63,6 +63,9 @@ impl Lint for HardcodedSecret {
                         js(id, f, tree.root_node(), &mut v);
                     }
                     (_, FileKind::Visualforce) => markup(id, &f.text, "a page", &mut v),
+                    // Expressions in Aura markup build URLs with keys in them (a Maps key in an
+                    // `img src`, seen in a public Salesforce Labs app).
+                    (_, FileKind::AuraMarkup) => markup(id, &f.text, "an Aura component", &mut v),
                     (_, FileKind::StaticText) => markup(id, &f.text, "a static resource", &mut v),
                     _ => {}
                 }
@@ -379,6 +382,7 @@ mod tests {
     const LWC: &str = "force-app/main/default/lwc/pay/pay.js";
     const PAGE: &str = "force-app/main/default/pages/Pay.page";
     const STATIC: &str = "force-app/main/default/staticresources/settings.json";
+    const CMP: &str = "force-app/main/default/aura/map/map.cmp";
 
     #[test]
     fn table() {
@@ -408,6 +412,11 @@ mod tests {
                 vec![(
                     PAGE,
                     "<apex:page>\n<!-- old key: sk_live_51HqLyjWDarjtT1zdp7dcQ9 -->\n</apex:page>\n".to_string(),
+                )],
+                vec![(
+                    CMP,
+                    "<aura:component>\n<!-- key: AIzaSyD4t5Q7v9xB2nM8kL1pR3sT6uW0yZ2aC4e -->\n<img src=\"{!v.url}\"/>\n</aura:component>\n"
+                        .to_string(),
                 )],
             ],
             &[
@@ -440,6 +449,11 @@ mod tests {
                         .to_string(),
                 )],
                 vec![(STATIC, "{ \"slack\": \"xoxb-2048-1024-aBcDeFgHiJkLmN\" }\n".to_string())],
+                vec![(
+                    CMP,
+                    "<aura:component>\n<img src=\"{!'https://maps.googleapis.com/maps/api/staticmap?center=' + v.at + '&amp;key=AIzaSyD4t5Q7v9xB2nM8kL1pR3sT6uW0yZ2aC4e'}\"/>\n</aura:component>\n"
+                        .to_string(),
+                )],
             ],
         );
     }
