@@ -402,7 +402,9 @@ fn credential_use(read: Node<'_>, src: &str) -> Option<String> {
                 _ => {}
             }
         }
-        if p.kind() == "binary_expression" {
+        // Only the literal right before the value names it: in `'?id=' + s.Id__c + '&token='
+        // + s.Token__c` the `token=` that follows `Id__c` is another parameter's name.
+        if p.kind() == "binary_expression" && p.field("right") == Some(n) {
             // `'client_secret=' + s.Secret__c` in a request body.
             let lit = p
                 .field("left")
@@ -535,6 +537,27 @@ mod tests {
         assert_eq!(
             s.usage("acme_settings__c", "value_b__c").map(|u| u.readers.len()),
             Some(1)
+        );
+    }
+
+    #[test]
+    fn a_parameter_name_belongs_to_the_value_right_after_it() {
+        // The shape of a public address-verification client: an id, then a token.
+        let (p1, t1) = field_file("Value_A__c", "Text", "");
+        let (p2, t2) = field_file("Value_B__c", "Text", "");
+        let obj = object("Protected");
+        let class = "public class Client {\n  String q(Acme_Settings__c s) {\n    return '?auth-id=' + s.Value_A__c + '&auth-token=' + s.Value_B__c;\n  }\n}";
+        let s = settings(&[
+            (OBJ, &obj),
+            (&p1, &t1),
+            (&p2, &t2),
+            ("force-app/main/default/classes/Client.cls", class),
+        ]);
+        let o = &s.objects[0];
+        assert!(s.credential_reason(o, &o.fields[0]).is_none());
+        assert_eq!(
+            s.credential_reason(o, &o.fields[1]).as_deref(),
+            Some("code sends it as `token`")
         );
     }
 

@@ -44,8 +44,11 @@ impl Lint for HardcodedSecret {
             file,
             content,
             at,
-            || apex_context(node, &src.text),
-            || apex_in_test(node, &src.text),
+            Context {
+                why: || apex_context(node, &src.text),
+                password_target: || apex_password_target(node, &src.text),
+                in_test: || apex_in_test(node, &src.text),
+            },
             out,
         );
     }
@@ -77,17 +80,30 @@ impl Lint for HardcodedSecret {
 }
 
 /// The findings for one string literal whose content starts at byte `at` of the file.
-fn literal(
-    file: FileId,
-    content: &str,
-    at: usize,
-    context: impl FnOnce() -> Option<String>,
-    in_test: impl FnOnce() -> bool,
-    out: &mut Vec<Finding>,
-) {
+/// What a literal's surroundings say, asked for lazily: each walks the tree.
+struct Context<W, P, T> {
+    /// Why its place makes a random-looking literal a secret (a credential name, header...).
+    why: W,
+    /// The name a password-looking literal is assigned to, when that name is a password's.
+    password_target: P,
+    in_test: T,
+}
+
+fn literal<W, P, T>(file: FileId, content: &str, at: usize, cx: Context<W, P, T>, out: &mut Vec<Finding>)
+where
+    W: FnOnce() -> Option<String>,
+    P: FnOnce() -> Option<String>,
+    T: FnOnce() -> bool,
+{
+    let Context {
+        why: context,
+        password_target,
+        in_test,
+    } = cx;
     let hits = detect::known(content);
     let param = PARAM.as_ref().is_some_and(|re| re.is_match(content));
-    if hits.is_empty() && !param && !detect::random_looking(content) {
+    let password = password_like(content);
+    if hits.is_empty() && !param && !password && !detect::random_looking(content) {
         return;
     }
     let in_test = in_test();
@@ -116,6 +132,22 @@ fn literal(
                 file,
                 span.clone(),
                 format!("a generated-looking secret is {why}: {}", secrets::mask(content)),
+            )
+            .secret(span)
+            .help(help(false)),
+        );
+        return;
+    }
+    // A word-like password (`fred1234`) is too common a shape to find by entropy; assigned to
+    // a password field it is one (seen in public sample code: `pkg.password = '...'`).
+    if let Some(target) = password.then(password_target).flatten() {
+        let span = at..at + content.len();
+        out.push(
+            Finding::new(
+                ID,
+                file,
+                span.clone(),
+                format!("a password is stored in `{target}`: {}", secrets::mask(content)),
             )
             .secret(span)
             .help(help(false)),
@@ -269,6 +301,43 @@ fn apex_context(lit: Node<'_>, src: &str) -> Option<String> {
     None
 }
 
+/// Could this literal be a real password: one token of 6 to 64 characters with a letter and a
+/// digit or symbol, and not a placeholder or a merge field.
+fn password_like(s: &str) -> bool {
+    let n = s.chars().count();
+    let lower = s.to_ascii_lowercase();
+    (6..=64).contains(&n)
+        && !s.chars().any(char::is_whitespace)
+        && s.chars().any(|c| c.is_ascii_alphabetic())
+        && s.chars().any(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
+        && !s.starts_with("{!")
+        && ![
+            "xxx",
+            "your",
+            "changeme",
+            "placeholder",
+            "example",
+            "dummy",
+            "{0}",
+            "***",
+        ]
+        .iter()
+        .any(|p| lower.contains(p))
+}
+
+/// The name the literal is declared as or assigned to, when that name ends in "password"
+/// (`password`, `adminPassword`, `pkg.password`; not `changePasswordPage`).
+fn apex_password_target(lit: Node<'_>, src: &str) -> Option<String> {
+    let p = lit.parent()?;
+    let name = match p.kind() {
+        "variable_declarator" => text(p.field("name")?, src),
+        "assignment_expression" if p.field("right") == Some(lit) => text(p.field("left")?, src),
+        _ => return None,
+    };
+    let last = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
+    (last.ends_with("password") || last.ends_with("passwd")).then(|| name.to_string())
+}
+
 fn apex_in_test(node: Node<'_>, src: &str) -> bool {
     let mut n = node;
     while let Some(p) = n.parent() {
@@ -304,7 +373,12 @@ fn js(file: FileId, src: &SourceFile, root: Node<'_>, out: &mut Vec<Finding>) {
             } else {
                 (text_of(n), n.start_byte())
             };
-            literal(file, content, at, || js_context(n, &src.text), || false, out);
+            let cx = Context {
+                why: || js_context(n, &src.text),
+                password_target: || None,
+                in_test: || false,
+            };
+            literal(file, content, at, cx, out);
         }
         // A string's fragments are the string.
         n.kind() != "string"
@@ -405,6 +479,10 @@ mod tests {
                     "  @IsTest static void t() { System.assertEquals('e3b0c44298fc1c149afbf4c8996fb924', Crypto.generateDigest('MD5', Blob.valueOf('')).toString()); }",
                 ),
                 class("  String pw = '{!$Credential.Password}';"),
+                class("  void m(Site s) { s.changePasswordPage = 'ChangePassword1'; }"),
+                class("  void m(Pkg p) { p.password = 'changeme123'; }"),
+                class("  String password = 'Password';"),
+                class("  @IsTest static void t() { String password = 'fred1234'; }"),
                 vec![(
                     LWC,
                     "const apiKey = process.env.KEY;\nconst label = 'Client secret';\n".to_string(),
@@ -435,6 +513,8 @@ mod tests {
                     "  Blob mac = Crypto.generateMac('hmacSHA256', Blob.valueOf('x'), Blob.valueOf('Hk2Lq8Vn4Tr9Wm1Xp7Zb'));",
                 ),
                 class("  @IsTest static void t() { String k = 'AKIAIOSFODNN7TESTKEY'; }"),
+                class("  void m(InstalledPackage p) { p.password = 'fred1234'; }"),
+                class("  static final String ADMIN_PASSWORD = 'Winter2026!';"),
                 vec![(
                     LWC,
                     "const stripeKey = 'sk_live_51HqLyjWDarjtT1zdp7dcQ9';\n".to_string(),
