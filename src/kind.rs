@@ -25,6 +25,8 @@ pub enum MetaType {
     CustomField,
     /// A custom button or link.
     WebLink,
+    /// Workflow rules and actions of one object (outbound messages among them).
+    Workflow,
     CustomMetadata,
     NamedCredential,
     ExternalCredential,
@@ -89,6 +91,7 @@ const TABLE: &[(&str, &str, MetaType)] = &[
     ("objects", "object", MetaType::CustomObject),
     ("fields", "field", MetaType::CustomField),
     ("webLinks", "webLink", MetaType::WebLink),
+    ("workflows", "workflow", MetaType::Workflow),
     ("customMetadata", "md", MetaType::CustomMetadata),
     ("namedCredentials", "namedCredential", MetaType::NamedCredential),
     (

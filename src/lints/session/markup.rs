@@ -169,6 +169,38 @@ pub fn check_metadata(rule: &'static str, file: FileId, _src: &SourceFile, doc: 
     }
 }
 
+/// Workflow outbound messages that carry a session ID (`includeSessionId`) to their endpoint.
+/// The session is the integration user's, sent with every message: the endpoint can act as that
+/// user until the session expires.
+pub fn check_outbound_messages(rule: &'static str, file: FileId, doc: &XmlDoc, out: &mut Vec<Finding>) {
+    let Some(root) = doc.root() else { return };
+    for msg in root.children_named("outboundMessages") {
+        let Some(flag) = msg.child("includeSessionId").filter(|e| e.bool_value() == Some(true)) else {
+            continue;
+        };
+        let endpoint = msg.child("endpointUrl");
+        let class = endpoint.and_then(|e| e.text()).map_or_else(
+            || UrlClass::Unknown("the message has no `endpointUrl`".into()),
+            url::classify_literal,
+        );
+        if class == UrlClass::SameOrg {
+            continue;
+        }
+        let name = msg.child_text("fullName").unwrap_or("");
+        let mut f = Finding::new(
+            rule,
+            file,
+            flag.value_span(),
+            format!("outbound message `{name}` sends a session ID {}", class.describe()),
+        )
+        .help("set `includeSessionId` to false; let the receiving system authenticate with its own OAuth flow (JWT bearer or client credentials with a dedicated user)");
+        if let Some(e) = endpoint {
+            f = f.label(file, e.value_span(), "endpoint set here");
+        }
+        out.push(f);
+    }
+}
+
 /// Visualforce attributes that load or submit to a URL.
 pub fn url_attribute(tag: &str, attr: &str) -> bool {
     matches!(attr, "action" | "src" | "href" | "data" | "formaction")

@@ -23,11 +23,20 @@ impl Lint for SessionIdToExternal {
     }
 
     fn xml_types(&self) -> &'static [MetaType] {
-        &[MetaType::CustomField, MetaType::WebLink, MetaType::CustomObject]
+        &[
+            MetaType::CustomField,
+            MetaType::WebLink,
+            MetaType::CustomObject,
+            MetaType::Workflow,
+        ]
     }
 
     fn check_xml(&self, file: usize, src: &SourceFile, doc: &XmlDoc, _cx: &Ctx<'_>, out: &mut Vec<Finding>) {
-        session::markup::check_metadata(ID, file, src, doc, out);
+        if src.meta_type() == Some(MetaType::Workflow) {
+            session::markup::check_outbound_messages(ID, file, doc, out);
+        } else {
+            session::markup::check_metadata(ID, file, src, doc, out);
+        }
     }
 
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
@@ -140,6 +149,40 @@ mod tests {
                 ),
             ],
         );
+    }
+
+    const WORKFLOW: &str = "force-app/main/default/workflows/Order.workflow-meta.xml";
+
+    fn outbound(include: &str, endpoint: &str) -> Vec<(&'static str, String)> {
+        vec![(
+            WORKFLOW,
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Workflow xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <outboundMessages>\n        <fullName>Send_Order</fullName>\n        <apiVersion>60.0</apiVersion>\n{endpoint}        <fields>Id</fields>\n        <includeSessionId>{include}</includeSessionId>\n        <integrationUser>integration@acme.example</integrationUser>\n        <name>Send Order</name>\n        <protected>false</protected>\n        <useDeadLetterQueue>false</useDeadLetterQueue>\n    </outboundMessages>\n</Workflow>\n"
+            ),
+        )]
+    }
+
+    #[test]
+    fn outbound_messages() {
+        let url = |u: &str| format!("        <endpointUrl>{u}</endpointUrl>\n");
+        cases(
+            "session-id-to-external",
+            &[outbound("false", &url("https://erp.acme.example/orders"))],
+            &[
+                outbound("true", &url("https://erp.acme.example/orders")),
+                outbound("true", ""),
+            ],
+        );
+        let hits = run(
+            "session-id-to-external",
+            &outbound("true", &url("https://erp.acme.example/orders")),
+        );
+        assert_eq!(
+            hits[0].message,
+            "outbound message `Send_Order` sends a session ID to `erp.acme.example`"
+        );
+        // The finding underlines the flag that sends the session.
+        assert_eq!(hits[0].text, "true");
     }
 
     const LWC: &str = "force-app/main/default/lwc/beacon/beacon.js";
