@@ -304,6 +304,50 @@ impl<'d> ElemRef<'d> {
             el.text_span.clone()
         }
     }
+
+    /// [`Self::text_sub_span`] through entity references (`&amp;`), given the document's source:
+    /// exact where the text has entities, the whole text only where it cannot be mapped (CDATA).
+    pub fn text_sub_span_in(&self, src: &str, range: Range<usize>) -> Span {
+        let el = self.el();
+        if el.text_is_raw {
+            return self.text_sub_span(range);
+        }
+        let Some(raw) = src.get(el.text_span.clone()).filter(|r| !r.contains("<![CDATA[")) else {
+            return el.text_span.clone();
+        };
+        match (raw_offset(raw, range.start), raw_offset(raw, range.end)) {
+            (Some(a), Some(b)) => el.text_span.start + a..el.text_span.start + b,
+            _ => el.text_span.clone(),
+        }
+    }
+}
+
+/// The byte offset in `raw` (XML text with entity references) of byte `at` of its decoded text.
+fn raw_offset(raw: &str, at: usize) -> Option<usize> {
+    let b = raw.as_bytes();
+    let (mut r, mut d) = (0, 0);
+    while d < at {
+        if b.get(r)? == &b'&' {
+            let end = r + raw[r..].find(';')?;
+            let name = &raw[r + 1..end];
+            d += match name {
+                "amp" | "lt" | "gt" | "quot" | "apos" => 1,
+                _ => {
+                    let n = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X"));
+                    let code = match n {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                        None => name.strip_prefix('#')?.parse().ok()?,
+                    };
+                    char::from_u32(code)?.len_utf8()
+                }
+            };
+            r = end + 1;
+        } else {
+            r += 1;
+            d += 1;
+        }
+    }
+    (d == at).then_some(r)
 }
 
 #[cfg(test)]
@@ -324,6 +368,10 @@ mod tests {
         assert_eq!(&src[scope.span()], "<scopes>Api</scopes>");
         assert_eq!(&src[scope.value_span()], "Api");
         assert_eq!(&src[scope.text_sub_span(1..3)], "pi");
+        // Through entities: "My & App"[5..8] is "App".
+        assert_eq!(&src[label.text_sub_span_in(src, 5..8)], "App");
+        assert_eq!(&src[label.text_sub_span_in(src, 0..4)], "My &amp;");
+        assert_eq!(raw_offset("a&#x41;&#66;c", 3), Some(12));
         let nil = root.path(&["oauthConfig", "x"]).expect("nil");
         assert!(nil.el().nil);
         assert_eq!(nil.text(), None);

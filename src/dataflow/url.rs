@@ -84,7 +84,11 @@ pub fn classify_literal(s: &str) -> UrlClass {
         .or_else(|| t.strip_prefix("//"));
     match after_scheme {
         Some(rest) => {
-            let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+            // Button URLs are often split over lines: whitespace ends the host too.
+            let authority = rest
+                .split(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace())
+                .next()
+                .unwrap_or("");
             let host = authority.rsplit('@').next().unwrap_or(authority);
             if host.is_empty() {
                 UrlClass::Unknown("the host is built at run time".into())
@@ -157,6 +161,10 @@ mod tests {
             UrlClass::External("cdn.example.com".into())
         );
         assert!(matches!(classify_literal("https://"), UrlClass::Unknown(_)));
+        assert_eq!(
+            classify_literal("https://composer.example.com\n{!IF(x, 'a', 'b')}?sessionId="),
+            UrlClass::External("composer.example.com".into())
+        );
         assert!(matches!(classify_literal("?sid="), UrlClass::Unknown(_)));
     }
 

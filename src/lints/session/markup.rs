@@ -12,22 +12,24 @@ use crate::lints::Ctx;
 use crate::project::SourceFile;
 use crate::xml::XmlDoc;
 
-const MARKERS: &[&str] = &["$api.session_id", "getsessionid("];
+/// `{!API.Session_ID}` (no `$`) is the merge field of custom buttons, links and S-controls.
+const MARKERS: &[&str] = &["$api.session_id", "getsessionid(", "api.session_id"];
 
 /// Byte ranges of every session-ID merge field or formula call in `text`.
 pub fn session_markers(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let bytes = text.as_bytes();
     (0..bytes.len()).filter_map(move |i| {
         let c = bytes[i];
-        if c != b'$' && c != b'g' && c != b'G' {
+        if !matches!(c, b'$' | b'g' | b'G' | b'a' | b'A') {
             return None;
         }
         MARKERS.iter().find_map(|m| {
             let end = i + m.len();
             let hit = bytes.get(i..end).is_some_and(|w| w.eq_ignore_ascii_case(m.as_bytes()));
             // `getsessionid(` must not be the tail of a longer name.
+            // `api.session_id` must not be the tail of `$Api.Session_ID` (already a marker).
             let boundary =
-                i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_' || bytes[i - 1] == b'.');
+                i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || matches!(bytes[i - 1], b'_' | b'.' | b'$'));
             (hit && (c == b'$' || boundary)).then(|| {
                 // Include the `)` of the formula call.
                 let end = if m.ends_with('(') && bytes.get(end) == Some(&b')') {
@@ -133,7 +135,7 @@ fn first_url_literal(s: &str) -> Option<&str> {
 }
 
 /// Formula fields and custom buttons or links that put the session ID into an off-org URL.
-pub fn check_metadata(rule: &'static str, file: FileId, _src: &SourceFile, doc: &XmlDoc, out: &mut Vec<Finding>) {
+pub fn check_metadata(rule: &'static str, file: FileId, src: &SourceFile, doc: &XmlDoc, out: &mut Vec<Finding>) {
     for el in (0..doc.elements.len()).map(|i| doc.get(i as u32)) {
         let what = match el.name() {
             "formula" => "formula",
@@ -161,7 +163,7 @@ pub fn check_metadata(rule: &'static str, file: FileId, _src: &SourceFile, doc: 
             Finding::new(
                 rule,
                 file,
-                el.text_sub_span(marker),
+                el.text_sub_span_in(&src.text, marker),
                 format!("session ID is put in a {what} URL {}", class.describe()),
             )
             .help("link to the other system without the session ID; let it authenticate with its own OAuth flow"),
@@ -296,6 +298,15 @@ mod tests {
         let t = "a {!$Api.Session_ID} b {!GETSESSIONID()} c mygetsessionid() {!$API.SESSION_ID}";
         let found: Vec<&str> = session_markers(t).map(|r| &t[r]).collect();
         assert_eq!(found, ["$Api.Session_ID", "GETSESSIONID()", "$API.SESSION_ID"]);
+    }
+
+    #[test]
+    fn markers_in_every_spelling_once() {
+        let found = |t: &str| session_markers(t).map(|r| t[r].to_string()).collect::<Vec<_>>();
+        assert_eq!(found("{!$Api.Session_ID}"), ["$Api.Session_ID"]);
+        assert_eq!(found("?sid={!API.Session_ID}"), ["API.Session_ID"]);
+        assert_eq!(found("{!GETSESSIONID()}"), ["GETSESSIONID()"]);
+        assert!(found("{!myApi.Session_Id__c} {!Acme_Api.Session_ID}").is_empty());
     }
 
     #[test]

@@ -153,7 +153,11 @@ fn compute(cx: &Ctx<'_>) -> Vec<ScriptFlow> {
                 if markers.is_empty() {
                     continue;
                 }
-                for body in inline_scripts(&f.text) {
+                let mut bodies = inline_scripts(&f.text);
+                bodies.extend(handler_values(&f.text, &markers));
+                bodies.sort_by_key(|r| (r.start, r.end));
+                bodies.dedup();
+                for body in bodies {
                     let inside: Vec<Range<usize>> = markers
                         .iter()
                         .filter(|m| m.start >= body.start && m.end <= body.end)
@@ -214,6 +218,25 @@ fn inline_scripts(text: &str) -> Vec<Range<usize>> {
             out.push(open_end..end);
         }
         from = end;
+    }
+    out
+}
+
+/// Byte ranges of event-handler attribute values (`onclick="window.open('...')"`) that hold a
+/// session marker: they are scripts too.
+fn handler_values(text: &str, markers: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for m in markers {
+        let Some((_, attr, start)) = super::markup::enclosing_attribute(text, m.start) else {
+            continue;
+        };
+        if !attr.starts_with("on") || start == 0 {
+            continue;
+        }
+        let quote = char::from(text.as_bytes()[start - 1]);
+        if let Some(len) = text[start..].find(quote) {
+            out.push(start..start + len);
+        }
     }
     out
 }

@@ -242,6 +242,49 @@ mod tests {
         );
     }
 
+    const OBJECT: &str = "force-app/main/default/objects/Contact.object";
+
+    /// A metadata-API object with one custom button whose URL is given.
+    fn button(url: &str) -> Vec<(&'static str, String)> {
+        vec![(
+            OBJECT,
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomObject xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <webLinks>\n        <fullName>Generate_PDF</fullName>\n        <availability>online</availability>\n        <displayType>button</displayType>\n        <linkType>url</linkType>\n        <openType>newWindow</openType>\n        <url>{url}</url>\n    </webLinks>\n</CustomObject>\n"
+            ),
+        )]
+    }
+
+    fn handler(attr: &str) -> Vec<(&'static str, String)> {
+        vec![(
+            PAGE,
+            format!(
+                "<apex:page standardController=\"Contact\">\n<apex:form>\n<apex:commandButton value=\"PDF\" {attr}/>\n</apex:form>\n</apex:page>\n"
+            ),
+        )]
+    }
+
+    #[test]
+    fn buttons_and_event_handlers() {
+        // Shapes seen in a public org repository: document-generation buttons.
+        cases(
+            "session-id-to-external",
+            &[
+                button("/apex/Composer?sessionId={!API.Session_ID}&amp;serverUrl={!API.Partner_Server_URL_290}"),
+                button("https://composer.example.com/index.html?id={!Contact.Id}&amp;myApi.Session_Id__c=1"),
+                handler("onclick=\"window.open('/apex/Print?sid={!$Api.Session_ID}');\""),
+                handler("onclick=\"window.open('https://composer.example.com/?id={!Contact.Id}');\""),
+            ],
+            &[
+                button(
+                    "https://composer.example.com/index.html\n?sessionId={!API.Session_ID}\n&amp;serverUrl={!API.Partner_Server_URL_290}",
+                ),
+                handler(
+                    "onclick=\"window.open('https://composer.example.com/index.html?SessionId={!$Api.Session_ID}&amp;ServerUrl={!$Api.Partner_Server_URL_210}');\"",
+                ),
+            ],
+        );
+    }
+
     #[test]
     fn javascript_comments_suppress() {
         let files = lwc(
