@@ -595,6 +595,7 @@ const CORPUS_SECRETS: &[&str] = &[
     "Tn6Wq3Hv8Lk1Rz5Xb9Pm",
     "Winter2026!Billing",
     "8xQ2mZ7kLp4Rt9Vw3Ny6Jc1H",
+    "Harbor2027#",
 ];
 
 #[test]
