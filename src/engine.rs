@@ -101,56 +101,33 @@ pub fn lint(project: Project, mut findings: Vec<Finding>, config: &Config, now: 
     let oauth = OauthIndex::build(&project, &config.options);
     let enabled = |id: &str| rules::get(id).is_some_and(|d| config.enabled(id, d.family));
     let lints: Vec<&dyn Lint> = LINTS.iter().copied().filter(|l| enabled(l.id())).collect();
-    let flows = data_flows(&project, &lints);
     let clock = Clock::new(now);
-    let cx = Ctx {
+    let memo = crate::lints::Memo::default();
+    let dispatch = Dispatch::new(&lints);
+    // Only the project checks of lints that declare data-flow specs read the flows. Everything
+    // else runs while the data-flow model is built and analysed, which is partly serial: the
+    // other core would otherwise sit idle.
+    let (with_flows, without_flows): (Vec<&dyn Lint>, Vec<&dyn Lint>) =
+        lints.iter().partition(|l| !l.specs().is_empty());
+    let no_flows = Vec::new();
+    let early = Ctx {
         project: &project,
         oauth: &oauth,
-        flows: &flows,
-        memo: &crate::lints::Memo::default(),
+        flows: &no_flows,
+        memo: &memo,
         options: &config.options,
         clock: &clock,
     };
-    let dispatch = Dispatch::new(&lints);
-
-    let per_file: Vec<(Vec<Finding>, Vec<Directive>)> = project
-        .files
-        .par_iter()
-        .enumerate()
-        .map(|(id, file)| {
-            let mut out = Vec::new();
-            let mut directives = Vec::new();
-            match &file.parsed {
-                Parsed::Xml(doc) => {
-                    if let Some(ty) = file.meta_type()
-                        && let Some(ls) = dispatch.xml.get(&ty)
-                    {
-                        for lint in ls {
-                            lint.check_xml(id, file, doc, &cx, &mut out);
-                        }
-                    }
-                    directives = suppress::from_xml(id, &file.text, doc);
-                }
-                Parsed::Apex(tree) => {
-                    let comments = dispatch.walk_apex(tree, id, file, &cx, &mut out);
-                    directives = suppress::from_code(id, &file.text, &comments);
-                }
-                Parsed::Js(tree) => {
-                    directives = suppress::from_code(id, &file.text, &crate::js::comments(tree));
-                }
-                Parsed::Json(_) | Parsed::Text | Parsed::Failed => {}
-            }
-            (out, directives)
-        })
-        .collect();
-    let project_findings: Vec<Vec<Finding>> = lints
-        .par_iter()
-        .map(|lint| {
-            let mut out = Vec::new();
-            lint.check_project(&cx, &mut out);
-            out
-        })
-        .collect();
+    let (flows, (per_file, mut project_findings)) = rayon::join(
+        || data_flows(&project, &lints),
+        || {
+            let per_file = per_file_checks(&project, &dispatch, &early);
+            let project_findings = project_checks(&without_flows, &early);
+            (per_file, project_findings)
+        },
+    );
+    let cx = Ctx { flows: &flows, ..early };
+    project_findings.extend(project_checks(&with_flows, &cx));
 
     let mut directives = Vec::new();
     for (f, d) in per_file {
@@ -175,6 +152,51 @@ pub fn lint(project: Project, mut findings: Vec<Finding>, config: &Config, now: 
         elapsed: started.elapsed(),
         valid: clock.window(),
     }
+}
+
+/// The per-file checks of every lint, in one walk per file, with the suppression directives.
+fn per_file_checks(project: &Project, dispatch: &Dispatch<'_>, cx: &Ctx<'_>) -> Vec<(Vec<Finding>, Vec<Directive>)> {
+    project
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(id, file)| {
+            let mut out = Vec::new();
+            let mut directives = Vec::new();
+            match &file.parsed {
+                Parsed::Xml(doc) => {
+                    if let Some(ty) = file.meta_type()
+                        && let Some(ls) = dispatch.xml.get(&ty)
+                    {
+                        for lint in ls {
+                            lint.check_xml(id, file, doc, cx, &mut out);
+                        }
+                    }
+                    directives = suppress::from_xml(id, &file.text, doc);
+                }
+                Parsed::Apex(tree) => {
+                    let comments = dispatch.walk_apex(tree, id, file, cx, &mut out);
+                    directives = suppress::from_code(id, &file.text, &comments);
+                }
+                Parsed::Js(tree) => {
+                    directives = suppress::from_code(id, &file.text, &crate::js::comments(tree));
+                }
+                Parsed::Json(_) | Parsed::Text | Parsed::Failed => {}
+            }
+            (out, directives)
+        })
+        .collect()
+}
+
+fn project_checks(lints: &[&dyn Lint], cx: &Ctx<'_>) -> Vec<Vec<Finding>> {
+    lints
+        .par_iter()
+        .map(|lint| {
+            let mut out = Vec::new();
+            lint.check_project(cx, &mut out);
+            out
+        })
+        .collect()
 }
 
 /// Runs each data-flow spec the enabled lints need, once, before any lint looks at results.
