@@ -465,10 +465,103 @@ fn redact(s: &str) -> String {
 
 #[test]
 fn snapshots_of_every_format() {
-    for format in ["human", "json", "sarif"] {
+    for format in ["human", "json", "sarif", "github", "junit", "csv"] {
         let o = sfsec(&corpus(), &["check", "--now", NOW, "--format", format]);
         insta::assert_snapshot!(format!("corpus_{format}"), redact(&stdout(&o)));
     }
+}
+
+#[test]
+fn ci_formats_carry_every_active_finding_in_a_shape_their_readers_parse() {
+    let json = sfsec(&corpus(), &["check", "--now", NOW, "--format", "json"]);
+    let (doc, _) = paths_and_rules(&json);
+    let findings = doc["findings"].as_array().expect("findings");
+    let active: Vec<&serde_json::Value> = findings.iter().filter(|f| f["suppressed"].is_null()).collect();
+    assert!(active.len() > 10, "{doc}");
+
+    // GitHub: one workflow command per active finding, on the finding's own line.
+    let gh = stdout(&sfsec(&corpus(), &["check", "--now", NOW, "--format", "github"]));
+    let lines: Vec<&str> = gh.lines().collect();
+    assert_eq!(lines.len(), active.len(), "{gh}");
+    for (line, f) in lines.iter().zip(&active) {
+        let level = match f["severity"].as_str() {
+            Some("error") => "error",
+            Some("warning") => "warning",
+            _ => "notice",
+        };
+        let head = format!(
+            "::{level} file={},line={},col={},",
+            f["path"].as_str().unwrap_or(""),
+            f["start"]["line"],
+            f["start"]["column"]
+        );
+        assert!(line.starts_with(&head), "{line}\nexpected {head}");
+        assert!(!line.contains('\r'));
+    }
+
+    // JUnit: well-formed XML with one failed test case per active finding.
+    let junit = stdout(&sfsec(&corpus(), &["check", "--now", NOW, "--format", "junit"]));
+    let mut reader = quick_xml::Reader::from_str(&junit);
+    let (mut cases, mut failures) = (0, 0);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(e)) if e.name().as_ref() == b"testcase" => cases += 1,
+            Ok(quick_xml::events::Event::Start(e)) if e.name().as_ref() == b"failure" => failures += 1,
+            Ok(quick_xml::events::Event::Eof) => break,
+            Err(e) => panic!("junit is not XML: {e}"),
+            _ => {}
+        }
+    }
+    assert_eq!((cases, failures), (active.len(), active.len()));
+    assert!(junit.contains(&format!("tests=\"{}\"", active.len())));
+
+    // CSV: a header and one record per finding.
+    let csv_text = stdout(&sfsec(&corpus(), &["check", "--now", NOW, "--format", "csv"]));
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("csv record")).collect();
+    assert_eq!(records.len(), findings.len());
+    for (r, f) in records.iter().zip(findings) {
+        assert_eq!(&r[0], f["path"].as_str().unwrap_or(""));
+        assert_eq!(&r[6], f["rule"].as_str().unwrap_or(""));
+        assert_eq!(&r[8], f["message"].as_str().unwrap_or(""));
+        assert_eq!(&r[11], "false");
+    }
+
+    // A suppressed finding: not an annotation or a failed test, but a CSV row with its reason.
+    let suppressed = app(&HARDENED.replace("ENFORCE", "BYPASS").replace(
+        "    <oauthPolicy>",
+        "    <!-- sfsec-ignore oauth-ip-relaxation: partner VPN only, \"reviewed\", 2026-01 -->\n    <oauthPolicy>",
+    ));
+    let dir = project(&[(APP, suppressed.as_bytes())]);
+    let gh = stdout(&sfsec(dir.path(), &["check", "--format", "github"]));
+    assert_eq!(gh, "");
+    let junit = stdout(&sfsec(dir.path(), &["check", "--format", "junit"]));
+    assert!(junit.contains("tests=\"0\"") && !junit.contains("<testcase"), "{junit}");
+    let csv_text = stdout(&sfsec(dir.path(), &["check", "--format", "csv"]));
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("csv record")).collect();
+    assert_eq!(records.len(), 1, "{csv_text}");
+    assert_eq!(&records[0][6], "oauth-ip-relaxation");
+    assert_eq!(&records[0][11], "true");
+    assert_eq!(&records[0][12], "partner VPN only, \"reviewed\", 2026-01");
+}
+
+#[test]
+fn color_follows_no_color_and_clicolor_force() {
+    let run = |envs: &[(&str, &str)]| {
+        let mut c = Command::new(BIN);
+        c.args(["check", "--now", NOW]).current_dir(corpus());
+        c.env_remove("CLICOLOR_FORCE").env_remove("NO_COLOR");
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        String::from_utf8_lossy(&c.output().expect("run").stdout).into_owned()
+    };
+    // Piped output has no color unless forced.
+    assert!(!run(&[]).contains('\u{1b}'));
+    assert!(run(&[("CLICOLOR_FORCE", "1")]).contains('\u{1b}'));
+    assert!(!run(&[("CLICOLOR_FORCE", "0")]).contains('\u{1b}'));
+    assert!(!run(&[("NO_COLOR", "1")]).contains('\u{1b}'));
 }
 
 #[test]
@@ -615,6 +708,9 @@ fn no_output_prints_a_full_secret() {
         vec!["check", "--now", NOW, "--show-suppressed"],
         vec!["check", "--now", NOW, "--format", "json"],
         vec!["check", "--now", NOW, "--format", "sarif"],
+        vec!["check", "--now", NOW, "--format", "github"],
+        vec!["check", "--now", NOW, "--format", "junit"],
+        vec!["check", "--now", NOW, "--format", "csv"],
         vec!["check", "--now", NOW, "--select", "oauth"],
         vec!["inventory", "--now", NOW],
         vec!["inventory", "--now", NOW, "--format", "json"],

@@ -1,4 +1,4 @@
-//! Reporters: human (miette), SARIF 2.1.0, JSON. All positions come from the file's line index;
+//! Reporters: human (miette), SARIF 2.1.0, JSON, GitHub workflow commands, JUnit XML, CSV. All positions come from the file's line index;
 //! all paths are relative to the project root.
 
 use sha2::{Digest, Sha256};
@@ -6,8 +6,11 @@ use sha2::{Digest, Sha256};
 use crate::engine::Scan;
 use crate::finding::Finding;
 
+pub mod csv;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod sarif;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -15,6 +18,12 @@ pub enum Format {
     Human,
     Sarif,
     Json,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+    /// JUnit XML for CI test reports.
+    Junit,
+    /// One row per finding.
+    Csv,
 }
 
 /// 1-based line and column (Unicode code points) of a finding's start and (exclusive) end.
@@ -92,5 +101,8 @@ pub fn render(scan: &Scan, format: Format, opts: &human::HumanOptions) -> String
         Format::Human => human::render(scan, opts),
         Format::Sarif => sarif::render(scan),
         Format::Json => json::render(scan),
+        Format::Github => github::render(scan),
+        Format::Junit => junit::render(scan),
+        Format::Csv => csv::render(scan),
     }
 }
