@@ -276,6 +276,7 @@ impl Stored {
                 span: s.span.0..s.span.1,
                 whole_file: s.whole_file,
             }),
+            known: false,
         })
     }
 }

@@ -23,6 +23,7 @@ Examples:
   sfsec check force-app/main/default/connectedApps/Billing.connectedApp-meta.xml
   sfsec check --format sarif --output sfsec.sarif
   sfsec check --select oauth --fail-on error
+  sfsec baseline && sfsec check --baseline .sfsec-baseline.json
   sfsec rules
   sfsec explain oauth-device-flow
   sfsec inventory --format json -o inventory.json";
@@ -44,6 +45,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
+    /// Record today's findings, so that `check --baseline` fails only on new ones
+    Baseline(BaselineArgs),
     /// List every credential the project stores, for the security review's disclosure
     Inventory(InventoryArgs),
     /// Show a rule's documentation
@@ -51,6 +54,28 @@ pub enum Command {
         /// A rule id, as `sfsec rules` lists it
         rule: String,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Files or folders to scan, as for `check`
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Where to write the baseline [default: .sfsec-baseline.json at the project root]
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Only these rules or families (comma-separated), as for `check`
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules or families (comma-separated), as for `check`
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Configuration file [default: sfsec.toml at the project root]
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Today's date for certificate expiry (YYYY-MM-DD)
+    #[arg(long, hide = true)]
+    pub now: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +154,9 @@ pub struct CheckArgs {
     /// Neither read nor write the result cache (`.sfsec_cache/` at the project root)
     #[arg(long)]
     pub no_cache: bool,
+    /// Report and fail on findings that this baseline (from `sfsec baseline`) does not know
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
 }
 
 /// Runs a parsed command line; returns the exit code.
@@ -136,6 +164,13 @@ pub fn run(cli: Cli, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i3
     match cli.command {
         Command::Check(args) => match check(&args, cwd, out, err) {
             Ok(code) => code,
+            Err(e) => {
+                let _ = writeln!(err, "error: {e}");
+                EXIT_ERROR
+            }
+        },
+        Command::Baseline(args) => match baseline(&args, cwd, err) {
+            Ok(()) => EXIT_CLEAN,
             Err(e) => {
                 let _ = writeln!(err, "error: {e}");
                 EXIT_ERROR
@@ -233,19 +268,61 @@ fn inventory(args: &InventoryArgs, cwd: &Path, out: &mut dyn Write, err: &mut dy
     Ok(())
 }
 
-fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, ConfigError> {
-    let mut config = load_config(&args.paths, args.config.as_ref(), cwd)?;
-    for name in args.select.iter().chain(&args.ignore) {
+/// The configuration with `--select` and `--ignore` applied.
+fn selected_config(
+    paths: &[PathBuf],
+    explicit: Option<&PathBuf>,
+    select: &[String],
+    ignore: &[String],
+    cwd: &Path,
+) -> Result<Config, ConfigError> {
+    let mut config = load_config(paths, explicit, cwd)?;
+    for name in select.iter().chain(ignore) {
         if !is_rule_or_family(name) {
             return Err(ConfigError::plain(format!(
                 "unknown rule or family `{name}`; `sfsec rules` lists them"
             )));
         }
     }
-    if !args.select.is_empty() {
-        config.select = args.select.clone();
+    if !select.is_empty() {
+        config.select = select.to_vec();
     }
-    config.ignore.extend(args.ignore.iter().cloned());
+    config.ignore.extend(ignore.iter().cloned());
+    Ok(config)
+}
+
+fn baseline(args: &BaselineArgs, cwd: &Path, err: &mut dyn Write) -> Result<(), ConfigError> {
+    let config = selected_config(&args.paths, args.config.as_ref(), &args.select, &args.ignore, cwd)?;
+    let now = today(args.now.as_deref())?;
+    let result = run_scan(&args.paths, cwd, config, now)?;
+    let b = crate::baseline::of(&result);
+    let target = match &args.output {
+        Some(p) => p.clone(),
+        None => find_root(&args.paths, cwd).join(crate::baseline::DEFAULT_FILE),
+    };
+    write_atomically(
+        &crate::discovery::absolute(cwd, &target),
+        crate::baseline::render(&b).as_bytes(),
+    )
+    .map_err(|e| ConfigError::plain(format!("{}: {e}", target.display())))?;
+    let _ = writeln!(
+        err,
+        "sfsec: recorded {} findings of {} files in {}",
+        b.findings.len(),
+        result.project.files.len(),
+        target.display()
+    );
+    std::thread::spawn(move || drop(result));
+    Ok(())
+}
+
+fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, ConfigError> {
+    let config = selected_config(&args.paths, args.config.as_ref(), &args.select, &args.ignore, cwd)?;
+    // Read before scanning, so that a bad baseline fails fast.
+    let known = match &args.baseline {
+        Some(p) => Some(crate::baseline::load(&crate::discovery::absolute(cwd, p))?),
+        None => None,
+    };
     let fail_on = match args.fail_on {
         Some(FailOnArg::Error) => FailOn::At(Severity::Error),
         Some(FailOnArg::Warning) => FailOn::At(Severity::Warning),
@@ -279,7 +356,7 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
         );
         Cache::new(root.join(crate::cache::DIR), &root, &paths, &identity)
     });
-    let (result, cached) = scan_cached(
+    let (mut result, cached) = scan_cached(
         &ScanRequest {
             paths: args.paths.clone(),
             cwd: cwd.to_path_buf(),
@@ -288,6 +365,10 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
         },
         cache.as_ref(),
     )?;
+
+    if let Some(b) = &known {
+        crate::baseline::apply(&mut result, b);
+    }
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0")
@@ -309,6 +390,15 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
             ""
         }
     );
+    if let Some(outcome) = &result.baseline
+        && !outcome.gone.is_empty()
+    {
+        let _ = writeln!(
+            err,
+            "sfsec: {} findings of the baseline no longer occur; run `sfsec baseline` to drop them",
+            outcome.gone.len()
+        );
+    }
     let failing = match fail_on {
         FailOn::Never => false,
         FailOn::At(min) => result.active().any(|f| f.severity >= min),

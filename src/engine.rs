@@ -39,11 +39,14 @@ pub struct Scan {
     /// The instants (Unix seconds, inclusive) at which a scan of the same files would find the
     /// same: only date-dependent rules (certificate expiry) narrow it.
     pub valid: (i64, i64),
+    /// Set when findings were compared with a baseline (`check --baseline`).
+    pub baseline: Option<crate::baseline::Outcome>,
 }
 
 impl Scan {
+    /// Findings that count: not suppressed, and not known from a baseline.
     pub fn active(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| f.suppression.is_none())
+        self.findings.iter().filter(|f| f.suppression.is_none() && !f.known)
     }
 }
 
@@ -82,6 +85,7 @@ pub fn scan_cached(req: &ScanRequest, cache: Option<&Cache>) -> Result<(Scan, bo
             findings,
             elapsed: started.elapsed(),
             valid,
+            baseline: None,
         };
         return Ok((scan, true));
     }
@@ -151,6 +155,7 @@ pub fn lint(project: Project, mut findings: Vec<Finding>, config: &Config, now: 
         findings,
         elapsed: started.elapsed(),
         valid: clock.window(),
+        baseline: None,
     }
 }
 

@@ -73,6 +73,8 @@ pub struct Finding {
     /// A secret value this finding is about: reporters never print it in full.
     pub secret: Option<Range<usize>>,
     pub suppression: Option<Suppression>,
+    /// In the baseline given to `check --baseline`: reported as known, never failing the run.
+    pub known: bool,
 }
 
 impl Finding {
@@ -89,6 +91,7 @@ impl Finding {
             flow: Vec::new(),
             secret: None,
             suppression: None,
+            known: false,
         }
     }
     pub fn help(mut self, help: impl Into<String>) -> Self {

@@ -4,6 +4,7 @@
 //! -> [`report`].
 
 pub mod apex;
+pub mod baseline;
 pub mod book;
 pub mod cache;
 pub mod cli;

@@ -547,6 +547,101 @@ fn ci_formats_carry_every_active_finding_in_a_shape_their_readers_parse() {
 }
 
 #[test]
+fn a_baseline_fails_only_new_findings_across_moves_edits_and_fixes() {
+    let relaxed = app(&HARDENED.replace("ENFORCE", "BYPASS"));
+    let other = "force-app/main/default/connectedApps/Other.connectedApp-meta.xml";
+    let dir = project(&[
+        (APP, relaxed.as_bytes()),
+        (other, relaxed.replace(">App<", ">Other<").as_bytes()),
+    ]);
+    let o = sfsec(dir.path(), &["check", "--format", "json", "--no-cache"]);
+    let (_, before) = paths_and_rules(&o);
+    assert_eq!(before.len(), 2, "{before:?}");
+    let o = sfsec(dir.path(), &["baseline"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("recorded 2 findings"), "{}", stderr(&o));
+    let file = dir.path().join(".sfsec-baseline.json");
+    let recorded: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).expect("baseline")).expect("json");
+    assert_eq!(recorded["findings"].as_array().map(Vec::len), Some(2));
+
+    // Unchanged: nothing new, exit 0, the known findings counted.
+    let o = sfsec(dir.path(), &["check", "--baseline", ".sfsec-baseline.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("(2 known from the baseline)"), "{}", stdout(&o));
+
+    // Moved (lines inserted above) and edited elsewhere in the file, plus one new problem.
+    let moved = relaxed
+        .replace(
+            "<label>App</label>",
+            "<label>App</label>\n    <description>Billing sync</description>\n\n",
+        )
+        .replace(
+            "<isAdminApproved>true</isAdminApproved>",
+            "<isAdminApproved>false</isAdminApproved>",
+        );
+    std::fs::write(dir.path().join(APP), &moved).expect("write");
+    let o = sfsec(
+        dir.path(),
+        &["check", "--baseline", ".sfsec-baseline.json", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let (json, got) = paths_and_rules(&o);
+    let new: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["baseline"] == "new")
+        .collect();
+    assert_eq!(new.len(), 1, "{json}");
+    assert_eq!(new[0]["rule"], "oauth-self-authorized");
+    assert_eq!(json["summary"]["known"], 2, "{json}");
+    assert_eq!(got.len(), 3, "every finding is listed, each with its state");
+    // The terminal report and SARIF agree.
+    let o = sfsec(dir.path(), &["check", "--baseline", ".sfsec-baseline.json"]);
+    assert!(stdout(&o).contains("oauth-self-authorized") && !stdout(&o).contains("oauth-ip-relaxation"));
+    let o = sfsec(
+        dir.path(),
+        &["check", "--baseline", ".sfsec-baseline.json", "--format", "sarif"],
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).expect("sarif");
+    let states: Vec<(String, String)> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap_or("").to_string(),
+                r["baselineState"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        states.contains(&("oauth-self-authorized".into(), "new".into())),
+        "{states:?}"
+    );
+    assert_eq!(states.iter().filter(|(_, s)| s == "unchanged").count(), 2, "{states:?}");
+
+    // Fixed: the other app enforces IP restrictions now; the baseline says one entry is gone.
+    std::fs::write(dir.path().join(other), app(HARDENED).replace(">App<", ">Other<")).expect("write");
+    let o = sfsec(
+        dir.path(),
+        &["check", "--baseline", ".sfsec-baseline.json", "--fail-on", "never"],
+    );
+    assert!(stdout(&o).contains("(1 known from the baseline)"), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("1 findings of the baseline no longer occur"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A broken baseline is a usage error naming the file and line.
+    std::fs::write(&file, "{\n  \"version\": 1,\n  \"findings\": [ oops ]\n}\n").expect("write");
+    let o = sfsec(dir.path(), &["check", "--baseline", ".sfsec-baseline.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(".sfsec-baseline.json:3:"), "{}", stderr(&o));
+}
+
+#[test]
 fn color_follows_no_color_and_clicolor_force() {
     let run = |envs: &[(&str, &str)]| {
         let mut c = Command::new(BIN);

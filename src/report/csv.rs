@@ -4,7 +4,7 @@
 use super::{fingerprints, position};
 use crate::engine::Scan;
 
-const HEADER: [&str; 13] = [
+const HEADER: [&str; 14] = [
     "path",
     "line",
     "column",
@@ -18,6 +18,7 @@ const HEADER: [&str; 13] = [
     "fingerprint",
     "suppressed",
     "suppression_reason",
+    "baseline",
 ];
 
 pub fn render(scan: &Scan) -> String {
@@ -41,6 +42,7 @@ pub fn render(scan: &Scan) -> String {
             fingerprint,
             f.suppression.is_some().to_string(),
             f.suppression.as_ref().map(|s| s.reason.clone()).unwrap_or_default(),
+            super::baseline_state(scan, f).unwrap_or_default().to_string(),
         ]);
     }
     // Writing to memory fails only on a bug in the csv crate; a message beats a panic.

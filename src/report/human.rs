@@ -132,7 +132,7 @@ pub fn render(scan: &Scan, opts: &HumanOptions) -> String {
     // Source shown around findings never contains a full secret.
     let mut shown: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
     for f in &scan.findings {
-        if f.suppression.is_some() && !opts.show_suppressed {
+        if (f.suppression.is_some() && !opts.show_suppressed) || f.known {
             continue;
         }
         let file = scan.project.file(f.file);
@@ -185,6 +185,9 @@ pub fn render(scan: &Scan, opts: &HumanOptions) -> String {
                 "; --show-suppressed lists them"
             }
         ));
+    }
+    if c.known > 0 {
+        out.push_str(&format!(" ({} known from the baseline)", c.known));
     }
     out.push('\n');
     out

@@ -58,6 +58,9 @@ struct JsonFinding<'a> {
     flow: Vec<JsonLabel<'a>>,
     fingerprint: String,
     suppressed: Option<JsonSuppression<'a>>,
+    /// `new` or `unchanged`; only when the scan was compared with a baseline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -67,6 +70,9 @@ struct Summary {
     warnings: usize,
     notes: usize,
     suppressed: usize,
+    /// Findings the baseline knows; only when the scan was compared with one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    known: Option<usize>,
 }
 
 fn json_label<'a>(scan: &'a Scan, l: &'a crate::finding::Label) -> JsonLabel<'a> {
@@ -116,6 +122,7 @@ pub fn render(scan: &Scan) -> String {
                     reason: &s.reason,
                     whole_file: s.whole_file,
                 }),
+                baseline: super::baseline_state(scan, f),
             }
         })
         .collect();
@@ -133,6 +140,7 @@ pub fn render(scan: &Scan) -> String {
             warnings: c.warnings,
             notes: c.notes,
             suppressed: c.suppressed,
+            known: scan.baseline.as_ref().map(|_| c.known),
         },
     };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));

@@ -78,6 +78,8 @@ pub struct Counts {
     pub warnings: usize,
     pub notes: usize,
     pub suppressed: usize,
+    /// Known from the baseline given to `check --baseline`.
+    pub known: usize,
 }
 
 pub fn counts(scan: &Scan) -> Counts {
@@ -87,6 +89,10 @@ pub fn counts(scan: &Scan) -> Counts {
             c.suppressed += 1;
             continue;
         }
+        if f.known {
+            c.known += 1;
+            continue;
+        }
         match f.severity {
             crate::finding::Severity::Error => c.errors += 1,
             crate::finding::Severity::Warning => c.warnings += 1,
@@ -94,6 +100,13 @@ pub fn counts(scan: &Scan) -> Counts {
         }
     }
     c
+}
+
+/// `new` or `unchanged` when the scan was compared with a baseline (SARIF's `baselineState`).
+pub fn baseline_state(scan: &Scan, f: &Finding) -> Option<&'static str> {
+    scan.baseline
+        .as_ref()
+        .map(|_| if f.known { "unchanged" } else { "new" })
 }
 
 pub fn render(scan: &Scan, format: Format, opts: &human::HumanOptions) -> String {

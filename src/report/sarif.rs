@@ -146,6 +146,9 @@ pub fn render(scan: &Scan) -> String {
                     .collect();
                 result["codeFlows"] = json!([{ "threadFlows": [{ "locations": steps }] }]);
             }
+            if let Some(state) = super::baseline_state(scan, f) {
+                result["baselineState"] = json!(state);
+            }
             if let Some(s) = &f.suppression {
                 result["suppressions"] =
                     json!([{ "kind": "inSource", "status": "accepted", "justification": s.reason }]);
