@@ -69,6 +69,7 @@ struct RawConfig {
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
     fail_on: Option<Spanned<String>>,
+    pmd_suppressions: Option<bool>,
     #[serde(default)]
     oauth: RawOauth,
     #[serde(default)]
@@ -148,6 +149,8 @@ pub struct Config {
     pub fail_on: Option<FailOn>,
     pub exclude: GlobSet,
     pub options: Options,
+    /// Honour PMD's `NOPMD` and `@SuppressWarnings('PMD...')` for the matching sfsec rules.
+    pub pmd_suppressions: bool,
     /// Where the configuration came from and its text (empty for the defaults): what a cached
     /// result is keyed by, together with `select` and `ignore`.
     pub source: String,
@@ -222,6 +225,7 @@ impl Default for Config {
             fail_on: None,
             exclude: GlobSet::empty(),
             options: Options::default(),
+            pmd_suppressions: true,
             source: String::new(),
         }
     }
@@ -264,6 +268,9 @@ impl Config {
                 }
                 out.push(item.get_ref().clone());
             }
+        }
+        if let Some(p) = raw.pmd_suppressions {
+            config.pmd_suppressions = p;
         }
         if let Some(f) = &raw.fail_on {
             config.fail_on = Some(FailOn::parse(f.get_ref()).ok_or_else(|| {

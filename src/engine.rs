@@ -125,7 +125,7 @@ pub fn lint(project: Project, mut findings: Vec<Finding>, config: &Config, now: 
     let (flows, (per_file, mut project_findings)) = rayon::join(
         || data_flows(&project, &lints),
         || {
-            let per_file = per_file_checks(&project, &dispatch, &early);
+            let per_file = per_file_checks(&project, &dispatch, &early, config.pmd_suppressions);
             let project_findings = project_checks(&without_flows, &early);
             (per_file, project_findings)
         },
@@ -160,7 +160,13 @@ pub fn lint(project: Project, mut findings: Vec<Finding>, config: &Config, now: 
 }
 
 /// The per-file checks of every lint, in one walk per file, with the suppression directives.
-fn per_file_checks(project: &Project, dispatch: &Dispatch<'_>, cx: &Ctx<'_>) -> Vec<(Vec<Finding>, Vec<Directive>)> {
+/// `pmd`: also read PMD's suppressions (`NOPMD`, `@SuppressWarnings('PMD...')`).
+fn per_file_checks(
+    project: &Project,
+    dispatch: &Dispatch<'_>,
+    cx: &Ctx<'_>,
+    pmd: bool,
+) -> Vec<(Vec<Finding>, Vec<Directive>)> {
     project
         .files
         .par_iter()
@@ -182,6 +188,9 @@ fn per_file_checks(project: &Project, dispatch: &Dispatch<'_>, cx: &Ctx<'_>) -> 
                 Parsed::Apex(tree) => {
                     let comments = dispatch.walk_apex(tree, id, file, cx, &mut out);
                     directives = suppress::from_code(id, &file.text, &comments);
+                    if pmd {
+                        directives.extend(suppress::from_pmd(id, &file.text, &comments, tree.root_node()));
+                    }
                 }
                 Parsed::Js(tree) => {
                     directives = suppress::from_code(id, &file.text, &crate::js::comments(tree));

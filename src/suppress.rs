@@ -3,6 +3,10 @@
 //! `// sfsec-ignore rule-id: reason` before an Apex line (covers the line),
 //! the same at the end of a line (covers that line), and
 //! `sfsec-ignore-file rule-id: reason` anywhere (covers the file).
+//!
+//! For projects moving from PMD / Code Analyzer, Apex's `// NOPMD` (covers its line) and
+//! `@SuppressWarnings('PMD.Rule, ...')` (covers the annotated declaration) suppress the sfsec
+//! rules that correspond to those PMD rules, with the comment or annotation as the reason.
 
 use std::ops::Range;
 
@@ -19,6 +23,129 @@ pub struct Directive {
     pub whole_file: bool,
     /// The byte range it covers.
     pub target: Range<usize>,
+    /// Written for PMD (`NOPMD`, `@SuppressWarnings('PMD...')`): never reported as unused or
+    /// invalid, since it serves PMD too.
+    pub pmd: bool,
+}
+
+/// PMD rules (PMD's Apex security rules and the AppExchange rules of Code Analyzer) and the
+/// sfsec rules that find the same problems.
+const PMD_RULES: &[(&str, &[&str])] = &[
+    ("ApexSuggestUsingNamedCred", &["hardcoded-secret"]),
+    ("AvoidHardcodedCredentials", &["hardcoded-secret"]),
+    ("AvoidHardcodedCredentialsInFieldDecls", &["hardcoded-secret"]),
+    ("AvoidHardcodedCredentialsInHttpHeader", &["hardcoded-secret"]),
+    ("AvoidHardcodedCredentialsInSetPassword", &["hardcoded-secret"]),
+    ("AvoidHardcodedCredentialsInVarAssign", &["hardcoded-secret"]),
+    ("AvoidHardcodedCredentialsInVarDecls", &["hardcoded-secret"]),
+    (
+        "AvoidUnauthorizedApiSessionIdInApex",
+        &["session-id-to-external", "session-id-exposed"],
+    ),
+    (
+        "AvoidUnauthorizedGetSessionIdInApex",
+        &["session-id-to-external", "session-id-exposed"],
+    ),
+];
+
+/// The sfsec rules a PMD suppression names: `PMD` alone means every PMD rule.
+fn pmd_targets<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in names {
+        let name = name.trim();
+        let Some(rest) = name
+            .get(..3)
+            .filter(|p| p.eq_ignore_ascii_case("pmd"))
+            .map(|_| &name[3..])
+        else {
+            continue;
+        };
+        let rule = rest.strip_prefix('.');
+        for (pmd, ours) in PMD_RULES {
+            if rest.is_empty() || rule.is_some_and(|r| r.eq_ignore_ascii_case(pmd)) {
+                for o in *ours {
+                    if !out.iter().any(|x| x == o) {
+                        out.push((*o).to_string());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `// NOPMD` and `@SuppressWarnings('PMD...')` in an Apex file (see the module's note).
+/// `comments` are the file's comment ranges, in order.
+pub fn from_pmd(file: FileId, text: &str, comments: &[Range<usize>], root: tree_sitter::Node<'_>) -> Vec<Directive> {
+    let mut out = Vec::new();
+    for c in comments {
+        let inner = text[c.clone()]
+            .trim_start_matches("//")
+            .trim_start_matches("/*")
+            .trim_end_matches("*/")
+            .trim();
+        // PMD's marker is case-sensitive and starts the comment.
+        if !inner.starts_with("NOPMD") {
+            continue;
+        }
+        let rules = pmd_targets(std::iter::once("PMD"));
+        out.push(Directive {
+            file,
+            comment: c.clone(),
+            rules,
+            reason: Some(inner.to_string()),
+            whole_file: false,
+            target: line_bounds(text, c.start),
+            pmd: true,
+        });
+    }
+    // Annotations are rare: walk the tree only when the text names one.
+    static ANNOTATION: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new("(?i)suppresswarnings").ok());
+    if !ANNOTATION.as_ref().is_some_and(|re| re.is_match(text)) {
+        return out;
+    }
+    crate::tree::preorder(root, |n| {
+        if n.kind() != "annotation" {
+            return true;
+        }
+        let name = n
+            .child_by_field_name("name")
+            .and_then(|x| text.get(x.byte_range()))
+            .unwrap_or("");
+        if !name.eq_ignore_ascii_case("SuppressWarnings") {
+            return false;
+        }
+        let Some(args) = n
+            .child_by_field_name("arguments")
+            .and_then(|a| text.get(a.byte_range()))
+        else {
+            return false;
+        };
+        let value = args
+            .trim_matches(|c: char| c == '(' || c == ')' || c.is_whitespace())
+            .trim_matches('\'');
+        let rules = pmd_targets(value.split(','));
+        // The annotation sits in the declaration's modifiers.
+        let decl = n
+            .parent()
+            .filter(|m| m.kind() == "modifiers")
+            .and_then(|m| m.parent())
+            .unwrap_or(n);
+        if !rules.is_empty() {
+            out.push(Directive {
+                file,
+                comment: n.byte_range(),
+                rules,
+                reason: Some(text.get(n.byte_range()).unwrap_or("").to_string()),
+                whole_file: false,
+                target: decl.byte_range(),
+                pmd: true,
+            });
+        }
+        false
+    });
+    out
 }
 
 /// Parses the text inside a comment; `None` when it is not a directive.
@@ -80,6 +207,7 @@ pub fn from_xml(file: FileId, text: &str, doc: &XmlDoc) -> Vec<Directive> {
             reason,
             whole_file,
             target,
+            pmd: false,
         });
     }
     out
@@ -110,6 +238,7 @@ pub fn from_code(file: FileId, text: &str, comments: &[Range<usize>]) -> Vec<Dir
             reason,
             whole_file,
             target,
+            pmd: false,
         });
     }
     out
@@ -146,10 +275,31 @@ fn next_code_line(text: &str, from: usize, comments: &[Range<usize>]) -> Range<u
 /// Marks suppressed findings and reports bad and unused directives. `findings` must be sorted
 /// by file, so that each directive looks only at its own file's findings. `enabled` says
 /// whether a rule ran (an unused directive for a rule that did not run is not reported).
+/// Marks the findings a PMD directive covers; nothing else (see [`Directive::pmd`]).
+fn mark(findings: &mut [Finding], d: &Directive) {
+    let Some(reason) = &d.reason else { return };
+    let first = findings.partition_point(|f| f.file < d.file);
+    let end = findings.partition_point(|f| f.file <= d.file);
+    for f in &mut findings[first..end] {
+        if f.suppression.is_none() && d.target.contains(&f.span.start) && d.rules.iter().any(|r| r == f.rule) {
+            f.suppression = Some(Suppression {
+                reason: reason.clone(),
+                file: d.file,
+                span: d.comment.clone(),
+                whole_file: false,
+            });
+        }
+    }
+}
+
 pub fn apply(findings: &mut [Finding], directives: &[Directive], enabled: impl Fn(&str) -> bool) -> Vec<Finding> {
     let mut extra = Vec::new();
     for d in directives {
         let unknown: Vec<&String> = d.rules.iter().filter(|r| rules::get(r).is_none()).collect();
+        if d.pmd {
+            mark(findings, d);
+            continue;
+        }
         if d.rules.is_empty() {
             extra.push(
                 Finding::new(
@@ -244,6 +394,30 @@ mod tests {
         assert_eq!(parse("sfsec-ignore a:   "), Some((false, vec!["a".into()], None)));
         assert_eq!(parse("sfsec-ignored a: b"), None);
         assert_eq!(parse("see sfsec-ignore a: b"), None);
+    }
+
+    #[test]
+    fn pmd_rule_names_map_to_sfsec_rules() {
+        assert_eq!(
+            pmd_targets(
+                [
+                    "PMD.AvoidHardcodedCredentialsInVarDecls",
+                    " pmd.apexsuggestusingnamedcred"
+                ]
+                .into_iter()
+            ),
+            ["hardcoded-secret"]
+        );
+        assert_eq!(
+            pmd_targets(["PMD.AvoidUnauthorizedGetSessionIdInApex"].into_iter()),
+            ["session-id-to-external", "session-id-exposed"]
+        );
+        let all = pmd_targets(["PMD"].into_iter());
+        assert!(
+            all.len() == 3 && all.contains(&"hardcoded-secret".to_string()),
+            "{all:?}"
+        );
+        assert!(pmd_targets(["PMD.ApexCRUDViolation", "checkstyle:magic", "PMDX"].into_iter()).is_empty());
     }
 
     #[test]

@@ -642,6 +642,70 @@ fn a_baseline_fails_only_new_findings_across_moves_edits_and_fixes() {
 }
 
 #[test]
+fn pmd_suppressions_are_honoured_for_the_matching_rules_unless_turned_off() {
+    let class = "public with sharing class Legacy {
+    private static final String STRIPE_KEY = 'sk_live_51HqLyjWDarjtT1zdp7dcQ9'; // NOPMD test-mode key, rotated
+    @SuppressWarnings('PMD.AvoidUnauthorizedGetSessionIdInApex, PMD.ApexCRUDViolation')
+    public static void traced() { System.debug(UserInfo.getSessionId()); }
+    public static void plain() { System.debug(UserInfo.getSessionId()); }
+    @SuppressWarnings('PMD.ApexCRUDViolation')
+    public static void other() { System.debug(UserInfo.getSessionId()); }
+}
+";
+    let path = "force-app/main/default/classes/Legacy.cls";
+    let dir = project(&[(path, class.as_bytes())]);
+    let o = sfsec(dir.path(), &["check", "--format", "json", "--no-cache"]);
+    let (json, got) = paths_and_rules(&o);
+    let findings = json["findings"].as_array().expect("findings");
+    let state = |line: u64| -> Vec<(String, Option<String>)> {
+        findings
+            .iter()
+            .filter(|f| f["start"]["line"] == line)
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap_or("").to_string(),
+                    f["suppressed"]["reason"].as_str().map(str::to_string),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        state(2),
+        [(
+            "hardcoded-secret".to_string(),
+            Some("NOPMD test-mode key, rotated".to_string())
+        )]
+    );
+    assert_eq!(
+        state(4),
+        [(
+            "session-id-exposed".to_string(),
+            Some("@SuppressWarnings('PMD.AvoidUnauthorizedGetSessionIdInApex, PMD.ApexCRUDViolation')".to_string())
+        )]
+    );
+    assert_eq!(state(5), [("session-id-exposed".to_string(), None)]);
+    assert_eq!(state(7), [("session-id-exposed".to_string(), None)]);
+    // Written for PMD, so never unused or invalid for sfsec.
+    assert!(
+        got.iter()
+            .all(|(_, r)| r != "unused-suppression" && r != "invalid-suppression"),
+        "{got:?}"
+    );
+
+    std::fs::write(dir.path().join("sfsec.toml"), "pmd-suppressions = false\n").expect("write");
+    let o = sfsec(dir.path(), &["check", "--format", "json", "--no-cache"]);
+    let (json, got) = paths_and_rules(&o);
+    assert_eq!(got.len(), 4, "{got:?}");
+    assert!(
+        json["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .all(|f| f["suppressed"].is_null())
+    );
+}
+
+#[test]
 fn color_follows_no_color_and_clicolor_force() {
     let run = |envs: &[(&str, &str)]| {
         let mut c = Command::new(BIN);
