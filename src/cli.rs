@@ -157,6 +157,10 @@ pub struct CheckArgs {
     /// Report and fail on findings that this baseline (from `sfsec baseline`) does not know
     #[arg(long)]
     pub baseline: Option<PathBuf>,
+    /// SARIF category (`automationDetails.id`), so that several scans of one repository keep
+    /// their own alerts in GitHub code scanning [default: `sfsec`, plus the paths scanned]
+    #[arg(long)]
+    pub category: Option<String>,
 }
 
 /// Runs a parsed command line; returns the exit code.
@@ -210,6 +214,22 @@ pub fn run(cli: Cli, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i3
                 EXIT_ERROR
             }
         },
+    }
+}
+
+/// `sfsec` for a scan of the project root, else `sfsec/` and the scanned paths relative to the
+/// root: stable from run to run, and different for scans of different parts of a repository.
+fn default_category(paths: &[PathBuf], cwd: &Path) -> String {
+    let root = find_root(paths, cwd);
+    let rels: Vec<String> = paths
+        .iter()
+        .map(|p| crate::discovery::relative(&root, &crate::discovery::absolute(cwd, p)))
+        .filter(|r| r != ".")
+        .collect();
+    if rels.is_empty() {
+        "sfsec".to_string()
+    } else {
+        format!("sfsec/{}", rels.join(","))
     }
 }
 
@@ -377,7 +397,11 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
         color,
         show_suppressed: args.show_suppressed,
     };
-    let text = report::render(&result, args.format, &opts);
+    let category = args
+        .category
+        .clone()
+        .unwrap_or_else(|| default_category(&args.paths, cwd));
+    let text = report::render(&result, args.format, &opts, &category);
     emit(&text, args.output.as_deref(), cwd, out)?;
     let _ = writeln!(
         err,

@@ -706,6 +706,24 @@ fn pmd_suppressions_are_honoured_for_the_matching_rules_unless_turned_off() {
 }
 
 #[test]
+fn sarif_categories_keep_scans_of_one_repository_apart() {
+    let id = |args: &[&str]| {
+        let mut all = vec!["check", "--now", NOW, "--format", "sarif"];
+        all.extend_from_slice(args);
+        let o = sfsec(&corpus(), &all);
+        let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).expect("sarif");
+        sarif["runs"][0]["automationDetails"]["id"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(id(&[]), "sfsec/");
+    assert_eq!(id(&["force-app"]), "sfsec/force-app/");
+    assert_eq!(id(&["force-app", "integrations"]), "sfsec/force-app,integrations/");
+    assert_eq!(id(&["--category", "partner-org/"]), "partner-org/");
+}
+
+#[test]
 fn color_follows_no_color_and_clicolor_force() {
     let run = |envs: &[(&str, &str)]| {
         let mut c = Command::new(BIN);

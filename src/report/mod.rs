@@ -109,10 +109,12 @@ pub fn baseline_state(scan: &Scan, f: &Finding) -> Option<&'static str> {
         .map(|_| if f.known { "unchanged" } else { "new" })
 }
 
-pub fn render(scan: &Scan, format: Format, opts: &human::HumanOptions) -> String {
+/// `category` tells apart several scans of one repository in GitHub code scanning (SARIF's
+/// `automationDetails.id`); other formats ignore it.
+pub fn render(scan: &Scan, format: Format, opts: &human::HumanOptions, category: &str) -> String {
     match format {
         Format::Human => human::render(scan, opts),
-        Format::Sarif => sarif::render(scan),
+        Format::Sarif => sarif::render(scan, category),
         Format::Json => json::render(scan),
         Format::Github => github::render(scan),
         Format::Junit => junit::render(scan),

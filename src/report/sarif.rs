@@ -75,7 +75,7 @@ fn plain(md: &str) -> String {
     md.split_whitespace().collect::<Vec<_>>().join(" ").replace('`', "")
 }
 
-pub fn render(scan: &Scan) -> String {
+pub fn render(scan: &Scan, category: &str) -> String {
     let docs = rules::all();
     let prints = fingerprints(scan);
     let results: Vec<Value> = scan
@@ -170,6 +170,9 @@ pub fn render(scan: &Scan) -> String {
                     "rules": docs.iter().map(rule_descriptor).collect::<Vec<_>>(),
                 },
             },
+            // GitHub keeps one set of alerts per category: the part of the id before its
+            // last `/`.
+            "automationDetails": { "id": format!("{}/", category.trim_end_matches('/')) },
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
