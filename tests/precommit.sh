@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The pre-commit hook for real: installs `pre-commit` from PyPI, makes a throwaway git repository
+# with an SFDX project that uses this repository's .pre-commit-hooks.yaml (at its HEAD commit),
+# and checks that a commit with a bad Connected App is refused with sfsec's message and that the
+# fixed file commits. Run by .ci/run.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+rev="$(git -C "$root" rev-parse HEAD)"
+git -C "$root" cat-file -e "$rev:.pre-commit-hooks.yaml" || { echo "commit .pre-commit-hooks.yaml first"; exit 1; }
+
+venv="${SFSEC_PRECOMMIT_VENV:-$HOME/.cache/sfsec-pre-commit}"
+if [ ! -x "$venv/bin/pre-commit" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet "pre-commit>=3,<5"
+fi
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export PRE_COMMIT_HOME="$work/cache"
+# pre-commit builds the hook with `cargo install`; sharing the target directory reuses the build.
+export CARGO_TARGET_DIR="$root/target"
+
+repo="$work/project"
+mkdir -p "$repo/force-app/main/default/connectedApps"
+cd "$repo"
+git init -q
+git config user.email ci@example.com
+git config user.name ci
+echo '{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"60.0"}' > sfdx-project.json
+cat > .pre-commit-config.yaml <<YAML
+repos:
+  - repo: $root
+    rev: $rev
+    hooks:
+      - id: sfsec
+YAML
+git add -A
+git commit -qm "project" --no-verify
+"$venv/bin/pre-commit" install >/dev/null
+
+app() {
+  cat <<XML
+<?xml version="1.0" encoding="UTF-8"?>
+<ConnectedApp xmlns="http://soap.sforce.com/2006/04/metadata">
+    <contactEmail>dev@example.com</contactEmail>
+    <label>Billing Sync</label>
+    <oauthConfig>
+        <callbackUrl>https://billing.example.com/oauth/callback</callbackUrl>
+        <isAdminApproved>true</isAdminApproved>
+        <isPkceRequired>true</isPkceRequired>
+        <scopes>Api</scopes>
+    </oauthConfig>
+    <oauthPolicy>
+        <ipRelaxation>$1</ipRelaxation>
+        <refreshTokenPolicy>zero</refreshTokenPolicy>
+    </oauthPolicy>
+</ConnectedApp>
+XML
+}
+file=force-app/main/default/connectedApps/Billing.connectedApp-meta.xml
+
+app BYPASS > "$file"
+git add "$file"
+if git commit -qm "bad app" > "$work/bad.log" 2>&1; then
+  cat "$work/bad.log"; echo "FAIL: the commit of a Connected App that bypasses IP restrictions succeeded"; exit 1
+fi
+grep -q "oauth-ip-relaxation" "$work/bad.log" || { cat "$work/bad.log"; echo "FAIL: the refusal does not show sfsec's finding"; exit 1; }
+
+app ENFORCE > "$file"
+git add "$file"
+git commit -qm "fixed app" > "$work/good.log" 2>&1 || { cat "$work/good.log"; echo "FAIL: the fixed Connected App was refused"; exit 1; }
+echo "pre-commit: a bad Connected App is refused with sfsec's message; the fixed one commits"
