@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
 # The pre-commit hook for real: installs `pre-commit` from PyPI, makes a throwaway git repository
-# with an SFDX project that uses this repository's .pre-commit-hooks.yaml (at its HEAD commit),
+# with an SFDX project that uses this repository's .pre-commit-hooks.yaml (a snapshot of the tree),
 # and checks that a commit with a bad Connected App is refused with sfsec's message and that the
 # fixed file commits. Run by .ci/run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-rev="$(git -C "$root" rev-parse HEAD)"
-git -C "$root" cat-file -e "$rev:.pre-commit-hooks.yaml" || { echo "commit .pre-commit-hooks.yaml first"; exit 1; }
 
 venv="${SFSEC_PRECOMMIT_VENV:-$HOME/.cache/sfsec-pre-commit}"
 if [ ! -x "$venv/bin/pre-commit" ]; then
@@ -20,6 +18,16 @@ export PRE_COMMIT_HOME="$work/cache"
 # pre-commit builds the hook with `cargo install`; sharing the target directory reuses the build.
 export CARGO_TARGET_DIR="$root/target"
 
+# pre-commit installs hooks from a git commit: snapshot this working tree (committed or not) into a
+# throwaway repository, so the test checks what is here, on any checkout.
+hooks="$work/sfsec"
+mkdir -p "$hooks"
+tar -C "$root" --exclude=./target --exclude=./.git --exclude=./bench/work --exclude=./.sfsec_cache -cf - . | tar -C "$hooks" -xf -
+git -C "$hooks" init -q
+git -C "$hooks" add -A
+git -C "$hooks" -c user.email=ci@example.com -c user.name=ci commit -qm snapshot
+rev="$(git -C "$hooks" rev-parse HEAD)"
+
 repo="$work/project"
 mkdir -p "$repo/force-app/main/default/connectedApps"
 cd "$repo"
@@ -29,7 +37,7 @@ git config user.name ci
 echo '{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"60.0"}' > sfdx-project.json
 cat > .pre-commit-config.yaml <<YAML
 repos:
-  - repo: $root
+  - repo: $hooks
     rev: $rev
     hooks:
       - id: sfsec
