@@ -48,6 +48,7 @@ fn the_action_and_the_book_use_only_flags_sfsec_has() {
         "action.yml",
         "book/src/github.md",
         "book/src/pre-commit.md",
+        "book/src/migrating-from-pmd.md",
         "book/src/baselines.md",
         "book/src/output-formats.md",
         "README.md",
