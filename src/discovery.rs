@@ -20,6 +20,8 @@ pub struct Candidate {
     /// Relative to the root, `/`-separated.
     pub rel: String,
     pub kind: FileKind,
+    /// Read as context for a given file, not reported on (see [`companions`]).
+    pub context: bool,
 }
 
 /// Something the walk could not read (a symlink loop, a permission error).
@@ -232,7 +234,15 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
             let rel = relative(root, &input);
             let kind = classify(Path::new(&rel));
             if kind.is_scanned() && !excluded(&input, &rel, false) {
-                files.insert(rel.clone(), Candidate { abs: input, rel, kind });
+                files.insert(
+                    rel.clone(),
+                    Candidate {
+                        abs: input,
+                        rel,
+                        kind,
+                        context: false,
+                    },
+                );
             }
             continue;
         }
@@ -250,6 +260,7 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
                 abs: root.join(SFDX_PROJECT),
                 rel,
                 kind: FileKind::ProjectConfig,
+                context: false,
             });
         }
         let walk_roots: Vec<PathBuf> = match &sfdx {
@@ -290,6 +301,7 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
                                 abs: e.path().to_path_buf(),
                                 rel,
                                 kind,
+                                context: false,
                             });
                         }
                     }
@@ -306,6 +318,23 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
                         problems.push(WalkProblem { rel, message });
                     }
                 }
+            }
+        }
+    }
+    // Given files need some others to be judged alone; those are read, not reported on.
+    let given: Vec<PathBuf> = files.values().filter(|c| !c.context).map(|c| c.abs.clone()).collect();
+    let mut classes = ClassDirs::default();
+    for abs in given {
+        for other in companions(&abs).into_iter().chain(classes.referenced(&abs)) {
+            let rel = relative(root, &other);
+            let kind = classify(Path::new(&rel));
+            if kind.is_scanned() && !excluded(&other, &rel, false) {
+                files.entry(rel.clone()).or_insert(Candidate {
+                    abs: other,
+                    rel,
+                    kind,
+                    context: true,
+                });
             }
         }
     }
@@ -354,4 +383,206 @@ fn deploy_folders(root: &Path, walked: &[PathBuf], excluded: &dyn Fn(&Path, &str
     }
     found.sort();
     found
+}
+
+/// The files a given file is judged with, found by path (cheap, no walk of the project):
+/// - an External Client App file: every file of the app's family of folders beside it (the
+///   header, OAuth settings and policies are separate files that the rules read together);
+/// - a custom field: its object (visibility, settings type) and the object's other fields;
+/// - an object: its fields;
+/// - a site: the guest profile it names.
+///
+/// Data flow across Apex classes is not followed: a class given alone is analysed alone.
+fn companions(file: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Some(dir) = file.parent() else { return out };
+    let dir_name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let list = |d: &Path| -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(d)
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.is_file())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    let eca_folder = |n: &str| n == "externalClientApps" || n.starts_with("extlClntApp");
+    if eca_folder(dir_name) {
+        if let Some(parent) = dir.parent() {
+            let mut folders: Vec<PathBuf> = std::fs::read_dir(parent)
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| p.is_dir() && p.file_name().and_then(|n| n.to_str()).is_some_and(eca_folder))
+                        .collect()
+                })
+                .unwrap_or_default();
+            folders.sort();
+            for f in folders {
+                out.extend(list(&f));
+            }
+        }
+    } else if dir_name == "fields" {
+        if let Some(object_dir) = dir.parent() {
+            out.extend(list(object_dir));
+            out.extend(list(dir));
+        }
+    } else if file.to_string_lossy().ends_with(".object-meta.xml") {
+        out.extend(list(&dir.join("fields")));
+    } else if dir_name == "sites"
+        && let Ok(text) = std::fs::read_to_string(file)
+        && let Some(start) = text.find("<guestProfile>")
+    {
+        let rest = &text[start + "<guestProfile>".len()..];
+        let name = rest.split('<').next().unwrap_or("").trim();
+        if let Some(parent) = dir.parent().filter(|_| !name.is_empty()) {
+            for suffix in [".profile-meta.xml", ".profile"] {
+                let p = parent.join("profiles").join(format!("{name}{suffix}"));
+                if p.is_file() {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out.retain(|p| p != file);
+    out
+}
+
+/// Apex classes a given file uses, by name, for the data flow that crosses files: classes named
+/// in a class or trigger, the controller of an Aura bundle, the classes an LWC module imports
+/// (`@salesforce/apex/Class.method`), and the classes those name in turn, two levels deep.
+/// Callers are not looked for: that would mean reading every class.
+#[derive(Default)]
+struct ClassDirs {
+    /// Per `classes` folder: lower-case class name to its file.
+    listed: std::collections::HashMap<PathBuf, std::collections::HashMap<String, PathBuf>>,
+}
+
+impl ClassDirs {
+    fn classes_in(&mut self, dir: &Path) -> &std::collections::HashMap<String, PathBuf> {
+        self.listed.entry(dir.to_path_buf()).or_insert_with(|| {
+            std::fs::read_dir(dir)
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter_map(|p| {
+                            let name = p.file_name()?.to_str()?;
+                            let stem = name.strip_suffix(".cls")?;
+                            Some((stem.to_ascii_lowercase(), p.clone()))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    }
+
+    /// For a field of a custom setting or metadata type: the classes that read it (code use can
+    /// make a vaguely named field a credential). This reads every class of the folder, so only
+    /// these fields ask for it.
+    fn readers_of_setting_field(&mut self, file: &Path) -> Vec<PathBuf> {
+        let (Some(fields), Some(field)) = (file.parent(), file.file_name().and_then(|n| n.to_str())) else {
+            return Vec::new();
+        };
+        let Some(object_dir) = fields.parent().filter(|_| fields.ends_with("fields")) else {
+            return Vec::new();
+        };
+        let object = object_dir.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let meta = std::fs::read_to_string(object_dir.join(format!("{object}.object-meta.xml"))).unwrap_or_default();
+        if !(object.to_ascii_lowercase().ends_with("__mdt") || meta.contains("<customSettingsType>")) {
+            return Vec::new();
+        }
+        let field = field.split('.').next().unwrap_or("").to_ascii_lowercase();
+        let Some(classes_dir) = object_dir.parent().and_then(Path::parent).map(|p| p.join("classes")) else {
+            return Vec::new();
+        };
+        let mut readers: Vec<PathBuf> = self
+            .classes_in(&classes_dir)
+            .values()
+            .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| t.to_ascii_lowercase().contains(&field)))
+            .cloned()
+            .collect();
+        readers.sort();
+        readers
+    }
+
+    fn referenced(&mut self, file: &Path) -> Vec<PathBuf> {
+        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.ends_with(".field-meta.xml") {
+            return self.readers_of_setting_field(file);
+        }
+        let Some(dir) = file.parent() else { return Vec::new() };
+        let in_bundle = |kind: &str| dir.parent().and_then(|p| p.file_name()).is_some_and(|n| n == kind);
+        let classes_dir = if name.ends_with(".cls") || name.ends_with(".trigger") {
+            dir.parent().map(|p| p.join("classes"))
+        } else if in_bundle("aura") || in_bundle("lwc") {
+            dir.parent().and_then(Path::parent).map(|p| p.join("classes"))
+        } else {
+            None
+        };
+        let Some(classes_dir) = classes_dir else {
+            return Vec::new();
+        };
+        let mut out: Vec<PathBuf> = Vec::new();
+        let mut frontier = vec![file.to_path_buf()];
+        // A bundle's other files (markup names the controller, helpers hold the calls).
+        if (in_bundle("aura") || in_bundle("lwc"))
+            && let Ok(rd) = std::fs::read_dir(dir)
+        {
+            {
+                let mut siblings: Vec<PathBuf> = rd
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.is_file())
+                    .collect();
+                siblings.sort();
+                frontier.extend(siblings.iter().cloned());
+                out.extend(siblings);
+            }
+        }
+        for _depth in 0..3 {
+            let mut next = Vec::new();
+            for f in &frontier {
+                let Ok(text) = std::fs::read_to_string(f) else { continue };
+                // Identifiers as written: a class is named as declared almost always, and a
+                // lookup per name beats listing a folder of thousands of classes.
+                let words: std::collections::BTreeSet<&str> = text
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .filter(|w| w.len() > 1 && w.starts_with(|c: char| c.is_ascii_alphabetic()))
+                    .collect();
+                // `Page.X.getContent()`: the page says whether its content is the session.
+                if let Some(pages) = classes_dir.parent().map(|p| p.join("pages")) {
+                    let lower = text.to_ascii_lowercase();
+                    for (at, _) in lower.match_indices("page.") {
+                        let name: String = text[at + 5..]
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                            .collect();
+                        let page = pages.join(format!("{name}.page"));
+                        if !name.is_empty() && page.is_file() && !out.contains(&page) {
+                            out.push(page);
+                        }
+                    }
+                }
+                let hits: Vec<PathBuf> = words
+                    .iter()
+                    .map(|w| classes_dir.join(format!("{w}.cls")))
+                    .filter(|p| p.is_file())
+                    .collect();
+                for h in hits {
+                    if h != file && !out.contains(&h) {
+                        out.push(h.clone());
+                        next.push(h);
+                    }
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
+        }
+        out
+    }
 }

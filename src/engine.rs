@@ -139,10 +139,14 @@ pub fn lint(project: Project, mut findings: Vec<Finding>, config: &Config, now: 
         directives.extend(d);
     }
     findings.extend(project_findings.into_iter().flatten());
-    findings.retain(|f| enabled(f.rule));
+    findings.retain(|f| enabled(f.rule) && !project.files[f.file].context);
     findings.sort_by_key(|f| f.file);
     let extra = suppress::apply(&mut findings, &directives, enabled);
-    findings.extend(extra.into_iter().filter(|f| enabled(f.rule)));
+    findings.extend(
+        extra
+            .into_iter()
+            .filter(|f| enabled(f.rule) && !project.files[f.file].context),
+    );
     for f in &mut findings {
         if let Some(s) = config.severity_override(f.rule) {
             f.severity = s;

@@ -33,6 +33,9 @@ pub struct SourceFile {
     pub kind: FileKind,
     pub text: String,
     pub parsed: Parsed,
+    /// Read only as context for the files given on the command line (an object for its field,
+    /// the other files of an External Client App): its own findings are not reported.
+    pub context: bool,
     line_index: std::sync::OnceLock<LineIndex>,
 }
 
@@ -63,6 +66,7 @@ impl SourceFile {
             kind: FileKind::Ignored,
             text: String::new(),
             parsed: Parsed::Failed,
+            context: false,
             line_index: std::sync::OnceLock::new(),
         }
     }
@@ -176,6 +180,7 @@ fn read_one(c: Candidate) -> (SourceFile, Problem) {
         kind: c.kind,
         text: String::new(),
         parsed: Parsed::Failed,
+        context: c.context,
         line_index: std::sync::OnceLock::new(),
     };
     let bytes = match std::fs::metadata(&c.abs) {
@@ -215,6 +220,7 @@ pub fn in_memory(files: &[(&str, &str)]) -> Project {
                 kind: crate::kind::classify(std::path::Path::new(rel)),
                 text: text.to_string(),
                 parsed: Parsed::Failed,
+                context: false,
                 line_index: std::sync::OnceLock::new(),
             };
             parse_into(&mut file);

@@ -724,6 +724,65 @@ fn sarif_categories_keep_scans_of_one_repository_apart() {
 }
 
 #[test]
+fn file_list_results_equal_the_full_scan_for_every_corpus_file() {
+    type Key = (String, u64, String);
+    let keys = |o: &Output| -> Vec<(String, Key)> {
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        let mut v: Vec<(String, Key)> = json["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap_or("").to_string(),
+                    (
+                        f["rule"].as_str().unwrap_or("").to_string(),
+                        f["start"]["line"].as_u64().unwrap_or(0),
+                        f["message"].as_str().unwrap_or("").to_string(),
+                    ),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let args = [
+        "check",
+        "--now",
+        NOW,
+        "--format",
+        "json",
+        "--no-cache",
+        "--fail-on",
+        "never",
+    ];
+    let full = keys(&sfsec(&corpus(), &args));
+    let mut files: Vec<String> = walkdir::WalkDir::new(corpus())
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            e.path()
+                .strip_prefix(corpus())
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
+        .filter(|p| !p.starts_with(".sfsec_cache"))
+        .collect();
+    files.sort();
+    let mut compared = 0;
+    for file in &files {
+        let mut one = args.to_vec();
+        one.push(file);
+        let got = keys(&sfsec(&corpus(), &one));
+        let want: Vec<(String, Key)> = full.iter().filter(|(p, _)| p == file).cloned().collect();
+        assert_eq!(got, want, "sfsec check {file}");
+        compared += usize::from(!want.is_empty());
+    }
+    assert!(compared > 40, "only {compared} corpus files have findings");
+}
+
+#[test]
 fn color_follows_no_color_and_clicolor_force() {
     let run = |envs: &[(&str, &str)]| {
         let mut c = Command::new(BIN);
