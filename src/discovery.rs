@@ -207,6 +207,7 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
     };
     let ignore = forceignore(root)?;
     let mut files: BTreeMap<String, Candidate> = BTreeMap::new();
+    let mut given: Vec<PathBuf> = Vec::new();
     let mut problems = Vec::new();
 
     let inputs: Vec<PathBuf> = if paths.is_empty() {
@@ -234,6 +235,7 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
             let rel = relative(root, &input);
             let kind = classify(Path::new(&rel));
             if kind.is_scanned() && !excluded(&input, &rel, false) {
+                given.push(input.clone());
                 files.insert(
                     rel.clone(),
                     Candidate {
@@ -322,7 +324,7 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
         }
     }
     // Given files need some others to be judged alone; those are read, not reported on.
-    let given: Vec<PathBuf> = files.values().filter(|c| !c.context).map(|c| c.abs.clone()).collect();
+    // Only files named on the command line: a walked folder brings everything already.
     let mut classes = ClassDirs::default();
     for abs in given {
         for other in companions(&abs).into_iter().chain(classes.referenced(&abs)) {
