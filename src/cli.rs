@@ -64,15 +64,8 @@ pub struct BaselineArgs {
     /// Where to write the baseline [default: .sfsec-baseline.json at the project root]
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// Only these rules or families (comma-separated), as for `check`
-    #[arg(long, value_delimiter = ',')]
-    pub select: Vec<String>,
-    /// Skip these rules or families (comma-separated), as for `check`
-    #[arg(long, value_delimiter = ',')]
-    pub ignore: Vec<String>,
-    /// Configuration file [default: sfsec.toml at the project root]
-    #[arg(long)]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
     /// Today's date for certificate expiry (YYYY-MM-DD)
     #[arg(long, hide = true)]
     pub now: Option<String>,
@@ -117,6 +110,20 @@ pub enum FailOnArg {
     Never,
 }
 
+/// Which rules run and with which configuration: shared by `check` and `baseline`.
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// Only these rules or families (comma-separated; replaces `select` in sfsec.toml)
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules or families (comma-separated; added to `ignore` in sfsec.toml)
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Configuration file [default: sfsec.toml at the project root]
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Files or folders to scan (an SFDX project root, a package directory, a metadata-API
@@ -129,19 +136,12 @@ pub struct CheckArgs {
     /// Write the report to this file (atomically) instead of standard output
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// Only these rules or families (comma-separated; replaces `select` in sfsec.toml)
-    #[arg(long, value_delimiter = ',')]
-    pub select: Vec<String>,
-    /// Skip these rules or families (comma-separated; added to `ignore` in sfsec.toml)
-    #[arg(long, value_delimiter = ',')]
-    pub ignore: Vec<String>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
     /// Exit with 1 when a finding is at or above this severity [default: `fail-on` in
     /// sfsec.toml, else warning]
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOnArg>,
-    /// Configuration file [default: sfsec.toml at the project root]
-    #[arg(long)]
-    pub config: Option<PathBuf>,
     /// Also show suppressed findings in the terminal report
     #[arg(long)]
     pub show_suppressed: bool,
@@ -289,14 +289,9 @@ fn inventory(args: &InventoryArgs, cwd: &Path, out: &mut dyn Write, err: &mut dy
 }
 
 /// The configuration with `--select` and `--ignore` applied.
-fn selected_config(
-    paths: &[PathBuf],
-    explicit: Option<&PathBuf>,
-    select: &[String],
-    ignore: &[String],
-    cwd: &Path,
-) -> Result<Config, ConfigError> {
-    let mut config = load_config(paths, explicit, cwd)?;
+fn selected_config(paths: &[PathBuf], rules: &RuleArgs, cwd: &Path) -> Result<Config, ConfigError> {
+    let (select, ignore) = (&rules.select, &rules.ignore);
+    let mut config = load_config(paths, rules.config.as_ref(), cwd)?;
     for name in select.iter().chain(ignore) {
         if !is_rule_or_family(name) {
             return Err(ConfigError::plain(format!(
@@ -305,14 +300,14 @@ fn selected_config(
         }
     }
     if !select.is_empty() {
-        config.select = select.to_vec();
+        config.select = select.clone();
     }
     config.ignore.extend(ignore.iter().cloned());
     Ok(config)
 }
 
 fn baseline(args: &BaselineArgs, cwd: &Path, err: &mut dyn Write) -> Result<(), ConfigError> {
-    let config = selected_config(&args.paths, args.config.as_ref(), &args.select, &args.ignore, cwd)?;
+    let config = selected_config(&args.paths, &args.rules, cwd)?;
     let now = today(args.now.as_deref())?;
     let result = run_scan(&args.paths, cwd, config, now)?;
     let b = crate::baseline::of(&result);
@@ -337,7 +332,7 @@ fn baseline(args: &BaselineArgs, cwd: &Path, err: &mut dyn Write) -> Result<(), 
 }
 
 fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, ConfigError> {
-    let config = selected_config(&args.paths, args.config.as_ref(), &args.select, &args.ignore, cwd)?;
+    let config = selected_config(&args.paths, &args.rules, cwd)?;
     // Read before scanning, so that a bad baseline fails fast.
     let known = match &args.baseline {
         Some(p) => Some(crate::baseline::load(&crate::discovery::absolute(cwd, p))?),

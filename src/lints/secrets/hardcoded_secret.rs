@@ -124,34 +124,27 @@ where
     if reported || in_test {
         return;
     }
-    if let Some(why) = detect::random_looking(content).then(context).flatten() {
+    // A finding on the whole literal, which is the secret.
+    let whole = |message: String| {
         let span = at..at + content.len();
-        out.push(
-            Finding::new(
-                ID,
-                file,
-                span.clone(),
-                format!("a generated-looking secret is {why}: {}", secrets::mask(content)),
-            )
+        Finding::new(ID, file, span.clone(), message)
             .secret(span)
-            .help(help(false)),
-        );
+            .help(help(false))
+    };
+    if let Some(why) = detect::random_looking(content).then(context).flatten() {
+        out.push(whole(format!(
+            "a generated-looking secret is {why}: {}",
+            secrets::mask(content)
+        )));
         return;
     }
     // A word-like password (`fred1234`) is too common a shape to find by entropy; assigned to
     // a password field it is one (seen in public sample code: `pkg.password = '...'`).
     if let Some(target) = password.then(password_target).flatten() {
-        let span = at..at + content.len();
-        out.push(
-            Finding::new(
-                ID,
-                file,
-                span.clone(),
-                format!("a password is stored in `{target}`: {}", secrets::mask(content)),
-            )
-            .secret(span)
-            .help(help(false)),
-        );
+        out.push(whole(format!(
+            "a password is stored in `{target}`: {}",
+            secrets::mask(content)
+        )));
         return;
     }
     if let Some(re) = PARAM.as_ref() {
