@@ -518,18 +518,24 @@ mod tests {
         assert!(s.credential_reason(o, &o.fields[1]).is_none());
     }
 
-    #[test]
-    fn code_makes_a_vague_field_a_credential() {
+    /// A setting of the given visibility with two vaguely named text fields, `Value_A__c` and
+    /// `Value_B__c`, and a class `Client` that reads them.
+    fn vague_fields_read_by(visibility: &str, class: &str) -> Settings {
         let (p1, t1) = field_file("Value_A__c", "Text", "");
         let (p2, t2) = field_file("Value_B__c", "Text", "");
-        let obj = object("Public");
-        let class = "public class Client {\n  void m() {\n    HttpRequest r = new HttpRequest();\n    r.setHeader('Authorization', 'Bearer ' + Acme_Settings__c.getOrgDefaults().Value_A__c);\n    Acme_Settings__c s = Acme_Settings__c.getInstance();\n    r.setEndpoint(s.Value_B__c);\n  }\n}";
-        let s = settings(&[
+        let obj = object(visibility);
+        settings(&[
             (OBJ, &obj),
             (&p1, &t1),
             (&p2, &t2),
             ("force-app/main/default/classes/Client.cls", class),
-        ]);
+        ])
+    }
+
+    #[test]
+    fn code_makes_a_vague_field_a_credential() {
+        let class = "public class Client {\n  void m() {\n    HttpRequest r = new HttpRequest();\n    r.setHeader('Authorization', 'Bearer ' + Acme_Settings__c.getOrgDefaults().Value_A__c);\n    Acme_Settings__c s = Acme_Settings__c.getInstance();\n    r.setEndpoint(s.Value_B__c);\n  }\n}";
+        let s = vague_fields_read_by("Public", class);
         let o = &s.objects[0];
         let why = s.credential_reason(o, &o.fields[0]).unwrap_or_default();
         assert!(why.contains("Authorization"), "{why}");
@@ -543,16 +549,8 @@ mod tests {
     #[test]
     fn a_parameter_name_belongs_to_the_value_right_after_it() {
         // The shape of a public address-verification client: an id, then a token.
-        let (p1, t1) = field_file("Value_A__c", "Text", "");
-        let (p2, t2) = field_file("Value_B__c", "Text", "");
-        let obj = object("Protected");
         let class = "public class Client {\n  String q(Acme_Settings__c s) {\n    return '?auth-id=' + s.Value_A__c + '&auth-token=' + s.Value_B__c;\n  }\n}";
-        let s = settings(&[
-            (OBJ, &obj),
-            (&p1, &t1),
-            (&p2, &t2),
-            ("force-app/main/default/classes/Client.cls", class),
-        ]);
+        let s = vague_fields_read_by("Protected", class);
         let o = &s.objects[0];
         assert!(s.credential_reason(o, &o.fields[0]).is_none());
         assert_eq!(
