@@ -278,10 +278,12 @@ fn next_code_line(text: &str, from: usize, comments: &[Range<usize>]) -> Range<u
 /// Marks the findings a PMD directive covers; nothing else (see [`Directive::pmd`]).
 fn mark(findings: &mut [Finding], d: &Directive) {
     let Some(reason) = &d.reason else { return };
-    let first = findings.partition_point(|f| f.file < d.file);
-    let end = findings.partition_point(|f| f.file <= d.file);
-    for f in &mut findings[first..end] {
-        if f.suppression.is_none() && d.target.contains(&f.span.start) && d.rules.iter().any(|r| r == f.rule) {
+    for f in findings.iter_mut() {
+        let here = |file: FileId, offset: usize| file == d.file && d.target.contains(&offset);
+        // PMD reports a data flow where it starts (the `getSessionId()` call), so that is
+        // where a PMD user's `NOPMD` sits, in whichever file; sfsec reports it at the sink.
+        let covered = here(f.file, f.span.start) || f.flow.first().is_some_and(|s| here(s.file, s.span.start));
+        if f.suppression.is_none() && covered && d.rules.iter().any(|r| r == f.rule) {
             f.suppression = Some(Suppression {
                 reason: reason.clone(),
                 file: d.file,

@@ -524,8 +524,11 @@ fn ci_formats_carry_every_active_finding_in_a_shape_their_readers_parse() {
         assert_eq!(&r[0], f["path"].as_str().unwrap_or(""));
         assert_eq!(&r[6], f["rule"].as_str().unwrap_or(""));
         assert_eq!(&r[8], f["message"].as_str().unwrap_or(""));
-        assert_eq!(&r[11], "false");
+        let suppressed = if f["suppressed"].is_null() { "false" } else { "true" };
+        assert_eq!(&r[11], suppressed);
     }
+    // The corpus documents false positives too (the security-review report lists them).
+    assert!(records.iter().any(|r| &r[11] == "true"));
 
     // A suppressed finding: not an annotation or a failed test, but a CSV row with its reason.
     let suppressed = app(&HARDENED.replace("ENFORCE", "BYPASS").replace(
@@ -650,6 +653,12 @@ fn pmd_suppressions_are_honoured_for_the_matching_rules_unless_turned_off() {
     public static void plain() { System.debug(UserInfo.getSessionId()); }
     @SuppressWarnings('PMD.ApexCRUDViolation')
     public static void other() { System.debug(UserInfo.getSessionId()); }
+    public static void sent(String host) {
+        HttpRequest req = new HttpRequest();
+        req.setEndpoint('https://' + host + '/x');
+        req.setHeader('Authorization', 'Bearer ' + UserInfo.getSessionId()); // NOPMD host is this org
+        new Http().send(req);
+    }
 }
 ";
     let path = "force-app/main/default/classes/Legacy.cls";
@@ -685,6 +694,15 @@ fn pmd_suppressions_are_honoured_for_the_matching_rules_unless_turned_off() {
     );
     assert_eq!(state(5), [("session-id-exposed".to_string(), None)]);
     assert_eq!(state(7), [("session-id-exposed".to_string(), None)]);
+    // PMD reports the flow at `getSessionId()` (line 11), so its `NOPMD` covers the flow that
+    // sfsec reports at the callout.
+    assert_eq!(
+        state(12),
+        [(
+            "session-id-to-external".to_string(),
+            Some("NOPMD host is this org".to_string())
+        )]
+    );
     // Written for PMD, so never unused or invalid for sfsec.
     assert!(
         got.iter()
@@ -695,7 +713,7 @@ fn pmd_suppressions_are_honoured_for_the_matching_rules_unless_turned_off() {
     std::fs::write(dir.path().join("sfsec.toml"), "pmd-suppressions = false\n").expect("write");
     let o = sfsec(dir.path(), &["check", "--format", "json", "--no-cache"]);
     let (json, got) = paths_and_rules(&o);
-    assert_eq!(got.len(), 4, "{got:?}");
+    assert_eq!(got.len(), 5, "{got:?}");
     assert!(
         json["findings"]
             .as_array()

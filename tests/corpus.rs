@@ -1,6 +1,8 @@
 //! Scans every project under `corpus/` and compares the findings with the annotations written
 //! where they occur (`// expect: rule`, `<!-- expect: rule -->`, and `expected.toml` for files
 //! that cannot hold comments). Any missing or extra finding fails, with a line for each.
+//! Suppressed findings are annotated too (`// suppressed: rule`): the security-review report
+//! lists them as documented false positives, so they are checked like the rest.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,6 +18,7 @@ type Key = (String, usize, String);
 #[derive(Default)]
 struct Annotations {
     expect: BTreeMap<Key, usize>,
+    suppressed: BTreeMap<Key, usize>,
     ok: Vec<Key>,
 }
 
@@ -47,6 +50,8 @@ fn annotate(rel: &str, text: &str, ann: &mut Annotations) {
             let body = body.trim();
             let (kind, ids) = if let Some(ids) = body.strip_prefix("expect:") {
                 ("expect", ids)
+            } else if let Some(ids) = body.strip_prefix("suppressed:") {
+                ("suppressed", ids)
             } else if let Some(ids) = body.strip_prefix("ok:") {
                 ("ok", ids)
             } else {
@@ -62,10 +67,10 @@ fn annotate(rel: &str, text: &str, ann: &mut Annotations) {
             };
             for id in ids.split(',').map(str::trim).filter(|s| !s.is_empty()) {
                 let key = (rel.to_string(), target, id.to_string());
-                if kind == "expect" {
-                    *ann.expect.entry(key).or_default() += 1;
-                } else {
-                    ann.ok.push(key);
+                match kind {
+                    "expect" => *ann.expect.entry(key).or_default() += 1,
+                    "suppressed" => *ann.suppressed.entry(key).or_default() += 1,
+                    _ => ann.ok.push(key),
                 }
             }
         }
@@ -125,37 +130,55 @@ fn check_project(root: &Path) -> (Vec<String>, Annotations) {
     };
     let result = scan(&req).expect("scan");
     let mut actual: BTreeMap<Key, usize> = BTreeMap::new();
-    for f in result.active() {
+    let mut suppressed: BTreeMap<Key, usize> = BTreeMap::new();
+    for f in &result.findings {
         let file = result.project.file(f.file);
         let (line, _) = file.line_index().line_col(&file.text, f.span.start);
-        *actual.entry((file.rel.clone(), line, f.rule.to_string())).or_default() += 1;
+        let map = if f.suppression.is_some() {
+            &mut suppressed
+        } else {
+            &mut actual
+        };
+        *map.entry((file.rel.clone(), line, f.rule.to_string())).or_default() += 1;
     }
     let mut problems = Vec::new();
-    for (key, n) in &ann.expect {
-        let got = actual.get(key).copied().unwrap_or(0);
-        if got < *n {
-            problems.push(format!(
-                "MISSING    {}:{} {} ({} of {})",
-                key.0,
-                key.1,
-                key.2,
-                n - got,
-                n
-            ));
-        }
-    }
-    for (key, n) in &actual {
-        let want = ann.expect.get(key).copied().unwrap_or(0);
-        if *n > want {
-            problems.push(format!("UNEXPECTED {}:{} {} ({} extra)", key.0, key.1, key.2, n - want));
-        }
-    }
+    compare("", &ann.expect, &actual, &mut problems);
+    compare("suppressed ", &ann.suppressed, &suppressed, &mut problems);
     for key in &ann.ok {
         if actual.contains_key(key) {
             problems.push(format!("NOT OK     {}:{} {} (marked ok)", key.0, key.1, key.2));
         }
     }
     (problems, ann)
+}
+
+/// A line for every finding `want` has and `got` lacks, or `got` has too many of.
+fn compare(what: &str, want: &BTreeMap<Key, usize>, got: &BTreeMap<Key, usize>, problems: &mut Vec<String>) {
+    for (key, n) in want {
+        let have = got.get(key).copied().unwrap_or(0);
+        if have < *n {
+            problems.push(format!(
+                "MISSING    {what}{}:{} {} ({} of {})",
+                key.0,
+                key.1,
+                key.2,
+                n - have,
+                n
+            ));
+        }
+    }
+    for (key, n) in got {
+        let w = want.get(key).copied().unwrap_or(0);
+        if *n > w {
+            problems.push(format!(
+                "UNEXPECTED {what}{}:{} {} ({} extra)",
+                key.0,
+                key.1,
+                key.2,
+                n - w
+            ));
+        }
+    }
 }
 
 #[test]
