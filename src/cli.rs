@@ -26,7 +26,8 @@ Examples:
   sfsec baseline && sfsec check --baseline .sfsec-baseline.json
   sfsec rules
   sfsec explain oauth-device-flow
-  sfsec inventory --format json -o inventory.json";
+  sfsec inventory --format json -o inventory.json
+  sfsec report -o security-review.html";
 
 #[derive(Debug, Parser)]
 #[command(name = "sfsec", version, about = "Static security linter for Salesforce DX projects and managed packages", after_help = EXAMPLES)]
@@ -49,6 +50,8 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// List every credential the project stores, for the security review's disclosure
     Inventory(InventoryArgs),
+    /// Write the security-review report: findings, false positives, credentials, OAuth apps
+    Report(ReportArgs),
     /// Show a rule's documentation
     Explain {
         /// A rule id, as `sfsec rules` lists it
@@ -88,6 +91,30 @@ pub struct InventoryArgs {
     /// Today's date for certificate expiry (YYYY-MM-DD)
     #[arg(long, hide = true)]
     pub now: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Files or folders to scan, as for `check`
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format: one self-contained HTML file, or Markdown
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+    /// Write the report to this file (atomically) instead of standard output
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Today's date for the report and certificate expiry (YYYY-MM-DD)
+    #[arg(long, hide = true)]
+    pub now: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -181,6 +208,13 @@ pub fn run(cli: Cli, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i3
             }
         },
         Command::Inventory(args) => match inventory(&args, cwd, out, err) {
+            Ok(()) => EXIT_CLEAN,
+            Err(e) => {
+                let _ = writeln!(err, "error: {e}");
+                EXIT_ERROR
+            }
+        },
+        Command::Report(args) => match report(&args, cwd, out, err) {
             Ok(()) => EXIT_CLEAN,
             Err(e) => {
                 let _ = writeln!(err, "error: {e}");
@@ -285,6 +319,56 @@ fn inventory(args: &InventoryArgs, cwd: &Path, out: &mut dyn Write, err: &mut dy
         result.project.files.len(),
         result.elapsed.as_millis()
     );
+    Ok(())
+}
+
+/// The report documents the scan; it is not a gate (`check` is), so findings do not change the
+/// exit code.
+fn report(args: &ReportArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), ConfigError> {
+    let config = selected_config(&args.paths, &args.rules, cwd)?;
+    let enabled: Vec<&'static str> = rules::all()
+        .iter()
+        .filter(|d| config.enabled(d.id, d.family))
+        .map(|d| d.id)
+        .collect();
+    let now = today(args.now.as_deref())?;
+    let result = run_scan(&args.paths, cwd, config, now)?;
+    let root = &result.project.root;
+    let scanned = args
+        .paths
+        .iter()
+        .map(|p| {
+            let abs = crate::discovery::absolute(cwd, p);
+            let rel = abs
+                .strip_prefix(root)
+                .unwrap_or(&abs)
+                .to_string_lossy()
+                .replace('\\', "/");
+            if rel.is_empty() { ".".to_string() } else { rel }
+        })
+        .collect();
+    let review = crate::review::build(
+        &result,
+        crate::review::Input {
+            enabled: &enabled,
+            scanned,
+            now,
+        },
+    );
+    let text = match args.format {
+        ReportFormat::Html => crate::review::html::render(&review),
+        ReportFormat::Markdown => crate::review::markdown::render(&review),
+    };
+    emit(&text, args.output.as_deref(), cwd, out)?;
+    let _ = writeln!(
+        err,
+        "sfsec: reported {} findings ({} suppressed) of {} files in {} ms",
+        review.total_active(),
+        review.false_positives.len(),
+        review.total_files(),
+        result.elapsed.as_millis()
+    );
+    std::thread::spawn(move || drop(result));
     Ok(())
 }
 

@@ -24,6 +24,7 @@ pub mod lints;
 pub mod oauth;
 pub mod project;
 pub mod report;
+pub mod review;
 pub mod rules;
 pub mod secrets;
 pub mod suppress;

@@ -472,6 +472,50 @@ fn snapshots_of_every_format() {
 }
 
 #[test]
+fn report_on_the_corpus_is_complete_deterministic_and_not_a_gate() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("review.html");
+    let out_arg = out.to_string_lossy().into_owned();
+    let o = sfsec(&corpus(), &["report", "--now", NOW, "-o", &out_arg]);
+    // The corpus has findings; `check` fails on them, the report only documents them.
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("sfsec: reported 71 findings (2 suppressed) of 90 files"),
+        "{}",
+        stderr(&o)
+    );
+    let html = std::fs::read_to_string(&out).expect("report written");
+    for id in [
+        "scope",
+        "summary",
+        "findings",
+        "false-positives",
+        "disclosure",
+        "oauth-apps",
+        "coverage",
+    ] {
+        assert!(html.contains(&format!("<section id=\"{id}\">")), "{id}");
+    }
+    assert_eq!(html.matches("<li class=\"finding\"").count(), 71);
+    let again = sfsec(&corpus(), &["report", "--now", NOW]);
+    assert_eq!(stdout(&again), html, "byte-identical on every run");
+
+    let md = sfsec(&corpus(), &["report", "--now", NOW, "--format", "markdown"]);
+    assert_eq!(md.status.code(), Some(0));
+    insta::assert_snapshot!("corpus_report_markdown", stdout(&md));
+
+    // Rule selection works as for `check`; a bad rule name is a usage error.
+    let o = sfsec(
+        &corpus(),
+        &["report", "--now", NOW, "--format", "markdown", "--select", "session"],
+    );
+    assert!(stdout(&o).contains("| Rules run | 2 of "), "{}", stdout(&o));
+    assert!(stdout(&o).contains("**Partial:**"));
+    let o = sfsec(&corpus(), &["report", "--select", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
 fn ci_formats_carry_every_active_finding_in_a_shape_their_readers_parse() {
     let json = sfsec(&corpus(), &["check", "--now", NOW, "--format", "json"]);
     let (doc, _) = paths_and_rules(&json);

@@ -7,7 +7,7 @@ use miette::{
     SourceSpan, SpanContents,
 };
 
-use super::{counts, position};
+use super::{counts, position, redacted};
 use crate::engine::Scan;
 use crate::finding::{Finding, Severity};
 use crate::rules;
@@ -99,23 +99,6 @@ fn short_label(f: &Finding) -> String {
         (None, Some(sink)) => format!("{}: {}", f.severity, sink.message),
         (None, None) => f.severity.as_str().to_string(),
     }
-}
-
-/// A file's text with every secret a finding points at, and every known-format credential,
-/// masked in place (offsets unchanged).
-fn redacted(scan: &Scan, file: usize) -> String {
-    let text = &scan.project.file(file).text;
-    let mut ranges: Vec<std::ops::Range<usize>> = scan
-        .findings
-        .iter()
-        .filter(|f| f.file == file)
-        .filter_map(|f| f.secret.clone())
-        .collect();
-    ranges.extend(crate::secrets::detect::known(text).into_iter().map(|h| h.span));
-    if ranges.is_empty() {
-        return text.clone();
-    }
-    crate::secrets::redact(text, &ranges)
 }
 
 pub fn render(scan: &Scan, opts: &HumanOptions) -> String {

@@ -102,6 +102,23 @@ pub fn counts(scan: &Scan) -> Counts {
     c
 }
 
+/// A file's text with every secret a finding points at, and every known-format credential,
+/// masked in place (offsets unchanged).
+pub fn redacted(scan: &Scan, file: usize) -> String {
+    let text = &scan.project.file(file).text;
+    let mut ranges: Vec<std::ops::Range<usize>> = scan
+        .findings
+        .iter()
+        .filter(|f| f.file == file)
+        .filter_map(|f| f.secret.clone())
+        .collect();
+    ranges.extend(crate::secrets::detect::known(text).into_iter().map(|h| h.span));
+    if ranges.is_empty() {
+        return text.clone();
+    }
+    crate::secrets::redact(text, &ranges)
+}
+
 /// `new` or `unchanged` when the scan was compared with a baseline (SARIF's `baselineState`).
 pub fn baseline_state(scan: &Scan, f: &Finding) -> Option<&'static str> {
     scan.baseline
