@@ -42,7 +42,7 @@ fn invocations(text: &str) -> Vec<(String, Vec<String>)> {
 #[test]
 fn the_action_and_the_book_use_only_flags_sfsec_has() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let commands = ["check", "baseline", "inventory", "rules", "explain"];
+    let commands = ["check", "baseline", "inventory", "report", "rules", "explain"];
     let mut checked = 0;
     for file in [
         "action.yml",
@@ -51,6 +51,8 @@ fn the_action_and_the_book_use_only_flags_sfsec_has() {
         "book/src/migrating-from-pmd.md",
         "book/src/baselines.md",
         "book/src/output-formats.md",
+        "book/src/security-review.md",
+        "book/src/inventory.md",
         "README.md",
     ] {
         let text = std::fs::read_to_string(root.join(file)).expect(file);
@@ -84,4 +86,64 @@ fn the_action_declares_what_its_steps_read() {
     }
     assert!(text.contains("using: composite"));
     assert!(text.contains("github/codeql-action/upload-sarif@"));
+}
+
+/// Copies a folder (the corpus project) so that commands writing files never touch the repository.
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let rel = entry.path().strip_prefix(from).expect("inside");
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn the_security_review_page_commands_write_the_reports_it_describes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let page = std::fs::read_to_string(root.join("book/src/security-review.md")).expect("page");
+    let dir = tempfile::tempdir().expect("tmp");
+    copy_dir(&root.join("corpus/partner-app"), dir.path());
+    let mut ran = 0;
+    for line in page.lines().map(str::trim) {
+        // Shell lines and the workflow's `- run:` lines alike.
+        let Some(cmd) = line
+            .strip_prefix("- run: ")
+            .or(Some(line))
+            .and_then(|l| l.strip_prefix("sfsec report"))
+        else {
+            continue;
+        };
+        let cmd = cmd.split(" #").next().unwrap_or("");
+        let args: Vec<&str> = cmd.split_whitespace().collect();
+        let o = Command::new(BIN)
+            .arg("report")
+            .args(&args)
+            .current_dir(dir.path())
+            .output()
+            .expect("run sfsec");
+        assert!(
+            o.status.success(),
+            "sfsec report{cmd}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let out = args
+            .windows(2)
+            .find(|w| w[0] == "-o")
+            .map(|w| w[1])
+            .expect("the page's commands write a file");
+        let text = std::fs::read_to_string(dir.path().join(out)).expect("report written");
+        let heading = if out.ends_with(".md") {
+            "## Documented false positives"
+        } else {
+            "<section id=\"false-positives\">"
+        };
+        assert!(text.contains(heading), "{out}");
+        ran += 1;
+    }
+    assert!(ran >= 5, "only {ran} report commands found on the page");
 }
