@@ -21,6 +21,16 @@ pub struct Inventory {
     pub named_credentials: Vec<NamedCredentialEntry>,
     pub external_credentials: Vec<ExternalCredentialEntry>,
     pub apps: Vec<AppEntry>,
+    /// The org-wide OAuth settings the repository deploys (settings files, scratch definitions).
+    pub org_oauth: Vec<OrgOauthEntry>,
+}
+
+#[derive(Serialize)]
+pub struct OrgOauthEntry {
+    pub path: String,
+    pub username_password_flow: &'static str,
+    pub user_agent_flow: &'static str,
+    pub pkce_required: bool,
 }
 
 #[derive(Serialize)]
@@ -99,6 +109,7 @@ pub fn build(scan: &Scan, now: i64) -> Inventory {
         f.line_index().line_col(&f.text, offset).0
     };
     let s = settings::build(project);
+    let oauth = OauthIndex::build(project, &crate::config::Options::default());
     let mut setting_fields = Vec::new();
     for o in &s.objects {
         for f in &o.fields {
@@ -140,7 +151,8 @@ pub fn build(scan: &Scan, now: i64) -> Inventory {
         committed_secrets,
         named_credentials: named_credentials(project),
         external_credentials: external_credentials(project),
-        apps: apps(project, now),
+        apps: apps(project, &oauth, now),
+        org_oauth: org_oauth(project, &oauth),
     }
 }
 
@@ -216,8 +228,7 @@ fn external_credentials(project: &Project) -> Vec<ExternalCredentialEntry> {
         .collect()
 }
 
-fn apps(project: &Project, now: i64) -> Vec<AppEntry> {
-    let index = OauthIndex::build(project, &crate::config::Options::default());
+fn apps(project: &Project, index: &OauthIndex<'_>, now: i64) -> Vec<AppEntry> {
     let mut out: Vec<AppEntry> = index
         .apps
         .iter()
@@ -225,6 +236,26 @@ fn apps(project: &Project, now: i64) -> Vec<AppEntry> {
         .map(|a| app_entry(project, a, now))
         .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+fn org_oauth(project: &Project, index: &OauthIndex<'_>) -> Vec<OrgOauthEntry> {
+    let blocked = |org: &crate::oauth::OrgOauth<'_>, key: &str| match org.flag(key, false) {
+        s if s.value => "blocked",
+        s if s.explicit => "allowed",
+        _ => "allowed (not blocked)",
+    };
+    let mut out: Vec<OrgOauthEntry> = index
+        .orgs
+        .iter()
+        .map(|org| OrgOauthEntry {
+            path: project.file(org.file).rel.clone(),
+            username_password_flow: blocked(org, "blockOAuthUnPwFlow"),
+            user_agent_flow: blocked(org, "blockOAuthUsrAgtFlow"),
+            pkce_required: org.flag("isPkceRequired", false).value,
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
     out
 }
 
@@ -465,6 +496,18 @@ pub fn apps_markdown(inv: &Inventory) -> String {
             ));
         }
         m.push_str(&format!("\nRotating: {ROTATE_APP}.\n"));
+    }
+    if !inv.org_oauth.is_empty() {
+        m.push_str("\nOrg-wide OAuth settings the repository deploys (they apply to every app in the org):\n\n| Settings | Username-password flow | User-agent (implicit) flow | PKCE required |\n|---|---|---|---|\n");
+        for o in &inv.org_oauth {
+            m.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                cell(&o.path),
+                o.username_password_flow,
+                o.user_agent_flow,
+                if o.pkce_required { "yes" } else { "no" }
+            ));
+        }
     }
     m
 }

@@ -503,6 +503,10 @@ fn report_on_the_corpus_is_complete_deterministic_and_not_a_gate() {
     let md = sfsec(&corpus(), &["report", "--now", NOW, "--format", "markdown"]);
     assert_eq!(md.status.code(), Some(0));
     insta::assert_snapshot!("corpus_report_markdown", stdout(&md));
+    // The OAuth section ends with the org-wide settings each deployable file sets.
+    assert!(stdout(&md).contains(
+        "| config/project-scratch-def.json | allowed | blocked | yes |\n| force-app/main/default/settings/OauthOidc.settings-meta.xml | blocked | allowed | no |"
+    ));
 
     // Rule selection works as for `check`; a bad rule name is a usage error.
     let o = sfsec(

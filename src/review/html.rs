@@ -63,7 +63,8 @@ code, pre { font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monos
 pre { background: #f9fafb; border: 1px solid var(--line); padding: 8px 0; overflow-x: auto; }
 pre .l { display: block; padding: 0 10px; white-space: pre; }
 pre .l.hit { background: #fef3f2; }
-pre .n { display: inline-block; min-width: 3em; color: var(--muted); user-select: none; }
+pre .n { display: inline-block; min-width: 3em; padding-right: 1.2em; text-align: right;
+  color: var(--muted); user-select: none; }
 mark { background: #fecdca; color: inherit; border-radius: 2px; }
 .sev { display: inline-block; font-size: 12px; font-weight: 600; color: #fff; border-radius: 10px;
   padding: 0 8px; text-transform: uppercase; }

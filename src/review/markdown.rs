@@ -35,7 +35,7 @@ pub fn section(r: &Review, id: &str) -> String {
         "disclosure" => disclosure(r),
         "oauth-apps" => {
             let mut m = String::from(
-                "Every Connected App and External Client App with OAuth enabled: the flows it allows besides the authorization-code flow, its scopes, whether it enforces the org's login IP ranges, how long its refresh tokens live, and when its certificates expire.\n\n",
+                "Every Connected App and External Client App with OAuth enabled: the flows it allows besides the authorization-code flow, its scopes, whether it enforces the org's login IP ranges, how long its refresh tokens live, and when its certificates expire; then the org-wide OAuth settings the repository deploys.\n\n",
             );
             m.push_str(&apps_markdown(&r.inventory));
             m
