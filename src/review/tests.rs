@@ -205,3 +205,36 @@ fn messages_show_code_spans_as_code() {
         "app <code>&lt;A&gt;</code> sets <code>x</code> &amp; `y"
     );
 }
+
+#[test]
+fn coverage_lists_files_that_could_not_be_parsed() {
+    let mut files = fixture();
+    files.push((
+        "force-app/main/default/classes/Broken.cls",
+        "public class Broken { void x( { }".to_string(),
+    ));
+    files.push((
+        "force-app/main/default/connectedApps/Bad.connectedApp-meta.xml",
+        "<ConnectedApp><label>x</ConnectedApp>".to_string(),
+    ));
+    let r = review_of(&files);
+    let failed: Vec<(&str, &str)> = r.failures.iter().map(|f| (f.path.as_str(), f.rule)).collect();
+    assert_eq!(
+        failed,
+        [
+            ("force-app/main/default/classes/Broken.cls", "apex-parse-error"),
+            (
+                "force-app/main/default/connectedApps/Bad.connectedApp-meta.xml",
+                "invalid-metadata"
+            ),
+        ]
+    );
+    // Still counted as scanned: they were read, and the report says what became of them.
+    assert!(r.coverage.iter().any(|c| c.kind == "Apex" && c.files == 2));
+    let md = markdown::render(&r);
+    assert!(
+        md.contains("| `force-app/main/default/classes/Broken.cls` | `apex-parse-error` |"),
+        "{md}"
+    );
+    assert!(!md.contains("Every file was read and parsed."));
+}
