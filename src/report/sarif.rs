@@ -64,7 +64,7 @@ fn rule_descriptor(d: &RuleDoc) -> Value {
     })
 }
 
-fn capitalize(s: &str) -> String {
+pub(crate) fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str())

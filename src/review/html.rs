@@ -82,18 +82,7 @@ svg text { font: 13px system-ui, sans-serif; fill: #101828; }
 
 /// `<`, `>`, `&` and quotes escaped: safe in text and in quoted attributes.
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    quick_xml::escape::escape(s).into_owned()
 }
 
 /// A one-line message: escaped, with its `code` spans as `<code>`.
@@ -270,8 +259,8 @@ fn findings(r: &Review) -> String {
             d.id,
             d.id,
             esc(d.family),
-            esc(&plural(g.entries.len())),
-            esc(&capitalize(d.summary))
+            esc(&markdown::plural(g.entries.len(), "finding")),
+            esc(&crate::report::sarif::capitalize(d.summary))
         );
         for (heading, class) in [("Why it matters", "why"), ("How to fix", "fix")] {
             if let Some(text) = d.section(heading) {
@@ -341,20 +330,4 @@ fn excerpt(x: &Excerpt) -> String {
     }
     h.push_str("</pre>\n");
     h
-}
-
-fn plural(n: usize) -> String {
-    if n == 1 {
-        "1 finding".to_string()
-    } else {
-        format!("{n} findings")
-    }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(first) => first.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }

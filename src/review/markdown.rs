@@ -242,7 +242,7 @@ fn coverage(r: &Review) -> String {
     m
 }
 
-fn plural(n: usize, what: &str) -> String {
+pub(super) fn plural(n: usize, what: &str) -> String {
     if n == 1 {
         format!("1 {what}")
     } else {

@@ -132,7 +132,7 @@ fn html_is_self_contained_escaped_and_its_script_allowed_by_hash() {
     let html = html::render(&review_of(&fixture()));
     // The project's `<script>` is text; the only script is the report's own.
     assert_eq!(html.matches("<script").count(), 1);
-    assert!(html.contains("&lt;/pre&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+    assert!(html.contains("&lt;/pre&gt;&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;"));
     for external in ["src=", "<link", "url(", "@import", "<iframe", "<object"] {
         assert!(!html.contains(external), "{external}");
     }
