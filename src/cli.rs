@@ -333,19 +333,10 @@ fn report(args: &ReportArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Writ
         .collect();
     let now = today(args.now.as_deref())?;
     let result = run_scan(&args.paths, cwd, config, now)?;
-    let root = &result.project.root;
     let scanned = args
         .paths
         .iter()
-        .map(|p| {
-            let abs = crate::discovery::absolute(cwd, p);
-            let rel = abs
-                .strip_prefix(root)
-                .unwrap_or(&abs)
-                .to_string_lossy()
-                .replace('\\', "/");
-            if rel.is_empty() { ".".to_string() } else { rel }
-        })
+        .map(|p| crate::discovery::relative(&result.project.root, &crate::discovery::absolute(cwd, p)))
         .collect();
     let review = crate::review::build(
         &result,

@@ -233,12 +233,6 @@ pub fn build(scan: &Scan, input: Input<'_>) -> Review {
     }
 
     let sfdx = project.sfdx.as_ref();
-    let rel_dir = |p: &std::path::Path| {
-        p.strip_prefix(&project.root)
-            .unwrap_or(p)
-            .to_string_lossy()
-            .replace('\\', "/")
-    };
     let meta = Meta {
         project: project
             .root
@@ -247,7 +241,12 @@ pub fn build(scan: &Scan, input: Input<'_>) -> Review {
         generated: crate::oauth::date(input.now),
         version: env!("CARGO_PKG_VERSION"),
         scanned: input.scanned,
-        package_dirs: sfdx.map_or_else(Vec::new, |s| s.package_dirs.iter().map(|p| rel_dir(p)).collect()),
+        package_dirs: sfdx.map_or_else(Vec::new, |s| {
+            s.package_dirs
+                .iter()
+                .map(|p| crate::discovery::relative(&project.root, p))
+                .collect()
+        }),
         namespace: sfdx.and_then(|s| s.namespace.clone()).filter(|n| !n.is_empty()),
     };
     let secrets_ran = ["hardcoded-secret", "secret-in-metadata-record"]
@@ -315,7 +314,10 @@ fn excerpt(text: &str, index: &crate::finding::LineIndex, span: Range<usize>) ->
         } else {
             text.len()
         };
-        let line = text[start..full_end].trim_end_matches(['\n', '\r']);
+        // The text is the file's, masked in place: the index fits it. Stop rather than panic
+        // if it ever did not.
+        let Some(line) = text.get(start..full_end) else { break };
+        let line = line.trim_end_matches(['\n', '\r']);
         let cut = line.len() > MAX_LINE_BYTES;
         let shown = &line[..floor_char_boundary(line, MAX_LINE_BYTES.min(line.len()))];
         let line_end = start + shown.len();
