@@ -167,6 +167,14 @@ pub fn render(r: &Review) -> String {
     h
 }
 
+/// The chart's segments, in order, with their colours (the CSS's severity colours).
+const SEGMENTS: [(&str, &str); 4] = [
+    ("error", "#b42318"),
+    ("warning", "#b54708"),
+    ("note", "#175cd3"),
+    ("suppressed", "#98a2b3"),
+];
+
 /// Stacked horizontal bars: one per family, a segment per severity, suppressed in grey.
 fn chart(families: &[FamilyRow]) -> String {
     const LABEL: usize = 110;
@@ -183,19 +191,12 @@ fn chart(families: &[FamilyRow]) -> String {
     let mut s = format!(
         "<svg id=\"chart\" role=\"img\" aria-labelledby=\"chart-title\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" xmlns=\"http://www.w3.org/2000/svg\">\n<title id=\"chart-title\">Findings per family and severity</title>\n"
     );
-    let segments = |f: &FamilyRow| {
-        [
-            ("error", "#b42318", f.errors),
-            ("warning", "#b54708", f.warnings),
-            ("note", "#175cd3", f.notes),
-            ("suppressed", "#98a2b3", f.suppressed),
-        ]
-    };
     for (i, f) in families.iter().enumerate() {
         let y = i * ROW + 4;
         let _ = writeln!(s, "<text x=\"0\" y=\"{}\">{}</text>", y + 16, esc(f.family));
         let mut x = LABEL;
-        for (name, color, n) in segments(f) {
+        let counts = [f.errors, f.warnings, f.notes, f.suppressed];
+        for (&(name, color), n) in SEGMENTS.iter().zip(counts) {
             if n == 0 {
                 continue;
             }
@@ -218,12 +219,7 @@ fn chart(families: &[FamilyRow]) -> String {
     }
     let y = families.len() * ROW + 20;
     let mut x = LABEL;
-    for (name, color) in [
-        ("error", "#b42318"),
-        ("warning", "#b54708"),
-        ("note", "#175cd3"),
-        ("suppressed", "#98a2b3"),
-    ] {
+    for (name, color) in SEGMENTS {
         let _ = writeln!(
             s,
             "<rect x=\"{x}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{color}\"/><text x=\"{}\" y=\"{}\">{name}</text>",
