@@ -250,6 +250,9 @@ struct Dispatch<'l> {
     /// Indexed by tree-sitter kind id.
     apex: Vec<Vec<&'l dyn Lint>>,
     comment_kinds: [u16; 2],
+    /// Set when every Apex kind a lint asks for is one [`apex::literal_and_comment_starts`]
+    /// finds: the comment kinds and those, to look up instead of walking every node.
+    lexical: Option<Vec<u16>>,
 }
 
 impl<'l> Dispatch<'l> {
@@ -271,14 +274,24 @@ impl<'l> Dispatch<'l> {
             apex::kind_id("line_comment").unwrap_or(u16::MAX),
             apex::kind_id("block_comment").unwrap_or(u16::MAX),
         ];
+        let string = apex::kind_id("string_literal").unwrap_or(u16::MAX);
+        let asked = (0..apex_table.len()).filter(|&k| !apex_table[k].is_empty());
+        let lexical = asked
+            .clone()
+            .all(|k| k == string as usize)
+            .then(|| comment_kinds.into_iter().chain(asked.map(|k| k as u16)).collect());
         Dispatch {
             xml,
             apex: apex_table,
             comment_kinds,
+            lexical,
         }
     }
 
-    /// Walks the tree once without recursion, calling interested lints; returns the comments.
+    /// Calls the interested lints on each node of the kinds they asked for; returns the
+    /// comments. Walks the tree once without recursion, or, when the lints ask only for what
+    /// a lexical scan finds, visits only the nodes on the way to those (a full walk was a
+    /// quarter of a scan's time after parsing).
     fn walk_apex(
         &self,
         tree: &tree_sitter::Tree,
@@ -288,7 +301,7 @@ impl<'l> Dispatch<'l> {
         out: &mut Vec<Finding>,
     ) -> Vec<Range<usize>> {
         let mut comments = Vec::new();
-        crate::tree::preorder(tree.root_node(), |node| {
+        let mut visit = |node: tree_sitter::Node<'_>| {
             let kind = node.kind_id();
             if self.comment_kinds.contains(&kind) {
                 comments.push(node.byte_range());
@@ -298,8 +311,18 @@ impl<'l> Dispatch<'l> {
                     lint.check_apex(node, id, file, cx, out);
                 }
             }
-            true
-        });
+        };
+        let root = tree.root_node();
+        match &self.lexical {
+            Some(kinds) if !root.has_error() => {
+                let starts = apex::literal_and_comment_starts(&file.text);
+                crate::tree::nodes_at(root, &starts, kinds, visit);
+            }
+            _ => crate::tree::preorder(root, |node| {
+                visit(node);
+                true
+            }),
+        }
         comments
     }
 }
