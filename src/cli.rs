@@ -306,8 +306,9 @@ fn inventory(args: &InventoryArgs, cwd: &Path, out: &mut dyn Write, err: &mut dy
     // The secrets rules find committed values; the rest of the inventory reads metadata.
     config.select = vec!["secrets".to_string()];
     let now = today(args.now.as_deref())?;
+    let options = config.options.clone();
     let result = run_scan(&args.paths, cwd, config, now)?;
-    let inv = crate::inventory::build(&result, now);
+    let inv = crate::inventory::build(&result, now, &options);
     let text = match args.format {
         InventoryFormat::Markdown => crate::inventory::markdown(&inv),
         InventoryFormat::Json => crate::inventory::json(&inv),
@@ -332,6 +333,7 @@ fn report(args: &ReportArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Writ
         .map(|d| d.id)
         .collect();
     let now = today(args.now.as_deref())?;
+    let options = config.options.clone();
     let result = run_scan(&args.paths, cwd, config, now)?;
     let scanned = args
         .paths
@@ -344,6 +346,7 @@ fn report(args: &ReportArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Writ
             enabled: &enabled,
             scanned,
             now,
+            options: &options,
         },
     );
     let text = match args.format {

@@ -101,15 +101,16 @@ const ROTATE_EXTERNAL: &str =
     "update each principal's credentials in Setup (or re-authenticate); the metadata holds none";
 const ROTATE_APP: &str = "generate a new consumer secret (and replace certificates before they expire), update every client that uses it, then revoke the old one";
 
-/// Builds the inventory from a scan (which must have run the secrets rules).
-pub fn build(scan: &Scan, now: i64) -> Inventory {
+/// Builds the inventory from a scan (which must have run the secrets rules). `options` are
+/// the configuration's (`oauth.native-apps` exempts an app from IP restrictions).
+pub fn build(scan: &Scan, now: i64, options: &crate::config::Options) -> Inventory {
     let project = &scan.project;
     let line = |file: usize, offset: usize| {
         let f = project.file(file);
         f.line_index().line_col(&f.text, offset).0
     };
     let s = settings::build(project);
-    let oauth = OauthIndex::build(project, &crate::config::Options::default());
+    let oauth = OauthIndex::build(project, options);
     let mut setting_fields = Vec::new();
     for o in &s.objects {
         for f in &o.fields {

@@ -152,6 +152,7 @@ pub struct Input<'a> {
     pub scanned: Vec<String>,
     /// Unix seconds: the report's date, and the certificate-expiry reference.
     pub now: i64,
+    pub options: &'a crate::config::Options,
 }
 
 pub fn build(scan: &Scan, input: Input<'_>) -> Review {
@@ -258,7 +259,7 @@ pub fn build(scan: &Scan, input: Input<'_>) -> Review {
         families: families.into_values().collect(),
         groups,
         false_positives,
-        inventory: inventory::build(scan, input.now),
+        inventory: inventory::build(scan, input.now, input.options),
         secrets_ran,
         coverage: coverage(scan),
         failures,

@@ -10,11 +10,15 @@ const NOW: i64 = 1_795_478_400;
 const KEY: &str = "sk_live_51HqLyjWDarjtT1zdp7dcQ9";
 
 fn review_of(files: &[(&str, String)]) -> Review {
+    review_with(files, Config::default())
+}
+
+fn review_with(files: &[(&str, String)], config: Config) -> Review {
     let dir = TempProject::new(files).expect("project");
     let result = scan(&ScanRequest {
         paths: vec![dir.path().to_path_buf()],
         cwd: dir.path().to_path_buf(),
-        config: Config::default(),
+        config: config.clone(),
         now: NOW,
     })
     .expect("scan");
@@ -25,6 +29,7 @@ fn review_of(files: &[(&str, String)]) -> Review {
             enabled: &enabled,
             scanned: vec![".".into()],
             now: NOW,
+            options: &config.options,
         },
     )
 }
@@ -237,4 +242,15 @@ fn coverage_lists_files_that_could_not_be_parsed() {
         "{md}"
     );
     assert!(!md.contains("Every file was read and parsed."));
+}
+
+#[test]
+fn apps_the_configuration_calls_native_say_so() {
+    let mut config = Config::default();
+    config.options.native_apps = vec!["Billing".into()];
+    let r = review_with(&fixture(), config);
+    assert_eq!(
+        r.inventory.apps[0].ip_policy,
+        "relaxed (`BYPASS`); native app (sfsec.toml lists it in `oauth.native-apps`)"
+    );
 }
