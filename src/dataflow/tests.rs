@@ -364,6 +364,45 @@ fn only_methods_a_source_can_reach_are_analyzed() {
 }
 
 #[test]
+fn utilities_called_as_class_method_are_analyzed_before_their_callers() {
+    // Twenty services send the session to this org: `Src.sid()` returns it, `Org.base()` builds
+    // the endpoint. The services are found through `sid`; `Org.base()` is named in their text,
+    // so it is analyzed first and no service has to be analyzed twice.
+    let mut files: Vec<(String, String)> = (0..20)
+        .map(|i| {
+            (
+                format!("force-app/main/default/classes/S{i}.cls"),
+                format!("public class S{i} {{\n  void m() {{\n    HttpRequest r = new HttpRequest();\n    r.setEndpoint(Org.base() + '/x');\n    r.setHeader('A', Src.sid());\n    new Http().send(r);\n  }}\n}}"),
+            )
+        })
+        .collect();
+    files.push((
+        "force-app/main/default/classes/Src.cls".into(),
+        "public class Src {\n  public static String sid() { return Secret.get(); }\n}".into(),
+    ));
+    files.push((
+        "force-app/main/default/classes/Org.cls".into(),
+        "public class Org {\n  public static String base() { return URL.getOrgDomainUrl().toExternalForm(); }\n}"
+            .into(),
+    ));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let project = crate::project::in_memory(&refs);
+    let model = Model::build(&project);
+    let demand = analyze(&project, &model, &SPEC);
+    let all = analyze(&project, &model, &SPEC_ALL);
+    assert_eq!(demand.flows.len(), 20);
+    assert!(
+        demand
+            .flows
+            .iter()
+            .all(|f| f.endpoint.as_ref().is_some_and(|e| e.class == UrlClass::SameOrg))
+    );
+    let key = |a: &Analysis| a.flows.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>();
+    assert_eq!(key(&demand), key(&all));
+    assert_eq!((demand.analyzed, demand.runs), (22, 22));
+}
+
+#[test]
 fn recursion_terminates() {
     let got = one_class(
         "  static String a(String v, Integer n) { return n == 0 ? v : b(v, n - 1); }\n  static String b(String v, Integer n) { return a(v + '.', n); }\n  void m() { Out.send(a(Secret.get(), 3)); }",
