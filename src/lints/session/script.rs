@@ -121,6 +121,7 @@ fn compute(cx: &Ctx<'_>) -> Vec<ScriptFlow> {
         return Vec::new();
     };
     let project = cx.project;
+    let aura = AuraIndex::build(project);
     let mut out = Vec::new();
     // Aura bundle folder -> tainted arguments its controller passed to helper functions; the
     // helper (`XHelper.js`) sorts after the controller (`XController.js`).
@@ -140,9 +141,9 @@ fn compute(cx: &Ctx<'_>) -> Vec<ScriptFlow> {
                     continue;
                 }
                 let mut s = Script::new(id, &f.text, 0, &[], analysis);
-                s.aura_controller = aura_controller(project, &f.rel);
+                s.aura_controller = aura.controller(project, &dir);
                 s.run_seeded(tree.root_node(), &seeds);
-                s.aura_markup_sinks(project, &dir);
+                s.aura_markup_sinks(project, aura.markup_in(&dir));
                 if !s.helper_calls.is_empty() {
                     helper_seeds.insert(dir, std::mem::take(&mut s.helper_calls));
                 }
@@ -182,21 +183,57 @@ fn compute(cx: &Ctx<'_>) -> Vec<ScriptFlow> {
     out
 }
 
-/// The Apex controller named by the Aura bundle's markup (`controller="ns.Class"`).
-fn aura_controller(project: &Project, rel: &str) -> Option<String> {
-    let dir = rel.rsplit_once('/')?.0;
-    let bundle = dir.rsplit('/').next()?;
-    let markup = project.files.iter().find(|f| {
-        f.kind == FileKind::AuraMarkup
-            && f.rel.starts_with(dir)
-            && f.rel[dir.len()..].trim_start_matches('/').starts_with(bundle)
-    })?;
-    let t = &markup.text;
-    let at = t.find("controller=")?;
-    let rest = &t[at + "controller=".len()..];
-    let quote = rest.chars().next()?;
-    let value = rest[quote.len_utf8()..].split(quote).next()?;
-    Some(value.rsplit('.').next().unwrap_or(value).to_string())
+/// Aura markup files by folder, built once per scan: looking them up per JavaScript file
+/// among all the project's files made script analysis grow with the square of the project.
+struct AuraIndex<'p> {
+    /// The folder's own markup files (`.cmp`, `.app`), in project order.
+    by_folder: HashMap<&'p str, Vec<FileId>>,
+    /// Per folder `…/<bundle>`: the first markup file below it whose path continues with the
+    /// bundle's name (the bundle's own `<bundle>.cmp`).
+    bundle_markup: HashMap<&'p str, FileId>,
+}
+
+impl<'p> AuraIndex<'p> {
+    fn build(project: &'p Project) -> Self {
+        let mut by_folder: HashMap<&str, Vec<FileId>> = HashMap::new();
+        let mut bundle_markup: HashMap<&str, FileId> = HashMap::new();
+        for (id, f) in project.files.iter().enumerate() {
+            if f.kind != FileKind::AuraMarkup {
+                continue;
+            }
+            if let Some((folder, _)) = f.rel.rsplit_once('/') {
+                by_folder.entry(folder).or_default().push(id);
+            }
+            // Every folder above the file for which it is the bundle's markup.
+            let mut dir = f.rel.as_str();
+            while let Some((up, _)) = dir.rsplit_once('/') {
+                dir = up;
+                let bundle = dir.rsplit('/').next().unwrap_or(dir);
+                if f.rel[dir.len()..].trim_start_matches('/').starts_with(bundle) {
+                    bundle_markup.entry(dir).or_insert(id);
+                }
+            }
+        }
+        AuraIndex {
+            by_folder,
+            bundle_markup,
+        }
+    }
+
+    /// The markup files directly in `dir`.
+    fn markup_in(&self, dir: &str) -> &[FileId] {
+        self.by_folder.get(dir).map_or(&[], Vec::as_slice)
+    }
+
+    /// The Apex controller named by the bundle's markup (`controller="ns.Class"`).
+    fn controller(&self, project: &Project, dir: &str) -> Option<String> {
+        let t = &project.files[*self.bundle_markup.get(dir)?].text;
+        let at = t.find("controller=")?;
+        let rest = &t[at + "controller=".len()..];
+        let quote = rest.chars().next()?;
+        let value = rest[quote.len_utf8()..].split(quote).next()?;
+        Some(value.rsplit('.').next().unwrap_or(value).to_string())
+    }
 }
 
 /// Byte ranges of the bodies of `<script>` elements without `src`.
@@ -654,15 +691,13 @@ impl<'a, 'r> Script<'a, 'r> {
     }
 
     /// `cmp.set('v.url', tainted)` where the bundle's markup puts `{!v.url}` in a URL attribute.
-    fn aura_markup_sinks(&mut self, project: &Project, dir: &str) {
+    fn aura_markup_sinks(&mut self, project: &Project, markup: &[FileId]) {
         if self.aura_attrs.is_empty() {
             return;
         }
         let attrs = std::mem::take(&mut self.aura_attrs);
-        for (mid, m) in project.files.iter().enumerate() {
-            if m.kind != FileKind::AuraMarkup || m.rel.rsplit_once('/').map(|(d, _)| d) != Some(dir) {
-                continue;
-            }
+        for &mid in markup {
+            let m = &project.files[mid];
             for a in &attrs {
                 let merge = format!("{{!v.{}}}", a.name);
                 let mut from = 0;
