@@ -105,10 +105,7 @@ const ROTATE_APP: &str = "generate a new consumer secret (and replace certificat
 /// the configuration's (`oauth.native-apps` exempts an app from IP restrictions).
 pub fn build(scan: &Scan, now: i64, options: &crate::config::Options) -> Inventory {
     let project = &scan.project;
-    let line = |file: usize, offset: usize| {
-        let f = project.file(file);
-        f.line_index().line_col(&f.text, offset).0
-    };
+    let line = |file: usize, offset: usize| project.file(file).line_col(offset).0;
     let s = settings::build(project);
     let oauth = OauthIndex::build(project, options);
     let mut setting_fields = Vec::new();
@@ -312,23 +309,30 @@ fn app_entry(project: &Project, a: &App<'_>, now: i64) -> AppEntry {
     }
 }
 
-fn ip_policy(a: &App<'_>) -> String {
-    let policy = match a.ip_policy() {
+/// A policy value as the inventory shows it: what it means and how it is written, or why
+/// there is none.
+fn policy_text<P: Copy>(
+    setting: Option<Setting<Option<(P, &str)>>>,
+    undeclared: &str,
+    meaning: impl Fn(P) -> &'static str,
+) -> String {
+    match setting {
         None => "no OAuth policies in the project".to_string(),
-        Some(Setting { value: None, .. }) => "not declared".to_string(),
+        Some(Setting { value: None, .. }) => undeclared.to_string(),
         Some(Setting {
             value: Some((p, v)), ..
-        }) => {
-            let what = match p {
-                IpPolicy::Enforce => "enforced",
-                IpPolicy::EnforceRelaxRefresh => "relaxed for refresh tokens",
-                IpPolicy::Bypass2Factor => "relaxed for activated devices",
-                IpPolicy::Bypass => "relaxed",
-                IpPolicy::Unknown => "unrecognised value",
-            };
-            format!("{what} (`{v}`)")
-        }
-    };
+        }) => format!("{} (`{v}`)", meaning(p)),
+    }
+}
+
+fn ip_policy(a: &App<'_>) -> String {
+    let policy = policy_text(a.ip_policy(), "not declared", |p| match p {
+        IpPolicy::Enforce => "enforced",
+        IpPolicy::EnforceRelaxRefresh => "relaxed for refresh tokens",
+        IpPolicy::Bypass2Factor => "relaxed for activated devices",
+        IpPolicy::Bypass => "relaxed",
+        IpPolicy::Unknown => "unrecognised value",
+    });
     match a.native {
         // Native public clients are exempt from the partner requirement; say why.
         Some(why) => format!("{policy}; native app ({why})"),
@@ -340,21 +344,12 @@ fn refresh_token_policy(a: &App<'_>, rotating: bool) -> String {
     if a.issues_refresh_tokens().is_none() {
         return "issues no refresh tokens".to_string();
     }
-    let lifetime = match a.refresh_policy() {
-        None => "no OAuth policies in the project".to_string(),
-        Some(Setting { value: None, .. }) => "not declared (valid until revoked)".to_string(),
-        Some(Setting {
-            value: Some((p, v)), ..
-        }) => {
-            let what = match p {
-                RefreshPolicy::Infinite => "valid until revoked",
-                RefreshPolicy::Zero => "expire immediately",
-                RefreshPolicy::Limited => "limited",
-                RefreshPolicy::Unknown => "unrecognised value",
-            };
-            format!("{what} (`{v}`)")
-        }
-    };
+    let lifetime = policy_text(a.refresh_policy(), "not declared (valid until revoked)", |p| match p {
+        RefreshPolicy::Infinite => "valid until revoked",
+        RefreshPolicy::Zero => "expire immediately",
+        RefreshPolicy::Limited => "limited",
+        RefreshPolicy::Unknown => "unrecognised value",
+    });
     let rotation = if rotating { "rotating" } else { "not rotating" };
     format!("{lifetime}, {rotation}")
 }

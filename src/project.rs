@@ -43,6 +43,10 @@ impl SourceFile {
     pub fn line_index(&self) -> &LineIndex {
         self.line_index.get_or_init(|| LineIndex::new(&self.text))
     }
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        self.line_index().line_col(&self.text, offset)
+    }
     pub fn xml(&self) -> Option<&XmlDoc> {
         match &self.parsed {
             Parsed::Xml(d) => Some(d),

@@ -133,7 +133,7 @@ fn check_project(root: &Path) -> (Vec<String>, Annotations) {
     let mut suppressed: BTreeMap<Key, usize> = BTreeMap::new();
     for f in &result.findings {
         let file = result.project.file(f.file);
-        let (line, _) = file.line_index().line_col(&file.text, f.span.start);
+        let (line, _) = file.line_col(f.span.start);
         let map = if f.suppression.is_some() {
             &mut suppressed
         } else {

@@ -35,7 +35,7 @@ fn a_generated_project_reports_exactly_its_planted_problems() {
         .filter(|f| planted_rules.contains(f.rule))
         .map(|f| {
             let file = result.project.file(f.file);
-            let (line, _) = file.line_index().line_col(&file.text, f.span.start);
+            let (line, _) = file.line_col(f.span.start);
             (file.rel.clone(), line, f.rule)
         })
         .collect();

@@ -98,7 +98,7 @@ pub fn run_with(rule: &str, files: &[(&str, &str)], mut config: Config) -> Vec<H
         .iter()
         .map(|f| {
             let file = scan.project.file(f.file);
-            let (line, _) = file.line_index().line_col(&file.text, f.span.start);
+            let (line, _) = file.line_col(f.span.start);
             Hit {
                 path: file.rel.clone(),
                 line,

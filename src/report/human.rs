@@ -122,7 +122,7 @@ pub fn render(scan: &Scan, opts: &HumanOptions) -> String {
         let mut help = f.help.clone().unwrap_or_default();
         for l in f.labels.iter().filter(|l| l.file != f.file) {
             let other = scan.project.file(l.file);
-            let (line, col) = other.line_index().line_col(&other.text, l.span.start);
+            let (line, col) = other.line_col(l.span.start);
             help.push_str(&format!("\nsee {}:{line}:{col}: {}", other.rel, l.message));
         }
         if let Some(doc) = rules::get(f.rule) {

@@ -77,7 +77,7 @@ struct Summary {
 
 fn json_label<'a>(scan: &'a Scan, l: &'a crate::finding::Label) -> JsonLabel<'a> {
     let lf = scan.project.file(l.file);
-    let (line, column) = lf.line_index().line_col(&lf.text, l.span.start);
+    let (line, column) = lf.line_col(l.span.start);
     JsonLabel {
         path: &lf.rel,
         start: Point {

@@ -96,8 +96,8 @@ pub fn render(scan: &Scan, category: &str) -> String {
                 .enumerate()
                 .map(|(i, l)| {
                     let lf = scan.project.file(l.file);
-                    let (sl, sc) = lf.line_index().line_col(&lf.text, l.span.start);
-                    let (el, ec) = lf.line_index().line_col(&lf.text, l.span.end);
+                    let (sl, sc) = lf.line_col(l.span.start);
+                    let (el, ec) = lf.line_col(l.span.end);
                     json!({
                         "id": i + 1,
                         "message": { "text": sentence(&l.message) },
@@ -131,8 +131,8 @@ pub fn render(scan: &Scan, category: &str) -> String {
                     .iter()
                     .map(|l| {
                         let lf = scan.project.file(l.file);
-                        let (sl, sc) = lf.line_index().line_col(&lf.text, l.span.start);
-                        let (el, ec) = lf.line_index().line_col(&lf.text, l.span.end);
+                        let (sl, sc) = lf.line_col(l.span.start);
+                        let (el, ec) = lf.line_col(l.span.end);
                         json!({
                             "location": {
                                 "physicalLocation": {

@@ -165,10 +165,7 @@ pub fn build(scan: &Scan, input: Input<'_>) -> Review {
     for id in input.enabled {
         by_rule.entry(id).or_default();
     }
-    let line_of = |file: usize, offset: usize| {
-        let f = project.file(file);
-        f.line_index().line_col(&f.text, offset).0
-    };
+    let line_of = |file: usize, offset: usize| project.file(file).line_col(offset).0;
     for f in &scan.findings {
         let family = rules::get(f.rule).map_or("general", |d| d.family);
         let row = families.entry(family).or_insert_with(|| FamilyRow {
@@ -269,10 +266,7 @@ pub fn build(scan: &Scan, input: Input<'_>) -> Review {
 fn entry(scan: &Scan, f: &Finding, text: &str) -> Entry {
     let project = &scan.project;
     let pos = position(scan, f);
-    let line_of = |file: usize, offset: usize| {
-        let sf = project.file(file);
-        sf.line_index().line_col(&sf.text, offset).0
-    };
+    let line_of = |file: usize, offset: usize| project.file(file).line_col(offset).0;
     let steps = f
         .flow
         .iter()
