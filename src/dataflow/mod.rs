@@ -241,13 +241,18 @@ fn static_callees_first(
     work: &[MethodId],
     runs: &[usize],
     scheduled: &[bool],
+    scanned: &mut [bool],
 ) -> Vec<MethodId> {
     static CALL: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(|| {
         regex::bytes::Regex::new(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(").ok()
     });
     let Some(call) = CALL.as_ref() else { return Vec::new() };
     let mut out: Vec<MethodId> = Vec::new();
+    // A put-off method comes back in the next batch: its text was read already.
     for &m in work.iter().filter(|&&m| runs[m] == 0) {
+        if std::mem::replace(&mut scanned[m], true) {
+            continue;
+        }
         let Some(body) = body_bytes(project, model, m) else {
             continue;
         };
@@ -721,9 +726,10 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
     }
     // Methods put off for one round while the static callees they name are analyzed first.
     let mut put_off: Vec<MethodId> = Vec::new();
+    let mut callees_scanned = vec![false; n];
     while !work.is_empty() {
         if put_off.is_empty() && demand.is_some() {
-            let first = static_callees_first(project, model, &work, &runs, &scheduled);
+            let first = static_callees_first(project, model, &work, &runs, &scheduled, &mut callees_scanned);
             if !first.is_empty() {
                 for &m in &first {
                     scheduled[m] = true;
