@@ -9,7 +9,7 @@ use tree_sitter::{Language, Node, Parser, Tree};
 /// The field names sfsec looks up. Looking a field up by name makes tree-sitter search the
 /// grammar's field table by string on every call (a tenth of a scan's time in profiles); these
 /// are resolved to ids once per grammar.
-const FIELDS: [&str; 24] = [
+pub(crate) const FIELDS: [&str; 24] = [
     "object",
     "name",
     "value",
@@ -78,6 +78,15 @@ impl FieldIds {
 
 static APEX_FIELDS: LazyLock<FieldIds> = LazyLock::new(|| FieldIds::new(&crate::apex::LANGUAGE));
 static JS_FIELDS: LazyLock<FieldIds> = LazyLock::new(|| FieldIds::new(&crate::js::LANGUAGE));
+
+/// The Apex grammar's id for field `name`.
+#[inline]
+pub fn apex_field_id(name: &str) -> Option<u16> {
+    match field_slot(name) {
+        Some(slot) => Some(APEX_FIELDS.0[slot]).filter(|&id| id != 0),
+        None => crate::apex::LANGUAGE.field_id_for_name(name).map(|id| id.get()),
+    }
+}
 
 pub trait NodeExt<'t> {
     /// `child_by_field_name`, without the string search for the common names.
