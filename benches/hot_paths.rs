@@ -10,7 +10,7 @@ use sfsec::config::Config;
 use sfsec::dataflow::{Model, analyze};
 use sfsec::engine;
 use sfsec::lints::session::SESSION;
-use sfsec::project::in_memory;
+use sfsec::project::{in_memory, in_memory_unparsed};
 
 const CLASS_PATH: &str = "force-app/main/default/classes/BillingService.cls";
 
@@ -139,15 +139,15 @@ fn apex_file(c: &mut Criterion) {
     let mut g = c.benchmark_group("apex");
     g.throughput(Throughput::Bytes(text.len() as u64));
     g.bench_function("parse", |b| {
-        b.iter(|| black_box(in_memory(&[(CLASS_PATH, &text)])));
+        b.iter(|| black_box(in_memory_unparsed(&[(CLASS_PATH, &text)]).parse_and_drop()));
     });
     let config = Config::default();
-    let findings = engine::lint(in_memory(&[(CLASS_PATH, &text)]), Vec::new(), &config, 0).findings;
+    let findings = engine::lint(in_memory_unparsed(&[(CLASS_PATH, &text)]), &config, 0).findings;
     assert!(findings.iter().any(|f| f.rule == "session-id-to-external"));
     g.bench_function("parse+lint", |b| {
         b.iter(|| {
-            let project = in_memory(&[(CLASS_PATH, &text)]);
-            black_box(engine::lint(project, Vec::new(), &config, 0).findings.len())
+            let files = in_memory_unparsed(&[(CLASS_PATH, &text)]);
+            black_box(engine::lint(files, &config, 0).findings.len())
         });
     });
     g.finish();
@@ -159,15 +159,17 @@ fn xml_files(c: &mut Criterion) {
     let bytes: usize = files.iter().map(|(_, t)| t.len()).sum();
     let mut g = c.benchmark_group("xml");
     g.throughput(Throughput::Bytes(bytes as u64));
-    g.bench_function("parse", |b| b.iter(|| black_box(in_memory(&refs))));
+    g.bench_function("parse", |b| {
+        b.iter(|| black_box(in_memory_unparsed(&refs).parse_and_drop()))
+    });
     let config = Config::default();
-    let findings = engine::lint(in_memory(&refs), Vec::new(), &config, 0).findings;
+    let findings = engine::lint(in_memory_unparsed(&refs), &config, 0).findings;
     assert!(findings.iter().any(|f| f.rule == "use-any-api-client"));
     assert!(findings.iter().any(|f| f.rule == "oauth-device-flow"));
     g.bench_function("parse+lint", |b| {
         b.iter(|| {
-            let project = in_memory(&refs);
-            black_box(engine::lint(project, Vec::new(), &config, 0).findings.len())
+            let files = in_memory_unparsed(&refs);
+            black_box(engine::lint(files, &config, 0).findings.len())
         });
     });
     g.finish();

@@ -18,7 +18,7 @@ use crate::finding::Finding;
 use crate::kind::MetaType;
 use crate::lints::{Ctx, LINTS, Lint};
 use crate::oauth::OauthIndex;
-use crate::project::{self, Parsed, Project};
+use crate::project::{self, Parsed, Project, Unparsed};
 use crate::rules;
 use crate::suppress::{self, Directive};
 
@@ -56,11 +56,12 @@ pub fn parse_only(req: &ScanRequest) -> Result<(usize, usize, Duration), ConfigE
     let started = Instant::now();
     let root = discovery::find_root(&req.paths, &req.cwd);
     let found = discovery::discover(&root, &req.paths, &req.cwd, &req.config)?;
-    let (project, _) = project::load(found);
-    let bytes = project.files.iter().map(|f| f.text.len()).sum();
+    let unparsed = project::read(found);
+    let bytes = unparsed.project.files.iter().map(|f| f.text.len()).sum();
+    let files = unparsed.project.files.len();
+    // Each tree is freed as soon as it is built, as a scan frees it after its per-file pass.
+    let project = unparsed.parse_and_drop();
     let elapsed = started.elapsed();
-    let files = project.files.len();
-    // As in `check`: freeing the trees is not parsing, and the process need not wait for it.
     std::thread::spawn(move || drop(project));
     Ok((files, bytes, elapsed))
 }
@@ -89,8 +90,7 @@ pub fn scan_cached(req: &ScanRequest, cache: Option<&Cache>) -> Result<(Scan, bo
         };
         return Ok((scan, true));
     }
-    let (project, findings) = unparsed.parse();
-    let mut scan = lint(project, findings, &req.config, req.now);
+    let mut scan = lint(unparsed, &req.config, req.now);
     if let (Some(cache), Some(fp)) = (cache, &fingerprint) {
         cache.store(fp, scan.valid, &scan.findings);
     }
@@ -98,16 +98,28 @@ pub fn scan_cached(req: &ScanRequest, cache: Option<&Cache>) -> Result<(Scan, bo
     Ok((scan, false))
 }
 
-/// Runs the enabled lints over a parsed project. `findings` are those loading produced
-/// (unreadable or unparsable files); they go through suppressions and sorting like the rest.
-pub fn lint(project: Project, mut findings: Vec<Finding>, config: &Config, now: i64) -> Scan {
+/// Parses the files read and runs the enabled lints. Loading's findings (unreadable or
+/// unparsable files) go through suppressions and sorting like the rest.
+pub fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
     let started = Instant::now();
-    let oauth = OauthIndex::build(&project, &config.options);
     let enabled = |id: &str| rules::get(id).is_some_and(|d| config.enabled(id, d.family));
     let lints: Vec<&dyn Lint> = LINTS.iter().copied().filter(|l| enabled(l.id())).collect();
+    let dispatch = Dispatch::new(&lints);
+    let pmd = config.pmd_suppressions;
+    // Apex per-file checks run while the file's tree-sitter tree exists: it is then kept only
+    // in compact form (see [`crate::flat`]).
+    let (project, mut findings, apex_checked) = unparsed.parse_with(&|id, file, tree| {
+        let mut out = Vec::new();
+        let comments = dispatch.walk_apex(tree, id, file, &mut out);
+        let mut directives = suppress::from_code(id, &file.text, &comments);
+        if pmd {
+            directives.extend(suppress::from_pmd(id, &file.text, &comments, tree.root_node()));
+        }
+        (out, directives)
+    });
+    let oauth = OauthIndex::build(&project, &config.options);
     let clock = Clock::new(now);
     let memo = crate::lints::Memo::default();
-    let dispatch = Dispatch::new(&lints);
     // Only the project checks of lints that declare data-flow specs read the flows. Everything
     // else runs while the data-flow model is built and analysed, which is partly serial: the
     // other core would otherwise sit idle.
@@ -125,7 +137,7 @@ pub fn lint(project: Project, mut findings: Vec<Finding>, config: &Config, now: 
     let (flows, (per_file, mut project_findings)) = rayon::join(
         || data_flows(&project, &lints),
         || {
-            let per_file = per_file_checks(&project, &dispatch, &early, config.pmd_suppressions);
+            let per_file = per_file_checks(&project, &dispatch, &early);
             let project_findings = project_checks(&without_flows, &early);
             (per_file, project_findings)
         },
@@ -134,7 +146,7 @@ pub fn lint(project: Project, mut findings: Vec<Finding>, config: &Config, now: 
     project_findings.extend(project_checks(&with_flows, &cx));
 
     let mut directives = Vec::new();
-    for (f, d) in per_file {
+    for (f, d) in per_file.into_iter().chain(apex_checked.into_iter().flatten()) {
         findings.extend(f);
         directives.extend(d);
     }
@@ -163,14 +175,9 @@ pub fn lint(project: Project, mut findings: Vec<Finding>, config: &Config, now: 
     }
 }
 
-/// The per-file checks of every lint, in one walk per file, with the suppression directives.
-/// `pmd`: also read PMD's suppressions (`NOPMD`, `@SuppressWarnings('PMD...')`).
-fn per_file_checks(
-    project: &Project,
-    dispatch: &Dispatch<'_>,
-    cx: &Ctx<'_>,
-    pmd: bool,
-) -> Vec<(Vec<Finding>, Vec<Directive>)> {
+/// The per-file checks of the files other than Apex (whose ran while parsing), with the
+/// suppression directives.
+fn per_file_checks(project: &Project, dispatch: &Dispatch<'_>, cx: &Ctx<'_>) -> Vec<(Vec<Finding>, Vec<Directive>)> {
     project
         .files
         .par_iter()
@@ -189,17 +196,10 @@ fn per_file_checks(
                     }
                     directives = suppress::from_xml(id, &file.text, doc);
                 }
-                Parsed::Apex(tree) => {
-                    let comments = dispatch.walk_apex(tree, id, file, cx, &mut out);
-                    directives = suppress::from_code(id, &file.text, &comments);
-                    if pmd {
-                        directives.extend(suppress::from_pmd(id, &file.text, &comments, tree.root_node()));
-                    }
-                }
                 Parsed::Js(tree) => {
                     directives = suppress::from_code(id, &file.text, &crate::js::comments(tree));
                 }
-                Parsed::Json(_) | Parsed::Text | Parsed::Failed => {}
+                Parsed::Apex(_) | Parsed::Json(_) | Parsed::Text | Parsed::Failed => {}
             }
             (out, directives)
         })
@@ -297,7 +297,6 @@ impl<'l> Dispatch<'l> {
         tree: &tree_sitter::Tree,
         id: usize,
         file: &project::SourceFile,
-        cx: &Ctx<'_>,
         out: &mut Vec<Finding>,
     ) -> Vec<Range<usize>> {
         let mut comments = Vec::new();
@@ -308,7 +307,7 @@ impl<'l> Dispatch<'l> {
             }
             if let Some(ls) = self.apex.get(kind as usize) {
                 for lint in ls {
-                    lint.check_apex(node, id, file, cx, out);
+                    lint.check_apex(node, id, file, out);
                 }
             }
         };

@@ -112,7 +112,10 @@ impl FlatTree {
     }
 
     pub fn root_node(&self) -> Node<'_> {
-        Node { nodes: &self.nodes, i: 0 }
+        Node {
+            nodes: &self.nodes,
+            i: 0,
+        }
     }
 
     /// Number of nodes, for tests and measurements.
@@ -352,7 +355,11 @@ mod tests {
                 assert_eq!(range(a.child(i)), frange(b.child(i)), "{at} child {i}");
             }
             for i in 0..a.named_child_count() as u32 {
-                assert_eq!(range(a.named_child(i)), frange(b.named_child(i)), "{at} named child {i}");
+                assert_eq!(
+                    range(a.named_child(i)),
+                    frange(b.named_child(i)),
+                    "{at} named child {i}"
+                );
             }
             for name in crate::tree::FIELDS {
                 assert_eq!(range(a.field(name)), frange(b.field(name)), "{at} field {name}");
@@ -365,7 +372,10 @@ mod tests {
                     .children_by_field_name(name, &mut a.walk())
                     .map(|n| n.byte_range())
                     .collect();
-                let all_b: Vec<_> = b.children_by_field_name(name, &mut b.walk()).map(|n| n.byte_range()).collect();
+                let all_b: Vec<_> = b
+                    .children_by_field_name(name, &mut b.walk())
+                    .map(|n| n.byte_range())
+                    .collect();
                 assert_eq!(all_a, all_b, "{at} fields {name}");
             }
         }

@@ -8,6 +8,7 @@ use tree_sitter::Tree;
 use crate::apex;
 use crate::discovery::{Candidate, Discovery, SfdxProject};
 use crate::finding::{FileId, Finding, LineIndex};
+use crate::flat::FlatTree;
 use crate::json::JsonNode;
 use crate::kind::{FileKind, MetaType};
 use crate::xml::XmlDoc;
@@ -17,7 +18,9 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 pub enum Parsed {
     Xml(XmlDoc),
-    Apex(Tree),
+    /// Compact: the tree-sitter tree lives only through the per-file pass (see
+    /// [`Unparsed::parse_with`]).
+    Apex(FlatTree),
     /// Aura, LWC or static-resource JavaScript. Syntax errors are not reported: bundles may use
     /// syntax the grammar lacks, and the lints read what parsed.
     Js(Tree),
@@ -152,27 +155,60 @@ pub fn read(discovery: Discovery) -> Unparsed {
     }
 }
 
+/// What the per-file pass does with an Apex file's tree-sitter tree, the only time there is one.
+pub type ApexVisit<'v, T> = &'v (dyn Fn(FileId, &SourceFile, &Tree) -> T + Sync);
+
 impl Unparsed {
     /// Parses every file that was read, in parallel.
     pub fn parse(self) -> (Project, Vec<Finding>) {
+        let (project, findings, _) = self.parse_with(&|_, _, _| ());
+        (project, findings)
+    }
+
+    /// [`Unparsed::parse`], passing each Apex file's tree to `visit` (in parallel) before it is
+    /// kept as a [`FlatTree`] and freed: only one tree per thread is alive at a time. Returns
+    /// what `visit` returned, by file.
+    pub fn parse_with<T: Send>(self, visit: ApexVisit<'_, T>) -> (Project, Vec<Finding>, Vec<Option<T>>) {
         let Unparsed {
             mut project,
             mut findings,
             readable,
         } = self;
-        let problems: Vec<(FileId, Problem)> = project
+        let parsed: Vec<(FileId, Problem, Option<T>)> = project
             .files
             .par_iter_mut()
             .enumerate()
             .filter(|(id, _)| readable[*id])
-            .map(|(id, file)| (id, parse_into(file)))
+            .map(|(id, file)| {
+                let (problem, visited) = parse_into(id, file, Some(visit));
+                (id, problem, visited)
+            })
             .collect();
-        for (id, problem) in problems {
+        let mut visited: Vec<Option<T>> = std::iter::repeat_with(|| None).take(project.files.len()).collect();
+        for (id, problem, v) in parsed {
             if let Some((rule, offset, message)) = problem {
                 findings.push(Finding::new(rule, id, offset..offset, message));
             }
+            visited[id] = v;
         }
-        (project, findings)
+        (project, findings, visited)
+    }
+
+    /// Parses every file that was read and keeps nothing: the floor a scan is measured against.
+    pub fn parse_and_drop(self) -> Project {
+        let Unparsed {
+            mut project, readable, ..
+        } = self;
+        project
+            .files
+            .par_iter_mut()
+            .enumerate()
+            .filter(|(id, _)| readable[*id])
+            .for_each(|(id, file)| {
+                parse_into::<()>(id, file, None);
+                file.parsed = Parsed::Failed;
+            });
+        project
     }
 }
 
@@ -216,30 +252,39 @@ fn read_one(c: Candidate) -> (SourceFile, Problem) {
 /// A project built from in-memory files, for unit tests of cross-file analyses.
 #[doc(hidden)]
 pub fn in_memory(files: &[(&str, &str)]) -> Project {
-    let files = files
+    in_memory_unparsed(files).parse().0
+}
+
+/// In-memory files, read but not parsed, for tests and benchmarks of a whole scan.
+#[doc(hidden)]
+pub fn in_memory_unparsed(files: &[(&str, &str)]) -> Unparsed {
+    let files: Vec<SourceFile> = files
         .iter()
-        .map(|(rel, text)| {
-            let mut file = SourceFile {
-                rel: rel.to_string(),
-                kind: crate::kind::classify(std::path::Path::new(rel)),
-                text: text.to_string(),
-                parsed: Parsed::Failed,
-                context: false,
-                line_index: std::sync::OnceLock::new(),
-            };
-            parse_into(&mut file);
-            file
+        .map(|(rel, text)| SourceFile {
+            rel: rel.to_string(),
+            kind: crate::kind::classify(std::path::Path::new(rel)),
+            text: text.to_string(),
+            parsed: Parsed::Failed,
+            context: false,
+            line_index: std::sync::OnceLock::new(),
         })
         .collect();
-    Project {
-        root: PathBuf::from("."),
-        sfdx: None,
-        files,
+    Unparsed {
+        readable: vec![true; files.len()],
+        project: Project {
+            root: PathBuf::from("."),
+            sfdx: None,
+            files,
+        },
+        findings: Vec::new(),
     }
 }
 
-fn parse_into(file: &mut SourceFile) -> Problem {
-    match file.kind {
+/// Parses `file` into `file.parsed`. `visit`, if given, sees an Apex tree before it is
+/// flattened; without it, an Apex tree is not kept at all.
+fn parse_into<T>(id: FileId, file: &mut SourceFile, visit: Option<ApexVisit<'_, T>>) -> (Problem, Option<T>) {
+    let mut visited = None;
+    let problem = match file.kind {
         FileKind::Metadata(_) => match XmlDoc::parse(&file.text) {
             Ok(doc) => {
                 file.parsed = Parsed::Xml(doc);
@@ -265,7 +310,10 @@ fn parse_into(file: &mut SourceFile) -> Problem {
                         format!("cannot parse this Apex: {what}; lints may miss code in the broken part"),
                     )
                 });
-                file.parsed = Parsed::Apex(tree);
+                if let Some(visit) = visit {
+                    visited = Some(visit(id, file, &tree));
+                    file.parsed = Parsed::Apex(FlatTree::new(&tree));
+                }
                 problem
             }
             None => Some((
@@ -299,5 +347,6 @@ fn parse_into(file: &mut SourceFile) -> Problem {
             None
         }
         FileKind::Ignored => None,
-    }
+    };
+    (problem, visited)
 }

@@ -1,10 +1,9 @@
 //! One method, analyzed against the current summaries: the walk over statements and the
 //! evaluation of expressions to tainted values.
 
-use crate::tree::NodeExt;
 use std::cell::{Cell, RefCell};
 
-use tree_sitter::Node;
+use crate::flat::Node;
 
 use super::model::{ClassId, FieldId, Method, MethodId, MethodKind, Model, text, type_key};
 use super::url::{self, Endpoint, UrlClass};
@@ -624,7 +623,7 @@ impl<'a, 't> Frame<'a, 't> {
             Some(o) if self.static_class(o).is_none() => self.eval(o),
             _ => Val::default(),
         };
-        let arg_nodes: Vec<Node<'t>> = crate::tree::arguments(node);
+        let arg_nodes: Vec<Node<'t>> = crate::flat::arguments(node);
         let args: Vec<Val> = arg_nodes.iter().map(|&a| self.eval(a)).collect();
 
         let mut result = Val::default();
@@ -761,7 +760,7 @@ impl<'a, 't> Frame<'a, 't> {
 
     fn construct(&mut self, node: Node<'t>) -> Val {
         let ty = node.field("type").map(|t| type_key(t, self.src));
-        let arg_nodes: Vec<Node<'t>> = crate::tree::arguments(node);
+        let arg_nodes: Vec<Node<'t>> = crate::flat::arguments(node);
         let args: Vec<Val> = arg_nodes.iter().map(|&a| self.eval(a)).collect();
         let mut result = Val::default();
         // A new object holds what it was built from.

@@ -30,8 +30,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
+use crate::flat::Node;
 use rayon::prelude::*;
-use tree_sitter::Node;
 
 use crate::finding::FileId;
 use crate::project::Project;

@@ -2,10 +2,9 @@
 //! included), fields and properties, methods and constructors. Built once per scan from the
 //! parsed trees; the interpreter resolves names against it.
 
-use crate::tree::NodeExt;
 use std::collections::HashMap;
 
-use tree_sitter::Node;
+use crate::flat::Node;
 
 use crate::finding::FileId;
 use crate::project::{Parsed, Project};

@@ -48,11 +48,12 @@ pub trait Lint: Sync + Send {
     /// lint asks only for `string_literal`, the engine finds those by a lexical scan instead of
     /// walking every node; asking for any other kind brings back the full walk for all files
     /// (about a quarter of a scan's time after parsing), so prefer a project check that looks
-    /// only where a text search points.
+    /// only where a text search points. The check sees its own file only: it runs while Apex
+    /// is being parsed, each tree freed after it (see [`crate::flat`]).
     fn apex_kinds(&self) -> &'static [&'static str] {
         &[]
     }
-    fn check_apex(&self, _node: Node<'_>, _file: FileId, _src: &SourceFile, _cx: &Ctx<'_>, _out: &mut Vec<Finding>) {}
+    fn check_apex(&self, _node: Node<'_>, _file: FileId, _src: &SourceFile, _out: &mut Vec<Finding>) {}
 
     /// Once per scan, for lints that look across files.
     fn check_project(&self, _cx: &Ctx<'_>, _out: &mut Vec<Finding>) {}

@@ -2,11 +2,10 @@
 //! metadata-API layouts; and the Apex that reads their fields (and whether it uses a field as a
 //! credential).
 
-use crate::tree::NodeExt;
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 
-use tree_sitter::Node;
+use crate::flat::Node;
 
 use crate::finding::FileId;
 use crate::kind::MetaType;
@@ -273,7 +272,7 @@ fn code_uses(project: &Project, objects: &[SettingObject]) -> HashMap<(String, S
         if names.as_ref().is_some_and(|n| !n.is_match(src)) {
             continue;
         }
-        crate::tree::preorder(tree.root_node(), |node| {
+        tree.root_node().preorder(|node| {
             if node.kind() == "field_access"
                 && let Some(fld) = node.field("field")
                 && let Some(owners) = fields.get(&text(fld, src).to_ascii_lowercase())
@@ -336,7 +335,7 @@ fn declared_type(at: Node<'_>, var: &str, src: &str) -> Option<String> {
         }
     }
     let mut found = None;
-    crate::tree::preorder(scope, |n| {
+    scope.preorder(|n| {
         if found.is_some() {
             return false;
         }

@@ -38,7 +38,7 @@ impl Lint for DeviceFlow {
         STRING_KINDS
     }
 
-    fn check_apex(&self, node: Node<'_>, file: FileId, src: &SourceFile, _cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    fn check_apex(&self, node: Node<'_>, file: FileId, src: &SourceFile, out: &mut Vec<Finding>) {
         flow_in_literal(&CODE, node, file, src, out);
     }
 }

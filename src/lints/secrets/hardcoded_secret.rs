@@ -35,7 +35,7 @@ impl Lint for HardcodedSecret {
         &["string_literal"]
     }
 
-    fn check_apex(&self, node: Node<'_>, file: FileId, src: &SourceFile, _cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    fn check_apex(&self, node: Node<'_>, file: FileId, src: &SourceFile, out: &mut Vec<Finding>) {
         let Some((content, at)) = crate::apex::string_content(node, &src.text) else {
             return;
         };

@@ -5,7 +5,6 @@
 use crate::dataflow::{
     Call, CallSite, EndpointOf, Flow, NON_VALUE_METHODS, On, Sink, SinkAt, Source, SourceKind, Spec,
 };
-use crate::tree::NodeExt;
 use std::ops::Range;
 
 use crate::dataflow::Hop;
@@ -269,8 +268,8 @@ fn page_with_session(site: &CallSite<'_, '_>) -> Option<String> {
 }
 
 /// The page a `Page.Foo` or `new PageReference('/apex/Foo')` expression names.
-fn page_name(node: tree_sitter::Node<'_>, src: &str) -> Option<String> {
-    let text = |n: tree_sitter::Node<'_>| src.get(n.byte_range()).unwrap_or("");
+fn page_name(node: crate::flat::Node<'_>, src: &str) -> Option<String> {
+    let text = |n: crate::flat::Node<'_>| src.get(n.byte_range()).unwrap_or("");
     match node.kind() {
         "field_access" => {
             let obj = node.field("object")?;
