@@ -18,8 +18,7 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 pub enum Parsed {
     Xml(XmlDoc),
-    /// Compact: the tree-sitter tree lives only through the per-file pass (see
-    /// [`Unparsed::parse_with`]).
+    /// Compact: the tree-sitter tree is freed once copied (see [`crate::flat`]).
     Apex(FlatTree),
     /// Aura, LWC or static-resource JavaScript. Syntax errors are not reported: bundles may use
     /// syntax the grammar lacks, and the lints read what parsed.
@@ -155,43 +154,27 @@ pub fn read(discovery: Discovery) -> Unparsed {
     }
 }
 
-/// What the per-file pass does with an Apex file's tree-sitter tree, the only time there is one.
-pub type ApexVisit<'v, T> = &'v (dyn Fn(FileId, &SourceFile, &Tree) -> T + Sync);
-
 impl Unparsed {
     /// Parses every file that was read, in parallel.
     pub fn parse(self) -> (Project, Vec<Finding>) {
-        let (project, findings, _) = self.parse_with(&|_, _, _| ());
-        (project, findings)
-    }
-
-    /// [`Unparsed::parse`], passing each Apex file's tree to `visit` (in parallel) before it is
-    /// kept as a [`FlatTree`] and freed: only one tree per thread is alive at a time. Returns
-    /// what `visit` returned, by file.
-    pub fn parse_with<T: Send>(self, visit: ApexVisit<'_, T>) -> (Project, Vec<Finding>, Vec<Option<T>>) {
         let Unparsed {
             mut project,
             mut findings,
             readable,
         } = self;
-        let parsed: Vec<(FileId, Problem, Option<T>)> = project
+        let problems: Vec<(FileId, Problem)> = project
             .files
             .par_iter_mut()
             .enumerate()
             .filter(|(id, _)| readable[*id])
-            .map(|(id, file)| {
-                let (problem, visited) = parse_into(id, file, Some(visit));
-                (id, problem, visited)
-            })
+            .map(|(id, file)| (id, parse_into(file, true)))
             .collect();
-        let mut visited: Vec<Option<T>> = std::iter::repeat_with(|| None).take(project.files.len()).collect();
-        for (id, problem, v) in parsed {
+        for (id, problem) in problems {
             if let Some((rule, offset, message)) = problem {
                 findings.push(Finding::new(rule, id, offset..offset, message));
             }
-            visited[id] = v;
         }
-        (project, findings, visited)
+        (project, findings)
     }
 
     /// Parses every file that was read and keeps nothing: the floor a scan is measured against.
@@ -204,8 +187,8 @@ impl Unparsed {
             .par_iter_mut()
             .enumerate()
             .filter(|(id, _)| readable[*id])
-            .for_each(|(id, file)| {
-                parse_into::<()>(id, file, None);
+            .for_each(|(_, file)| {
+                parse_into(file, false);
                 file.parsed = Parsed::Failed;
             });
         project
@@ -280,11 +263,10 @@ pub fn in_memory_unparsed(files: &[(&str, &str)]) -> Unparsed {
     }
 }
 
-/// Parses `file` into `file.parsed`. `visit`, if given, sees an Apex tree before it is
-/// flattened; without it, an Apex tree is not kept at all.
-fn parse_into<T>(id: FileId, file: &mut SourceFile, visit: Option<ApexVisit<'_, T>>) -> (Problem, Option<T>) {
-    let mut visited = None;
-    let problem = match file.kind {
+/// Parses `file` into `file.parsed`. An Apex tree is kept flat (see [`crate::flat`]), or not
+/// at all without `keep`.
+fn parse_into(file: &mut SourceFile, keep: bool) -> Problem {
+    match file.kind {
         FileKind::Metadata(_) => match XmlDoc::parse(&file.text) {
             Ok(doc) => {
                 file.parsed = Parsed::Xml(doc);
@@ -310,8 +292,7 @@ fn parse_into<T>(id: FileId, file: &mut SourceFile, visit: Option<ApexVisit<'_, 
                         format!("cannot parse this Apex: {what}; lints may miss code in the broken part"),
                     )
                 });
-                if let Some(visit) = visit {
-                    visited = Some(visit(id, file, &tree));
+                if keep {
                     file.parsed = Parsed::Apex(FlatTree::new(&tree));
                 }
                 problem
@@ -347,6 +328,5 @@ fn parse_into<T>(id: FileId, file: &mut SourceFile, visit: Option<ApexVisit<'_, 
             None
         }
         FileKind::Ignored => None,
-    };
-    (problem, visited)
+    }
 }
