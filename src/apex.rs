@@ -76,8 +76,48 @@ pub fn first_error(tree: &Tree) -> Option<Node<'_>> {
     found
 }
 
+/// Where each string literal and comment starts, by a lexical scan of the source: quotes (with
+/// backslash escapes), `//` and `/* */`. It does not parse; [`crate::tree::nodes_at`] checks
+/// each offset against the tree, so that a string or comment is found without walking every
+/// node. Trees with syntax errors are walked instead (the scan and the parser's recovery could
+/// disagree there).
+pub fn literal_and_comment_starts(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match (b[i], b.get(i + 1)) {
+            (b'\'', _) => {
+                out.push(i);
+                i += 1;
+                while i < b.len() {
+                    match b[i] {
+                        b'\\' => i += 2,
+                        b'\'' => {
+                            i += 1;
+                            break;
+                        }
+                        b'\n' => break,
+                        _ => i += 1,
+                    }
+                }
+            }
+            (b'/', Some(b'/')) => {
+                out.push(i);
+                i = b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |n| i + n);
+            }
+            (b'/', Some(b'*')) => {
+                out.push(i);
+                i = text[i + 2..].find("*/").map_or(b.len(), |n| i + 2 + n + 2);
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
 /// The content of a string literal without its quotes, with the offset of that content.
-pub fn string_content<'s>(node: crate::flat::Node<'_>, src: &'s str) -> Option<(&'s str, usize)> {
+pub fn string_content<'s>(node: Node<'_>, src: &'s str) -> Option<(&'s str, usize)> {
     let text = src.get(node.byte_range())?;
     let inner = text.strip_prefix('\'')?.strip_suffix('\'')?;
     Some((inner, node.start_byte() + 1))
@@ -115,6 +155,68 @@ mod tests {
         let call = src.find("%%%NAMESPACE_DOT%%%Util").unwrap_or(0);
         assert!(clean[call..].starts_with("xxxxxxxxxxxxxxxxxxxUtil"));
         assert_eq!(neutralize_tokens("a % b %%% c"), "a % b %%% c");
+    }
+
+    /// The string literals and comments of `src` found by the lexical scan and [`nodes_at`]
+    /// must be exactly those a walk of every node finds.
+    fn lexical_lookup_matches_walk(src: &str) -> Result<usize, String> {
+        let tree = parse(&neutralize_tokens(src)).ok_or("no tree")?;
+        let root = tree.root_node();
+        if root.has_error() {
+            return Ok(0);
+        }
+        let kinds: Vec<u16> = ["string_literal", "line_comment", "block_comment"]
+            .iter()
+            .filter_map(|k| kind_id(k))
+            .collect();
+        let mut walked = Vec::new();
+        crate::tree::preorder(root, |n| {
+            if kinds.contains(&n.kind_id()) {
+                walked.push((n.kind_id(), n.byte_range()));
+            }
+            true
+        });
+        let mut looked_up = Vec::new();
+        crate::tree::nodes_at(root, &literal_and_comment_starts(src), &kinds, |n| {
+            looked_up.push((n.kind_id(), n.byte_range()))
+        });
+        if walked == looked_up {
+            Ok(walked.len())
+        } else {
+            Err(format!("walk {walked:?}\nlookup {looked_up:?}"))
+        }
+    }
+
+    #[test]
+    fn lexical_lookup_finds_every_literal_and_comment() {
+        let tricky = [
+            "public class A { String s = 'it\\'s // not a comment /* nor this */'; }",
+            "public class A { /* 'not a string' */ String s = '/*'; // it's a comment\n String t = '*/'; }",
+            "public class A {\n  // one\n  /** doc 'x' */\n  void m() { List<Account> a = [SELECT Id FROM Account WHERE Name = 'a\\\\' AND Type = 'b']; }\n}",
+            "public class A { String u = 'https://x.example.com/a'; String e = ''; String b = '\\\\'; }",
+            "trigger T on Account (before insert) { for (Account a : Trigger.new) { a.Name = 'x' + '//' + 'y'; } }",
+            "public class A { void m() { switch on s { when 'a', 'b' { x(); } } Map<String, String> m = new Map<String, String>{ 'k' => 'v' }; } }",
+            "public class A { String s = '%%%NAMESPACE%%%Field__c'; %%%NAMESPACE%%%Obj__c o; }",
+        ];
+        for src in tricky {
+            let n = lexical_lookup_matches_walk(src).unwrap_or_else(|e| panic!("{src}\n{e}"));
+            assert!(n > 0, "{src}: nothing to compare");
+        }
+        // Every Apex file of the corpus and of a generated project.
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let generated = tempfile::tempdir().expect("tmp");
+        crate::generate::project(generated.path(), 150, 7).expect("generate");
+        let mut compared = 0;
+        for dir in [corpus.as_path(), generated.path()] {
+            for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+                let p = entry.path();
+                if p.extension().is_some_and(|e| e == "cls" || e == "trigger") {
+                    let src = std::fs::read_to_string(p).expect("read");
+                    compared += lexical_lookup_matches_walk(&src).unwrap_or_else(|e| panic!("{}\n{e}", p.display()));
+                }
+            }
+        }
+        assert!(compared > 500, "only {compared} literals and comments compared");
     }
 
     #[test]

@@ -34,6 +34,7 @@ const NONE: u32 = u32::MAX;
 const NAMED: u8 = 1;
 const MISSING: u8 = 2;
 const HAS_ERROR: u8 = 4;
+const ELIDED: u8 = 8;
 /// tree-sitter's id for ERROR nodes.
 const ERROR_KIND: u16 = u16::MAX;
 
@@ -44,6 +45,34 @@ static KINDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The kinds of bodies [`FlatTree::declarations`] leaves out, by the declaration they belong to.
+struct BodyKinds {
+    bodies: [u16; 3],
+    owners: [u16; 6],
+}
+
+impl BodyKinds {
+    fn is_body(&self, kind: u16, parent: Option<u16>) -> bool {
+        self.bodies.contains(&kind) && parent.is_some_and(|p| self.owners.contains(&p))
+    }
+}
+
+static BODY_KINDS: LazyLock<BodyKinds> = LazyLock::new(|| {
+    let id = |k| crate::apex::kind_id(k).unwrap_or(u16::MAX - 1);
+    BodyKinds {
+        bodies: ["block", "constructor_body", "trigger_body"].map(id),
+        owners: [
+            "method_declaration",
+            "constructor_declaration",
+            "accessor_declaration",
+            "static_initializer",
+            "class_body",
+            "trigger_declaration",
+        ]
+        .map(id),
+    }
+});
+
 /// A flattened Apex tree.
 pub struct FlatTree {
     nodes: Box<[Slot]>,
@@ -52,6 +81,19 @@ pub struct FlatTree {
 impl FlatTree {
     /// Copies `tree`, visiting each node once.
     pub fn new(tree: &tree_sitter::Tree) -> Self {
+        Self::copy(tree.root_node(), false, 0)
+    }
+
+    /// Copies `tree` without the inside of method, constructor, accessor, initializer and
+    /// trigger bodies: each body is kept as one node with its range and kind (see
+    /// [`Node::is_elided`]), whose inside [`FlatTree::body`] parses again when it is needed.
+    /// Declarations are a small part of the code; the data flow needs few bodies.
+    pub fn declarations(tree: &tree_sitter::Tree) -> Self {
+        Self::copy(tree.root_node(), true, 0)
+    }
+
+    /// Copies the subtree at `top`, with every offset moved by `shift`. `top` becomes the root.
+    fn copy(top: tree_sitter::Node<'_>, elide: bool, shift: isize) -> Self {
         // Whether a kind is named is a property of the kind: looked up, not asked per node.
         static NAMED_KINDS: LazyLock<Vec<bool>> = LazyLock::new(|| {
             (0..LANGUAGE.node_kind_count() as u16)
@@ -59,19 +101,20 @@ impl FlatTree {
                 .collect()
         });
         let named = &*NAMED_KINDS;
-        let root = tree.root_node();
+        let body_kinds = &*BODY_KINDS;
         // Most trees have no error: then no node does, and none needs asking.
-        let errors = root.has_error();
+        let errors = top.has_error();
+        let at = |offset: usize| (offset as isize + shift).max(0) as u32;
         // About one node per three bytes of Apex.
-        let mut nodes: Vec<Slot> = Vec::with_capacity(root.end_byte() / 3 + 16);
+        let mut nodes: Vec<Slot> = Vec::with_capacity(top.byte_range().len() / if elide { 12 } else { 3 } + 16);
         // Open ancestors of the cursor's node, innermost last.
         let mut open: Vec<u32> = Vec::new();
-        let mut cursor = tree.walk();
+        let mut cursor = top.walk();
         loop {
             let node = cursor.node();
             let kind = node.kind_id();
-            let start = node.start_byte() as u32;
-            let end = node.end_byte() as u32;
+            let start = at(node.start_byte());
+            let end = at(node.end_byte());
             let mut flags = 0;
             if kind == ERROR_KIND || named.get(kind as usize).copied().unwrap_or(false) {
                 flags |= NAMED;
@@ -85,12 +128,15 @@ impl FlatTree {
                     flags |= HAS_ERROR;
                 }
             }
+            let parent_kind = open.last().map(|&p| nodes[p as usize].kind);
+            if elide && body_kinds.is_body(kind, parent_kind) {
+                flags |= ELIDED;
+            }
             // tree-sitter finds no field among an ERROR node's children by name, though its
             // cursor reports the ones the parser had begun to fill. A test checks the grammar's
             // field ids fit.
-            let in_error = errors && open.last().is_some_and(|&p| nodes[p as usize].kind == ERROR_KIND);
             let field = match cursor.field_id() {
-                Some(f) if !in_error => f.get() as u8,
+                Some(f) if parent_kind != Some(ERROR_KIND) => f.get() as u8,
                 _ => 0,
             };
             let index = nodes.len() as u32;
@@ -103,7 +149,7 @@ impl FlatTree {
                 field,
                 flags,
             });
-            if cursor.goto_first_child() {
+            if flags & ELIDED == 0 && cursor.goto_first_child() {
                 open.push(index);
                 continue;
             }
@@ -122,6 +168,36 @@ impl FlatTree {
                 }
             }
         }
+    }
+
+    /// The inside of an elided body of `text` (the file's source), parsed again: the body
+    /// alone, in the smallest declaration that holds it, so the cost is the body's. Falls back
+    /// to the whole file if that parse does not give the same node.
+    pub fn body(text: &str, elided: Node<'_>) -> Option<FlatTree> {
+        let range = elided.byte_range();
+        // A body starts with `{` and ends with `}`: no namespace token crosses its edges.
+        let inner = crate::apex::neutralize_tokens(text.get(range.clone())?);
+        let (prefix, suffix) = match elided.parent().map(|p| p.kind()) {
+            Some("method_declaration") => ("class X{void m()", "}"),
+            Some("constructor_declaration") => ("class X{X()", "}"),
+            Some("accessor_declaration") => ("class X{Object p{get", "}}"),
+            Some("static_initializer") => ("class X{static", "}"),
+            Some("class_body") => ("class X{", "}"),
+            Some("trigger_declaration") => ("trigger X on Y(before insert)", ""),
+            _ => ("", ""),
+        };
+        if !prefix.is_empty() {
+            let snippet = format!("{prefix}{inner}{suffix}");
+            if let Some(tree) = crate::apex::parse(&snippet)
+                && !tree.root_node().has_error()
+                && let Some(node) = find_node(&tree, prefix.len()..prefix.len() + range.len(), elided.kind_id())
+            {
+                return Some(Self::copy(node, false, range.start as isize - prefix.len() as isize));
+            }
+        }
+        let tree = crate::apex::parse(&crate::apex::neutralize_tokens(text))?;
+        let node = find_node(&tree, range, elided.kind_id())?;
+        Some(Self::copy(node, false, 0))
     }
 
     pub fn root_node(&self) -> Node<'_> {
@@ -143,6 +219,20 @@ impl FlatTree {
 
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
+    }
+}
+
+/// The node of `kind` that spans exactly `range`.
+fn find_node(tree: &tree_sitter::Tree, range: Range<usize>, kind: u16) -> Option<tree_sitter::Node<'_>> {
+    let mut node = tree.root_node().descendant_for_byte_range(range.start, range.end)?;
+    loop {
+        if node.byte_range() != range {
+            return None;
+        }
+        if node.kind_id() == kind {
+            return Some(node);
+        }
+        node = node.parent()?;
     }
 }
 
@@ -203,6 +293,12 @@ impl<'t> Node<'t> {
 
     pub fn is_error(&self) -> bool {
         self.slot().kind == ERROR_KIND
+    }
+
+    /// A body that [`FlatTree::declarations`] left out: its range and kind are right, its
+    /// children are not there; [`FlatTree::body`] parses them.
+    pub fn is_elided(&self) -> bool {
+        self.slot().flags & ELIDED != 0
     }
 
     pub fn has_error(&self) -> bool {
@@ -394,6 +490,99 @@ mod tests {
             }
         }
         fl.len()
+    }
+
+    /// Every elided body, parsed again, is the subtree a whole copy has at its place.
+    fn assert_bodies_reparse(text: &str) -> usize {
+        let tree = crate::apex::parse(&crate::apex::neutralize_tokens(text)).expect("tree");
+        let whole = FlatTree::new(&tree);
+        let decls = FlatTree::declarations(&tree);
+        let shape = |top: Node<'_>| {
+            let mut v = Vec::new();
+            top.preorder(|n| {
+                let p = n.parent().map(|p| p.byte_range());
+                v.push((
+                    n.kind_id(),
+                    n.byte_range(),
+                    n.slot().flags,
+                    n.slot().field,
+                    n.child_count(),
+                    p,
+                ));
+                true
+            });
+            // The top's own field and parent belong to the tree it sits in.
+            if let Some(first) = v.first_mut() {
+                first.3 = 0;
+                first.5 = None;
+            }
+            v
+        };
+        let mut bodies = 0;
+        for node in decls.nodes().filter(|n| n.is_elided()) {
+            let again = FlatTree::body(text, node).expect("body parses");
+            let place = whole
+                .nodes()
+                .find(|n| n.byte_range() == node.byte_range() && n.kind_id() == node.kind_id())
+                .expect("the body in the whole copy");
+            assert_eq!(
+                shape(again.root_node()),
+                shape(place),
+                "body at {:?}",
+                node.byte_range()
+            );
+            bodies += 1;
+        }
+        // Outside the bodies, both copies agree.
+        let outside = |t: &FlatTree| {
+            let mut v = Vec::new();
+            t.root_node().preorder(|n| {
+                v.push((n.kind_id(), n.byte_range()));
+                !n.is_elided()
+                    && !decls
+                        .nodes()
+                        .any(|d| d.is_elided() && d.byte_range() == n.byte_range() && d.kind_id() == n.kind_id())
+            });
+            v
+        };
+        assert_eq!(outside(&whole), outside(&decls));
+        bodies
+    }
+
+    #[test]
+    fn elided_bodies_parse_again_to_the_same_subtree() {
+        let n = assert_bodies_reparse(
+            "public class A { static { x(); } { y(); } public A() { z(); } void m() { if (a) { w(); } }\n\
+             Integer p { get { return 1; } set { v = value; } } class B { void n() {} } }",
+        );
+        assert_eq!(n, 7);
+        // Namespace tokens inside a body are neutralized there too.
+        assert_eq!(
+            assert_bodies_reparse(
+                "public class A { void m() { %%%NAMESPACE_DOT%%%Util.run('%%%NAMESPACE%%%F__c'); } }"
+            ),
+            1
+        );
+        assert_eq!(
+            assert_bodies_reparse(
+                "trigger T on Account (before insert) { for (Account a : Trigger.new) { a.Name = 'x'; } }"
+            ),
+            1
+        );
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let generated = tempfile::tempdir().expect("tmp");
+        crate::generate::project(generated.path(), 60, 3).expect("generate");
+        let mut bodies = 0;
+        for dir in [corpus.as_path(), generated.path()] {
+            for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "cls" || e == "trigger") {
+                    let text = std::fs::read_to_string(path).expect("read");
+                    bodies += assert_bodies_reparse(&text);
+                }
+            }
+        }
+        assert!(bodies > 150, "{bodies}");
     }
 
     #[test]

@@ -18,7 +18,8 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 pub enum Parsed {
     Xml(XmlDoc),
-    /// Compact: the tree-sitter tree is freed once copied (see [`crate::flat`]).
+    /// Compact: the tree-sitter tree lives only through the per-file pass (see
+    /// [`Unparsed::parse_with`]).
     Apex(FlatTree),
     /// Aura, LWC or static-resource JavaScript. Syntax errors are not reported: bundles may use
     /// syntax the grammar lacks, and the lints read what parsed.
@@ -154,27 +155,48 @@ pub fn read(discovery: Discovery) -> Unparsed {
     }
 }
 
+/// What the per-file pass does with an Apex file's tree-sitter tree, the only time there is one.
+pub type ApexVisit<'v, T> = &'v (dyn Fn(FileId, &SourceFile, &Tree) -> T + Sync);
+
 impl Unparsed {
     /// Parses every file that was read, in parallel.
     pub fn parse(self) -> (Project, Vec<Finding>) {
+        let (project, findings, _) = self.parse_with(&|_, _, _| ());
+        (project, findings)
+    }
+
+    /// [`Unparsed::parse`], passing each Apex file's tree to `visit` (in parallel) before it is
+    /// kept as a [`FlatTree`] and freed: only one tree per thread is alive at a time. Returns
+    /// what `visit` returned, by file.
+    ///
+    /// Apex files that may name a setting (see [`crate::secrets::settings::whole_trees`]) or
+    /// have syntax errors are kept whole; the others keep their declarations only, and the
+    /// data flow parses the bodies it needs again.
+    pub fn parse_with<T: Send>(self, visit: ApexVisit<'_, T>) -> (Project, Vec<Finding>, Vec<Option<T>>) {
         let Unparsed {
             mut project,
             mut findings,
             readable,
         } = self;
-        let problems: Vec<(FileId, Problem)> = project
+        let whole = crate::secrets::settings::whole_trees(&project);
+        let parsed: Vec<(FileId, Problem, Option<T>)> = project
             .files
             .par_iter_mut()
             .enumerate()
             .filter(|(id, _)| readable[*id])
-            .map(|(id, file)| (id, parse_into(file, true)))
+            .map(|(id, file)| {
+                let (problem, visited) = parse_into(id, file, Some(visit), whole[id]);
+                (id, problem, visited)
+            })
             .collect();
-        for (id, problem) in problems {
+        let mut visited: Vec<Option<T>> = std::iter::repeat_with(|| None).take(project.files.len()).collect();
+        for (id, problem, v) in parsed {
             if let Some((rule, offset, message)) = problem {
                 findings.push(Finding::new(rule, id, offset..offset, message));
             }
+            visited[id] = v;
         }
-        (project, findings)
+        (project, findings, visited)
     }
 
     /// Parses every file that was read and keeps nothing: the floor a scan is measured against.
@@ -187,8 +209,8 @@ impl Unparsed {
             .par_iter_mut()
             .enumerate()
             .filter(|(id, _)| readable[*id])
-            .for_each(|(_, file)| {
-                parse_into(file, false);
+            .for_each(|(id, file)| {
+                parse_into::<()>(id, file, None, false);
                 file.parsed = Parsed::Failed;
             });
         project
@@ -263,10 +285,16 @@ pub fn in_memory_unparsed(files: &[(&str, &str)]) -> Unparsed {
     }
 }
 
-/// Parses `file` into `file.parsed`. An Apex tree is kept flat (see [`crate::flat`]), or not
-/// at all without `keep`.
-fn parse_into(file: &mut SourceFile, keep: bool) -> Problem {
-    match file.kind {
+/// Parses `file` into `file.parsed`. `visit`, if given, sees an Apex tree before it is
+/// flattened; without it, an Apex tree is not kept at all.
+fn parse_into<T>(
+    id: FileId,
+    file: &mut SourceFile,
+    visit: Option<ApexVisit<'_, T>>,
+    whole: bool,
+) -> (Problem, Option<T>) {
+    let mut visited = None;
+    let problem = match file.kind {
         FileKind::Metadata(_) => match XmlDoc::parse(&file.text) {
             Ok(doc) => {
                 file.parsed = Parsed::Xml(doc);
@@ -292,8 +320,13 @@ fn parse_into(file: &mut SourceFile, keep: bool) -> Problem {
                         format!("cannot parse this Apex: {what}; lints may miss code in the broken part"),
                     )
                 });
-                if keep {
-                    file.parsed = Parsed::Apex(FlatTree::new(&tree));
+                if let Some(visit) = visit {
+                    visited = Some(visit(id, file, &tree));
+                    file.parsed = Parsed::Apex(if whole || tree.root_node().has_error() {
+                        FlatTree::new(&tree)
+                    } else {
+                        FlatTree::declarations(&tree)
+                    });
                 }
                 problem
             }
@@ -328,5 +361,6 @@ fn parse_into(file: &mut SourceFile, keep: bool) -> Problem {
             None
         }
         FileKind::Ignored => None,
-    }
+    };
+    (problem, visited)
 }

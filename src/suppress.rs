@@ -76,7 +76,7 @@ fn pmd_targets<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
 
 /// `// NOPMD` and `@SuppressWarnings('PMD...')` in an Apex file (see the module's note).
 /// `comments` are the file's comment ranges, in order.
-pub fn from_pmd(file: FileId, text: &str, comments: &[Range<usize>], root: crate::flat::Node<'_>) -> Vec<Directive> {
+pub fn from_pmd(file: FileId, text: &str, comments: &[Range<usize>], root: tree_sitter::Node<'_>) -> Vec<Directive> {
     let mut out = Vec::new();
     for c in comments {
         let inner = text[c.clone()]
@@ -105,7 +105,7 @@ pub fn from_pmd(file: FileId, text: &str, comments: &[Range<usize>], root: crate
     if !ANNOTATION.as_ref().is_some_and(|re| re.is_match(text)) {
         return out;
     }
-    root.preorder(|n| {
+    crate::tree::preorder(root, |n| {
         if n.kind() != "annotation" {
             return true;
         }

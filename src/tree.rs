@@ -154,6 +154,49 @@ pub fn preorder<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> bool) {
     }
 }
 
+/// Calls `found` with each node of one of `kinds` that starts at one of `offsets` (ascending),
+/// in source order. Only the nodes on the way to an offset are visited: the subtrees before,
+/// between and after them are skipped whole, so a few targets in a large tree cost little.
+/// A found node's own subtree is not searched further. Offsets that start no such node are
+/// passed over.
+pub fn nodes_at<'t>(root: Node<'t>, offsets: &[usize], kinds: &[u16], mut found: impl FnMut(Node<'t>)) {
+    let mut cursor = root.walk();
+    let mut next = 0;
+    let mut depth = 0usize;
+    loop {
+        let node = cursor.node();
+        while next < offsets.len() && offsets[next] < node.start_byte() {
+            next += 1;
+        }
+        let Some(&target) = offsets.get(next) else { return };
+        let mut descend = false;
+        if target < node.end_byte() {
+            if node.start_byte() == target && kinds.contains(&node.kind_id()) {
+                found(node);
+                next += 1;
+            } else {
+                descend = true;
+            }
+        }
+        if descend && cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if depth == 0 {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+            depth -= 1;
+        }
+    }
+}
+
 /// The named children of a node's `arguments` field (a call's or constructor's arguments).
 pub fn arguments(node: Node<'_>) -> Vec<Node<'_>> {
     node.field("arguments")

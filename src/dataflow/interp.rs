@@ -3,7 +3,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use crate::flat::Node;
+use crate::flat::{FlatTree, Node};
 
 use super::model::{ClassId, FieldId, Method, MethodId, MethodKind, Model, text, type_key};
 use super::url::{self, Endpoint, UrlClass};
@@ -19,13 +19,13 @@ const MAX_PASSES: usize = 6;
 /// Depth of URL classification through locals, fields and calls.
 const MAX_URL_DEPTH: usize = 8;
 
-struct Local<'t> {
+struct Local<'a> {
     /// Lower-case.
     name: String,
     ty: Option<String>,
     val: Val,
     /// Every expression assigned to it, for URL classification.
-    assigned: Vec<Node<'t>>,
+    assigned: Vec<Node<'a>>,
 }
 
 struct Frame<'a, 't> {
@@ -37,7 +37,7 @@ struct Frame<'a, 't> {
     class: ClassId,
     file: FileId,
     src: &'a str,
-    locals: Vec<Local<'t>>,
+    locals: Vec<Local<'a>>,
     changed: bool,
     out: MethodResult,
     /// URL classification steps left for this method: classification follows assignments,
@@ -58,6 +58,7 @@ pub(crate) fn analyze_method(
     spec: &Spec,
     state: &State,
     m: MethodId,
+    again: bool,
 ) -> MethodResult {
     let method = &model.methods[m];
     let src = project.files[method.file].text.as_str();
@@ -88,7 +89,11 @@ pub(crate) fn analyze_method(
             assigned: Vec::new(),
         });
     }
-    let Some(body) = method.body else {
+    // A body the project keeps only as a range is parsed for this analysis, or kept from the
+    // second on.
+    let parsed = if again { None } else { model.parse_body(project, m) };
+    let kept = if again { model.kept_body(project, m) } else { None };
+    let Some(body) = kept.or(parsed.as_ref().map(FlatTree::root_node)).or(method.body) else {
         return f.out;
     };
     for _ in 0..MAX_PASSES {
@@ -160,7 +165,7 @@ impl<'a, 't> Frame<'a, 't> {
         self.locals.iter().position(|l| l.name.eq_ignore_ascii_case(name))
     }
 
-    fn bind(&mut self, name_node: Node<'t>, ty: Option<String>, v: &Val, assigned: Option<Node<'t>>) {
+    fn bind(&mut self, name_node: Node<'a>, ty: Option<String>, v: &Val, assigned: Option<Node<'a>>) {
         let name = self.t(name_node);
         let v = v.with_hop(|| self.hop(name_node, format!("stored in `{name}`")));
         let i = match self.local(name) {
@@ -187,12 +192,12 @@ impl<'a, 't> Frame<'a, 't> {
 
     // ---- statements -------------------------------------------------------------------------
 
-    fn visit(&mut self, node: Node<'t>) {
+    fn visit(&mut self, node: Node<'a>) {
         match node.kind() {
             "local_variable_declaration" => {
                 let ty = node.field("type").map(|t| type_key(t, self.src));
                 let mut c = node.walk();
-                let decls: Vec<Node<'t>> = node.children_by_field_name("declarator", &mut c).collect();
+                let decls: Vec<Node<'a>> = node.children_by_field_name("declarator", &mut c).collect();
                 for d in decls {
                     let Some(name) = d.field("name") else {
                         continue;
@@ -234,7 +239,7 @@ impl<'a, 't> Frame<'a, 't> {
             }
             _ => {
                 let mut c = node.walk();
-                let children: Vec<Node<'t>> = node.named_children(&mut c).collect();
+                let children: Vec<Node<'a>> = node.named_children(&mut c).collect();
                 for child in children {
                     self.visit(child);
                 }
@@ -244,7 +249,7 @@ impl<'a, 't> Frame<'a, 't> {
 
     // ---- expressions ------------------------------------------------------------------------
 
-    fn eval(&mut self, node: Node<'t>) -> Val {
+    fn eval(&mut self, node: Node<'a>) -> Val {
         match node.kind() {
             "parenthesized_expression" => node.named_child(0).map(|n| self.eval(n)).unwrap_or_default(),
             "cast_expression" => node.field("value").map(|n| self.eval(n)).unwrap_or_default(),
@@ -313,7 +318,7 @@ impl<'a, 't> Frame<'a, 't> {
             }
             "update_expression" | "unary_expression" | "instanceof_expression" => {
                 let mut c = node.walk();
-                let children: Vec<Node<'t>> = node.named_children(&mut c).collect();
+                let children: Vec<Node<'a>> = node.named_children(&mut c).collect();
                 for child in children {
                     if is_expression(child.kind()) {
                         self.eval(child);
@@ -326,7 +331,7 @@ impl<'a, 't> Frame<'a, 't> {
             _ => {
                 let mut v = Val::default();
                 let mut c = node.walk();
-                let children: Vec<Node<'t>> = node.named_children(&mut c).collect();
+                let children: Vec<Node<'a>> = node.named_children(&mut c).collect();
                 for child in children {
                     if child.kind().ends_with("type") || child.kind() == "type_arguments" {
                         continue;
@@ -340,7 +345,7 @@ impl<'a, 't> Frame<'a, 't> {
         }
     }
 
-    fn read_name(&mut self, node: Node<'t>) -> Val {
+    fn read_name(&mut self, node: Node<'a>) -> Val {
         let name = self.t(node);
         if let Some(i) = self.local(name) {
             return self.locals[i].val.clone();
@@ -351,7 +356,7 @@ impl<'a, 't> Frame<'a, 't> {
         }
     }
 
-    fn read_field(&mut self, f: FieldId, node: Node<'t>) -> Val {
+    fn read_field(&mut self, f: FieldId, node: Node<'a>) -> Val {
         self.out.fields_read.push(f);
         let field = &self.model.fields[f];
         let v = &self.state.fields[f];
@@ -362,7 +367,7 @@ impl<'a, 't> Frame<'a, 't> {
         v.with_hop(|| self.hop(node, format!("read from field `{name}`")))
     }
 
-    fn read_field_access(&mut self, node: Node<'t>) -> Val {
+    fn read_field_access(&mut self, node: Node<'a>) -> Val {
         let (Some(obj), Some(fld)) = (node.field("object"), node.field("field")) else {
             return Val::default();
         };
@@ -395,7 +400,7 @@ impl<'a, 't> Frame<'a, 't> {
 
     /// The project class an expression names when it is used as a qualifier (`Foo.bar()`),
     /// not a value.
-    fn static_class(&self, obj: Node<'t>) -> Option<ClassId> {
+    fn static_class(&self, obj: Node<'a>) -> Option<ClassId> {
         match obj.kind() {
             "identifier" => {
                 let name = self.t(obj);
@@ -422,7 +427,7 @@ impl<'a, 't> Frame<'a, 't> {
     }
 
     /// The lower-case declared type of a receiver expression, when known.
-    fn type_of(&self, node: Node<'t>) -> Option<String> {
+    fn type_of(&self, node: Node<'a>) -> Option<String> {
         match node.kind() {
             "identifier" => {
                 let name = self.t(node);
@@ -454,7 +459,7 @@ impl<'a, 't> Frame<'a, 't> {
     }
 
     /// The local a receiver chain is rooted at: `req` in `req.getParameters().put(...)`.
-    fn root_local(&self, mut node: Node<'t>) -> Option<usize> {
+    fn root_local(&self, mut node: Node<'a>) -> Option<usize> {
         loop {
             match node.kind() {
                 "identifier" => return self.local(self.t(node)),
@@ -468,7 +473,7 @@ impl<'a, 't> Frame<'a, 't> {
         }
     }
 
-    fn assignment(&mut self, node: Node<'t>) -> Val {
+    fn assignment(&mut self, node: Node<'a>) -> Val {
         let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
             return Val::default();
         };
@@ -534,7 +539,7 @@ impl<'a, 't> Frame<'a, 't> {
         v
     }
 
-    fn write_field(&mut self, f: FieldId, v: &Val, at: Node<'t>) {
+    fn write_field(&mut self, f: FieldId, v: &Val, at: Node<'a>) {
         if !v.is_tainted() {
             return;
         }
@@ -557,7 +562,7 @@ impl<'a, 't> Frame<'a, 't> {
     }
 
     /// Remembers where a value assigned to a field points, for endpoints built from it.
-    fn record_field_url(&mut self, f: FieldId, value: Node<'t>) {
+    fn record_field_url(&mut self, f: FieldId, value: Node<'a>) {
         let e = self.endpoint_of(value);
         if !self
             .out
@@ -569,7 +574,7 @@ impl<'a, 't> Frame<'a, 't> {
         }
     }
 
-    fn initialized_field(&self, init: Node<'t>) -> Option<FieldId> {
+    fn initialized_field(&self, init: Node<'a>) -> Option<FieldId> {
         self.model.classes[self.class]
             .fields
             .values()
@@ -581,7 +586,7 @@ impl<'a, 't> Frame<'a, 't> {
 
     /// The receiver as a lower-case qualifier without whitespace (`system.userinfo`), when it is
     /// a plain name chain.
-    fn qualifier(&self, obj: Node<'t>) -> Option<String> {
+    fn qualifier(&self, obj: Node<'a>) -> Option<String> {
         let mut n = obj;
         loop {
             match n.kind() {
@@ -599,7 +604,7 @@ impl<'a, 't> Frame<'a, 't> {
         )
     }
 
-    fn matches(&self, call: &Call, name: &str, obj: Option<Node<'t>>) -> bool {
+    fn matches(&self, call: &Call, name: &str, obj: Option<Node<'a>>) -> bool {
         if call.method != name {
             return false;
         }
@@ -615,7 +620,7 @@ impl<'a, 't> Frame<'a, 't> {
         }
     }
 
-    fn call(&mut self, node: Node<'t>) -> Val {
+    fn call(&mut self, node: Node<'a>) -> Val {
         let name_node = node.field("name");
         let name = name_node.map(|n| self.t(n).to_ascii_lowercase()).unwrap_or_default();
         let obj = node.field("object");
@@ -623,7 +628,7 @@ impl<'a, 't> Frame<'a, 't> {
             Some(o) if self.static_class(o).is_none() => self.eval(o),
             _ => Val::default(),
         };
-        let arg_nodes: Vec<Node<'t>> = crate::flat::arguments(node);
+        let arg_nodes: Vec<Node<'a>> = crate::flat::arguments(node);
         let args: Vec<Val> = arg_nodes.iter().map(|&a| self.eval(a)).collect();
 
         let mut result = Val::default();
@@ -723,7 +728,7 @@ impl<'a, 't> Frame<'a, 't> {
 
     /// Whether a receiver expression is a type (`String`, `EncodingUtil`, `System.Url`) rather
     /// than a value: not a local or field, and not a call or `new`.
-    fn is_type_qualifier(&self, obj: Node<'t>) -> bool {
+    fn is_type_qualifier(&self, obj: Node<'a>) -> bool {
         match obj.kind() {
             "identifier" => {
                 let name = self.t(obj);
@@ -741,7 +746,7 @@ impl<'a, 't> Frame<'a, 't> {
     }
 
     /// Project methods a call may reach.
-    fn targets(&self, obj: Option<Node<'t>>, name: &str, arity: usize) -> Vec<MethodId> {
+    fn targets(&self, obj: Option<Node<'a>>, name: &str, arity: usize) -> Vec<MethodId> {
         match obj {
             None => self.model.methods_in_scope(self.class, name, arity),
             Some(o) if o.kind() == "this" => self.model.methods_in_scope(self.class, name, arity),
@@ -758,9 +763,9 @@ impl<'a, 't> Frame<'a, 't> {
         }
     }
 
-    fn construct(&mut self, node: Node<'t>) -> Val {
+    fn construct(&mut self, node: Node<'a>) -> Val {
         let ty = node.field("type").map(|t| type_key(t, self.src));
-        let arg_nodes: Vec<Node<'t>> = crate::flat::arguments(node);
+        let arg_nodes: Vec<Node<'a>> = crate::flat::arguments(node);
         let args: Vec<Val> = arg_nodes.iter().map(|&a| self.eval(a)).collect();
         let mut result = Val::default();
         // A new object holds what it was built from.
@@ -793,10 +798,10 @@ impl<'a, 't> Frame<'a, 't> {
     fn apply(
         &mut self,
         callee: MethodId,
-        node: Node<'t>,
-        arg_nodes: &[Node<'t>],
+        node: Node<'a>,
+        arg_nodes: &[Node<'a>],
         args: &[Val],
-        obj: Option<Node<'t>>,
+        obj: Option<Node<'a>>,
         recv: &Val,
     ) -> Val {
         let tainted = args.iter().any(Val::is_tainted) || recv.is_tainted();
@@ -918,7 +923,7 @@ impl<'a, 't> Frame<'a, 't> {
 
     // ---- sinks ------------------------------------------------------------------------------
 
-    fn sink_endpoint(&mut self, of: EndpointOf, v: &Val, arg_nodes: &[Node<'t>]) -> Option<Endpoint> {
+    fn sink_endpoint(&mut self, of: EndpointOf, v: &Val, arg_nodes: &[Node<'a>]) -> Option<Endpoint> {
         match of {
             EndpointOf::None => None,
             EndpointOf::Value => v.endpoint.clone(),
@@ -931,7 +936,7 @@ impl<'a, 't> Frame<'a, 't> {
         }
     }
 
-    fn sink(&mut self, sink: usize, at: Node<'t>, v: &Val, endpoint: Option<Endpoint>) {
+    fn sink(&mut self, sink: usize, at: Node<'a>, v: &Val, endpoint: Option<Endpoint>) {
         for (o, p) in v.taint.clone() {
             self.record(o, sink, self.file, at.byte_range(), p, endpoint.clone());
         }
@@ -1011,7 +1016,7 @@ impl<'a, 't> Frame<'a, 't> {
         }
     }
 
-    fn return_sinks(&mut self, node: Node<'t>, v: &Val) {
+    fn return_sinks(&mut self, node: Node<'a>, v: &Val) {
         let m = self.method;
         let class_rest = self.model.classes[self.class]
             .annotations
@@ -1034,7 +1039,7 @@ impl<'a, 't> Frame<'a, 't> {
         }
     }
 
-    fn assign_sinks(&mut self, left: Node<'t>, v: &Val) {
+    fn assign_sinks(&mut self, left: Node<'a>, v: &Val) {
         if !v.is_tainted() {
             return;
         }
@@ -1055,7 +1060,7 @@ impl<'a, 't> Frame<'a, 't> {
 
     // ---- URLs -------------------------------------------------------------------------------
 
-    fn endpoint_of(&self, node: Node<'t>) -> Endpoint {
+    fn endpoint_of(&self, node: Node<'a>) -> Endpoint {
         let param = self.url_param(node, 0);
         let class = match param {
             Some(i) => {
@@ -1074,7 +1079,7 @@ impl<'a, 't> Frame<'a, 't> {
 
     /// The parameter a URL expression is built on (its leftmost part), if any: `url`,
     /// `url.trim()`, `url + '/x'`, a local assigned only from those.
-    fn url_param(&self, node: Node<'t>, depth: usize) -> Option<u16> {
+    fn url_param(&self, node: Node<'a>, depth: usize) -> Option<u16> {
         if depth > MAX_URL_DEPTH {
             return None;
         }
@@ -1130,7 +1135,7 @@ impl<'a, 't> Frame<'a, 't> {
     }
 
     /// Where a URL expression points; a concatenation is decided by its leftmost part.
-    fn classify(&self, node: Node<'t>, depth: usize) -> UrlClass {
+    fn classify(&self, node: Node<'a>, depth: usize) -> UrlClass {
         let left = self.budget.get();
         if left == 0 {
             return UrlClass::Unknown("the URL is built too indirectly to follow".into());
@@ -1273,7 +1278,7 @@ impl<'a, 't> Frame<'a, 't> {
         }
     }
 
-    fn join_classes(&self, nodes: &[Node<'t>], depth: usize, name: &str) -> UrlClass {
+    fn join_classes(&self, nodes: &[Node<'a>], depth: usize, name: &str) -> UrlClass {
         let mut best: Option<UrlClass> = None;
         for &n in nodes {
             let c = self.classify(n, depth + 1);

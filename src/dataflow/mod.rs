@@ -742,7 +742,7 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
         }
         let results: Vec<(MethodId, MethodResult)> = work
             .par_iter()
-            .map(|&m| (m, interp::analyze_method(project, model, spec, &state, m)))
+            .map(|&m| (m, interp::analyze_method(project, model, spec, &state, m, runs[m] > 1)))
             .collect();
         let mut changed_methods = vec![false; n];
         let mut changed_source = vec![false; n];

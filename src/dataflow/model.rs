@@ -3,10 +3,12 @@
 //! parsed trees; the interpreter resolves names against it.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use crate::flat::Node;
 
 use crate::finding::FileId;
+use crate::flat::FlatTree;
 use crate::project::{Parsed, Project};
 
 pub type ClassId = usize;
@@ -79,6 +81,9 @@ pub struct Model<'t> {
     pub methods: Vec<Method<'t>>,
     /// Lower-cased simple and qualified names to classes.
     by_name: HashMap<String, Vec<ClassId>>,
+    /// Per method: its body parsed again and kept, once it is analyzed a second time (see
+    /// [`Model::kept_body`]).
+    bodies: Vec<OnceLock<Option<FlatTree>>>,
 }
 
 impl<'t> Model<'t> {
@@ -93,7 +98,27 @@ impl<'t> Model<'t> {
                 }
             }
         }
+        m.bodies = std::iter::repeat_with(OnceLock::new).take(m.methods.len()).collect();
         m
+    }
+
+    /// The body of method `m`, with everything inside it, when the project keeps only its range
+    /// (scans keep most Apex files as declarations only, see [`FlatTree::declarations`]):
+    /// parsed again, for one analysis: most methods are analyzed once, and keeping every body
+    /// a large project's analysis reads would cost more memory than it saves time. `None` when
+    /// the project has the whole body.
+    pub fn parse_body(&self, project: &Project, m: MethodId) -> Option<FlatTree> {
+        let method = &self.methods[m];
+        let body = method.body.filter(|b| b.is_elided())?;
+        FlatTree::body(&project.files[method.file].text, body)
+    }
+
+    /// [`Model::parse_body`], kept for later analyses: for a method analyzed more than once.
+    pub fn kept_body(&self, project: &Project, m: MethodId) -> Option<Node<'_>> {
+        self.bodies[m]
+            .get_or_init(|| self.parse_body(project, m))
+            .as_ref()
+            .map(FlatTree::root_node)
     }
 
     fn declaration(&mut self, file: FileId, src: &str, node: Node<'t>, outer: Option<ClassId>) {

@@ -117,11 +117,7 @@ pub fn build(project: &Project) -> Settings {
     for (id, f, doc) in project.xml_of(MetaType::CustomObject) {
         let Some(root) = doc.root() else { continue };
         let name = f.component_name().to_string();
-        let kind = if root.child("customSettingsType").is_some() {
-            SettingKind::CustomSetting
-        } else if name.to_ascii_lowercase().ends_with("__mdt") {
-            SettingKind::MetadataType
-        } else {
+        let Some(kind) = setting_kind(&name, root) else {
             continue;
         };
         let vis = root.child("visibility");
@@ -169,6 +165,53 @@ pub fn build(project: &Project) -> Settings {
     }
     let uses = code_uses(project, &objects);
     Settings { objects, uses }
+}
+
+/// Whether object `name` (its definition's root element `root`) is a setting, and which kind.
+fn setting_kind(name: &str, root: crate::xml::ElemRef<'_>) -> Option<SettingKind> {
+    if root.child("customSettingsType").is_some() {
+        Some(SettingKind::CustomSetting)
+    } else if name.to_ascii_lowercase().ends_with("__mdt") {
+        Some(SettingKind::MetadataType)
+    } else {
+        None
+    }
+}
+
+/// One automaton for every setting name: only Apex files it matches can read a setting (a
+/// regex set of a hundred names took longer to build than to run over thousands of files).
+fn names_matcher<'n>(names: impl Iterator<Item = &'n str>) -> Option<aho_corasick::AhoCorasick> {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(names)
+        .ok()
+}
+
+/// Per file: whether it is Apex that may name a setting. The setting-usage scan reads these
+/// files whole, bodies included; scans keep the others as declarations only (see
+/// [`crate::flat::FlatTree::declarations`]). Decided from the text before anything is parsed,
+/// so it may keep a few more whole than [`code_uses`] reads (an object whose text mentions
+/// `customSettingsType` anywhere), never fewer.
+pub fn whole_trees(project: &Project) -> Vec<bool> {
+    let names: Vec<&str> = project
+        .files
+        .iter()
+        .filter(|f| f.kind == crate::kind::FileKind::Metadata(MetaType::CustomObject))
+        .map(|f| (f, f.component_name()))
+        .filter(|(f, name)| f.text.contains("customSettingsType") || name.to_ascii_lowercase().ends_with("__mdt"))
+        .map(|(_, name)| name)
+        .collect();
+    let mut out = vec![false; project.files.len()];
+    if names.is_empty() {
+        return out;
+    }
+    let matcher = names_matcher(names.into_iter());
+    use rayon::prelude::*;
+    out.par_iter_mut().zip(&project.files).for_each(|(whole, f)| {
+        // Without an automaton the scan reads every Apex file.
+        *whole = f.kind == crate::kind::FileKind::Apex && matcher.as_ref().is_none_or(|m| m.is_match(&f.text));
+    });
+    out
 }
 
 /// `(type, field)` (lower case) of custom metadata fields that a committed record named like a
@@ -259,13 +302,9 @@ fn code_uses(project: &Project, objects: &[SettingObject]) -> HashMap<(String, S
         }
         m
     };
-    // Only files that name a setting can read one: a cheap text match skips the rest. One
-    // automaton for every name (a regex set of a hundred names took longer to build than to
-    // run over thousands of files).
-    let names = aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(objects.iter().map(|o| o.name.as_str()))
-        .ok();
+    // Only files that name a setting can read one: a cheap text match skips the rest. They are
+    // the files a scan keeps whole ([`whole_trees`]).
+    let names = names_matcher(objects.iter().map(|o| o.name.as_str()));
     for (id, file) in project.files.iter().enumerate() {
         let Parsed::Apex(tree) = &file.parsed else { continue };
         let src = file.text.as_str();
@@ -451,6 +490,35 @@ mod tests {
         format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomObject xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <customSettingsType>Hierarchy</customSettingsType>\n    <label>Acme Settings</label>\n    <visibility>{vis}</visibility>\n</CustomObject>\n"
         )
+    }
+
+    /// Scans keep an Apex file whole only when the setting-usage scan reads it: the others keep
+    /// declarations, bodies elided, and the usage found through a body is still found.
+    #[test]
+    fn only_apex_naming_a_setting_keeps_its_bodies() {
+        let reader = "public class Reader { public static String key() { return Acme_Settings__c.getOrgDefaults().Api_Key__c; } }";
+        let other = "public class Other { public static String k() { return 'x'; } }";
+        let (fpath, ftext) = field_file("Api_Key__c", "Text", "");
+        let obj = object("Protected");
+        let files = [
+            (OBJ, obj.as_str()),
+            (fpath.as_str(), ftext.as_str()),
+            ("force-app/main/default/classes/Reader.cls", reader),
+            ("force-app/main/default/classes/Other.cls", other),
+        ];
+        let project = crate::project::in_memory(&files);
+        let elided = |id: usize| match &project.files[id].parsed {
+            Parsed::Apex(t) => t.nodes().filter(|n| n.is_elided()).count(),
+            _ => usize::MAX,
+        };
+        assert_eq!((elided(2), elided(3)), (0, 1));
+        let s = build(&project);
+        let uses = s.uses.get(&("acme_settings__c".to_string(), "api_key__c".to_string()));
+        assert!(
+            uses.is_some_and(|u| u.readers.contains(&2)),
+            "{:?}",
+            s.uses.keys().collect::<Vec<_>>()
+        );
     }
 
     fn field_file(name: &str, ty: &str, extra: &str) -> (String, String) {

@@ -1,7 +1,7 @@
 //! OAuth app lints (Connected Apps, External Client Apps, org OAuth settings), over the shared
 //! view in [`crate::oauth`].
 
-use crate::flat::Node;
+use tree_sitter::Node;
 
 use crate::apex;
 use crate::finding::{FileId, Finding};

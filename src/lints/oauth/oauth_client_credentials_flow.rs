@@ -1,7 +1,7 @@
 //! `oauth-client-credentials-flow`: an app enables the client credentials flow (developer or
 //! admin side), or code requests it.
 
-use crate::flat::Node;
+use tree_sitter::Node;
 
 use super::{FlowRequest, STRING_KINDS, flow_in_literal};
 use crate::finding::{FileId, Finding};

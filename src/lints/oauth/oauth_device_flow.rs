@@ -1,6 +1,6 @@
 //! `oauth-device-flow`: an app enables the OAuth 2.0 device flow, or code requests it.
 
-use crate::flat::Node;
+use tree_sitter::Node;
 
 use super::{FlowRequest, STRING_KINDS, flow_in_literal};
 use crate::finding::{FileId, Finding};

@@ -1,7 +1,7 @@
 //! `oauth-implicit-flow`: the org does not block the user-agent (implicit) flow, or code requests
 //! it (`response_type=token`).
 
-use crate::flat::Node;
+use tree_sitter::Node;
 
 use super::{FlowRequest, STRING_KINDS, flow_in_literal, org_flow_not_blocked};
 use crate::finding::{FileId, Finding};

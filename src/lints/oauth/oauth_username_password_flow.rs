@@ -1,7 +1,7 @@
 //! `oauth-username-password-flow`: the org does not block the username-password flow, or code
 //! requests it (`grant_type=password`).
 
-use crate::flat::Node;
+use tree_sitter::Node;
 
 use super::{FlowRequest, STRING_KINDS, flow_in_literal, org_flow_not_blocked};
 use crate::finding::{FileId, Finding};

@@ -6,10 +6,9 @@ use crate::tree::NodeExt;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use crate::flat::Node;
 use rayon::prelude::*;
 use regex::Regex;
-use tree_sitter::Node as JsNode;
+use tree_sitter::Node;
 
 use crate::finding::{FileId, Finding, Severity};
 use crate::kind::FileKind;
@@ -355,8 +354,8 @@ fn apex_in_test(node: Node<'_>, src: &str) -> bool {
 
 /// JavaScript string literals: known formats anywhere, generated-looking ones where a
 /// credential name, header or property receives them.
-fn js(file: FileId, src: &SourceFile, root: JsNode<'_>, out: &mut Vec<Finding>) {
-    let text_of = |n: JsNode<'_>| src.text.get(n.byte_range()).unwrap_or("");
+fn js(file: FileId, src: &SourceFile, root: Node<'_>, out: &mut Vec<Finding>) {
+    let text_of = |n: Node<'_>| src.text.get(n.byte_range()).unwrap_or("");
     crate::tree::preorder(root, |n| {
         if n.kind() == "string"
             || n.kind() == "string_fragment" && n.parent().is_some_and(|p| p.kind() == "template_string")
@@ -379,28 +378,28 @@ fn js(file: FileId, src: &SourceFile, root: JsNode<'_>, out: &mut Vec<Finding>) 
     });
 }
 
-fn js_context(lit: JsNode<'_>, src: &str) -> Option<String> {
+fn js_context(lit: Node<'_>, src: &str) -> Option<String> {
     let p = lit.parent()?;
     match p.kind() {
         "variable_declarator" | "field_definition" => {
-            let name = js_text(p.field("name").or_else(|| p.field("property"))?, src);
+            let name = text(p.field("name").or_else(|| p.field("property"))?, src);
             secrets::credential_name(name).map(|w| format!("stored in `{name}` ({w})"))
         }
         "assignment_expression" => {
-            let left = js_text(p.field("left")?, src);
+            let left = text(p.field("left")?, src);
             let last = left.rsplit('.').next().unwrap_or(left);
             secrets::credential_name(last).map(|w| format!("stored in `{left}` ({w})"))
         }
         "pair" => {
-            let key = js_text(p.field("key")?, src).trim_matches(['\'', '"']);
+            let key = text(p.field("key")?, src).trim_matches(['\'', '"']);
             secrets::credential_name(key).map(|_| format!("the value of `{key}`"))
         }
         "arguments" => {
             let call = p.parent()?;
-            let callee = js_text(call.field("function")?, src);
+            let callee = text(call.field("function")?, src);
             let header = p
                 .named_child(0)
-                .map(|h| js_text(h, src).trim_matches(['\'', '"']).to_ascii_lowercase());
+                .map(|h| text(h, src).trim_matches(['\'', '"']).to_ascii_lowercase());
             (callee.ends_with("setRequestHeader") && p.named_child(1) == Some(lit))
                 .then_some(header)
                 .flatten()
@@ -436,10 +435,6 @@ fn html_comments(text: &str) -> Vec<Range<usize>> {
         from = end;
     }
     out
-}
-
-fn js_text<'s>(n: JsNode<'_>, src: &'s str) -> &'s str {
-    src.get(n.byte_range()).unwrap_or("")
 }
 
 #[cfg(test)]
