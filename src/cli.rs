@@ -175,7 +175,8 @@ pub struct CheckArgs {
     /// Today's date for certificate expiry (YYYY-MM-DD); for reproducible reports and tests
     #[arg(long, hide = true)]
     pub now: Option<String>,
-    /// Read and parse only, run no rule, and print the time (the benchmark's floor)
+    /// Read and parse only, freeing each tree as it is built; run no rule, print the time (the
+    /// benchmark's floor)
     #[arg(long, hide = true)]
     pub parse_only: bool,
     /// Neither read nor write the result cache (`.sfsec_cache/` at the project root)
