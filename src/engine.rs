@@ -175,8 +175,8 @@ pub fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
     }
 }
 
-/// The per-file checks of the files other than Apex (whose ran while parsing), with the
-/// suppression directives.
+/// The per-file checks of the files other than Apex (Apex's ran while it was parsed), with
+/// the suppression directives.
 fn per_file_checks(project: &Project, dispatch: &Dispatch<'_>, cx: &Ctx<'_>) -> Vec<(Vec<Finding>, Vec<Directive>)> {
     project
         .files
@@ -231,11 +231,10 @@ fn data_flows(project: &Project, lints: &[&dyn Lint]) -> Vec<(&'static Spec, Ana
         return Vec::new();
     }
     let model = Model::build(project);
-    let r: Vec<(&'static Spec, Analysis)> = specs
+    specs
         .into_iter()
         .map(|spec| (spec, dataflow::analyze(project, &model, spec)))
-        .collect();
-    r
+        .collect()
 }
 
 fn sort(project: &Project, findings: &mut [Finding]) {

@@ -2,9 +2,11 @@
 //!
 //! A tree-sitter tree costs about 30 bytes of memory per byte of Apex; a 5,000-class project's
 //! trees took 115 MB, three quarters of a scan's peak. Once a file's per-file lints have run,
-//! its tree is copied here (20 bytes per node, about a quarter as much) and freed. The
-//! cross-file analyses (data flow, setting usage) read this copy through a [`Node`] that
-//! answers the same questions as `tree_sitter::Node`, by the same names.
+//! its tree is copied here (20 bytes per node, about a quarter as much) and freed; most files
+//! keep only their declarations, bodies elided ([`FlatTree::declarations`]), and the data flow
+//! parses again the bodies it analyzes ([`FlatTree::body`]). The cross-file analyses (data
+//! flow, setting usage) read these copies through a [`Node`] that answers the same questions
+//! as `tree_sitter::Node`, by the same names.
 //!
 //! Nodes are stored in pre-order, so a node's children follow it and its subtree ends where
 //! [`Slot::after`] says: walking, skipping a subtree and finding a sibling are index arithmetic.
@@ -431,6 +433,22 @@ mod tests {
     use super::*;
     use crate::tree::NodeExt;
 
+    /// Calls `f` with the text of every Apex file of the corpus and of a generated project of
+    /// `classes` classes.
+    fn for_each_apex_file(classes: usize, mut f: impl FnMut(&str)) {
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let generated = tempfile::tempdir().expect("tmp");
+        crate::generate::project(generated.path(), classes, 7).expect("generate");
+        for dir in [corpus.as_path(), generated.path()] {
+            for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "cls" || e == "trigger") {
+                    f(&std::fs::read_to_string(path).expect("read"));
+                }
+            }
+        }
+    }
+
     /// Every question the cross-file analyses ask gets the same answer from both trees.
     fn assert_same(text: &str) -> usize {
         let tree = crate::apex::parse(text).expect("tree");
@@ -569,19 +587,8 @@ mod tests {
             ),
             1
         );
-        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-        let generated = tempfile::tempdir().expect("tmp");
-        crate::generate::project(generated.path(), 60, 3).expect("generate");
         let mut bodies = 0;
-        for dir in [corpus.as_path(), generated.path()] {
-            for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == "cls" || e == "trigger") {
-                    let text = std::fs::read_to_string(path).expect("read");
-                    bodies += assert_bodies_reparse(&text);
-                }
-            }
-        }
+        for_each_apex_file(60, |text| bodies += assert_bodies_reparse(text));
         assert!(bodies > 150, "{bodies}");
     }
 
@@ -624,20 +631,11 @@ mod tests {
 
     #[test]
     fn flat_tree_of_every_corpus_and_generated_class_answers_like_tree_sitter() {
-        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-        let generated = tempfile::tempdir().expect("tmp");
-        crate::generate::project(generated.path(), 150, 7).expect("generate");
         let mut files = 0;
-        for dir in [corpus.as_path(), generated.path()] {
-            for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == "cls" || e == "trigger") {
-                    let text = std::fs::read_to_string(path).expect("read");
-                    assert_same(&crate::apex::neutralize_tokens(&text));
-                    files += 1;
-                }
-            }
-        }
+        for_each_apex_file(150, |text| {
+            assert_same(&crate::apex::neutralize_tokens(text));
+            files += 1;
+        });
         assert!(files > 150, "{files}");
     }
 

@@ -18,8 +18,8 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 pub enum Parsed {
     Xml(XmlDoc),
-    /// Compact: the tree-sitter tree lives only through the per-file pass (see
-    /// [`Unparsed::parse_with`]).
+    /// Compact, and mostly declarations only: the tree-sitter tree lives only through the
+    /// per-file pass (see [`Unparsed::parse_with`]).
     Apex(FlatTree),
     /// Aura, LWC or static-resource JavaScript. Syntax errors are not reported: bundles may use
     /// syntax the grammar lacks, and the lints read what parsed.
