@@ -9,7 +9,7 @@
 //! as `tree_sitter::Node`, by the same names.
 //!
 //! Nodes are stored in pre-order, so a node's children follow it and its subtree ends where
-//! [`Slot::after`] says: walking, skipping a subtree and finding a sibling are index arithmetic.
+//! its `after` index says: walking, skipping a subtree and finding a sibling are index arithmetic.
 
 use std::fmt;
 use std::ops::Range;
