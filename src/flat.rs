@@ -213,15 +213,6 @@ impl FlatTree {
     pub fn nodes(&self) -> impl Iterator<Item = Node<'_>> {
         (0..self.nodes.len() as u32).map(|i| Node { nodes: &self.nodes, i })
     }
-
-    /// Number of nodes, for tests and measurements.
-    pub fn len(&self) -> usize {
-        self.nodes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
-    }
 }
 
 /// The node of `kind` that spans exactly `range`.
@@ -317,10 +308,6 @@ impl<'t> Node<'t> {
 
     pub fn byte_range(&self) -> Range<usize> {
         self.start_byte()..self.end_byte()
-    }
-
-    pub fn utf8_text<'s>(&self, source: &'s [u8]) -> Result<&'s str, std::str::Utf8Error> {
-        std::str::from_utf8(source.get(self.byte_range()).unwrap_or_default())
     }
 
     pub fn parent(&self) -> Option<Node<'t>> {

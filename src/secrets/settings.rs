@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 
 use crate::flat::Node;
+use rayon::prelude::*;
 
 use crate::finding::FileId;
 use crate::kind::MetaType;
@@ -206,7 +207,6 @@ pub fn whole_trees(project: &Project) -> Vec<bool> {
         return out;
     }
     let matcher = names_matcher(names.into_iter());
-    use rayon::prelude::*;
     out.par_iter_mut().zip(&project.files).for_each(|(whole, f)| {
         // Without an automaton the scan reads every Apex file.
         *whole = f.kind == crate::kind::FileKind::Apex && matcher.as_ref().is_none_or(|m| m.is_match(&f.text));
