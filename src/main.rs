@@ -4,6 +4,16 @@ use clap::Parser;
 use sfsec::cli::{Cli, EXIT_ERROR, run};
 
 fn main() -> ExitCode {
+    // SAFETY: runs first, before any tree-sitter object exists, so nothing allocated by one
+    // allocator is freed by the other.
+    unsafe {
+        tree_sitter::set_allocator(
+            Some(libmimalloc_sys::mi_malloc),
+            Some(libmimalloc_sys::mi_calloc),
+            Some(libmimalloc_sys::mi_realloc),
+            Some(libmimalloc_sys::mi_free),
+        );
+    }
     // A bug must still end with the documented exit code for internal errors, not 101.
     std::panic::set_hook(Box::new(|info| {
         eprintln!("error: internal error, please report it: {info}");
@@ -27,3 +37,9 @@ fn main() -> ExitCode {
     let code = run(cli, &cwd, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
     ExitCode::from(code as u8)
 }
+
+// A scan allocates small objects on every core (trees, nodes, findings); mimalloc made a 5k-class
+// scan about 7% faster than glibc's malloc at the same peak memory (`no_thp`: with transparent
+// huge pages the peak grew by half). tree-sitter's C allocations go to it too, see `main`.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
