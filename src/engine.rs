@@ -108,15 +108,23 @@ pub fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
     let pmd = config.pmd_suppressions;
     // Apex per-file checks run while the file's tree-sitter tree exists: it is then kept only
     // in compact form (see [`crate::flat`]).
-    let (project, mut findings, apex_checked) = unparsed.parse_with(&|id, file, tree| {
-        let mut out = Vec::new();
-        let comments = dispatch.walk_apex(tree, id, file, &mut out);
-        let mut directives = suppress::from_code(id, &file.text, &comments);
-        if pmd {
-            directives.extend(suppress::from_pmd(id, &file.text, &comments, tree.root_node()));
-        }
-        (out, directives)
-    });
+    let hints: Vec<&str> = lints
+        .iter()
+        .flat_map(|l| l.specs())
+        .flat_map(|s| s.source_hints.iter().copied())
+        .collect();
+    let (project, mut findings, apex_checked) = unparsed.parse_with(
+        &|id, file, tree| {
+            let mut out = Vec::new();
+            let comments = dispatch.walk_apex(tree, id, file, &mut out);
+            let mut directives = suppress::from_code(id, &file.text, &comments);
+            if pmd {
+                directives.extend(suppress::from_pmd(id, &file.text, &comments, tree.root_node()));
+            }
+            (out, directives)
+        },
+        &hints,
+    );
     let oauth = OauthIndex::build(&project, &config.options);
     let clock = Clock::new(now);
     let memo = crate::lints::Memo::default();

@@ -3,8 +3,9 @@
 //! A tree-sitter tree costs about 30 bytes of memory per byte of Apex; a 5,000-class project's
 //! trees took 115 MB, three quarters of a scan's peak. Once a file's per-file lints have run,
 //! its tree is copied here (20 bytes per node, about a quarter as much) and freed; most files
-//! keep only their declarations, bodies elided ([`FlatTree::declarations`]), and the data flow
-//! parses again the bodies it analyzes ([`FlatTree::body`]). The cross-file analyses (data
+//! keep only their declarations, bodies elided but those the data flow will likely read
+//! ([`FlatTree::declarations_keeping`]), and the data flow parses again the other bodies it
+//! analyzes ([`FlatTree::body`]). The cross-file analyses (data
 //! flow, setting usage) read these copies through a [`Node`] that answers the same questions
 //! as `tree_sitter::Node`, by the same names.
 //!
@@ -83,7 +84,7 @@ pub struct FlatTree {
 impl FlatTree {
     /// Copies `tree`, visiting each node once.
     pub fn new(tree: &tree_sitter::Tree) -> Self {
-        Self::copy(tree.root_node(), false, 0)
+        Self::copy(tree.root_node(), None, 0)
     }
 
     /// Copies `tree` without the inside of method, constructor, accessor, initializer and
@@ -91,11 +92,19 @@ impl FlatTree {
     /// [`Node::is_elided`]), whose inside [`FlatTree::body`] parses again when it is needed.
     /// Declarations are a small part of the code; the data flow needs few bodies.
     pub fn declarations(tree: &tree_sitter::Tree) -> Self {
-        Self::copy(tree.root_node(), true, 0)
+        Self::copy(tree.root_node(), Some(&[]), 0)
+    }
+
+    /// [`FlatTree::declarations`], keeping whole the bodies that contain one of `marks`
+    /// (ascending byte offsets): those the analysis will likely read (see
+    /// [`crate::dataflow::hot`]).
+    pub fn declarations_keeping(tree: &tree_sitter::Tree, marks: &[u32]) -> Self {
+        Self::copy(tree.root_node(), Some(marks), 0)
     }
 
     /// Copies the subtree at `top`, with every offset moved by `shift`. `top` becomes the root.
-    fn copy(top: tree_sitter::Node<'_>, elide: bool, shift: isize) -> Self {
+    /// With `elide`, bodies are elided but those that contain one of its offsets.
+    fn copy(top: tree_sitter::Node<'_>, elide: Option<&[u32]>, shift: isize) -> Self {
         // Whether a kind is named is a property of the kind: looked up, not asked per node.
         static NAMED_KINDS: LazyLock<Vec<bool>> = LazyLock::new(|| {
             (0..LANGUAGE.node_kind_count() as u16)
@@ -108,7 +117,8 @@ impl FlatTree {
         let errors = top.has_error();
         let at = |offset: usize| (offset as isize + shift).max(0) as u32;
         // About one node per three bytes of Apex.
-        let mut nodes: Vec<Slot> = Vec::with_capacity(top.byte_range().len() / if elide { 12 } else { 3 } + 16);
+        let mut nodes: Vec<Slot> =
+            Vec::with_capacity(top.byte_range().len() / if elide.is_some() { 12 } else { 3 } + 16);
         // Open ancestors of the cursor's node, innermost last.
         let mut open: Vec<u32> = Vec::new();
         let mut cursor = top.walk();
@@ -131,8 +141,14 @@ impl FlatTree {
                 }
             }
             let parent_kind = open.last().map(|&p| nodes[p as usize].kind);
-            if elide && body_kinds.is_body(kind, parent_kind) {
-                flags |= ELIDED;
+            if let Some(marks) = elide
+                && body_kinds.is_body(kind, parent_kind)
+            {
+                // The first mark at or after the body's start, if it is inside.
+                let first = marks.partition_point(|&m| m < start);
+                if marks.get(first).is_none_or(|&m| m >= end) {
+                    flags |= ELIDED;
+                }
             }
             // tree-sitter finds no field among an ERROR node's children by name, though its
             // cursor reports the ones the parser had begun to fill. A test checks the grammar's
@@ -194,12 +210,12 @@ impl FlatTree {
                 && !tree.root_node().has_error()
                 && let Some(node) = find_node(&tree, prefix.len()..prefix.len() + range.len(), elided.kind_id())
             {
-                return Some(Self::copy(node, false, range.start as isize - prefix.len() as isize));
+                return Some(Self::copy(node, None, range.start as isize - prefix.len() as isize));
             }
         }
         let tree = crate::apex::parse(&crate::apex::neutralize_tokens(text))?;
         let node = find_node(&tree, range, elided.kind_id())?;
-        Some(Self::copy(node, false, 0))
+        Some(Self::copy(node, None, 0))
     }
 
     pub fn root_node(&self) -> Node<'_> {
@@ -497,32 +513,44 @@ mod tests {
         fl.len()
     }
 
+    /// A node's kind, range, flags, field, child count and parent's range.
+    type Shape = (
+        u16,
+        std::ops::Range<usize>,
+        u8,
+        u8,
+        usize,
+        Option<std::ops::Range<usize>>,
+    );
+
+    /// The nodes under `top` (itself included) in pre-order.
+    fn shape(top: Node<'_>) -> Vec<Shape> {
+        let mut v = Vec::new();
+        top.preorder(|n| {
+            let p = n.parent().map(|p| p.byte_range());
+            v.push((
+                n.kind_id(),
+                n.byte_range(),
+                n.slot().flags,
+                n.slot().field,
+                n.child_count(),
+                p,
+            ));
+            true
+        });
+        // The top's own field and parent belong to the tree it sits in.
+        if let Some(first) = v.first_mut() {
+            first.3 = 0;
+            first.5 = None;
+        }
+        v
+    }
+
     /// Every elided body, parsed again, is the subtree a whole copy has at its place.
     fn assert_bodies_reparse(text: &str) -> usize {
         let tree = crate::apex::parse(&crate::apex::neutralize_tokens(text)).expect("tree");
         let whole = FlatTree::new(&tree);
         let decls = FlatTree::declarations(&tree);
-        let shape = |top: Node<'_>| {
-            let mut v = Vec::new();
-            top.preorder(|n| {
-                let p = n.parent().map(|p| p.byte_range());
-                v.push((
-                    n.kind_id(),
-                    n.byte_range(),
-                    n.slot().flags,
-                    n.slot().field,
-                    n.child_count(),
-                    p,
-                ));
-                true
-            });
-            // The top's own field and parent belong to the tree it sits in.
-            if let Some(first) = v.first_mut() {
-                first.3 = 0;
-                first.5 = None;
-            }
-            v
-        };
         let mut bodies = 0;
         for node in decls.nodes().filter(|n| n.is_elided()) {
             let again = FlatTree::body(text, node).expect("body parses");
@@ -577,6 +605,58 @@ mod tests {
         let mut bodies = 0;
         for_each_apex_file(60, |text| bodies += assert_bodies_reparse(text));
         assert!(bodies > 150, "{bodies}");
+    }
+
+    #[test]
+    fn bodies_with_a_mark_are_kept_whole() {
+        let text = "public class A { void m() { x(); } void n() { if (a) { y(); } } }";
+        let tree = crate::apex::parse(text).expect("tree");
+        let elided = |t: &FlatTree| -> Vec<String> {
+            t.nodes()
+                .filter(|n| n.is_elided())
+                .map(|n| text[n.byte_range()].to_string())
+                .collect()
+        };
+        let at = |s: &str| text.find(s).expect("in text") as u32;
+        let kept = FlatTree::declarations_keeping(&tree, &[at("y()")]);
+        assert_eq!(elided(&kept), ["{ x(); }"]);
+        // The kept body is the whole copy's, node for node.
+        let whole = FlatTree::new(&tree);
+        let from = |t: &FlatTree| {
+            shape(t.root_node())
+                .into_iter()
+                .filter(|n| n.1.start >= at("{ if") as usize)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(from(&kept), from(&whole));
+        // A mark outside every body, or none, keeps no body.
+        assert_eq!(elided(&FlatTree::declarations_keeping(&tree, &[at("void n")])).len(), 2);
+        assert_eq!(
+            shape(FlatTree::declarations_keeping(&tree, &[]).root_node()),
+            shape(FlatTree::declarations(&tree).root_node())
+        );
+    }
+
+    #[test]
+    fn a_mark_in_every_body_keeps_the_whole_tree() {
+        let mut files = 0;
+        for_each_apex_file(60, |text| {
+            let tree = crate::apex::parse(&crate::apex::neutralize_tokens(text)).expect("tree");
+            if tree.root_node().has_error() {
+                return;
+            }
+            let marks: Vec<u32> = FlatTree::declarations(&tree)
+                .nodes()
+                .filter(|n| n.is_elided())
+                .map(|n| n.start_byte() as u32)
+                .collect();
+            assert_eq!(
+                shape(FlatTree::declarations_keeping(&tree, &marks).root_node()),
+                shape(FlatTree::new(&tree).root_node())
+            );
+            files += 1;
+        });
+        assert!(files > 50, "{files}");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use tree_sitter::Tree;
 
 use crate::apex;
+use crate::dataflow::hot::HotBodies;
 use crate::discovery::{Candidate, Discovery, SfdxProject};
 use crate::finding::{FileId, Finding, LineIndex};
 use crate::flat::FlatTree;
@@ -161,7 +162,7 @@ pub type ApexVisit<'v, T> = &'v (dyn Fn(FileId, &SourceFile, &Tree) -> T + Sync)
 impl Unparsed {
     /// Parses every file that was read, in parallel.
     pub fn parse(self) -> (Project, Vec<Finding>) {
-        let (project, findings, _) = self.parse_with(&|_, _, _| ());
+        let (project, findings, _) = self.parse_with(&|_, _, _| (), &[]);
         (project, findings)
     }
 
@@ -170,22 +171,29 @@ impl Unparsed {
     /// what `visit` returned, by file.
     ///
     /// Apex files that may name a setting (see [`crate::secrets::settings::whole_trees`]) or
-    /// have syntax errors are kept whole; the others keep their declarations only, and the
-    /// data flow parses the bodies it needs again.
-    pub fn parse_with<T: Send>(self, visit: ApexVisit<'_, T>) -> (Project, Vec<Finding>, Vec<Option<T>>) {
+    /// have syntax errors are kept whole; the others keep their declarations and the bodies
+    /// that the data flow of specs with source hints `hints` will likely read (see
+    /// [`HotBodies`]), and the data flow parses the other bodies it needs again.
+    pub fn parse_with<T: Send>(
+        self,
+        visit: ApexVisit<'_, T>,
+        hints: &[&str],
+    ) -> (Project, Vec<Finding>, Vec<Option<T>>) {
         let Unparsed {
             mut project,
             mut findings,
             readable,
         } = self;
         let whole = crate::secrets::settings::whole_trees(&project);
+        let hot = HotBodies::find(&project, hints);
         let parsed: Vec<(FileId, Problem, Option<T>)> = project
             .files
             .par_iter_mut()
             .enumerate()
             .filter(|(id, _)| readable[*id])
             .map(|(id, file)| {
-                let (problem, visited) = parse_into(id, file, Some(visit), whole[id]);
+                let keep = if whole[id] { Keep::All } else { Keep::Hot(&hot) };
+                let (problem, visited) = parse_into(id, file, Some(visit), keep);
                 (id, problem, visited)
             })
             .collect();
@@ -210,7 +218,7 @@ impl Unparsed {
             .enumerate()
             .filter(|(id, _)| readable[*id])
             .for_each(|(id, file)| {
-                parse_into::<()>(id, file, None, false);
+                parse_into::<()>(id, file, None, Keep::All);
                 file.parsed = Parsed::Failed;
             });
         project
@@ -218,6 +226,14 @@ impl Unparsed {
 }
 
 type Problem = Option<(&'static str, usize, String)>;
+
+/// How much of an Apex file's tree a scan keeps.
+#[derive(Clone, Copy)]
+enum Keep<'h> {
+    All,
+    /// Declarations, and the bodies these mark.
+    Hot(&'h HotBodies),
+}
 
 fn read_one(c: Candidate) -> (SourceFile, Problem) {
     let mut file = SourceFile {
@@ -291,7 +307,7 @@ fn parse_into<T>(
     id: FileId,
     file: &mut SourceFile,
     visit: Option<ApexVisit<'_, T>>,
-    whole: bool,
+    keep: Keep<'_>,
 ) -> (Problem, Option<T>) {
     let mut visited = None;
     let problem = match file.kind {
@@ -322,10 +338,10 @@ fn parse_into<T>(
                 });
                 if let Some(visit) = visit {
                     visited = Some(visit(id, file, &tree));
-                    file.parsed = Parsed::Apex(if whole || tree.root_node().has_error() {
-                        FlatTree::new(&tree)
-                    } else {
-                        FlatTree::declarations(&tree)
+                    file.parsed = Parsed::Apex(match keep {
+                        _ if tree.root_node().has_error() => FlatTree::new(&tree),
+                        Keep::All => FlatTree::new(&tree),
+                        Keep::Hot(hot) => FlatTree::declarations_keeping(&tree, &hot.marks(&file.text)),
                     });
                 }
                 problem

@@ -36,6 +36,7 @@ use rayon::prelude::*;
 use crate::finding::FileId;
 use crate::project::Project;
 
+pub mod hot;
 mod interp;
 pub mod model;
 pub mod url;

@@ -1,0 +1,149 @@
+//! Which method bodies a scan keeps whole when it keeps an Apex file's declarations only (see
+//! [`crate::flat::FlatTree::declarations_keeping`]): those the data flow is likely to analyze,
+//! guessed from the text before anything is parsed. Parsing a body again costs about six times
+//! what copying it during the first parse does, and the analysis reads most of the bodies it
+//! starts from and their direct callers.
+//!
+//! Test code is left out: the analysis skips it.
+//!
+//! Only speed and memory depend on the guess: a body not kept is parsed again when the
+//! analysis reaches it, and a body kept in vain costs its copy.
+
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+use rayon::prelude::*;
+use regex::Regex;
+
+use crate::kind::FileKind;
+use crate::project::Project;
+
+/// Text that marks a hot body: the specs' source hints (where analysis starts) and
+/// `name(` for every method or constructor declared in an Apex file that contains a hint
+/// (their callers are analyzed next when such a method returns a source).
+pub struct HotBodies {
+    words: Option<AhoCorasick>,
+    tests: Option<AhoCorasick>,
+}
+
+/// A declaration's name: an identifier, its parameter list, then its body's `{`. Calls are
+/// followed by `;`, `.` or an operator, not `{`.
+static DECLARED: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?i)\b([a-z_][a-z0-9_]*)\s*\([^(){};]*\)\s*\{").ok());
+
+/// Statements that look like a declaration to [`DECLARED`].
+const NOT_NAMES: &[&str] = &["if", "for", "while", "catch", "switch", "when", "on"];
+
+impl HotBodies {
+    /// `hints`: lower-case source hints of the specs that run; none keeps no body.
+    pub fn find(project: &Project, hints: &[&str]) -> Self {
+        let none = HotBodies {
+            words: None,
+            tests: None,
+        };
+        let matcher = |words: &[&str]| AhoCorasick::builder().ascii_case_insensitive(true).build(words).ok();
+        let (Some(hinted), Some(tests)) = (matcher(hints), matcher(&["@istest", "testmethod"])) else {
+            return none;
+        };
+        if hints.is_empty() {
+            return none;
+        }
+        let mut names: Vec<String> = project
+            .files
+            .par_iter()
+            .filter(|f| f.kind == FileKind::Apex && hinted.is_match(&f.text) && !tests.is_match(&f.text))
+            .flat_map_iter(|f| declared_names(&f.text))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let words = hints
+            .iter()
+            .map(|h| h.to_string())
+            .chain(names.into_iter().map(|n| n + "("));
+        HotBodies {
+            words: AhoCorasick::builder().ascii_case_insensitive(true).build(words).ok(),
+            tests: Some(tests),
+        }
+    }
+
+    /// Offsets in `text` where a hot word starts, ascending. None in test code, which the
+    /// analysis skips: a file that mentions `@isTest` or `testMethod`.
+    pub fn marks(&self, text: &str) -> Vec<u32> {
+        match (&self.words, &self.tests) {
+            (Some(words), Some(tests)) if !tests.is_match(text) => {
+                words.find_iter(text).map(|m| m.start() as u32).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn declared_names(text: &str) -> Vec<String> {
+    let Some(re) = DECLARED.as_ref() else { return Vec::new() };
+    re.captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .map(|m| m.as_str().to_ascii_lowercase())
+        .filter(|n| !NOT_NAMES.contains(&n.as_str()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_names_skip_calls_and_statements() {
+        let text = "public class Org {\n public static String session() { return UserInfo.getSessionId(); }\n \
+                    Org(Integer a, String b) {\n if (a > 0) { for (Integer i = 0; i < a; i++) {} }\n } \
+                    void run() { helper(); while (true) {} }\n}";
+        assert_eq!(declared_names(text), ["session", "org", "run"]);
+    }
+
+    #[test]
+    fn marks_callers_of_methods_declared_next_to_a_hint() {
+        let project = crate::project::in_memory(&[
+            (
+                "force-app/main/default/classes/Org.cls",
+                "public class Org { public static String session() { return UserInfo.getSessionId(); } }",
+            ),
+            (
+                "force-app/main/default/classes/Svc.cls",
+                "public class Svc { void a() { String s = Org.SESSION(); } void b() { sessions(); } }",
+            ),
+        ]);
+        let hot = HotBodies::find(&project, &["getsessionid"]);
+        let svc = &project.files[1].text;
+        let marks = hot.marks(svc);
+        assert_eq!(marks.len(), 1, "{marks:?}");
+        assert_eq!(&svc[marks[0] as usize..marks[0] as usize + 8], "SESSION(");
+        let org = &project.files[0].text;
+        let at: Vec<&str> = hot
+            .marks(org)
+            .iter()
+            .map(|&m| &org[m as usize..m as usize + 8])
+            .collect();
+        assert_eq!(at, ["session(", "getSessi"]);
+        assert!(HotBodies::find(&project, &[]).marks(svc).is_empty());
+    }
+
+    #[test]
+    fn test_code_is_left_out() {
+        let project = crate::project::in_memory(&[
+            (
+                "force-app/main/default/classes/OrgTest.cls",
+                "@isTest class OrgTest { static void counts() { UserInfo.getSessionId(); } }",
+            ),
+            (
+                "force-app/main/default/classes/Svc.cls",
+                "public class Svc { void a() { counts(); UserInfo.getSessionId(); } }",
+            ),
+        ]);
+        let hot = HotBodies::find(&project, &["getsessionid"]);
+        assert!(hot.marks(&project.files[0].text).is_empty());
+        // `counts` is declared in test code only: its callers are not marked.
+        let svc = &project.files[1].text;
+        let marked: Vec<&str> = hot.marks(svc).iter().map(|&m| &svc[m as usize..]).collect();
+        assert!(marked.iter().all(|m| !m.starts_with("counts")), "{marked:?}");
+        assert!(marked.iter().any(|m| m.starts_with("getSessionId")), "{marked:?}");
+    }
+}
