@@ -161,39 +161,35 @@ pub fn preorder<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> bool) {
 /// passed over.
 pub fn nodes_at<'t>(root: Node<'t>, offsets: &[usize], kinds: &[u16], mut found: impl FnMut(Node<'t>)) {
     let mut cursor = root.walk();
-    let mut next = 0;
     let mut depth = 0usize;
-    loop {
-        let node = cursor.node();
-        while next < offsets.len() && offsets[next] < node.start_byte() {
-            next += 1;
-        }
-        let Some(&target) = offsets.get(next) else { return };
-        let mut descend = false;
-        if target < node.end_byte() {
-            if node.start_byte() == target && kinds.contains(&node.kind_id()) {
-                found(node);
-                next += 1;
-            } else {
-                descend = true;
-            }
-        }
-        if descend && cursor.goto_first_child() {
-            depth += 1;
-            continue;
-        }
-        loop {
-            if depth == 0 {
-                return;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
+    let mut next = 0;
+    'targets: while let Some(&target) = offsets.get(next) {
+        // Up to the innermost node on the way that holds the target (earlier targets were
+        // before it, so every node on the way starts at or before it).
+        while depth > 0 && cursor.node().end_byte() <= target {
+            cursor.goto_parent();
             depth -= 1;
         }
+        // Down the children that hold it, each found by tree-sitter without visiting its
+        // earlier siblings one by one.
+        loop {
+            let node = cursor.node();
+            if node.start_byte() > target {
+                break;
+            }
+            if node.start_byte() == target && kinds.contains(&node.kind_id()) {
+                found(node);
+                while offsets.get(next).is_some_and(|&o| o < node.end_byte()) {
+                    next += 1;
+                }
+                continue 'targets;
+            }
+            if cursor.goto_first_child_for_byte(target).is_none() {
+                break;
+            }
+            depth += 1;
+        }
+        next += 1;
     }
 }
 
@@ -253,5 +249,30 @@ mod tests {
         }
         // Many lookups found something: the ids are real, not all absent.
         assert!(checked > 40, "{checked}");
+    }
+
+    #[test]
+    fn nodes_at_finds_nodes_starting_at_offsets_and_passes_over_the_rest() {
+        let src = "class A { void m() { f('a', 'b'); /* 'c' */ } String s = 'd'; }";
+        let tree = crate::apex::parse(src).expect("tree");
+        let kinds: Vec<u16> = ["string_literal", "block_comment"]
+            .iter()
+            .filter_map(|k| crate::apex::kind_id(k))
+            .collect();
+        let at = |s: &str| src.find(s).expect("in src");
+        let offsets = [
+            at("f("),      // starts a call, not a wanted kind
+            at("'a'"),     // found
+            at("'a'") + 1, // inside a found node
+            at(", 'b'"),   // starts nothing
+            at("'b'"),     // found
+            at("/*"),      // found
+            at("'c'"),     // inside a found comment
+            at("'d'"),     // found, in another declaration
+            src.len() + 5, // past the end
+        ];
+        let mut got = Vec::new();
+        nodes_at(tree.root_node(), &offsets, &kinds, |n| got.push(&src[n.byte_range()]));
+        assert_eq!(got, ["'a'", "'b'", "/* 'c' */", "'d'"]);
     }
 }
