@@ -22,9 +22,12 @@ use crate::project::Project;
 /// `name(` for every method or constructor declared in an Apex file that contains a hint
 /// (their callers are analyzed next when such a method returns a source).
 pub struct HotBodies {
+    /// [`TEST_MARKERS`] first, then the hot words: one pass over a file finds both.
     words: Option<AhoCorasick>,
-    tests: Option<AhoCorasick>,
 }
+
+/// Text that makes a file test code, which the analysis skips.
+const TEST_MARKERS: [&str; 2] = ["@istest", "testmethod"];
 
 /// A declaration's name: an identifier, its parameter list, then its body's `{`. Calls are
 /// followed by `;`, `.` or an operator, not `{`.
@@ -34,20 +37,16 @@ static DECLARED: LazyLock<Option<Regex>> =
 /// Statements that look like a declaration to [`DECLARED`].
 const NOT_NAMES: &[&str] = &["if", "for", "while", "catch", "switch", "when", "on"];
 
+fn matcher<I: IntoIterator<Item = P>, P: AsRef<[u8]>>(words: I) -> Option<AhoCorasick> {
+    AhoCorasick::builder().ascii_case_insensitive(true).build(words).ok()
+}
+
 impl HotBodies {
     /// `hints`: lower-case source hints of the specs that run; none keeps no body.
     pub fn find(project: &Project, hints: &[&str]) -> Self {
-        let none = HotBodies {
-            words: None,
-            tests: None,
+        let (false, Some(hinted), Some(tests)) = (hints.is_empty(), matcher(hints), matcher(TEST_MARKERS)) else {
+            return HotBodies { words: None };
         };
-        let matcher = |words: &[&str]| AhoCorasick::builder().ascii_case_insensitive(true).build(words).ok();
-        let (Some(hinted), Some(tests)) = (matcher(hints), matcher(&["@istest", "testmethod"])) else {
-            return none;
-        };
-        if hints.is_empty() {
-            return none;
-        }
         let mut names: Vec<String> = project
             .files
             .par_iter()
@@ -56,25 +55,25 @@ impl HotBodies {
             .collect();
         names.sort_unstable();
         names.dedup();
-        let words = hints
+        let words = TEST_MARKERS
             .iter()
-            .map(|h| h.to_string())
+            .chain(hints)
+            .map(|w| w.to_string())
             .chain(names.into_iter().map(|n| n + "("));
-        HotBodies {
-            words: AhoCorasick::builder().ascii_case_insensitive(true).build(words).ok(),
-            tests: Some(tests),
-        }
+        HotBodies { words: matcher(words) }
     }
 
-    /// Offsets in `text` where a hot word starts, ascending. None in test code, which the
-    /// analysis skips: a file that mentions `@isTest` or `testMethod`.
+    /// Offsets in `text` where a hot word starts, ascending. None in test code.
     pub fn marks(&self, text: &str) -> Vec<u32> {
-        match (&self.words, &self.tests) {
-            (Some(words), Some(tests)) if !tests.is_match(text) => {
-                words.find_iter(text).map(|m| m.start() as u32).collect()
+        let Some(words) = &self.words else { return Vec::new() };
+        let mut marks = Vec::new();
+        for m in words.find_iter(text) {
+            if m.pattern().as_usize() < TEST_MARKERS.len() {
+                return Vec::new();
             }
-            _ => Vec::new(),
+            marks.push(m.start() as u32);
         }
+        marks
     }
 }
 
