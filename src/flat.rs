@@ -79,6 +79,8 @@ static BODY_KINDS: LazyLock<BodyKinds> = LazyLock::new(|| {
 /// A flattened Apex tree.
 pub struct FlatTree {
     nodes: Box<[Slot]>,
+    /// Whether some body was elided.
+    elided: bool,
 }
 
 impl FlatTree {
@@ -121,6 +123,7 @@ impl FlatTree {
             Vec::with_capacity(top.byte_range().len() / if elide.is_some() { 12 } else { 3 } + 16);
         // Open ancestors of the cursor's node, innermost last.
         let mut open: Vec<u32> = Vec::new();
+        let mut elided = false;
         let mut cursor = top.walk();
         loop {
             let node = cursor.node();
@@ -148,6 +151,7 @@ impl FlatTree {
                 let first = marks.partition_point(|&m| m < start);
                 if marks.get(first).is_none_or(|&m| m >= end) {
                     flags |= ELIDED;
+                    elided = true;
                 }
             }
             // tree-sitter finds no field among an ERROR node's children by name, though its
@@ -178,6 +182,7 @@ impl FlatTree {
                 if !cursor.goto_parent() {
                     return FlatTree {
                         nodes: nodes.into_boxed_slice(),
+                        elided,
                     };
                 }
                 if let Some(closed) = open.pop() {
@@ -216,6 +221,11 @@ impl FlatTree {
         let tree = crate::apex::parse(&crate::apex::neutralize_tokens(text))?;
         let node = find_node(&tree, range, elided.kind_id())?;
         Some(Self::copy(node, None, 0))
+    }
+
+    /// Whether every node of the source is here: no body was elided.
+    pub fn is_whole(&self) -> bool {
+        !self.elided
     }
 
     pub fn root_node(&self) -> Node<'_> {
@@ -620,6 +630,9 @@ mod tests {
         let at = |s: &str| text.find(s).expect("in text") as u32;
         let kept = FlatTree::declarations_keeping(&tree, &[at("y()")]);
         assert_eq!(elided(&kept), ["{ x(); }"]);
+        assert!(!kept.is_whole());
+        assert!(FlatTree::declarations_keeping(&tree, &[at("x()"), at("y()")]).is_whole());
+        assert!(FlatTree::new(&tree).is_whole());
         // The kept body is the whole copy's, node for node.
         let whole = FlatTree::new(&tree);
         let from = |t: &FlatTree| {

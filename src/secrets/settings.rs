@@ -184,6 +184,10 @@ fn setting_kind(name: &str, root: crate::xml::ElemRef<'_>) -> Option<SettingKind
 fn names_matcher<'n>(names: impl Iterator<Item = &'n str>) -> Option<aho_corasick::AhoCorasick> {
     aho_corasick::AhoCorasick::builder()
         .ascii_case_insensitive(true)
+        // The automatic choice for over a hundred names, a contiguous NFA, ran at a quarter
+        // of the DFA's speed over a generated project's Apex; the DFA of a few hundred names
+        // takes well under a megabyte.
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .build(names)
         .ok()
 }
@@ -303,12 +307,13 @@ fn code_uses(project: &Project, objects: &[SettingObject]) -> HashMap<(String, S
         m
     };
     // Only files that name a setting can read one: a cheap text match skips the rest. They are
-    // the files a scan keeps whole ([`whole_trees`]).
+    // the files a scan keeps whole ([`whole_trees`], which matches these names and maybe more):
+    // a tree with an elided body names none, and is not searched again.
     let names = names_matcher(objects.iter().map(|o| o.name.as_str()));
     for (id, file) in project.files.iter().enumerate() {
         let Parsed::Apex(tree) = &file.parsed else { continue };
         let src = file.text.as_str();
-        if names.as_ref().is_some_and(|n| !n.is_match(src)) {
+        if !tree.is_whole() || names.as_ref().is_some_and(|n| !n.is_match(src)) {
             continue;
         }
         tree.root_node().preorder(|node| {
