@@ -225,8 +225,9 @@ struct Demand {
 }
 
 struct MentionIndex {
-    /// Lower-cased method, field and class names to name ids.
-    names: HashMap<String, usize>,
+    /// Lower-cased method, field and class names to name ids. Looked up once per identifier of
+    /// every body: a fast hash (SipHash was most of the tokenizing's cost), never iterated.
+    names: HashMap<Vec<u8>, usize, foldhash::fast::FixedState>,
     /// Per name id: the methods whose body mentions it, ascending.
     postings: Vec<Vec<MethodId>>,
 }
@@ -293,13 +294,13 @@ fn body_bytes<'p>(project: &'p Project, model: &Model<'_>, m: MethodId) -> Optio
 
 impl MentionIndex {
     fn build(project: &Project, model: &Model<'_>) -> Self {
-        let mut names: HashMap<String, usize> = HashMap::new();
-        let classes = model.classes.iter().map(|c| c.name.to_ascii_lowercase());
+        let mut names: HashMap<Vec<u8>, usize, foldhash::fast::FixedState> = HashMap::default();
+        let classes = model.classes.iter().map(|c| c.name.to_ascii_lowercase().into_bytes());
         for name in model
             .methods
             .iter()
-            .map(|m| m.name.clone())
-            .chain(model.fields.iter().map(|f| f.name.clone()))
+            .map(|m| m.name.as_bytes().to_vec())
+            .chain(model.fields.iter().map(|f| f.name.as_bytes().to_vec()))
             .chain(classes)
         {
             let next = names.len();
@@ -308,7 +309,7 @@ impl MentionIndex {
         // Per method, the name ids its body mentions; tokenized in parallel.
         let mentions: Vec<Vec<usize>> = (0..model.methods.len())
             .into_par_iter()
-            .map_init(String::new, |word, m| {
+            .map_init(Vec::new, |word: &mut Vec<u8>, m| {
                 let mut seen = Vec::new();
                 let bytes = body_bytes(project, model, m).unwrap_or_default();
                 let mut i = 0;
@@ -319,8 +320,8 @@ impl MentionIndex {
                             i += 1;
                         }
                         word.clear();
-                        word.extend(bytes[start..i].iter().map(|b| b.to_ascii_lowercase() as char));
-                        if let Some(&n) = names.get(word.as_str()) {
+                        word.extend(bytes[start..i].iter().map(u8::to_ascii_lowercase));
+                        if let Some(&n) = names.get(word.as_slice()) {
                             seen.push(n);
                         }
                     } else {
@@ -394,7 +395,7 @@ impl Demand {
 
     fn mentioning<'a>(&'a self, project: &Project, model: &Model<'_>, name: &str) -> &'a [MethodId] {
         let index = self.index.get_or_init(|| MentionIndex::build(project, model));
-        index.names.get(name).map_or(&[], |&n| &index.postings[n])
+        index.names.get(name.as_bytes()).map_or(&[], |&n| &index.postings[n])
     }
 
     /// Methods that may read or write field `f`: those that mention its name, in its own file
