@@ -343,13 +343,31 @@ impl MentionIndex {
     }
 }
 
+/// Whether a text contains one of `hints`, in any case (Unicode's simple case folding).
+fn hint_matcher(hints: &[&str]) -> Option<impl Fn(&[u8]) -> bool> {
+    let exact = regex::bytes::RegexSet::new(hints.iter().map(|h| format!("(?i){}", regex::escape(h)))).ok()?;
+    // `(?i)` also folds `ſ` into `s` and `K` into `k`, which only non-ASCII text can hold:
+    // ASCII text gets the same answer from an automaton, several times faster.
+    let ascii = aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(hints)
+        .ok()?;
+    Some(move |text: &[u8]| {
+        if text.is_ascii() {
+            ascii.is_match(text)
+        } else {
+            exact.is_match(text)
+        }
+    })
+}
+
 impl Demand {
     fn build(project: &Project, model: &Model<'_>, spec: &Spec) -> Option<Self> {
         if spec.source_hints.is_empty() {
             return None;
         }
-        let hints =
-            regex::bytes::RegexSet::new(spec.source_hints.iter().map(|h| format!("(?i){}", regex::escape(h)))).ok()?;
+        let hinted_text = hint_matcher(spec.source_hints)?;
         let mut inits: Vec<Vec<MethodId>> = vec![Vec::new(); model.classes.len()];
         let mut getters: Vec<Option<MethodId>> = vec![None; model.fields.len()];
         for (id, m) in model.methods.iter().enumerate() {
@@ -363,11 +381,11 @@ impl Demand {
         let hinted: Vec<bool> = project
             .files
             .par_iter()
-            .map(|f| hints.is_match(f.text.as_bytes()))
+            .map(|f| hinted_text(f.text.as_bytes()))
             .collect();
         let mut seeds: Vec<MethodId> = (0..model.methods.len())
             .filter(|&m| hinted[model.methods[m].file])
-            .filter(|&m| body_bytes(project, model, m).is_some_and(|b| hints.is_match(b)))
+            .filter(|&m| body_bytes(project, model, m).is_some_and(&hinted_text))
             .collect();
         let mut url_seeds: Vec<MethodId> = Vec::new();
         for (f, file) in project.files.iter().enumerate() {

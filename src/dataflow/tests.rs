@@ -690,3 +690,15 @@ fn a_request_built_from_a_url_parameter_points_where_the_caller_says() {
     assert_eq!(categories(&got), ["callout"]);
     assert_eq!(got[0].endpoint, Some(UrlClass::SameOrg));
 }
+
+#[test]
+fn hints_match_in_any_case_ascii_or_not() {
+    let hinted = hint_matcher(&["getsessionid", "$api.session_id"]).expect("matcher");
+    assert!(hinted(b"String s = UserInfo.GETSESSIONID();"));
+    assert!(hinted("// café\nString s = UserInfo.getSessionId();".as_bytes()));
+    assert!(hinted("<apex:page>{!$Api.Session_ID} é</apex:page>".as_bytes()));
+    // Unicode folding, as the regex does it: `ſ` is an `s`.
+    assert!(hinted("UserInfo.getſessionId()".as_bytes()));
+    assert!(!hinted(b"UserInfo.getSession();"));
+    assert!(!hinted("é UserInfo.getSession();".as_bytes()));
+}
