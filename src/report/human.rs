@@ -7,6 +7,8 @@ use miette::{
     SourceSpan, SpanContents,
 };
 
+use rayon::prelude::*;
+
 use super::{counts, position, redacted};
 use crate::engine::Scan;
 use crate::finding::{Finding, Severity};
@@ -111,38 +113,28 @@ pub fn render(scan: &Scan, opts: &HumanOptions) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .with_links(false);
-    let mut out = String::new();
-    // Source shown around findings never contains a full secret.
-    let mut shown: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
-    for f in &scan.findings {
-        if (f.suppression.is_some() && !opts.show_suppressed) || f.known {
-            continue;
-        }
-        let file = scan.project.file(f.file);
-        let mut help = f.help.clone().unwrap_or_default();
-        for l in f.labels.iter().filter(|l| l.file != f.file) {
-            let other = scan.project.file(l.file);
-            let (line, col) = other.line_col(l.span.start);
-            help.push_str(&format!("\nsee {}:{line}:{col}: {}", other.rel, l.message));
-        }
-        if let Some(doc) = rules::get(f.rule) {
-            help.push_str(&format!("\nrun `sfsec explain {}` ({})", f.rule, doc.help_uri()));
-        }
-        let pos = position(scan, f);
-        out.push_str(&format!("{}:{}:{}: ", file.rel, pos.start_line, pos.start_column));
-        let diag = Diag {
-            finding: f,
-            source: Named {
-                name: &file.rel,
-                text: shown.entry(f.file).or_insert_with(|| redacted(scan, f.file)),
-            },
-            help: Some(help.trim_start().to_string()).filter(|h| !h.is_empty()),
-        };
-        if handler.render_report(&mut out, &diag).is_err() {
-            out.push_str(&format!("{}: {}\n", f.rule, f.message));
-        }
-        out.push('\n');
-    }
+    let shown: Vec<&Finding> = scan
+        .findings
+        .iter()
+        .filter(|f| !((f.suppression.is_some() && !opts.show_suppressed) || f.known))
+        .collect();
+    // Findings are sorted by file: each file's are rendered on their own, in parallel (a large
+    // project's report took a tenth of the time after parsing on one core), then joined in order.
+    let parts: Vec<String> = shown
+        .chunk_by(|a, b| a.file == b.file)
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|group| {
+            let mut out = String::new();
+            // Source shown around findings never contains a full secret.
+            let text = group.first().map(|f| redacted(scan, f.file)).unwrap_or_default();
+            for f in group.iter().copied() {
+                render_one(scan, f, &handler, &text, &mut out);
+            }
+            out
+        })
+        .collect();
+    let mut out = parts.concat();
     let c = counts(scan);
     let plural = |n: usize, w: &str| {
         if n == 1 {
@@ -174,4 +166,29 @@ pub fn render(scan: &Scan, opts: &HumanOptions) -> String {
     }
     out.push('\n');
     out
+}
+
+/// One finding, with `text` (its file's source, redacted) around it.
+fn render_one(scan: &Scan, f: &Finding, handler: &GraphicalReportHandler, text: &str, out: &mut String) {
+    let file = scan.project.file(f.file);
+    let mut help = f.help.clone().unwrap_or_default();
+    for l in f.labels.iter().filter(|l| l.file != f.file) {
+        let other = scan.project.file(l.file);
+        let (line, col) = other.line_col(l.span.start);
+        help.push_str(&format!("\nsee {}:{line}:{col}: {}", other.rel, l.message));
+    }
+    if let Some(doc) = rules::get(f.rule) {
+        help.push_str(&format!("\nrun `sfsec explain {}` ({})", f.rule, doc.help_uri()));
+    }
+    let pos = position(scan, f);
+    out.push_str(&format!("{}:{}:{}: ", file.rel, pos.start_line, pos.start_column));
+    let diag = Diag {
+        finding: f,
+        source: Named { name: &file.rel, text },
+        help: Some(help.trim_start().to_string()).filter(|h| !h.is_empty()),
+    };
+    if handler.render_report(out, &diag).is_err() {
+        out.push_str(&format!("{}: {}\n", f.rule, f.message));
+    }
+    out.push('\n');
 }
