@@ -18,6 +18,22 @@ pub fn parse(text: &str) -> Option<Tree> {
     crate::tree::parse_with(&PARSER, &LANGUAGE, text)
 }
 
+/// An automaton that finds any of `words` in Apex text in any ASCII case, as Apex names are
+/// compared. A DFA: the automatic choice for over a hundred words, a contiguous NFA, ran at a
+/// quarter of its speed over a generated project's Apex, and the DFA of a few hundred names
+/// takes well under a megabyte.
+pub fn words_matcher<I, P>(words: I) -> Option<aho_corasick::AhoCorasick>
+where
+    I: IntoIterator<Item = P>,
+    P: AsRef<[u8]>,
+{
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(words)
+        .ok()
+}
+
 /// Source with CumulusCI namespace tokens (`%%%NAMESPACE%%%`, `%%%NAMESPACE_DOT%%%`, ...)
 /// replaced by as many `x`s, so the parser sees identifiers and every offset stays where it is.
 /// Borrowed when there is no token, which is the common case.

@@ -339,9 +339,10 @@ fn parse_into<T>(
                 if let Some(visit) = visit {
                     visited = Some(visit(id, file, &tree));
                     file.parsed = Parsed::Apex(match keep {
-                        _ if tree.root_node().has_error() => FlatTree::new(&tree),
-                        Keep::All => FlatTree::new(&tree),
-                        Keep::Hot(hot) => FlatTree::declarations_keeping(&tree, &hot.marks(&file.text)),
+                        Keep::Hot(hot) if !tree.root_node().has_error() => {
+                            FlatTree::declarations_keeping(&tree, &hot.marks(&file.text))
+                        }
+                        _ => FlatTree::new(&tree),
                     });
                 }
                 problem

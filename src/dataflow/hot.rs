@@ -11,10 +11,10 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 use regex::Regex;
 
+use crate::apex::words_matcher as matcher;
 use crate::kind::FileKind;
 use crate::project::Project;
 
@@ -23,7 +23,7 @@ use crate::project::Project;
 /// (their callers are analyzed next when such a method returns a source).
 pub struct HotBodies {
     /// [`TEST_MARKERS`] first, then the hot words: one pass over a file finds both.
-    words: Option<AhoCorasick>,
+    words: Option<aho_corasick::AhoCorasick>,
 }
 
 /// Text that makes a file test code, which the analysis skips.
@@ -36,10 +36,6 @@ static DECLARED: LazyLock<Option<Regex>> =
 
 /// Statements that look like a declaration to [`DECLARED`].
 const NOT_NAMES: &[&str] = &["if", "for", "while", "catch", "switch", "when", "on"];
-
-fn matcher<I: IntoIterator<Item = P>, P: AsRef<[u8]>>(words: I) -> Option<AhoCorasick> {
-    AhoCorasick::builder().ascii_case_insensitive(true).build(words).ok()
-}
 
 impl HotBodies {
     /// `hints`: lower-case source hints of the specs that run; none keeps no body.

@@ -348,11 +348,7 @@ fn hint_matcher(hints: &[&str]) -> Option<impl Fn(&[u8]) -> bool> {
     let exact = regex::bytes::RegexSet::new(hints.iter().map(|h| format!("(?i){}", regex::escape(h)))).ok()?;
     // `(?i)` also folds `ſ` into `s` and `K` into `k`, which only non-ASCII text can hold:
     // ASCII text gets the same answer from an automaton, several times faster.
-    let ascii = aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-        .build(hints)
-        .ok()?;
+    let ascii = crate::apex::words_matcher(hints)?;
     Some(move |text: &[u8]| {
         if text.is_ascii() {
             ascii.is_match(text)

@@ -182,14 +182,7 @@ fn setting_kind(name: &str, root: crate::xml::ElemRef<'_>) -> Option<SettingKind
 /// One automaton for every setting name: only Apex files it matches can read a setting (a
 /// regex set of a hundred names took longer to build than to run over thousands of files).
 fn names_matcher<'n>(names: impl Iterator<Item = &'n str>) -> Option<aho_corasick::AhoCorasick> {
-    aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        // The automatic choice for over a hundred names, a contiguous NFA, ran at a quarter
-        // of the DFA's speed over a generated project's Apex; the DFA of a few hundred names
-        // takes well under a megabyte.
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-        .build(names)
-        .ok()
+    crate::apex::words_matcher(names)
 }
 
 /// Per file: whether it is Apex that may name a setting. The setting-usage scan reads these
