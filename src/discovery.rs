@@ -95,6 +95,7 @@ pub fn relative(root: &Path, abs: &Path) -> String {
     // costs half as much.
     #[cfg(unix)]
     if let (Some(r), Some(a)) = (root.to_str(), abs.to_str())
+        && !r.is_empty()
         && let Some(s) = a.strip_prefix(r).and_then(|rest| rest.strip_prefix('/'))
         && plain(s)
     {
@@ -689,7 +690,7 @@ mod tests {
         }
         assert_eq!(relative(root, root), ".");
         // Roots spelled in other ways.
-        for root in ["/work/./project", "/work/project/", "/", "relative/root"] {
+        for root in ["/work/./project", "/work/project/", "/", "relative/root", ""] {
             let root = Path::new(root);
             for rel in ["a/b.cls", "./a", "a//b", ""] {
                 let abs = root.join(rel);
@@ -707,6 +708,11 @@ mod tests {
         assert_eq!(
             relative(root, Path::new("/elsewhere/x.cls")),
             by_components(Path::new("/elsewhere/x.cls"))
+        );
+        // An empty root strips nothing from an absolute path.
+        assert_eq!(
+            relative(Path::new(""), Path::new("/x/y")),
+            by_components(Path::new("/x/y"))
         );
     }
 }
