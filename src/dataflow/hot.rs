@@ -94,50 +94,58 @@ mod tests {
         assert_eq!(declared_names(text), ["session", "org", "run"]);
     }
 
+    /// A project of Apex classes, `(name, source)`.
+    fn classes(sources: &[(&str, &str)]) -> Project {
+        let files: Vec<(String, &str)> = sources
+            .iter()
+            .map(|(name, text)| (format!("force-app/main/default/classes/{name}.cls"), *text))
+            .collect();
+        let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+        crate::project::in_memory(&refs)
+    }
+
+    /// The text from each mark on.
+    fn marked<'t>(hot: &HotBodies, text: &'t str) -> Vec<&'t str> {
+        hot.marks(text).iter().map(|&m| &text[m as usize..]).collect()
+    }
+
     #[test]
     fn marks_callers_of_methods_declared_next_to_a_hint() {
-        let project = crate::project::in_memory(&[
+        let project = classes(&[
             (
-                "force-app/main/default/classes/Org.cls",
+                "Org",
                 "public class Org { public static String session() { return UserInfo.getSessionId(); } }",
             ),
             (
-                "force-app/main/default/classes/Svc.cls",
+                "Svc",
                 "public class Svc { void a() { String s = Org.SESSION(); } void b() { sessions(); } }",
             ),
         ]);
         let hot = HotBodies::find(&project, &["getsessionid"]);
         let svc = &project.files[1].text;
-        let marks = hot.marks(svc);
-        assert_eq!(marks.len(), 1, "{marks:?}");
-        assert_eq!(&svc[marks[0] as usize..marks[0] as usize + 8], "SESSION(");
-        let org = &project.files[0].text;
-        let at: Vec<&str> = hot
-            .marks(org)
-            .iter()
-            .map(|&m| &org[m as usize..m as usize + 8])
-            .collect();
+        let at: Vec<&str> = marked(&hot, svc).iter().map(|m| &m[..8]).collect();
+        assert_eq!(at, ["SESSION("]);
+        let at: Vec<&str> = marked(&hot, &project.files[0].text).iter().map(|m| &m[..8]).collect();
         assert_eq!(at, ["session(", "getSessi"]);
         assert!(HotBodies::find(&project, &[]).marks(svc).is_empty());
     }
 
     #[test]
     fn test_code_is_left_out() {
-        let project = crate::project::in_memory(&[
+        let project = classes(&[
             (
-                "force-app/main/default/classes/OrgTest.cls",
+                "OrgTest",
                 "@isTest class OrgTest { static void counts() { UserInfo.getSessionId(); } }",
             ),
             (
-                "force-app/main/default/classes/Svc.cls",
+                "Svc",
                 "public class Svc { void a() { counts(); UserInfo.getSessionId(); } }",
             ),
         ]);
         let hot = HotBodies::find(&project, &["getsessionid"]);
         assert!(hot.marks(&project.files[0].text).is_empty());
         // `counts` is declared in test code only: its callers are not marked.
-        let svc = &project.files[1].text;
-        let marked: Vec<&str> = hot.marks(svc).iter().map(|&m| &svc[m as usize..]).collect();
+        let marked = marked(&hot, &project.files[1].text);
         assert!(marked.iter().all(|m| !m.starts_with("counts")), "{marked:?}");
         assert!(marked.iter().any(|m| m.starts_with("getSessionId")), "{marked:?}");
     }
