@@ -4,10 +4,11 @@
 //! trees took 115 MB, three quarters of a scan's peak. Once a file's per-file lints have run,
 //! its tree is copied here (20 bytes per node, about a quarter as much) and freed; most files
 //! keep only their declarations, bodies elided but those the data flow will likely read
-//! ([`FlatTree::declarations_keeping`]), and the data flow parses again the other bodies it
-//! analyzes ([`FlatTree::body`]). The cross-file analyses (data
-//! flow, setting usage) read these copies through a [`Node`] that answers the same questions
-//! as `tree_sitter::Node`, by the same names.
+//! ([`FlatTree::declarations_keeping`]) and modifiers, annotation arguments and declared type
+//! arguments without their inside, and the data flow parses again the other bodies it
+//! analyzes ([`FlatTree::body`]). The cross-file analyses (data flow, setting usage) read
+//! these copies through a [`Node`] that answers the same questions as `tree_sitter::Node`, by
+//! the same names.
 //!
 //! Nodes are stored in pre-order, so a node's children follow it and its subtree ends where
 //! its `after` index says: walking, skipping a subtree and finding a sibling are index arithmetic.
@@ -48,21 +49,38 @@ static KINDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
         .collect()
 });
 
-/// The kinds of bodies [`FlatTree::declarations`] leaves out, by the declaration they belong to.
-struct BodyKinds {
+/// What [`FlatTree::declarations`] leaves out: the kinds of bodies, by the declaration they
+/// belong to, and, outside bodies, the inside of nodes the data-flow model reads only as text.
+struct DeclKinds {
     bodies: [u16; 3],
     owners: [u16; 6],
+    /// A modifier's keyword, an annotation's arguments.
+    leaves: [u16; 2],
+    type_arguments: u16,
+    generic_type: u16,
+    /// Declarations whose type's arguments are left out (`List<String>` keeps `List`).
+    typed: [u16; 3],
 }
 
-impl BodyKinds {
+impl DeclKinds {
     fn is_body(&self, kind: u16, parent: Option<u16>) -> bool {
         self.bodies.contains(&kind) && parent.is_some_and(|p| self.owners.contains(&p))
     }
+
+    /// Whether a node outside every body is kept without its children: the model reads a
+    /// modifier's text, an annotation's name and a declared type's name, nothing inside them.
+    /// A declaration holds few nodes, but these were a third of them.
+    fn is_leaf(&self, kind: u16, parent: Option<u16>, grandparent: Option<u16>) -> bool {
+        self.leaves.contains(&kind)
+            || kind == self.type_arguments
+                && parent == Some(self.generic_type)
+                && grandparent.is_some_and(|g| self.typed.contains(&g))
+    }
 }
 
-static BODY_KINDS: LazyLock<BodyKinds> = LazyLock::new(|| {
+static DECL_KINDS: LazyLock<DeclKinds> = LazyLock::new(|| {
     let id = |k| crate::apex::kind_id(k).unwrap_or(u16::MAX - 1);
-    BodyKinds {
+    DeclKinds {
         bodies: ["block", "constructor_body", "trigger_body"].map(id),
         owners: [
             "method_declaration",
@@ -73,13 +91,18 @@ static BODY_KINDS: LazyLock<BodyKinds> = LazyLock::new(|| {
             "trigger_declaration",
         ]
         .map(id),
+        leaves: ["modifier", "annotation_argument_list"].map(id),
+        type_arguments: id("type_arguments"),
+        generic_type: id("generic_type"),
+        typed: ["method_declaration", "formal_parameter", "field_declaration"].map(id),
     }
 });
 
 /// A flattened Apex tree.
 pub struct FlatTree {
     nodes: Box<[Slot]>,
-    /// Whether some body was elided.
+    /// Whether some node was left out: an elided body, or the inside of a declaration's
+    /// modifier, annotation arguments or type arguments.
     elided: bool,
 }
 
@@ -92,7 +115,8 @@ impl FlatTree {
     /// Copies `tree` without the inside of method, constructor, accessor, initializer and
     /// trigger bodies: each body is kept as one node with its range and kind (see
     /// [`Node::is_elided`]), whose inside [`FlatTree::body`] parses again when it is needed.
-    /// Declarations are a small part of the code; the data flow needs few bodies.
+    /// Declarations are a small part of the code; the data flow needs few bodies. Outside
+    /// bodies, modifiers, annotation arguments and declared type arguments are kept as leaves.
     pub fn declarations(tree: &tree_sitter::Tree) -> Self {
         Self::copy(tree.root_node(), Some(&[]), 0)
     }
@@ -114,7 +138,7 @@ impl FlatTree {
                 .collect()
         });
         let named = &*NAMED_KINDS;
-        let body_kinds = &*BODY_KINDS;
+        let decl = &*DECL_KINDS;
         // Most trees have no error: then no node does, and none needs asking.
         let errors = top.has_error();
         let at = |offset: usize| (offset as isize + shift).max(0) as u32;
@@ -124,6 +148,8 @@ impl FlatTree {
         // Open ancestors of the cursor's node, innermost last.
         let mut open: Vec<u32> = Vec::new();
         let mut elided = false;
+        // Where in `open` the outermost body kept whole is: inside it, everything is kept.
+        let mut body_at: Option<usize> = None;
         let mut cursor = top.walk();
         loop {
             let node = cursor.node();
@@ -144,14 +170,25 @@ impl FlatTree {
                 }
             }
             let parent_kind = open.last().map(|&p| nodes[p as usize].kind);
+            let mut leaf = false;
+            let mut kept_body = false;
             if let Some(marks) = elide
-                && body_kinds.is_body(kind, parent_kind)
+                && body_at.is_none()
             {
-                // The first mark at or after the body's start, if it is inside.
-                let first = marks.partition_point(|&m| m < start);
-                if marks.get(first).is_none_or(|&m| m >= end) {
-                    flags |= ELIDED;
-                    elided = true;
+                if decl.is_body(kind, parent_kind) {
+                    // The first mark at or after the body's start, if it is inside.
+                    let first = marks.partition_point(|&m| m < start);
+                    if marks.get(first).is_none_or(|&m| m >= end) {
+                        flags |= ELIDED;
+                        elided = true;
+                    } else {
+                        kept_body = true;
+                    }
+                } else {
+                    let grandparent = open.len().checked_sub(2).map(|g| nodes[open[g] as usize].kind);
+                    leaf = decl.is_leaf(kind, parent_kind, grandparent);
+                    // Each of these kinds has children: a keyword, `(`, `<`.
+                    elided |= leaf;
                 }
             }
             // tree-sitter finds no field among an ERROR node's children by name, though its
@@ -171,7 +208,10 @@ impl FlatTree {
                 field,
                 flags,
             });
-            if flags & ELIDED == 0 && cursor.goto_first_child() {
+            if flags & ELIDED == 0 && !leaf && cursor.goto_first_child() {
+                if kept_body {
+                    body_at = Some(open.len());
+                }
                 open.push(index);
                 continue;
             }
@@ -188,6 +228,9 @@ impl FlatTree {
                 if let Some(closed) = open.pop() {
                     let after = nodes.len() as u32;
                     nodes[closed as usize].after = after;
+                    if body_at == Some(open.len()) {
+                        body_at = None;
+                    }
                 }
             }
         }
@@ -223,7 +266,7 @@ impl FlatTree {
         Some(Self::copy(node, None, 0))
     }
 
-    /// Whether every node of the source is here: no body was elided.
+    /// Whether every node of the source is here: nothing was left out.
     pub fn is_whole(&self) -> bool {
         !self.elided
     }
@@ -577,19 +620,84 @@ mod tests {
             bodies += 1;
         }
         // Outside the bodies, both copies agree.
-        let outside = |t: &FlatTree| {
-            let mut v = Vec::new();
-            t.root_node().preorder(|n| {
-                v.push((n.kind_id(), n.byte_range()));
-                !n.is_elided()
-                    && !decls
-                        .nodes()
-                        .any(|d| d.is_elided() && d.byte_range() == n.byte_range() && d.kind_id() == n.kind_id())
-            });
-            v
-        };
-        assert_eq!(outside(&whole), outside(&decls));
+        assert_only_insides_left_out(&decls, &whole);
         bodies
+    }
+
+    /// `part` is `whole` but for the inside of elided bodies and, outside bodies, of the
+    /// declaration leaves [`DeclKinds::is_leaf`] names; both are walked side by side.
+    fn assert_only_insides_left_out(part: &FlatTree, whole: &FlatTree) {
+        let mut rest = Vec::new();
+        whole.root_node().preorder(|n| {
+            rest.push(n);
+            true
+        });
+        let mut rest = rest.into_iter();
+        part.root_node().preorder(|p| {
+            let w = rest.next().expect("a node of the whole copy");
+            let at = format!("{} at {:?}", w.kind(), w.byte_range());
+            assert_eq!(
+                (p.kind_id(), p.byte_range(), p.slot().field),
+                (w.kind_id(), w.byte_range(), w.slot().field),
+                "{at}"
+            );
+            if p.child_count() < w.child_count() {
+                assert_eq!(p.child_count(), 0, "{at}");
+                let parent = w.parent().map(|n| n.kind());
+                let grandparent = w.parent().and_then(|n| n.parent()).map(|n| n.kind());
+                let leaf = matches!(w.kind(), "modifier" | "annotation_argument_list")
+                    || w.kind() == "type_arguments"
+                        && parent == Some("generic_type")
+                        && matches!(
+                            grandparent,
+                            Some("method_declaration" | "formal_parameter" | "field_declaration")
+                        );
+                assert!(p.is_elided() || leaf, "{at} left out");
+                // Its inside is skipped in the whole copy too.
+                for _ in 1..(w.i..w.slot().after).len() {
+                    rest.next();
+                }
+            } else {
+                assert_eq!(p.child_count(), w.child_count(), "{at}");
+            }
+            true
+        });
+        assert!(rest.next().is_none(), "the whole copy has more nodes");
+    }
+
+    #[test]
+    fn declarations_keep_modifiers_annotation_arguments_and_declared_type_arguments_as_leaves() {
+        let text = "@RestResource(urlMapping='/x') public class A {\n\
+                    private static final Map<String, Object> M = new Map<String, List<Object>>();\n\
+                    @AuraEnabled(cacheable=true) public static List<String> m(Set<Id> ids) {\n\
+                      final List<String> out = new List<String>(); return out; } }";
+        let tree = crate::apex::parse(text).expect("tree");
+        let whole = FlatTree::new(&tree);
+        let at = |s: &str| text.find(s).expect("in text") as u32;
+        let kept = FlatTree::declarations_keeping(&tree, &[at("return")]);
+        assert!(!kept.is_whole());
+        assert_only_insides_left_out(&kept, &whole);
+        let childless = |t: &FlatTree, kind: &str| -> Vec<String> {
+            t.nodes()
+                .filter(|n| n.kind() == kind && n.child_count() == 0)
+                .map(|n| text[n.byte_range()].to_string())
+                .collect()
+        };
+        assert_eq!(
+            childless(&kept, "modifier"),
+            ["public", "private", "static", "final", "public", "static"]
+        );
+        assert_eq!(
+            childless(&kept, "annotation_argument_list"),
+            ["(urlMapping='/x')", "(cacheable=true)"]
+        );
+        // The declared types', not the initializer's nor the body's.
+        assert_eq!(
+            childless(&kept, "type_arguments"),
+            ["<String, Object>", "<String>", "<Id>"]
+        );
+        assert!(childless(&whole, "modifier").is_empty());
+        assert!(childless(&whole, "type_arguments").is_empty());
     }
 
     #[test]
@@ -631,7 +739,14 @@ mod tests {
         let kept = FlatTree::declarations_keeping(&tree, &[at("y()")]);
         assert_eq!(elided(&kept), ["{ x(); }"]);
         assert!(!kept.is_whole());
-        assert!(FlatTree::declarations_keeping(&tree, &[at("x()"), at("y()")]).is_whole());
+        // Every body kept; the class's modifier keeps no keyword, so the copy is not whole.
+        let all = FlatTree::declarations_keeping(&tree, &[at("x()"), at("y()")]);
+        assert!(elided(&all).is_empty());
+        assert!(!all.is_whole());
+        let bare = "class A { void m() { x(); } }";
+        let bare_tree = crate::apex::parse(bare).expect("tree");
+        let x = bare.find("x()").expect("in text") as u32;
+        assert!(FlatTree::declarations_keeping(&bare_tree, &[x]).is_whole());
         assert!(FlatTree::new(&tree).is_whole());
         // The kept body is the whole copy's, node for node.
         let whole = FlatTree::new(&tree);
@@ -663,10 +778,9 @@ mod tests {
                 .filter(|n| n.is_elided())
                 .map(|n| n.start_byte() as u32)
                 .collect();
-            assert_eq!(
-                shape(FlatTree::declarations_keeping(&tree, &marks).root_node()),
-                shape(FlatTree::new(&tree).root_node())
-            );
+            let kept = FlatTree::declarations_keeping(&tree, &marks);
+            assert!(kept.nodes().all(|n| !n.is_elided()));
+            assert_only_insides_left_out(&kept, &FlatTree::new(&tree));
             files += 1;
         });
         assert!(files > 50, "{files}");
