@@ -332,6 +332,13 @@ fn apex_password_target(lit: Node<'_>, src: &str) -> Option<String> {
 }
 
 fn apex_in_test(node: Node<'_>, src: &str) -> bool {
+    // Without either word in the file no declaration can be a test. Finding a node's parent
+    // walks down from the root each time, which cost more than the rest of this lint.
+    static TEST_WORDS: LazyLock<Option<aho_corasick::AhoCorasick>> =
+        LazyLock::new(|| crate::apex::words_matcher(["@istest", "testmethod"]));
+    if TEST_WORDS.as_ref().is_some_and(|w| !w.is_match(src)) {
+        return false;
+    }
     let mut n = node;
     while let Some(p) = n.parent() {
         if matches!(p.kind(), "class_declaration" | "method_declaration") {
