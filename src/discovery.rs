@@ -325,9 +325,10 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
             _ => vec![input],
         };
         for walk_root in walk_roots {
+            // Unsorted: `files` orders them by relative path, and sorting each folder by name
+            // cost more than the rest of discovery (a `Path::file_name` per comparison).
             let walker = WalkDir::new(&walk_root)
                 .follow_links(true)
-                .sort_by_file_name()
                 .into_iter()
                 // Folders here; files below, where their relative path is needed anyway.
                 .filter_entry(|e| {
