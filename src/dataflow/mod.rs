@@ -249,36 +249,43 @@ fn static_callees_first(
         regex::bytes::Regex::new(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(").ok()
     });
     let Some(call) = CALL.as_ref() else { return Vec::new() };
-    let mut out: Vec<MethodId> = Vec::new();
     // A put-off method comes back in the next batch: its text was read already.
-    for &m in work.iter().filter(|&&m| runs[m] == 0) {
-        if std::mem::replace(&mut scanned[m], true) {
-            continue;
-        }
-        let Some(body) = body_bytes(project, model, m) else {
-            continue;
-        };
-        for c in call.captures_iter(body) {
-            let (Some(class), Some(name)) = (c.get(1), c.get(2)) else {
-                continue;
+    let todo: Vec<MethodId> = work
+        .iter()
+        .copied()
+        .filter(|&m| runs[m] == 0 && !std::mem::replace(&mut scanned[m], true))
+        .collect();
+    // In parallel: a large batch's texts took milliseconds while the other core waited.
+    let mut out: Vec<MethodId> = todo
+        .par_iter()
+        .flat_map_iter(|&m| {
+            let mut found = Vec::new();
+            let Some(body) = body_bytes(project, model, m) else {
+                return found;
             };
-            let (Ok(class), Ok(name)) = (
-                std::str::from_utf8(class.as_bytes()),
-                std::str::from_utf8(name.as_bytes()),
-            ) else {
-                continue;
-            };
-            let Some(cid) = model.resolve_class(class, Some(model.methods[m].class)) else {
-                continue;
-            };
-            for &t in &model.classes[cid].methods {
-                let tm = &model.methods[t];
-                if runs[t] == 0 && !scheduled[t] && !tm.is_test && tm.name.eq_ignore_ascii_case(name) {
-                    out.push(t);
+            for c in call.captures_iter(body) {
+                let (Some(class), Some(name)) = (c.get(1), c.get(2)) else {
+                    continue;
+                };
+                let (Ok(class), Ok(name)) = (
+                    std::str::from_utf8(class.as_bytes()),
+                    std::str::from_utf8(name.as_bytes()),
+                ) else {
+                    continue;
+                };
+                let Some(cid) = model.resolve_class(class, Some(model.methods[m].class)) else {
+                    continue;
+                };
+                for &t in &model.classes[cid].methods {
+                    let tm = &model.methods[t];
+                    if runs[t] == 0 && !scheduled[t] && !tm.is_test && tm.name.eq_ignore_ascii_case(name) {
+                        found.push(t);
+                    }
                 }
             }
-        }
-    }
+            found
+        })
+        .collect();
     out.sort_unstable();
     out.dedup();
     out
@@ -384,6 +391,7 @@ impl Demand {
             .map(|f| hinted_text(f.text.as_bytes()))
             .collect();
         let mut seeds: Vec<MethodId> = (0..model.methods.len())
+            .into_par_iter()
             .filter(|&m| hinted[model.methods[m].file])
             .filter(|&m| body_bytes(project, model, m).is_some_and(&hinted_text))
             .collect();
@@ -391,10 +399,8 @@ impl Demand {
         for (f, file) in project.files.iter().enumerate() {
             if file.kind == crate::kind::FileKind::Visualforce && hinted[f] {
                 for c in crate::vf::controllers(&file.text) {
-                    for class in &model.classes {
-                        if class.outer.is_none() && class.name.eq_ignore_ascii_case(&c) {
-                            url_seeds.extend(&class.methods);
-                        }
+                    for class in model.top_level_classes(&c) {
+                        url_seeds.extend(&model.classes[class].methods);
                     }
                 }
             }

@@ -312,6 +312,16 @@ impl<'t> Model<'t> {
             .or_else(|| (ids.len() == 1).then(|| ids[0]))
     }
 
+    /// The top-level classes named `name`, in any case, ascending.
+    pub fn top_level_classes(&self, name: &str) -> impl Iterator<Item = ClassId> + '_ {
+        self.by_name
+            .get(&name.to_ascii_lowercase())
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&c| self.classes[c].outer.is_none())
+    }
+
     /// A field visible from `class`: its own, then those of its outer classes.
     pub fn field_in_scope(&self, class: ClassId, name: &str) -> Option<FieldId> {
         let mut scope = Some(class);
