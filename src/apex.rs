@@ -2,6 +2,7 @@
 //! to ids once.
 
 use std::cell::RefCell;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use tree_sitter::{Language, Node, Parser, Tree};
@@ -92,19 +93,19 @@ pub fn first_error(tree: &Tree) -> Option<Node<'_>> {
     found
 }
 
-/// Where each string literal and comment starts, by a lexical scan of the source: quotes (with
-/// backslash escapes), `//` and `/* */`. It does not parse; [`crate::tree::nodes_at`] checks
-/// each offset against the tree, so that a string or comment is found without walking every
-/// node. Trees with syntax errors are walked instead (the scan and the parser's recovery could
-/// disagree there).
-pub fn literal_and_comment_starts(text: &str) -> Vec<usize> {
+/// Where each string literal and comment is, by a lexical scan of the source: quotes (with
+/// backslash escapes), `//` and `/* */`; a literal starts with `'`. It does not parse;
+/// [`crate::tree::nodes_at`] checks each start against the tree, so that a string or comment
+/// is found without walking every node. Trees with syntax errors are walked instead (the scan
+/// and the parser's recovery could disagree there).
+pub fn literals_and_comments(text: &str) -> Vec<Range<usize>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
+        let start = i;
         match (b[i], b.get(i + 1)) {
             (b'\'', _) => {
-                out.push(i);
                 i += 1;
                 while i < b.len() {
                     match b[i] {
@@ -119,17 +120,27 @@ pub fn literal_and_comment_starts(text: &str) -> Vec<usize> {
                 }
             }
             (b'/', Some(b'/')) => {
-                out.push(i);
                 i = b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |n| i + n);
             }
             (b'/', Some(b'*')) => {
-                out.push(i);
                 i = text[i + 2..].find("*/").map_or(b.len(), |n| i + 2 + n + 2);
             }
-            _ => i += 1,
+            _ => {
+                i += 1;
+                continue;
+            }
         }
+        // An escape at the very end steps past it.
+        i = i.min(b.len());
+        out.push(start..i);
     }
     out
+}
+
+/// The content of a literal that [`literals_and_comments`] found, without its quotes; `None`
+/// for a comment or an unterminated literal.
+pub fn lexed_literal(text: &str, range: Range<usize>) -> Option<&str> {
+    text.get(range)?.strip_prefix('\'')?.strip_suffix('\'')
 }
 
 /// The content of a string literal without its quotes, with the offset of that content.
@@ -193,9 +204,21 @@ mod tests {
             true
         });
         let mut looked_up = Vec::new();
-        crate::tree::nodes_at(root, &literal_and_comment_starts(src), &kinds, |n| {
-            looked_up.push((n.kind_id(), n.byte_range()))
-        });
+        let lexed = literals_and_comments(src);
+        let starts: Vec<usize> = lexed.iter().map(|r| r.start).collect();
+        crate::tree::nodes_at(root, &starts, &kinds, |n| looked_up.push((n.kind_id(), n.byte_range())));
+        // The scan's ranges are the nodes' too: a literal's content is judged from its range.
+        let ranges: Vec<Range<usize>> = walked.iter().map(|(_, r)| r.clone()).collect();
+        if lexed != ranges {
+            return Err(format!("walk {walked:?}\nlexed {lexed:?}"));
+        }
+        let literal = kind_id("string_literal");
+        for (kind, range) in &walked {
+            let content = lexed_literal(src, range.clone());
+            if (Some(*kind) == literal) != content.is_some() || content.is_some_and(|c| c.len() + 2 != range.len()) {
+                return Err(format!("content of {range:?}: {content:?}"));
+            }
+        }
         if walked == looked_up {
             Ok(walked.len())
         } else {

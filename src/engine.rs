@@ -258,7 +258,8 @@ struct Dispatch<'l> {
     /// Indexed by tree-sitter kind id.
     apex: Vec<Vec<&'l dyn Lint>>,
     comment_kinds: [u16; 2],
-    /// Set when every Apex kind a lint asks for is one [`apex::literal_and_comment_starts`]
+    string_kind: u16,
+    /// Set when every Apex kind a lint asks for is one [`apex::literals_and_comments`]
     /// finds: the comment kinds and those, to look up instead of walking every node.
     lexical: Option<Vec<u16>>,
 }
@@ -292,6 +293,7 @@ impl<'l> Dispatch<'l> {
             xml,
             apex: apex_table,
             comment_kinds,
+            string_kind: string,
             lexical,
         }
     }
@@ -322,7 +324,18 @@ impl<'l> Dispatch<'l> {
         let root = tree.root_node();
         match &self.lexical {
             Some(kinds) if !root.has_error() => {
-                let starts = apex::literal_and_comment_starts(&file.text);
+                let text = file.text.as_str();
+                let literal_lints = self.apex.get(self.string_kind as usize).map_or(&[][..], Vec::as_slice);
+                // Every comment (suppressions read them all), and the literals some lint may
+                // report on.
+                let starts: Vec<usize> = apex::literals_and_comments(text)
+                    .into_iter()
+                    .filter(|r| match apex::lexed_literal(text, r.clone()) {
+                        Some(content) => literal_lints.iter().any(|l| l.literal_may_matter(content)),
+                        None => true,
+                    })
+                    .map(|r| r.start)
+                    .collect();
                 crate::tree::nodes_at(root, &starts, kinds, visit);
             }
             _ => crate::tree::preorder(root, |node| {

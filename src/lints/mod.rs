@@ -55,6 +55,14 @@ pub trait Lint: Sync + Send {
     }
     fn check_apex(&self, _node: Node<'_>, _file: FileId, _src: &SourceFile, _out: &mut Vec<Finding>) {}
 
+    /// For a lint that asks for `string_literal`: false when [`Lint::check_apex`] reports
+    /// nothing on a literal with this content (without its quotes), whatever its place. The
+    /// lexical scan then skips the literal unless another lint wants it: most literals matter
+    /// to no lint, and finding a literal's node cost more than the checks.
+    fn literal_may_matter(&self, _content: &str) -> bool {
+        true
+    }
+
     /// Once per scan, for lints that look across files.
     fn check_project(&self, _cx: &Ctx<'_>, _out: &mut Vec<Finding>) {}
 
@@ -210,5 +218,59 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A literal a lint says does not matter is one it reports nothing on, wherever it stands:
+    /// the scan skips those without looking them up.
+    #[test]
+    fn literals_that_do_not_matter_get_no_finding() {
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let generated = tempfile::tempdir().expect("tmp");
+        crate::generate::project(generated.path(), 150, 7).expect("generate");
+        let mut texts: Vec<String> = vec![
+            "public class A { void m(HttpRequest r, Pkg p) { r.setBody('grant_type=password&username=u&password=Winter2026!x');\n\
+             p.password = 'fred1234'; String k = 'AKIAIOSFODNN7EXAMPLE'; r.setHeader('Authorization', 'Bearer 9f8e7d6c5b4a39281706f5e4d3c2b1a0');\n\
+             r.setBody('grant_type=client_credentials'); r.setEndpoint('/services/oauth2/token?response_type=token&grant_type=device'); } }"
+                .to_string(),
+        ];
+        for dir in [corpus.as_path(), generated.path()] {
+            for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
+                if entry.path().extension().is_some_and(|e| e == "cls" || e == "trigger") {
+                    texts.push(std::fs::read_to_string(entry.path()).expect("read"));
+                }
+            }
+        }
+        let literal_lints: Vec<&dyn Lint> = LINTS
+            .iter()
+            .copied()
+            .filter(|l| l.apex_kinds().contains(&"string_literal"))
+            .collect();
+        assert!(literal_lints.len() >= 2);
+        let (mut skipped, mut kept) = (0, 0);
+        for text in &texts {
+            let project = crate::project::in_memory_unparsed(&[("force-app/main/default/classes/A.cls", text)]).project;
+            let file = &project.files[0];
+            let tree = crate::apex::parse(&crate::apex::neutralize_tokens(text)).expect("tree");
+            crate::tree::preorder(tree.root_node(), |node| {
+                if node.kind() != "string_literal" {
+                    return true;
+                }
+                let Some((content, _)) = crate::apex::string_content(node, text) else {
+                    return true;
+                };
+                for lint in &literal_lints {
+                    if lint.literal_may_matter(content) {
+                        kept += 1;
+                        continue;
+                    }
+                    skipped += 1;
+                    let mut out = Vec::new();
+                    lint.check_apex(node, 0, file, &mut out);
+                    assert!(out.is_empty(), "{}: {content:?} matters: {out:?}", lint.id());
+                }
+                true
+            });
+        }
+        assert!(skipped > 1000 && kept > 20, "skipped {skipped}, kept {kept}");
     }
 }

@@ -38,6 +38,11 @@ pub struct FlowRequest {
 }
 
 /// Reports each request for the flow inside an Apex string literal (`grant_type=password`...).
+/// Whether a literal with this content requests `req`'s flow: [`flow_in_literal`] reports only then.
+pub fn requests_flow(req: &FlowRequest, content: &str) -> bool {
+    requested_flows(content).any(|(found, _)| found == req.flow)
+}
+
 pub fn flow_in_literal(req: &FlowRequest, node: Node<'_>, file: FileId, src: &SourceFile, out: &mut Vec<Finding>) {
     let Some((content, base)) = apex::string_content(node, &src.text) else {
         return;

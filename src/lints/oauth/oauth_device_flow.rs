@@ -2,7 +2,7 @@
 
 use tree_sitter::Node;
 
-use super::{FlowRequest, STRING_KINDS, flow_in_literal};
+use super::{FlowRequest, STRING_KINDS, flow_in_literal, requests_flow};
 use crate::finding::{FileId, Finding};
 use crate::lints::{Ctx, Lint};
 use crate::oauth::{Flag, RequestedFlow};
@@ -40,6 +40,10 @@ impl Lint for DeviceFlow {
 
     fn check_apex(&self, node: Node<'_>, file: FileId, src: &SourceFile, out: &mut Vec<Finding>) {
         flow_in_literal(&CODE, node, file, src, out);
+    }
+
+    fn literal_may_matter(&self, content: &str) -> bool {
+        requests_flow(&CODE, content)
     }
 }
 

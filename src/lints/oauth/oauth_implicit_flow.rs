@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::{FlowRequest, STRING_KINDS, flow_in_literal, org_flow_not_blocked};
+use super::{FlowRequest, STRING_KINDS, flow_in_literal, org_flow_not_blocked, requests_flow};
 use crate::finding::{FileId, Finding};
 use crate::lints::{Ctx, Lint};
 use crate::oauth::RequestedFlow;
@@ -34,6 +34,10 @@ impl Lint for ImplicitFlow {
 
     fn check_apex(&self, node: Node<'_>, file: FileId, src: &SourceFile, out: &mut Vec<Finding>) {
         flow_in_literal(&CODE, node, file, src, out);
+    }
+
+    fn literal_may_matter(&self, content: &str) -> bool {
+        requests_flow(&CODE, content)
     }
 }
 

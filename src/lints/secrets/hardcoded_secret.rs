@@ -53,6 +53,10 @@ impl Lint for HardcodedSecret {
         );
     }
 
+    fn literal_may_matter(&self, content: &str) -> bool {
+        shape(content).is_some()
+    }
+
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let found: Vec<Finding> = cx
             .project
@@ -81,6 +85,21 @@ impl Lint for HardcodedSecret {
 
 /// The findings for one string literal whose content starts at byte `at` of the file.
 /// What a literal's surroundings say, asked for lazily: each walks the tree.
+/// What a literal's content alone says about it.
+struct Shape {
+    hits: Vec<detect::Hit>,
+    password: bool,
+}
+
+/// `None` when a literal with this content is reported nowhere: no known format, credential
+/// parameter, password-like or random-looking value.
+fn shape(content: &str) -> Option<Shape> {
+    let hits = detect::known(content);
+    let param = PARAM.as_ref().is_some_and(|re| re.is_match(content));
+    let password = password_like(content);
+    (!hits.is_empty() || param || password || detect::random_looking(content)).then_some(Shape { hits, password })
+}
+
 struct Context<W, P, T> {
     /// Why its place makes a random-looking literal a secret (a credential name, header...).
     why: W,
@@ -100,12 +119,9 @@ where
         password_target,
         in_test,
     } = cx;
-    let hits = detect::known(content);
-    let param = PARAM.as_ref().is_some_and(|re| re.is_match(content));
-    let password = password_like(content);
-    if hits.is_empty() && !param && !password && !detect::random_looking(content) {
+    let Some(Shape { hits, password }) = shape(content) else {
         return;
-    }
+    };
     let in_test = in_test();
     let mut reported = false;
     for hit in hits {
