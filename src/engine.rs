@@ -113,7 +113,8 @@ pub fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
         .flat_map(|l| l.specs())
         .flat_map(|s| s.source_hints.iter().copied())
         .collect();
-    let (project, mut findings, apex_checked) = unparsed.parse_with(
+    let specs = specs_of(&lints);
+    let parsed = unparsed.parse_with(
         &|id, file, tree| {
             let mut out = Vec::new();
             let comments = dispatch.walk_apex(tree, id, file, &mut out);
@@ -124,7 +125,10 @@ pub fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
             (out, directives)
         },
         &hints,
+        !specs.is_empty(),
     );
+    let (project, mut findings, apex_checked) = (parsed.project, parsed.findings, parsed.visited);
+    let decls = parsed.decls;
     let oauth = OauthIndex::build(&project, &config.options);
     let clock = Clock::new(now);
     let memo = crate::lints::Memo::default();
@@ -143,7 +147,7 @@ pub fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
         clock: &clock,
     };
     let (flows, (per_file, mut project_findings)) = rayon::join(
-        || data_flows(&project, &lints),
+        || data_flows(&project, &specs, decls),
         || {
             let per_file = per_file_checks(&project, &dispatch, &early);
             let project_findings = project_checks(&without_flows, &early);
@@ -225,8 +229,8 @@ fn project_checks(lints: &[&dyn Lint], cx: &Ctx<'_>) -> Vec<Vec<Finding>> {
         .collect()
 }
 
-/// Runs each data-flow spec the enabled lints need, once, before any lint looks at results.
-fn data_flows(project: &Project, lints: &[&dyn Lint]) -> Vec<(&'static Spec, Analysis)> {
+/// The data-flow specs the enabled lints need, each once.
+fn specs_of(lints: &[&dyn Lint]) -> Vec<&'static Spec> {
     let mut specs: Vec<&'static Spec> = Vec::new();
     for lint in lints {
         for &spec in lint.specs() {
@@ -235,13 +239,23 @@ fn data_flows(project: &Project, lints: &[&dyn Lint]) -> Vec<(&'static Spec, Ana
             }
         }
     }
+    specs
+}
+
+/// Runs each spec on the model of `decls` (every kept Apex tree's, from the per-file pass),
+/// before any lint looks at results.
+fn data_flows(
+    project: &Project,
+    specs: &[&'static Spec],
+    decls: Vec<crate::dataflow::model::Decls>,
+) -> Vec<(&'static Spec, Analysis)> {
     if specs.is_empty() {
         return Vec::new();
     }
-    let model = Model::build(project);
+    let model = Model::join(project, decls);
     specs
-        .into_iter()
-        .map(|spec| (spec, dataflow::analyze(project, &model, spec)))
+        .iter()
+        .map(|&spec| (spec, dataflow::analyze(project, &model, spec)))
         .collect()
 }
 

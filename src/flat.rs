@@ -278,6 +278,11 @@ impl FlatTree {
         }
     }
 
+    /// Node `i` (see [`Node::index`]).
+    pub fn node(&self, i: u32) -> Option<Node<'_>> {
+        ((i as usize) < self.nodes.len()).then_some(Node { nodes: &self.nodes, i })
+    }
+
     /// Every node, in source order (pre-order).
     pub fn nodes(&self) -> impl Iterator<Item = Node<'_>> {
         (0..self.nodes.len() as u32).map(|i| Node { nodes: &self.nodes, i })
@@ -324,6 +329,11 @@ impl fmt::Debug for Node<'_> {
 pub struct Cursor;
 
 impl<'t> Node<'t> {
+    /// Where the node is in its tree: [`FlatTree::node`] gives it back.
+    pub fn index(&self) -> u32 {
+        self.i
+    }
+
     #[inline]
     fn slot(&self) -> &'t Slot {
         &self.nodes[self.i as usize]

@@ -7,6 +7,7 @@ use tree_sitter::Tree;
 
 use crate::apex;
 use crate::dataflow::hot::HotBodies;
+use crate::dataflow::model::Decls;
 use crate::discovery::{Candidate, Discovery, SfdxProject};
 use crate::finding::{FileId, Finding, LineIndex};
 use crate::flat::FlatTree;
@@ -156,14 +157,24 @@ pub fn read(discovery: Discovery) -> Unparsed {
     }
 }
 
+/// What [`Unparsed::parse_with`] gives.
+pub struct ParsedProject<T> {
+    pub project: Project,
+    pub findings: Vec<Finding>,
+    /// What the visit returned, by file.
+    pub visited: Vec<Option<T>>,
+    /// The declarations of every kept Apex tree, in file order; empty unless asked for.
+    pub decls: Vec<Decls>,
+}
+
 /// What the per-file pass does with an Apex file's tree-sitter tree, the only time there is one.
 pub type ApexVisit<'v, T> = &'v (dyn Fn(FileId, &SourceFile, &Tree) -> T + Sync);
 
 impl Unparsed {
     /// Parses every file that was read, in parallel.
     pub fn parse(self) -> (Project, Vec<Finding>) {
-        let (project, findings, _) = self.parse_with(&|_, _, _| (), &[]);
-        (project, findings)
+        let parsed = self.parse_with(&|_, _, _| (), &[], false);
+        (parsed.project, parsed.findings)
     }
 
     /// [`Unparsed::parse`], passing each Apex file's tree to `visit` (in parallel) before it is
@@ -174,11 +185,11 @@ impl Unparsed {
     /// have syntax errors are kept whole; the others keep their declarations and the bodies
     /// that the data flow of specs with source hints `hints` will likely read (see
     /// [`HotBodies`]), and the data flow parses the other bodies it needs again.
-    pub fn parse_with<T: Send>(
-        self,
-        visit: ApexVisit<'_, T>,
-        hints: &[&str],
-    ) -> (Project, Vec<Finding>, Vec<Option<T>>) {
+    ///
+    /// With `decls`, each kept Apex tree's declarations are read right after it is kept, while
+    /// it is in the cache; the data flow joins them into its model (see
+    /// [`crate::dataflow::Model::join`]).
+    pub fn parse_with<T: Send>(self, visit: ApexVisit<'_, T>, hints: &[&str], decls: bool) -> ParsedProject<T> {
         let Unparsed {
             mut project,
             mut findings,
@@ -186,7 +197,7 @@ impl Unparsed {
         } = self;
         let whole = crate::secrets::settings::whole_trees(&project);
         let hot = HotBodies::find(&project, hints);
-        let parsed: Vec<(FileId, Problem, Option<T>)> = project
+        let parsed: Vec<(FileId, Problem, Option<T>, Option<Decls>)> = project
             .files
             .par_iter_mut()
             .enumerate()
@@ -194,17 +205,28 @@ impl Unparsed {
             .map(|(id, file)| {
                 let keep = if whole[id] { Keep::All } else { Keep::Hot(&hot) };
                 let (problem, visited) = parse_into(id, file, Some(visit), keep);
-                (id, problem, visited)
+                let d = match &file.parsed {
+                    Parsed::Apex(tree) if decls => Some(Decls::of(id, &file.text, tree)),
+                    _ => None,
+                };
+                (id, problem, visited, d)
             })
             .collect();
         let mut visited: Vec<Option<T>> = std::iter::repeat_with(|| None).take(project.files.len()).collect();
-        for (id, problem, v) in parsed {
+        let mut all_decls = Vec::new();
+        for (id, problem, v, d) in parsed {
             if let Some((rule, offset, message)) = problem {
                 findings.push(Finding::new(rule, id, offset..offset, message));
             }
             visited[id] = v;
+            all_decls.extend(d);
         }
-        (project, findings, visited)
+        ParsedProject {
+            project,
+            findings,
+            visited,
+            decls: all_decls,
+        }
     }
 
     /// Parses every file that was read and keeps nothing: the floor a scan is measured against.

@@ -33,7 +33,7 @@ struct Frame<'a, 't> {
     model: &'a Model<'t>,
     spec: &'a Spec,
     state: &'a State,
-    method: &'a Method<'t>,
+    method: &'a Method,
     class: ClassId,
     file: FileId,
     src: &'a str,
@@ -93,7 +93,7 @@ pub(crate) fn analyze_method(
     // second on.
     let parsed = if again { None } else { model.parse_body(project, m) };
     let kept = if again { model.kept_body(project, m) } else { None };
-    let Some(body) = kept.or(parsed.as_ref().map(FlatTree::root_node)).or(method.body) else {
+    let Some(body) = kept.or(parsed.as_ref().map(FlatTree::root_node)).or(model.body(m)) else {
         return f.out;
     };
     for _ in 0..MAX_PASSES {
@@ -579,7 +579,7 @@ impl<'a, 't> Frame<'a, 't> {
             .fields
             .values()
             .copied()
-            .find(|&f| self.model.fields[f].init == Some(init))
+            .find(|&f| self.model.fields[f].init.and_then(|i| self.model.node(self.file, i)) == Some(init))
     }
 
     // ---- calls ------------------------------------------------------------------------------
@@ -1064,7 +1064,7 @@ impl<'a, 't> Frame<'a, 't> {
         let param = self.url_param(node, 0);
         let class = match param {
             Some(i) => {
-                let name = self.method.params.get(i as usize).map_or("?", |p| self.t(p.node));
+                let name = self.method.params.get(i as usize).map_or("?", |p| p.display(self.src));
                 UrlClass::Unknown(format!("it comes from the parameter `{name}`"))
             }
             None => self.classify(node, 0),
@@ -1186,7 +1186,7 @@ impl<'a, 't> Frame<'a, 't> {
                     if let Some(p) = param
                         && (local.assigned.is_empty() || self.visiting.borrow().contains(&i))
                     {
-                        return UrlClass::Unknown(format!("it comes from the parameter `{}`", self.t(p.node)));
+                        return UrlClass::Unknown(format!("it comes from the parameter `{}`", p.display(self.src)));
                     }
                     if self.visiting.borrow().contains(&i) {
                         return UrlClass::Unknown(format!("`{name}` is built from itself"));

@@ -292,11 +292,10 @@ fn static_callees_first(
 }
 
 fn body_bytes<'p>(project: &'p Project, model: &Model<'_>, m: MethodId) -> Option<&'p [u8]> {
-    let method = &model.methods[m];
-    project.files[method.file]
+    project.files[model.methods[m].file]
         .text
         .as_bytes()
-        .get(method.body?.byte_range())
+        .get(model.body(m)?.byte_range())
 }
 
 impl MentionIndex {

@@ -1,6 +1,7 @@
 //! The declarations of every Apex class and trigger in the project: classes (inner ones
-//! included), fields and properties, methods and constructors. Built once per scan from the
-//! parsed trees; the interpreter resolves names against it.
+//! included), fields and properties, methods and constructors. Each file's part ([`Decls`]) is
+//! read in the per-file pass, while its tree is fresh in the cache, and the parts are joined
+//! once per scan; the interpreter resolves names against the whole.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -27,7 +28,11 @@ pub struct Class {
     pub methods: Vec<MethodId>,
 }
 
-pub struct Field<'t> {
+/// A node of its file's kept tree, by index (see [`Model::node`]): declarations are read
+/// before the tree is stored in the project, so they cannot borrow it.
+pub type NodeRef = u32;
+
+pub struct Field {
     pub class: ClassId,
     /// Lower-cased.
     pub name: String,
@@ -35,8 +40,7 @@ pub struct Field<'t> {
     pub display: String,
     /// Lower-cased last segment of the declared type (`httprequest`).
     pub ty: Option<String>,
-    pub name_node: Node<'t>,
-    pub init: Option<Node<'t>>,
+    pub init: Option<NodeRef>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,14 +53,22 @@ pub enum MethodKind {
     Init,
 }
 
-pub struct Param<'t> {
+pub struct Param {
     /// Lower-cased.
     pub name: String,
     pub ty: Option<String>,
-    pub node: Node<'t>,
+    /// Where the name is written.
+    pub span: std::ops::Range<u32>,
 }
 
-pub struct Method<'t> {
+impl Param {
+    /// The name as written in `src`, its file's text.
+    pub fn display<'s>(&self, src: &'s str) -> &'s str {
+        src.get(self.span.start as usize..self.span.end as usize).unwrap_or("?")
+    }
+}
+
+pub struct Method {
     pub class: ClassId,
     pub file: FileId,
     pub kind: MethodKind,
@@ -64,9 +76,9 @@ pub struct Method<'t> {
     pub name: String,
     /// As written, for messages.
     pub display: String,
-    pub params: Vec<Param<'t>>,
-    /// The body (block) or, for an initializer, the expression.
-    pub body: Option<Node<'t>>,
+    pub params: Vec<Param>,
+    /// The body (block) or, for an initializer, the expression (see [`Model::body`]).
+    pub body: Option<NodeRef>,
     pub annotations: Vec<String>,
     pub is_static: bool,
     pub webservice: bool,
@@ -74,54 +86,42 @@ pub struct Method<'t> {
     pub returns_void: bool,
 }
 
+/// One Apex file's declarations, their ids counted from 0 in the file: [`Model::join`] moves
+/// them to the project's.
+#[derive(Default)]
+pub struct Decls {
+    classes: Vec<Class>,
+    fields: Vec<Field>,
+    methods: Vec<Method>,
+}
+
 #[derive(Default)]
 pub struct Model<'t> {
     pub classes: Vec<Class>,
-    pub fields: Vec<Field<'t>>,
-    pub methods: Vec<Method<'t>>,
+    pub fields: Vec<Field>,
+    pub methods: Vec<Method>,
     /// Lower-cased simple and qualified names to classes.
     by_name: HashMap<String, Vec<ClassId>>,
+    /// Per file: its kept Apex tree, which [`NodeRef`]s index.
+    trees: Vec<Option<&'t FlatTree>>,
     /// Per method: its body parsed again and kept, once it is analyzed a second time (see
     /// [`Model::kept_body`]).
     bodies: Vec<OnceLock<Option<FlatTree>>>,
 }
 
-impl<'t> Model<'t> {
-    pub fn build(project: &'t Project) -> Self {
-        let mut m = Model::default();
-        for (file, src) in project.files.iter().enumerate() {
-            if let Parsed::Apex(tree) = &src.parsed {
-                let root = tree.root_node();
-                let mut c = root.walk();
-                for top in root.named_children(&mut c) {
-                    m.declaration(file, &src.text, top, None);
-                }
-            }
+impl Decls {
+    /// The declarations in `tree`, the tree the project keeps for `file` (text `src`).
+    pub fn of(file: FileId, src: &str, tree: &FlatTree) -> Self {
+        let mut d = Decls::default();
+        let root = tree.root_node();
+        let mut c = root.walk();
+        for top in root.named_children(&mut c) {
+            d.declaration(file, src, top, None);
         }
-        m.bodies = std::iter::repeat_with(OnceLock::new).take(m.methods.len()).collect();
-        m
+        d
     }
 
-    /// The body of method `m`, with everything inside it, when the project keeps only its range
-    /// (scans keep most Apex files as declarations only, see [`FlatTree::declarations`]):
-    /// parsed again, for one analysis: most methods are analyzed once, and keeping every body
-    /// a large project's analysis reads would cost more memory than it saves time. `None` when
-    /// the project has the whole body.
-    pub fn parse_body(&self, project: &Project, m: MethodId) -> Option<FlatTree> {
-        let method = &self.methods[m];
-        let body = method.body.filter(|b| b.is_elided())?;
-        FlatTree::body(&project.files[method.file].text, body)
-    }
-
-    /// [`Model::parse_body`], kept for later analyses: for a method analyzed more than once.
-    pub fn kept_body(&self, project: &Project, m: MethodId) -> Option<Node<'_>> {
-        self.bodies[m]
-            .get_or_init(|| self.parse_body(project, m))
-            .as_ref()
-            .map(FlatTree::root_node)
-    }
-
-    fn declaration(&mut self, file: FileId, src: &str, node: Node<'t>, outer: Option<ClassId>) {
+    fn declaration(&mut self, file: FileId, src: &str, node: Node<'_>, outer: Option<ClassId>) {
         match node.kind() {
             "class_declaration" | "interface_declaration" | "enum_declaration" => self.class(file, src, node, outer),
             "trigger_declaration" => {
@@ -135,7 +135,7 @@ impl<'t> Model<'t> {
                     name: "<trigger>".into(),
                     display: name.to_string(),
                     params: Vec::new(),
-                    body,
+                    body: body.map(|n| n.index()),
                     annotations: Vec::new(),
                     is_static: true,
                     webservice: false,
@@ -153,10 +153,6 @@ impl<'t> Model<'t> {
             Some(o) => format!("{}.{}", self.classes[o].key, name.to_ascii_lowercase()),
             None => name.to_ascii_lowercase(),
         };
-        self.by_name.entry(name.to_ascii_lowercase()).or_default().push(id);
-        if outer.is_some() {
-            self.by_name.entry(key.clone()).or_default().push(id);
-        }
         self.classes.push(Class {
             file,
             key,
@@ -169,14 +165,14 @@ impl<'t> Model<'t> {
         id
     }
 
-    fn push_method(&mut self, m: Method<'t>) -> MethodId {
+    fn push_method(&mut self, m: Method) -> MethodId {
         let id = self.methods.len();
         self.classes[m.class].methods.push(id);
         self.methods.push(m);
         id
     }
 
-    fn class(&mut self, file: FileId, src: &str, node: Node<'t>, outer: Option<ClassId>) {
+    fn class(&mut self, file: FileId, src: &str, node: Node<'_>, outer: Option<ClassId>) {
         let Some(name) = node.field("name") else {
             return;
         };
@@ -217,7 +213,7 @@ impl<'t> Model<'t> {
                         name: display.to_ascii_lowercase(),
                         display,
                         params: params(member, src),
-                        body: member.field("body"),
+                        body: member.field("body").map(|n| n.index()),
                         annotations: mm.annotations,
                         is_static: mm.is_static,
                         webservice: mm.webservice,
@@ -238,7 +234,7 @@ impl<'t> Model<'t> {
         }
     }
 
-    fn field(&mut self, file: FileId, src: &str, node: Node<'t>, class: ClassId, is_test: bool) {
+    fn field(&mut self, file: FileId, src: &str, node: Node<'_>, class: ClassId, is_test: bool) {
         let ty = node.field("type").map(|t| type_key(t, src));
         let mut accessors = None;
         let mut c = node.walk();
@@ -260,8 +256,7 @@ impl<'t> Model<'t> {
                 name: name.clone(),
                 display: text(name_node, src).to_string(),
                 ty: ty.clone(),
-                name_node,
-                init,
+                init: init.map(|n| n.index()),
             });
             self.classes[class].fields.insert(name.clone(), id);
             if let Some(init) = init {
@@ -279,7 +274,7 @@ impl<'t> Model<'t> {
                             name: format!("get {name}"),
                             display: text(name_node, src).to_string(),
                             params: Vec::new(),
-                            body: Some(body),
+                            body: Some(body.index()),
                             annotations: Vec::new(),
                             is_static: false,
                             webservice: false,
@@ -290,6 +285,97 @@ impl<'t> Model<'t> {
                 }
             }
         }
+    }
+}
+
+impl<'t> Model<'t> {
+    /// Reads every Apex file's declarations, then joins them.
+    pub fn build(project: &'t Project) -> Self {
+        let decls = project
+            .files
+            .iter()
+            .enumerate()
+            .filter_map(|(file, src)| match &src.parsed {
+                Parsed::Apex(tree) => Some(Decls::of(file, &src.text, tree)),
+                _ => None,
+            });
+        Self::join(project, decls)
+    }
+
+    /// The model of `decls`, each read from the tree the project keeps for its file
+    /// ([`Decls::of`]), in file order: ids follow it, so that they do not depend on threads.
+    pub fn join(project: &'t Project, decls: impl IntoIterator<Item = Decls>) -> Self {
+        let mut m = Model {
+            trees: project
+                .files
+                .iter()
+                .map(|f| match &f.parsed {
+                    Parsed::Apex(tree) => Some(tree),
+                    _ => None,
+                })
+                .collect(),
+            ..Model::default()
+        };
+        for d in decls {
+            m.absorb(d);
+        }
+        m.bodies = std::iter::repeat_with(OnceLock::new).take(m.methods.len()).collect();
+        m
+    }
+
+    fn absorb(&mut self, d: Decls) {
+        let (classes, fields, methods) = (self.classes.len(), self.fields.len(), self.methods.len());
+        for mut c in d.classes {
+            let id = self.classes.len();
+            c.outer = c.outer.map(|o| o + classes);
+            c.methods.iter_mut().for_each(|m| *m += methods);
+            c.fields.values_mut().for_each(|f| *f += fields);
+            self.by_name.entry(c.name.to_ascii_lowercase()).or_default().push(id);
+            if c.outer.is_some() {
+                self.by_name.entry(c.key.clone()).or_default().push(id);
+            }
+            self.classes.push(c);
+        }
+        self.fields.extend(d.fields.into_iter().map(|mut f| {
+            f.class += classes;
+            f
+        }));
+        self.methods.extend(d.methods.into_iter().map(|mut m| {
+            m.class += classes;
+            if let MethodKind::Getter(f) = &mut m.kind {
+                *f += fields;
+            }
+            m
+        }));
+    }
+
+    /// Node `n` of `file`'s kept tree.
+    pub fn node(&self, file: FileId, n: NodeRef) -> Option<Node<'t>> {
+        self.trees.get(file).copied().flatten()?.node(n)
+    }
+
+    /// The body of method `m` as the project keeps it (maybe elided, see [`Model::parse_body`]).
+    pub fn body(&self, m: MethodId) -> Option<Node<'t>> {
+        let method = &self.methods[m];
+        self.node(method.file, method.body?)
+    }
+
+    /// The body of method `m`, with everything inside it, when the project keeps only its range
+    /// (scans keep most Apex files as declarations only, see [`FlatTree::declarations`]):
+    /// parsed again, for one analysis: most methods are analyzed once, and keeping every body
+    /// a large project's analysis reads would cost more memory than it saves time. `None` when
+    /// the project has the whole body.
+    pub fn parse_body(&self, project: &Project, m: MethodId) -> Option<FlatTree> {
+        let body = self.body(m).filter(|b| b.is_elided())?;
+        FlatTree::body(&project.files[self.methods[m].file].text, body)
+    }
+
+    /// [`Model::parse_body`], kept for later analyses: for a method analyzed more than once.
+    pub fn kept_body(&self, project: &Project, m: MethodId) -> Option<Node<'_>> {
+        self.bodies[m]
+            .get_or_init(|| self.parse_body(project, m))
+            .as_ref()
+            .map(FlatTree::root_node)
     }
 
     /// Classes a (possibly qualified) type name may denote, seen from `from`: inner classes of
@@ -367,7 +453,7 @@ impl<'t> Model<'t> {
     }
 }
 
-fn init_method<'t>(class: ClassId, file: FileId, body: Option<Node<'t>>, is_test: bool) -> Method<'t> {
+fn init_method(class: ClassId, file: FileId, body: Option<Node<'_>>, is_test: bool) -> Method {
     Method {
         class,
         file,
@@ -375,7 +461,7 @@ fn init_method<'t>(class: ClassId, file: FileId, body: Option<Node<'t>>, is_test
         name: "<init>".into(),
         display: "<init>".into(),
         params: Vec::new(),
-        body,
+        body: body.map(|n| n.index()),
         annotations: Vec::new(),
         is_static: true,
         webservice: false,
@@ -422,7 +508,7 @@ fn modifiers(node: Node<'_>, src: &str) -> Modifiers {
     m
 }
 
-fn params<'t>(method: Node<'t>, src: &str) -> Vec<Param<'t>> {
+fn params(method: Node<'_>, src: &str) -> Vec<Param> {
     let Some(list) = method.field("parameters") else {
         return Vec::new();
     };
@@ -434,7 +520,7 @@ fn params<'t>(method: Node<'t>, src: &str) -> Vec<Param<'t>> {
             Some(Param {
                 name: text(name, src).to_ascii_lowercase(),
                 ty: p.field("type").map(|t| type_key(t, src)),
-                node: name,
+                span: name.start_byte() as u32..name.end_byte() as u32,
             })
         })
         .collect()

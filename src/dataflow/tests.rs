@@ -702,3 +702,109 @@ fn hints_match_in_any_case_ascii_or_not() {
     assert!(!hinted(b"UserInfo.getSession();"));
     assert!(!hinted("é UserInfo.getSession();".as_bytes()));
 }
+
+/// The model joined from the declarations the per-file pass read is the one read from the kept
+/// trees afterwards, id for id.
+#[test]
+fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
+    let generated = tempfile::tempdir().expect("tmp");
+    crate::generate::project(generated.path(), 120, 3).expect("generate");
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let mut files: Vec<(String, String)> = Vec::new();
+    for dir in [corpus.as_path(), generated.path()] {
+        for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
+            if entry.path().extension().is_some_and(|e| e == "cls" || e == "trigger") {
+                let rel = format!("{}/{}", files.len(), entry.path().display());
+                files.push((rel, std::fs::read_to_string(entry.path()).expect("read")));
+            }
+        }
+    }
+    // Last, so that every id in it moves: inner classes, properties, initializers.
+    files.push((
+        "force-app/main/default/classes/Zz.cls".into(),
+        "public class Zz {\n  static String base = 'x';\n  public class Inner {\n    public String p { get { return base; } }\n  }\n  public Integer q { get { return 1; } set; }\n  static { base = 'y'; }\n}".into(),
+    ));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let parsed = crate::project::in_memory_unparsed(&refs).parse_with(&|_, _, _| (), SPEC.source_hints, true);
+    let project = &parsed.project;
+    let shape = |m: &Model<'_>| {
+        let classes: Vec<String> = m
+            .classes
+            .iter()
+            .map(|c| {
+                let mut fields: Vec<_> = c.fields.iter().collect();
+                fields.sort();
+                format!(
+                    "{} {} {:?} {:?} {:?} {fields:?}",
+                    c.file, c.key, c.outer, c.annotations, c.methods
+                )
+            })
+            .collect();
+        let methods: Vec<String> = (0..m.methods.len())
+            .map(|i| {
+                let x = &m.methods[i];
+                let params: Vec<_> = x.params.iter().map(|p| (&p.name, &p.ty, &p.span)).collect();
+                let body = m.body(i).map(|b| (b.kind(), b.byte_range(), b.is_elided()));
+                format!(
+                    "{} {} {:?} {} {} {params:?} {body:?} {:?} {} {} {} {}",
+                    x.class,
+                    x.file,
+                    x.kind,
+                    x.name,
+                    x.display,
+                    x.annotations,
+                    x.is_static,
+                    x.webservice,
+                    x.is_test,
+                    x.returns_void
+                )
+            })
+            .collect();
+        let fields: Vec<String> = m
+            .fields
+            .iter()
+            .map(|f| {
+                let init = f
+                    .init
+                    .and_then(|n| m.node(m.classes[f.class].file, n))
+                    .map(|n| n.byte_range());
+                format!("{} {} {} {:?} {init:?}", f.class, f.name, f.display, f.ty)
+            })
+            .collect();
+        (classes, methods, fields)
+    };
+    let model = Model::join(project, parsed.decls);
+    // Ids moved to the project's still point where they did in their file.
+    let mut getters = 0;
+    for (c, class) in model.classes.iter().enumerate() {
+        assert!(
+            class.methods.iter().all(|&m| model.methods[m].class == c),
+            "{}",
+            class.key
+        );
+        assert!(
+            class.fields.values().all(|&f| model.fields[f].class == c),
+            "{}",
+            class.key
+        );
+        assert!(
+            class
+                .outer
+                .is_none_or(|o| model.classes[o].file == class.file && class.key.starts_with(&model.classes[o].key))
+        );
+        assert_eq!(model.resolve_class(&class.key, None), Some(c), "{}", class.key);
+    }
+    for m in &model.methods {
+        assert_eq!(model.classes[m.class].file, m.file);
+        if let super::model::MethodKind::Getter(f) = m.kind {
+            assert_eq!(model.fields[f].class, m.class);
+            assert_eq!(format!("get {}", model.fields[f].name), m.name);
+            getters += 1;
+        }
+    }
+    assert!(getters > 0 && model.classes.iter().any(|c| c.outer.is_some()));
+    let joined = shape(&model);
+    let built = shape(&Model::build(project));
+    assert!(joined.1.len() > 300, "{}", joined.1.len());
+    assert_eq!(joined, built);
+}
