@@ -298,13 +298,14 @@ impl<'t> Model<'t> {
             .filter_map(|(file, src)| match &src.parsed {
                 Parsed::Apex(tree) => Some(Decls::of(file, &src.text, tree)),
                 _ => None,
-            });
+            })
+            .collect();
         Self::join(project, decls)
     }
 
     /// The model of `decls`, each read from the tree the project keeps for its file
     /// ([`Decls::of`]), in file order: ids follow it, so that they do not depend on threads.
-    pub fn join(project: &'t Project, decls: impl IntoIterator<Item = Decls>) -> Self {
+    pub fn join(project: &'t Project, decls: Vec<Decls>) -> Self {
         let mut m = Model {
             trees: project
                 .files
@@ -316,6 +317,13 @@ impl<'t> Model<'t> {
                 .collect(),
             ..Model::default()
         };
+        // Sized once: growing by doubling copied the methods twice over (milliseconds at 5k
+        // classes, most of the join).
+        let count = |f: fn(&Decls) -> usize| decls.iter().map(f).sum::<usize>();
+        m.classes.reserve_exact(count(|d| d.classes.len()));
+        m.fields.reserve_exact(count(|d| d.fields.len()));
+        m.methods.reserve_exact(count(|d| d.methods.len()));
+        m.by_name.reserve(m.classes.capacity());
         for d in decls {
             m.absorb(d);
         }
