@@ -181,8 +181,9 @@ impl Unparsed {
     /// kept as a [`FlatTree`] and freed: only one tree per thread is alive at a time. Returns
     /// what `visit` returned, by file.
     ///
-    /// Apex files that may name a setting (see [`crate::secrets::settings::whole_trees`]) or
-    /// have syntax errors are kept whole; the others keep their declarations and the bodies
+    /// Apex files that may name a setting (see [`crate::secrets::settings::whole_trees`]), that
+    /// hold a hinted page's controller or a class it calls ([`HotBodies::keeps_whole`]) or have
+    /// syntax errors are kept whole; the others keep their declarations and the bodies
     /// that the data flow of specs with source hints `hints` will likely read (see
     /// [`HotBodies`]), and the data flow parses the other bodies it needs again.
     ///
@@ -203,7 +204,11 @@ impl Unparsed {
             .enumerate()
             .filter(|(id, _)| readable[*id])
             .map(|(id, file)| {
-                let keep = if whole[id] { Keep::All } else { Keep::Hot(&hot) };
+                let keep = if whole[id] || hot.keeps_whole(file) {
+                    Keep::All
+                } else {
+                    Keep::Hot(&hot)
+                };
                 let (problem, visited) = parse_into(id, file, Some(visit), keep);
                 let d = match &file.parsed {
                     Parsed::Apex(tree) if decls => Some(Decls::of(id, &file.text, tree)),

@@ -4,7 +4,8 @@
 //! what copying it during the first parse does, and the analysis reads most of the bodies it
 //! starts from and their direct callers.
 //!
-//! Test code is left out: the analysis skips it.
+//! Test code is left out: the analysis skips it. The controllers of Visualforce pages with a
+//! hint are kept whole: the analysis starts at each of their methods.
 //!
 //! Only speed and memory depend on the guess: a body not kept is parsed again when the
 //! analysis reaches it, and a body kept in vain costs its copy.
@@ -16,7 +17,7 @@ use regex::Regex;
 
 use crate::apex::words_matcher as matcher;
 use crate::kind::FileKind;
-use crate::project::Project;
+use crate::project::{Project, SourceFile};
 
 /// Text that marks a hot body: the specs' source hints (where analysis starts) and
 /// `name(` for every method or constructor declared in an Apex file that contains a hint
@@ -24,6 +25,9 @@ use crate::project::Project;
 pub struct HotBodies {
     /// [`TEST_MARKERS`] first, then the hot words: one pass over a file finds both.
     words: Option<aho_corasick::AhoCorasick>,
+    /// Lower-cased controllers and extensions of Visualforce pages with a hint, ascending: the
+    /// analysis starts at every method of theirs.
+    controllers: Vec<String>,
 }
 
 /// Text that makes a file test code, which the analysis skips.
@@ -41,8 +45,31 @@ impl HotBodies {
     /// `hints`: lower-case source hints of the specs that run; none keeps no body.
     pub fn find(project: &Project, hints: &[&str]) -> Self {
         let (false, Some(hinted), Some(tests)) = (hints.is_empty(), matcher(hints), matcher(TEST_MARKERS)) else {
-            return HotBodies { words: None };
+            return HotBodies {
+                words: None,
+                controllers: Vec::new(),
+            };
         };
+        let mut controllers: Vec<String> = project
+            .files
+            .par_iter()
+            .filter(|f| f.kind == FileKind::Visualforce && hinted.is_match(&f.text))
+            .flat_map_iter(|f| crate::vf::controllers(&f.text))
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        controllers.sort_unstable();
+        controllers.dedup();
+        // The classes whose methods the controllers call as `Class.method(...)` are analyzed
+        // right after them.
+        let callees: Vec<String> = project
+            .files
+            .par_iter()
+            .filter(|f| f.kind == FileKind::Apex && is_listed(&controllers, f))
+            .flat_map_iter(|f| static_call_classes(&f.text))
+            .collect();
+        controllers.extend(callees);
+        controllers.sort_unstable();
+        controllers.dedup();
         let mut names: Vec<String> = project
             .files
             .par_iter()
@@ -56,7 +83,16 @@ impl HotBodies {
             .chain(hints)
             .map(|w| w.to_string())
             .chain(names.into_iter().map(|n| n + "("));
-        HotBodies { words: matcher(words) }
+        HotBodies {
+            words: matcher(words),
+            controllers,
+        }
+    }
+
+    /// Whether every body of `file` is hot: it holds a class named like a hinted page's
+    /// controller or a class such a controller calls (a class's file is named after it).
+    pub fn keeps_whole(&self, file: &SourceFile) -> bool {
+        file.kind == FileKind::Apex && is_listed(&self.controllers, file)
     }
 
     /// Offsets in `text` where a hot word starts, ascending. None in test code.
@@ -71,6 +107,23 @@ impl HotBodies {
         }
         marks
     }
+}
+
+/// Whether `file` is named like one of `names` (lower-case, ascending).
+fn is_listed(names: &[String], file: &SourceFile) -> bool {
+    !names.is_empty() && names.binary_search(&file.component_name().to_ascii_lowercase()).is_ok()
+}
+
+/// Lower-cased `Class` of each `Class.method(` in `text`.
+fn static_call_classes(text: &str) -> Vec<String> {
+    let Some(call) = super::STATIC_CALL.as_ref() else {
+        return Vec::new();
+    };
+    call.captures_iter(text.as_bytes())
+        .filter_map(|c| c.get(1))
+        .filter_map(|m| std::str::from_utf8(m.as_bytes()).ok())
+        .map(str::to_ascii_lowercase)
+        .collect()
 }
 
 fn declared_names(text: &str) -> Vec<String> {
@@ -148,5 +201,47 @@ mod tests {
         let marked = marked(&hot, &project.files[1].text);
         assert!(marked.iter().all(|m| !m.starts_with("counts")), "{marked:?}");
         assert!(marked.iter().any(|m| m.starts_with("getSessionId")), "{marked:?}");
+    }
+
+    #[test]
+    fn controllers_of_hinted_pages_and_the_classes_they_call_are_kept_whole() {
+        let page = |name: &str, controller: &str, body: &str| {
+            (
+                format!("force-app/main/default/pages/{name}.page"),
+                format!("<apex:page controller=\"{controller}\">{body}</apex:page>"),
+            )
+        };
+        let class = |name: &str, body: &str| (format!("force-app/main/default/classes/{name}.cls"), body.to_string());
+        let files = [
+            page("P", "Ctl", "<script>var s = '{!$Api.Session_ID}';</script>"),
+            page("Q", "Quiet", "<p>{!name}</p>"),
+            class(
+                "Ctl",
+                "public class Ctl { public String url { get { return Sel.query(1) + System.now(); } } }",
+            ),
+            class(
+                "Sel",
+                "public class Sel { public static String query(Integer i) { return 'x'; } }",
+            ),
+            class(
+                "Quiet",
+                "public class Quiet { public String name { get { return Other.name(); } } }",
+            ),
+            class(
+                "Other",
+                "public class Other { public static String name() { return 'n'; } }",
+            ),
+        ];
+        let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let project = crate::project::in_memory(&refs);
+        let hot = HotBodies::find(&project, &["$api.session_id"]);
+        let whole: Vec<&str> = project
+            .files
+            .iter()
+            .filter(|f| hot.keeps_whole(f))
+            .map(|f| f.component_name())
+            .collect();
+        assert_eq!(whole, ["Ctl", "Sel"]);
+        assert!(!HotBodies::find(&project, &[]).keeps_whole(&project.files[2]));
     }
 }

@@ -237,6 +237,11 @@ struct MentionIndex {
 /// not analyzed yet: analyzing them first spares their callers a second analysis. Found by
 /// text, so a few more may be named than are called; none is missed that the demand needs
 /// later (it would be analyzed then).
+/// `Class.method(`, with both names captured.
+pub(crate) static STATIC_CALL: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(|| {
+    regex::bytes::Regex::new(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(").ok()
+});
+
 fn static_callees_first(
     project: &Project,
     model: &Model<'_>,
@@ -245,10 +250,9 @@ fn static_callees_first(
     scheduled: &[bool],
     scanned: &mut [bool],
 ) -> Vec<MethodId> {
-    static CALL: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(|| {
-        regex::bytes::Regex::new(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(").ok()
-    });
-    let Some(call) = CALL.as_ref() else { return Vec::new() };
+    let Some(call) = STATIC_CALL.as_ref() else {
+        return Vec::new();
+    };
     // A put-off method comes back in the next batch: its text was read already.
     let todo: Vec<MethodId> = work
         .iter()
