@@ -102,25 +102,32 @@ pub fn literals_and_comments(text: &str) -> Vec<Range<usize>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
-    while i < b.len() {
+    // Jumps from quote or slash to the next: everything else is skipped by memchr.
+    while let Some(n) = memchr::memchr2(b'\'', b'/', &b[i..]) {
+        i += n;
         let start = i;
         match (b[i], b.get(i + 1)) {
             (b'\'', _) => {
                 i += 1;
-                while i < b.len() {
+                // To the closing quote, past escapes; an unterminated literal ends at the line.
+                loop {
+                    let Some(n) = b.get(i..).and_then(|rest| memchr::memchr3(b'\\', b'\'', b'\n', rest)) else {
+                        i = b.len();
+                        break;
+                    };
+                    i += n;
                     match b[i] {
                         b'\\' => i += 2,
                         b'\'' => {
                             i += 1;
                             break;
                         }
-                        b'\n' => break,
-                        _ => i += 1,
+                        _ => break,
                     }
                 }
             }
             (b'/', Some(b'/')) => {
-                i = b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |n| i + n);
+                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
             }
             (b'/', Some(b'*')) => {
                 i = text[i + 2..].find("*/").map_or(b.len(), |n| i + 2 + n + 2);
@@ -256,6 +263,91 @@ mod tests {
             }
         }
         assert!(compared > 500, "only {compared} literals and comments compared");
+    }
+
+    /// The scan byte by byte, as it was before it jumped with memchr: the reference.
+    fn lex_bytewise(text: &str) -> Vec<Range<usize>> {
+        let b = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            let start = i;
+            match (b[i], b.get(i + 1)) {
+                (b'\'', _) => {
+                    i += 1;
+                    while i < b.len() {
+                        match b[i] {
+                            b'\\' => i += 2,
+                            b'\'' => {
+                                i += 1;
+                                break;
+                            }
+                            b'\n' => break,
+                            _ => i += 1,
+                        }
+                    }
+                }
+                (b'/', Some(b'/')) => i = b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |n| i + n),
+                (b'/', Some(b'*')) => i = text[i + 2..].find("*/").map_or(b.len(), |n| i + 2 + n + 2),
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            }
+            i = i.min(b.len());
+            out.push(start..i);
+        }
+        out
+    }
+
+    #[test]
+    fn the_scan_jumps_to_the_same_ranges_as_a_bytewise_one() {
+        let edges = [
+            "",
+            "'",
+            "'a",
+            "'a\\",
+            "'a\\'",
+            "'a\\'b",
+            "'a\nb'",
+            "x / y",
+            "/",
+            "//",
+            "/*",
+            "/* a",
+            "a/",
+            "'it\\'s'",
+            "'\\\\'",
+            "s = '/*'; // c\n t = '*/'",
+            "/* ' */ 'x' // '\n'y'",
+            "'é' /* ü */ 'ß'",
+        ];
+        for text in edges {
+            assert_eq!(literals_and_comments(text), lex_bytewise(text), "{text:?}");
+        }
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let generated = tempfile::tempdir().expect("tmp");
+        crate::generate::project(generated.path(), 60, 5).expect("generate");
+        let mut files = 0;
+        for dir in [corpus.as_path(), generated.path()] {
+            for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+                if entry
+                    .path()
+                    .extension()
+                    .is_some_and(|e| e == "cls" || e == "trigger" || e == "page" || e == "js")
+                {
+                    let text = std::fs::read_to_string(entry.path()).expect("read");
+                    assert_eq!(
+                        literals_and_comments(&text),
+                        lex_bytewise(&text),
+                        "{}",
+                        entry.path().display()
+                    );
+                    files += 1;
+                }
+            }
+        }
+        assert!(files > 50, "{files}");
     }
 
     #[test]
