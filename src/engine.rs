@@ -18,7 +18,7 @@ use crate::finding::Finding;
 use crate::kind::MetaType;
 use crate::lints::{Ctx, LINTS, Lint};
 use crate::oauth::OauthIndex;
-use crate::project::{self, Parsed, Project, Unparsed};
+use crate::project::{self, Parsed, ParsedProject, Project, Unparsed};
 use crate::rules;
 use crate::suppress::{self, Directive};
 
@@ -114,7 +114,12 @@ pub fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
         .flat_map(|s| s.source_hints.iter().copied())
         .collect();
     let specs = specs_of(&lints);
-    let parsed = unparsed.parse_with(
+    let ParsedProject {
+        project,
+        mut findings,
+        visited: apex_checked,
+        decls,
+    } = unparsed.parse_with(
         &|id, file, tree| {
             let mut out = Vec::new();
             let comments = dispatch.walk_apex(tree, id, file, &mut out);
@@ -127,8 +132,6 @@ pub fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
         &hints,
         !specs.is_empty(),
     );
-    let (project, mut findings, apex_checked) = (parsed.project, parsed.findings, parsed.visited);
-    let decls = parsed.decls;
     let oauth = OauthIndex::build(&project, &config.options);
     let clock = Clock::new(now);
     let memo = crate::lints::Memo::default();
@@ -247,7 +250,7 @@ fn specs_of(lints: &[&dyn Lint]) -> Vec<&'static Spec> {
 fn data_flows(
     project: &Project,
     specs: &[&'static Spec],
-    decls: Vec<crate::dataflow::model::Decls>,
+    decls: Vec<dataflow::model::Decls>,
 ) -> Vec<(&'static Spec, Analysis)> {
     if specs.is_empty() {
         return Vec::new();

@@ -102,7 +102,7 @@ pub struct Decls {
 pub struct Model<'t> {
     pub classes: Vec<Class>,
     pub fields: Vec<Field>,
-    /// Boxed: see [`Decls`].
+    /// Boxed, so that [`Model::join`] moves pointers, not methods (see [`Decls`]).
     #[allow(clippy::vec_box)]
     pub methods: Vec<Box<Method>>,
     /// Lower-cased simple and qualified names to classes.
