@@ -5,7 +5,8 @@
 //! starts from and their direct callers.
 //!
 //! Test code is left out: the analysis skips it. The controllers of Visualforce pages with a
-//! hint are kept whole: the analysis starts at each of their methods.
+//! hint, and the classes they call as `Class.method(...)`, are kept whole: the analysis starts
+//! at each of the controllers' methods and goes to those calls next.
 //!
 //! Only speed and memory depend on the guess: a body not kept is parsed again when the
 //! analysis reaches it, and a body kept in vain costs its copy.
@@ -25,10 +26,10 @@ use crate::project::{Project, SourceFile};
 pub struct HotBodies {
     /// [`TEST_MARKERS`] first, then the hot words: one pass over a file finds both.
     words: Option<aho_corasick::AhoCorasick>,
-    /// Lower-cased controllers and extensions of Visualforce pages with a hint (the analysis
-    /// starts at every method of theirs) and the classes they call as `Class.method(`, which
-    /// it analyzes next; ascending. Their files are kept whole.
-    controllers: Vec<String>,
+    /// Classes whose files are kept whole, lower-cased and ascending: the controllers and
+    /// extensions of Visualforce pages with a hint (the analysis starts at every method of
+    /// theirs) and the classes they call as `Class.method(`, which it analyzes next.
+    whole_classes: Vec<String>,
 }
 
 /// Text that makes a file test code, which the analysis skips.
@@ -48,7 +49,7 @@ impl HotBodies {
         let (false, Some(hinted), Some(tests)) = (hints.is_empty(), matcher(hints), matcher(TEST_MARKERS)) else {
             return HotBodies {
                 words: None,
-                controllers: Vec::new(),
+                whole_classes: Vec::new(),
             };
         };
         let mut controllers: Vec<String> = project
@@ -86,14 +87,14 @@ impl HotBodies {
             .chain(names.into_iter().map(|n| n + "("));
         HotBodies {
             words: matcher(words),
-            controllers,
+            whole_classes: controllers,
         }
     }
 
     /// Whether every body of `file` is hot: it holds a class named like a hinted page's
     /// controller or a class such a controller calls (a class's file is named after it).
     pub fn keeps_whole(&self, file: &SourceFile) -> bool {
-        file.kind == FileKind::Apex && is_listed(&self.controllers, file)
+        file.kind == FileKind::Apex && is_listed(&self.whole_classes, file)
     }
 
     /// Offsets in `text` where a hot word starts, ascending. None in test code.

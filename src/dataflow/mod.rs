@@ -232,16 +232,15 @@ struct MentionIndex {
     postings: Vec<Vec<MethodId>>,
 }
 
-/// The body text of method `m`, if it has one.
-/// Methods that the never-analyzed methods of `work` call as `Class.method(...)` and that are
-/// not analyzed yet: analyzing them first spares their callers a second analysis. Found by
-/// text, so a few more may be named than are called; none is missed that the demand needs
-/// later (it would be analyzed then).
 /// `Class.method(`, with both names captured.
 pub(crate) static STATIC_CALL: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(|| {
     regex::bytes::Regex::new(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(").ok()
 });
 
+/// Methods that the never-analyzed methods of `work` call as `Class.method(...)` and that are
+/// not analyzed yet: analyzing them first spares their callers a second analysis. Found by
+/// text, so a few more may be named than are called; none is missed that the demand needs
+/// later (it would be analyzed then).
 fn static_callees_first(
     project: &Project,
     model: &Model<'_>,
@@ -295,6 +294,7 @@ fn static_callees_first(
     out
 }
 
+/// The body text of method `m`, if it has one.
 fn body_bytes<'p>(project: &'p Project, model: &Model<'_>, m: MethodId) -> Option<&'p [u8]> {
     project.files[model.methods[m].file]
         .text
