@@ -198,34 +198,38 @@ impl Unparsed {
         } = self;
         let whole = crate::secrets::settings::whole_trees(&project);
         let hot = HotBodies::find(&project, hints);
-        let parsed: Vec<(FileId, Problem, Option<T>, Option<Decls>)> = project
+        let n = project.files.len();
+        // Each file's results go straight to its slots: collecting them into one list held
+        // them twice at the end of the pass, the scan's peak.
+        let mut visited: Vec<Option<T>> = std::iter::repeat_with(|| None).take(n).collect();
+        let mut parts: Vec<Option<Box<Decls>>> = std::iter::repeat_with(|| None).take(n).collect();
+        let problems: Vec<(FileId, (&'static str, usize, String))> = project
             .files
             .par_iter_mut()
+            .zip(visited.par_iter_mut())
+            .zip(parts.par_iter_mut())
             .enumerate()
             .filter(|(id, _)| readable[*id])
-            .map(|(id, file)| {
+            .filter_map(|(id, ((file, visited), part))| {
                 let keep = if whole[id] || hot.keeps_whole(file) {
                     Keep::All
                 } else {
                     Keep::Hot(&hot)
                 };
-                let (problem, visited) = parse_into(id, file, Some(visit), keep);
-                let d = match &file.parsed {
-                    Parsed::Apex(tree) if decls => Some(Decls::of(id, &file.text, tree)),
-                    _ => None,
-                };
-                (id, problem, visited, d)
+                let (problem, v) = parse_into(id, file, Some(visit), keep);
+                *visited = v;
+                if let Parsed::Apex(tree) = &file.parsed
+                    && decls
+                {
+                    *part = Some(Box::new(Decls::of(id, &file.text, tree)));
+                }
+                problem.map(|p| (id, p))
             })
             .collect();
-        let mut visited: Vec<Option<T>> = std::iter::repeat_with(|| None).take(project.files.len()).collect();
-        let mut all_decls = Vec::new();
-        for (id, problem, v, d) in parsed {
-            if let Some((rule, offset, message)) = problem {
-                findings.push(Finding::new(rule, id, offset..offset, message));
-            }
-            visited[id] = v;
-            all_decls.extend(d);
+        for (id, (rule, offset, message)) in problems {
+            findings.push(Finding::new(rule, id, offset..offset, message));
         }
+        let all_decls = parts.into_iter().flatten().map(|d| *d).collect();
         ParsedProject {
             project,
             findings,

@@ -123,7 +123,25 @@ impl Decls {
         for top in root.named_children(&mut c) {
             d.declaration(file, src, top, None);
         }
+        d.shrink();
         d
+    }
+
+    /// Gives back the room vectors keep to grow: the parts live until the join, and a vector's
+    /// first push makes room for four (a file's one class took 700 bytes, 14 MB at 20k classes).
+    fn shrink(&mut self) {
+        self.classes.shrink_to_fit();
+        self.fields.shrink_to_fit();
+        self.methods.shrink_to_fit();
+        for c in &mut self.classes {
+            c.methods.shrink_to_fit();
+            c.fields.shrink_to_fit();
+            c.annotations.shrink_to_fit();
+        }
+        for m in &mut self.methods {
+            m.params.shrink_to_fit();
+            m.annotations.shrink_to_fit();
+        }
     }
 
     fn declaration(&mut self, file: FileId, src: &str, node: Node<'_>, outer: Option<ClassId>) {
