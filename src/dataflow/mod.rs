@@ -739,6 +739,33 @@ impl std::ops::Index<MethodId> for Summaries {
     }
 }
 
+/// What a method's last analysis found that later rounds read.
+#[derive(Default)]
+struct Outcome {
+    flows: Vec<Flow>,
+    /// The URLs it stores in fields (a getter: its return's, in its property).
+    field_urls: Vec<(model::FieldId, Endpoint)>,
+    /// Whose whole summary it read.
+    callees: Vec<MethodId>,
+    /// Whose summary's source part it read.
+    light_callees: Vec<MethodId>,
+    /// Fields it read for taint.
+    fields_read: Vec<model::FieldId>,
+    /// Fields it read for their URL.
+    urls_read: Vec<model::FieldId>,
+}
+
+impl Outcome {
+    /// Callees, light callees, fields read for taint, fields read for their URL; none for a
+    /// method not analyzed yet.
+    fn deps(slot: &Option<Box<Outcome>>) -> [&[usize]; 4] {
+        match slot {
+            Some(o) => [&o.callees, &o.light_callees, &o.fields_read, &o.urls_read],
+            None => [&[], &[], &[], &[]],
+        }
+    }
+}
+
 /// The state shared by every method analysis of one round.
 pub(crate) struct State {
     pub summaries: Summaries,
@@ -756,11 +783,9 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
         fields: vec![Val::default(); model.fields.len()],
         field_urls: vec![None; model.fields.len()],
     };
-    let mut flows: Vec<Vec<Flow>> = vec![Vec::new(); n];
-    let mut url_contrib: Vec<Vec<(model::FieldId, Endpoint)>> = vec![Vec::new(); n];
-    // Per method: callees (whole summary, source part only), fields read for taint, fields
-    // read for their URL.
-    let mut deps: Vec<[Vec<usize>; 4]> = vec![Default::default(); n];
+    // Per method, once analyzed: what its last analysis found. Most methods of a large
+    // project never are; a slot for each held 150 bytes (7 MB at 20k classes).
+    let mut outcomes: Vec<Option<Box<Outcome>>> = std::iter::repeat_with(|| None).take(n).collect();
     let demand = Demand::build(project, model, spec);
     // Per method: whether it is analyzed at all, and how often it was.
     let mut scheduled = vec![demand.is_none(); n];
@@ -821,11 +846,11 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
             }
             // A method's URL contributions replace its previous ones: an early "unknown"
             // (the field it read was not classified yet) must not stick.
-            url_contrib[m] = r.field_urls;
+            let mut field_urls = r.field_urls;
             // Getters: the property's value is whatever its getter returns.
             if let model::MethodKind::Getter(f) = model.methods[m].kind {
                 if let Some(e) = &state.summaries[m].ret_url {
-                    url_contrib[m].push((f, e.clone()));
+                    field_urls.push((f, e.clone()));
                 }
                 let ret = state.summaries[m].ret.clone();
                 let concrete = Val {
@@ -836,11 +861,17 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
                     changed_fields[f] = true;
                 }
             }
-            flows[m] = r.flows;
-            deps[m] = [r.callees, r.light_callees, r.fields_read, r.urls_read];
+            outcomes[m] = Some(Box::new(Outcome {
+                flows: r.flows,
+                field_urls,
+                callees: r.callees,
+                light_callees: r.light_callees,
+                fields_read: r.fields_read,
+                urls_read: r.urls_read,
+            }));
         }
         let mut urls: Vec<Option<Endpoint>> = vec![None; model.fields.len()];
-        for (f, e) in url_contrib.iter().flatten() {
+        for (f, e) in outcomes.iter().flatten().flat_map(|o| &o.field_urls) {
             urls[*f] = Endpoint::join(urls[*f].take(), Some(e.clone()));
         }
         for (f, (new, old)) in urls.iter().zip(&state.field_urls).enumerate() {
@@ -857,8 +888,9 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
                 let s = &state.summaries[m];
                 // Where a value reaches a sink, where the endpoint points matters: everything
                 // the method calls or reads a URL from is analyzed for it.
-                let sinks = !flows[m].is_empty() || !s.sinks.is_empty() || !s.deferred.is_empty();
-                let [callees, light, _, read] = &deps[m];
+                let has_flows = outcomes[m].as_ref().is_some_and(|o| !o.flows.is_empty());
+                let sinks = has_flows || !s.sinks.is_empty() || !s.deferred.is_empty();
+                let [callees, light, _, read] = Outcome::deps(&outcomes[m]);
                 if url_demand[m] || sinks {
                     url_demand[m] = true;
                     pending.extend(callees.iter().chain(light).map(|&c| (c, true)));
@@ -888,7 +920,7 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
                     url_demand[m] = true;
                     // Already analyzed: pass the demand on now; otherwise after its analysis.
                     if runs[m] > 0 {
-                        let [callees, light, _, read] = &deps[m];
+                        let [callees, light, _, read] = Outcome::deps(&outcomes[m]);
                         pending.extend(callees.iter().chain(light).map(|&c| (c, true)));
                         for &f in read {
                             pending.extend(d.around_field(project, model, f).map(|w| (w, true)));
@@ -902,7 +934,7 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
             (0..n)
                 .filter(|&m| scheduled[m] && runs[m] > 0 && runs[m] < MAX_ROUNDS)
                 .filter(|&m| {
-                    let [callees, light, fields, urls] = &deps[m];
+                    let [callees, light, fields, urls] = Outcome::deps(&outcomes[m]);
                     callees.iter().any(|&c| changed_methods[c])
                         || light.iter().any(|&c| changed_source[c])
                         || fields.iter().any(|&f| changed_fields[f])
@@ -915,7 +947,7 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
                 in_next[m] = true;
             }
             let settled = |m: MethodId| {
-                let [callees, light, _, _] = &deps[m];
+                let [callees, light, _, _] = Outcome::deps(&outcomes[m]);
                 !in_next[m] && !callees.iter().chain(light).any(|&c| in_next[c])
             };
             // Ascending, so that the order of `next` does not depend on hashing.
@@ -940,17 +972,18 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
     // Deferred flows of methods nobody in the project calls (entry points) stand as they are;
     // callers resolved the others.
     let mut called = vec![false; n];
-    for d in &deps {
-        for &c in d[0].iter().chain(&d[1]) {
+    for o in outcomes.iter().flatten() {
+        for &c in o.callees.iter().chain(&o.light_callees) {
             called[c] = true;
         }
     }
     for (m, s) in state.summaries.iter().enumerate() {
-        if called[m] {
+        if called[m] || s.deferred.is_empty() {
             continue;
         }
+        let flows = &mut outcomes[m].get_or_insert_with(Default::default).flows;
         for d in &s.deferred {
-            flows[m].push(Flow {
+            flows.push(Flow {
                 sink: d.sink,
                 file: d.file,
                 span: d.span.clone(),
@@ -959,7 +992,7 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
             });
         }
     }
-    let mut out: Vec<Flow> = flows.into_iter().flatten().collect();
+    let mut out: Vec<Flow> = outcomes.into_iter().flatten().flat_map(|o| o.flows).collect();
     // Per sink, the least trusted destination wins.
     let rank = |f: &Flow| std::cmp::Reverse(f.endpoint.as_ref().map_or(1, |e| e.class.rank()));
     out.sort_by_key(|f| (f.file, f.span.start, f.sink, rank(f)));
