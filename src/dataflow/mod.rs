@@ -34,6 +34,7 @@ use crate::flat::Node;
 use rayon::prelude::*;
 
 use crate::finding::FileId;
+use crate::kind::FileKind;
 use crate::project::Project;
 
 pub mod hot;
@@ -228,7 +229,7 @@ struct MentionIndex {
     /// Lower-cased method, field and class names to name ids. Looked up once per identifier of
     /// every body: a fast hash (SipHash was most of the tokenizing's cost), never iterated.
     names: HashMap<Vec<u8>, usize, foldhash::fast::FixedState>,
-    /// Per name id: the methods whose body mentions it, ascending.
+    /// Per name id: the methods whose body mentions it, ascending; test methods left out.
     postings: Vec<Vec<MethodId>>,
 }
 
@@ -316,11 +317,15 @@ impl MentionIndex {
             let next = names.len();
             names.entry(name).or_insert(next);
         }
-        // Per method, the name ids its body mentions; tokenized in parallel.
+        // Per method, the name ids its body mentions; tokenized in parallel. Test methods are
+        // left out: the analysis never schedules them.
         let mentions: Vec<Vec<usize>> = (0..model.methods.len())
             .into_par_iter()
             .map_init(Vec::new, |word: &mut Vec<u8>, m| {
                 let mut seen = Vec::new();
+                if model.methods[m].is_test {
+                    return seen;
+                }
                 let bytes = body_bytes(project, model, m).unwrap_or_default();
                 let mut i = 0;
                 while i < bytes.len() {
@@ -387,11 +392,12 @@ impl Demand {
                 _ => {}
             }
         }
-        // Files first: most contain no hint, and one search per file is cheap.
+        // Files first: most contain no hint, and one search per file is cheap. Only Apex (the
+        // methods') and Visualforce (the controllers') texts are asked about.
         let hinted: Vec<bool> = project
             .files
             .par_iter()
-            .map(|f| hinted_text(f.text.as_bytes()))
+            .map(|f| matches!(f.kind, FileKind::Apex | FileKind::Visualforce) && hinted_text(f.text.as_bytes()))
             .collect();
         let mut seeds: Vec<MethodId> = (0..model.methods.len())
             .into_par_iter()
@@ -400,7 +406,7 @@ impl Demand {
             .collect();
         let mut url_seeds: Vec<MethodId> = Vec::new();
         for (f, file) in project.files.iter().enumerate() {
-            if file.kind == crate::kind::FileKind::Visualforce && hinted[f] {
+            if file.kind == FileKind::Visualforce && hinted[f] {
                 for c in crate::vf::controllers(&file.text) {
                     for class in model.top_level_classes(&c) {
                         url_seeds.extend(&model.classes[class].methods);
