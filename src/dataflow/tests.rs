@@ -703,12 +703,11 @@ fn hints_match_in_any_case_ascii_or_not() {
     assert!(!hinted("é UserInfo.getSession();".as_bytes()));
 }
 
-/// The model joined from the declarations the per-file pass read is the one read from the kept
-/// trees afterwards, id for id.
-#[test]
-fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
+/// Every Apex file of the corpus and of a generated project of `classes` classes, as
+/// `(path, text)`.
+fn corpus_and_generated_apex(classes: usize) -> Vec<(String, String)> {
     let generated = tempfile::tempdir().expect("tmp");
-    crate::generate::project(generated.path(), 120, 3).expect("generate");
+    crate::generate::project(generated.path(), classes, 3).expect("generate");
     let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     let mut files: Vec<(String, String)> = Vec::new();
     for dir in [corpus.as_path(), generated.path()] {
@@ -719,6 +718,62 @@ fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
             }
         }
     }
+    files
+}
+
+/// Searching the bodies for a name finds the methods the index lists for it, for every name
+/// of the corpus, of a generated project and of a file of edge cases: digits before a name,
+/// a name inside a longer one, other cases, non-ASCII neighbours, initializers and getters.
+#[test]
+fn a_searched_name_is_mentioned_where_the_index_says() {
+    let mut files = corpus_and_generated_apex(30);
+    files.push((
+        "force-app/main/default/classes/Edge.cls".into(),
+        "public class Edge {\n  static String tok = '<init>';\n  public String token { get { return TOKEN9 + 9token; } }\n  \
+         void a() { x9token(); é_token(); tok_en(); }\n  void b() { ToKeN(); }\n  void c() { String s = 'get token'; tok; }\n  \
+         @isTest static void t() { token(); }\n  void _token() {}\n  void en() {}\n}"
+            .into(),
+    ));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let project = crate::project::in_memory(&refs);
+    let model = Model::build(&project);
+    let index = MentionIndex::build(&project, &model);
+    let mut names: Vec<String> = model.methods.iter().map(|m| m.name.clone()).collect();
+    names.extend(model.fields.iter().map(|f| f.name.clone()));
+    names.extend(model.classes.iter().map(|c| c.name.to_ascii_lowercase()));
+    names.sort();
+    names.dedup();
+    let mut found = 0;
+    for name in &names {
+        let indexed = index
+            .names
+            .get(name.as_bytes())
+            .map_or(&[][..], |&n| &index.postings[n]);
+        assert_eq!(search_mentions(&project, &model, name), indexed, "{name}");
+        found += usize::from(!indexed.is_empty());
+    }
+    // The edge cases: `token` is mentioned by the getter (`9token`), `b` (`ToKeN`) and `c`
+    // (inside a literal), not by `a` or the test; `tok` by `c` only.
+    let edge_file = project.files.len() - 1;
+    let edge = |n: &str| -> Vec<String> {
+        search_mentions(&project, &model, n)
+            .iter()
+            .filter(|&&m| model.methods[m].file == edge_file)
+            .map(|&m| model.methods[m].name.clone())
+            .collect()
+    };
+    assert_eq!(edge("token"), ["get token", "b", "c"]);
+    assert_eq!(edge("tok"), ["c"]);
+    assert_eq!(edge("_token"), ["a"]);
+    assert!(edge("en").is_empty());
+    assert!(found > 30, "{found} of {} names mentioned", names.len());
+}
+
+/// The model joined from the declarations the per-file pass read is the one read from the kept
+/// trees afterwards, id for id.
+#[test]
+fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
+    let mut files = corpus_and_generated_apex(120);
     // Last, so that every id in it moves: inner classes, properties, initializers.
     files.push((
         "force-app/main/default/classes/Zz.cls".into(),
