@@ -769,6 +769,58 @@ fn a_searched_name_is_mentioned_where_the_index_says() {
     assert!(found > 30, "{found} of {} names mentioned", names.len());
 }
 
+/// Resolving a simple name from a scope finds what looking up its qualified names in every
+/// enclosing scope found, for every class name seen from every class, duplicates included.
+#[test]
+fn simple_names_resolve_as_their_qualified_names_did() {
+    let mut files = corpus_and_generated_apex(30);
+    for (i, text) in [
+        "public class Dup { public class Inner {} public class Deep { public class Inner {} void m() {} } }",
+        "public class Dup { public class Inner {} }",
+        "public class Other { public class Inner {} public class Dup {} }",
+    ]
+    .iter()
+    .enumerate()
+    {
+        files.push((format!("force-app/main/default/classes/Z{i}.cls"), text.to_string()));
+    }
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let project = crate::project::in_memory(&refs);
+    let model = Model::build(&project);
+    let qualified = |name: &str, from: Option<usize>| -> Option<usize> {
+        let lc = name.to_ascii_lowercase();
+        let mut scope = from;
+        while let Some(c) = scope {
+            let key = format!("{}.{lc}", model.classes[c].key);
+            if let Some(&i) = model.classes.iter().position(|x| x.key == key).as_ref() {
+                return Some(i);
+            }
+            scope = model.classes[c].outer;
+        }
+        let ids: Vec<usize> = (0..model.classes.len())
+            .filter(|&i| {
+                model.classes[i].name.eq_ignore_ascii_case(&lc)
+                    || model.classes[i].outer.is_some() && model.classes[i].key == lc
+            })
+            .collect();
+        ids.iter()
+            .copied()
+            .find(|&i| model.classes[i].outer.is_none())
+            .or_else(|| (ids.len() == 1).then(|| ids[0]))
+    };
+    let mut names: Vec<String> = model.classes.iter().map(|c| c.name.to_uppercase()).collect();
+    names.extend(["Nothing", "INNER", "deep"].map(String::from));
+    let mut inner = 0;
+    for name in &names {
+        for from in std::iter::once(None).chain((0..model.classes.len()).map(Some)) {
+            let got = model.resolve_class(name, from);
+            assert_eq!(got, qualified(name, from), "{name} from {from:?}");
+            inner += usize::from(got.is_some_and(|g| model.classes[g].outer.is_some()));
+        }
+    }
+    assert!(inner > 10, "{inner} inner classes resolved");
+}
+
 /// The model joined from the declarations the per-file pass read is the one read from the kept
 /// trees afterwards, id for id.
 #[test]
