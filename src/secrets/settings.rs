@@ -179,10 +179,37 @@ fn setting_kind(name: &str, root: crate::xml::ElemRef<'_>) -> Option<SettingKind
     }
 }
 
-/// One automaton for every setting name: only Apex files it matches can read a setting (a
-/// regex set of a hundred names took longer to build than to run over thousands of files).
-fn names_matcher<'n>(names: impl Iterator<Item = &'n str>) -> Option<aho_corasick::AhoCorasick> {
-    crate::apex::words_matcher(names)
+/// Whether a text may name one of a set of settings: only Apex files that do can read one.
+/// Custom settings and metadata types are named `X__c` and `X__mdt`, so a file without `__`
+/// names none, which a memchr-class search tells at a fraction of the automaton's cost. The
+/// automaton (one for every name: a regex set of a hundred names took longer to build than to
+/// run over thousands of files) is built on first need: a few hundred names take milliseconds,
+/// and a project whose Apex has no `__` never needs it.
+struct SettingNames<'n> {
+    names: Vec<&'n str>,
+    separated: bool,
+    matcher: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>>,
+}
+
+impl<'n> SettingNames<'n> {
+    fn new(names: Vec<&'n str>) -> Self {
+        SettingNames {
+            separated: names.iter().all(|n| n.contains("__")),
+            names,
+            matcher: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn may_name(&self, text: &str) -> bool {
+        if self.separated && memchr::memmem::find(text.as_bytes(), b"__").is_none() {
+            return false;
+        }
+        // Without an automaton every file may name one.
+        self.matcher
+            .get_or_init(|| crate::apex::words_matcher(&self.names))
+            .as_ref()
+            .is_none_or(|m| m.is_match(text))
+    }
 }
 
 /// Per file: whether it is Apex that may name a setting. The setting-usage scan reads these
@@ -203,15 +230,9 @@ pub fn whole_trees(project: &Project) -> Vec<bool> {
     if names.is_empty() {
         return out;
     }
-    // Custom settings and metadata types are named `X__c` and `X__mdt`: a file without `__`
-    // names none of them, and a memchr-class search finds that at a fraction of the cost.
-    let separated = names.iter().all(|n| n.contains("__"));
-    let matcher = names_matcher(names.into_iter());
+    let names = SettingNames::new(names);
     out.par_iter_mut().zip(&project.files).for_each(|(whole, f)| {
-        *whole = f.kind == crate::kind::FileKind::Apex
-            && (!separated || memchr::memmem::find(f.text.as_bytes(), b"__").is_some())
-            // Without an automaton the scan reads every Apex file.
-            && matcher.as_ref().is_none_or(|m| m.is_match(&f.text));
+        *whole = f.kind == crate::kind::FileKind::Apex && names.may_name(&f.text);
     });
     out
 }
@@ -307,11 +328,11 @@ fn code_uses(project: &Project, objects: &[SettingObject]) -> HashMap<(String, S
     // Only files that name a setting can read one: a cheap text match skips the rest. They are
     // the files a scan keeps whole ([`whole_trees`], which matches these names and maybe more):
     // a tree with an elided body names none, and is not searched again.
-    let names = names_matcher(objects.iter().map(|o| o.name.as_str()));
+    let names = SettingNames::new(objects.iter().map(|o| o.name.as_str()).collect());
     for (id, file) in project.files.iter().enumerate() {
         let Parsed::Apex(tree) = &file.parsed else { continue };
         let src = file.text.as_str();
-        if !tree.is_whole() || names.as_ref().is_some_and(|n| !n.is_match(src)) {
+        if !tree.is_whole() || !names.may_name(src) {
             continue;
         }
         tree.root_node().preorder(|node| {
