@@ -316,24 +316,27 @@ const DIRECT_SEARCHES: usize = 4;
 /// [`MentionIndex::build`] splits words: it runs to the end of the run, and it starts at the
 /// run's first letter or underscore (`9abc` holds the token `abc`, `x9abc` none but itself).
 fn is_token(bytes: &[u8], start: usize, end: usize) -> bool {
-    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
-    !bytes.get(end).is_some_and(word)
+    !bytes.get(end).is_some_and(is_word)
         && bytes[..start]
             .iter()
             .rev()
-            .take_while(|b| word(b))
+            .take_while(|b| is_word(b))
             .all(u8::is_ascii_digit)
+}
+
+/// A byte of an Apex identifier, as the mention index reads them (ASCII only).
+fn is_word(b: &u8) -> bool {
+    b.is_ascii_alphanumeric() || *b == b'_'
 }
 
 /// [`MentionIndex`]'s posting for `name`, found by searching every non-test body for it.
 fn search_mentions(project: &Project, model: &Model<'_>, name: &str) -> Vec<MethodId> {
     // No token is `<init>` or `get x` (an initializer's or a getter's name).
-    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
     if !name
         .as_bytes()
         .first()
         .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
-        || !name.as_bytes().iter().all(word)
+        || !name.as_bytes().iter().all(is_word)
     {
         return Vec::new();
     }
@@ -383,7 +386,7 @@ impl MentionIndex {
                 while i < bytes.len() {
                     if bytes[i].is_ascii_alphabetic() || bytes[i] == b'_' {
                         let start = i;
-                        while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                        while i < bytes.len() && is_word(&bytes[i]) {
                             i += 1;
                         }
                         word.clear();
