@@ -148,7 +148,7 @@ impl FlatTree {
         // Open ancestors of the cursor's node, innermost last, each with how many of its
         // children are still to come: the cursor then moves to a next sibling only when there
         // is one. Asking it for one past the last climbed through the grammar's hidden nodes,
-        // a third of the copy's cost.
+        // a tenth of the copy's cost.
         let mut open: Vec<(u32, u32)> = Vec::new();
         let mut elided = false;
         // Where in `open` the outermost body kept whole is: inside it, everything is kept.
