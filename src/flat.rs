@@ -222,7 +222,7 @@ impl FlatTree {
                 // The node the copy started from has no siblings to visit.
                 let Some((parent, left)) = open.last_mut() else {
                     return FlatTree {
-                        nodes: nodes.into_boxed_slice(),
+                        nodes: crate::fit::boxed(nodes),
                         elided,
                     };
                 };

@@ -14,6 +14,7 @@ pub mod dataflow;
 pub mod discovery;
 pub mod engine;
 pub mod finding;
+pub mod fit;
 pub mod flat;
 #[doc(hidden)]
 pub mod generate;
