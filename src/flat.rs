@@ -6,7 +6,9 @@
 //! keep only their declarations, bodies elided but those the data flow will likely read
 //! ([`FlatTree::declarations_keeping`]) and modifiers, annotation arguments and declared type
 //! arguments without their inside, and the data flow parses again the other bodies it
-//! analyzes ([`FlatTree::body`]). The cross-file analyses (data flow, setting usage) read
+//! analyzes ([`FlatTree::body`]). Once a scan has read those declarations, it keeps only the
+//! bodies and initializers they point to, with their ancestors ([`FlatTree::outline`]). The
+//! cross-file analyses (data flow, setting usage) read
 //! these copies through a [`Node`] that answers the same questions as `tree_sitter::Node`, by
 //! the same names.
 //!
@@ -269,6 +271,90 @@ impl FlatTree {
         let tree = crate::apex::parse(&crate::apex::neutralize_tokens(text))?;
         let node = find_node(&tree, range, elided.kind_id())?;
         Some(Self::copy(node, None, 0))
+    }
+
+    /// This tree reduced to the subtrees at `keep` (node indices, ascending) and their
+    /// ancestors, each ancestor keeping only the children on the way to a kept subtree. Gives
+    /// the kept nodes' new indices, in `keep`'s order.
+    ///
+    /// Once a file's declarations are read ([`crate::dataflow::model::Decls`]), the data flow
+    /// reaches its tree only through the bodies and initializers they point to: the rest of the
+    /// declarations was 60% of a scan's tree copies. The ancestors stay, so that an elided
+    /// body still knows its declaration's kind (see [`FlatTree::body`]).
+    pub fn outline(&self, keep: &[u32]) -> (FlatTree, Vec<u32>) {
+        let slots = &self.nodes;
+        if keep.first() == Some(&0) || slots.is_empty() {
+            let whole = FlatTree {
+                nodes: slots.clone(),
+                elided: self.elided,
+            };
+            return (whole, keep.to_vec());
+        }
+        let mut nodes: Vec<Slot> = vec![Slot { after: 1, ..slots[0] }];
+        let mut moved = Vec::with_capacity(keep.len());
+        // Ancestors copied and still open: (old index, new index), outermost first.
+        let mut open: Vec<(u32, u32)> = vec![(0, 0)];
+        let mut chain: Vec<u32> = Vec::new();
+        // The last subtree copied, in old indices, and its new index: a kept node inside it
+        // is already there.
+        let mut copied = (0..0, 0);
+        let close = |open: &mut Vec<(u32, u32)>, nodes: &mut Vec<Slot>| {
+            if let Some((_, new)) = open.pop() {
+                nodes[new as usize].after = nodes.len() as u32;
+            }
+        };
+        for &k in keep {
+            let Some(slot) = slots.get(k as usize) else {
+                moved.push(NONE);
+                continue;
+            };
+            if copied.0.contains(&k) {
+                moved.push(k - copied.0.start + copied.1);
+                continue;
+            }
+            // The ancestors of `k`, outermost (the root) first.
+            chain.clear();
+            let mut p = slot.parent;
+            while p != NONE {
+                chain.push(p);
+                p = slots[p as usize].parent;
+            }
+            chain.reverse();
+            let shared = open.iter().zip(&chain).take_while(|((old, _), c)| old == *c).count();
+            while open.len() > shared {
+                close(&mut open, &mut nodes);
+            }
+            for &old in &chain[shared..] {
+                let new = nodes.len() as u32;
+                nodes.push(Slot {
+                    after: new + 1,
+                    parent: open.last().map_or(NONE, |&(_, n)| n),
+                    ..slots[old as usize]
+                });
+                open.push((old, new));
+            }
+            let base = nodes.len() as u32;
+            let parent = open.last().map_or(NONE, |&(_, n)| n);
+            let end = slot.after;
+            for (i, s) in slots[k as usize..end as usize].iter().enumerate() {
+                nodes.push(Slot {
+                    after: s.after - k + base,
+                    parent: if i == 0 { parent } else { s.parent - k + base },
+                    ..*s
+                });
+            }
+            moved.push(base);
+            copied = (k..end, base);
+        }
+        while !open.is_empty() {
+            close(&mut open, &mut nodes);
+        }
+        let elided = self.elided || nodes.len() < slots.len();
+        let tree = FlatTree {
+            nodes: crate::fit::boxed(nodes),
+            elided,
+        };
+        (tree, moved)
     }
 
     /// Whether every node of the source is here: nothing was left out.
@@ -846,6 +932,139 @@ mod tests {
             files += 1;
         });
         assert!(files > 150, "{files}");
+    }
+
+    /// The outline of `tree` to `keep` has each kept subtree as it was, field included, under
+    /// the same chain of ancestors, and no other node but those ancestors; its own links are
+    /// sound (each child's parent is the node it is listed under).
+    fn assert_outline(tree: &FlatTree, keep: &[u32]) {
+        let (outline, moved) = tree.outline(keep);
+        assert_eq!(moved.len(), keep.len());
+        let chain = |n: Node<'_>| {
+            let mut v = Vec::new();
+            let mut p = n.parent();
+            while let Some(q) = p {
+                v.push((q.kind_id(), q.byte_range(), q.slot().field));
+                p = q.parent();
+            }
+            v
+        };
+        for (&k, &m) in keep.iter().zip(&moved) {
+            let (old, new) = (tree.node(k).expect("kept"), outline.node(m).expect("moved"));
+            let at = format!("{} at {:?}", old.kind(), old.byte_range());
+            assert_eq!(shape(new), shape(old), "{at}");
+            assert_eq!(new.slot().field, old.slot().field, "{at}");
+            assert_eq!(chain(new), chain(old), "{at}");
+        }
+        let mut seen = 0;
+        outline.root_node().preorder(|n| {
+            for c in n.children(&mut Cursor) {
+                assert_eq!(c.parent(), Some(n), "{} in {}", c.kind(), n.kind());
+                assert!(c.slot().after <= n.slot().after);
+            }
+            seen += 1;
+            true
+        });
+        assert_eq!(seen, outline.nodes.len(), "one tree");
+        let kept: usize = keep
+            .iter()
+            .zip(&moved)
+            .filter(|(_, m)| {
+                !keep
+                    .iter()
+                    .zip(&moved)
+                    .any(|(_, o)| *o < **m && **m < outline.nodes[*o as usize].after)
+            })
+            .map(|(k, _)| (tree.nodes[*k as usize].after - k) as usize)
+            .sum();
+        let ancestors = outline.nodes.len() - kept;
+        assert!(
+            ancestors
+                <= keep
+                    .iter()
+                    .map(|&k| chain(tree.node(k).expect("kept")).len())
+                    .sum::<usize>(),
+            "only ancestors besides the kept subtrees"
+        );
+        assert_eq!(
+            outline.is_whole(),
+            outline.nodes.len() == tree.nodes.len() && tree.is_whole()
+        );
+    }
+
+    #[test]
+    fn an_outline_keeps_the_kept_subtrees_under_their_ancestors() {
+        let text = "public class A {\n  static String s = 'x' + y();\n  public class B { void m() { f(1); } }\n  Integer n { get { return 1; } }\n  void k() { g(); }\n}";
+        let tree = crate::apex::parse(text).expect("tree");
+        let whole = FlatTree::new(&tree);
+        let at = |kind: &str, from: &str| {
+            let start = text.find(from).expect("in text");
+            whole
+                .nodes()
+                .find(|n| n.kind() == kind && n.start_byte() >= start)
+                .expect("node")
+                .index()
+        };
+        let keep = [
+            at("binary_expression", "'x'"),
+            at("block", "{ f(1)"),
+            at("argument_list", "(1)"),
+            at("block", "{ return"),
+            at("block", "{ g()"),
+        ];
+        assert_outline(&whole, &keep);
+        let (outline, moved) = whole.outline(&keep);
+        assert!(!outline.is_whole());
+        // `{ f(1); }` under `void m()` under `class B` under `class A`.
+        let f = outline.node(moved[1]).expect("kept");
+        let kinds: Vec<&str> = std::iter::successors(f.parent(), |n| n.parent())
+            .map(|n| n.kind())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "method_declaration",
+                "class_body",
+                "class_declaration",
+                "class_body",
+                "class_declaration",
+                "parser_output"
+            ]
+        );
+        // A node inside a kept subtree is found in its copy.
+        assert_eq!(
+            outline.node(moved[2]).map(|n| n.byte_range()),
+            whole.node(keep[2]).map(|n| n.byte_range())
+        );
+        // Nothing kept: the root alone; everything: the tree as it was.
+        let (bare, none) = whole.outline(&[]);
+        assert!(none.is_empty());
+        assert_eq!(bare.nodes.len(), 1);
+        assert_eq!(bare.root_node().byte_range(), whole.root_node().byte_range());
+        assert_eq!(shape(whole.outline(&[0]).0.root_node()), shape(whole.root_node()));
+    }
+
+    #[test]
+    fn an_outline_of_every_corpus_and_generated_class_keeps_what_it_is_asked_to() {
+        let mut files = 0;
+        for_each_apex_file(60, |text| {
+            let Some(tree) = crate::apex::parse(&crate::apex::neutralize_tokens(text)) else {
+                return;
+            };
+            let whole = FlatTree::new(&tree);
+            // Bodies and declarators, and every 17th node: nested and scattered subtrees.
+            let keep: Vec<u32> = whole
+                .nodes()
+                .filter(|n| matches!(n.kind(), "block" | "variable_declarator") || n.index() % 17 == 5)
+                .map(|n| n.index())
+                .collect();
+            assert_outline(&whole, &keep);
+            let decls = FlatTree::declarations(&tree);
+            let bodies: Vec<u32> = decls.nodes().filter(|n| n.is_elided()).map(|n| n.index()).collect();
+            assert_outline(&decls, &bodies);
+            files += 1;
+        });
+        assert!(files > 60, "{files}");
     }
 
     #[test]

@@ -20,8 +20,8 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 pub enum Parsed {
     Xml(XmlDoc),
-    /// Compact, and mostly declarations only: the tree-sitter tree lives only through the
-    /// per-file pass (see [`Unparsed::parse_with`]).
+    /// Compact, and mostly declarations only, or only the bodies they point to: the
+    /// tree-sitter tree lives only through the per-file pass (see [`Unparsed::parse_with`]).
     Apex(FlatTree),
     /// Aura, LWC or static-resource JavaScript. Syntax errors are not reported: bundles may use
     /// syntax the grammar lacks, and the lints read what parsed.
@@ -189,7 +189,8 @@ impl Unparsed {
     ///
     /// With `decls`, each kept Apex tree's declarations are read right after it is kept, while
     /// it is in the cache; the data flow joins them into its model (see
-    /// [`crate::dataflow::Model::join`]).
+    /// [`crate::dataflow::Model::join`]). A tree not kept whole is then reduced to what they
+    /// point to ([`Decls::outline`]).
     pub fn parse_with<T: Send>(self, visit: ApexVisit<'_, T>, hints: &[&str], decls: bool) -> ParsedProject<T> {
         let Unparsed {
             mut project,
@@ -221,7 +222,13 @@ impl Unparsed {
                 if let Parsed::Apex(tree) = &file.parsed
                     && decls
                 {
-                    *part = Some(Box::new(Decls::of(id, &file.text, tree)));
+                    let mut d = Decls::of(id, &file.text, tree);
+                    // A tree kept whole is read again (settings); the others only through
+                    // their declarations.
+                    if !tree.is_whole() {
+                        file.parsed = Parsed::Apex(d.outline(tree));
+                    }
+                    *part = Some(Box::new(d));
                 }
                 problem.map(|p| (id, p))
             })

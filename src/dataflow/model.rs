@@ -127,6 +127,30 @@ impl Decls {
         d
     }
 
+    /// `tree`, the tree these declarations were read from, reduced to what they point to
+    /// (bodies and initializers, see [`FlatTree::outline`]); their node references now point
+    /// into the reduced tree.
+    pub fn outline(&mut self, tree: &FlatTree) -> FlatTree {
+        let mut refs: Vec<NodeRef> = self
+            .methods
+            .iter()
+            .filter_map(|m| m.body)
+            .chain(self.fields.iter().filter_map(|f| f.init))
+            .collect();
+        refs.sort_unstable();
+        refs.dedup();
+        let (outline, moved) = tree.outline(&refs);
+        let new = |r: &mut NodeRef| {
+            // Every reference is in `refs`.
+            if let Ok(i) = refs.binary_search(r) {
+                *r = moved[i];
+            }
+        };
+        self.methods.iter_mut().filter_map(|m| m.body.as_mut()).for_each(new);
+        self.fields.iter_mut().filter_map(|f| f.init.as_mut()).for_each(new);
+        outline
+    }
+
     /// Gives back the room vectors keep to grow: the parts live until the join, and a vector's
     /// first push makes room for four (a file's one class took 700 bytes, 14 MB at 20k classes).
     fn shrink(&mut self) {

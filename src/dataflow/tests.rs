@@ -821,8 +821,16 @@ fn simple_names_resolve_as_their_qualified_names_did() {
     assert!(inner > 10, "{inner} inner classes resolved");
 }
 
-/// The model joined from the declarations the per-file pass read is the one read from the kept
-/// trees afterwards, id for id.
+/// Nodes in `file`'s kept Apex tree.
+fn tree_len(project: &crate::project::Project, file: usize) -> usize {
+    match &project.files[file].parsed {
+        crate::project::Parsed::Apex(t) => t.nodes().count(),
+        _ => 0,
+    }
+}
+
+/// The model joined from the declarations the per-file pass read, over the outlined trees it
+/// keeps, is the one read afterwards from trees kept as they were, id for id and node for node.
 #[test]
 fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
     let mut files = corpus_and_generated_apex(120);
@@ -834,6 +842,16 @@ fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let parsed = crate::project::in_memory_unparsed(&refs).parse_with(&|_, _, _| (), SPEC.source_hints, true);
     let project = &parsed.project;
+    // The nodes the data flow reads through a body or an initializer, and the kind of
+    // declaration they sit in (an elided body is parsed again by it).
+    let subtree = |n: crate::flat::Node<'_>| {
+        let mut v = vec![(n.parent().map(|p| p.kind()).unwrap_or_default(), 0..0)];
+        n.preorder(|d| {
+            v.push((d.kind(), d.byte_range()));
+            true
+        });
+        v
+    };
     let shape = |m: &Model<'_>| {
         let classes: Vec<String> = m
             .classes
@@ -851,7 +869,7 @@ fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
             .map(|i| {
                 let x = &m.methods[i];
                 let params: Vec<_> = x.params.iter().map(|p| (&p.name, &p.ty, &p.span)).collect();
-                let body = m.body(i).map(|b| (b.kind(), b.byte_range(), b.is_elided()));
+                let body = m.body(i).map(|b| (b.kind(), b.byte_range(), b.is_elided(), subtree(b)));
                 format!(
                     "{} {} {:?} {} {} {params:?} {body:?} {:?} {} {} {} {}",
                     x.class,
@@ -874,7 +892,7 @@ fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
                 let init = f
                     .init
                     .and_then(|n| m.node(m.classes[f.class].file, n))
-                    .map(|n| n.byte_range());
+                    .map(|n| (n.byte_range(), subtree(n)));
                 format!("{} {} {} {:?} {init:?}", f.class, f.name, f.display, f.ty)
             })
             .collect();
@@ -911,7 +929,14 @@ fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
     }
     assert!(getters > 0 && model.classes.iter().any(|c| c.outer.is_some()));
     let joined = shape(&model);
-    let built = shape(&Model::build(project));
+    // The scan outlined its trees to what the declarations point to: the model read from
+    // trees kept as they were, after the pass, is the same.
+    let unoutlined = crate::project::in_memory_unparsed(&refs).parse_with(&|_, _, _| (), SPEC.source_hints, false);
+    assert!(
+        (0..project.files.len()).any(|f| tree_len(project, f) < tree_len(&unoutlined.project, f)),
+        "some tree was outlined"
+    );
+    let built = shape(&Model::build(&unoutlined.project));
     assert!(joined.1.len() > 300, "{}", joined.1.len());
     assert_eq!(joined, built);
 }
