@@ -197,8 +197,8 @@ pub fn from_xml(file: FileId, text: &str, doc: &XmlDoc) -> Vec<Directive> {
             line_bounds(text, c.span.start)
         } else {
             // The next element that starts after the comment.
-            let i = doc.elements.partition_point(|e| e.start_tag.start < c.span.end);
-            doc.elements.get(i).map_or(c.span.end..c.span.end, |e| e.span.clone())
+            let i = doc.elements.partition_point(|e| e.span().start < c.span.end);
+            doc.elements.get(i).map_or(c.span.end..c.span.end, |e| e.span())
         };
         out.push(Directive {
             file,

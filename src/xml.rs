@@ -14,23 +14,57 @@ pub type Span = Range<usize>;
 /// Index of an element in [`XmlDoc::elements`].
 pub type ElemId = u32;
 
+/// One element. Offsets are `u32` (metadata files over [`crate::project::MAX_FILE_BYTES`] are
+/// not parsed) and the children are found through the element order, not listed: a scan keeps
+/// every document, and a 20k-class project has 25,000 of them.
 #[derive(Debug, Clone)]
 pub struct Element {
     /// Local name (prefix stripped).
     pub name: Box<str>,
-    /// From `<` of the start tag to `>` of the end tag (or of the empty tag).
-    pub span: Span,
-    /// The start tag alone: where a finding about a missing child points.
-    pub start_tag: Span,
     /// Trimmed text content with entities resolved, `None` when empty or `xsi:nil`.
     pub text: Option<Box<str>>,
-    /// Span of the trimmed raw text; empty at the end of the start tag when there is none.
-    pub text_span: Span,
+    /// From `<` of the start tag to `>` of the end tag (or of the empty tag).
+    span: (u32, u32),
+    /// Where the start tag ends (it starts with the element).
+    start_tag_end: u32,
+    /// The trimmed raw text; empty at the end of the start tag when there is none.
+    text_span: (u32, u32),
+    /// [`NO_PARENT`] for the root.
+    parent: ElemId,
+    /// The index just past this element's descendants (elements are in document order): its
+    /// next sibling, if it has one.
+    after: ElemId,
     /// Whether the raw text equals `text` byte for byte (no entities), so sub-spans map 1:1.
-    pub text_is_raw: bool,
-    pub nil: bool,
-    pub parent: Option<ElemId>,
-    pub children: Vec<ElemId>,
+    text_is_raw: bool,
+    nil: bool,
+}
+
+const NO_PARENT: ElemId = ElemId::MAX;
+
+impl Element {
+    /// From `<` of the start tag to `>` of the end tag (or of the empty tag).
+    pub fn span(&self) -> Span {
+        self.span.0 as usize..self.span.1 as usize
+    }
+    /// The start tag alone: where a finding about a missing child points.
+    pub fn start_tag(&self) -> Span {
+        self.span.0 as usize..self.start_tag_end as usize
+    }
+    /// Span of the trimmed raw text; empty at the end of the start tag when there is none.
+    pub fn text_span(&self) -> Span {
+        self.text_span.0 as usize..self.text_span.1 as usize
+    }
+    /// Whether the raw text equals [`Element::text`] byte for byte (no entities).
+    pub fn text_is_raw(&self) -> bool {
+        self.text_is_raw
+    }
+    /// Whether the element is marked `xsi:nil`.
+    pub fn nil(&self) -> bool {
+        self.nil
+    }
+    pub fn parent(&self) -> Option<ElemId> {
+        (self.parent != NO_PARENT).then_some(self.parent)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -68,6 +102,14 @@ impl XmlDoc {
 
     /// Parses `src` leniently. Fails only on malformed XML (not on unknown content).
     pub fn parse(src: &str) -> Result<XmlDoc, XmlError> {
+        if u32::try_from(src.len()).is_err() {
+            return Err(XmlError {
+                offset: 0,
+                message: "file too large".into(),
+            });
+        }
+        // Every offset below fits: the text does.
+        let at = |offset: usize| offset as u32;
         let base = if src.starts_with('\u{feff}') { 3 } else { 0 };
         let body = &src[base..];
         let mut reader = Reader::from_str(body);
@@ -104,20 +146,16 @@ impl XmlDoc {
                         .flatten()
                         .any(|a| a.key.local_name().as_ref() == b"nil" && a.value.as_ref() == b"true");
                     let id = doc.elements.len() as ElemId;
-                    let parent = stack.last().copied();
-                    if let Some(p) = parent {
-                        doc.elements[p as usize].children.push(id);
-                    }
                     doc.elements.push(Element {
                         name,
-                        span: start..end,
-                        start_tag: start..end,
                         text: None,
-                        text_span: end..end,
+                        span: (at(start), at(end)),
+                        start_tag_end: at(end),
+                        text_span: (at(end), at(end)),
+                        parent: stack.last().copied().unwrap_or(NO_PARENT),
+                        after: id + 1,
                         text_is_raw: true,
                         nil,
-                        parent,
-                        children: Vec::new(),
                     });
                     if !is_empty {
                         stack.push(id);
@@ -133,23 +171,25 @@ impl XmlDoc {
                             message: "unexpected end tag".into(),
                         });
                     };
+                    let after = doc.elements.len() as ElemId;
                     let el = &mut doc.elements[id as usize];
-                    el.span.end = end;
+                    el.span.1 = at(end);
+                    el.after = after;
                     // Only leaf elements carry a value; mixed content is not metadata.
-                    if el.children.is_empty()
+                    if el.after == id + 1
                         && !el.nil
                         && let Some(ts) = text_start
                     {
                         let (t, lead, trail) = trim_counts(&text);
                         if !t.is_empty() {
                             el.text = Some(t.into());
-                            if text_is_raw {
-                                el.text_span = ts + lead..text_end - trail;
+                            el.text_span = if text_is_raw {
+                                (at(ts + lead), at(text_end - trail))
                             } else {
                                 let raw = &src[ts..text_end];
                                 let (_, rl, rt) = trim_counts(raw);
-                                el.text_span = ts + rl..text_end - rt;
-                            }
+                                (at(ts + rl), at(text_end - rt))
+                            };
                             el.text_is_raw = text_is_raw;
                         }
                     }
@@ -212,7 +252,7 @@ impl XmlDoc {
         if let Some(open) = stack.last() {
             let el = &doc.elements[*open as usize];
             return Err(XmlError {
-                offset: el.start_tag.start,
+                offset: el.span.0 as usize,
                 message: format!("element `{}` is never closed", el.name),
             });
         }
@@ -222,6 +262,8 @@ impl XmlDoc {
                 message: "no root element".into(),
             });
         }
+        doc.elements = crate::fit::vec(doc.elements);
+        doc.comments = crate::fit::vec(doc.comments);
         Ok(doc)
     }
 }
@@ -248,26 +290,28 @@ impl<'d> ElemRef<'d> {
         &self.el().name
     }
     pub fn span(&self) -> Span {
-        self.el().span.clone()
+        self.el().span()
     }
     pub fn start_tag(&self) -> Span {
-        self.el().start_tag.clone()
+        self.el().start_tag()
     }
     /// Where a finding about this element's value points: its text, or the element when empty.
     pub fn value_span(&self) -> Span {
         let el = self.el();
-        if el.text.is_some() {
-            el.text_span.clone()
-        } else {
-            el.span.clone()
-        }
+        if el.text.is_some() { el.text_span() } else { el.span() }
     }
     pub fn text(&self) -> Option<&'d str> {
         self.el().text.as_deref()
     }
     pub fn children(&self) -> impl Iterator<Item = ElemRef<'d>> + 'd {
         let doc = self.doc;
-        self.el().children.iter().map(move |&id| ElemRef { doc, id })
+        let end = self.el().after;
+        let first = (self.id + 1 < end).then_some(self.id + 1);
+        std::iter::successors(first, move |&id| {
+            let next = doc.elements.get(id as usize)?.after;
+            (next < end).then_some(next)
+        })
+        .map(move |id| ElemRef { doc, id })
     }
     pub fn children_named(&self, name: &'d str) -> impl Iterator<Item = ElemRef<'d>> + 'd {
         self.children().filter(move |c| c.name() == name)
@@ -298,10 +342,11 @@ impl<'d> ElemRef<'d> {
     /// when entities make the text differ from the source.
     pub fn text_sub_span(&self, range: Range<usize>) -> Span {
         let el = self.el();
+        let span = el.text_span();
         if el.text_is_raw {
-            el.text_span.start + range.start..el.text_span.start + range.end
+            span.start + range.start..span.start + range.end
         } else {
-            el.text_span.clone()
+            span
         }
     }
 
@@ -312,12 +357,13 @@ impl<'d> ElemRef<'d> {
         if el.text_is_raw {
             return self.text_sub_span(range);
         }
-        let Some(raw) = src.get(el.text_span.clone()).filter(|r| !r.contains("<![CDATA[")) else {
-            return el.text_span.clone();
+        let span = el.text_span();
+        let Some(raw) = src.get(span.clone()).filter(|r| !r.contains("<![CDATA[")) else {
+            return span;
         };
         match (raw_offset(raw, range.start), raw_offset(raw, range.end)) {
-            (Some(a), Some(b)) => el.text_span.start + a..el.text_span.start + b,
-            _ => el.text_span.clone(),
+            (Some(a), Some(b)) => span.start + a..span.start + b,
+            _ => span,
         }
     }
 }
@@ -362,8 +408,8 @@ mod tests {
         assert_eq!(root.name(), "ConnectedApp");
         let label = root.child("label").expect("label");
         assert_eq!(label.text(), Some("My & App"));
-        assert_eq!(&src[label.el().text_span.clone()], "My &amp; App");
-        assert!(!label.el().text_is_raw);
+        assert_eq!(&src[label.el().text_span()], "My &amp; App");
+        assert!(!label.el().text_is_raw());
         let scope = root.path(&["oauthConfig", "scopes"]).expect("scope");
         assert_eq!(&src[scope.span()], "<scopes>Api</scopes>");
         assert_eq!(&src[scope.value_span()], "Api");
@@ -373,9 +419,17 @@ mod tests {
         assert_eq!(&src[label.text_sub_span_in(src, 0..4)], "My &amp;");
         assert_eq!(raw_offset("a&#x41;&#66;c", 3), Some(12));
         let nil = root.path(&["oauthConfig", "x"]).expect("nil");
-        assert!(nil.el().nil);
+        assert!(nil.el().nil());
         assert_eq!(nil.text(), None);
         assert_eq!(&src[root.start_tag()], "<md:ConnectedApp xmlns:md=\"x\">");
+        // Children in order, their own children not among them; each knows its parent.
+        let names: Vec<&str> = root.children().map(|c| c.name()).collect();
+        assert_eq!(names, ["label", "oauthConfig"]);
+        let config = root.child("oauthConfig").expect("config");
+        assert_eq!(config.children().map(|c| c.name()).collect::<Vec<_>>(), ["scopes", "x"]);
+        assert_eq!(scope.children().count(), 0);
+        assert_eq!(nil.el().parent(), Some(config.id));
+        assert_eq!(root.el().parent(), None);
     }
 
     #[test]

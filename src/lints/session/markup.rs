@@ -139,7 +139,12 @@ pub fn check_metadata(rule: &'static str, file: FileId, src: &SourceFile, doc: &
     for el in (0..doc.elements.len()).map(|i| doc.get(i as u32)) {
         let what = match el.name() {
             "formula" => "formula",
-            "url" if matches!(el.el().parent.map(|p| doc.get(p).name()), Some("WebLink" | "webLinks")) => {
+            "url"
+                if matches!(
+                    el.el().parent().map(|p| doc.get(p).name()),
+                    Some("WebLink" | "webLinks")
+                ) =>
+            {
                 "custom button or link"
             }
             _ => continue,
