@@ -842,12 +842,19 @@ fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let parsed = crate::project::in_memory_unparsed(&refs).parse_with(&|_, _, _| (), SPEC.source_hints, true);
     let project = &parsed.project;
-    // The nodes the data flow reads through a body or an initializer, and the kind of
-    // declaration they sit in (an elided body is parsed again by it).
+    // The nodes the data flow reads through a body or an initializer (named ones, and those
+    // that fill a field), and the kind of declaration they sit in (an elided body is parsed
+    // again by it).
     let subtree = |n: crate::flat::Node<'_>| {
         let mut v = vec![(n.parent().map(|p| p.kind()).unwrap_or_default(), 0..0)];
         n.preorder(|d| {
-            v.push((d.kind(), d.byte_range()));
+            if d == n
+                || d.is_named()
+                || d.parent()
+                    .is_some_and(|p| crate::tree::FIELDS.iter().any(|f| p.field(f) == Some(d)))
+            {
+                v.push((d.kind(), d.byte_range()));
+            }
             true
         });
         v
