@@ -216,7 +216,7 @@ fn per_file_checks(project: &Project, dispatch: &Dispatch<'_>, cx: &Ctx<'_>) -> 
                 Parsed::Js(tree) => {
                     directives = suppress::from_code(id, &file.text, &crate::js::comments(tree));
                 }
-                Parsed::Apex(_) | Parsed::Json(_) | Parsed::Text | Parsed::Failed => {}
+                Parsed::Apex(_) | Parsed::Json(_) | Parsed::Text | Parsed::WellFormed | Parsed::Failed => {}
             }
             (out, directives)
         })

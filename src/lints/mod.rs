@@ -207,6 +207,29 @@ mod tests {
         assert!(memo.get("k", || 0u8).is_none());
     }
 
+    /// A scan keeps no document for a companion `-meta.xml` without comments
+    /// ([`crate::project::Parsed::WellFormed`]): no lint may read one, per file or across files.
+    #[test]
+    fn no_lint_reads_companion_metadata() {
+        let companion = crate::kind::classify(std::path::Path::new("classes/A.cls-meta.xml"));
+        for lint in LINTS {
+            let mut read = lint.xml_types().iter().map(|&t| crate::kind::FileKind::Metadata(t));
+            assert!(!read.any(|k| k == companion), "{}", lint.id());
+        }
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut read = 0;
+        for entry in walkdir::WalkDir::new(&src).into_iter().flatten() {
+            let path = entry.path();
+            let inside = |dir: &str| path.starts_with(src.join(dir));
+            if path.extension().is_some_and(|e| e == "rs") && !inside("kind.rs") && !inside("project.rs") {
+                let text = std::fs::read_to_string(path).expect("read");
+                assert!(!text.contains(&format!("MetaType::{}", "Other")), "{}", path.display());
+                read += 1;
+            }
+        }
+        assert!(read > 50, "{read}");
+    }
+
     #[test]
     fn declared_apex_kinds_exist_in_the_grammar() {
         for lint in LINTS {
