@@ -80,8 +80,8 @@ pub(crate) fn analyze_method(
     };
     for (i, p) in method.params.iter().enumerate() {
         f.locals.push(Local {
-            name: p.name.clone(),
-            ty: p.ty.clone(),
+            name: p.name.to_string(),
+            ty: p.ty.as_deref().map(str::to_string),
             val: Val {
                 taint: vec![(Origin::Param(i as u16), None)],
                 endpoint: None,
@@ -812,7 +812,11 @@ impl<'a, 't> Frame<'a, 't> {
         }
         let s = &self.state.summaries[callee];
         let m = &self.model.methods[callee];
-        let display = format!("{}.{}", self.model.classes[m.class].name, m.display);
+        let display = format!(
+            "{}.{}",
+            self.model.classes[m.class].name,
+            m.display(&self.project.files[m.file].text)
+        );
         let this_val = || Val {
             taint: vec![(Origin::Receiver, None)],
             endpoint: None,
@@ -825,7 +829,7 @@ impl<'a, 't> Frame<'a, 't> {
                         return Val::default();
                     };
                     let at = arg_nodes.get(i as usize).copied().unwrap_or(node);
-                    let pname = m.params.get(i as usize).map_or("?", |p| p.name.as_str());
+                    let pname = m.params.get(i as usize).map_or("?", |p| &*p.name);
                     v.with_hop(|| f.hop(at, format!("passed to `{display}` as `{pname}`")))
                 }
                 Origin::Receiver => match obj {
@@ -1031,7 +1035,7 @@ impl<'a, 't> Frame<'a, 't> {
                 let annotated = m
                     .annotations
                     .iter()
-                    .any(|a| annotations.contains(&a.as_str()) && (!a.starts_with("http") || class_rest));
+                    .any(|a| annotations.contains(&&**a) && (!a.starts_with("http") || class_rest));
                 if annotated || (*webservice && m.webservice) {
                     self.sink(i, node, v, None);
                 }
@@ -1103,7 +1107,7 @@ impl<'a, 't> Frame<'a, 't> {
             "identifier" => {
                 let i = self.local(self.t(node))?;
                 let local = &self.locals[i];
-                let p = self.method.params.iter().position(|p| p.name == local.name);
+                let p = self.method.params.iter().position(|p| *p.name == local.name);
                 // Inside its own assignment (`url = url.trim()`) a local is what it was.
                 if self.visiting.borrow().contains(&i) {
                     return p.map(|p| p as u16);
@@ -1182,7 +1186,7 @@ impl<'a, 't> Frame<'a, 't> {
                 let name = self.t(node);
                 if let Some(i) = self.local(name) {
                     let local = &self.locals[i];
-                    let param = self.method.params.iter().find(|p| p.name == local.name);
+                    let param = self.method.params.iter().find(|p| *p.name == local.name);
                     if let Some(p) = param
                         && (local.assigned.is_empty() || self.visiting.borrow().contains(&i))
                     {

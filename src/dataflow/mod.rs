@@ -1083,9 +1083,13 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
             let (_, path) = s.ret.taint.iter().find(|(o, _)| *o == Origin::Source)?;
             Some(Returns {
                 class: model.classes[m.class].key.clone(),
-                method: m.name.clone(),
-                display: format!("{}.{}", model.classes[m.class].name, m.display),
-                annotations: m.annotations.clone(),
+                method: m.name.to_string(),
+                display: format!(
+                    "{}.{}",
+                    model.classes[m.class].name,
+                    m.display(&project.files[m.file].text)
+                ),
+                annotations: m.annotations.iter().map(|a| a.to_string()).collect(),
                 path: hops(path),
             })
         })

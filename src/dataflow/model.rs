@@ -55,8 +55,8 @@ pub enum MethodKind {
 
 pub struct Param {
     /// Lower-cased.
-    pub name: String,
-    pub ty: Option<String>,
+    pub name: Box<str>,
+    pub ty: Option<Box<str>>,
     /// Where the name is written.
     pub span: std::ops::Range<u32>,
 }
@@ -73,17 +73,34 @@ pub struct Method {
     pub file: FileId,
     pub kind: MethodKind,
     /// Lower-cased; a constructor has its class's name, an initializer `<init>`.
-    pub name: String,
-    /// As written, for messages.
-    pub display: String,
-    pub params: Vec<Param>,
+    pub name: Box<str>,
+    /// Where the name is written (see [`Method::display`]); empty for an initializer. A span,
+    /// not a copy: a large project has tens of thousands of methods.
+    pub name_span: std::ops::Range<u32>,
+    pub params: Box<[Param]>,
     /// The body (block) or, for an initializer, the expression (see [`Model::body`]).
     pub body: Option<NodeRef>,
-    pub annotations: Vec<String>,
+    pub annotations: Box<[Box<str>]>,
     pub is_static: bool,
     pub webservice: bool,
     pub is_test: bool,
     pub returns_void: bool,
+}
+
+impl Method {
+    /// The name as written in `src`, its file's text, for messages: `<init>` for an initializer,
+    /// `trigger` for a trigger without a name.
+    pub fn display<'s>(&self, src: &'s str) -> &'s str {
+        if self.name_span.is_empty() {
+            return match &*self.name {
+                "<init>" => "<init>",
+                "<trigger>" => "trigger",
+                _ => "",
+            };
+        }
+        src.get(self.name_span.start as usize..self.name_span.end as usize)
+            .unwrap_or("?")
+    }
 }
 
 /// One Apex file's declarations, their ids counted from 0 in the file: [`Model::join`] moves
@@ -163,17 +180,14 @@ impl Decls {
             c.fields.shrink_to_fit();
             c.annotations = fit::vec(std::mem::take(&mut c.annotations));
         }
-        for m in &mut self.methods {
-            m.params = fit::vec(std::mem::take(&mut m.params));
-            m.annotations = fit::vec(std::mem::take(&mut m.annotations));
-        }
     }
 
     fn declaration(&mut self, file: FileId, src: &str, node: Node<'_>, outer: Option<ClassId>) {
         match node.kind() {
             "class_declaration" | "interface_declaration" | "enum_declaration" => self.class(file, src, node, outer),
             "trigger_declaration" => {
-                let name = node.field("name").map_or("trigger", |n: Node<'_>| text(n, src));
+                let name_node = node.field("name");
+                let name = name_node.map_or("trigger", |n: Node<'_>| text(n, src));
                 let id = self.push_class(file, name, None, Vec::new());
                 let body = node.field("body");
                 self.push_method(Method {
@@ -181,10 +195,10 @@ impl Decls {
                     file,
                     kind: MethodKind::Init,
                     name: "<trigger>".into(),
-                    display: name.to_string(),
-                    params: Vec::new(),
+                    name_span: name_node.map_or(0..0, span),
+                    params: Box::default(),
                     body: body.map(|n| n.index()),
-                    annotations: Vec::new(),
+                    annotations: Box::default(),
                     is_static: true,
                     webservice: false,
                     is_test: false,
@@ -245,9 +259,8 @@ impl Decls {
                 "method_declaration" | "constructor_declaration" => {
                     let mm = modifiers(member, src);
                     let ctor = member.kind() == "constructor_declaration";
-                    let display = member
-                        .field("name")
-                        .map_or_else(String::new, |n| text(n, src).to_string());
+                    let name_node = member.field("name");
+                    let name = name_node.map_or("", |n| text(n, src));
                     let returns_void = member.field("type").is_none_or(|t| t.kind() == "void_type");
                     let is_test_method = is_test || mm.annotations.iter().any(|a| a == "istest") || mm.test_method;
                     self.push_method(Method {
@@ -258,11 +271,13 @@ impl Decls {
                         } else {
                             MethodKind::Method
                         },
-                        name: display.to_ascii_lowercase(),
-                        display,
+                        name: name.to_ascii_lowercase().into(),
+                        name_span: name_node.map_or(0..0, span),
                         params: params(member, src),
                         body: member.field("body").map(|n| n.index()),
-                        annotations: mm.annotations,
+                        annotations: crate::fit::boxed(
+                            mm.annotations.into_iter().map(String::into_boxed_str).collect(),
+                        ),
                         is_static: mm.is_static,
                         webservice: mm.webservice,
                         is_test: is_test_method,
@@ -319,11 +334,11 @@ impl Decls {
                             class,
                             file,
                             kind: MethodKind::Getter(id),
-                            name: format!("get {name}"),
-                            display: text(name_node, src).to_string(),
-                            params: Vec::new(),
+                            name: format!("get {name}").into(),
+                            name_span: span(name_node),
+                            params: Box::default(),
                             body: Some(body.index()),
-                            annotations: Vec::new(),
+                            annotations: Box::default(),
                             is_static: false,
                             webservice: false,
                             is_test,
@@ -526,7 +541,7 @@ impl<'t> Model<'t> {
     ) -> impl Iterator<Item = MethodId> + 's {
         self.classes[class].methods.iter().copied().filter(move |&m| {
             let mm = &self.methods[m];
-            mm.name == name
+            *mm.name == *name
                 && mm.params.len() == arity
                 && matches!(mm.kind, MethodKind::Method | MethodKind::Constructor)
         })
@@ -556,10 +571,10 @@ fn init_method(class: ClassId, file: FileId, body: Option<Node<'_>>, is_test: bo
         file,
         kind: MethodKind::Init,
         name: "<init>".into(),
-        display: "<init>".into(),
-        params: Vec::new(),
+        name_span: 0..0,
+        params: Box::default(),
         body: body.map(|n| n.index()),
-        annotations: Vec::new(),
+        annotations: Box::default(),
         is_static: true,
         webservice: false,
         is_test,
@@ -605,22 +620,24 @@ fn modifiers(node: Node<'_>, src: &str) -> Modifiers {
     m
 }
 
-fn params(method: Node<'_>, src: &str) -> Vec<Param> {
+fn params(method: Node<'_>, src: &str) -> Box<[Param]> {
     let Some(list) = method.field("parameters") else {
-        return Vec::new();
+        return Box::default();
     };
     let mut c = list.walk();
-    list.named_children(&mut c)
+    let params = list
+        .named_children(&mut c)
         .filter(|p| p.kind() == "formal_parameter")
         .filter_map(|p| {
             let name = p.field("name")?;
             Some(Param {
-                name: text(name, src).to_ascii_lowercase(),
-                ty: p.field("type").map(|t| type_key(t, src)),
-                span: name.start_byte() as u32..name.end_byte() as u32,
+                name: text(name, src).to_ascii_lowercase().into(),
+                ty: p.field("type").map(|t| Box::from(type_key(t, src).as_str())),
+                span: span(name),
             })
         })
-        .collect()
+        .collect();
+    crate::fit::boxed(params)
 }
 
 /// The lower-cased type name without generics; qualified names keep their dots.
@@ -635,6 +652,11 @@ pub fn type_key(ty: Node<'_>, src: &str) -> String {
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
         .to_ascii_lowercase()
+}
+
+/// Where `node` is, as [`Method::name_span`] keeps it.
+fn span(node: Node<'_>) -> std::ops::Range<u32> {
+    node.start_byte() as u32..node.end_byte() as u32
 }
 
 pub fn text<'s>(node: Node<'_>, src: &'s str) -> &'s str {

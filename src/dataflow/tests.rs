@@ -738,7 +738,7 @@ fn a_searched_name_is_mentioned_where_the_index_says() {
     let project = crate::project::in_memory(&refs);
     let model = Model::build(&project);
     let index = MentionIndex::build(&project, &model);
-    let mut names: Vec<String> = model.methods.iter().map(|m| m.name.clone()).collect();
+    let mut names: Vec<String> = model.methods.iter().map(|m| m.name.to_string()).collect();
     names.extend(model.fields.iter().map(|f| f.name.clone()));
     names.extend(model.classes.iter().map(|c| c.name.to_ascii_lowercase()));
     names.sort();
@@ -759,7 +759,7 @@ fn a_searched_name_is_mentioned_where_the_index_says() {
         search_mentions(&project, &model, n)
             .iter()
             .filter(|&&m| model.methods[m].file == edge_file)
-            .map(|&m| model.methods[m].name.clone())
+            .map(|&m| model.methods[m].name.to_string())
             .collect()
     };
     assert_eq!(edge("token"), ["get token", "b", "c"]);
@@ -883,7 +883,7 @@ fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
                     x.file,
                     x.kind,
                     x.name,
-                    x.display,
+                    x.display(&project.files[x.file].text),
                     x.annotations,
                     x.is_static,
                     x.webservice,
@@ -930,7 +930,7 @@ fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
         assert_eq!(model.classes[m.class].file, m.file);
         if let super::model::MethodKind::Getter(f) = m.kind {
             assert_eq!(model.fields[f].class, m.class);
-            assert_eq!(format!("get {}", model.fields[f].name), m.name);
+            assert_eq!(format!("get {}", model.fields[f].name), *m.name);
             getters += 1;
         }
     }
@@ -946,4 +946,36 @@ fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
     let built = shape(&Model::build(&unoutlined.project));
     assert!(joined.1.len() > 300, "{}", joined.1.len());
     assert_eq!(joined, built);
+}
+
+/// A method's name as written comes from its file's text: methods, constructors, getters and
+/// triggers by their name, initializers as `<init>`.
+#[test]
+fn methods_display_their_names_as_written() {
+    let project = crate::project::in_memory(&[
+        (
+            "force-app/main/default/classes/Acme.cls",
+            "public class Acme {\n  static String base = 'x';\n  public Acme() {}\n  public String Token { get { return base; } }\n  public static void RunNow(Integer n) {}\n}",
+        ),
+        (
+            "force-app/main/default/triggers/AcmeTrigger.trigger",
+            "trigger AcmeTrigger on Account (before insert) { }",
+        ),
+    ]);
+    let model = Model::build(&project);
+    let shown: Vec<(&str, &str)> = model
+        .methods
+        .iter()
+        .map(|m| (&*m.name, m.display(&project.files[m.file].text)))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("<init>", "<init>"),
+            ("acme", "Acme"),
+            ("get token", "Token"),
+            ("runnow", "RunNow"),
+            ("<trigger>", "AcmeTrigger"),
+        ]
+    );
 }
