@@ -127,7 +127,8 @@ pub fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
             if pmd {
                 directives.extend(suppress::from_pmd(id, &file.text, &comments, tree.root_node()));
             }
-            (out, directives)
+            // Most files have neither: a slot per file then holds 8 bytes, not 48.
+            (!out.is_empty() || !directives.is_empty()).then(|| Box::new((out, directives)))
         },
         &hints,
         !specs.is_empty(),
@@ -163,7 +164,10 @@ pub fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
     project_findings.extend(with);
 
     let mut directives = Vec::new();
-    for (f, d) in per_file.into_iter().chain(apex_checked.into_iter().flatten()) {
+    for (f, d) in per_file
+        .into_iter()
+        .chain(apex_checked.into_iter().flatten().flatten().map(|b| *b))
+    {
         findings.extend(f);
         directives.extend(d);
     }
@@ -193,13 +197,13 @@ pub fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
 }
 
 /// The per-file checks of the files other than Apex (Apex's ran while it was parsed), with
-/// the suppression directives.
+/// the suppression directives; only for files that have either.
 fn per_file_checks(project: &Project, dispatch: &Dispatch<'_>, cx: &Ctx<'_>) -> Vec<(Vec<Finding>, Vec<Directive>)> {
     project
         .files
         .par_iter()
         .enumerate()
-        .map(|(id, file)| {
+        .filter_map(|(id, file)| {
             let mut out = Vec::new();
             let mut directives = Vec::new();
             match &file.parsed {
@@ -218,7 +222,7 @@ fn per_file_checks(project: &Project, dispatch: &Dispatch<'_>, cx: &Ctx<'_>) -> 
                 }
                 Parsed::Apex(_) | Parsed::Json(_) | Parsed::Text | Parsed::WellFormed | Parsed::Failed => {}
             }
-            (out, directives)
+            (!out.is_empty() || !directives.is_empty()).then_some((out, directives))
         })
         .collect()
 }
