@@ -348,7 +348,7 @@ fn coverage(scan: &Scan) -> Vec<CoverageRow> {
         };
         let row = rows.entry(kind).or_default();
         row.0 += 1;
-        row.1 += f.text.len();
+        row.1 += f.size;
     }
     rows.into_iter()
         .map(|(kind, (files, bytes))| CoverageRow { kind, files, bytes })
