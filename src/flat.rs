@@ -8,9 +8,8 @@
 //! arguments without their inside, and the data flow parses again the other bodies it
 //! analyzes ([`FlatTree::body`]). Once a scan has read those declarations, it keeps only the
 //! bodies and initializers they point to, with their ancestors ([`FlatTree::outline`]). The
-//! cross-file analyses (data flow, setting usage) read
-//! these copies through a [`Node`] that answers the same questions as `tree_sitter::Node`, by
-//! the same names.
+//! cross-file analyses (data flow, setting usage) read these copies through a [`Node`] that
+//! answers the same questions as `tree_sitter::Node`, by the same names.
 //!
 //! Nodes are stored in pre-order, so a node's children follow it and its subtree ends where
 //! its `after` index says: walking, skipping a subtree and finding a sibling are index arithmetic.

@@ -16,7 +16,7 @@ pub type ElemId = u32;
 
 /// One element. Offsets are `u32` (metadata files over [`crate::project::MAX_FILE_BYTES`] are
 /// not parsed) and the children are found through the element order, not listed: a scan keeps
-/// every document, and a 20k-class project has 25,000 of them.
+/// every document a lint may read until it ends.
 #[derive(Debug, Clone)]
 pub struct Element {
     /// Local name (prefix stripped).
