@@ -164,10 +164,10 @@ pub fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
     project_findings.extend(with);
 
     let mut directives = Vec::new();
-    for (f, d) in per_file
-        .into_iter()
-        .chain(apex_checked.into_iter().flatten().flatten().map(|b| *b))
-    {
+    // An Apex slot is empty when the file was not parsed, and holds nothing when the file had
+    // neither findings nor directives.
+    let apex_results = apex_checked.into_iter().flatten().flatten().map(|b| *b);
+    for (f, d) in per_file.into_iter().chain(apex_results) {
         findings.extend(f);
         directives.extend(d);
     }
