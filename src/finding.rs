@@ -135,17 +135,37 @@ pub fn follows_message_style(s: &str) -> bool {
     !s.is_empty() && !ordinary_capital && !s.ends_with('.')
 }
 
-/// Byte offsets of line starts, for 1-based line and column numbers.
+/// Byte offsets of line starts, for 1-based line and column numbers. A line ends at LF, CRLF or
+/// a lone CR (old Mac files: without it every finding of such a file was on line 1).
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// Code points before each [`CHUNK`]-byte block of the text: a column is counted from the
+    /// nearest block, not the line start, so that many findings on one long (minified) line
+    /// cost a block each, not the line each.
+    chars_before: Vec<u32>,
 }
+
+const CHUNK: usize = 256;
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
         let mut starts = vec![0];
-        starts.extend(memchr_newlines(text).map(|i| i + 1));
-        LineIndex { starts }
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            // The CR of a CRLF ends nothing; its LF does.
+            if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
+                starts.push(i + 1);
+            }
+        }
+        let mut chars_before = Vec::with_capacity(bytes.len() / CHUNK + 1);
+        let mut n: u32 = 0;
+        for block in bytes.chunks(CHUNK) {
+            chars_before.push(n);
+            // Continuation bytes do not start a code point.
+            n = n.saturating_add(block.iter().filter(|&&b| (b as i8) >= -0x40).count() as u32);
+        }
+        LineIndex { starts, chars_before }
     }
 
     /// 1-based line of a byte offset.
@@ -163,17 +183,24 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line(offset);
         let start = self.line_start(line).min(offset);
-        let col = text[start..offset].chars().count() + 1;
+        let col = self.chars_to(text, offset) - self.chars_to(text, start) + 1;
         (line, col)
+    }
+
+    /// Code points before byte `offset` (a char boundary).
+    fn chars_to(&self, text: &str, offset: usize) -> usize {
+        let block = offset / CHUNK;
+        let base = self.chars_before.get(block).map_or(0, |&n| n as usize);
+        let from = block * CHUNK;
+        base + text.as_bytes()[from.min(offset)..offset]
+            .iter()
+            .filter(|&&b| (b as i8) >= -0x40)
+            .count()
     }
 
     pub fn line_count(&self) -> usize {
         self.starts.len()
     }
-}
-
-fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i)
 }
 
 pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
@@ -198,5 +225,32 @@ mod tests {
         assert_eq!(idx.line_col(text, x), (2, 3));
         assert_eq!(idx.line_col(text, text.len()), (3, 2));
         assert_eq!(idx.line_count(), 3);
+    }
+
+    /// A lone CR ends a line as LF and CRLF do.
+    #[test]
+    fn carriage_return_only_files_have_lines() {
+        let text = "a\rb\r\nc\nd\r";
+        let idx = LineIndex::new(text);
+        let lines: Vec<(usize, usize)> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|w| idx.line_col(text, text.find(w).expect("word")))
+            .collect();
+        assert_eq!(lines, [(1, 1), (2, 1), (3, 1), (4, 1)]);
+        assert_eq!(idx.line_count(), 5);
+    }
+
+    /// Columns counted through the blocks agree with counting the line's code points, on a long
+    /// line of mixed widths at every offset.
+    #[test]
+    fn columns_on_a_long_line_match_a_plain_count() {
+        let text: String = "x\n".to_string() + &"aé€😀".repeat(300) + "\nz";
+        let idx = LineIndex::new(&text);
+        for (offset, _) in text.char_indices() {
+            let line = text[..offset].matches('\n').count() + 1;
+            let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let col = text[start..offset].chars().count() + 1;
+            assert_eq!(idx.line_col(&text, offset), (line, col), "at {offset}");
+        }
     }
 }

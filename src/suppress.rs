@@ -10,7 +10,7 @@
 
 use std::ops::Range;
 
-use crate::finding::{FileId, Finding, Suppression};
+use crate::finding::{FileId, Finding, LineIndex, Suppression};
 use crate::rules;
 use crate::xml::XmlDoc;
 
@@ -78,6 +78,7 @@ fn pmd_targets<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
 /// `comments` are the file's comment ranges, in order.
 pub fn from_pmd(file: FileId, text: &str, comments: &[Range<usize>], root: tree_sitter::Node<'_>) -> Vec<Directive> {
     let mut out = Vec::new();
+    let mut lines = None;
     for c in comments {
         let inner = text[c.clone()]
             .trim_start_matches("//")
@@ -95,7 +96,7 @@ pub fn from_pmd(file: FileId, text: &str, comments: &[Range<usize>], root: tree_
             rules,
             reason: Some(inner.to_string()),
             whole_file: false,
-            target: line_bounds(text, c.start),
+            target: line_bounds(text, lines.get_or_insert_with(|| LineIndex::new(text)), c.start),
             pmd: true,
         });
     }
@@ -173,28 +174,37 @@ fn parse(content: &str) -> Option<(bool, Vec<String>, Option<String>)> {
     Some((whole_file, rules, reason.filter(|r| !r.is_empty())))
 }
 
-fn line_bounds(text: &str, offset: usize) -> Range<usize> {
-    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    start..end
+/// The line holding `offset`, without its terminator.
+fn line_bounds(text: &str, lines: &LineIndex, offset: usize) -> Range<usize> {
+    let line = lines.line(offset);
+    let start = lines.line_start(line);
+    let end = if line < lines.line_count() {
+        let next = lines.line_start(line + 1);
+        let t = &text.as_bytes()[start..next];
+        next - t.iter().rev().take_while(|&&b| b == b'\n' || b == b'\r').count().min(2)
+    } else {
+        text.len()
+    };
+    start..end.max(start)
 }
 
 /// Whether the comment shares its line with code before it (a trailing comment).
-fn is_trailing(text: &str, comment_start: usize) -> bool {
-    let line = line_bounds(text, comment_start);
+fn is_trailing(text: &str, lines: &LineIndex, comment_start: usize) -> bool {
+    let line = line_bounds(text, lines, comment_start);
     !text[line.start..comment_start].trim().is_empty()
 }
 
 pub fn from_xml(file: FileId, text: &str, doc: &XmlDoc) -> Vec<Directive> {
     let mut out = Vec::new();
+    let lines = LineIndex::new(text);
     for c in &doc.comments {
         let Some((whole_file, rules, reason)) = parse(&text[c.text_span.clone()]) else {
             continue;
         };
         let target = if whole_file {
             0..text.len()
-        } else if is_trailing(text, c.span.start) {
-            line_bounds(text, c.span.start)
+        } else if is_trailing(text, &lines, c.span.start) {
+            line_bounds(text, &lines, c.span.start)
         } else {
             // The next element that starts after the comment.
             let i = doc.elements.partition_point(|e| e.span().start < c.span.end);
@@ -216,6 +226,9 @@ pub fn from_xml(file: FileId, text: &str, doc: &XmlDoc) -> Vec<Directive> {
 /// `comments` are the byte ranges of the file's comments, in order.
 pub fn from_code(file: FileId, text: &str, comments: &[Range<usize>]) -> Vec<Directive> {
     let mut out = Vec::new();
+    let mut lines = None;
+    // Directives that cover the next line of code, found below.
+    let mut ahead = Vec::new();
     for c in comments {
         let inner = text[c.clone()]
             .trim_start_matches("//")
@@ -224,12 +237,14 @@ pub fn from_code(file: FileId, text: &str, comments: &[Range<usize>]) -> Vec<Dir
         let Some((whole_file, rules, reason)) = parse(inner) else {
             continue;
         };
+        let lines = lines.get_or_insert_with(|| LineIndex::new(text));
         let target = if whole_file {
             0..text.len()
-        } else if is_trailing(text, c.start) {
-            line_bounds(text, c.start)
+        } else if is_trailing(text, lines, c.start) {
+            line_bounds(text, lines, c.start)
         } else {
-            next_code_line(text, c.end, comments)
+            ahead.push(out.len());
+            c.end..c.end
         };
         out.push(Directive {
             file,
@@ -241,16 +256,41 @@ pub fn from_code(file: FileId, text: &str, comments: &[Range<usize>]) -> Vec<Dir
             pmd: false,
         });
     }
+    // Last directive first: a run of directive lines shares its code line, and each walk stops
+    // where the one after it began (thousands of directive lines in a row were cubic).
+    let mut walked: Option<(usize, Range<usize>)> = None;
+    if let Some(lines) = &lines {
+        for &i in ahead.iter().rev() {
+            out[i].target = next_code_line(text, lines, out[i].comment.end, comments, &mut walked);
+        }
+    }
     out
 }
 
-/// The first line after `from` with something other than blanks and comments.
-fn next_code_line(text: &str, from: usize, comments: &[Range<usize>]) -> Range<usize> {
-    let mut pos = text[from..].find('\n').map_or(text.len(), |i| from + i + 1);
-    while pos < text.len() {
-        let line = line_bounds(text, pos);
+/// The first line after `from` with something other than blanks and comments. `walked` is the
+/// previous call's start and answer, for a call that starts before it (see [`from_code`]).
+fn next_code_line(
+    text: &str,
+    lines: &LineIndex,
+    from: usize,
+    comments: &[Range<usize>],
+    walked: &mut Option<(usize, Range<usize>)>,
+) -> Range<usize> {
+    let first = lines.line_start(lines.line(from) + 1);
+    let first = if first <= from { text.len() } else { first };
+    let mut pos = first;
+    let bytes = text.as_bytes();
+    let found = loop {
+        if pos >= text.len() {
+            break text.len()..text.len();
+        }
+        if let Some((start, found)) = walked
+            && pos >= *start
+        {
+            break found.clone();
+        }
+        let line = line_bounds(text, lines, pos);
         let mut i = line.start;
-        let bytes = text.as_bytes();
         let has_code = loop {
             while i < line.end && bytes[i].is_ascii_whitespace() {
                 i += 1;
@@ -258,18 +298,22 @@ fn next_code_line(text: &str, from: usize, comments: &[Range<usize>]) -> Range<u
             if i >= line.end {
                 break false;
             }
-            match comments.iter().find(|c| c.contains(&i)) {
+            // Comments are sorted and do not overlap: the one holding `i`, if any, is the last
+            // that starts at or before it.
+            let k = comments.partition_point(|c| c.start <= i);
+            match k.checked_sub(1).map(|k| &comments[k]).filter(|c| c.contains(&i)) {
                 Some(c) => i = c.end,
                 None => break true,
             }
         };
         if has_code {
-            return line;
+            break line;
         }
-        // `line.end` is the newline (or the end of the text).
-        pos = line.end + 1;
-    }
-    text.len()..text.len()
+        let next = lines.line_start(lines.line(line.start) + 1);
+        pos = if next > line.start { next } else { text.len() };
+    };
+    *walked = Some((first, found.clone()));
+    found
 }
 
 /// Marks suppressed findings and reports bad and unused directives. `findings` must be sorted
@@ -442,5 +486,46 @@ mod tests {
         let d = from_xml(0, text, &doc);
         assert_eq!(&text[d[0].target.clone()], "<b><c/></b>");
         assert_eq!(&text[d[1].target.clone()], "  <d/> <!-- sfsec-ignore x: z -->");
+    }
+
+    fn line_comments(text: &str) -> Vec<Range<usize>> {
+        text.match_indices("//")
+            .map(|(i, _)| i..text[i..].find(['\n', '\r']).map_or(text.len(), |k| i + k))
+            .collect()
+    }
+
+    /// A run of directive lines all cover the code line after the run; a block comment between
+    /// them is skipped whole. 20,000 of them took hours when each walked the run again.
+    #[test]
+    fn a_long_run_of_directives_shares_its_code_line() {
+        let mut text = String::from("class A {\n/* a\n b */\n");
+        for _ in 0..20_000 {
+            text.push_str("  // sfsec-ignore x: y\n");
+        }
+        text.push_str("  /* between\n  */\n  // sfsec-ignore x: y\n\n  b(); // c\n}\n");
+        let comments: Vec<Range<usize>> = {
+            let mut v = line_comments(&text);
+            for (i, _) in text.match_indices("/*") {
+                v.push(i..i + text[i..].find("*/").expect("end") + 2);
+            }
+            v.sort_by_key(|r| r.start);
+            v
+        };
+        let d = from_code(0, &text, &comments);
+        assert_eq!(d.len(), 20_001);
+        assert!(
+            d.iter().all(|d| &text[d.target.clone()] == "  b(); // c"),
+            "{:?}",
+            d.iter().map(|d| &text[d.target.clone()]).find(|t| *t != "  b(); // c")
+        );
+    }
+
+    /// Lines end at a lone CR too.
+    #[test]
+    fn carriage_return_lines_are_lines() {
+        let text = "a();\r// sfsec-ignore x: y\r\rb();\rc(); // sfsec-ignore x: z\r";
+        let d = from_code(0, text, &line_comments(text));
+        assert_eq!(&text[d[0].target.clone()], "b();");
+        assert_eq!(&text[d[1].target.clone()], "c(); // sfsec-ignore x: z");
     }
 }
