@@ -197,28 +197,28 @@ pub fn run(cli: Cli, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i3
         Command::Check(args) => match check(&args, cwd, out, err) {
             Ok(code) => code,
             Err(e) => {
-                let _ = writeln!(err, "error: {e}");
+                let _ = writeln!(err, "error: {}", report::terminal::escape(&e.to_string()));
                 EXIT_ERROR
             }
         },
         Command::Baseline(args) => match baseline(&args, cwd, err) {
             Ok(()) => EXIT_CLEAN,
             Err(e) => {
-                let _ = writeln!(err, "error: {e}");
+                let _ = writeln!(err, "error: {}", report::terminal::escape(&e.to_string()));
                 EXIT_ERROR
             }
         },
         Command::Inventory(args) => match inventory(&args, cwd, out, err) {
             Ok(()) => EXIT_CLEAN,
             Err(e) => {
-                let _ = writeln!(err, "error: {e}");
+                let _ = writeln!(err, "error: {}", report::terminal::escape(&e.to_string()));
                 EXIT_ERROR
             }
         },
         Command::Report(args) => match report(&args, cwd, out, err) {
             Ok(()) => EXIT_CLEAN,
             Err(e) => {
-                let _ = writeln!(err, "error: {e}");
+                let _ = writeln!(err, "error: {}", report::terminal::escape(&e.to_string()));
                 EXIT_ERROR
             }
         },
@@ -227,8 +227,13 @@ pub fn run(cli: Cli, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i3
                 ListFormat::Human => rules_table(),
                 ListFormat::Json => rules_json(),
             };
-            let _ = out.write_all(text.as_bytes());
-            EXIT_CLEAN
+            match out.write_all(text.as_bytes()) {
+                Ok(()) => EXIT_CLEAN,
+                Err(e) => {
+                    let _ = writeln!(err, "error: cannot write to standard output: {e}");
+                    EXIT_ERROR
+                }
+            }
         }
         Command::Explain { rule } => match rules::get(&rule) {
             Some(doc) => {
@@ -245,7 +250,11 @@ pub fn run(cli: Cli, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i3
                 EXIT_CLEAN
             }
             None => {
-                let _ = writeln!(err, "error: unknown rule `{rule}`; `sfsec rules` lists them");
+                let _ = writeln!(
+                    err,
+                    "error: unknown rule `{}`; `sfsec rules` lists them",
+                    report::terminal::escape(&rule)
+                );
                 EXIT_ERROR
             }
         },
@@ -404,7 +413,7 @@ fn baseline(args: &BaselineArgs, cwd: &Path, err: &mut dyn Write) -> Result<(), 
         "sfsec: recorded {} findings of {} files in {}",
         b.findings.len(),
         result.project.files.len(),
-        target.display()
+        report::terminal::escape(&target.display().to_string())
     );
     std::thread::spawn(move || drop(result));
     Ok(())
@@ -512,10 +521,11 @@ fn emit(text: &str, output: Option<&Path>, cwd: &Path, out: &mut dyn Write) -> R
     match output {
         Some(path) => write_atomically(&crate::discovery::absolute(cwd, path), text.as_bytes())
             .map_err(|e| ConfigError::plain(format!("{}: cannot write: {e}", path.display()))),
-        None => {
-            let _ = out.write_all(text.as_bytes());
-            Ok(())
-        }
+        // A report lost on the way (a full disk, a closed pipe) is an error, not a pass.
+        None => out
+            .write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| ConfigError::plain(format!("cannot write to standard output: {e}"))),
     }
 }
 

@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -24,9 +25,11 @@ fn main() -> ExitCode {
             Some(libmimalloc_sys::mi_free),
         );
     }
-    // A bug must still end with the documented exit code for internal errors, not 101.
+    // A bug must still end with the documented exit code for internal errors, not 101, and
+    // at once: a worker's panic otherwise leaves the scan waiting for it.
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("error: internal error, please report it: {info}");
+        let text = format!("error: internal error, please report it: {info}\n");
+        write_stderr_unlocked(&sfsec::report::terminal::escape(&text));
         std::process::exit(EXIT_ERROR);
     }));
     let cli = match Cli::try_parse() {
@@ -44,8 +47,30 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_ERROR as u8);
         }
     };
-    let code = run(cli, &cwd, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
+    // Standard error is not locked for the run: a lock held here would stall a panic message
+    // written by a worker thread, and with it the whole run.
+    let mut out = std::io::stdout().lock();
+    let mut code = run(cli, &cwd, &mut out, &mut std::io::stderr());
+    if let Err(e) = out.flush() {
+        eprintln!("error: cannot write to standard output: {e}");
+        code = EXIT_ERROR;
+    }
     ExitCode::from(code as u8)
+}
+
+/// Writes to file descriptor 2 directly, taking no lock: the panic hook may run while another
+/// thread holds standard error's.
+fn write_stderr_unlocked(text: &str) {
+    #[cfg(unix)]
+    {
+        use std::io::Write;
+        use std::os::fd::FromRawFd;
+        // SAFETY: descriptor 2 stays open for the process; ManuallyDrop never closes it.
+        let mut f = std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(2) });
+        let _ = f.write_all(text.as_bytes());
+    }
+    #[cfg(not(unix))]
+    eprint!("{text}");
 }
 
 // A scan allocates small objects on every core (trees, nodes, findings); mimalloc made a 5k-class

@@ -364,6 +364,11 @@ fn parse_into<T>(
     keep: Keep<'_>,
 ) -> (Problem, Option<T>) {
     let mut visited = None;
+    // The panic path's regression test needs a panic on a worker thread; debug builds only.
+    #[cfg(debug_assertions)]
+    if std::env::var_os("SFSEC_DEBUG_PANIC_ON").is_some_and(|v| v == file.rel.as_str()) {
+        panic!("SFSEC_DEBUG_PANIC_ON {}", file.rel);
+    }
     let problem = match file.kind {
         FileKind::Metadata(ty) => match XmlDoc::parse(&file.text) {
             Ok(doc) => {

@@ -1,5 +1,6 @@
 //! The terminal report: one miette diagnostic per finding, then a summary.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use miette::{
@@ -9,6 +10,7 @@ use miette::{
 
 use rayon::prelude::*;
 
+use super::terminal::{escape, snippet_text};
 use super::{counts, position, redacted};
 use crate::engine::Scan;
 use crate::finding::{Finding, Severity};
@@ -45,21 +47,25 @@ impl SourceCode for Named<'_> {
     }
 }
 
+/// One finding as miette reads it. Every text in it that may come from the project is escaped
+/// for the terminal ([`super::terminal`]).
 struct Diag<'a> {
     finding: &'a Finding,
-    source: Named<'a>,
+    message: Cow<'a, str>,
+    /// `None` when a line to show is too long for a snippet.
+    source: Option<Named<'a>>,
     help: Option<String>,
 }
 
 impl fmt::Debug for Diag<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&self.message)
     }
 }
 
 impl fmt::Display for Diag<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -80,16 +86,18 @@ impl Diagnostic for Diag<'_> {
         self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
         let f = self.finding;
-        let primary = LabeledSpan::new_primary_with_span(Some(short_label(f)), f.span.start..f.span.end);
+        let primary =
+            LabeledSpan::new_primary_with_span(Some(escape(&short_label(f)).into_owned()), f.span.start..f.span.end);
         let secondary = f
             .labels
             .iter()
             .filter(|l| l.file == f.file)
-            .map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), l.span.start..l.span.end));
+            .map(|l| LabeledSpan::new_with_span(Some(escape(&l.message).into_owned()), l.span.start..l.span.end));
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
 }
@@ -128,6 +136,7 @@ pub fn render(scan: &Scan, opts: &HumanOptions) -> String {
             let mut out = String::new();
             // Source shown around findings never contains a full secret.
             let text = group.first().map(|f| redacted(scan, f.file)).unwrap_or_default();
+            let text = snippet_text(&text);
             for f in group.iter().copied() {
                 render_one(scan, f, &handler, &text, &mut out);
             }
@@ -168,6 +177,11 @@ pub fn render(scan: &Scan, opts: &HumanOptions) -> String {
     out
 }
 
+/// The longest source a snippet shows (the lines its spans touch): past it a finding renders
+/// without one. Minified code has lines of megabytes, which help no reader, and miette's
+/// graphical handler panics on a column past 65,535.
+const MAX_SNIPPET_BYTES: usize = 4096;
+
 /// One finding, with `text` (its file's source, redacted) around it.
 fn render_one(scan: &Scan, f: &Finding, handler: &GraphicalReportHandler, text: &str, out: &mut String) {
     let file = scan.project.file(f.file);
@@ -181,14 +195,28 @@ fn render_one(scan: &Scan, f: &Finding, handler: &GraphicalReportHandler, text: 
         help.push_str(&format!("\nrun `sfsec explain {}` ({})", f.rule, doc.help_uri()));
     }
     let pos = position(scan, f);
-    out.push_str(&format!("{}:{}:{}: ", file.rel, pos.start_line, pos.start_column));
+    let name = escape(&file.rel);
+    out.push_str(&format!("{}:{}:{}: ", name, pos.start_line, pos.start_column));
+    let lines = file.line_index();
+    let spans = std::iter::once(&f.span).chain(f.labels.iter().filter(|l| l.file == f.file).map(|l| &l.span));
+    let short = spans.clone().all(|s| {
+        let (first, last) = (lines.line(s.start), lines.line(s.end.max(s.start)));
+        // Past the last line, `line_start` gives 0: the text's end bounds it instead.
+        let end = if last < lines.line_count() {
+            lines.line_start(last + 1)
+        } else {
+            text.len()
+        };
+        end.saturating_sub(lines.line_start(first)) <= MAX_SNIPPET_BYTES
+    });
     let diag = Diag {
         finding: f,
-        source: Named { name: &file.rel, text },
-        help: Some(help.trim_start().to_string()).filter(|h| !h.is_empty()),
+        message: escape(&f.message),
+        source: short.then_some(Named { name: &name, text }),
+        help: Some(escape(help.trim_start()).into_owned()).filter(|h| !h.is_empty()),
     };
     if handler.render_report(out, &diag).is_err() {
-        out.push_str(&format!("{}: {}\n", f.rule, f.message));
+        out.push_str(&format!("{}: {}\n", f.rule, diag.message));
     }
     out.push('\n');
 }
