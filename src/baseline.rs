@@ -69,8 +69,9 @@ pub fn render(b: &Baseline) -> String {
 }
 
 /// Reads a baseline file; a malformed one is an error naming the line and column.
-pub fn load(path: &Path) -> Result<Baseline, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+/// It must not lead out of the project through a link (`confine`).
+pub fn load(path: &Path, confine: &crate::confine::Confine) -> Result<Baseline, ConfigError> {
+    let text = crate::confine::read_confined(confine, path).map_err(|e| ConfigError {
         path: Some(path.to_path_buf()),
         line: 0,
         column: 0,

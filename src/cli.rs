@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::cache::Cache;
 use crate::config::{Config, ConfigError, FILE_NAME, FailOn, is_rule_or_family};
+use crate::confine::Confine;
 use crate::discovery::find_root;
 use crate::engine::{ScanRequest, scan, scan_cached};
 use crate::finding::Severity;
@@ -305,8 +306,11 @@ fn parse_now(s: &str) -> Result<i64, ConfigError> {
 fn load_config(paths: &[PathBuf], explicit: Option<&PathBuf>, cwd: &Path) -> Result<Config, ConfigError> {
     let root = find_root(paths, cwd);
     match explicit {
-        Some(p) => Config::load(&crate::discovery::absolute(cwd, p)),
-        None if root.join(FILE_NAME).is_file() => Config::load(&root.join(FILE_NAME)),
+        Some(p) => Config::load(&crate::discovery::absolute(cwd, p), &Confine::new(&root)),
+        // A link counts as there (and is refused if it leaves the project).
+        None if root.join(FILE_NAME).symlink_metadata().is_ok() => {
+            Config::load(&root.join(FILE_NAME), &Confine::new(&root))
+        }
         None => Ok(Config::default()),
     }
 }
@@ -323,7 +327,7 @@ fn inventory(args: &InventoryArgs, cwd: &Path, out: &mut dyn Write, err: &mut dy
         InventoryFormat::Markdown => crate::inventory::markdown(&inv),
         InventoryFormat::Json => crate::inventory::json(&inv),
     };
-    emit(&text, args.output.as_deref(), cwd, out)?;
+    emit(&text, args.output.as_deref(), &find_root(&args.paths, cwd), cwd, out)?;
     let _ = writeln!(
         err,
         "sfsec: inventoried {} files in {} ms",
@@ -363,7 +367,7 @@ fn report(args: &ReportArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Writ
         ReportFormat::Html => crate::review::html::render(&review),
         ReportFormat::Markdown => crate::review::markdown::render(&review),
     };
-    emit(&text, args.output.as_deref(), cwd, out)?;
+    emit(&text, args.output.as_deref(), &find_root(&args.paths, cwd), cwd, out)?;
     let _ = writeln!(
         err,
         "sfsec: reported {} findings ({} suppressed) of {} files in {} ms",
@@ -405,6 +409,7 @@ fn baseline(args: &BaselineArgs, cwd: &Path, err: &mut dyn Write) -> Result<(), 
     };
     write_atomically(
         &crate::discovery::absolute(cwd, &target),
+        &find_root(&args.paths, cwd),
         crate::baseline::render(&b).as_bytes(),
     )
     .map_err(|e| ConfigError::plain(format!("{}: {e}", target.display())))?;
@@ -423,7 +428,10 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
     let config = selected_config(&args.paths, &args.rules, cwd)?;
     // Read before scanning, so that a bad baseline fails fast.
     let known = match &args.baseline {
-        Some(p) => Some(crate::baseline::load(&crate::discovery::absolute(cwd, p))?),
+        Some(p) => Some(crate::baseline::load(
+            &crate::discovery::absolute(cwd, p),
+            &Confine::new(&find_root(&args.paths, cwd)),
+        )?),
         None => None,
     };
     let fail_on = match args.fail_on {
@@ -485,7 +493,7 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
         .clone()
         .unwrap_or_else(|| default_category(&args.paths, cwd));
     let text = report::render(&result, args.format, &opts, &category);
-    emit(&text, args.output.as_deref(), cwd, out)?;
+    emit(&text, args.output.as_deref(), &find_root(&args.paths, cwd), cwd, out)?;
     let _ = writeln!(
         err,
         "sfsec: scanned {} files in {} ms{}",
@@ -517,9 +525,10 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
 }
 
 /// Writes a report to `--output` (atomically) or to standard output.
-fn emit(text: &str, output: Option<&Path>, cwd: &Path, out: &mut dyn Write) -> Result<(), ConfigError> {
+/// Writes `text` to `output` (a path, in the project at `root` or not), else to `out`.
+fn emit(text: &str, output: Option<&Path>, root: &Path, cwd: &Path, out: &mut dyn Write) -> Result<(), ConfigError> {
     match output {
-        Some(path) => write_atomically(&crate::discovery::absolute(cwd, path), text.as_bytes())
+        Some(path) => write_atomically(&crate::discovery::absolute(cwd, path), root, text.as_bytes())
             .map_err(|e| ConfigError::plain(format!("{}: cannot write: {e}", path.display()))),
         // A report lost on the way (a full disk, a closed pipe) is an error, not a pass.
         None => out
@@ -531,8 +540,19 @@ fn emit(text: &str, output: Option<&Path>, cwd: &Path, out: &mut dyn Write) -> R
 
 /// Temp file in the same folder, then rename: readers never see a half-written report. Only
 /// regular files are replaced: a device or a pipe (`/dev/null`, `/dev/stdout`) is written to,
-/// and a symbolic link keeps pointing where it did.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// and a symbolic link keeps pointing where it did. A link in the project at `root` that
+/// leads out of it, or nowhere, is not written through: the repository chose it, not the user.
+fn write_atomically(path: &Path, root: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        if Confine::new(root).leaves(path) {
+            return Err(std::io::Error::other(
+                "it is a symbolic link out of the project; not written",
+            ));
+        }
+        if std::fs::canonicalize(path).is_err() {
+            return Err(std::io::Error::other("it is a symbolic link to nothing; not written"));
+        }
+    }
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
         return std::fs::write(path, bytes);
     }

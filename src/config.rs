@@ -237,8 +237,9 @@ pub fn is_rule_or_family(name: &str) -> bool {
 }
 
 impl Config {
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+    /// Reads `path`, which must not lead out of the project through a link (`confine`).
+    pub fn load(path: &Path, confine: &crate::confine::Confine) -> Result<Config, ConfigError> {
+        let text = crate::confine::read_confined(confine, path).map_err(|e| ConfigError {
             path: Some(path.to_path_buf()),
             line: 0,
             column: 0,

@@ -8,6 +8,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use walkdir::WalkDir;
 
 use crate::config::{Config, ConfigError};
+use crate::confine::{Confine, LINK_OUTSIDE, read_confined};
 use crate::json::{Json, JsonNode};
 use crate::kind::{FileKind, classify};
 
@@ -24,11 +25,22 @@ pub struct Candidate {
     pub context: bool,
 }
 
-/// Something the walk could not read (a symlink loop, a permission error).
+/// Something the walk could not read (a symlink loop, a permission error) or would not
+/// follow (a link out of the project).
 #[derive(Debug, Clone)]
 pub struct WalkProblem {
     pub rel: String,
+    /// `unreadable-file` or `link-outside-project`.
+    pub rule: &'static str,
     pub message: String,
+}
+
+fn link_problem(root: &Path, abs: &Path) -> WalkProblem {
+    WalkProblem {
+        rel: relative(root, abs),
+        rule: LINK_OUTSIDE,
+        message: Confine::message(abs),
+    }
 }
 
 #[derive(Debug)]
@@ -149,7 +161,7 @@ fn by_components(rel: &Path) -> String {
 /// Reads and checks `sfdx-project.json`; every problem names the line and what was expected.
 pub fn load_sfdx_project(root: &Path) -> Result<SfdxProject, ConfigError> {
     let path = root.join(SFDX_PROJECT);
-    let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
+    let text = read_confined(&Confine::new(root), &path).map_err(|e| ConfigError {
         path: Some(path.clone()),
         line: 0,
         column: 0,
@@ -232,12 +244,16 @@ pub fn load_sfdx_project(root: &Path) -> Result<SfdxProject, ConfigError> {
 
 fn forceignore(root: &Path) -> Result<Option<Gitignore>, ConfigError> {
     let path = root.join(".forceignore");
-    if !path.is_file() {
+    if path.symlink_metadata().is_err() || path.is_dir() {
         return Ok(None);
     }
+    let text = read_confined(&Confine::new(root), &path)
+        .map_err(|e| ConfigError::plain(format!("{}: cannot read: {e}", path.display())))?;
     let mut builder = GitignoreBuilder::new(root);
-    if let Some(e) = builder.add(&path) {
-        return Err(ConfigError::plain(format!("{}: {e}", path.display())));
+    for (i, line) in text.lines().enumerate() {
+        builder
+            .add_line(Some(path.clone()), line)
+            .map_err(|e| ConfigError::plain(format!("{}:{}: {e}", path.display(), i + 1)))?;
     }
     builder
         .build()
@@ -253,6 +269,7 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
         None
     };
     let ignore = forceignore(root)?;
+    let confine = Confine::new(root);
     let mut files: BTreeMap<String, Candidate> = BTreeMap::new();
     let mut given: Vec<PathBuf> = Vec::new();
     let mut problems = Vec::new();
@@ -278,6 +295,10 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
     };
 
     for input in inputs {
+        if confine.leaves(&input) {
+            problems.push(link_problem(root, &input));
+            continue;
+        }
         if input.is_file() {
             let rel = relative(root, &input);
             let kind = classify(Path::new(&rel));
@@ -325,6 +346,12 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
             _ => vec![input],
         };
         for walk_root in walk_roots {
+            if confine.leaves(&walk_root) {
+                problems.push(link_problem(root, &walk_root));
+                continue;
+            }
+            // Links the walk meets that leave the project: reported, not followed.
+            let escaped = std::cell::RefCell::new(Vec::new());
             // Unsorted: `files` orders them by relative path, and sorting each folder by name
             // cost more than the rest of discovery (a `Path::file_name` per comparison).
             let walker = WalkDir::new(&walk_root)
@@ -332,7 +359,14 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
                 .into_iter()
                 // Folders here; files below, where their relative path is needed anyway.
                 .filter_entry(|e| {
-                    if e.depth() == 0 || !e.file_type().is_dir() {
+                    if e.depth() == 0 {
+                        return true;
+                    }
+                    if e.path_is_symlink() && confine.leaves(e.path()) {
+                        escaped.borrow_mut().push(link_problem(root, e.path()));
+                        return false;
+                    }
+                    if !e.file_type().is_dir() {
                         return true;
                     }
                     let name = e.file_name().to_string_lossy();
@@ -369,10 +403,15 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
                         } else {
                             e.io_error().map_or_else(|| e.to_string(), ToString::to_string)
                         };
-                        problems.push(WalkProblem { rel, message });
+                        problems.push(WalkProblem {
+                            rel,
+                            rule: "unreadable-file",
+                            message,
+                        });
                     }
                 }
             }
+            problems.extend(escaped.into_inner());
         }
     }
     // Given files need some others to be judged alone; those are read, not reported on.
@@ -383,6 +422,13 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
             let rel = relative(root, &other);
             let kind = classify(Path::new(&rel));
             if kind.is_scanned() && !excluded(&other, &rel, false) {
+                // Resolving every context file would cost a walk of its path; a link is either
+                // the file or the folder it sits in (the given file's folders were checked).
+                let linked = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+                if (linked(&other) || other.parent().is_some_and(linked)) && confine.leaves(&other) {
+                    problems.push(link_problem(root, &other));
+                    continue;
+                }
                 files.entry(rel.clone()).or_insert(Candidate {
                     abs: other,
                     rel,
@@ -487,7 +533,7 @@ fn companions(file: &Path) -> Vec<PathBuf> {
     } else if file.to_string_lossy().ends_with(".object-meta.xml") {
         out.extend(list(&dir.join("fields")));
     } else if dir_name == "sites"
-        && let Ok(text) = std::fs::read_to_string(file)
+        && let Some(text) = crate::confine::read_context(file)
         && let Some(start) = text.find("<guestProfile>")
     {
         let rest = &text[start + "<guestProfile>".len()..];
@@ -544,7 +590,8 @@ impl ClassDirs {
             return Vec::new();
         };
         let object = object_dir.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let meta = std::fs::read_to_string(object_dir.join(format!("{object}.object-meta.xml"))).unwrap_or_default();
+        let meta =
+            crate::confine::read_context(&object_dir.join(format!("{object}.object-meta.xml"))).unwrap_or_default();
         if !(object.to_ascii_lowercase().ends_with("__mdt") || meta.contains("<customSettingsType>")) {
             return Vec::new();
         }
@@ -555,7 +602,7 @@ impl ClassDirs {
         let mut readers: Vec<PathBuf> = self
             .classes_in(&classes_dir)
             .values()
-            .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| t.to_ascii_lowercase().contains(&field)))
+            .filter(|p| crate::confine::read_context(p).is_some_and(|t| t.to_ascii_lowercase().contains(&field)))
             .cloned()
             .collect();
         readers.sort();
@@ -599,7 +646,9 @@ impl ClassDirs {
         for _depth in 0..3 {
             let mut next = Vec::new();
             for f in &frontier {
-                let Ok(text) = std::fs::read_to_string(f) else { continue };
+                let Some(text) = crate::confine::read_context(f) else {
+                    continue;
+                };
                 // Identifiers as written: a class is named as declared almost always, and a
                 // lookup per name beats listing a folder of thousands of classes.
                 let words: std::collections::BTreeSet<&str> = text

@@ -10,6 +10,7 @@ pub mod cache;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod confine;
 pub mod dataflow;
 pub mod discovery;
 pub mod engine;

@@ -16,7 +16,7 @@ use crate::kind::{FileKind, MetaType};
 use crate::xml::XmlDoc;
 
 /// Larger files are reported and skipped: no metadata or Apex file comes close.
-pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = crate::confine::MAX_BYTES;
 
 pub enum Parsed {
     Xml(XmlDoc),
@@ -159,7 +159,7 @@ pub fn read(discovery: Discovery) -> Unparsed {
         }
     }
     for p in problems {
-        findings.push(Finding::new("unreadable-file", out.len(), 0..0, p.message));
+        findings.push(Finding::new(p.rule, out.len(), 0..0, p.message));
         out.push(SourceFile::placeholder(p.rel));
         readable.push(false);
     }
@@ -296,19 +296,9 @@ fn read_one(c: Candidate) -> (SourceFile, Problem) {
         context: c.context,
         line_index: std::sync::OnceLock::new(),
     };
-    let bytes = match std::fs::metadata(&c.abs) {
-        Ok(m) if m.len() > MAX_FILE_BYTES => {
-            let msg = format!(
-                "file is {} bytes, over the {} byte limit; not scanned",
-                m.len(),
-                MAX_FILE_BYTES
-            );
-            return (file, Some(("unreadable-file", 0, msg)));
-        }
-        Ok(_) => match std::fs::read(&c.abs) {
-            Ok(b) => b,
-            Err(e) => return (file, Some(("unreadable-file", 0, format!("cannot read file: {e}")))),
-        },
+    // A regular file only (a FIFO would block, a device never end), of a bounded size.
+    let bytes = match crate::confine::read_regular(&c.abs, MAX_FILE_BYTES) {
+        Ok(b) => b,
         Err(e) => return (file, Some(("unreadable-file", 0, format!("cannot read file: {e}")))),
     };
     file.text = match String::from_utf8(bytes) {

@@ -118,7 +118,7 @@ fn check_project(root: &Path) -> (Vec<String>, Annotations) {
     walk(root, root, &mut ann);
     sidecar(root, &mut ann);
     let config = if root.join("sfsec.toml").is_file() {
-        Config::load(&root.join("sfsec.toml")).expect("corpus config")
+        Config::load(&root.join("sfsec.toml"), &sfsec::confine::Confine::new(root)).expect("corpus config")
     } else {
         Config::default()
     };

@@ -163,3 +163,190 @@ fn a_report_lost_on_standard_output_is_exit_2() {
         Some(1)
     );
 }
+
+fn json_findings(o: &Output) -> Vec<(String, String, String)> {
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
+    json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or("").to_string();
+            (s("path"), s("rule"), s("message"))
+        })
+        .collect()
+}
+
+/// A secret only a followed link could print.
+const OUTSIDE_SECRET: &str = "OUTSIDE_SECRET_d41d8cd98f00b204";
+
+/// Links out of the project (a class, a folder, a package directory, a file given by name) are
+/// findings that name the link, never what lies behind it; links inside it are followed.
+#[test]
+fn links_out_of_the_project_are_reported_not_followed() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().expect("temp");
+    std::fs::write(
+        outside.path().join("env.cls"),
+        format!("public class Env {{ {OUTSIDE_SECRET} }}"),
+    )
+    .expect("w");
+    std::fs::create_dir_all(outside.path().join("classes")).expect("mkdir");
+    std::fs::write(outside.path().join("classes/Deep.cls"), OUTSIDE_SECRET).expect("w");
+    let p = project(&[
+        ("force-app/main/default/classes/Real.cls", b"public class Real { }"),
+        ("shared/Inside.cls", b"public class Inside { }"),
+    ]);
+    std::fs::write(
+        p.path().join("sfdx-project.json"),
+        r#"{"packageDirectories":[{"path":"force-app","default":true},{"path":"linked-pkg"}]}"#,
+    )
+    .expect("w");
+    let classes = p.path().join("force-app/main/default/classes");
+    symlink(outside.path().join("env.cls"), classes.join("Env.cls")).expect("link");
+    symlink("/proc/self/environ", classes.join("Environ.cls")).expect("link");
+    symlink(outside.path(), p.path().join("force-app/main/default/staticresources")).expect("link");
+    symlink(outside.path().join("classes"), p.path().join("linked-pkg")).expect("link");
+    // A link inside the project is an ordinary alias.
+    symlink(p.path().join("shared/Inside.cls"), classes.join("Alias.cls")).expect("link");
+
+    let o = sfsec(p.path(), &["check", "--no-cache", "--now", NOW, "--format", "json"]);
+    assert!(!stdout(&o).contains(OUTSIDE_SECRET) && !stderr(&o).contains(OUTSIDE_SECRET));
+    assert!(!stdout(&o).contains("PATH="), "the environment was read");
+    let found = json_findings(&o);
+    let links: Vec<(&str, &str)> = found
+        .iter()
+        .filter(|f| f.1 == "link-outside-project")
+        .map(|f| (f.0.as_str(), f.2.as_str()))
+        .collect();
+    let env = outside.path().join("env.cls");
+    let env_message = format!(
+        "symbolic link to `{}`, outside the project; not followed",
+        env.display()
+    );
+    let dir_message = format!(
+        "symbolic link to `{}`, outside the project; not followed",
+        outside.path().display()
+    );
+    let pkg_message = format!(
+        "symbolic link to `{}`, outside the project; not followed",
+        outside.path().join("classes").display()
+    );
+    assert_eq!(
+        links,
+        [
+            ("force-app/main/default/classes/Env.cls", env_message.as_str()),
+            (
+                "force-app/main/default/classes/Environ.cls",
+                "symbolic link to `/proc/self/environ`, outside the project; not followed"
+            ),
+            ("force-app/main/default/staticresources", dir_message.as_str()),
+            ("linked-pkg", pkg_message.as_str()),
+        ]
+    );
+    assert!(found.iter().all(|f| f.1 == "link-outside-project"), "{found:?}");
+
+    // The same link given by name, as pre-commit does.
+    let o = sfsec(
+        p.path(),
+        &[
+            "check",
+            "--no-cache",
+            "--now",
+            NOW,
+            "--format",
+            "json",
+            "force-app/main/default/classes/Env.cls",
+            "force-app/main/default/classes/Alias.cls",
+        ],
+    );
+    assert!(!stdout(&o).contains(OUTSIDE_SECRET));
+    let found = json_findings(&o);
+    assert_eq!(
+        found.iter().map(|f| (f.0.as_str(), f.1.as_str())).collect::<Vec<_>>(),
+        [("force-app/main/default/classes/Env.cls", "link-outside-project")]
+    );
+}
+
+/// The files sfsec reads besides the sources (project file, configuration, `.forceignore`,
+/// baseline) are not read through a link out of the project: exit 2 naming the file, and
+/// nothing of the target printed.
+#[test]
+fn project_files_that_link_out_are_refused() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().expect("temp");
+    let secret_file = outside.path().join("shadow");
+    std::fs::write(&secret_file, format!("root:{OUTSIDE_SECRET}:19000:0:99999:7:::\n")).expect("w");
+    for name in ["sfsec.toml", ".forceignore", "sfdx-project.json", "baseline.json"] {
+        let p = project(&[("force-app/main/default/classes/A.cls", b"public class A { }")]);
+        let _ = std::fs::remove_file(p.path().join(name));
+        symlink(&secret_file, p.path().join(name)).expect("link");
+        let mut args = vec!["check", "--no-cache", "--now", NOW];
+        if name == "baseline.json" {
+            args.extend(["--baseline", "baseline.json"]);
+        }
+        let o = sfsec(p.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            !err.contains(OUTSIDE_SECRET) && !stdout(&o).contains(OUTSIDE_SECRET),
+            "{name}: {err}"
+        );
+        assert!(
+            err.contains(name) && err.contains("symbolic link out of the project"),
+            "{name}: {err}"
+        );
+    }
+}
+
+/// `--output` onto a link the repository holds: through it when it stays in the project,
+/// refused when it leaves it or leads nowhere (the link and its target are left as they were).
+#[test]
+fn output_onto_a_link_out_of_the_project_or_nowhere_is_refused() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().expect("temp");
+    let victim = outside.path().join("victim");
+    std::fs::write(&victim, "keep").expect("w");
+    let p = project(&[(
+        "force-app/main/default/connectedApps/A.connectedApp-meta.xml",
+        app("A", "    <oauthConfig><scopes>Full</scopes></oauthConfig>").as_bytes(),
+    )]);
+    symlink(&victim, p.path().join("out.sarif")).expect("link");
+    symlink(outside.path().join("missing"), p.path().join("dangling.sarif")).expect("link");
+    symlink("inside-missing.sarif", p.path().join("dangling-in.sarif")).expect("link");
+    std::fs::write(p.path().join("real.sarif"), "old").expect("w");
+    symlink("real.sarif", p.path().join("alias.sarif")).expect("link");
+    for (target, refused) in [
+        ("out.sarif", true),
+        ("dangling.sarif", true),
+        ("dangling-in.sarif", true),
+        ("alias.sarif", false),
+    ] {
+        for command in ["check", "report", "inventory", "baseline"] {
+            let mut args = vec![command, "--now", NOW, "-o", target];
+            if command == "check" {
+                args.extend(["--no-cache", "--format", "sarif"]);
+            }
+            let o = sfsec(p.path(), &args);
+            if refused {
+                assert_eq!(o.status.code(), Some(2), "{command} -o {target}: {}", stderr(&o));
+                assert!(stderr(&o).contains("symbolic link"), "{}", stderr(&o));
+            } else {
+                assert!(
+                    matches!(o.status.code(), Some(0 | 1)),
+                    "{command} -o {target}: {}",
+                    stderr(&o)
+                );
+            }
+        }
+        let meta = std::fs::symlink_metadata(p.path().join(target)).expect("still there");
+        assert!(meta.file_type().is_symlink(), "{target} is still a link");
+    }
+    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "keep");
+    assert!(!outside.path().join("missing").exists());
+    assert!(!p.path().join("inside-missing.sarif").exists());
+    assert_ne!(
+        std::fs::read_to_string(p.path().join("real.sarif")).expect("real"),
+        "old"
+    );
+}

@@ -143,6 +143,7 @@ pub const ENGINE_RULES: &[&str] = &[
     "apex-parse-error",
     "invalid-metadata",
     "invalid-suppression",
+    "link-outside-project",
     "unreadable-file",
     "unused-suppression",
 ];
