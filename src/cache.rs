@@ -12,6 +12,13 @@
 //! newest few commands keep theirs, so the folder does not grow. Nothing here can fail a scan: an unreadable or corrupt entry is a miss,
 //! and an entry that cannot be written is skipped.
 //!
+//! The folder sits in the repository, so its content is untrusted: a committed entry could
+//! claim findings that do not exist and hide real ones. Every entry carries a keyed hash of its
+//! content under a key kept outside any repository (in the user's cache folder, made on first
+//! use), which a repository cannot forge; an entry without the right one is a miss. Entries are
+//! read only as regular files (no link, no FIFO, no device) of at most [`MAX_ENTRY_BYTES`],
+//! and a cache folder that is a link, or a `.gitignore` in it that is one, turns the cache off.
+//!
 //! [`Clock`]: crate::clock::Clock
 
 use std::path::{Path, PathBuf};
@@ -29,13 +36,56 @@ pub const DIR: &str = ".sfsec_cache";
 const MAX_ENTRIES: usize = 32;
 
 /// Bumped when the entry format changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
+
+/// An entry's first line: this, the keyed hash in hex, a line feed; then the JSON.
+const MAGIC: &str = "sfsec-cache-2 ";
+
+/// The largest entry read; a larger one is a miss.
+const MAX_ENTRY_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Where the key lives when neither `SFSEC_CACHE_KEY` nor the usual cache folders are set.
+const KEY_FILE: &str = "sfsec/cache-key";
 
 /// Where one command's entry lives and what it is keyed by.
 pub struct Cache {
     dir: PathBuf,
     /// Hex hash of the command: sfsec build, paths, configuration.
     command: String,
+    /// The key of the entries' hashes; `None` turns the cache off.
+    key: Option<[u8; 32]>,
+}
+
+/// This user's cache key: `SFSEC_CACHE_KEY_FILE` if set, else `cache-key` in `sfsec/` of
+/// `XDG_CACHE_HOME` or `~/.cache`; made (32 random bytes, readable by the user only) on
+/// first use. `None` when there is no such place or it cannot be read or made.
+fn user_key() -> Option<[u8; 32]> {
+    let path = match std::env::var_os("SFSEC_CACHE_KEY_FILE") {
+        Some(p) => PathBuf::from(p),
+        None => std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?
+            .join(KEY_FILE),
+    };
+    let read = |p: &Path| -> Option<[u8; 32]> {
+        let bytes = crate::confine::read_regular_no_link(p, 64).ok()?;
+        let hex = std::str::from_utf8(&bytes).ok()?.trim();
+        let raw = data_encoding::HEXLOWER.decode(hex.as_bytes()).ok()?;
+        raw.try_into().ok()
+    };
+    if let Some(key) = read(&path) {
+        return Some(key);
+    }
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).ok()?;
+    let dir = path.parent()?;
+    std::fs::create_dir_all(dir).ok()?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).ok()?;
+    std::io::Write::write_all(&mut tmp, data_encoding::HEXLOWER.encode(&key).as_bytes()).ok()?;
+    // Another sfsec may have made it meanwhile: theirs wins, and both read it.
+    let _ = tmp.persist_noclobber(&path);
+    read(&path)
 }
 
 impl Cache {
@@ -55,7 +105,24 @@ impl Cache {
         Cache {
             dir,
             command: h.finalize().to_hex()[..32].to_string(),
+            key: user_key(),
         }
+    }
+
+    /// Whether the folder may be used: absent (it will be made), or a real folder, not a link,
+    /// with no link at its `.gitignore` (writing one would create a file wherever it points).
+    fn usable(&self) -> bool {
+        match std::fs::symlink_metadata(&self.dir) {
+            Err(_) => true,
+            Ok(m) if m.file_type().is_dir() => {
+                std::fs::symlink_metadata(self.dir.join(".gitignore")).map_or(true, |m| m.file_type().is_file())
+            }
+            Ok(_) => false,
+        }
+    }
+
+    fn mac(key: &[u8; 32], json: &[u8]) -> String {
+        blake3::keyed_hash(key, json).to_hex().to_string()
     }
 
     fn entry(&self) -> PathBuf {
@@ -66,8 +133,21 @@ impl Cache {
     /// `now`.
     /// Also gives the instants the entry holds for.
     pub fn lookup(&self, fingerprint: &str, now: i64, project: &Project) -> Option<(Vec<Finding>, (i64, i64))> {
-        let text = std::fs::read(self.entry()).ok()?;
-        let entry: Entry = serde_json::from_slice(&text).ok()?;
+        let key = self.key.as_ref()?;
+        if !self.usable() {
+            return None;
+        }
+        let text = crate::confine::read_regular_no_link(&self.entry(), MAX_ENTRY_BYTES).ok()?;
+        let rest = text.strip_prefix(MAGIC.as_bytes())?;
+        let newline = memchr::memchr(b'\n', rest)?;
+        let (mac, json) = (&rest[..newline], &rest[newline + 1..]);
+        // Constant time: blake3's `Hash` compares so.
+        let expected = blake3::keyed_hash(key, json);
+        let given = blake3::Hash::from_hex(mac).ok()?;
+        if given != expected {
+            return None;
+        }
+        let entry: Entry = serde_json::from_slice(json).ok()?;
         if entry.format != FORMAT || entry.fingerprint != fingerprint || now < entry.valid.0 || now > entry.valid.1 {
             return None;
         }
@@ -100,21 +180,32 @@ impl Cache {
             valid,
             findings: findings.iter().map(Stored::from_finding).collect(),
         };
-        let Ok(json) = serde_json::to_vec(&entry) else {
+        let (Some(key), Ok(json)) = (self.key.as_ref(), serde_json::to_vec(&entry)) else {
             return;
         };
-        let _ = self.write(&json);
+        let _ = self.write(&Cache::mac(key, &json), &json);
     }
 
-    fn write(&self, bytes: &[u8]) -> std::io::Result<()> {
+    fn write(&self, mac: &str, json: &[u8]) -> std::io::Result<()> {
         use std::io::Write;
+        if !self.usable() {
+            return Ok(());
+        }
         std::fs::create_dir_all(&self.dir)?;
         let ignore = self.dir.join(".gitignore");
-        if !ignore.exists() {
-            std::fs::write(&ignore, "# Created by sfsec.\n*\n")?;
+        if std::fs::symlink_metadata(&ignore).is_err() {
+            // create_new does not follow a link that appeared meanwhile.
+            match std::fs::OpenOptions::new().write(true).create_new(true).open(&ignore) {
+                Ok(mut f) => f.write_all(b"# Created by sfsec.\n*\n")?,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            }
         }
         let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
-        tmp.write_all(bytes)?;
+        tmp.write_all(MAGIC.as_bytes())?;
+        tmp.write_all(mac.as_bytes())?;
+        tmp.write_all(b"\n")?;
+        tmp.write_all(json)?;
         tmp.persist(self.entry()).map_err(|e| e.error)?;
         self.prune();
         Ok(())

@@ -83,13 +83,27 @@ pub fn read_confined(confine: &Confine, path: &Path) -> std::io::Result<String> 
 /// The bytes of `path` if it is a regular file of at most `max` bytes. Opening does not block
 /// on a FIFO, and the size is checked on the opened file, not the name.
 pub fn read_regular(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    read_bounded(path, max, false)
+}
+
+/// [`read_regular`], refusing `path` itself if it is a symbolic link (for files sfsec wrote
+/// itself, such as the cache, which are never links).
+pub fn read_regular_no_link(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    read_bounded(path, max, true)
+}
+
+fn read_bounded(path: &Path, max: u64, no_link: bool) -> std::io::Result<Vec<u8>> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         // O_NONBLOCK: opening a FIFO for reading waits for a writer without it.
-        options.custom_flags(0o4000);
+        options.custom_flags(libc::O_NONBLOCK | if no_link { libc::O_NOFOLLOW } else { 0 });
+    }
+    #[cfg(not(unix))]
+    if no_link && std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Err(std::io::Error::other("a symbolic link"));
     }
     let file = options.open(path)?;
     let meta = file.metadata()?;

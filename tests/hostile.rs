@@ -350,3 +350,119 @@ fn output_onto_a_link_out_of_the_project_or_nowhere_is_refused() {
         "old"
     );
 }
+
+/// Runs a scan with the cache, its key kept in `home` (as the user's cache folder).
+fn cached_scan(p: &TempProject, home: &Path) -> Output {
+    let home = home.to_str().expect("utf-8");
+    run_within(
+        p.path(),
+        &["check", "--now", NOW, "--format", "json"],
+        &[("XDG_CACHE_HOME", home), ("HOME", home)],
+        Duration::from_secs(60),
+    )
+}
+
+fn cache_entries(p: &TempProject) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(p.path().join(".sfsec_cache"))
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("scan-")))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+const CACHED: &str = "cached result";
+
+/// The cache folder is the repository's: a forged, edited or foreign entry, a link to a
+/// device, a FIFO, a linked folder or a linked `.gitignore` never changes the report, never
+/// hangs, and never makes sfsec write outside the project.
+#[test]
+fn the_cache_is_untrusted_input() {
+    use std::os::unix::fs::symlink;
+    let p = project(&[
+        (
+            "force-app/main/default/connectedApps/A.connectedApp-meta.xml",
+            app("A", "    <oauthConfig><scopes>Full</scopes></oauthConfig>").as_bytes(),
+        ),
+        ("force-app/main/default/classes/B.cls", b"public class B { }"),
+    ]);
+    let truth = sfsec(p.path(), &["check", "--no-cache", "--now", NOW, "--format", "json"]);
+    assert_eq!(truth.status.code(), Some(1));
+    let home = tempfile::tempdir().expect("home");
+    let other_machine = tempfile::tempdir().expect("home");
+
+    // Written, then read back.
+    let first = cached_scan(&p, home.path());
+    assert_eq!(first.stdout, truth.stdout);
+    let second = cached_scan(&p, home.path());
+    assert!(stderr(&second).contains(CACHED), "{}", stderr(&second));
+    assert_eq!(second.stdout, truth.stdout);
+    let entry = cache_entries(&p).pop().expect("an entry");
+    let good = std::fs::read(&entry).expect("entry");
+
+    // Edited: a finding's message changed and another hidden, the signature line kept.
+    let text = String::from_utf8(good.clone()).expect("utf-8");
+    let forged = text.replace("requests the `Full` scope", "FORGED");
+    assert_ne!(forged, text);
+    std::fs::write(&entry, &forged).expect("w");
+    let o = cached_scan(&p, home.path());
+    assert!(
+        !stderr(&o).contains(CACHED) && o.stdout == truth.stdout,
+        "{}",
+        stdout(&o)
+    );
+
+    // Signed on another machine (another key), as a committed entry would be.
+    let foreign = cached_scan(&p, other_machine.path());
+    assert_eq!(foreign.stdout, truth.stdout);
+    let o = cached_scan(&p, home.path());
+    assert!(!stderr(&o).contains(CACHED) && o.stdout == truth.stdout);
+
+    // An entry in the old, unsigned format that claims no findings.
+    let (_, json) = text.split_once('\n').expect("two parts");
+    let mut unsigned: serde_json::Value = serde_json::from_str(json).expect("json");
+    unsigned["format"] = 1.into();
+    unsigned["findings"] = serde_json::json!([]);
+    std::fs::write(&entry, serde_json::to_vec(&unsigned).expect("json")).expect("w");
+    let o = cached_scan(&p, home.path());
+    assert!(!stderr(&o).contains(CACHED) && o.stdout == truth.stdout);
+
+    // A link to an endless device, and a FIFO with no writer: a miss, at once.
+    for make in ["zero", "fifo"] {
+        let _ = std::fs::remove_file(&entry);
+        if make == "zero" {
+            symlink("/dev/zero", &entry).expect("link");
+        } else {
+            let ok = Command::new("mkfifo").arg(&entry).status().expect("mkfifo");
+            assert!(ok.success());
+        }
+        let o = cached_scan(&p, home.path());
+        assert!(!stderr(&o).contains(CACHED) && o.stdout == truth.stdout, "{make}");
+    }
+
+    // A linked `.gitignore` (dangling) and a linked cache folder: nothing written through them.
+    let outside = tempfile::tempdir().expect("outside");
+    std::fs::remove_dir_all(p.path().join(".sfsec_cache")).expect("rm");
+    std::fs::create_dir(p.path().join(".sfsec_cache")).expect("mkdir");
+    symlink(outside.path().join("planted"), p.path().join(".sfsec_cache/.gitignore")).expect("link");
+    let o = cached_scan(&p, home.path());
+    assert_eq!(o.stdout, truth.stdout);
+    std::fs::remove_dir_all(p.path().join(".sfsec_cache")).expect("rm");
+    symlink(outside.path(), p.path().join(".sfsec_cache")).expect("link");
+    for _ in 0..2 {
+        let o = cached_scan(&p, home.path());
+        assert!(!stderr(&o).contains(CACHED) && o.stdout == truth.stdout);
+    }
+    let written: Vec<_> = std::fs::read_dir(outside.path()).expect("dir").flatten().collect();
+    assert!(written.is_empty(), "{written:?}");
+
+    // The key is the user's alone.
+    use std::os::unix::fs::PermissionsExt;
+    let key = home.path().join("sfsec/cache-key");
+    let mode = std::fs::metadata(&key).expect("key").permissions().mode();
+    assert_eq!(mode & 0o077, 0, "{mode:o}");
+}
