@@ -38,8 +38,66 @@ pub struct JsonError {
     pub message: String,
 }
 
+/// The deepest nesting of arrays and objects read.
+const MAX_DEPTH: usize = 256;
+
+/// The offset of the first `[` or `{` past `max` levels, outside strings and comments.
+fn too_deep(text: &str, max: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' | b'\'' => {
+                let quote = b[i];
+                i += 1;
+                while i < b.len() && b[i] != quote {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |k| i + k);
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |k| i + 2 + k + 1);
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 impl JsonNode {
     pub fn parse(text: &str) -> Result<JsonNode, JsonError> {
+        // The parser, the conversion and dropping the tree all recurse once per level: a
+        // repository's `[[[[...` must not overflow the stack. No Salesforce file nests past 20.
+        if let Some(at) = too_deep(text, MAX_DEPTH) {
+            let (line, column) = crate::finding::LineIndex::new(text).line_col(text, at);
+            return Err(JsonError {
+                offset: at,
+                line,
+                column,
+                message: format!("nested deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        // A byte-order mark (Windows editors write one) is not JSON; three blanks in its place
+        // keep every offset.
+        let unmarked;
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => {
+                unmarked = format!("   {rest}");
+                unmarked.as_str()
+            }
+            None => text,
+        };
         let options = ParseOptions {
             allow_comments: true,
             allow_loose_object_property_names: false,
@@ -160,6 +218,31 @@ fn convert(v: ast::Value<'_>) -> JsonNode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Nesting past the limit is an error at the bracket that passes it, not a stack overflow;
+    /// brackets in strings and comments do not count.
+    #[test]
+    fn nesting_is_bounded() {
+        for n in [MAX_DEPTH + 1, 20_000, 200_000] {
+            let text = format!("{}{}", "[".repeat(n), "]".repeat(n));
+            let e = JsonNode::parse(&text).expect_err("too deep");
+            assert_eq!((e.offset, e.line, e.column), (MAX_DEPTH, 1, MAX_DEPTH + 1));
+            assert!(e.message.contains("256"), "{}", e.message);
+        }
+        let fine = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(JsonNode::parse(&fine).is_ok());
+        let quoted = format!("{{\"a\": \"{}\\\"[\", /* {} */ // {}\n \"b\": 1}}", "[".repeat(999), "{".repeat(999), "[".repeat(999));
+        assert!(JsonNode::parse(&quoted).is_ok(), "{quoted}");
+    }
+
+    /// A byte-order mark is read past, and spans still index the text as given.
+    #[test]
+    fn a_byte_order_mark_is_read_past() {
+        let text = "\u{feff}{\"orgName\": \"x\"}";
+        let v = JsonNode::parse(text).expect("parses");
+        let m = v.get("orgName").expect("member");
+        assert_eq!(&text[m.value.span.clone()], "\"x\"");
+    }
 
     #[test]
     fn spans_and_errors() {

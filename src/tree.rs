@@ -114,21 +114,112 @@ impl<'t> NodeExt<'t> for Node<'t> {
     }
 }
 
-/// Parses with this thread's parser for `language`, creating it on first use.
+/// Parses with this thread's parser for `language`, creating it on first use; `None` when the
+/// parser gave up or ran past [`PARSE_BUDGET`] (see [`parse_checked`]).
 pub fn parse_with(
     slot: &'static std::thread::LocalKey<RefCell<Option<Parser>>>,
     language: &Language,
     text: &str,
 ) -> Option<Tree> {
+    parse_checked(slot, language, text).ok()
+}
+
+/// The deepest syntax tree analysed. The analyses that recurse do so once per level or less,
+/// so this bounds their stack: a repository's 3,000 nested classes, `if`s or parentheses
+/// overflowed it. Real code stays under 200.
+pub const MAX_DEPTH: usize = 2_000;
+
+/// The longest a file's parse may take. tree-sitter is linear on ordinary code but some
+/// inputs of a few kilobytes take it seconds; a scan must end whatever the repository holds.
+pub const PARSE_BUDGET: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Why a file has no tree to analyse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParseFailure {
+    /// The parser returned nothing.
+    GaveUp,
+    /// The parse ran past [`PARSE_BUDGET`] and was stopped.
+    TooSlow,
+}
+
+/// The `analysis-limit` message for a file nesting past [`MAX_DEPTH`].
+pub fn too_deep_message(language: &str) -> String {
+    format!("this {language} nests deeper than {MAX_DEPTH} levels; the file is not analysed")
+}
+
+/// The `analysis-limit` message for a parse stopped at [`PARSE_BUDGET`].
+pub fn too_slow_message(language: &str) -> String {
+    format!(
+        "parsing this {language} took over {} seconds and was stopped; the file is not analysed",
+        PARSE_BUDGET.as_secs()
+    )
+}
+
+/// [`parse_with`], saying why there is no tree.
+pub fn parse_checked(
+    slot: &'static std::thread::LocalKey<RefCell<Option<Parser>>>,
+    language: &Language,
+    text: &str,
+) -> Result<Tree, ParseFailure> {
     slot.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
             let mut parser = Parser::new();
-            parser.set_language(language).ok()?;
+            parser.set_language(language).map_err(|_| ParseFailure::GaveUp)?;
             *slot = Some(parser);
         }
-        slot.as_mut()?.parse(text, None)
+        let parser = slot.as_mut().ok_or(ParseFailure::GaveUp)?;
+        let start = std::time::Instant::now();
+        let mut calls = 0u32;
+        let mut slow = false;
+        // tree-sitter calls this every hundred or so steps; the clock is read every 256th call
+        // (no measurable cost on a 5k-class parse).
+        let mut progress = |_: &tree_sitter::ParseState| {
+            calls = calls.wrapping_add(1);
+            if calls.is_multiple_of(256) && start.elapsed() > PARSE_BUDGET {
+                slow = true;
+                return std::ops::ControlFlow::Break(());
+            }
+            std::ops::ControlFlow::Continue(())
+        };
+        let bytes = text.as_bytes();
+        let tree = parser.parse_with_options(
+            &mut |i, _| bytes.get(i..).unwrap_or_default(),
+            None,
+            Some(tree_sitter::ParseOptions::new().progress_callback(&mut progress)),
+        );
+        tree.ok_or_else(|| {
+            // A stopped parse resumes on the next call unless reset.
+            parser.reset();
+            if slow { ParseFailure::TooSlow } else { ParseFailure::GaveUp }
+        })
     })
+}
+
+/// Where `root`'s tree first nests past `max` levels (the start of the first node that does),
+/// found without recursion. A walk of the whole tree: for trees not copied (the copy counts
+/// depth as it goes, see [`crate::flat::FlatTree`]).
+pub fn deeper_than(root: Node<'_>, max: usize) -> Option<usize> {
+    let mut cursor = root.walk();
+    let mut depth = 0usize;
+    loop {
+        if cursor.goto_first_child() {
+            depth += 1;
+            if depth > max {
+                return Some(cursor.node().start_byte());
+            }
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if depth == 0 || !cursor.goto_parent() {
+                return None;
+            }
+            depth -= 1;
+        }
+    }
 }
 
 /// Visits `root` and its descendants in source order, without recursion. `visit` returns
