@@ -19,6 +19,11 @@ pub fn parse(text: &str) -> Option<Tree> {
     crate::tree::parse_with(&PARSER, &LANGUAGE, text)
 }
 
+/// [`parse`], saying why there is no tree (a parse past the time budget).
+pub fn parse_checked(text: &str) -> Result<Tree, crate::tree::ParseFailure> {
+    crate::tree::parse_checked(&PARSER, &LANGUAGE, text)
+}
+
 /// An automaton that finds any of `words` in Apex text in any ASCII case, as Apex names are
 /// compared. A DFA: the automatic choice for over a hundred words, a contiguous NFA, ran at a
 /// quarter of its speed over a generated project's Apex, and the DFA of a few hundred names

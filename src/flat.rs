@@ -105,9 +105,18 @@ pub struct FlatTree {
     /// Whether some node was left out: an elided body, or the inside of a declaration's
     /// modifier, annotation arguments or type arguments.
     elided: bool,
+    /// Where the tree nests past [`crate::tree::MAX_DEPTH`]; such a tree is not copied (its
+    /// nodes are empty), since the analyses that read it recurse once per level.
+    too_deep: Option<u32>,
 }
 
 impl FlatTree {
+    /// Where the source nests past [`crate::tree::MAX_DEPTH`], if it does: then the tree
+    /// holds no node.
+    pub fn too_deep(&self) -> Option<usize> {
+        self.too_deep.map(|o| o as usize)
+    }
+
     /// Copies `tree`, visiting each node once.
     pub fn new(tree: &tree_sitter::Tree) -> Self {
         Self::copy(tree.root_node(), None, 0)
@@ -217,6 +226,13 @@ impl FlatTree {
                     body_at = Some(open.len());
                 }
                 open.push((index, node.child_count().saturating_sub(1) as u32));
+                if open.len() > crate::tree::MAX_DEPTH {
+                    return FlatTree {
+                        nodes: Box::new([]),
+                        elided: false,
+                        too_deep: Some(cursor.node().start_byte() as u32),
+                    };
+                }
                 continue;
             }
             loop {
@@ -225,6 +241,7 @@ impl FlatTree {
                     return FlatTree {
                         nodes: crate::fit::boxed(nodes),
                         elided,
+                        too_deep: None,
                     };
                 };
                 if *left > 0 && cursor.goto_next_sibling() {
@@ -264,12 +281,15 @@ impl FlatTree {
                 && !tree.root_node().has_error()
                 && let Some(node) = find_node(&tree, prefix.len()..prefix.len() + range.len(), elided.kind_id())
             {
-                return Some(Self::copy(node, None, range.start as isize - prefix.len() as isize));
+                let body = Self::copy(node, None, range.start as isize - prefix.len() as isize);
+                // A body nested too deep for the analyses is not there for them.
+                return body.too_deep.is_none().then_some(body);
             }
         }
         let tree = crate::apex::parse(&crate::apex::neutralize_tokens(text))?;
         let node = find_node(&tree, range, elided.kind_id())?;
-        Some(Self::copy(node, None, 0))
+        let body = Self::copy(node, None, 0);
+        body.too_deep.is_none().then_some(body)
     }
 
     /// This tree reduced to the subtrees at `keep` (node indices, ascending) and their
@@ -288,6 +308,7 @@ impl FlatTree {
             let whole = FlatTree {
                 nodes: slots.clone(),
                 elided: self.elided,
+                too_deep: self.too_deep,
             };
             return (whole, keep.to_vec());
         }
@@ -374,6 +395,7 @@ impl FlatTree {
         let tree = FlatTree {
             nodes: crate::fit::boxed(nodes),
             elided,
+            too_deep: self.too_deep,
         };
         (tree, moved)
     }

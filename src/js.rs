@@ -17,6 +17,11 @@ pub fn parse(text: &str) -> Option<Tree> {
     crate::tree::parse_with(&PARSER, &LANGUAGE, text)
 }
 
+/// [`parse`], saying why there is no tree (a parse past the time budget).
+pub fn parse_checked(text: &str) -> Result<Tree, crate::tree::ParseFailure> {
+    crate::tree::parse_checked(&PARSER, &LANGUAGE, text)
+}
+
 /// Byte ranges of every comment, for suppression directives.
 pub fn comments(tree: &Tree) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();

@@ -231,7 +231,12 @@ mod tests {
         }
         let fine = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
         assert!(JsonNode::parse(&fine).is_ok());
-        let quoted = format!("{{\"a\": \"{}\\\"[\", /* {} */ // {}\n \"b\": 1}}", "[".repeat(999), "{".repeat(999), "[".repeat(999));
+        let quoted = format!(
+            "{{\"a\": \"{}\\\"[\", /* {} */ // {}\n \"b\": 1}}",
+            "[".repeat(999),
+            "{".repeat(999),
+            "[".repeat(999)
+        );
         assert!(JsonNode::parse(&quoted).is_ok(), "{quoted}");
     }
 

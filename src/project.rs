@@ -15,6 +15,9 @@ use crate::json::JsonNode;
 use crate::kind::{FileKind, MetaType};
 use crate::xml::XmlDoc;
 
+/// The rule of the findings for files past a limit of the analysis.
+pub const ANALYSIS_LIMIT: &str = "analysis-limit";
+
 /// Larger files are reported and skipped: no metadata or Apex file comes close.
 pub const MAX_FILE_BYTES: u64 = crate::confine::MAX_BYTES;
 
@@ -377,9 +380,9 @@ fn parse_into<T>(
                 format!("malformed XML: {}", e.message),
             )),
         },
-        FileKind::Apex => match apex::parse(&apex::neutralize_tokens(&file.text)) {
-            Some(tree) => {
-                let problem = apex::first_error(&tree).map(|n| {
+        FileKind::Apex => match apex::parse_checked(&apex::neutralize_tokens(&file.text)) {
+            Ok(tree) => {
+                let mut problem = apex::first_error(&tree).map(|n| {
                     let what = if n.is_missing() {
                         format!("expected `{}`", n.kind())
                     } else {
@@ -393,16 +396,26 @@ fn parse_into<T>(
                 });
                 if let Some(visit) = visit {
                     visited = Some(visit(id, file, &tree));
-                    file.parsed = Parsed::Apex(match keep {
+                    let flat = match keep {
                         Keep::Hot(hot) if !tree.root_node().has_error() => {
                             FlatTree::declarations_keeping(&tree, &hot.marks(&file.text))
                         }
                         _ => FlatTree::new(&tree),
-                    });
+                    };
+                    // The analyses of the kept tree recurse once per level: one this deep is
+                    // not kept, and says so.
+                    file.parsed = match flat.too_deep() {
+                        Some(at) => {
+                            problem = Some((ANALYSIS_LIMIT, at, crate::tree::too_deep_message("Apex")));
+                            Parsed::Failed
+                        }
+                        None => Parsed::Apex(flat),
+                    };
                 }
                 problem
             }
-            None => Some((
+            Err(crate::tree::ParseFailure::TooSlow) => Some((ANALYSIS_LIMIT, 0, crate::tree::too_slow_message("Apex"))),
+            Err(crate::tree::ParseFailure::GaveUp) => Some((
                 "apex-parse-error",
                 0,
                 "the Apex parser gave up on this file".to_string(),
@@ -421,13 +434,17 @@ fn parse_into<T>(
                 )),
             }
         }
-        FileKind::JavaScript => {
-            file.parsed = match crate::js::parse(&file.text) {
-                Some(tree) => Parsed::Js(tree),
-                None => Parsed::Text,
-            };
-            None
-        }
+        FileKind::JavaScript => match crate::js::parse_checked(&file.text) {
+            Ok(tree) => {
+                file.parsed = Parsed::Js(tree);
+                None
+            }
+            Err(failure) => {
+                file.parsed = Parsed::Text;
+                (failure == crate::tree::ParseFailure::TooSlow)
+                    .then(|| (ANALYSIS_LIMIT, 0, crate::tree::too_slow_message("JavaScript")))
+            }
+        },
         FileKind::Visualforce | FileKind::AuraMarkup | FileKind::StaticText => {
             file.parsed = Parsed::Text;
             None

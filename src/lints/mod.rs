@@ -140,6 +140,7 @@ pub static LINTS: &[&dyn Lint] = &[
 
 /// Rules the engine itself reports (parse failures, suppressions); they have docs but no lint.
 pub const ENGINE_RULES: &[&str] = &[
+    "analysis-limit",
     "apex-parse-error",
     "invalid-metadata",
     "invalid-suppression",

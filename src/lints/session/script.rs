@@ -36,6 +36,37 @@ pub struct ScriptFlow {
     pub endpoint_span: Option<Range<usize>>,
 }
 
+/// The category of a [`ScriptFlow`] that stands for a script too deep to interpret (its
+/// visits recurse once per level): an `analysis-limit` finding at its span.
+pub const TOO_DEEP: &str = "too-deep";
+
+impl ScriptFlow {
+    fn too_deep(file: FileId, at: usize) -> Self {
+        ScriptFlow {
+            category: TOO_DEEP,
+            note: "",
+            file,
+            span: at..at,
+            path: Vec::new(),
+            endpoint: None,
+            endpoint_span: None,
+        }
+    }
+}
+
+/// The `analysis-limit` findings of the scripts not interpreted; both session lints report
+/// them, and the engine keeps one of each.
+pub fn limit_findings(cx: &Ctx<'_>, out: &mut Vec<crate::finding::Finding>) {
+    for flow in flows(cx).iter().filter(|f| f.category == TOO_DEEP) {
+        out.push(crate::finding::Finding::new(
+            crate::project::ANALYSIS_LIMIT,
+            flow.file,
+            flow.span.clone(),
+            crate::tree::too_deep_message("JavaScript"),
+        ));
+    }
+}
+
 #[derive(Clone, Default)]
 struct JVal<'r> {
     /// Source first; `None` when clean.
@@ -140,6 +171,10 @@ fn compute(cx: &Ctx<'_>) -> Vec<ScriptFlow> {
                 if !maybe || analysis.returns.is_empty() {
                     continue;
                 }
+                if let Some(at) = crate::tree::deeper_than(tree.root_node(), crate::tree::MAX_DEPTH) {
+                    out.push(ScriptFlow::too_deep(id, at));
+                    continue;
+                }
                 let mut s = Script::new(id, &f.text, 0, &[], analysis);
                 s.aura_controller = aura.controller(project, &dir);
                 s.run_seeded(tree.root_node(), &seeds);
@@ -171,6 +206,10 @@ fn compute(cx: &Ctx<'_>) -> Vec<ScriptFlow> {
                     let Some(tree) = crate::js::parse(&js) else {
                         continue;
                     };
+                    if let Some(at) = crate::tree::deeper_than(tree.root_node(), crate::tree::MAX_DEPTH) {
+                        out.push(ScriptFlow::too_deep(id, body.start + at));
+                        continue;
+                    }
                     let mut s = Script::new(id, &f.text, body.start, &inside, analysis);
                     s.controllers = Controllers::of_markup(&f.text, Some(analysis));
                     s.run(tree.root_node());

@@ -28,6 +28,7 @@ impl Lint for SessionIdExposed {
             let message = format!("session ID is {}", sink.note);
             out.push(session::apex_finding(ID, flow, message).help(HELP));
         }
+        session::script::limit_findings(cx, out);
         for flow in session::script::flows(cx).iter() {
             if flow.category != EXPOSED {
                 continue;

@@ -55,6 +55,7 @@ impl Lint for SessionIdToExternal {
             let message = format!("session ID is {} {}", sink.note, class.describe());
             out.push(session::apex_finding(ID, flow, message).help(help(&class)));
         }
+        session::script::limit_findings(cx, out);
         for flow in session::script::flows(cx).iter() {
             if flow.category != EXTERNAL {
                 continue;
