@@ -357,7 +357,7 @@ fn refresh_token_policy(a: &App<'_>, rotating: bool) -> String {
 pub fn json(inv: &Inventory) -> String {
     let mut s = serde_json::to_string_pretty(inv).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
-    s
+    crate::report::terminal::json(s)
 }
 
 /// Markdown a partner can paste into the security review.
@@ -371,9 +371,15 @@ pub fn markdown(inv: &Inventory) -> String {
     m
 }
 
-/// A Markdown table cell: no pipe or line break may end it early.
+/// Project text in a Markdown table cell: no pipe or line break may end it early, and no
+/// markup forms (see [`crate::report::md::text`]).
 pub fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    crate::report::md::text(s)
+}
+
+/// Project text as code in a Markdown table cell.
+pub fn code(s: &str) -> String {
+    crate::report::md::code_cell(s)
 }
 
 /// The stored credentials (settings, committed secrets, named and external credentials), one
@@ -389,23 +395,18 @@ pub fn credentials_markdown(inv: &Inventory, level: &str) -> String {
         m.push_str("| Setting | Visibility | Field | Why | Read by | Location |\n|---|---|---|---|---|---|\n");
         for e in &inv.setting_fields {
             m.push_str(&format!(
-                "| `{}` ({}) | {} | `{}` | {} | {} | {}:{} |\n",
-                e.object,
-                e.kind,
-                e.visibility,
-                e.field,
+                "| {} ({}) | {} | {} | {} | {} | {} |\n",
+                code(&e.object),
+                cell(e.kind),
+                cell(&e.visibility.to_string()),
+                code(&e.field),
                 cell(&e.why),
                 if e.read_by.is_empty() {
                     "-".to_string()
                 } else {
-                    e.read_by
-                        .iter()
-                        .map(|r| format!("`{r}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    e.read_by.iter().map(|r| code(r)).collect::<Vec<_>>().join(", ")
                 },
-                e.path,
-                e.line
+                code(&format!("{}:{}", e.path, e.line))
             ));
         }
         m.push_str(&format!("\nRotating: {ROTATE_SETTING}.\n"));
@@ -419,9 +420,8 @@ pub fn credentials_markdown(inv: &Inventory, level: &str) -> String {
         m.push_str("| Location | What | Suppressed |\n|---|---|---|\n");
         for e in &inv.committed_secrets {
             m.push_str(&format!(
-                "| {}:{} | {} | {} |\n",
-                e.path,
-                e.line,
+                "| {} | {} | {} |\n",
+                code(&format!("{}:{}", e.path, e.line)),
                 cell(&e.what),
                 if e.suppressed { "yes" } else { "no" }
             ));
@@ -435,11 +435,11 @@ pub fn credentials_markdown(inv: &Inventory, level: &str) -> String {
         m.push_str("| Name | Endpoint | Authentication | External credential |\n|---|---|---|---|\n");
         for e in &inv.named_credentials {
             m.push_str(&format!(
-                "| `{}` | {} | {} | {} |\n",
-                e.name,
+                "| {} | {} | {} | {} |\n",
+                code(&e.name),
                 cell(e.endpoint.as_deref().unwrap_or("-")),
                 cell(e.authentication.as_deref().unwrap_or("-")),
-                e.external_credential.as_deref().unwrap_or("-")
+                cell(e.external_credential.as_deref().unwrap_or("-"))
             ));
         }
         m.push_str(&format!("\nRotating: {ROTATE_NAMED}.\n"));
@@ -451,9 +451,9 @@ pub fn credentials_markdown(inv: &Inventory, level: &str) -> String {
         m.push_str("| Name | Protocol | Principals |\n|---|---|---|\n");
         for e in &inv.external_credentials {
             m.push_str(&format!(
-                "| `{}` | {} | {} |\n",
-                e.name,
-                e.protocol.as_deref().unwrap_or("-"),
+                "| {} | {} | {} |\n",
+                code(&e.name),
+                cell(e.protocol.as_deref().unwrap_or("-")),
                 cell(&e.principals.join(", "))
             ));
         }
@@ -473,9 +473,9 @@ pub fn apps_markdown(inv: &Inventory) -> String {
         );
         for e in &inv.apps {
             m.push_str(&format!(
-                "| `{}` | {} | {} | {} | {} | {} | {} |\n",
-                e.name,
-                e.kind,
+                "| {} | {} | {} | {} | {} | {} | {} |\n",
+                code(&e.name),
+                cell(e.kind),
                 cell(&if e.flows.is_empty() {
                     "-".to_string()
                 } else {
@@ -498,7 +498,7 @@ pub fn apps_markdown(inv: &Inventory) -> String {
         for o in &inv.org_oauth {
             m.push_str(&format!(
                 "| {} | {} | {} | {} |\n",
-                cell(&o.path),
+                code(&o.path),
                 o.username_password_flow,
                 o.user_agent_flow,
                 if o.pkce_required { "yes" } else { "no" }

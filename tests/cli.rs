@@ -505,7 +505,7 @@ fn report_on_the_corpus_is_complete_deterministic_and_not_a_gate() {
     insta::assert_snapshot!("corpus_report_markdown", stdout(&md));
     // The OAuth section ends with the org-wide settings each deployable file sets.
     assert!(stdout(&md).contains(
-        "| config/project-scratch-def.json | allowed | blocked | yes |\n| force-app/main/default/settings/OauthOidc.settings-meta.xml | blocked | allowed | no |"
+        "| `config/project-scratch-def.json` | allowed | blocked | yes |\n| `force-app/main/default/settings/OauthOidc.settings-meta.xml` | blocked | allowed | no |"
     ));
 
     // Rule selection works as for `check`; a bad rule name is a usage error.
@@ -1037,7 +1037,7 @@ fn inventory_lists_every_credential_store() {
         "`Webhook_Signing_Value__c` | code uses it as a key for `Crypto.generateMac`",
         "`force-app/main/default/classes/WebhookVerifier.cls`",
         "| `Partner_Endpoint__mdt` (custom metadata type) | Public | `Client_Secret__c` |",
-        "| `Legacy_Billing` | https://legacy-billing.acme.example | Password (NamedUser) |",
+        "| `Legacy_Billing` | `https://legacy-billing.acme.example` | Password (NamedUser) |",
         "code holds a Stripe secret key: sk_l…Q9 (31 characters)",
         "| `Billing_Sync` | Connected App | client credentials, JWT bearer, refresh token |",
         "expires 2026-02-15, RSA 2048",

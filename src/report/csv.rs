@@ -21,6 +21,18 @@ const HEADER: [&str; 14] = [
     "baseline",
 ];
 
+/// A cell of project text: control characters written as escapes (`\u{1b}`), and a cell a
+/// spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`, tab or CR) led by
+/// a `'`, as OWASP recommends against CSV injection.
+fn text(s: &str) -> String {
+    let visible = super::terminal::escape(s);
+    if visible.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{visible}")
+    } else {
+        visible.into_owned()
+    }
+}
+
 pub fn render(scan: &Scan) -> String {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
@@ -29,7 +41,7 @@ pub fn render(scan: &Scan) -> String {
     for (f, fingerprint) in scan.findings.iter().zip(fingerprints(scan)) {
         let p = position(scan, f);
         rows.push(vec![
-            scan.project.file(f.file).rel.clone(),
+            text(&scan.project.file(f.file).rel),
             p.start_line.to_string(),
             p.start_column.to_string(),
             p.end_line.to_string(),
@@ -37,11 +49,11 @@ pub fn render(scan: &Scan) -> String {
             f.severity.as_str().to_string(),
             f.rule.to_string(),
             crate::rules::get(f.rule).map_or("", |d| d.family).to_string(),
-            f.message.clone(),
-            f.help.clone().unwrap_or_default(),
+            text(&f.message),
+            text(f.help.as_deref().unwrap_or_default()),
             fingerprint,
             f.suppression.is_some().to_string(),
-            f.suppression.as_ref().map(|s| s.reason.clone()).unwrap_or_default(),
+            text(f.suppression.as_ref().map_or("", |s| s.reason.as_str())),
             super::baseline_state(scan, f).unwrap_or_default().to_string(),
         ]);
     }

@@ -1,7 +1,7 @@
 //! `--format github`: GitHub Actions workflow commands (`::error file=...::message`), which a
 //! workflow step turns into annotations on the pull request's changed lines.
 
-use super::position;
+use super::{position, terminal};
 use crate::engine::Scan;
 use crate::finding::Severity;
 
@@ -22,19 +22,20 @@ pub fn render(scan: &Scan) -> String {
         message.push_str(&format!("\nsfsec explain {}", f.rule));
         out.push_str(&format!(
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            property(&scan.project.file(f.file).rel),
+            property(&terminal::escape(&scan.project.file(f.file).rel)),
             p.start_line,
             p.start_column,
             p.end_line,
             p.end_column,
             property(&format!("sfsec {}", f.rule)),
-            data(&message),
+            data(&terminal::escape(&message)),
         ));
     }
     out
 }
 
-/// Escapes a command's message, as the Actions runner decodes it.
+/// Escapes a command's message, as the Actions runner decodes it. Control characters are
+/// escaped before ([`terminal::escape`]): the log shows ANSI sequences.
 fn data(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }

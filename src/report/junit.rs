@@ -1,10 +1,24 @@
 //! `--format junit`: JUnit XML, one test suite per file with findings and one failed test case
 //! per finding, the shape CI servers (Jenkins, GitLab, Azure Pipelines) display for linters.
 
-use quick_xml::escape::escape;
-
 use super::position;
 use crate::engine::Scan;
+
+/// Text for an XML attribute or element: markup escaped, and the characters XML 1.0 does not
+/// allow (controls but tab and line feed, U+FFFE, U+FFFF) written as escapes (`\u{1b}`).
+fn escape(s: &str) -> String {
+    let visible = super::terminal::escape(s);
+    let allowed = if visible.contains(['\u{fffe}', '\u{ffff}']) {
+        std::borrow::Cow::Owned(
+            visible
+                .replace('\u{fffe}', "\\u{fffe}")
+                .replace('\u{ffff}', "\\u{ffff}"),
+        )
+    } else {
+        visible
+    };
+    quick_xml::escape::escape(allowed.as_ref()).into_owned()
+}
 
 pub fn render(scan: &Scan) -> String {
     let active: Vec<_> = scan.active().collect();

@@ -11,6 +11,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod md;
 pub mod sarif;
 pub mod terminal;
 
@@ -132,8 +133,8 @@ pub fn baseline_state(scan: &Scan, f: &Finding) -> Option<&'static str> {
 pub fn render(scan: &Scan, format: Format, opts: &human::HumanOptions, category: &str) -> String {
     match format {
         Format::Human => human::render(scan, opts),
-        Format::Sarif => sarif::render(scan, category),
-        Format::Json => json::render(scan),
+        Format::Sarif => terminal::json(sarif::render(scan, category)),
+        Format::Json => terminal::json(json::render(scan)),
         Format::Github => github::render(scan),
         Format::Junit => junit::render(scan),
         Format::Csv => csv::render(scan),

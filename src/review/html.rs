@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use pulldown_cmark::{Event, Options, Parser, html::push_html};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html::push_html};
 use sha2::{Digest, Sha256};
 
 use super::{Entry, Excerpt, FamilyRow, Review, SECTIONS, markdown};
@@ -80,9 +80,10 @@ svg text { font: 13px system-ui, sans-serif; fill: #101828; }
 @media print { .filters { display: none; } }
 "#;
 
-/// `<`, `>`, `&` and quotes escaped: safe in text and in quoted attributes.
+/// `<`, `>`, `&` and quotes escaped: safe in text and in quoted attributes; control
+/// characters written as escapes (`\u{1b}`).
 pub fn esc(s: &str) -> String {
-    quick_xml::escape::escape(s).into_owned()
+    quick_xml::escape::escape(crate::report::terminal::escape(s).as_ref()).into_owned()
 }
 
 /// A one-line message: escaped, with its `code` spans as `<code>`.
@@ -114,8 +115,23 @@ pub fn inline(s: &str) -> String {
 fn md(text: &str) -> String {
     // Raw HTML in the Markdown (a tag in a finding's message, quoted from a file) is shown as
     // text, never interpreted.
+    // Project text reaches this Markdown escaped (`report::md`); links other than web and
+    // in-page ones, and images, are disarmed here as well.
     let events = Parser::new_ext(text, Options::ENABLE_TABLES).map(|e| match e {
         Event::Html(s) | Event::InlineHtml(s) => Event::Text(s),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) if !["https://", "http://", "#"].iter().any(|p| dest_url.starts_with(p)) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: "#".into(),
+            title,
+            id,
+        }),
+        Event::Start(Tag::Image { .. }) => Event::Start(Tag::Emphasis),
+        Event::End(TagEnd::Image) => Event::End(TagEnd::Emphasis),
         e => e,
     });
     let mut out = String::new();

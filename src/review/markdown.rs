@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 
 use super::{Excerpt, Review, SECTIONS};
-use crate::inventory::{apps_markdown, cell, credentials_markdown};
+use crate::inventory::{apps_markdown, cell, code, credentials_markdown};
+use crate::report::md;
 
 pub fn render(r: &Review) -> String {
     let mut m = format!("# Security review report: {}\n\n{}\n", r.meta.project, intro(r));
@@ -50,14 +51,11 @@ fn scope(r: &Review) -> String {
         if v.is_empty() {
             "-".to_string()
         } else {
-            v.iter()
-                .map(|p| format!("`{}`", cell(p)))
-                .collect::<Vec<_>>()
-                .join(", ")
+            v.iter().map(|p| code(p)).collect::<Vec<_>>().join(", ")
         }
     };
     let mut m = String::from("| | |\n|---|---|\n");
-    let _ = writeln!(m, "| Project | `{}` |", cell(&r.meta.project));
+    let _ = writeln!(m, "| Project | {} |", code(&r.meta.project));
     let _ = writeln!(m, "| Paths scanned | {} |", list(&r.meta.scanned));
     let _ = writeln!(m, "| Package directories | {} |", list(&r.meta.package_dirs));
     let _ = writeln!(
@@ -66,7 +64,7 @@ fn scope(r: &Review) -> String {
         r.meta
             .namespace
             .as_deref()
-            .map_or("none (not a managed package)".to_string(), |n| format!("`{}`", cell(n)))
+            .map_or("none (not a managed package)".to_string(), code)
     );
     let _ = writeln!(m, "| Files scanned | {} |", r.total_files());
     let _ = writeln!(m, "| Rules run | {} of {} |", r.rules.len(), crate::rules::all().len());
@@ -128,19 +126,22 @@ fn findings(r: &Review) -> String {
         for (i, e) in g.entries.iter().enumerate() {
             let _ = writeln!(
                 m,
-                "{}. **{}** `{}:{}:{}`: {}",
+                "{}. **{}** {}: {}",
                 i + 1,
                 e.severity,
-                e.path,
-                e.line,
-                e.column,
-                e.message
+                md::code(&format!("{}:{}:{}", e.path, e.line, e.column)),
+                md::text(&e.message)
             );
             if let Some(help) = &e.help {
-                let _ = writeln!(m, "   - fix: {help}");
+                let _ = writeln!(m, "   - fix: {}", md::text(help));
             }
             for s in &e.steps {
-                let _ = writeln!(m, "   - `{}:{}`: {}", s.path, s.line, s.message);
+                let _ = writeln!(
+                    m,
+                    "   - {}: {}",
+                    md::code(&format!("{}:{}", s.path, s.line)),
+                    md::text(&s.message)
+                );
             }
             if let Some(x) = &e.excerpt {
                 m.push('\n');
@@ -163,7 +164,7 @@ fn code_block(x: &Excerpt, indent: &str) -> String {
                 "{} {:>width$} | {}{}",
                 if l.hit { '>' } else { ' ' },
                 l.number,
-                l.text,
+                crate::report::terminal::escape(&l.text),
                 if l.cut { " …" } else { "" }
             )
         })
@@ -193,14 +194,12 @@ fn false_positives(r: &Review) -> String {
     for f in &r.false_positives {
         let _ = writeln!(
             m,
-            "| `{}` | `{}:{}` | {} | {} | `{}:{}`{} |",
+            "| `{}` | {} | {} | {} | {}{} |",
             f.rule,
-            cell(&f.path),
-            f.line,
+            code(&format!("{}:{}", f.path, f.line)),
             cell(&f.message),
             cell(&f.reason),
-            cell(&f.by_path),
-            f.by_line,
+            code(&format!("{}:{}", f.by_path, f.by_line)),
             if f.whole_file { " (whole file)" } else { "" }
         );
     }
@@ -236,7 +235,7 @@ fn coverage(r: &Review) -> String {
             "\nFiles that could not be read or parsed (their rules saw nothing or part of them):\n\n| File | Rule | Problem |\n|---|---|---|\n",
         );
         for f in &r.failures {
-            let _ = writeln!(m, "| `{}` | `{}` | {} |", cell(&f.path), f.rule, cell(&f.message));
+            let _ = writeln!(m, "| {} | `{}` | {} |", code(&f.path), f.rule, cell(&f.message));
         }
     }
     m
