@@ -124,6 +124,33 @@ struct RawRuleTable {
     max_timeout_minutes: Option<Spanned<i64>>,
 }
 
+impl RawRuleTable {
+    fn is_empty(&self) -> bool {
+        let RawRuleTable {
+            level,
+            expiry_window_days,
+            allowed_hosts,
+            min_length,
+            max_login_attempts,
+            max_expiration_days,
+            min_history,
+            max_timeout_minutes,
+        } = self;
+        level.is_none()
+            && allowed_hosts.is_none()
+            && [
+                expiry_window_days,
+                min_length,
+                max_login_attempts,
+                max_expiration_days,
+                min_history,
+                max_timeout_minutes,
+            ]
+            .iter()
+            .all(|o| o.is_none())
+    }
+}
+
 /// A numeric rule option: its value, name, owning rule, allowed range and where it goes.
 type Numeric<'a> = (
     &'a Option<Spanned<i64>>,
@@ -309,6 +336,16 @@ impl Config {
                     config.levels.insert(doc.id, parse_level(s, rule.span().start)?);
                 }
                 RawRule::Table(t) => {
+                    // An empty table is a half-written configuration, not a choice: say so.
+                    if t.is_empty() {
+                        return Err(err(
+                            id.span().start,
+                            format!(
+                                "`[rules.{}]` sets nothing; expected `level` or one of the rule's options",
+                                doc.id
+                            ),
+                        ));
+                    }
                     if let Some(l) = &t.level {
                         config.levels.insert(doc.id, parse_level(l.get_ref(), l.span().start)?);
                     }

@@ -813,3 +813,81 @@ fn github_annotations_cannot_be_split_or_forged() {
         .expect("app finding");
     assert!(app_line.contains("%3A") && app_line.contains("%2C"), "{app_line}");
 }
+
+/// `--config` on a FIFO ends at once with exit 2; a byte-order mark is read past in the
+/// configuration, the project file, a baseline and a scratch definition (which keeps its
+/// findings); an empty rule table is an error at its line.
+#[test]
+fn config_fifos_byte_order_marks_and_empty_tables() {
+    const BOM: &str = "\u{feff}";
+    let scratch = "{\"orgName\": \"x\", \"settings\": {\"oauthOidcSettings\": {\"enableOAuthUserAgentFlow\": true}}}";
+    let p = project(&[
+        ("config/project-scratch-def.json", scratch.as_bytes()),
+        (
+            "force-app/main/default/connectedApps/A.connectedApp-meta.xml",
+            app("A", "    <oauthConfig><scopes>Full</scopes></oauthConfig>").as_bytes(),
+        ),
+    ]);
+    let plain = sfsec(p.path(), &["check", "--no-cache", "--now", NOW, "--format", "json"]);
+    let expected = json_findings(&plain);
+    assert!(
+        expected.iter().any(|f| f.0 == "config/project-scratch-def.json"),
+        "{expected:?}"
+    );
+
+    // A FIFO with no writer.
+    let fifo = p.path().join("fifo.toml");
+    assert!(Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
+    let o = sfsec(p.path(), &["check", "--no-cache", "--config", "fifo.toml"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("fifo.toml") && stderr(&o).contains("not a regular file"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_file(&fifo).expect("rm");
+
+    // Byte-order marks everywhere: the same findings.
+    let with_bom = |rel: &str| {
+        let path = p.path().join(rel);
+        let text = std::fs::read_to_string(&path).expect("read");
+        std::fs::write(&path, format!("{BOM}{text}")).expect("w");
+    };
+    std::fs::write(p.path().join("sfsec.toml"), "fail-on = \"warning\"\n").expect("w");
+    for rel in ["config/project-scratch-def.json", "sfdx-project.json", "sfsec.toml"] {
+        with_bom(rel);
+    }
+    let o = sfsec(p.path(), &["check", "--no-cache", "--now", NOW, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(json_findings(&o), expected);
+    let o = sfsec(p.path(), &["baseline", "--now", NOW]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    with_bom(".sfsec-baseline.json");
+    let o = sfsec(
+        p.path(),
+        &[
+            "check",
+            "--no-cache",
+            "--now",
+            NOW,
+            "--baseline",
+            ".sfsec-baseline.json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "all known from the baseline: {}", stderr(&o));
+
+    // An empty rule table, in either spelling.
+    for (toml, at) in [
+        ("select = [\"oauth\"]\n[rules.oauth-device-flow]\n", "sfsec.toml:2:8"),
+        ("[rules]\noauth-device-flow = {}\n", "sfsec.toml:2:1"),
+    ] {
+        std::fs::write(p.path().join("sfsec.toml"), toml).expect("w");
+        let o = sfsec(p.path(), &["check", "--no-cache"]);
+        assert_eq!(o.status.code(), Some(2), "{toml}");
+        assert!(
+            stderr(&o).contains(at) && stderr(&o).contains("`[rules.oauth-device-flow]` sets nothing"),
+            "{}",
+            stderr(&o)
+        );
+    }
+}
