@@ -33,12 +33,25 @@ where
     I: IntoIterator<Item = P>,
     P: AsRef<[u8]>,
 {
+    let words: Vec<P> = words.into_iter().collect();
+    // Building the DFA follows failure links per state and byte class: quadratic in a long
+    // word (a repository's 32 KB identifier took seconds). Past a few kilobytes of words, the
+    // contiguous NFA, whose build is linear.
+    let total: usize = words.iter().map(|w| w.as_ref().len()).sum();
+    let kind = if total <= MAX_DFA_BYTES {
+        aho_corasick::AhoCorasickKind::DFA
+    } else {
+        aho_corasick::AhoCorasickKind::ContiguousNFA
+    };
     aho_corasick::AhoCorasick::builder()
         .ascii_case_insensitive(true)
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .kind(Some(kind))
         .build(words)
         .ok()
 }
+
+/// The most bytes of words [`words_matcher`] builds a DFA for.
+const MAX_DFA_BYTES: usize = 8 * 1024;
 
 /// Source with CumulusCI namespace tokens (`%%%NAMESPACE%%%`, `%%%NAMESPACE_DOT%%%`, ...)
 /// replaced by as many `x`s, so the parser sees identifiers and every offset stays where it is.
@@ -165,6 +178,17 @@ pub fn string_content<'s>(node: Node<'_>, src: &'s str) -> Option<(&'s str, usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A word of 200 KB (a repository's identifier) builds in linear time and still matches
+    /// in any case; a DFA for it took seconds per 32 KB.
+    #[test]
+    fn a_long_word_builds_a_matcher_in_linear_time() {
+        let word = "x".repeat(200_000);
+        let m = words_matcher([word.as_str(), "getSessionId"]).expect("matcher");
+        let text = format!("a {} b GETSESSIONID", word.to_uppercase());
+        let found: Vec<usize> = m.find_iter(&text).map(|f| f.pattern().as_usize()).collect();
+        assert_eq!(found, [0, 1]);
+    }
 
     #[test]
     fn parses_modern_apex() {

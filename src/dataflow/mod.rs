@@ -340,10 +340,7 @@ fn search_mentions(project: &Project, model: &Model<'_>, name: &str) -> Vec<Meth
     {
         return Vec::new();
     }
-    let Ok(finder) = aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build([name])
-    else {
+    let Some(finder) = crate::apex::words_matcher([name]) else {
         return Vec::new();
     };
     (0..model.methods.len())
@@ -582,24 +579,55 @@ pub(crate) type Path = Option<Arc<Step>>;
 pub(crate) struct Step {
     hop: Hop,
     prev: Path,
+    /// Hops up to and including this one.
+    len: u32,
 }
 
 pub(crate) fn extend(path: &Path, hop: Hop) -> Path {
     Some(Arc::new(Step {
         hop,
+        len: len(path).saturating_add(1),
         prev: path.clone(),
     }))
 }
 
-/// `a` followed by every hop of `b`.
+fn len(path: &Path) -> u32 {
+    path.as_ref().map_or(0, |s| s.len)
+}
+
+/// The most hops a path joined across calls keeps: its first ones (the source's side) and
+/// its last ones (the sink's). Each call a value passes through copies its callee's path, so
+/// without a bound a chain of 2,000 methods held paths of every length up to 2,000 (864 MB).
+pub(crate) const MAX_JOINED_HOPS: u32 = 100;
+
+/// `a` followed by the hops of `b`; past [`MAX_JOINED_HOPS`] the middle of the two is left
+/// out.
 pub(crate) fn concat(a: &Path, b: &Path) -> Path {
-    let mut tail = Vec::new();
+    let (la, lb) = (len(a), len(b));
+    let keep_b = if la.saturating_add(lb) <= MAX_JOINED_HOPS {
+        lb
+    } else {
+        lb.min((MAX_JOINED_HOPS / 2).max(MAX_JOINED_HOPS.saturating_sub(la)))
+    };
+    let keep_a = if keep_b == lb && la.saturating_add(lb) <= MAX_JOINED_HOPS {
+        la
+    } else {
+        MAX_JOINED_HOPS - keep_b
+    };
+    let mut tail = Vec::with_capacity(keep_b as usize);
     let mut cur = b.as_ref();
-    while let Some(s) = cur {
+    while let Some(s) = cur.filter(|_| tail.len() < keep_b as usize) {
         tail.push(s.hop.clone());
         cur = s.prev.as_ref();
     }
-    let mut out = a.clone();
+    let mut out = if keep_a == la {
+        a.clone()
+    } else {
+        hops(a)
+            .into_iter()
+            .take(keep_a as usize)
+            .fold(None, |p, hop| extend(&p, hop))
+    };
     for hop in tail.into_iter().rev() {
         out = extend(&out, hop);
     }

@@ -979,3 +979,37 @@ fn methods_display_their_names_as_written() {
         ]
     );
 }
+
+fn hop(i: usize) -> Hop {
+    Hop {
+        file: 0,
+        span: i..i + 1,
+        note: format!("hop {i}"),
+    }
+}
+
+/// Paths joined across a chain of calls stay bounded, and keep the source's first hops and
+/// the sink's last ones in order; short ones are joined whole.
+#[test]
+fn joined_paths_are_bounded_and_keep_both_ends() {
+    let short_a = extend(&extend(&None, hop(0)), hop(1));
+    let short_b = extend(&None, hop(2));
+    let spans: Vec<usize> = hops(&concat(&short_a, &short_b)).iter().map(|h| h.span.start).collect();
+    assert_eq!(spans, [0, 1, 2]);
+    // A chain of 3,000 calls, each joining its caller's path with a callee's of 40 hops.
+    let callee = (1_000_000..1_000_040).fold(None, |p, i| extend(&p, hop(i)));
+    let mut path = extend(&None, hop(0));
+    for _ in 0..3_000 {
+        path = concat(&path, &callee);
+        assert!(len(&path) <= MAX_JOINED_HOPS, "{}", len(&path));
+    }
+    let all = hops(&path);
+    assert_eq!(all.len(), MAX_JOINED_HOPS as usize);
+    assert_eq!(all[0].span.start, 0, "the source's hop stays first");
+    let last: Vec<usize> = all[all.len() - 40..].iter().map(|h| h.span.start).collect();
+    assert_eq!(
+        last,
+        (1_000_000..1_000_040).collect::<Vec<_>>(),
+        "the sink's side stays whole"
+    );
+}
