@@ -165,6 +165,8 @@ impl LineIndex {
             // Continuation bytes do not start a code point.
             n = n.saturating_add(block.iter().filter(|&&b| (b as i8) >= -0x40).count() as u32);
         }
+        // The end of a text whose length is a multiple of the block is a block of its own.
+        chars_before.push(n);
         LineIndex { starts, chars_before }
     }
 
@@ -241,12 +243,23 @@ mod tests {
     }
 
     /// Columns counted through the blocks agree with counting the line's code points, on a long
-    /// line of mixed widths at every offset.
+    /// line of mixed widths at every offset, the end included (also when the text's length is a
+    /// multiple of the block, which the fuzzer found).
     #[test]
     fn columns_on_a_long_line_match_a_plain_count() {
-        let text: String = "x\n".to_string() + &"aé€😀".repeat(300) + "\nz";
+        for text in [
+            "x\n".to_string() + &"aé€😀".repeat(300) + "\nz",
+            "a".repeat(CHUNK),
+            "é".repeat(CHUNK),
+        ] {
+            columns_match(&text);
+        }
+    }
+
+    fn columns_match(text: &str) {
+        let text = text.to_string();
         let idx = LineIndex::new(&text);
-        for (offset, _) in text.char_indices() {
+        for offset in text.char_indices().map(|(i, _)| i).chain([text.len()]) {
             let line = text[..offset].matches('\n').count() + 1;
             let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
             let col = text[start..offset].chars().count() + 1;

@@ -17,6 +17,7 @@ pub mod engine;
 pub mod finding;
 pub mod fit;
 pub mod flat;
+pub mod fuzz;
 #[doc(hidden)]
 pub mod generate;
 pub mod inventory;

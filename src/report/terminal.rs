@@ -29,7 +29,8 @@ pub fn escape(text: &str) -> Cow<'_, str> {
 
 /// Source text for a snippet: every unsafe character replaced by a harmless one of the same
 /// length in bytes (`?`, `¿` or `�`), so that byte offsets into the file still hold; a lone
-/// CR becomes a line feed, so that a file with old Mac line endings shows its lines.
+/// CR becomes a line feed, so that a file with old Mac line endings shows its lines, and the
+/// CR of a CRLF a blank.
 pub fn snippet_text(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
@@ -40,8 +41,8 @@ pub fn snippet_text(text: &str) -> Cow<'_, str> {
     for (i, c) in text.char_indices() {
         match c {
             '\r' if lone_cr(i) => out.push('\n'),
-            // The CR of a CRLF: miette reads CRLF as one line end.
-            '\r' => out.push('\r'),
+            // The CR of a CRLF: a blank, so that no carriage return reaches the terminal.
+            '\r' => out.push(' '),
             c if is_unsafe(c) => out.push(match c.len_utf8() {
                 1 => '?',
                 2 => '¿',
@@ -99,10 +100,10 @@ mod tests {
         let text = "a\u{1b}[31mb\u{9b}c\u{202e}d\r\ne\rf\u{7}";
         let safe = snippet_text(text);
         assert_eq!(safe.len(), text.len());
-        assert!(!safe.chars().any(|c| is_unsafe(c) && c != '\r'), "{safe:?}");
+        assert!(!safe.chars().any(is_unsafe), "{safe:?}");
         for (i, _) in text.char_indices() {
             assert!(safe.is_char_boundary(i), "{i}");
         }
-        assert_eq!(safe, "a?[31mb¿c\u{fffd}d\r\ne\nf?");
+        assert_eq!(safe, "a?[31mb¿c\u{fffd}d \ne\nf?");
     }
 }
