@@ -18,8 +18,11 @@ pub fn init() {
         .build_global();
 }
 
+/// A fuzz target.
+pub type Target = fn(&[u8]);
+
 /// Every target, by name: the names of `fuzz/fuzz_targets/*.rs` and of the seed folders.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("apex", apex),
     ("xml", xml),
     ("json", json),
