@@ -216,7 +216,8 @@ fn fuzz(target: &str) {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(8);
-    let mut rng = Rng(0x5f5e_c000 ^ blake3::hash(target.as_bytes()).as_bytes()[0] as u64 + 1);
+    // Never zero: xorshift would stay there.
+    let mut rng = Rng((0x5f5e_c000 ^ u64::from(blake3::hash(target.as_bytes()).as_bytes()[0])) | 1);
     let start = Instant::now();
     let mut runs = 0u64;
     while start.elapsed() < Duration::from_secs(seconds) {
