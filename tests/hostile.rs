@@ -891,3 +891,131 @@ fn config_fifos_byte_order_marks_and_empty_tables() {
         );
     }
 }
+
+/// A copy of the partner corpus in a temporary folder (scans there may write a cache).
+fn corpus_copy() -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for e in std::fs::read_dir(from).expect("dir").flatten() {
+            let (src, dst) = (e.path(), to.join(e.file_name()));
+            if src.is_dir() {
+                copy(&src, &dst);
+            } else {
+                std::fs::copy(&src, &dst).expect("copy");
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("temp");
+    copy(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/partner-app"),
+        dir.path(),
+    );
+    let _ = std::fs::remove_dir_all(dir.path().join(".sfsec_cache"));
+    dir
+}
+
+/// What held before this work and must keep holding: one or two threads, unrelated files, a
+/// cache against none, an edit that keeps the file's size and time, and eight scans of one
+/// project at once all give the same report.
+#[test]
+fn results_do_not_depend_on_threads_unrelated_files_the_cache_or_concurrency() {
+    let dir = corpus_copy();
+    let home = tempfile::tempdir().expect("home");
+    let h = home.path().to_str().expect("utf-8");
+    let args = ["check", "--now", NOW, "--format", "json"];
+    let run = |extra: &[&str], threads: &str| {
+        let mut a: Vec<&str> = args.to_vec();
+        a.extend(extra);
+        run_within(
+            dir.path(),
+            &a,
+            &[("RAYON_NUM_THREADS", threads), ("XDG_CACHE_HOME", h), ("HOME", h)],
+            Duration::from_secs(120),
+        )
+    };
+    let truth = run(&["--no-cache"], "2");
+    assert_eq!(truth.status.code(), Some(1), "{}", stderr(&truth));
+    assert_eq!(run(&["--no-cache"], "1").stdout, truth.stdout, "one thread");
+    // Cached: written, then read.
+    assert_eq!(run(&[], "2").stdout, truth.stdout);
+    let cached = run(&[], "1");
+    assert!(stderr(&cached).contains(CACHED));
+    assert_eq!(cached.stdout, truth.stdout);
+
+    // Unrelated files anywhere change nothing.
+    for (rel, text) in [
+        ("README.md", "# notes\n"),
+        ("force-app/main/default/classes/notes.txt", "password = hunter2\n"),
+        ("scripts/deploy.sh", "echo hi\n"),
+    ] {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("w");
+    }
+    assert_eq!(run(&["--no-cache"], "2").stdout, truth.stdout, "unrelated files");
+
+    // An edit of the same size in the same second: the cache hashes content, not times.
+    let app = dir
+        .path()
+        .join("force-app/main/default/connectedApps/Legacy_Reporting.connectedApp-meta.xml");
+    let before = std::fs::read_to_string(&app).expect("app");
+    let mtime = std::fs::metadata(&app).and_then(|m| m.modified()).expect("mtime");
+    assert!(run(&[], "2").status.code() == Some(1));
+    let edited = before.replace("<scopes>Full</scopes>", "<scopes>Api_</scopes>");
+    assert_eq!(edited.len(), before.len());
+    std::fs::write(&app, &edited).expect("w");
+    std::fs::File::options()
+        .append(true)
+        .open(&app)
+        .and_then(|f| f.set_modified(mtime))
+        .expect("mtime");
+    let after = run(&[], "2");
+    assert!(!stderr(&after).contains(CACHED), "{}", stderr(&after));
+    assert_eq!(after.stdout, run(&["--no-cache"], "2").stdout);
+    assert_ne!(after.stdout, truth.stdout);
+    std::fs::write(&app, &before).expect("w");
+
+    // Eight scans at once, each with the cache, a few rounds: every report whole and the same.
+    for _ in 0..3 {
+        let outputs: Vec<Output> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8).map(|_| s.spawn(|| run(&[], "1"))).collect();
+            handles.into_iter().map(|h| h.join().expect("scan")).collect()
+        });
+        for o in outputs {
+            assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+            assert_eq!(o.stdout, truth.stdout);
+        }
+    }
+}
+
+/// `--output` onto a folder or into a missing one is an error that leaves nothing behind; onto
+/// a FIFO it writes through to the reader.
+#[test]
+fn output_onto_folders_missing_folders_and_fifos() {
+    let p = project(&[(
+        "force-app/main/default/connectedApps/A.connectedApp-meta.xml",
+        app("A", "    <oauthConfig><scopes>Full</scopes></oauthConfig>").as_bytes(),
+    )]);
+    std::fs::create_dir(p.path().join("out")).expect("mkdir");
+    for target in ["out", "missing/out.json"] {
+        let o = sfsec(p.path(), &["check", "--no-cache", "--now", NOW, "-o", target]);
+        assert_eq!(o.status.code(), Some(2), "{target}: {}", stderr(&o));
+        assert!(stderr(&o).contains(target), "{}", stderr(&o));
+    }
+    assert!(std::fs::read_dir(p.path().join("out")).expect("dir").next().is_none());
+    assert!(!p.path().join("missing").exists());
+
+    let fifo = p.path().join("pipe");
+    assert!(Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).expect("read the FIFO"))
+    };
+    let o = sfsec(
+        p.path(),
+        &["check", "--no-cache", "--now", NOW, "--format", "json", "-o", "pipe"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let got: serde_json::Value = serde_json::from_slice(&reader.join().expect("reader")).expect("json");
+    assert!(got["findings"].as_array().is_some_and(|f| !f.is_empty()));
+}
