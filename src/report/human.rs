@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use super::terminal::{escape, snippet_text};
 use super::{counts, position, redacted};
 use crate::engine::Scan;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, LineIndex, Severity};
 use crate::rules;
 
 #[derive(Debug, Clone, Default)]
@@ -22,27 +22,47 @@ pub struct HumanOptions {
     pub show_suppressed: bool,
 }
 
-/// Source text with a file name, borrowed (miette's `NamedSource` wants owned text).
+/// Source text with a file name, borrowed (miette's `NamedSource` wants owned text), and the
+/// file's line index.
 struct Named<'a> {
     name: &'a str,
     text: &'a str,
+    lines: &'a LineIndex,
 }
 
 impl SourceCode for Named<'_> {
+    /// miette counts lines from the start of the text for every span it reads: thousands of
+    /// findings in a long file were quadratic. It is handed the lines around the span only.
     fn read_span<'b>(
         &'b self,
         span: &SourceSpan,
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let inner = self.text.read_span(span, before, after)?;
+        let (start, end) = (span.offset(), span.offset() + span.len());
+        let count = self.lines.line_count();
+        // A line more on each side than miette asks for: it then finds the same context (and
+        // its end) as in the whole text.
+        let first = self.lines.line(start).saturating_sub(before + 1).max(1);
+        let last = (self.lines.line(end) + after + 1).min(count);
+        let base = self.lines.line_start(first).min(self.text.len());
+        let stop = if last < count {
+            self.lines.line_start(last + 1)
+        } else {
+            self.text.len()
+        };
+        let window = self.text.get(base..stop.max(base)).ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new(start.saturating_sub(base).into(), span.len());
+        let inner = window.read_span(&local, before, after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.to_string(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            SourceSpan::new((inner.span().offset() + base).into(), inner.span().len()),
+            inner.line() + first - 1,
             inner.column(),
-            inner.line_count(),
+            // miette counts the line breaks from the start of what it reads, and merges two
+            // labels' snippets by that count: counted from the text's start, as before.
+            inner.line_count() + first - 1,
         )))
     }
 }
@@ -212,7 +232,11 @@ fn render_one(scan: &Scan, f: &Finding, handler: &GraphicalReportHandler, text: 
     let diag = Diag {
         finding: f,
         message: escape(&f.message),
-        source: short.then_some(Named { name: &name, text }),
+        source: short.then_some(Named {
+            name: &name,
+            text,
+            lines,
+        }),
         help: Some(escape(help.trim_start()).into_owned()).filter(|h| !h.is_empty()),
     };
     if handler.render_report(out, &diag).is_err() {
