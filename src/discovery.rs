@@ -261,8 +261,24 @@ fn forceignore(root: &Path) -> Result<Option<Gitignore>, ConfigError> {
         .map_err(|e| ConfigError::plain(format!("{}: {e}", path.display())))
 }
 
+/// Where data flows may start, for reading the callers of given classes (see
+/// [`ClassDirs::callers`]): no flow rule runs, only in code that names one of these words
+/// (lower case), or anywhere.
+#[derive(Debug, Clone)]
+pub enum Sources {
+    None,
+    Hinted(Vec<&'static str>),
+    Anywhere,
+}
+
 /// Walks the inputs. `paths` empty means the root. Files are returned sorted by relative path.
-pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> Result<Discovery, ConfigError> {
+pub fn discover(
+    root: &Path,
+    paths: &[PathBuf],
+    cwd: &Path,
+    config: &Config,
+    sources: &Sources,
+) -> Result<Discovery, ConfigError> {
     let sfdx = if root.join(SFDX_PROJECT).is_file() {
         Some(load_sfdx_project(root)?)
     } else {
@@ -414,28 +430,39 @@ pub fn discover(root: &Path, paths: &[PathBuf], cwd: &Path, config: &Config) -> 
             problems.extend(escaped.into_inner());
         }
     }
-    // Given files need some others to be judged alone; those are read, not reported on.
-    // Only files named on the command line: a walked folder brings everything already.
+    // Given files need some others to be judged alone (companions, the classes they call, and
+    // the callers of given classes); those are read, not reported on, but for the flows that
+    // start in a given file. Only files named on the command line: a walked folder brings
+    // everything already.
     let mut classes = ClassDirs::default();
-    for abs in given {
-        for other in companions(&abs).into_iter().chain(classes.referenced(&abs)) {
-            let rel = relative(root, &other);
-            let kind = classify(Path::new(&rel));
-            if kind.is_scanned() && !excluded(&other, &rel, false) {
-                // Resolving every context file would cost a walk of its path; a link is either
-                // the file or the folder it sits in (the given file's folders were checked).
-                let linked = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
-                if (linked(&other) || other.parent().is_some_and(linked)) && confine.leaves(&other) {
-                    problems.push(link_problem(root, &other));
-                    continue;
-                }
-                files.entry(rel.clone()).or_insert(Candidate {
-                    abs: other,
-                    rel,
-                    kind,
-                    context: true,
-                });
+    let callers = classes.callers(&given, sources);
+    let needed = given
+        .iter()
+        .flat_map(|abs| {
+            let mut v = companions(abs);
+            v.extend(classes.referenced(abs));
+            v
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .chain(callers);
+    for other in needed {
+        let rel = relative(root, &other);
+        let kind = classify(Path::new(&rel));
+        if kind.is_scanned() && !excluded(&other, &rel, false) {
+            // Resolving every context file would cost a walk of its path; a link is either
+            // the file or the folder it sits in (the given file's folders were checked).
+            let linked = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+            if (linked(&other) || other.parent().is_some_and(linked)) && confine.leaves(&other) {
+                problems.push(link_problem(root, &other));
+                continue;
             }
+            files.entry(rel.clone()).or_insert(Candidate {
+                abs: other,
+                rel,
+                kind,
+                context: true,
+            });
         }
     }
     problems.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -607,6 +634,85 @@ impl ClassDirs {
             .collect();
         readers.sort();
         readers
+    }
+
+    /// For the given Apex classes: the source files of their package folders that name one
+    /// of them (classes, triggers, Aura and LWC bundles, pages and components), with what
+    /// those reference. A flow that starts in a class may end in any of them: a commit that
+    /// adds a session source must show the callout an unchanged caller makes with it. Each
+    /// package folder is read once, for all the names at once.
+    fn callers(&mut self, given: &[PathBuf], sources: &Sources) -> Vec<PathBuf> {
+        let mut by_package: BTreeMap<&Path, Vec<&str>> = BTreeMap::new();
+        let hinted = match sources {
+            Sources::None => return Vec::new(),
+            Sources::Hinted(words) => crate::apex::words_matcher(words),
+            Sources::Anywhere => None,
+        };
+        for file in given {
+            let stem = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".cls"));
+            // No source in it, no flow starts in it.
+            if let (Some(_), Some(hints)) = (stem, &hinted)
+                && !crate::confine::read_context(file).is_some_and(|t| hints.is_match(&t))
+            {
+                continue;
+            }
+            if let (Some(stem), Some(package)) = (stem, file.parent().and_then(Path::parent)) {
+                by_package.entry(package).or_default().push(stem);
+            }
+        }
+        let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let mut found = Vec::new();
+        for (package, names) in by_package {
+            let Some(finder) = crate::apex::words_matcher(&names) else {
+                continue;
+            };
+            for folder in ["classes", "triggers", "aura", "lwc", "pages", "components"] {
+                for e in WalkDir::new(package.join(folder))
+                    .max_depth(2)
+                    .sort_by_file_name()
+                    .into_iter()
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_type().is_file() && !given.iter().any(|g| g == e.path()))
+                {
+                    let name = e.file_name().to_string_lossy();
+                    let source = [
+                        ".cls",
+                        ".trigger",
+                        ".js",
+                        ".page",
+                        ".component",
+                        ".cmp",
+                        ".app",
+                        ".html",
+                    ]
+                    .iter()
+                    .any(|x| name.ends_with(x));
+                    if !source {
+                        continue;
+                    }
+                    let Some(text) = crate::confine::read_context(e.path()) else {
+                        continue;
+                    };
+                    let b = text.as_bytes();
+                    let names_one = finder.find_overlapping_iter(b).any(|m| {
+                        let before = m.start() > 0 && is_word(b[m.start() - 1]);
+                        let after = b.get(m.end()).is_some_and(|&c| is_word(c));
+                        !(before || after)
+                    });
+                    if names_one {
+                        found.push(e.path().to_path_buf());
+                    }
+                }
+            }
+        }
+        let mut out = found.clone();
+        for caller in found {
+            out.extend(self.referenced(&caller));
+        }
+        out
     }
 
     fn referenced(&mut self, file: &Path) -> Vec<PathBuf> {

