@@ -22,7 +22,8 @@ export CARGO_TARGET_DIR="$root/target"
 # throwaway repository, so the test checks what is here, on any checkout.
 hooks="$work/sfsec"
 mkdir -p "$hooks"
-tar -C "$root" --exclude=./target --exclude=./.git --exclude=./bench/work --exclude=./.sfsec_cache -cf - . | tar -C "$hooks" -xf -
+tar -C "$root" --exclude=./target --exclude=./.git --exclude=./bench/work --exclude=./.sfsec_cache \
+  --exclude=./fuzz/target --exclude=./fuzz/corpus --exclude=./fuzz/artifacts -cf - . | tar -C "$hooks" -xf -
 git -C "$hooks" init -q
 git -C "$hooks" add -A
 git -C "$hooks" -c user.email=ci@example.com -c user.name=ci commit -qm snapshot
