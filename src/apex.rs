@@ -50,6 +50,12 @@ where
         .ok()
 }
 
+/// Whether `b` can be part of an Apex name (ASCII letters, digits, `_`): the edges of a word
+/// that [`words_matcher`] found.
+pub fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
 /// The most bytes of words [`words_matcher`] builds a DFA for.
 const MAX_DFA_BYTES: usize = 8 * 1024;
 

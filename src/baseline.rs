@@ -65,7 +65,7 @@ pub fn of(scan: &Scan) -> Baseline {
 pub fn render(b: &Baseline) -> String {
     let mut s = serde_json::to_string_pretty(b).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
-    s
+    crate::report::terminal::json(s)
 }
 
 /// Reads a baseline file; a malformed one is an error naming the line and column.

@@ -44,7 +44,7 @@ const MAGIC: &str = "sfsec-cache-2 ";
 /// The largest entry read; a larger one is a miss.
 const MAX_ENTRY_BYTES: u64 = 256 * 1024 * 1024;
 
-/// Where the key lives when neither `SFSEC_CACHE_KEY` nor the usual cache folders are set.
+/// The key's file under the user's cache folder (see [`user_key`]).
 const KEY_FILE: &str = "sfsec/cache-key";
 
 /// Where one command's entry lives and what it is keyed by.

@@ -663,7 +663,7 @@ impl ClassDirs {
                 by_package.entry(package).or_default().push(stem);
             }
         }
-        let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let is_word = crate::apex::is_word_byte;
         let mut found = Vec::new();
         for (package, names) in by_package {
             let Some(finder) = crate::apex::words_matcher(&names) else {

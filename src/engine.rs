@@ -67,6 +67,18 @@ pub fn parse_only(req: &ScanRequest) -> Result<(usize, usize, Duration), ConfigE
     Ok((files, bytes, elapsed))
 }
 
+/// The stack of the scan's threads. The analyses recurse once per level of a syntax tree,
+/// which [`crate::tree::MAX_DEPTH`] bounds; at that depth they use a few megabytes, debug and
+/// sanitizer builds included. Only the pages a thread touches are ever allocated.
+pub const STACK_BYTES: usize = 64 * 1024 * 1024;
+
+/// Starts rayon's global pool with [`STACK_BYTES`] stacks (its default of 2 MiB overflows at
+/// the depth limit). Call before the first scan; once the pool exists this fails and changes
+/// nothing.
+pub fn start_workers() -> Result<(), rayon::ThreadPoolBuildError> {
+    rayon::ThreadPoolBuilder::new().stack_size(STACK_BYTES).build_global()
+}
+
 pub fn scan(req: &ScanRequest) -> Result<Scan, ConfigError> {
     scan_cached(req, None).map(|(scan, _)| scan)
 }

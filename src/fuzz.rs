@@ -13,9 +13,7 @@ use crate::project::{Parsed, SourceFile};
 /// default 2 MiB overflow at the depth limit in unoptimised and sanitizer builds. Call before
 /// the first target; later calls do nothing.
 pub fn init() {
-    let _ = rayon::ThreadPoolBuilder::new()
-        .stack_size(64 * 1024 * 1024)
-        .build_global();
+    let _ = crate::engine::start_workers();
 }
 
 /// A fuzz target.

@@ -47,25 +47,23 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_ERROR as u8);
         }
     };
-    // The analyses recurse once per level of a syntax tree, which `tree::MAX_DEPTH` bounds;
-    // these stacks hold that depth with room to spare, in debug builds too. Only the pages a
-    // thread touches are ever allocated.
-    let pool = rayon::ThreadPoolBuilder::new().stack_size(STACK_BYTES).build_global();
-    if let Err(e) = pool {
+    if let Err(e) = sfsec::engine::start_workers() {
         eprintln!("error: cannot start the worker threads: {e}");
         return ExitCode::from(EXIT_ERROR as u8);
     }
-    let work = std::thread::Builder::new().stack_size(STACK_BYTES).spawn(move || {
-        // Standard error is not locked for the run: a lock held here would stall a panic
-        // message written by a worker thread, and with it the whole run.
-        let mut out = std::io::stdout().lock();
-        let mut code = run(cli, &cwd, &mut out, &mut std::io::stderr());
-        if let Err(e) = out.flush() {
-            eprintln!("error: cannot write to standard output: {e}");
-            code = EXIT_ERROR;
-        }
-        code
-    });
+    let work = std::thread::Builder::new()
+        .stack_size(sfsec::engine::STACK_BYTES)
+        .spawn(move || {
+            // Standard error is not locked for the run: a lock held here would stall a panic
+            // message written by a worker thread, and with it the whole run.
+            let mut out = std::io::stdout().lock();
+            let mut code = run(cli, &cwd, &mut out, &mut std::io::stderr());
+            if let Err(e) = out.flush() {
+                eprintln!("error: cannot write to standard output: {e}");
+                code = EXIT_ERROR;
+            }
+            code
+        });
     let code = match work.map(|w| w.join()) {
         Ok(Ok(code)) => code,
         // A panic has already ended the process (see the hook); this is a failed spawn.
@@ -76,9 +74,6 @@ fn main() -> ExitCode {
     };
     ExitCode::from(code as u8)
 }
-
-/// The stack of the scan's threads.
-const STACK_BYTES: usize = 64 * 1024 * 1024;
 
 /// Writes to file descriptor 2 directly, taking no lock: the panic hook may run while another
 /// thread holds standard error's.

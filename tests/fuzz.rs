@@ -59,7 +59,8 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     let Ok(rd) = std::fs::read_dir(dir) else { return out };
     for e in rd.flatten() {
         let p = e.path();
-        if p.is_dir() {
+        // The entry's own type: a link to a folder is not walked into.
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
             out.extend(walk(&p));
         } else {
             out.push(p);
@@ -173,7 +174,7 @@ fn run_one(target: &str, f: fn(&[u8]), input: Vec<u8>, what: &str) {
     let (tx, rx) = mpsc::channel();
     let data = input.clone();
     let worker = std::thread::Builder::new()
-        .stack_size(64 * 1024 * 1024)
+        .stack_size(sfsec::engine::STACK_BYTES)
         .spawn(move || {
             let r = std::panic::catch_unwind(|| f(&data));
             let _ = tx.send(r.is_ok());

@@ -326,7 +326,7 @@ fn is_token(bytes: &[u8], start: usize, end: usize) -> bool {
 
 /// A byte of an Apex identifier, as the mention index reads them (ASCII only).
 fn is_word(b: &u8) -> bool {
-    b.is_ascii_alphanumeric() || *b == b'_'
+    crate::apex::is_word_byte(*b)
 }
 
 /// [`MentionIndex`]'s posting for `name`, found by searching every non-test body for it.
@@ -604,15 +604,12 @@ pub(crate) const MAX_JOINED_HOPS: u32 = 100;
 /// out.
 pub(crate) fn concat(a: &Path, b: &Path) -> Path {
     let (la, lb) = (len(a), len(b));
-    let keep_b = if la.saturating_add(lb) <= MAX_JOINED_HOPS {
-        lb
+    let (keep_a, keep_b) = if la.saturating_add(lb) <= MAX_JOINED_HOPS {
+        (la, lb)
     } else {
-        lb.min((MAX_JOINED_HOPS / 2).max(MAX_JOINED_HOPS.saturating_sub(la)))
-    };
-    let keep_a = if keep_b == lb && la.saturating_add(lb) <= MAX_JOINED_HOPS {
-        la
-    } else {
-        MAX_JOINED_HOPS - keep_b
+        // The sink's side keeps at least half, or all that the source's side leaves room for.
+        let keep_b = lb.min((MAX_JOINED_HOPS / 2).max(MAX_JOINED_HOPS.saturating_sub(la)));
+        (MAX_JOINED_HOPS - keep_b, keep_b)
     };
     let mut tail = Vec::with_capacity(keep_b as usize);
     let mut cur = b.as_ref();

@@ -3,6 +3,7 @@
 //! override from a repository reaches the reader's terminal.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// Whether `c` would act on a terminal (or reorder what it shows) instead of printing: C0 and
 /// C1 controls and DEL, except tab and line feed, and Unicode's bidirectional controls.
@@ -13,13 +14,20 @@ pub fn is_unsafe(c: char) -> bool {
 
 /// `text` with every unsafe character written as a Rust-style escape (`\u{1b}`).
 pub fn escape(text: &str) -> Cow<'_, str> {
+    replace_unsafe(text, |c, out| {
+        let _ = write!(out, "\\u{{{:x}}}", c as u32);
+    })
+}
+
+/// `text` with each unsafe character written by `write`; borrowed when there is none.
+fn replace_unsafe(text: &str, write: impl Fn(char, &mut String)) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         if is_unsafe(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            write(c, &mut out);
         } else {
             out.push(c);
         }
@@ -59,19 +67,13 @@ pub fn snippet_text(text: &str) -> Cow<'_, str> {
 /// bidirectional controls; it escapes the C0 ones) written as `\uXXXX`: the same document to a
 /// JSON reader, inert on a terminal that shows the file. They can only occur inside strings.
 pub fn json(doc: String) -> String {
-    if !doc.chars().any(is_unsafe) {
-        return doc;
+    // All of them are in the Basic Multilingual Plane: one escape each.
+    match replace_unsafe(&doc, |c, out| {
+        let _ = write!(out, "\\u{:04x}", c as u32);
+    }) {
+        Cow::Borrowed(_) => doc,
+        Cow::Owned(escaped) => escaped,
     }
-    let mut out = String::with_capacity(doc.len() + 16);
-    for c in doc.chars() {
-        if is_unsafe(c) {
-            // All of them are in the Basic Multilingual Plane: one escape each.
-            out.push_str(&format!("\\u{:04x}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(test)]
