@@ -56,6 +56,49 @@ pub fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
+/// The byte ranges, sorted and disjoint, of the class and method declarations marked `@IsTest`
+/// or `testMethod` in the tree that holds `node`. Found from the words in the text, so that a
+/// file without them costs one search and a file with them a few descents.
+pub fn test_ranges(node: Node<'_>, text: &str) -> Vec<Range<usize>> {
+    static WORDS: LazyLock<Option<aho_corasick::AhoCorasick>> =
+        LazyLock::new(|| words_matcher(["@istest", "testmethod"]));
+    let Some(words) = WORDS.as_ref() else {
+        return Vec::new();
+    };
+    let mut hits = words.find_iter(text).peekable();
+    if hits.peek().is_none() {
+        return Vec::new();
+    }
+    let mut root = node;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    let mut ranges: Vec<Range<usize>> = hits
+        .filter_map(|hit| {
+            // The word's token, then up to the modifiers it is one of (none in a comment,
+            // string or name), whose parent is the declaration.
+            let mut n = root.descendant_for_byte_range(hit.start(), hit.end())?;
+            while n.kind() != "modifiers" {
+                n = n.parent()?;
+                if n.kind().ends_with("_declaration") || n.kind() == "block" {
+                    return None;
+                }
+            }
+            let decl = n.parent()?;
+            matches!(decl.kind(), "class_declaration" | "method_declaration").then(|| decl.byte_range())
+        })
+        .collect();
+    ranges.sort_by_key(|r| r.start);
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if r.start < last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    merged
+}
+
 /// The most bytes of words [`words_matcher`] builds a DFA for.
 const MAX_DFA_BYTES: usize = 8 * 1024;
 
@@ -194,6 +237,29 @@ mod tests {
         let text = format!("a {} b GETSESSIONID", word.to_uppercase());
         let found: Vec<usize> = m.find_iter(&text).map(|f| f.pattern().as_usize()).collect();
         assert_eq!(found, [0, 1]);
+    }
+
+    /// Test classes and methods in either spelling; the words in a comment, a string or a
+    /// name are not a declaration's marker.
+    #[test]
+    fn finds_test_declarations() {
+        let src = "public class A {\n  // @isTest later\n  void testMethodHelper() { String s = '@IsTest'; }\n  \
+                   static testMethod void t() { }\n  @IsTest(SeeAllData=false) static void u() { }\n}\n\
+                   @ISTEST private class B { @IsTest static void v() { } }\n";
+        let tree = parse(src).expect("tree");
+        let got: Vec<&str> = test_ranges(tree.root_node(), src)
+            .into_iter()
+            .map(|r| &src[r])
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "static testMethod void t() { }",
+                "@IsTest(SeeAllData=false) static void u() { }",
+                "@ISTEST private class B { @IsTest static void v() { } }",
+            ]
+        );
+        assert!(test_ranges(tree.root_node(), "class C { }").is_empty());
     }
 
     #[test]

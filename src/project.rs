@@ -52,6 +52,7 @@ pub struct SourceFile {
     /// the other files of an External Client App): its own findings are not reported.
     pub context: bool,
     line_index: std::sync::OnceLock<LineIndex>,
+    apex_tests: std::sync::OnceLock<Vec<std::ops::Range<usize>>>,
 }
 
 impl SourceFile {
@@ -61,6 +62,17 @@ impl SourceFile {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         self.line_index().line_col(&self.text, offset)
+    }
+    /// Whether `node`, a node of this Apex file's tree, is inside an `@IsTest` or `testMethod`
+    /// declaration. The declarations are found once per file (see [`crate::apex::test_ranges`]).
+    pub fn in_apex_test(&self, node: tree_sitter::Node<'_>) -> bool {
+        let ranges = self
+            .apex_tests
+            .get_or_init(|| crate::apex::test_ranges(node, &self.text));
+        let at = node.start_byte();
+        // Disjoint and sorted: the last range starting at or before `at` is the only candidate.
+        let i = ranges.partition_point(|r| r.start <= at);
+        i > 0 && ranges.get(i - 1).is_some_and(|r| r.contains(&at))
     }
     pub fn xml(&self) -> Option<&XmlDoc> {
         match &self.parsed {
@@ -88,6 +100,7 @@ impl SourceFile {
             parsed: Parsed::Failed,
             context: false,
             line_index: std::sync::OnceLock::new(),
+            apex_tests: std::sync::OnceLock::new(),
         }
     }
 }
@@ -298,6 +311,7 @@ fn read_one(c: Candidate) -> (SourceFile, Problem) {
         parsed: Parsed::Failed,
         context: c.context,
         line_index: std::sync::OnceLock::new(),
+        apex_tests: std::sync::OnceLock::new(),
     };
     // A regular file only (a FIFO would block, a device never end), of a bounded size.
     let bytes = match crate::confine::read_regular(&c.abs, MAX_FILE_BYTES) {
@@ -335,6 +349,7 @@ pub fn in_memory_unparsed(files: &[(&str, &str)]) -> Unparsed {
             parsed: Parsed::Failed,
             context: false,
             line_index: std::sync::OnceLock::new(),
+            apex_tests: std::sync::OnceLock::new(),
         })
         .collect();
     Unparsed {
