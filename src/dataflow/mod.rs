@@ -283,9 +283,8 @@ fn static_callees_first(
                 let Some(cid) = model.resolve_class(class, Some(model.methods[m].class)) else {
                     continue;
                 };
-                for &t in &model.classes[cid].methods {
-                    let tm = &model.methods[t];
-                    if runs[t] == 0 && !scheduled[t] && !tm.is_test && tm.name.eq_ignore_ascii_case(name) {
+                for &t in model.members_named(cid, &name.to_ascii_lowercase()) {
+                    if runs[t] == 0 && !scheduled[t] && !model.methods[t].is_test {
                         found.push(t);
                     }
                 }
@@ -898,6 +897,7 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
     // method has settled (nothing it depends on is analyzed next), so that callers are not
     // analyzed against a summary about to change and then all over again.
     let mut owe_callers = vec![false; n];
+    let mut owed: Vec<MethodId> = Vec::new();
     for &m in demand.iter().flat_map(|d| &d.url_seeds) {
         url_demand[m] = true;
     }
@@ -912,6 +912,25 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
     // Methods put off for one round while the static callees they name are analyzed first.
     let mut put_off: Vec<MethodId> = Vec::new();
     let mut callees_scanned = vec![false; n];
+    // What changed in a round, as flags and as lists (the flags are cleared from the lists):
+    // no round costs a pass over every method or field, or a chain of 4,000 calls, analyzed one
+    // method per round, takes quadratic time.
+    let mut changed_methods = vec![false; n];
+    let mut changed_source = vec![false; n];
+    let mut changed_fields = vec![false; model.fields.len()];
+    let mut changed_urls = vec![false; model.fields.len()];
+    let mut in_next = vec![false; n];
+    // Who read or wrote what, over every analysis so far: a superset of what each method's
+    // last analysis did, checked against it when something changes.
+    let mut method_readers: HashMap<MethodId, Vec<MethodId>> = HashMap::new();
+    let mut field_readers: HashMap<model::FieldId, Vec<MethodId>> = HashMap::new();
+    let mut url_writers: HashMap<model::FieldId, Vec<MethodId>> = HashMap::new();
+    let note = |map: &mut HashMap<usize, Vec<MethodId>>, key: usize, m: MethodId| {
+        let v = map.entry(key).or_default();
+        if v.last() != Some(&m) {
+            v.push(m);
+        }
+    };
     while !work.is_empty() {
         if put_off.is_empty() && demand.is_some() {
             let first = static_callees_first(project, model, &work, &runs, &scheduled, &mut callees_scanned);
@@ -929,21 +948,22 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
             .par_iter()
             .map(|&m| (m, interp::analyze_method(project, model, spec, &state, m, runs[m] > 1)))
             .collect();
-        let mut changed_methods = vec![false; n];
-        let mut changed_source = vec![false; n];
-        let mut changed_fields = vec![false; model.fields.len()];
-        let mut changed_urls = vec![false; model.fields.len()];
         let mut analyzed_now: Vec<MethodId> = Vec::with_capacity(results.len());
+        let mut methods_changed: Vec<MethodId> = Vec::new();
+        let mut fields_changed: Vec<model::FieldId> = Vec::new();
+        // Fields whose URL contributions may have changed: old and new ones of each method.
+        let mut url_fields: Vec<model::FieldId> = Vec::new();
         for (m, r) in results {
             analyzed_now.push(m);
             if r.summary.key() != state.summaries[m].key() {
                 changed_methods[m] = true;
                 changed_source[m] = r.summary.source_key() != state.summaries[m].source_key();
+                methods_changed.push(m);
             }
             state.summaries.set(m, r.summary);
             for (f, v) in r.field_writes {
-                if state.fields[f].join(&v) {
-                    changed_fields[f] = true;
+                if state.fields[f].join(&v) && !std::mem::replace(&mut changed_fields[f], true) {
+                    fields_changed.push(f);
                 }
             }
             // A method's URL contributions replace its previous ones: an early "unknown"
@@ -959,9 +979,22 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
                     taint: ret.taint.into_iter().filter(|(o, _)| *o == Origin::Source).collect(),
                     endpoint: None,
                 };
-                if state.fields[f].join(&concrete) {
-                    changed_fields[f] = true;
+                if state.fields[f].join(&concrete) && !std::mem::replace(&mut changed_fields[f], true) {
+                    fields_changed.push(f);
                 }
+            }
+            // By field, each field's own in the order written: found by binary search below.
+            field_urls.sort_by_key(|(f, _)| *f);
+            let old_urls = outcomes[m].as_ref().map_or(&[][..], |o| o.field_urls.as_slice());
+            url_fields.extend(old_urls.iter().chain(&field_urls).map(|(f, _)| *f));
+            for &(f, _) in &field_urls {
+                note(&mut url_writers, f, m);
+            }
+            for &c in r.callees.iter().chain(&r.light_callees) {
+                note(&mut method_readers, c, m);
+            }
+            for &f in r.fields_read.iter().chain(&r.urls_read) {
+                note(&mut field_readers, f, m);
             }
             outcomes[m] = Some(Box::new(Outcome {
                 flows: r.flows,
@@ -972,16 +1005,34 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
                 urls_read: r.urls_read,
             }));
         }
-        let mut urls: Vec<Option<Endpoint>> = vec![None; model.fields.len()];
-        for (f, e) in outcomes.iter().flatten().flat_map(|o| &o.field_urls) {
-            urls[*f] = Endpoint::join(urls[*f].take(), Some(e.clone()));
-        }
-        for (f, (new, old)) in urls.iter().zip(&state.field_urls).enumerate() {
-            if new.as_ref().map(|e| e.class.rank()) != old.as_ref().map(|e| e.class.rank()) {
+        // A field's URL is the join of its writers' contributions, in method order.
+        url_fields.sort_unstable();
+        url_fields.dedup();
+        let mut urls_changed: Vec<model::FieldId> = Vec::new();
+        for &f in &url_fields {
+            let writers = url_writers.entry(f).or_default();
+            writers.sort_unstable();
+            writers.dedup();
+            let mut url: Option<Endpoint> = None;
+            writers.retain(|&w| {
+                let own = outcomes[w].as_ref().map_or(&[][..], |o| {
+                    let all = o.field_urls.as_slice();
+                    let first = all.partition_point(|(g, _)| *g < f);
+                    let len = all[first..].partition_point(|(g, _)| *g == f);
+                    &all[first..first + len]
+                });
+                for (_, e) in own {
+                    url = Endpoint::join(url.take(), Some(e.clone()));
+                }
+                !own.is_empty()
+            });
+            let old = &state.field_urls[f];
+            if url.as_ref().map(|e| e.class.rank()) != old.as_ref().map(|e| e.class.rank()) {
                 changed_urls[f] = true;
+                urls_changed.push(f);
             }
+            state.field_urls[f] = url;
         }
-        state.field_urls = urls;
         let mut next: Vec<MethodId> = Vec::new();
         if let Some(d) = &demand {
             // (method, whether the URLs it builds matter)
@@ -1003,11 +1054,15 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
                     pending.extend(callees.iter().map(|&c| (c, false)));
                 }
                 let returns_source = s.ret.taint.iter().any(|(o, _)| *o == Origin::Source);
-                if changed_source[m] && (returns_source || !s.deferred.is_empty()) {
-                    owe_callers[m] = true;
+                if changed_source[m]
+                    && (returns_source || !s.deferred.is_empty())
+                    && !std::mem::replace(&mut owe_callers[m], true)
+                {
+                    owed.push(m);
                 }
             }
-            for (f, _) in changed_fields.iter().enumerate().filter(|(_, c)| **c) {
+            fields_changed.sort_unstable();
+            for &f in &fields_changed {
                 pending.extend(d.around_field(project, model, f).map(|r| (r, false)));
             }
             while let Some((m, urls)) = pending.pop() {
@@ -1032,8 +1087,18 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
             }
         }
         // Re-analyze what depends on a change, each method at most MAX_ROUNDS times.
+        let mut readers: Vec<MethodId> = Vec::new();
+        for &c in &methods_changed {
+            readers.extend(method_readers.get(&c).into_iter().flatten());
+        }
+        for &f in fields_changed.iter().chain(&urls_changed) {
+            readers.extend(field_readers.get(&f).into_iter().flatten());
+        }
+        readers.sort_unstable();
+        readers.dedup();
         next.extend(
-            (0..n)
+            readers
+                .into_iter()
                 .filter(|&m| scheduled[m] && runs[m] > 0 && runs[m] < MAX_ROUNDS)
                 .filter(|&m| {
                     let [callees, light, fields, urls] = Outcome::deps(&outcomes[m]);
@@ -1044,7 +1109,6 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
                 }),
         );
         if let Some(d) = &demand {
-            let mut in_next = vec![false; n];
             for &m in &next {
                 in_next[m] = true;
             }
@@ -1053,18 +1117,33 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
                 !in_next[m] && !callees.iter().chain(light).any(|&c| in_next[c])
             };
             // Ascending, so that the order of `next` does not depend on hashing.
-            for (m, owed) in owe_callers.iter_mut().enumerate() {
-                if !*owed || !settled(m) {
-                    continue;
+            owed.sort_unstable();
+            owed.retain(|&m| {
+                if !settled(m) {
+                    return true;
                 }
-                *owed = false;
+                owe_callers[m] = false;
                 for &c in d.mentioning(project, model, &model.methods[m].name).iter() {
                     if !model.methods[c].is_test && !scheduled[c] {
                         scheduled[c] = true;
                         next.push(c);
                     }
                 }
+                false
+            });
+            for &m in &next {
+                in_next[m] = false;
             }
+        }
+        for &m in &methods_changed {
+            changed_methods[m] = false;
+            changed_source[m] = false;
+        }
+        for &f in &fields_changed {
+            changed_fields[f] = false;
+        }
+        for &f in &urls_changed {
+            changed_urls[f] = false;
         }
         next.append(&mut put_off);
         next.sort_unstable();
