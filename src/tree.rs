@@ -253,17 +253,30 @@ pub fn preorder<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> bool) {
 /// in source order. Only the nodes on the way to an offset are visited: the subtrees before,
 /// between and after them are skipped whole, so a few targets in a large tree cost little.
 /// A found node's own subtree is not searched further. Offsets that start no such node are
-/// passed over.
+/// passed over. Linear in the nodes on the way: from one target to the next the cursor moves
+/// right along siblings, and it descends into each node at most once (starting over from a
+/// parent's first child for each target made 32,000 comments in one class body quadratic).
 pub fn nodes_at<'t>(root: Node<'t>, offsets: &[usize], kinds: &[u16], mut found: impl FnMut(Node<'t>)) {
     let mut cursor = root.walk();
     let mut depth = 0usize;
     let mut next = 0;
+    // Whether the cursor's node has no child left that ends after the current target (so
+    // none after a later one): it was reached from its last child, or its children were searched.
+    let mut exhausted = false;
     'targets: while let Some(&target) = offsets.get(next) {
-        // Up to the innermost node on the way that holds the target (earlier targets were
-        // before it, so every node on the way starts at or before it).
-        while depth > 0 && cursor.node().end_byte() <= target {
-            cursor.goto_parent();
-            depth -= 1;
+        // Right, then up, to the first node on the way that ends after the target.
+        while cursor.node().end_byte() <= target {
+            if depth == 0 {
+                // The tree ends before this target, and before every later one.
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                exhausted = false;
+            } else {
+                cursor.goto_parent();
+                depth -= 1;
+                exhausted = true;
+            }
         }
         // Down the children that hold it, each found by tree-sitter without visiting its
         // earlier siblings one by one.
@@ -279,7 +292,8 @@ pub fn nodes_at<'t>(root: Node<'t>, offsets: &[usize], kinds: &[u16], mut found:
                 }
                 continue 'targets;
             }
-            if cursor.goto_first_child_for_byte(target).is_none() {
+            if exhausted || cursor.goto_first_child_for_byte(target).is_none() {
+                exhausted = true;
                 break;
             }
             depth += 1;
@@ -344,6 +358,58 @@ mod tests {
         }
         // Many lookups found something: the ids are real, not all absent.
         assert!(checked > 40, "{checked}");
+    }
+
+    /// Against a walk of every node, for every offset and for every third one: the same nodes,
+    /// including where offsets fall between a node's last child and its end, and past the end.
+    #[test]
+    fn nodes_at_agrees_with_a_full_walk() {
+        let src = "/* a */ public class A { // b\n String f = 'x'; /* c */ void m(Integer i) { if (i > 0) { f = a.b(i)[0]; } \
+                   /* d */ } // e\n  class B { void n() { g('y', 'z'); } // f\n } } // g\n   ";
+        let tree = crate::apex::parse(src).expect("tree");
+        let root = tree.root_node();
+        let kinds: Vec<u16> = [
+            "string_literal",
+            "line_comment",
+            "block_comment",
+            "method_invocation",
+            "identifier",
+        ]
+        .iter()
+        .filter_map(|k| crate::apex::kind_id(k))
+        .collect();
+        assert_eq!(kinds.len(), 5);
+        for step in [1, 3] {
+            let offsets: Vec<usize> = (0..src.len() + 3).step_by(step).collect();
+            let mut walked = Vec::new();
+            preorder(root, |n| {
+                let hit = kinds.contains(&n.kind_id()) && offsets.binary_search(&n.start_byte()).is_ok();
+                if hit {
+                    walked.push(n.byte_range());
+                }
+                !hit
+            });
+            let mut got = Vec::new();
+            nodes_at(root, &offsets, &kinds, |n| got.push(n.byte_range()));
+            assert_eq!(got, walked, "every {step}");
+            assert!(walked.len() > 5, "{}", walked.len());
+        }
+    }
+
+    /// 40,000 comments in one class body are found in linear time: each lookup started over
+    /// at the body's first child (32,000 took 1.65 s in a release build, 16,000 0.66 s).
+    #[test]
+    fn nodes_at_is_linear_in_siblings() {
+        let body: String = (0..40_000)
+            .map(|i| format!("  // sfsec-ignore hardcoded-secret: {i}\n"))
+            .collect();
+        let src = format!("public class A {{\n{body}  void m() {{}}\n}}\n");
+        let tree = crate::apex::parse(&src).expect("tree");
+        let kinds: Vec<u16> = crate::apex::kind_id("line_comment").into_iter().collect();
+        let offsets: Vec<usize> = src.match_indices("//").map(|(i, _)| i).collect();
+        let mut found = 0;
+        nodes_at(tree.root_node(), &offsets, &kinds, |_| found += 1);
+        assert_eq!(found, 40_000);
     }
 
     #[test]
