@@ -10,7 +10,7 @@ use tree_sitter::{Language, Node, Parser, Tree};
 pub static LANGUAGE: LazyLock<Language> = LazyLock::new(|| tree_sitter_sfapex::apex::LANGUAGE.into());
 
 thread_local! {
-    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+    pub(crate) static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
 }
 
 /// Parses Apex source. `None` only if tree-sitter gives up (cancellation, which sfsec never
