@@ -54,6 +54,10 @@ impl Scan {
 /// Discovery and parsing only, no lint: the floor a full scan is measured against (the
 /// benchmark's `--parse-only`). Returns the number of files and bytes read.
 pub fn parse_only(req: &ScanRequest) -> Result<(usize, usize, Duration), ConfigError> {
+    on_workers(|| parse_only_here(req))?
+}
+
+fn parse_only_here(req: &ScanRequest) -> Result<(usize, usize, Duration), ConfigError> {
     let started = Instant::now();
     let root = discovery::find_root(&req.paths, &req.cwd);
     let found = discovery::discover(&root, &req.paths, &req.cwd, &req.config, &Sources::None)?;
@@ -72,9 +76,32 @@ pub fn parse_only(req: &ScanRequest) -> Result<(usize, usize, Duration), ConfigE
 /// sanitizer builds included. Only the pages a thread touches are ever allocated.
 pub const STACK_BYTES: usize = 64 * 1024 * 1024;
 
-/// Starts rayon's global pool with [`STACK_BYTES`] stacks (its default of 2 MiB overflows at
-/// the depth limit). Call before the first scan; once the pool exists this fails and changes
-/// nothing.
+/// The scan's worker threads: a rayon pool with [`STACK_BYTES`] stacks, started on first use,
+/// so that a scan called from any thread (a test's, a program's that embeds sfsec) has the
+/// stacks the depth limit assumes; rayon's default 2 MiB overflowed at 300 nested parentheses
+/// in a debug build. Its size is rayon's default (`RAYON_NUM_THREADS`, else one per core).
+fn workers() -> Result<&'static rayon::ThreadPool, ConfigError> {
+    static POOL: std::sync::OnceLock<Result<rayon::ThreadPool, String>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK_BYTES)
+            .build()
+            .map_err(|e| e.to_string())
+    })
+    .as_ref()
+    .map_err(|e| ConfigError::plain(format!("cannot start the worker threads: {e}")))
+}
+
+/// Runs `f` on the scan's worker threads (see [`workers`]): every entry point of a scan does.
+/// rayon's global pool, which [`lint`] and the parsers use when called directly, gets the same
+/// stacks from [`start_workers`].
+pub fn on_workers<R: Send>(f: impl FnOnce() -> R + Send) -> Result<R, ConfigError> {
+    Ok(workers()?.install(f))
+}
+
+/// Starts rayon's global pool with [`STACK_BYTES`] stacks, for callers of the parsers and
+/// analyses below a scan (the fuzz targets). Call before rayon's first use; once the global
+/// pool exists this fails and changes nothing.
 pub fn start_workers() -> Result<(), rayon::ThreadPoolBuildError> {
     rayon::ThreadPoolBuilder::new().stack_size(STACK_BYTES).build_global()
 }
@@ -86,6 +113,10 @@ pub fn scan(req: &ScanRequest) -> Result<Scan, ConfigError> {
 /// [`scan`], reusing a stored result when every file read is unchanged (see [`Cache`]);
 /// also says whether it did.
 pub fn scan_cached(req: &ScanRequest, cache: Option<&Cache>) -> Result<(Scan, bool), ConfigError> {
+    on_workers(|| scan_here(req, cache))?
+}
+
+fn scan_here(req: &ScanRequest, cache: Option<&Cache>) -> Result<(Scan, bool), ConfigError> {
     let started = Instant::now();
     let root = discovery::find_root(&req.paths, &req.cwd);
     let found = discovery::discover(&root, &req.paths, &req.cwd, &req.config, &flow_sources(&req.config))?;
@@ -400,5 +431,47 @@ impl<'l> Dispatch<'l> {
             }),
         }
         comments
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scan called from a thread with a small stack analyses a file nested just under the
+    /// depth limit: the scan runs on its own workers (the caller's 2 MiB overflowed at 600
+    /// levels in a debug build).
+    #[test]
+    fn a_scan_from_a_small_stack_reaches_the_depth_limit() {
+        let depth = crate::tree::MAX_DEPTH / 2 - 20;
+        let expr = format!("{}s{}", "(".repeat(depth), ")".repeat(depth));
+        let class = format!(
+            "public class Deep {{\n  @AuraEnabled\n  public static String m() {{\n    String s = UserInfo.getSessionId();\n    return {expr};\n  }}\n}}\n"
+        );
+        let project = crate::testing::TempProject::new(&[
+            (
+                "sfdx-project.json",
+                r#"{"packageDirectories":[{"path":"force-app","default":true}]}"#,
+            ),
+            ("force-app/main/default/classes/Deep.cls", &class),
+        ])
+        .expect("project");
+        let req = ScanRequest {
+            paths: Vec::new(),
+            cwd: project.path().to_path_buf(),
+            config: Config::default(),
+            now: 0,
+        };
+        let rules = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                let scan = scan(&req).expect("scan");
+                scan.findings.iter().map(|f| f.rule.to_string()).collect::<Vec<_>>()
+            })
+            .expect("spawn")
+            .join()
+            .expect("no overflow");
+        assert!(rules.iter().any(|r| r == "session-id-exposed"), "{rules:?}");
+        assert!(!rules.iter().any(|r| r == "analysis-limit"), "{rules:?}");
     }
 }

@@ -169,7 +169,11 @@ pub fn project(data: &[u8]) {
 /// carries a control character of the project's.
 pub fn scan_files(files: &[(&str, &str)]) {
     let unparsed = crate::project::in_memory_unparsed(files);
-    let scan = crate::engine::lint(unparsed, &crate::config::Config::default(), 1_767_225_600);
+    let Ok(scan) =
+        crate::engine::on_workers(|| crate::engine::lint(unparsed, &crate::config::Config::default(), 1_767_225_600))
+    else {
+        return;
+    };
     for f in &scan.findings {
         check_finding(&scan.project.files, f);
     }

@@ -47,10 +47,6 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_ERROR as u8);
         }
     };
-    if let Err(e) = sfsec::engine::start_workers() {
-        eprintln!("error: cannot start the worker threads: {e}");
-        return ExitCode::from(EXIT_ERROR as u8);
-    }
     let work = std::thread::Builder::new()
         .stack_size(sfsec::engine::STACK_BYTES)
         .spawn(move || {
