@@ -174,6 +174,7 @@ pub fn read(discovery: Discovery) -> Unparsed {
             findings.push(Finding::new(rule, id, offset..offset, message));
         }
     }
+    hidden_placeholders(&out, &mut readable, &mut findings);
     for p in problems {
         findings.push(Finding::new(p.rule, out.len(), 0..0, p.message));
         out.push(SourceFile::placeholder(p.rel));
@@ -289,6 +290,35 @@ impl Unparsed {
                 file.parsed = Parsed::Failed;
             });
         project
+    }
+}
+
+/// The rule of the note on files that hold only `(hidden)`.
+pub const MANAGED_SOURCE_HIDDEN: &str = "managed-source-hidden";
+
+/// Files whose whole content is `(hidden)`, as a retrieve writes for a managed package's
+/// source, are not parsed (a parse error on each buried one org's findings under 999) and
+/// get one note, on the first of them.
+fn hidden_placeholders(files: &[SourceFile], readable: &mut [bool], findings: &mut Vec<Finding>) {
+    let mut first = None;
+    let mut count = 0usize;
+    for (id, file) in files.iter().enumerate() {
+        if readable[id] && file.text.trim() == "(hidden)" {
+            readable[id] = false;
+            first.get_or_insert(id);
+            count += 1;
+        }
+    }
+    if let Some(id) = first {
+        let message = match count {
+            1 => "this file holds only `(hidden)`: a retrieve's stand-in for a managed package's source; not scanned"
+                .to_string(),
+            n => format!(
+                "this file and {} others hold only `(hidden)`: a retrieve's stand-in for a managed package's source; not scanned",
+                n - 1
+            ),
+        };
+        findings.push(Finding::new(MANAGED_SOURCE_HIDDEN, id, 0..0, message));
     }
 }
 

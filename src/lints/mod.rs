@@ -145,6 +145,7 @@ pub const ENGINE_RULES: &[&str] = &[
     "invalid-metadata",
     "invalid-suppression",
     "link-outside-project",
+    "managed-source-hidden",
     "unreadable-file",
     "unused-suppression",
 ];
