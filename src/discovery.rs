@@ -54,6 +54,9 @@ pub struct Discovery {
 #[derive(Debug, Clone, Default)]
 pub struct SfdxProject {
     pub package_dirs: Vec<PathBuf>,
+    /// Package directories that do not exist: where `sfdx-project.json` names each (the span of
+    /// its `path` value) and the path. The others are scanned.
+    pub missing: Vec<(std::ops::Range<usize>, String)>,
     /// `None` or empty when the project has no namespace (not a managed package).
     pub namespace: Option<String>,
 }
@@ -219,11 +222,11 @@ pub fn load_sfdx_project(root: &Path) -> Result<SfdxProject, ConfigError> {
                 format!("package directory `{p}` is outside the project"),
             ));
         }
+        // A folder deleted or not yet created (seen in a public package's project file) is
+        // reported, and the rest is scanned.
         if !dir.is_dir() {
-            return Err(err(
-                path_member.value.span.start,
-                format!("package directory `{p}` does not exist"),
-            ));
+            project.missing.push((path_member.value.span.clone(), p.to_string()));
+            continue;
         }
         project.package_dirs.push(dir);
     }

@@ -175,6 +175,7 @@ pub fn read(discovery: Discovery) -> Unparsed {
         }
     }
     hidden_placeholders(&out, &mut readable, &mut findings);
+    missing_package_dirs(sfdx.as_ref(), &out, &mut findings);
     for p in problems {
         findings.push(Finding::new(p.rule, out.len(), 0..0, p.message));
         out.push(SourceFile::placeholder(p.rel));
@@ -290,6 +291,29 @@ impl Unparsed {
                 file.parsed = Parsed::Failed;
             });
         project
+    }
+}
+
+/// The rule of a package directory that `sfdx-project.json` names and that does not exist.
+pub const PACKAGE_DIRECTORY_MISSING: &str = "package-directory-missing";
+
+/// A finding at each package directory `sfdx-project.json` names that does not exist, when
+/// that file is scanned (a file list without it leaves them to the full scan).
+fn missing_package_dirs(sfdx: Option<&SfdxProject>, files: &[SourceFile], findings: &mut Vec<Finding>) {
+    let Some(sfdx) = sfdx else { return };
+    let Some(id) = files.iter().position(|f| f.rel == "sfdx-project.json") else {
+        return;
+    };
+    // The project file was read without its byte-order mark; the scanned copy keeps it.
+    let shift = if files[id].text.starts_with('\u{feff}') { 3 } else { 0 };
+    for (span, path) in &sfdx.missing {
+        let message = format!("package directory `{path}` does not exist; the other package directories are scanned");
+        findings.push(Finding::new(
+            PACKAGE_DIRECTORY_MISSING,
+            id,
+            span.start + shift..span.end + shift,
+            message,
+        ));
     }
 }
 

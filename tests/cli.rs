@@ -140,13 +140,27 @@ fn sfdx_project_errors_name_the_line() {
         "{\n  \"packageDirectories\": [\n    { \"path\": \"missing-dir\" }\n  ]\n}\n",
     )
     .expect("write");
-    let o = sfsec(dir.path(), &["check"]);
-    assert_eq!(o.status.code(), Some(2));
+    // A missing package directory is a finding where it is named, and the others are scanned
+    // (it was exit 2 with nothing scanned).
+    std::fs::create_dir_all(dir.path().join("app/classes")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("app/classes/A.cls"),
+        "public class A { String k = 'AKIAJ2K4L6N8P0R2T4V6'; }",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("sfdx-project.json"),
+        "{\n  \"packageDirectories\": [\n    { \"path\": \"missing-dir\" },\n    { \"path\": \"app\" }\n  ]\n}\n",
+    )
+    .expect("write");
+    let o = sfsec(dir.path(), &["check", "--format", "csv", "--no-cache"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
     assert!(
-        stderr(&o).contains("sfdx-project.json:3:15: package directory `missing-dir` does not exist"),
-        "{}",
-        stderr(&o)
+        out.contains("sfdx-project.json,3,15,3,28,warning,package-directory-missing,general,package directory `missing-dir` does not exist; the other package directories are scanned"),
+        "{out}"
     );
+    assert!(out.contains("app/classes/A.cls,1,"), "{out}");
 
     std::fs::write(dir.path().join("sfdx-project.json"), "{\n  \"packageDirectories\": [\n").expect("write");
     let o = sfsec(dir.path(), &["check"]);
@@ -480,7 +494,7 @@ fn report_on_the_corpus_is_complete_deterministic_and_not_a_gate() {
     // The corpus has findings; `check` fails on them, the report only documents them.
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("sfsec: reported 73 findings (2 suppressed) of 98 files"),
+        stderr(&o).contains("sfsec: reported 74 findings (2 suppressed) of 98 files"),
         "{}",
         stderr(&o)
     );
@@ -496,7 +510,7 @@ fn report_on_the_corpus_is_complete_deterministic_and_not_a_gate() {
     ] {
         assert!(html.contains(&format!("<section id=\"{id}\">")), "{id}");
     }
-    assert_eq!(html.matches("<li class=\"finding\"").count(), 73);
+    assert_eq!(html.matches("<li class=\"finding\"").count(), 74);
     let again = sfsec(&corpus(), &["report", "--now", NOW]);
     assert_eq!(stdout(&again), html, "byte-identical on every run");
 

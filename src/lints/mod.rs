@@ -146,6 +146,7 @@ pub const ENGINE_RULES: &[&str] = &[
     "invalid-suppression",
     "link-outside-project",
     "managed-source-hidden",
+    "package-directory-missing",
     "unreadable-file",
     "unused-suppression",
 ];
