@@ -31,7 +31,11 @@ impl Lint for ConsumerSecretOptional {
                     .help("set `isConsumerSecretOptional` to false"),
                 );
             }
-            if let Some(s) = app.flag(Flag::SecretRequiredForRefresh).filter(|s| !s.value) {
+            // Only an app whose scopes obtain refresh tokens has any to refresh (`Full` alone
+            // does not: 24 findings on public orgs were on apps without them).
+            if let Some(scope) = app.issues_refresh_tokens()
+                && let Some(s) = app.flag(Flag::SecretRequiredForRefresh).filter(|s| !s.value)
+            {
                 out.push(
                     Finding::new(
                         ID,
@@ -39,7 +43,8 @@ impl Lint for ConsumerSecretOptional {
                         s.span,
                         format!("{name} does not require the consumer secret to refresh tokens"),
                     )
-                    .help("set `isSecretRequiredForRefreshToken` to true"),
+                    .help("set `isSecretRequiredForRefreshToken` to true")
+                    .label(scope.file, scope.span, "this scope issues refresh tokens"),
                 );
             }
             if app.flag(Flag::TokenExchange).is_some_and(|t| t.value)
@@ -95,6 +100,21 @@ mod tests {
                         "",
                     ),
                 )],
+                // No scope that issues refresh tokens: nothing to refresh.
+                vec![(
+                    CA,
+                    ca(
+                        "        <isSecretRequiredForRefreshToken>false</isSecretRequiredForRefreshToken>\n        <scopes>Full</scopes>\n        <scopes>Api</scopes>",
+                        "",
+                    ),
+                )],
+                vec![(
+                    ECA_GLOBAL,
+                    eca_file(
+                        "ExtlClntAppGlobalOauthSettings",
+                        "    <isSecretRequiredForRefreshToken>false</isSecretRequiredForRefreshToken>",
+                    ),
+                )],
             ],
             &[
                 vec![(
@@ -104,7 +124,7 @@ mod tests {
                 vec![(
                     CA,
                     ca(
-                        "        <isSecretRequiredForRefreshToken>false</isSecretRequiredForRefreshToken>",
+                        "        <isSecretRequiredForRefreshToken>false</isSecretRequiredForRefreshToken>\n        <scopes>RefreshToken</scopes>",
                         "",
                     ),
                 )],
@@ -112,13 +132,22 @@ mod tests {
                     CA,
                     ca("        <isTokenExchangeEnabled>true</isTokenExchangeEnabled>", ""),
                 )],
-                vec![(
-                    ECA_GLOBAL,
-                    eca_file(
-                        "ExtlClntAppGlobalOauthSettings",
-                        "    <isSecretRequiredForRefreshToken>false</isSecretRequiredForRefreshToken>",
+                vec![
+                    (
+                        ECA_GLOBAL,
+                        eca_file(
+                            "ExtlClntAppGlobalOauthSettings",
+                            "    <isSecretRequiredForRefreshToken>false</isSecretRequiredForRefreshToken>",
+                        ),
                     ),
-                )],
+                    (
+                        ECA_OAUTH,
+                        eca_file(
+                            "ExtlClntAppOauthSettings",
+                            "    <commaSeparatedOauthScopes>Api, OfflineAccess</commaSeparatedOauthScopes>",
+                        ),
+                    ),
+                ],
             ],
         );
     }
