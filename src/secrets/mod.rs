@@ -81,7 +81,51 @@ const QUALIFIERS: &[&str] = &[
     "rotation",
     "used",
     "last",
+    // Durations and schedules: `TokenDuration__c`, `Token_Service_Timeout_Milliseconds__c`,
+    // `FISPasswordExpireDays__c` (public orgs) describe a credential's life, not its value.
+    "duration",
+    "timeout",
+    "ttl",
+    "lifetime",
+    "period",
+    "validity",
+    "expire",
+    "milliseconds",
+    "seconds",
+    "minutes",
+    "hours",
+    "days",
+    "cron",
+    // `RequestToken_EndPoint__c` splits as `end point`.
+    "point",
+    "thumbprint",
+    "fingerprint",
 ];
+
+/// Words that, anywhere in a field's name, say what else it holds (a URL, a method, a class, a
+/// schedule): weaker evidence (a description that mentions a password, a record named
+/// `AccessToken`) does not make such a field a credential. `AccessUrl__c`, `HTTPMethod__c`,
+/// `ResponseBuilderClass__c`, `CronExpression__c` were all reported on public orgs.
+/// TLS pins and certificate thumbprints (`SslPin__c`, `X5tS256__c`) are public values.
+const OTHER_CONTENT: &[&str] = &[
+    "method",
+    "class",
+    "expression",
+    "grant",
+    "description",
+    "builder",
+    "template",
+    "ssl",
+    "tls",
+];
+
+/// Whether a field's name says it holds something other than a credential (see
+/// [`OTHER_CONTENT`] and the qualifiers: `Url`, `Type`, `Timeout`, `Id`...).
+pub fn names_other_content(name: &str) -> bool {
+    words(name)
+        .iter()
+        .any(|w| QUALIFIERS.contains(&w.as_str()) || OTHER_CONTENT.contains(&w.as_str()) || w.starts_with("x5t"))
+}
 
 /// Splits an API name, label or phrase into lower-case words: on `_`, spaces, punctuation and
 /// camelCase; drops a namespace prefix and the `__c`/`__mdt` suffix.
@@ -299,8 +343,28 @@ mod tests {
             "Record_Key__c",
             "Named_Credential__c",
             "External_Credential_Name__c",
+            // Seen on public orgs: a credential's life or address, not its value.
+            "TokenDuration__c",
+            "Token_Service_Timeout_Milliseconds__c",
+            "FISPasswordExpireDays__c",
+            "RequestToken_EndPoint__c",
         ] {
             assert!(credential_name(no).is_none(), "{no}");
+        }
+        for other in [
+            "AccessUrl__c",
+            "HTTPMethod__c",
+            "ResponseBuilderClass__c",
+            "tffa__CronExpression__c",
+            "SslPin__c",
+            "FISIcEncX5ts256__c",
+            "GrantType__c",
+            "Validity_Period__c",
+        ] {
+            assert!(names_other_content(other), "{other}");
+        }
+        for plain in ["Value__c", "Password__c", "IBSAuthorization__c", "Secret_Key__c"] {
+            assert!(!names_other_content(plain), "{plain}");
         }
     }
 

@@ -158,7 +158,8 @@ pub fn build(project: &Project) -> Settings {
     let named_by_records = records_named_like_credentials(project);
     for o in &mut objects {
         for f in &mut o.fields {
-            if f.named_credential.is_none() {
+            // A record named `AccessToken` says nothing of its `HTTPMethod__c`.
+            if f.named_credential.is_none() && !super::names_other_content(&f.name) {
                 let key = (o.name.to_ascii_lowercase(), f.name.to_ascii_lowercase());
                 f.named_credential = named_by_records.get(&key).cloned();
             }
@@ -284,6 +285,10 @@ fn field(el: ElemRef<'_>, file: FileId, file_name: Option<&str>) -> SettingField
                 .map(|w| format!("its label says {w}"))
         })
         .or_else(|| {
+            // Prose is weak evidence: not against a name that says what the field holds.
+            if super::names_other_content(&name) {
+                return None;
+            }
             ["description", "inlineHelpText"].iter().find_map(|k| {
                 el.child_text(k).and_then(super::credential_prose).map(|p| {
                     format!(
@@ -619,6 +624,20 @@ mod tests {
         );
         // The record leaves this field empty: nothing says it holds the key.
         assert!(s.credential_reason(o, note).is_none());
+    }
+
+    /// A description that mentions a password is evidence only for a field whose name does
+    /// not say what else it holds (`AccessUrl__c` was reported on a public org).
+    #[test]
+    fn prose_does_not_outweigh_a_name_that_says_what_the_field_holds() {
+        let prose = "\n    <description>Sent in welcome emails to users who have not set a password yet.</description>";
+        let (p1, t1) = field_file("Access_Url__c", "Url", prose);
+        let (p2, t2) = field_file("Portal_Notes__c", "Text", prose);
+        let obj = object("Public");
+        let s = settings(&[(OBJ, &obj), (&p1, &t1), (&p2, &t2)]);
+        let o = &s.objects[0];
+        let reasons: Vec<Option<String>> = o.fields.iter().map(|f| s.credential_reason(o, f)).collect();
+        assert_eq!(reasons, [None, Some("its description mentions password".to_string())]);
     }
 
     #[test]

@@ -65,7 +65,11 @@ impl Lint for SecretInMetadataRecord {
                                 .map(|h| format!("it looks like {}", h.detector.name))
                         })
                         .or_else(|| {
+                            // A random-looking value of a field whose name says what else it
+                            // holds (`ClientId__c`, `SslPin__c`, `TemplateCode__c`: 32 on one
+                            // public org) is that, not a secret.
                             (!identifier
+                                && !secrets::names_other_content(field)
                                 && detect::random_looking(text)
                                 && !text.bytes().all(|b| b.is_ascii_hexdigit()))
                             .then(|| "it looks like a generated secret".to_string())
@@ -222,6 +226,11 @@ mod tests {
                 record("Record_Type__c", "012Ks000000AbCdIAK"),
                 record("Checksum__c", "e3b0c44298fc1c149afbf4c8996fb924"),
                 record("Token_Count__c", "5"),
+                // A random-looking value whose field says what it is (the same value in
+                // `Notes__c` below is reported): client IDs, TLS pins, template codes.
+                record("ClientId__c", "Zk8Lq2Vn9Tr4Wm7Xp1Yb"),
+                record("SslPin__c", "Zk8Lq2Vn9Tr4Wm7Xp1Yb"),
+                record("TemplateCode__c", "Zk8Lq2Vn9Tr4Wm7Xp1Yb"),
                 named("    <username>svc-billing</username>"),
                 vec![(CA, connected_app("    <oauthConfig>\n        <callbackUrl>https://app.example.com/cb</callbackUrl>\n        <consumerKey>3MVG9abc</consumerKey>\n    </oauthConfig>"))],
             ],
