@@ -460,7 +460,9 @@ fn parse_into<T>(
                     (
                         "apex-parse-error",
                         n.start_byte(),
-                        format!("cannot parse this Apex: {what}; lints may miss code in the broken part"),
+                        format!(
+                            "sfsec's Apex grammar cannot read this ({what}); the rest of the file is linted, this part may hide findings"
+                        ),
                     )
                 });
                 if let Some(visit) = visit {
