@@ -68,12 +68,34 @@ impl Lint for ClientCredentialsFlow {
     }
 
     fn check_apex(&self, node: Node<'_>, file: FileId, src: &SourceFile, out: &mut Vec<Finding>) {
+        if sends_elsewhere(&src.text) {
+            return;
+        }
         flow_in_literal(&CODE, node, file, src, out);
     }
 
     fn literal_may_matter(&self, content: &str) -> bool {
         requests_flow(&CODE, content)
     }
+}
+
+/// Where a class points at a Salesforce token endpoint or host.
+static SALESFORCE_TOKEN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)/services/oauth2/token|(login|test)\.salesforce\.com|\.my\.salesforce\.com|getOrgDomainUrl|getSalesforceBaseUrl",
+    )
+    .ok()
+});
+
+/// Whether the class that holds a client-credentials grant sends its requests somewhere that is
+/// not shown to be Salesforce: it sets an endpoint, and nothing in it names a Salesforce token
+/// endpoint or host. Such a grant goes to another system's token server (a company's
+/// authorization server behind a named credential, MuleSoft: both false findings on public
+/// orgs), which is not a Salesforce app's flow. A grant whose class sets no endpoint is
+/// reported: where it goes cannot be shown.
+fn sends_elsewhere(class: &str) -> bool {
+    let sets_endpoint = memchr::memmem::find(class.as_bytes(), b"setEndpoint").is_some();
+    sets_endpoint && SALESFORCE_TOKEN.as_ref().is_some_and(|re| !re.is_match(class))
 }
 
 #[cfg(test)]
@@ -103,6 +125,15 @@ mod tests {
                     CLASS,
                     "class Auth { String s = 'grant_type=client_credentials_x'; }".into(),
                 )],
+                // Another system's token server: a named credential, a URL from a setting.
+                vec![(
+                    CLASS,
+                    "class Auth { HttpRequest r() { HttpRequest q = new HttpRequest(); q.setEndpoint('callout:AuthZ'); q.setBody('grant_type=client_credentials'); return q; } }".into(),
+                )],
+                vec![(
+                    CLASS,
+                    "class Auth { HttpRequest r(String url) { HttpRequest q = new HttpRequest(); q.setEndpoint(url + '?grant_type=client_credentials'); return q; } }".into(),
+                )],
             ],
             &[
                 vec![(CA, ca("true"))],
@@ -117,6 +148,14 @@ mod tests {
                 vec![(
                     CLASS,
                     "class Auth { String s = 'grant_type=client_credentials'; }".into(),
+                )],
+                vec![(
+                    CLASS,
+                    "class Auth { HttpRequest r() { HttpRequest q = new HttpRequest(); q.setEndpoint('callout:Org/services/oauth2/token'); q.setBody('grant_type=client_credentials'); return q; } }".into(),
+                )],
+                vec![(
+                    CLASS,
+                    "class Auth { HttpRequest r() { HttpRequest q = new HttpRequest(); q.setEndpoint(URL.getOrgDomainUrl().toExternalForm() + '/x'); q.setBody('grant_type=client_credentials'); return q; } }".into(),
                 )],
             ],
         );
