@@ -19,6 +19,48 @@ const MAX_PASSES: usize = 6;
 /// Depth of URL classification through locals, fields and calls.
 const MAX_URL_DEPTH: usize = 8;
 
+/// Classes of Apex's `System` namespace whose static methods build values from their
+/// arguments (strings, encodings, collections): their results carry the arguments' taint.
+const SYSTEM_CLASSES: &[&str] = &[
+    "string",
+    "encodingutil",
+    "json",
+    "blob",
+    "crypto",
+    "url",
+    "system",
+    "math",
+    "integer",
+    "long",
+    "decimal",
+    "double",
+    "id",
+    "date",
+    "datetime",
+    "time",
+    "boolean",
+    "list",
+    "set",
+    "map",
+    "pattern",
+    "matcher",
+    "userinfo",
+    "apexpages",
+    "pagereference",
+    "site",
+    "network",
+    "auth",
+    "messaging",
+    "httputil",
+    "xmlstreamwriter",
+    "dom",
+    "limits",
+    "test",
+    "database",
+    "schema",
+    "label",
+];
+
 struct Local<'a> {
     /// Lower-case.
     name: String,
@@ -666,11 +708,20 @@ impl<'a, 't> Frame<'a, 't> {
         } else if !self.spec.sanitizers.iter().any(|c| self.matches(c, &name, obj)) {
             let is_static = obj.is_none() || obj.is_some_and(|o| self.is_type_qualifier(o));
             if is_static {
-                for a in &args {
-                    result.join(a);
+                // A static call outside the project passes its arguments' taint on only when
+                // it is Apex's own (`String.join`, `EncodingUtil.urlEncode`): a managed
+                // package's (`Apttus.MergeWebService.createPDF(params)` returns a document Id)
+                // is a callee nothing is known of, and its result is not the session.
+                if obj.is_none_or(|o| self.is_system_class(o)) {
+                    for a in &args {
+                        result.join(a);
+                    }
                 }
             } else {
-                if recv.is_tainted() && !self.spec.clean_results.contains(&name.as_str()) {
+                if recv.is_tainted()
+                    && !super::NON_VALUE_METHODS.contains(&name.as_str())
+                    && !self.spec.clean_results.contains(&name.as_str())
+                {
                     let mut r = recv.clone();
                     r.endpoint = None;
                     result.join(&r);
@@ -724,6 +775,20 @@ impl<'a, 't> Frame<'a, 't> {
             }
         }
         result
+    }
+
+    /// Whether a type qualifier (see [`Frame::is_type_qualifier`]) names a class of Apex's
+    /// `System` namespace (or one the language builds in) rather than another namespace's.
+    fn is_system_class(&self, qualifier: Node<'a>) -> bool {
+        let text = self.t(qualifier).to_ascii_lowercase();
+        let mut parts = text.split('.').map(str::trim);
+        let first = parts.next().unwrap_or("");
+        let class = match (first, parts.next()) {
+            ("system", Some(c)) => c,
+            (c, None) => c,
+            _ => return false,
+        };
+        SYSTEM_CLASSES.contains(&class)
     }
 
     /// Whether a receiver expression is a type (`String`, `EncodingUtil`, `System.Url`) rather

@@ -140,7 +140,8 @@ pub struct Spec {
     pub mutators: &'static [&'static str],
     /// Instance methods whose result carries a tainted argument (`replace`).
     pub arg_propagators: &'static [&'static str],
-    /// Instance methods whose result never carries the receiver's taint (`size`, `equals`).
+    /// Instance methods whose result never carries the receiver's taint, besides
+    /// [`NON_VALUE_METHODS`] (which every spec has).
     pub clean_results: &'static [&'static str],
     /// Instance methods that set the receiver's endpoint from their first argument.
     pub endpoint_setters: &'static [&'static str],
@@ -152,8 +153,8 @@ pub struct Spec {
     pub source_hints: &'static [&'static str],
 }
 
-/// Methods whose results are counts, flags or comparisons: shared default for
-/// [`Spec::clean_results`].
+/// Methods whose results are counts, flags or comparisons: their results never carry the
+/// receiver's taint, whatever the spec (see [`Spec::clean_results`]).
 pub const NON_VALUE_METHODS: &[&str] = &[
     "compareto",
     "contains",

@@ -2,9 +2,7 @@
 //! data-flow engine and shared by the two session lints; plus the Visualforce, formula and
 //! JavaScript checks that do not need Apex data flow.
 
-use crate::dataflow::{
-    Call, CallSite, EndpointOf, Flow, NON_VALUE_METHODS, On, Sink, SinkAt, Source, SourceKind, Spec,
-};
+use crate::dataflow::{Call, CallSite, EndpointOf, Flow, On, Sink, SinkAt, Source, SourceKind, Spec};
 use std::ops::Range;
 
 use crate::dataflow::Hop;
@@ -202,6 +200,11 @@ static SINKS: &[Sink] = &[
     ),
 ];
 
+/// A page's rendered content: a session ID in one of a `PageReference`'s URL parameters does not
+/// make what the page renders the session (two false findings on a public org saved a fax PDF
+/// that way). A page that renders the session is a source of its own (the `getContent` source).
+const CLEAN_RESULTS: &[&str] = &["getcontent", "getcontentaspdf"];
+
 pub static SESSION: Spec = Spec {
     sources: SOURCES,
     sinks: SINKS,
@@ -243,7 +246,7 @@ pub static SESSION: Spec = Spec {
         "setendpoint",
     ],
     arg_propagators: &["replace", "replaceall", "replacefirst"],
-    clean_results: NON_VALUE_METHODS,
+    clean_results: CLEAN_RESULTS,
     endpoint_setters: &["setendpoint"],
     endpoint_fields: &["endpoint_x"],
     source_hints: &["getsessionid", "getcontent", "$api.session_id"],

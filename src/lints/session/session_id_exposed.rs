@@ -61,6 +61,15 @@ mod tests {
                 class(
                     "  void m() {\n    HttpRequest r = new HttpRequest();\n    r.setHeader('Authorization', 'Bearer ' + UserInfo.getSessionId());\n    System.debug(r);\n  }",
                 ),
+                // A managed package's call given the session returns a document Id, not the
+                // session (17 false findings on a public org).
+                class(
+                    "  void m() {\n    Id doc = Apttus.MergeWebService.createPDF(UserInfo.getSessionId());\n    System.debug(doc);\n  }",
+                ),
+                // The session in a page's URL parameter is not what the page renders.
+                class(
+                    "  void m(Case c) {\n    PageReference pdf = Page.FaxCover;\n    pdf.getParameters().put('session', UserInfo.getSessionId());\n    c.Description = pdf.getContent().toString();\n    update c;\n  }",
+                ),
             ],
             &[
                 class("  void m() {\n    System.debug(UserInfo.getSessionId());\n  }"),
@@ -77,6 +86,9 @@ mod tests {
                 class(
                     "  static void log(String s) { System.debug(LoggingLevel.INFO, s); }\n  void m() { log(UserInfo.getSessionId()); }",
                 ),
+                // Apex's own static methods pass the session on.
+                class("  void m() {\n    System.debug(System.String.valueOf(UserInfo.getSessionId()));\n  }"),
+                class("  void m() {\n    System.debug(EncodingUtil.urlEncode(UserInfo.getSessionId(), 'UTF-8'));\n  }"),
             ],
         );
     }
