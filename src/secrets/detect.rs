@@ -92,7 +92,7 @@ pub static DETECTORS: &[Detector] = &[
         identifier: false,
     },
     Detector {
-        name: "literal Authorization credentials",
+        name: AUTHORIZATION,
         pattern: r"(?i)\b(?:bearer|basic)\s+[A-Za-z0-9._~+/-]{20,}={0,2}",
         identifier: false,
     },
@@ -138,7 +138,7 @@ pub fn known(text: &str) -> Vec<Hit> {
         };
         for m in re.find_iter(text) {
             // Placeholders in docs and templates are not leaks.
-            if looks_like_placeholder(m.as_str()) {
+            if looks_like_placeholder(m.as_str()) || prose_after_scheme(&DETECTORS[i], m.as_str()) {
                 continue;
             }
             out.push(Hit {
@@ -152,6 +152,19 @@ pub fn known(text: &str) -> Vec<Hit> {
     out.dedup_by(|b, a| b.span.start < a.span.end);
     out
 }
+
+/// `basic restrictions/validation` in a page's prose matched the Authorization pattern: a
+/// credential after `Basic` or `Bearer` (base64, a random token) has a digit or a capital letter;
+/// a lower-case phrase is words.
+fn prose_after_scheme(detector: &Detector, matched: &str) -> bool {
+    detector.name == AUTHORIZATION
+        && matched
+            .split_whitespace()
+            .nth(1)
+            .is_some_and(|v| !v.bytes().any(|b| b.is_ascii_digit() || b.is_ascii_uppercase()))
+}
+
+const AUTHORIZATION: &str = "literal Authorization credentials";
 
 fn looks_like_placeholder(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
@@ -285,6 +298,10 @@ mod tests {
             ),
             ("https://deploy:Tr0ub4dor3@ci.acme.dev/hook", "a password in a URL"),
             ("Bearer 7f3kQ9xL2mN8pR4sT6vW1yZ0aB", "literal Authorization credentials"),
+            (
+                "Basic c3ZjLWJpbGxpbmc6V2ludGVyMjAyNg==",
+                "literal Authorization credentials",
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(names(&format!("'{text}'")), [want], "{text}");
@@ -305,6 +322,8 @@ mod tests {
             "Bearer ' + token",
             "sk_test_xxxxxxxxxxxxxxxxxxxxxxxx",
             "AKIAXXXXXXXXXXXXXXXX",
+            // Prose in a static resource's HTML (a public org's docs page).
+            "It lets you apply some basic restrictions/validation so you can",
         ] {
             assert!(names(text).is_empty(), "{text}: {:?}", names(text));
         }
