@@ -374,6 +374,10 @@ fn read_one(c: Candidate) -> (SourceFile, Problem) {
     };
     file.text = match String::from_utf8(bytes) {
         Ok(t) => t,
+        // Static resources are often Latin-1 (CSV exports, old libraries): read what is ASCII.
+        Err(e) if file.kind == FileKind::StaticText || file.rel.contains("/staticresources/") => {
+            same_offsets_lossy(e.as_bytes())
+        }
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let msg = format!("file is not valid UTF-8 (bad byte at offset {at}); not scanned");
@@ -382,6 +386,17 @@ fn read_one(c: Candidate) -> (SourceFile, Problem) {
     };
     file.size = file.text.len();
     (file, None)
+}
+
+/// `bytes` as text with each byte of an invalid UTF-8 sequence read as `?`: one byte for one,
+/// so that every offset into the text is the same offset into the file.
+fn same_offsets_lossy(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        out.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    out
 }
 
 /// A project built from in-memory files, for unit tests of cross-file analyses.
@@ -528,6 +543,56 @@ fn parse_into<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Latin-1 bytes in a static resource become `?`, one for one; a secret after them is found
+    /// at its offset in the file.
+    #[test]
+    fn latin1_static_resources_are_read_with_the_same_offsets() {
+        let mut bytes = b"Name;Stadt\nM\xfcller;K\xf6ln\n".to_vec();
+        let key_at = bytes.len() + 4;
+        bytes.extend_from_slice(b"key=AKIAJ2K4L6N8P0R2T4V6\n");
+        let text = same_offsets_lossy(&bytes);
+        assert_eq!(text.len(), bytes.len());
+        assert!(text.starts_with("Name;Stadt\nM?ller;K?ln\n"));
+        assert_eq!(&text[key_at..key_at + 4], "AKIA");
+        let project = crate::testing::TempProject::new(&[
+            ("force-app/main/default/staticresources/partners.csv", bytes.as_slice()),
+            (
+                "force-app/main/default/classes/Latin.cls",
+                b"public class M\xfcller { }".as_slice(),
+            ),
+        ])
+        .expect("project");
+        let req = crate::engine::ScanRequest {
+            paths: Vec::new(),
+            cwd: project.path().to_path_buf(),
+            config: crate::config::Config::default(),
+            now: 0,
+        };
+        let scan = crate::engine::scan(&req).expect("scan");
+        let got: Vec<(&str, &str, usize)> = scan
+            .findings
+            .iter()
+            .map(|f| (f.rule, scan.project.file(f.file).rel.as_str(), f.span.start))
+            .collect();
+        assert!(
+            got.contains(&(
+                "hardcoded-secret",
+                "force-app/main/default/staticresources/partners.csv",
+                key_at
+            )),
+            "{got:?}"
+        );
+        // Apex is UTF-8 or it is not read.
+        assert!(
+            got.contains(&("unreadable-file", "force-app/main/default/classes/Latin.cls", 0)),
+            "{got:?}"
+        );
+        assert!(
+            !got.iter().any(|g| g.0 == "unreadable-file" && g.1.ends_with(".csv")),
+            "{got:?}"
+        );
+    }
 
     /// A companion `-meta.xml` keeps its document only when it has comments; one that does
     /// not parse is still reported.
