@@ -69,6 +69,8 @@ pub enum Flag {
     TokenExchange,
     SecretRequiredForTokenExchange,
     AdminApproved,
+    /// The Authorization Code and Credentials flow (headless login).
+    CodeCredentials,
 }
 
 #[derive(Clone, Copy)]
@@ -111,6 +113,8 @@ impl Flag {
             }
             (AdminApproved, ConnectedApp) => (Where::OauthConfig, "isAdminApproved", false),
             (AdminApproved, ExternalClientApp) => return None,
+            (CodeCredentials, ConnectedApp) => (Where::OauthConfig, "isCodeCredentialEnabled", false),
+            (CodeCredentials, ExternalClientApp) => (Where::EcaGlobal, "isCodeCredFlowEnabled", false),
         })
     }
 }
