@@ -70,7 +70,10 @@ impl Lint for GuestUserAccess {
                     .label(id, guest_el.value_span(), "guest profile")
                 }
                 // Every site has a guest user, whether or not the file names its profile (10
-                // active sites in 5 public repositories name none and were never reported).
+                // active Visualforce sites in 5 public repositories name none and were never
+                // reported). An Experience Cloud site's (`ChatterNetwork`) guest access is its
+                // configuration's, judged below.
+                None if root.child_text("siteType") == Some("ChatterNetwork") => continue,
                 None => Finding::new(
                     ID,
                     id,
@@ -214,6 +217,15 @@ mod tests {
 
     const SITE: &str = "force-app/main/default/sites/Partner_Help.site-meta.xml";
 
+    fn network_site(active: bool) -> Vec<(&'static str, String)> {
+        vec![(
+            SITE,
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomSite xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <active>{active}</active>\n    <masterLabel>Partner Help</masterLabel>\n    <siteType>ChatterNetwork</siteType>\n</CustomSite>\n"
+            ),
+        )]
+    }
+
     fn site(active: bool, guest: Option<&str>) -> Vec<(&'static str, String)> {
         let guest = guest.map_or(String::new(), |g| format!("    <guestProfile>{g}</guestProfile>\n"));
         vec![(
@@ -238,6 +250,7 @@ mod tests {
             &[
                 site(false, Some("Partner Help Profile")),
                 site(false, None),
+                network_site(true),
                 config(r#"{ "isAvailableToGuests": false, "type": "site" }"#),
                 config(r#"{ "authenticationType": "AUTHENTICATED" }"#),
             ],
