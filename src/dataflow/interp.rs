@@ -526,15 +526,20 @@ impl<'a, 't> Frame<'a, 't> {
             v.join(&l);
         }
         self.assign_sinks(left, &v);
+        // `url += '?x=' + y` appends: where the URL points is decided by what it appends to, so
+        // the right side is not one of its URLs. (An empty start is still "built at run time".)
+        let url_of = (!compound).then_some(right);
         match left.kind() {
             "identifier" => {
                 let name = self.t(left);
                 if let Some(i) = self.local(name) {
                     let ty = self.locals[i].ty.clone();
-                    self.bind(left, ty, &v, Some(right));
+                    self.bind(left, ty, &v, url_of);
                 } else if let Some(f) = self.model.field_in_scope(self.class, &name.to_ascii_lowercase()) {
                     self.write_field(f, &v, left);
-                    self.record_field_url(f, right);
+                    if let Some(r) = url_of {
+                        self.record_field_url(f, r);
+                    }
                 }
             }
             "field_access" => {
@@ -547,12 +552,16 @@ impl<'a, 't> Frame<'a, 't> {
                     if obj.kind() == "this" {
                         if let Some(f) = self.model.field_in_scope(self.class, &fname) {
                             self.write_field(f, &v, left);
-                            self.record_field_url(f, right);
+                            if let Some(r) = url_of {
+                                self.record_field_url(f, r);
+                            }
                         }
                     } else if let Some(class) = self.static_class(obj) {
                         if let Some(&f) = self.model.classes[class].fields.get(&fname) {
                             self.write_field(f, &v, left);
-                            self.record_field_url(f, right);
+                            if let Some(r) = url_of {
+                                self.record_field_url(f, r);
+                            }
                         }
                     } else if let Some(i) = self.root_local(obj) {
                         let hop_name = self.t(left).to_string();

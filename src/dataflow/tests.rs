@@ -549,6 +549,31 @@ fn fields_assigned_urls_classify_endpoints() {
 }
 
 #[test]
+fn appending_to_a_url_keeps_where_it_points() {
+    // A report export seen in a public org: the field starts relative or at the org's base URL,
+    // then `+=` adds the query; the query is not where the request goes.
+    let field = "  private String u;\n  void build(String f) {\n    u = START;\n    u += 'export=1&xf=' + f;\n    u = URL.getSalesforceBaseUrl().toExternalForm() + u;\n  }\n  void m() {\n    HttpRequest req = new HttpRequest();\n    req.setEndpoint(u);\n    req.setHeader('Cookie', 'sid=' + Secret.get());\n    new Http().send(req);\n  }";
+    let local = "  void m(String f) {\n    String u = START;\n    u += 'export=1&xf=' + f;\n    HttpRequest req = new HttpRequest();\n    req.setEndpoint(u);\n    req.setBody(Secret.get());\n    new Http().send(req);\n  }";
+    for body in [field, local] {
+        for (start, same) in [
+            ("'/' + f + '?'", true),
+            ("'https://exports.example.com/'", false),
+            // Appending to an empty start builds the whole URL at run time: still reported.
+            ("''", false),
+        ] {
+            let got = one_class(&body.replace("START", start));
+            assert_eq!(categories(&got), ["callout"], "{start}");
+            assert_eq!(
+                got[0].endpoint == Some(UrlClass::SameOrg),
+                same,
+                "{start}: {:?}",
+                got[0].endpoint
+            );
+        }
+    }
+}
+
+#[test]
 fn analysis_lists_methods_returning_sources_and_field_urls() {
     let ctl = (
         "force-app/main/default/classes/Ctl.cls",

@@ -97,6 +97,8 @@ pub fn classify_literal(s: &str) -> UrlClass {
                 let merge = &host[at..];
                 let end = merge.find('}').map_or(merge.len(), |e| e + 1);
                 UrlClass::Unknown(format!("the host comes from `{}`", &merge[..end]))
+            } else if is_salesforce_api_host(host) {
+                UrlClass::SameOrg
             } else {
                 UrlClass::External(host.to_ascii_lowercase())
             }
@@ -104,6 +106,21 @@ pub fn classify_literal(s: &str) -> UrlClass {
         None if t.is_empty() => UrlClass::Unknown("the URL is built at run time".into()),
         None => UrlClass::Unknown(format!("`{}` is not an absolute URL", shorten(t))),
     }
+}
+
+/// An org's own API and app hosts (`acme.my.salesforce.com`, `login.salesforce.com`,
+/// `acme.lightning.force.com`): a session sent there goes back to Salesforce, which rejects it
+/// for any other org, not to a server someone else runs. Site hosts (`*.force.com`,
+/// `*.my.site.com`) are not among them: anyone can publish code there.
+fn is_salesforce_api_host(host: &str) -> bool {
+    let name = host.split(':').next().unwrap_or(host).trim_end_matches('.');
+    let ends = |suffix: &str| {
+        name.len() > suffix.len()
+            && name
+                .get(name.len() - suffix.len()..)
+                .is_some_and(|t| t.eq_ignore_ascii_case(suffix))
+    };
+    ends(".salesforce.com") || ends(".lightning.force.com")
 }
 
 /// A quoted literal that is only a scheme (`'https://'`): in `'https://' + host` the host
@@ -166,6 +183,30 @@ mod tests {
             UrlClass::External("composer.example.com".into())
         );
         assert!(matches!(classify_literal("?sid="), UrlClass::Unknown(_)));
+    }
+
+    #[test]
+    fn salesforce_hosts_are_not_external_but_sites_are() {
+        for same in [
+            "https://acme.my.salesforce.com/analytics/download/x.png",
+            "https://Acme--UAT.sandbox.my.salesforce.com:443/services/data",
+            "https://login.salesforce.com/services/Soap/u/60.0",
+            "https://acme.lightning.force.com/lightning/r/Account/001/view",
+        ] {
+            assert_eq!(classify_literal(same), UrlClass::SameOrg, "{same}");
+        }
+        for external in [
+            "https://acme.my.site.com/s/login",
+            "https://acme.secure.force.com/x",
+            "https://salesforce.com.evil.example/x",
+            "https://evilsalesforce.com/x",
+            "https://user@acme.my.salesforce.com.evil.example/x",
+        ] {
+            assert!(
+                matches!(classify_literal(external), UrlClass::External(_)),
+                "{external}"
+            );
+        }
     }
 
     #[test]
