@@ -127,6 +127,17 @@ pub fn names_other_content(name: &str) -> bool {
         .any(|w| QUALIFIERS.contains(&w.as_str()) || OTHER_CONTENT.contains(&w.as_str()) || w.starts_with("x5t"))
 }
 
+/// Names of fields that identify who or what authenticates, not the secret itself: a user
+/// name, a login, an email address, a client or key id.
+const IDENTIFIERS: &[&str] = &["username", "user", "login", "email", "account", "userid", "clientid"];
+
+/// Whether a field's name says it holds an identifier that travels with a credential (see
+/// [`IDENTIFIERS`]) and no credential word of its own.
+pub fn names_an_identifier(name: &str) -> bool {
+    let w = words(name);
+    credential_words(&w).is_none() && w.iter().any(|x| IDENTIFIERS.contains(&x.as_str()))
+}
+
 /// Splits an API name, label or phrase into lower-case words: on `_`, spaces, punctuation and
 /// camelCase; drops a namespace prefix and the `__c`/`__mdt` suffix.
 pub fn words(name: &str) -> Vec<String> {

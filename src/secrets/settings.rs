@@ -104,6 +104,11 @@ impl Settings {
         if let Some(why) = &field.named_credential {
             return Some(why.clone());
         }
+        // `'Basic ' + base64(s.Username__c + ':' + s.Password__c)`: the user name travels with
+        // the password, but it is not the secret (a public org's `Username__c` was reported).
+        if super::names_an_identifier(&field.name) {
+            return None;
+        }
         let u = self.usage(&object.name, &field.name)?;
         u.as_credential.first().map(|(_, _, how)| how.clone())
     }
@@ -253,10 +258,12 @@ fn records_named_like_credentials(project: &Project) -> HashMap<(String, String)
             continue;
         };
         for v in root.children_named("values") {
+            // A value that spells the word is a name, not the secret: a page-name type's record
+            // `AAAP_CheckCredentials` holds `AAAP-CheckCredentials` (a public org).
             let has_value = v
                 .child("value")
                 .and_then(|e| e.text())
-                .is_some_and(|t| !t.trim().is_empty());
+                .is_some_and(|t| !t.trim().is_empty() && !super::words(t).join(" ").contains(word.as_str()));
             if let (Some(field), true) = (v.child_text("field"), has_value) {
                 out.entry((format!("{ty}__mdt").to_ascii_lowercase(), field.to_ascii_lowercase()))
                     .or_insert_with(|| format!("its record `{record}` is named like {}", article(&word)));
@@ -429,13 +436,15 @@ fn declared_type(at: Node<'_>, var: &str, src: &str) -> Option<String> {
     found
 }
 
-/// Headers whose value is a credential.
+/// Headers whose value is a credential: `Authorization`, or a name that says credential by the
+/// same words as a field's (`X-Api-Key`, `X-Auth-Token`; not `Security-Token-Type`, seen on a
+/// public org, whose value names the kind of token).
 fn credential_header(h: &str) -> bool {
-    let h = h.to_ascii_lowercase();
-    h == "authorization"
-        || ["api-key", "apikey", "token", "secret", "password", "x-api"]
-            .iter()
-            .any(|k| h.contains(k))
+    let h = h.trim();
+    h.eq_ignore_ascii_case("authorization")
+        || h.eq_ignore_ascii_case("proxy-authorization")
+        || h.eq_ignore_ascii_case("x-api")
+        || super::credential_name(h).is_some()
 }
 
 /// How the statement around a field read uses it as a credential, if it does: an
@@ -695,6 +704,54 @@ mod tests {
             s.credential_reason(o, &o.fields[1]).as_deref(),
             Some("code sends it as `token`")
         );
+    }
+
+    /// Shapes from public orgs: a header that names the kind of token, and the user name that
+    /// Basic authentication sends beside the password.
+    #[test]
+    fn code_evidence_is_about_the_secret_not_what_travels_with_it() {
+        let class = "public class Client {\n  void m(Acme_Settings__c s) {\n    HttpRequest r = new HttpRequest();\n    r.setHeader('Security-Token-Type', s.Value_A__c);\n    r.setHeader('X-Auth-Token', s.Value_B__c);\n  }\n}";
+        let s = vague_fields_read_by("Public", class);
+        let o = &s.objects[0];
+        assert!(s.credential_reason(o, &o.fields[0]).is_none());
+        assert_eq!(
+            s.credential_reason(o, &o.fields[1]).as_deref(),
+            Some("code sends it in the `X-Auth-Token` header")
+        );
+
+        let (p1, t1) = field_file("Username__c", "Text", "");
+        let (p2, t2) = field_file("Value__c", "Text", "");
+        let obj = object("Public");
+        let basic = "public class Client {\n  void m(Acme_Settings__c s) {\n    HttpRequest r = new HttpRequest();\n    r.setHeader('Authorization', 'Basic ' + EncodingUtil.base64Encode(Blob.valueOf(s.Username__c + ':' + s.Value__c)));\n    String h = 'Basic ' + s.Username__c;\n    String g = 'Basic ' + s.Value__c;\n  }\n}";
+        let s = settings(&[
+            (OBJ, &obj),
+            (&p1, &t1),
+            (&p2, &t2),
+            ("force-app/main/default/classes/Client.cls", basic),
+        ]);
+        let o = &s.objects[0];
+        assert!(s.credential_reason(o, &o.fields[0]).is_none());
+        assert!(s.credential_reason(o, &o.fields[1]).is_some());
+    }
+
+    #[test]
+    fn a_record_whose_value_spells_its_name_holds_a_name() {
+        let ty = "force-app/main/default/objects/Page_Map__mdt/Page_Map__mdt.object-meta.xml";
+        let field = "force-app/main/default/objects/Page_Map__mdt/fields/Page__c.field-meta.xml";
+        let obj = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomObject xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <label>Page Map</label>\n</CustomObject>\n";
+        let f = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomField xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>Page__c</fullName>\n    <label>Page</label>\n    <type>Text</type>\n</CustomField>\n";
+        let record = |value: &str| {
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomMetadata xmlns=\"http://soap.sforce.com/2006/04/metadata\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n    <label>AAAP/CheckCredentials</label>\n    <protected>false</protected>\n    <values>\n        <field>Page__c</field>\n        <value xsi:type=\"xsd:string\">{value}</value>\n    </values>\n</CustomMetadata>\n"
+            )
+        };
+        let path = "force-app/main/default/customMetadata/Page_Map.AAAP_CheckCredentials.md-meta.xml";
+        for (value, credential) in [("AAAP-CheckCredentials", false), ("c2VjcmV0OnZhbHVlCg", true)] {
+            let r = record(value);
+            let s = settings(&[(ty, obj), (field, f), (path, &r)]);
+            let o = &s.objects[0];
+            assert_eq!(s.credential_reason(o, &o.fields[0]).is_some(), credential, "{value}");
+        }
     }
 
     #[test]
