@@ -127,6 +127,7 @@ pub(crate) fn analyze_method(
             val: Val {
                 taint: vec![(Origin::Param(i as u16), None)],
                 endpoint: None,
+                keys: None,
             },
             assigned: Vec::new(),
         });
@@ -303,6 +304,7 @@ impl<'a, 't> Frame<'a, 't> {
                     Val {
                         taint: vec![(Origin::Receiver, None)],
                         endpoint: None,
+                        keys: None,
                     }
                 }
             }
@@ -600,6 +602,7 @@ impl<'a, 't> Frame<'a, 't> {
         let concrete = Val {
             taint: v.taint.iter().filter(|(o, _)| *o == Origin::Source).cloned().collect(),
             endpoint: None,
+            keys: None,
         };
         if concrete.is_tainted() {
             self.out.field_writes.push((f, concrete));
@@ -684,8 +687,8 @@ impl<'a, 't> Frame<'a, 't> {
 
         let mut result = Val::default();
         for s in self.spec.sources {
-            let note = match &s.kind {
-                SourceKind::Call(c) => self.matches(c, &name, obj).then(|| s.note.to_string()),
+            let hit = match &s.kind {
+                SourceKind::Call(c) => self.matches(c, &name, obj).then(|| (s.note.to_string(), None)),
                 SourceKind::Custom(f) => {
                     let mut receivers = Vec::new();
                     if let Some(o) = obj {
@@ -703,8 +706,10 @@ impl<'a, 't> Frame<'a, 't> {
                     })
                 }
             };
-            if let Some(note) = note {
-                result.join(&Val::source(extend(&None, self.hop(node, note))));
+            if let Some((note, keys)) = hit {
+                let mut v = Val::source(extend(&None, self.hop(node, note)));
+                v.keys = keys;
+                result.join(&v);
             }
         }
 
@@ -727,12 +732,21 @@ impl<'a, 't> Frame<'a, 't> {
                     }
                 }
             } else {
+                // `m.get('serverUrl')` of a map that holds the taint only under `sessionId`.
+                let key = matches!(name.as_str(), "get" | "remove")
+                    .then(|| self.key_literal(&arg_nodes, &args))
+                    .flatten();
                 if recv.is_tainted()
                     && !super::NON_VALUE_METHODS.contains(&name.as_str())
                     && !self.spec.clean_results.contains(&name.as_str())
+                    && key.is_none_or(|k| recv.may_hold(k))
                 {
                     let mut r = recv.clone();
                     r.endpoint = None;
+                    if key.is_some() {
+                        // What is stored under a key is known only as a whole.
+                        r.keys = None;
+                    }
                     result.join(&r);
                 }
                 if self.spec.arg_propagators.contains(&name.as_str()) {
@@ -749,6 +763,12 @@ impl<'a, 't> Frame<'a, 't> {
                 if self.spec.mutators.contains(&name.as_str()) {
                     for a in &args {
                         stored.join(a);
+                    }
+                    if name == "put"
+                        && args.len() == 2
+                        && let Some(k) = self.key_literal(&arg_nodes, &args)
+                    {
+                        stored.keys = Some(vec![k.to_string()]);
                     }
                     let root = self.locals[i].name.clone();
                     stored = stored.with_hop(|| self.hop(node, format!("put into `{root}`")));
@@ -784,6 +804,16 @@ impl<'a, 't> Frame<'a, 't> {
             }
         }
         result
+    }
+
+    /// The text of a first argument that is an untainted string literal (a map key).
+    fn key_literal(&self, arg_nodes: &[Node<'a>], args: &[Val]) -> Option<&'a str> {
+        let (node, val) = (arg_nodes.first()?, args.first()?);
+        if node.kind() != "string_literal" || val.is_tainted() {
+            return None;
+        }
+        let s = self.t(*node);
+        s.get(1..s.len().saturating_sub(1))
     }
 
     /// Whether a type qualifier (see [`Frame::is_type_qualifier`]) names a class of Apex's
@@ -894,6 +924,7 @@ impl<'a, 't> Frame<'a, 't> {
         let this_val = || Val {
             taint: vec![(Origin::Receiver, None)],
             endpoint: None,
+            keys: None,
         };
         // What flows in through parameter `o`, with the hop that passes it.
         let incoming = |f: &Self, o: Origin| -> Val {
@@ -920,7 +951,9 @@ impl<'a, 't> Frame<'a, 't> {
             let returned = |f: &Self| f.hop(node, format!("returned by `{display}`"));
             match o {
                 Origin::Source => {
-                    let v = Val::source(extend(p, returned(self)));
+                    let mut v = Val::source(extend(p, returned(self)));
+                    // A map returned whole keeps the keys that hold the source.
+                    v.keys.clone_from(&s.ret.keys);
                     result.join(&v);
                 }
                 _ => {
@@ -930,6 +963,7 @@ impl<'a, 't> Frame<'a, 't> {
                         result.join(&Val {
                             taint: vec![(*io, path)],
                             endpoint: None,
+                            keys: None,
                         });
                     }
                 }
@@ -981,10 +1015,12 @@ impl<'a, 't> Frame<'a, 't> {
             let v = Val {
                 taint: inc.taint.iter().map(|(io, ip)| (*io, concat(ip, p))).collect(),
                 endpoint: None,
+                keys: None,
             };
             let concrete = Val {
                 taint: v.taint.iter().filter(|(x, _)| *x == Origin::Source).cloned().collect(),
                 endpoint: None,
+                keys: None,
             };
             if concrete.is_tainted() {
                 self.out.field_writes.push((*f, concrete));

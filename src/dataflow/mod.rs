@@ -78,10 +78,15 @@ pub struct CallSite<'a, 't> {
     pub receivers: Vec<Node<'t>>,
 }
 
+/// A custom source's note for the path, and the map keys that hold the taint (see
+/// [`Val::keys`]).
+pub type CustomHit = (String, Option<Vec<String>>);
+
 pub enum SourceKind {
     Call(Call),
-    /// Returns a note for the path when the call is a source.
-    Custom(fn(&CallSite<'_, '_>) -> Option<String>),
+    /// Returns a note for the path when the call is a source, and the keys that hold the
+    /// taint when the value is a map's text (see [`Val::keys`]).
+    Custom(fn(&CallSite<'_, '_>) -> Option<CustomHit>),
 }
 
 pub struct Source {
@@ -648,6 +653,10 @@ pub(crate) fn hops(path: &Path) -> Vec<Hop> {
 pub(crate) struct Val {
     pub taint: Vec<(Origin, Path)>,
     pub endpoint: Option<Endpoint>,
+    /// For a map (or what a map is read from): the string keys the taint is held under, when
+    /// every one is known (`m.put('sid', s)`, a page whose JSON holds the session under `sid`);
+    /// `None` when any key may hold it. `m.get('other')` is then clean. Keys only widen.
+    pub keys: Option<Vec<String>>,
 }
 
 impl Val {
@@ -659,7 +668,15 @@ impl Val {
         Val {
             taint: vec![(Origin::Source, path)],
             endpoint: None,
+            keys: None,
         }
+    }
+
+    /// Whether a read of string key `key` may yield the taint.
+    pub fn may_hold(&self, key: &str) -> bool {
+        self.keys
+            .as_ref()
+            .is_none_or(|ks| ks.iter().any(|k| k.eq_ignore_ascii_case(key)))
     }
 
     pub fn has(&self, o: Origin) -> bool {
@@ -669,6 +686,26 @@ impl Val {
     /// Adds what `other` has that `self` lacks; true if anything was added.
     pub fn join(&mut self, other: &Val) -> bool {
         let mut changed = false;
+        if other.is_tainted() {
+            if !self.is_tainted() {
+                self.keys.clone_from(&other.keys);
+            } else if let Some(mine) = &mut self.keys {
+                match &other.keys {
+                    None => {
+                        self.keys = None;
+                        changed = true;
+                    }
+                    Some(theirs) => {
+                        for k in theirs {
+                            if !mine.iter().any(|m| m.eq_ignore_ascii_case(k)) {
+                                mine.push(k.clone());
+                                changed = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
         for (o, p) in &other.taint {
             if !self.has(*o) {
                 self.taint.push((*o, p.clone()));
@@ -696,6 +733,7 @@ impl Val {
         Val {
             taint: self.taint.iter().map(|(o, p)| (*o, extend(p, h.clone()))).collect(),
             endpoint: self.endpoint.clone(),
+            keys: self.keys.clone(),
         }
     }
 }
@@ -762,8 +800,15 @@ impl Summary {
             .map(|d| (d.param, d.sink, d.file, d.span.start))
             .collect();
         deferred.sort_unstable();
+        let ret_keys = self.ret.keys.as_ref().map(|ks| {
+            let mut ks: Vec<String> = ks.iter().map(|k| k.to_ascii_lowercase()).collect();
+            ks.sort_unstable();
+            ks.dedup();
+            ks
+        });
         SummaryKey {
             ret,
+            ret_keys,
             ret_endpoint: self.ret.endpoint.as_ref().map(|e| e.class.rank()),
             ret_url: self.ret_url.as_ref().map(|e| e.class.rank()),
             sinks,
@@ -777,16 +822,30 @@ impl Summary {
     /// endpoint argument.
     fn source_key(&self) -> SourceKey {
         let k = self.key();
-        (k.ret.contains(&Origin::Source), k.ret_endpoint, k.ret_url, k.deferred)
+        (
+            k.ret.contains(&Origin::Source),
+            k.ret_keys,
+            k.ret_endpoint,
+            k.ret_url,
+            k.deferred,
+        )
     }
 }
 
-/// See [`Summary::source_key`]: returns a source, endpoint and URL ranks, deferred flows.
-type SourceKey = (bool, Option<u8>, Option<u8>, Vec<(u16, usize, FileId, usize)>);
+/// See [`Summary::source_key`]: returns a source (under which keys), endpoint and URL ranks,
+/// deferred flows.
+type SourceKey = (
+    bool,
+    Option<Vec<String>>,
+    Option<u8>,
+    Option<u8>,
+    Vec<(u16, usize, FileId, usize)>,
+);
 
 #[derive(PartialEq, Eq)]
 struct SummaryKey {
     ret: Vec<Origin>,
+    ret_keys: Option<Vec<String>>,
     ret_endpoint: Option<u8>,
     ret_url: Option<u8>,
     sinks: Vec<(Origin, usize, FileId, usize, Option<u8>)>,
@@ -979,6 +1038,7 @@ pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
                 let concrete = Val {
                     taint: ret.taint.into_iter().filter(|(o, _)| *o == Origin::Source).collect(),
                     endpoint: None,
+                    keys: None,
                 };
                 if state.fields[f].join(&concrete) && !std::mem::replace(&mut changed_fields[f], true) {
                     fields_changed.push(f);

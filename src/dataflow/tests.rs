@@ -549,6 +549,16 @@ fn fields_assigned_urls_classify_endpoints() {
 }
 
 #[test]
+fn a_map_holds_its_taint_under_the_keys_it_was_put_with() {
+    let got = one_class(
+        "  void m(String k) {\n    Map<String, Object> m = new Map<String, Object>();\n    m.put('sessionId', Secret.get());\n    m.put('serverUrl', 'https://x');\n    Out.send(m.get('serverUrl'));\n    Out.send(m.get('SESSIONID'));\n    Out.send(m.get(k));\n    Out.send(m);\n    Map<String, Object> outer = new Map<String, Object>();\n    outer.put('inner', m);\n    Out.send(((Map<String, Object>) outer.get('inner')).get('sessionId'));\n    Out.send(outer.get('other'));\n    Map<String, Object> both = new Map<String, Object>();\n    both.put(k, Secret.get());\n    Out.send(both.get('serverUrl'));\n  }",
+    );
+    let lines: Vec<&str> = got.iter().map(|g| g.at.as_str()).collect();
+    // Clean: the other key (line 6) and a key the outer map never held (line 13).
+    assert_eq!(lines, ["A.cls:7", "A.cls:8", "A.cls:9", "A.cls:12", "A.cls:16"]);
+}
+
+#[test]
 fn appending_to_a_url_keeps_where_it_points() {
     // A report export seen in a public org: the field starts relative or at the org's base URL,
     // then `+=` adds the query; the query is not where the request goes.

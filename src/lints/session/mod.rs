@@ -2,7 +2,7 @@
 //! data-flow engine and shared by the two session lints; plus the Visualforce, formula and
 //! JavaScript checks that do not need Apex data flow.
 
-use crate::dataflow::{Call, CallSite, EndpointOf, Flow, On, Sink, SinkAt, Source, SourceKind, Spec};
+use crate::dataflow::{Call, CallSite, CustomHit, EndpointOf, Flow, On, Sink, SinkAt, Source, SourceKind, Spec};
 use std::ops::Range;
 
 use crate::dataflow::Hop;
@@ -255,19 +255,40 @@ pub static SESSION: Spec = Spec {
 pub static SPECS: &[&Spec] = &[&SESSION];
 
 /// `Page.Foo.getContent()` (or `getContentAsPDF`) where page `Foo` embeds the session ID.
-fn page_with_session(site: &CallSite<'_, '_>) -> Option<String> {
+/// When the page writes every session marker as a JSON string value (`"sessionId":
+/// "{!$Api.Session_ID}"`), the keys that hold it: a map deserialized from the content holds
+/// the session only there.
+fn page_with_session(site: &CallSite<'_, '_>) -> Option<CustomHit> {
     if site.method != "getcontent" && site.method != "getcontentaspdf" {
         return None;
     }
     let src = &site.project.files[site.file].text;
     let page = site.receivers.iter().find_map(|&r| page_name(r, src))?;
-    let has_session = site.project.files.iter().any(|f| {
-        f.kind == FileKind::Visualforce
+    let text = site.project.files.iter().find_map(|f| {
+        (f.kind == FileKind::Visualforce
             && f.rel.ends_with(".page")
             && f.component_name().eq_ignore_ascii_case(&page)
-            && markup::session_markers(&f.text).next().is_some()
-    });
-    has_session.then(|| format!("the content of page `{page}` embeds the session ID"))
+            && markup::session_markers(&f.text).next().is_some())
+        .then_some(f.text.as_str())
+    })?;
+    let keys: Option<Vec<String>> = markup::session_markers(text)
+        .map(|m| json_key_before(text, m.start).map(str::to_string))
+        .collect();
+    Some((format!("the content of page `{page}` embeds the session ID"), keys))
+}
+
+/// The key of the JSON string value that `at` sits in: `"key": "...{!` before it.
+fn json_key_before(text: &str, at: usize) -> Option<&str> {
+    let before = text.get(..at)?;
+    let open = before.rfind('"')?;
+    if before[open + 1..].contains(['\n', '}']) {
+        return None;
+    }
+    let colon = before[..open].trim_end().strip_suffix(':')?.trim_end();
+    let key_end = colon.strip_suffix('"')?;
+    let key_start = key_end.rfind(['"', '\n'])?;
+    let key = &key_end[key_start + 1..];
+    (key_end.as_bytes()[key_start] == b'"' && !key.is_empty()).then_some(key)
 }
 
 /// The page a `Page.Foo` or `new PageReference('/apex/Foo')` expression names.
@@ -331,4 +352,31 @@ pub fn apex_finding(rule: &'static str, flow: &Flow, message: String) -> Finding
         sink.note,
         message,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_key_before;
+
+    #[test]
+    fn the_json_key_of_a_session_marker() {
+        let key = |text: &str| {
+            let at = text.find("$Api").unwrap_or(0);
+            json_key_before(text, at).map(str::to_string)
+        };
+        assert_eq!(
+            key(r#"{ "sessionId": "{!$Api.Session_ID}", "serverUrl": "x" }"#).as_deref(),
+            Some("sessionId")
+        );
+        assert_eq!(
+            key("{\"sid\"\n  :  \"Bearer {!$Api.Session_ID}\"}").as_deref(),
+            Some("sid")
+        );
+        // Not a JSON string value: the whole content holds the session.
+        assert_eq!(key(r#"var sid = "{!$Api.Session_ID}";"#), None);
+        assert_eq!(key(r#"{sid: "{!$Api.Session_ID}"}"#), None);
+        assert_eq!(key(r#"<p title="x">{!$Api.Session_ID}</p>"#), None);
+        assert_eq!(key(r#"{"": "{!$Api.Session_ID}"}"#), None);
+        assert_eq!(key("{!$Api.Session_ID}"), None);
+    }
 }
