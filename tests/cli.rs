@@ -494,7 +494,7 @@ fn report_on_the_corpus_is_complete_deterministic_and_not_a_gate() {
     // The corpus has findings; `check` fails on them, the report only documents them.
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("sfsec: reported 83 findings (2 suppressed) of 122 files"),
+        stderr(&o).contains("sfsec: reported 83 findings (2 suppressed) of 123 files"),
         "{}",
         stderr(&o)
     );

@@ -160,7 +160,15 @@ pub fn check_metadata(rule: &'static str, file: FileId, src: &SourceFile, doc: &
         if what == "formula" && !lower.contains("hyperlink") && !lower.contains("http") {
             continue;
         }
-        let class = classify_markup_url(&text[..marker.start], &Controllers::default());
+        let before = &text[..marker.start];
+        let before = if what == "custom button or link" && is_javascript_link(doc, el) {
+            // An onClick JavaScript body: the URL is the expression the marker sits in, not
+            // the script from its first line (`var u = "/apex/Composer" + "?sid={!API...}"`).
+            script_expression(before)
+        } else {
+            before
+        };
+        let class = classify_markup_url(before, &Controllers::default());
         if class == UrlClass::SameOrg {
             continue;
         }
@@ -174,6 +182,61 @@ pub fn check_metadata(rule: &'static str, file: FileId, src: &SourceFile, doc: &
             .help("link to the other system without the session ID; let it authenticate with its own OAuth flow"),
         );
     }
+}
+
+/// Whether the button or link that holds `url` runs JavaScript (`linkType` `javascript`,
+/// `openType` `onClickJavaScript`).
+fn is_javascript_link(doc: &XmlDoc, url: crate::xml::ElemRef<'_>) -> bool {
+    url.el().parent().map(|p| doc.get(p)).is_some_and(|link| {
+        link.child_text("linkType")
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("javascript"))
+            || link
+                .child_text("openType")
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("onClickJavaScript"))
+    })
+}
+
+/// The start of the JavaScript expression that ends at the end of `before` (inside a string
+/// literal, where a session marker sits): what follows the last `;`, brace, `(`, `,`, `:`, `?`
+/// or assignment outside strings and comments, with the opening quote of its first literal
+/// dropped, so that the literal's text is read as the URL.
+fn script_expression(before: &str) -> &str {
+    let b = before.as_bytes();
+    let mut start = 0;
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match quote {
+            Some(q) => {
+                if c == b'\\' {
+                    i += 1;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                b'"' | b'\'' | b'`' => quote = Some(c),
+                b'/' if b.get(i + 1) == Some(&b'/') => {
+                    i = before[i..].find('\n').map_or(b.len(), |n| i + n);
+                    start = i;
+                }
+                b';' | b'{' | b'}' | b'(' | b',' | b':' | b'?' => start = i + 1,
+                // An assignment, not `==`, `!=`, `<=`, `>=` or `=>`.
+                b'=' if !matches!(b.get(i + 1), Some(b'=' | b'>'))
+                    && !i
+                        .checked_sub(1)
+                        .is_some_and(|p| matches!(b[p], b'=' | b'!' | b'<' | b'>')) =>
+                {
+                    start = i + 1
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    let expr = before[start.min(before.len())..].trim_start();
+    expr.strip_prefix(['"', '\'', '`']).unwrap_or(expr)
 }
 
 /// Workflow outbound messages that carry a session ID (`includeSessionId`) to their endpoint.

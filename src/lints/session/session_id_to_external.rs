@@ -255,6 +255,16 @@ mod tests {
         )]
     }
 
+    /// An onClick JavaScript button (in source format) whose script is given.
+    fn js_button(script: &str) -> Vec<(&'static str, String)> {
+        vec![(
+            "force-app/main/default/objects/Contact/webLinks/Template_Admin.webLink-meta.xml",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<WebLink xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>Template_Admin</fullName>\n    <availability>online</availability>\n    <displayType>button</displayType>\n    <linkType>javascript</linkType>\n    <masterLabel>Template Admin</masterLabel>\n    <openType>onClickJavaScript</openType>\n    <protected>false</protected>\n    <url>{script}</url>\n</WebLink>\n"
+            ),
+        )]
+    }
+
     fn handler(attr: &str) -> Vec<(&'static str, String)> {
         vec![(
             PAGE,
@@ -274,6 +284,10 @@ mod tests {
                 button("https://composer.example.com/index.html?id={!Contact.Id}&amp;myApi.Session_Id__c=1"),
                 handler("onclick=\"window.open('/apex/Print?sid={!$Api.Session_ID}');\""),
                 handler("onclick=\"window.open('https://composer.example.com/?id={!Contact.Id}');\""),
+                // A public org's Template Admin button: a helper first, then a relative page.
+                js_button(
+                    "function warn(msg) { // see https://help.example.com\n    var box = new SimpleDialog(&quot;d&quot; + Math.random(), true);\n    box.setTitle(&quot;Template Admin&quot;);\n}\nif (&quot;{!Contact.Id}&quot; !== &quot;&quot;) {\n    var CongaURL = &quot;/apex/APXTConga4__Conga_Composer&quot; +\n    &quot;?sessionId={!API.Session_ID}&quot; +\n    &quot;&amp;id={!Contact.Id}&quot;;\n    window.open(CongaURL, &quot;Conga&quot;);\n} else { warn(&quot;Pick one&quot;); }",
+                ),
             ],
             &[
                 button(
@@ -281,6 +295,12 @@ mod tests {
                 ),
                 handler(
                     "onclick=\"window.open('https://composer.example.com/index.html?SessionId={!$Api.Session_ID}&amp;ServerUrl={!$Api.Partner_Server_URL_210}');\"",
+                ),
+                js_button(
+                    "var box = &quot;/apex/Local&quot;;\nvar CongaURL = &quot;https://composer.example.com&quot; +\n&quot;?sessionId={!API.Session_ID}&quot;;\nwindow.open(CongaURL);",
+                ),
+                js_button(
+                    "if (x == 1) { window.open( &apos;https://composer.example.com?sessionId={!API.Session_ID}&apos; ); }",
                 ),
             ],
         );
