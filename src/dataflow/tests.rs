@@ -86,7 +86,7 @@ static SINKS: &[Sink] = &[
                 on: On::Class(&["webservicecallout"]),
                 method: "invoke",
             },
-            arg: Some(0),
+            arg: None,
         },
         note: "sent by a stub",
         endpoint: EndpointOf::ArgListFirst(3),
@@ -487,6 +487,29 @@ fn wsdl_stubs_use_their_endpoint_field() {
         ("Deployer.cls", &repointed),
     ]);
     assert_eq!(got[0].endpoint, Some(UrlClass::External("evil.example".into())));
+}
+
+#[test]
+fn a_stub_request_element_carries_what_its_fields_hold() {
+    // The shape of a public org's generated TIBCO client: the session is a request field.
+    let stub = "public class Tibco {\n  public class notifications_element { public String SessionId; public String OrgId; }\n  public class Port {\n    public String endpoint_x = 'https://bw.partner.example/notify';\n    public Boolean notifications(String orgId, String sessionId) {\n      notifications_element request_x = new notifications_element();\n      request_x.OrgId = orgId;\n      request_x.SessionId = sessionId;\n      WebServiceCallout.invoke(this, request_x, null, new String[]{ endpoint_x, '', '' });\n      return true;\n    }\n  }\n}";
+    let client = |args: &str| {
+        format!(
+            "public class Subscriber {{\n  void m() {{\n    Tibco.Port p = new Tibco.Port();\n    p.notifications({args});\n  }}\n}}"
+        )
+    };
+    let got = run(&[
+        ("Tibco.cls", stub),
+        ("Subscriber.cls", &client("UserInfo.getOrganizationId(), Secret.get()")),
+    ]);
+    assert_eq!(categories(&got), ["stub"]);
+    assert_eq!(got[0].endpoint, Some(UrlClass::External("bw.partner.example".into())));
+    // Look-alike: only the organization id goes.
+    let got = run(&[
+        ("Tibco.cls", stub),
+        ("Subscriber.cls", &client("UserInfo.getOrganizationId(), 'none'")),
+    ]);
+    assert!(got.is_empty(), "{got:?}");
 }
 
 #[test]

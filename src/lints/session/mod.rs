@@ -89,7 +89,9 @@ static SINKS: &[Sink] = &[
                 on: On::Class(&["webservicecallout", "system.webservicecallout"]),
                 method: "invoke",
             },
-            arg: Some(0),
+            // The stub (its `SessionHeader`), the request element, the endpoint list: all
+            // of them go to the endpoint.
+            arg: None,
         },
         note: "sent by a WSDL2Apex stub",
         endpoint: EndpointOf::ArgListFirst(3),
@@ -102,7 +104,9 @@ static SINKS: &[Sink] = &[
                 on: On::Class(&["webservicecallout", "system.webservicecallout"]),
                 method: "begininvoke",
             },
-            arg: Some(0),
+            // The stub (its `SessionHeader`), the request element, the endpoint list: all
+            // of them go to the endpoint.
+            arg: None,
         },
         note: "sent by a WSDL2Apex stub",
         endpoint: EndpointOf::ArgListFirst(3),
