@@ -1270,14 +1270,29 @@ impl<'a, 't> Frame<'a, 't> {
                     None => UrlClass::Unknown("the URL is built at run time".into()),
                 }
             }
-            "binary_expression" | "parenthesized_expression" | "cast_expression" => node
-                .field("left")
-                .or_else(|| node.field("value"))
-                .or_else(|| node.named_child(0))
-                .map_or_else(
-                    || UrlClass::Unknown("the URL is built at run time".into()),
-                    |n| self.classify(n, depth + 1),
-                ),
+            "binary_expression" | "parenthesized_expression" | "cast_expression" => {
+                // Down to the leftmost part of a `+` chain in one step, however long the chain.
+                let mut cur = node;
+                while matches!(
+                    cur.kind(),
+                    "binary_expression" | "parenthesized_expression" | "cast_expression"
+                ) {
+                    if cur.kind() == "binary_expression"
+                        && cur.field("left").is_some_and(|l| url::is_scheme_only(self.t(l)))
+                    {
+                        return self.classify(cur, depth + 1);
+                    }
+                    match cur
+                        .field("left")
+                        .or_else(|| cur.field("value"))
+                        .or_else(|| cur.named_child(0))
+                    {
+                        Some(n) => cur = n,
+                        None => return UrlClass::Unknown("the URL is built at run time".into()),
+                    }
+                }
+                self.classify(cur, depth + 1)
+            }
             "ternary_expression" => {
                 let a = node.field("consequence").map(|n| self.classify(n, depth + 1));
                 let b = node.field("alternative").map(|n| self.classify(n, depth + 1));

@@ -290,6 +290,30 @@ pub fn check_pages(rule: &'static str, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 continue;
             };
             if !url_attribute(&tag, &attr) {
+                // `<form action="https://..."><input type="hidden" value="{!$Api.Session_ID}">`:
+                // the form posts the field's value to its action.
+                if tag == "input"
+                    && attr == "value"
+                    && let Some(action) = enclosing_form_action(&f.text, marker.start)
+                {
+                    let class = action.map_or(UrlClass::SameOrg, |a| classify_markup_url(a, &ctl));
+                    if class != UrlClass::SameOrg {
+                        out.push(
+                            Finding::new(
+                                rule,
+                                id,
+                                marker,
+                                format!(
+                                    "session ID is put in a form field that the form posts {}",
+                                    class.describe()
+                                ),
+                            )
+                            .help(
+                                "do not hand the session to another site; let it authenticate with its own OAuth flow",
+                            ),
+                        );
+                    }
+                }
                 continue;
             }
             let class = classify_markup_url(&f.text[value_start..marker.start], &ctl);
@@ -307,6 +331,40 @@ pub fn check_pages(rule: &'static str, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+/// For a position inside an HTML `<form>` (not closed before it): `Some(action)`, the value
+/// of its `action` attribute, or `Some(None)` when it has none (it posts to its own page).
+fn enclosing_form_action(text: &str, at: usize) -> Option<Option<&str>> {
+    let lower = text.get(..at)?.to_ascii_lowercase();
+    let open = lower.rmatch_indices("<form").map(|(i, _)| i).find(|&i| {
+        lower
+            .as_bytes()
+            .get(i + 5)
+            .is_some_and(|c| c.is_ascii_whitespace() || *c == b'>')
+    })?;
+    if lower[open..].contains("</form") {
+        return None;
+    }
+    let tag_end = open + lower[open..].find('>')?;
+    let tag = &lower[open..tag_end];
+    let mut from = 0;
+    while let Some(i) = tag[from..].find("action") {
+        let name_at = from + i;
+        from = name_at + 6;
+        if !tag.as_bytes()[name_at - 1].is_ascii_whitespace() {
+            continue;
+        }
+        let rest = tag[from..].trim_start();
+        let Some(rest) = rest.strip_prefix('=') else { continue };
+        let rest = rest.trim_start();
+        let quote = rest.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+        // `lower` keeps `text`'s offsets (ASCII case folding).
+        let value_start = tag_end - rest.len() + 1;
+        let len = text[value_start..].find(quote)?;
+        return Some(Some(&text[value_start..value_start + len]));
+    }
+    Some(None)
 }
 
 /// The tag, attribute name (both lower-case) and value start of the attribute value that

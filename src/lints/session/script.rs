@@ -286,6 +286,12 @@ fn inline_scripts(text: &str) -> Vec<Range<usize>> {
             break;
         };
         let open_end = start + gt + 1;
+        // `<script src="..."/>`: Visualforce is XML, so a self-closed tag has no body, and the
+        // next `</script>` closes the script after it.
+        if lower[..open_end].ends_with("/>") {
+            from = open_end;
+            continue;
+        }
         let Some(close) = lower[open_end..].find("</script") else {
             break;
         };
@@ -881,6 +887,14 @@ impl<'a, 'r> Script<'a, 'r> {
             (None, "")
         };
         let recv = obj.map(|o| self.eval(o)).unwrap_or_default();
+        // An immediately invoked function (`(function () { ... })()`, `!function () {}()`):
+        // its body runs here.
+        if matches!(
+            callee.kind(),
+            "parenthesized_expression" | "function_expression" | "arrow_function"
+        ) {
+            self.eval(callee);
+        }
         // Promise callbacks receive the value.
         if matches!(prop, "then" | "finally")
             && let Some(&cb) = arg_nodes.first()
@@ -1186,12 +1200,20 @@ impl<'a, 'r> Script<'a, 'r> {
                     _ => UrlClass::Unknown("the URL is built at run time".into()),
                 }
             }
-            "binary_expression" => match (n.field("left"), n.field("right")) {
-                // `'https://' + host`: the host decides.
-                (Some(l), Some(r)) if url::is_scheme_only(self.t(l)) => self.classify(r, depth + 1),
-                (Some(l), _) => self.classify(l, depth + 1),
-                _ => UrlClass::Unknown("the URL is built at run time".into()),
-            },
+            "binary_expression" => {
+                // A `+` chain is decided by its leftmost part: walking down to it is one step,
+                // however long the chain (a public page built a URL from fifteen parts).
+                let mut cur = n;
+                while cur.kind() == "binary_expression" {
+                    match (cur.field("left"), cur.field("right")) {
+                        // `'https://' + host`: the host decides.
+                        (Some(l), Some(r)) if url::is_scheme_only(self.t(l)) => return self.classify(r, depth + 1),
+                        (Some(l), _) => cur = l,
+                        _ => return UrlClass::Unknown("the URL is built at run time".into()),
+                    }
+                }
+                self.classify(cur, depth + 1)
+            }
             "parenthesized_expression" => n
                 .named_child(0)
                 .map_or(UrlClass::Unknown("the URL is built at run time".into()), |l| {

