@@ -441,16 +441,7 @@ impl<'a, 'r> Script<'a, 'r> {
                 _ => None,
             };
             if let Some((name, f)) = def {
-                let params: Vec<Node<'a>> = match f.field("parameter") {
-                    Some(p) => vec![p],
-                    None => f
-                        .field("parameters")
-                        .map(|ps| {
-                            let mut c = ps.walk();
-                            ps.named_children(&mut c).filter(|p| p.kind() != "comment").collect()
-                        })
-                        .unwrap_or_default(),
-                };
+                let params = params_of(f);
                 let key = self.t(name).trim_matches(['\'', '"']).to_string();
                 self.fn_params.entry(key).or_insert(params);
             }
@@ -787,21 +778,11 @@ impl<'a, 'r> Script<'a, 'r> {
         }
     }
 
-    /// The first parameter of a callback (unwrapping `$A.getCallback(function (r) {...})`).
     /// The parameters of a callback argument: a function written in place, or one this file
     /// defines, named (`onSession`) or reached through `this.`/`helper.`.
     fn callback_params(&self, cb: Node<'a>) -> Vec<Node<'a>> {
         match cb.kind() {
-            "arrow_function" | "function_expression" | "function" => match cb.field("parameter") {
-                Some(p) => vec![p],
-                None => cb
-                    .field("parameters")
-                    .map(|ps| {
-                        let mut c = ps.walk();
-                        ps.named_children(&mut c).filter(|p| p.kind() != "comment").collect()
-                    })
-                    .unwrap_or_default(),
-            },
+            "arrow_function" | "function_expression" | "function" => params_of(cb),
             "identifier" => self.fn_params.get(self.t(cb)).cloned().unwrap_or_default(),
             "member_expression" => cb
                 .field("property")
@@ -811,6 +792,7 @@ impl<'a, 'r> Script<'a, 'r> {
         }
     }
 
+    /// The first parameter of a callback (unwrapping `$A.getCallback(function (r) {...})`).
     fn first_param(&self, f: Node<'a>) -> Option<Node<'a>> {
         match f.kind() {
             "call_expression" => {
@@ -1333,4 +1315,18 @@ pub fn endpoint_of(f: &ScriptFlow) -> Option<Endpoint> {
         span: f.endpoint_span.clone()?,
         param: None,
     })
+}
+
+/// A function's parameters (`x => ...` has one, unparenthesized).
+fn params_of(f: Node<'_>) -> Vec<Node<'_>> {
+    match f.field("parameter") {
+        Some(p) => vec![p],
+        None => f
+            .field("parameters")
+            .map(|ps| {
+                let mut c = ps.walk();
+                ps.named_children(&mut c).filter(|p| p.kind() != "comment").collect()
+            })
+            .unwrap_or_default(),
+    }
 }
