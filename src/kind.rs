@@ -45,6 +45,10 @@ pub enum MetaType {
     AuthProvider,
     SamlSsoConfig,
     OauthCustomScope,
+    /// The custom labels file (`CustomLabels`), or one decomposed `CustomLabel`.
+    CustomLabels,
+    /// A Lightning page: its components' properties are configured values.
+    FlexiPage,
     /// `package.xml` and the destructive-changes manifests.
     Manifest,
     /// The `-meta.xml` companion of a content file (class, trigger, page...), or an unknown type.
@@ -134,6 +138,10 @@ const TABLE: &[(&str, &str, MetaType)] = &[
     ("authproviders", "authprovider", MetaType::AuthProvider),
     ("samlssoconfigs", "samlssoconfig", MetaType::SamlSsoConfig),
     ("oauthcustomscopes", "oauthcustomscope", MetaType::OauthCustomScope),
+    ("labels", "labels", MetaType::CustomLabels),
+    // Source format may decompose the labels file into one file per label.
+    ("labels", "label", MetaType::CustomLabels),
+    ("flexipages", "flexipage", MetaType::FlexiPage),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -300,6 +308,26 @@ mod tests {
             ("scripts/a.js", FileKind::Ignored),
             ("config/project-scratch-def.json", FileKind::ScratchDef),
             ("src/package.xml", FileKind::Metadata(MetaType::Manifest)),
+            (
+                "force-app/main/default/labels/CustomLabels.labels-meta.xml",
+                FileKind::Metadata(MetaType::CustomLabels),
+            ),
+            (
+                "src/labels/CustomLabels.labels",
+                FileKind::Metadata(MetaType::CustomLabels),
+            ),
+            (
+                "force-app/main/default/labels/Api_Key.label-meta.xml",
+                FileKind::Metadata(MetaType::CustomLabels),
+            ),
+            (
+                "force-app/main/default/flexipages/Case_Page.flexipage-meta.xml",
+                FileKind::Metadata(MetaType::FlexiPage),
+            ),
+            (
+                "src/flexipages/Case_Page.flexipage",
+                FileKind::Metadata(MetaType::FlexiPage),
+            ),
             ("README.md", FileKind::Ignored),
         ];
         for (path, want) in cases {

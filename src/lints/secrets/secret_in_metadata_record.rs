@@ -1,5 +1,6 @@
 //! Credential values committed in metadata: custom metadata records, legacy named credentials,
-//! external credential parameters, Connected App and ECA secrets, installed-package keys.
+//! external credential parameters, Connected App and ECA secrets, installed-package keys, custom
+//! labels and Lightning page component properties.
 
 use crate::finding::{FileId, Finding};
 use crate::kind::MetaType;
@@ -26,6 +27,8 @@ impl Lint for SecretInMetadataRecord {
             MetaType::EcaGlobalOauthSettings,
             MetaType::EcaPushSettings,
             MetaType::InstalledPackage,
+            MetaType::CustomLabels,
+            MetaType::FlexiPage,
         ]
     }
 
@@ -169,9 +172,78 @@ impl Lint for SecretInMetadataRecord {
                     );
                 }
             }
+            Some(MetaType::CustomLabels) => {
+                // The labels file holds many `labels`; a decomposed file is one `CustomLabel`.
+                let labels: Vec<ElemRef<'_>> = if root.name() == "CustomLabel" {
+                    vec![root]
+                } else {
+                    root.children_named("labels").collect()
+                };
+                for l in labels {
+                    let label = l.child_text("fullName").unwrap_or(name);
+                    let Some(value) = l.child("value") else { continue };
+                    if let Some(why) = named_value_secret(label, value.text().unwrap_or("")) {
+                        push(
+                            value,
+                            format!("custom label `{label}` ({why})"),
+                            "a label is shipped with the package and readable by every user and page ($Label): rotate the secret and keep it in a named or external credential",
+                        );
+                    }
+                }
+            }
+            Some(MetaType::FlexiPage) => {
+                // Component properties sit at any depth (regions, item instances, facets).
+                for p in (0..doc.elements.len()).filter_map(|i| {
+                    let e = doc.get(u32::try_from(i).ok()?);
+                    (e.name() == "componentInstanceProperties").then_some(e)
+                }) {
+                    let (Some(prop), Some(value)) = (p.child_text("name"), p.child("value")) else {
+                        continue;
+                    };
+                    if let Some(why) = named_value_secret(prop, value.text().unwrap_or("")) {
+                        push(
+                            value,
+                            format!("property `{prop}` of a component on Lightning page `{name}` ({why})"),
+                            "page properties are readable by everyone who can open the page and by the component: rotate the secret and have the component's Apex read it from a named or external credential",
+                        );
+                    }
+                }
+            }
             _ => {}
         }
     }
+}
+
+/// Why a configured value is a secret, judged by the name it is configured under (a label, a
+/// component property): a known token format anywhere in it, or a name that says credential and
+/// a value shaped like one. Labels are mostly words shown to users ("Password", "Access token
+/// cannot be null"), so a credential name alone is not enough.
+fn named_value_secret(name: &str, text: &str) -> Option<String> {
+    if let Some(hit) = detect::known(text)
+        .into_iter()
+        .find(|h| !h.detector.identifier && !bare_pem_marker(h, text))
+    {
+        return Some(format!("it holds {}", hit.detector.name));
+    }
+    let word = secrets::credential_name(name)?;
+    let t = text.trim();
+    // A key shaped like a UUID (HubSpot's were) counts: the name already says what it is.
+    let token = t.chars().count() >= 12
+        && !t.contains(char::is_whitespace)
+        && !t.contains("://")
+        && !t.contains("{!")
+        && t.bytes().any(|b| b.is_ascii_digit())
+        && committed_value(t);
+    (token && !secrets::names_other_content(name) && !secrets::names_an_identifier(name))
+        .then(|| format!("its name says {word}"))
+}
+
+/// A PEM marker with no key after it (a label naming the header to strip) holds nothing.
+fn bare_pem_marker(hit: &detect::Hit, text: &str) -> bool {
+    hit.detector.name == "a PEM private key"
+        && text
+            .get(hit.span.end..)
+            .is_none_or(|rest| rest.bytes().filter(|b| b.is_ascii_alphanumeric()).count() < 40)
 }
 
 /// A value that is really there: not a merge field, placeholder or masked value.
@@ -215,6 +287,29 @@ mod tests {
         )]
     }
 
+    const LABELS: &str = "force-app/main/default/labels/CustomLabels.labels-meta.xml";
+    const PAGE: &str = "force-app/main/default/flexipages/Case_Page.flexipage-meta.xml";
+
+    fn label(name: &str, value: &str) -> Vec<(&'static str, String)> {
+        vec![(
+            LABELS,
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomLabels xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <labels>\n        <fullName>{name}</fullName>\n        <language>en_US</language>\n        <protected>false</protected>\n        <shortDescription>{name}</shortDescription>\n        <value>{value}</value>\n    </labels>\n</CustomLabels>\n"
+            ),
+        )]
+    }
+
+    fn page_property(name: &str, value: &str) -> Vec<(&'static str, String)> {
+        vec![(
+            PAGE,
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FlexiPage xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <flexiPageRegions>\n        <itemInstances>\n            <componentInstance>\n                <componentInstanceProperties>\n                    <name>{name}</name>\n                    <value>{value}</value>\n                </componentInstanceProperties>\n                <componentName>acme:voiceAssist</componentName>\n            </componentInstance>\n        </itemInstances>\n        <name>main</name>\n        <type>Region</type>\n    </flexiPageRegions>\n    <masterLabel>Case Page</masterLabel>\n    <type>RecordPage</type>\n</FlexiPage>\n"
+            ),
+        )]
+    }
+
+    const PEM: &str = "-----BEGIN RSA PRIVATE KEY----- MIIEpAIBAAKCAQEA5hu67TxkKOv9mlriEueDsaViaKrix1bUhikgNg95pWuHoaai -----END RSA PRIVATE KEY-----";
+
     #[test]
     fn table() {
         cases(
@@ -232,6 +327,17 @@ mod tests {
                 record("SslPin__c", "Zk8Lq2Vn9Tr4Wm7Xp1Yb"),
                 record("TemplateCode__c", "Zk8Lq2Vn9Tr4Wm7Xp1Yb"),
                 named("    <username>svc-billing</username>"),
+                // Labels are words shown to users, even under credential names; endpoints and
+                // identifiers are not secrets.
+                label("Password", "Password"),
+                label("ffhttp_NullAccessToken", "AccessToken cannot be null"),
+                label("AWS_SNS_oauth_token_endpoint", "https://auth.example.com/oauth/token"),
+                label("Api_Client_Id", "0b490840-6d49-4477-8e0e-085792d9b209"),
+                label("PEM_Header", "-----BEGIN PRIVATE KEY-----"),
+                label("Greeting", "q8Vn3LkP0xZr7TgW2mYs"),
+                page_property("contactCenterName", "unifiedcontactcenter"),
+                page_property("privateKey", "{!$Label.Voice_Key}"),
+                page_property("recordCount", "20"),
                 vec![(CA, connected_app("    <oauthConfig>\n        <callbackUrl>https://app.example.com/cb</callbackUrl>\n        <consumerKey>3MVG9abc</consumerKey>\n    </oauthConfig>"))],
             ],
             &[
@@ -241,8 +347,42 @@ mod tests {
                 named("    <username>svc-billing</username>\n    <password>Winter2026!</password>"),
                 vec![(CA, connected_app("    <oauthConfig>\n        <callbackUrl>https://app.example.com/cb</callbackUrl>\n        <consumerSecret>8F1D2C3B4A5E6F708192A3B4C5D6E7F8</consumerSecret>\n    </oauthConfig>"))],
                 vec![(ECA_GLOBAL, eca_file("ExtlClntAppGlobalOauthSettings", "    <label>Portal</label>"))],
+                label("AWS_SNS_client_secret", "wgcyRDtjRKmNUPcmDQ0GbfuWdCdCW7bXqnlssvBwdyKCHs3_Hp"),
+                label("Hubspot_Api_Key", "0b490840-6d49-4477-8e0e-085792d9b209"),
+                label("Welcome_Text", "Use sk_live_51HqLyjWDarjtT1zdp7dcQ9 to pay"),
+                page_property("privateKey", PEM),
+                page_property("apiToken", "Zk8Lq2Vn9Tr4Wm7Xp1Yb"),
                 vec![(PKG, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<InstalledPackage xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <password>acme-install-2026</password>\n    <versionNumber>1.4</versionNumber>\n</InstalledPackage>\n".to_string())],
             ],
+        );
+    }
+
+    /// A decomposed label file is one `CustomLabel`, named by its `fullName`.
+    #[test]
+    fn decomposed_label_and_messages() {
+        let hits = run(
+            "secret-in-metadata-record",
+            &[(
+                "force-app/main/default/labels/Billing_Secret.label-meta.xml",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomLabel xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>Billing_Secret</fullName>\n    <language>en_US</language>\n    <protected>true</protected>\n    <shortDescription>Billing secret</shortDescription>\n    <value>d5e82a7f1b8b22c3ed082178e9cc46ee6e412d2b</value>\n</CustomLabel>\n",
+            )],
+        );
+        assert_eq!(hits.len(), 1);
+        assert_eq!(
+            hits[0].message,
+            "custom label `Billing_Secret` (its name says secret) is committed: d5e8…2b (40 characters)"
+        );
+        let hits = run(
+            "secret-in-metadata-record",
+            &[(PAGE, &page_property("privateKey", PEM)[0].1)],
+        );
+        assert_eq!(hits.len(), 1);
+        assert!(
+            hits[0]
+                .message
+                .starts_with("property `privateKey` of a component on Lightning page `Case_Page` (it holds a PEM private key) is committed: "),
+            "{}",
+            hits[0].message
         );
     }
 
