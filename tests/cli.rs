@@ -494,7 +494,7 @@ fn report_on_the_corpus_is_complete_deterministic_and_not_a_gate() {
     // The corpus has findings; `check` fails on them, the report only documents them.
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("sfsec: reported 89 findings (2 suppressed) of 133 files"),
+        stderr(&o).contains("sfsec: reported 91 findings (2 suppressed) of 140 files"),
         "{}",
         stderr(&o)
     );
@@ -510,7 +510,7 @@ fn report_on_the_corpus_is_complete_deterministic_and_not_a_gate() {
     ] {
         assert!(html.contains(&format!("<section id=\"{id}\">")), "{id}");
     }
-    assert_eq!(html.matches("<li class=\"finding\"").count(), 89);
+    assert_eq!(html.matches("<li class=\"finding\"").count(), 91);
     let again = sfsec(&corpus(), &["report", "--now", NOW]);
     assert_eq!(stdout(&again), html, "byte-identical on every run");
 
@@ -1066,6 +1066,8 @@ fn inventory_lists_every_credential_store() {
         "| `Acme_Billing_Settings__c` (custom setting) | Protected | `Api_Key__c` |",
         "`Webhook_Signing_Value__c` | code uses it as a key for `Crypto.generateMac`",
         "`force-app/main/default/classes/WebhookVerifier.cls`",
+        "`Cache_Seed__c` | code uses it (as `wizardKey`) as a key for `Crypto.decryptWithManagedIV`",
+        "`Wizard_Cipher__c` | its label says cipher key | - |",
         "| `Partner_Endpoint__mdt` (custom metadata type) | Public | `Client_Secret__c` |",
         "| `Legacy_Billing` | `https://legacy-billing.acme.example` | Password (NamedUser) |",
         "code holds a Stripe secret key: sk_l…Q9 (31 characters)",
@@ -1078,7 +1080,7 @@ fn inventory_lists_every_credential_store() {
     let o = sfsec(&corpus(), &["inventory", "--now", NOW, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(v["version"], 1);
-    assert_eq!(v["setting_fields"].as_array().map(Vec::len), Some(3));
+    assert_eq!(v["setting_fields"].as_array().map(Vec::len), Some(5));
     assert_eq!(v["named_credentials"][0]["name"], "Legacy_Billing");
     assert!(v["apps"].as_array().is_some_and(|a| a.len() >= 8));
 }

@@ -32,6 +32,11 @@ const KEY_KINDS: &[&str] = &[
     "signing",
     "signature",
     "encryption",
+    "decryption",
+    // `Cipher Key`, `Encoded_Crypto_Key__c`, `AES_Key__c` (public orgs' public settings).
+    "cipher",
+    "crypto",
+    "aes",
     "auth",
     "client",
     "subscription",
@@ -336,6 +341,10 @@ mod tests {
             "Bearer__c",
             "Webhook_Secret__c",
             "Credentials__c",
+            // Public orgs' public settings: an AES key kept as base64, a field labelled so.
+            "Encoded_Crypto_Key__c",
+            "Cipher Key",
+            "AES_Key__c",
         ] {
             assert!(credential_name(yes).is_some(), "{yes}");
         }
@@ -359,6 +368,8 @@ mod tests {
             "Token_Service_Timeout_Milliseconds__c",
             "FISPasswordExpireDays__c",
             "RequestToken_EndPoint__c",
+            "Crypto_Key_Type__c",
+            "Cipher_Suite__c",
         ] {
             assert!(credential_name(no).is_none(), "{no}");
         }

@@ -447,21 +447,94 @@ fn credential_header(h: &str) -> bool {
         || super::credential_name(h).is_some()
 }
 
+/// The argument of a `Crypto` method that is its key: `encrypt(alg, key, iv, data)`,
+/// `encryptWithManagedIV(alg, key, data)`, `generateMac(alg, input, key)`, `sign(alg, input,
+/// key)`. The data a call encrypts or decrypts is not a key.
+fn crypto_key_index(method: &str) -> Option<u32> {
+    match method {
+        "encrypt" | "decrypt" | "encryptwithmanagediv" | "decryptwithmanagediv" => Some(1),
+        "generatemac" | "sign" => Some(2),
+        _ => None,
+    }
+}
+
+/// Whether `arg` is the key argument of a `Crypto` call; the method's name as written.
+fn crypto_key_of<'s>(arg: Node<'_>, src: &'s str) -> Option<&'s str> {
+    let args = arg.parent().filter(|a| a.kind() == "argument_list")?;
+    let call = args.parent().filter(|c| c.kind() == "method_invocation")?;
+    let qualifier = call.field("object").map_or("", |o| text(o, src));
+    let written = text(call.field("name")?, src);
+    let at = crypto_key_index(&written.to_ascii_lowercase())?;
+    (qualifier.to_ascii_lowercase().ends_with("crypto") && args.named_child(at) == Some(arg)).then_some(written)
+}
+
+/// Calls a key passes through on its way to `Crypto`: `EncodingUtil.base64Decode(s.Key__c)`,
+/// `Blob.valueOf(s.Key__c)`, `EncodingUtil.convertFromHex(...)`.
+fn key_conversion(call: Node<'_>, src: &str) -> bool {
+    let name = call
+        .field("name")
+        .map_or(String::new(), |x| text(x, src).to_ascii_lowercase());
+    matches!(name.as_str(), "base64decode" | "valueof" | "convertfromhex")
+}
+
+/// Where the local variable `var` is the key of a `Crypto` call in the method around `at`.
+fn crypto_key_through(at: Node<'_>, var: &str, src: &str) -> Option<String> {
+    let mut scope = at;
+    while let Some(p) = scope.parent() {
+        scope = p;
+        if matches!(scope.kind(), "method_declaration" | "constructor_declaration") {
+            break;
+        }
+    }
+    let mut found = None;
+    scope.preorder(|n| {
+        if found.is_none()
+            && n.kind() == "identifier"
+            && text(n, src).eq_ignore_ascii_case(var)
+            && let Some(method) = crypto_key_of(n, src)
+        {
+            found = Some(format!("code uses it (as `{var}`) as a key for `Crypto.{method}`"));
+        }
+        found.is_none()
+    });
+    found
+}
+
 /// How the statement around a field read uses it as a credential, if it does: an
-/// `Authorization`-like header, a password, a `Crypto` key, a credential request parameter.
+/// `Authorization`-like header, a password, a `Crypto` key (also once converted and kept in a
+/// local: `Blob key = EncodingUtil.base64Decode(s.Key__c)`), a credential request parameter.
 fn credential_use(read: Node<'_>, src: &str) -> Option<String> {
     let mut n = read;
+    // Whether `n` is still the value read, or a conversion of it that a key passes through.
+    let mut key_value = true;
     while let Some(p) = n.parent() {
+        if key_value {
+            if let Some(method) = crypto_key_of(n, src) {
+                return Some(format!("code uses it as a key for `Crypto.{method}`"));
+            }
+            let local = match p.kind() {
+                "variable_declarator" if p.field("value") == Some(n) => p.field("name"),
+                "assignment_expression" if p.field("right") == Some(n) => {
+                    p.field("left").filter(|l| l.kind() == "identifier")
+                }
+                _ => None,
+            };
+            if let Some(how) = local.and_then(|v| crypto_key_through(p, text(v, src), src)) {
+                return Some(how);
+            }
+            key_value = match p.kind() {
+                "argument_list" => true,
+                "method_invocation" => key_conversion(p, src),
+                "parenthesized_expression" | "cast_expression" => true,
+                _ => false,
+            };
+        }
         if p.kind().ends_with("statement") || p.kind() == "block" {
             break;
         }
         if p.kind() == "method_invocation" {
             let written = p.field("name").map_or("", |x| text(x, src));
             let name = written.to_ascii_lowercase();
-            let qualifier = p
-                .field("object")
-                .map(|o| text(o, src).to_ascii_lowercase())
-                .unwrap_or_default();
             let first_arg = p
                 .field("arguments")
                 .and_then(|a| a.named_child(0))
@@ -472,11 +545,6 @@ fn credential_use(read: Node<'_>, src: &str) -> Option<String> {
                     return Some(format!("code sends it in the `{first_arg}` header"));
                 }
                 "setpassword" => return Some("code uses it as a password".into()),
-                "sign" | "encrypt" | "decrypt" | "generatemac" | "encryptwithmanagediv" | "decryptwithmanagediv"
-                    if qualifier.ends_with("crypto") =>
-                {
-                    return Some(format!("code uses it as a key for `Crypto.{written}`"));
-                }
                 "put" if super::credential_name(&first_arg).is_some() => {
                     return Some(format!("code sends it as `{first_arg}`"));
                 }
@@ -691,6 +759,29 @@ mod tests {
             s.usage("acme_settings__c", "value_b__c").map(|u| u.readers.len()),
             Some(1)
         );
+    }
+
+    /// The shape of a public org's support wizard: the key is decoded into a local and used by
+    /// `Crypto` further down; what a call encrypts or decrypts is data, not a key.
+    #[test]
+    fn a_key_converted_into_a_local_is_still_a_crypto_key() {
+        let class = "public class Client {\n  Blob m(Acme_Settings__c s, Blob data) {\n    Blob cryptoKey = null;\n    cryptoKey = EncodingUtil.base64Decode(s.Value_A__c);\n    Blob plain = Crypto.decryptWithManagedIV('AES256', cryptoKey, EncodingUtil.base64Decode(s.Value_B__c));\n    return Crypto.encryptWithManagedIV('AES256', cryptoKey, plain);\n  }\n}";
+        let s = vague_fields_read_by("Public", class);
+        let o = &s.objects[0];
+        assert_eq!(
+            s.credential_reason(o, &o.fields[0]).as_deref(),
+            Some("code uses it (as `cryptoKey`) as a key for `Crypto.decryptWithManagedIV`")
+        );
+        assert!(s.credential_reason(o, &o.fields[1]).is_none());
+
+        let direct = "public class Client {\n  Blob m(Acme_Settings__c s, Blob data) {\n    Blob mac = Crypto.generateMac('hmacSHA256', Blob.valueOf(s.Value_B__c), Blob.valueOf(s.Value_A__c));\n    Blob key = Blob.valueOf(s.Value_B__c);\n    return mac;\n  }\n}";
+        let s = vague_fields_read_by("Public", direct);
+        let o = &s.objects[0];
+        assert_eq!(
+            s.credential_reason(o, &o.fields[0]).as_deref(),
+            Some("code uses it as a key for `Crypto.generateMac`")
+        );
+        assert!(s.credential_reason(o, &o.fields[1]).is_none());
     }
 
     #[test]
