@@ -26,6 +26,8 @@ pub struct Hit {
     pub message: String,
     /// The source text the finding underlines.
     pub text: String,
+    /// Each label's message and the source text it underlines.
+    pub labels: Vec<(String, String)>,
 }
 
 /// A Connected App with the given inner XML.
@@ -105,6 +107,14 @@ pub fn run_with(rule: &str, files: &[(&str, &str)], mut config: Config) -> Vec<H
                 severity: f.severity,
                 message: f.message.clone(),
                 text: file.text[f.span.clone()].to_string(),
+                labels: f
+                    .labels
+                    .iter()
+                    .map(|l| {
+                        let text = scan.project.file(l.file).text.get(l.span.clone()).unwrap_or("");
+                        (l.message.clone(), text.to_string())
+                    })
+                    .collect(),
             }
         })
         .collect()

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use crate::finding::{FileId, Finding, Severity};
 use crate::json::Json;
 use crate::kind::{FileKind, MetaType};
-use crate::lints::org::enabled_permissions;
+use crate::lints::org::{enabled_permissions, is_guest_profile};
 use crate::lints::{Ctx, Lint};
 use crate::project::Parsed;
 use crate::xml::XmlDoc;
@@ -93,6 +93,13 @@ impl Lint for GuestUserAccess {
             }
             out.push(finding);
         }
+        // Guest profiles, by their license: every site's guest profile has it, and a scan of the
+        // profile alone (a pre-commit file list) says the same as a scan of the project.
+        for (id, f, doc) in project.xml_of(MetaType::Profile) {
+            if is_guest_profile(doc) {
+                out.extend(profile_finding(id, doc, &decode(f.component_name())));
+            }
+        }
         for (id, f) in project.files.iter().enumerate() {
             let (FileKind::ExperienceConfig, Parsed::Json(json)) = (f.kind, &f.parsed) else {
                 continue;
@@ -144,42 +151,152 @@ fn open_to_guests(node: &crate::json::JsonNode) -> Option<&crate::json::Member> 
     }
 }
 
-/// What a guest profile grants that makes a public site dangerous.
-fn risky_grants(doc: &XmlDoc) -> Vec<String> {
+/// User permissions that no unauthenticated visitor should hold: each opens the org's data,
+/// metadata or users far beyond a public page. `ViewAllCustomSettings` reads protected settings,
+/// where API keys live (a public org's guest profile held it).
+const DANGEROUS_PERMISSIONS: &[(&str, &str)] = &[
+    ("ApiEnabled", "can use the API"),
+    ("ViewAllData", "can view all data"),
+    ("ModifyAllData", "can modify all data"),
+    (
+        "ViewAllCustomSettings",
+        "can read every custom setting, protected ones too",
+    ),
+    ("ModifyMetadata", "can modify metadata"),
+    ("CustomizeApplication", "can customize the application"),
+    ("AuthorApex", "can author Apex"),
+    ("ManageUsers", "can manage users"),
+    ("ViewAllUsers", "can see every user"),
+    ("ViewSetup", "can view Setup"),
+    ("ViewEncryptedData", "can read encrypted fields"),
+];
+
+/// One thing a guest profile grants, where the file grants it.
+struct Grant {
+    span: std::ops::Range<usize>,
+    what: GrantKind,
+}
+
+enum GrantKind {
+    /// A dangerous user permission: its name and what it lets a guest do.
+    Permission { name: String, does: &'static str },
+    /// Object access beyond read: the object and the access (`edit/delete`, `create`).
+    Object {
+        object: String,
+        access: Vec<&'static str>,
+        severe: bool,
+    },
+    /// An enabled Apex class: its `@AuraEnabled`, `@RemoteAction` and `webservice` methods are
+    /// callable by the guest.
+    Class(String),
+}
+
+impl Grant {
+    /// Everything but creating records (how a web form works) is high risk.
+    fn severe(&self) -> bool {
+        match &self.what {
+            GrantKind::Object { severe, .. } => *severe,
+            GrantKind::Permission { .. } | GrantKind::Class(_) => true,
+        }
+    }
+}
+
+/// Everything a guest profile grants beyond reading records and opening pages.
+fn grants(doc: &XmlDoc) -> Vec<Grant> {
     let mut out = Vec::new();
-    if enabled_permissions(doc).any(|n| n.text().is_some_and(|t| t.eq_ignore_ascii_case("ApiEnabled"))) {
-        out.push("can use the API".to_string());
+    for n in enabled_permissions(doc) {
+        let Some(name) = n.text() else { continue };
+        if let Some((_, does)) = DANGEROUS_PERMISSIONS.iter().find(|(p, _)| p.eq_ignore_ascii_case(name)) {
+            out.push(Grant {
+                span: n.value_span(),
+                what: GrantKind::Permission {
+                    name: name.to_string(),
+                    does,
+                },
+            });
+        }
     }
     let Some(root) = doc.root() else { return out };
-    let mut objects: Vec<String> = Vec::new();
     for p in root.children_named("objectPermissions") {
         let on = |k: &str| p.child(k).and_then(|e| e.bool_value()) == Some(true);
-        let what: Vec<&str> = [
+        let access: Vec<&'static str> = [
+            ("allowCreate", "create"),
             ("allowEdit", "edit"),
             ("allowDelete", "delete"),
             ("viewAllRecords", "view all"),
             ("modifyAllRecords", "modify all"),
         ]
-        .iter()
+        .into_iter()
         .filter(|(k, _)| on(k))
-        .map(|(_, w)| *w)
+        .map(|(_, w)| w)
         .collect();
-        if let (false, Some(object)) = (what.is_empty(), p.child_text("object")) {
-            objects.push(format!("{} `{object}`", what.join("/")));
+        let Some(object) = p.child("object") else { continue };
+        if access.is_empty() {
+            continue;
         }
+        // Guests creating records is how web forms work; changing or seeing all records is not.
+        let severe = access.iter().any(|a| *a != "create");
+        out.push(Grant {
+            span: object.value_span(),
+            what: GrantKind::Object {
+                object: object.text().unwrap_or("").to_string(),
+                access,
+                severe,
+            },
+        });
     }
-    if !objects.is_empty() {
-        let more = objects.len().saturating_sub(3);
-        let mut s = format!("can {}", objects.iter().take(3).cloned().collect::<Vec<_>>().join(", "));
-        if more > 0 {
-            s.push_str(&format!(" and {more} more"));
-        }
-        out.push(s);
-    }
-    let classes = root
+    for c in root
         .children_named("classAccesses")
         .filter(|c| c.child("enabled").and_then(|e| e.bool_value()) == Some(true))
-        .count();
+    {
+        if let Some(class) = c.child("apexClass") {
+            out.push(Grant {
+                span: class.value_span(),
+                what: GrantKind::Class(class.text().unwrap_or("").to_string()),
+            });
+        }
+    }
+    out
+}
+
+/// "`A`, `B`, `C` and 2 more".
+fn some_of(items: &[String], shown: usize) -> String {
+    let mut s = items.iter().take(shown).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > shown {
+        s.push_str(&format!(" and {} more", items.len() - shown));
+    }
+    s
+}
+
+/// What a guest profile grants that makes a public site dangerous, for the site's message: API
+/// and setup permissions, changing or seeing all records, Apex classes.
+fn risky_grants(doc: &XmlDoc) -> Vec<String> {
+    let all = grants(doc);
+    let mut out: Vec<String> = all
+        .iter()
+        .filter_map(|g| match &g.what {
+            GrantKind::Permission { does, .. } => Some(does.to_string()),
+            _ => None,
+        })
+        .collect();
+    let objects: Vec<String> = all
+        .iter()
+        .filter_map(|g| match &g.what {
+            GrantKind::Object {
+                object,
+                access,
+                severe: true,
+            } => {
+                let changes: Vec<&str> = access.iter().copied().filter(|a| *a != "create").collect();
+                Some(format!("{} `{object}`", changes.join("/")))
+            }
+            _ => None,
+        })
+        .collect();
+    if !objects.is_empty() {
+        out.push(format!("can {}", some_of(&objects, 3)));
+    }
+    let classes = all.iter().filter(|g| matches!(g.what, GrantKind::Class(_))).count();
     if classes > 0 {
         out.push(format!(
             "runs {classes} Apex class{}",
@@ -187,6 +304,79 @@ fn risky_grants(doc: &XmlDoc) -> Vec<String> {
         ));
     }
     out
+}
+
+/// The finding at a guest profile: every grant beyond reading records and opening pages, one
+/// label each. `None` when it grants nothing more.
+fn profile_finding(file: FileId, doc: &XmlDoc, name: &str) -> Option<Finding> {
+    let all = grants(doc);
+    if all.is_empty() {
+        return None;
+    }
+    let root = doc.root()?;
+    let mut parts: Vec<String> = Vec::new();
+    let mut seen_objects = false;
+    let mut seen_classes = false;
+    for g in &all {
+        match &g.what {
+            GrantKind::Permission { name, does, .. } => parts.push(format!("{does} (`{name}`)")),
+            GrantKind::Object { .. } if !seen_objects => {
+                seen_objects = true;
+                let objects: Vec<String> = all
+                    .iter()
+                    .filter_map(|g| match &g.what {
+                        GrantKind::Object { object, access, .. } => Some(format!("{} `{object}`", access.join("/"))),
+                        _ => None,
+                    })
+                    .collect();
+                parts.push(format!("can {}", some_of(&objects, 3)));
+            }
+            GrantKind::Class(_) if !seen_classes => {
+                seen_classes = true;
+                let classes: Vec<String> = all
+                    .iter()
+                    .filter_map(|g| match &g.what {
+                        GrantKind::Class(c) => Some(format!("`{c}`")),
+                        _ => None,
+                    })
+                    .collect();
+                parts.push(format!(
+                    "runs Apex class{} {}",
+                    if classes.len() == 1 { "" } else { "es" },
+                    some_of(&classes, 3)
+                ));
+            }
+            _ => {}
+        }
+    }
+    let severity = if all.iter().any(Grant::severe) {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    let at = root
+        .child("userLicense")
+        .map_or_else(|| root.start_tag(), |l| l.value_span());
+    let mut f = Finding::new(
+        ID,
+        file,
+        at,
+        format!(
+            "guest profile `{name}` gives anyone on the internet this access: {}",
+            parts.join("; ")
+        ),
+    )
+    .severity(severity)
+    .help("a guest is anyone: remove API and setup permissions, object access beyond read (and create where a form needs it), and every Apex class whose methods do not check who calls them");
+    for g in &all {
+        let label = match &g.what {
+            GrantKind::Permission { name, .. } => format!("`{name}`"),
+            GrantKind::Object { access, .. } => access.join("/"),
+            GrantKind::Class(_) => "callable by guests".to_string(),
+        };
+        f = f.label(file, g.span.clone(), label);
+    }
+    Some(f)
 }
 
 /// Profile file names encode special characters (`Custom%3A Marketing`).
@@ -251,12 +441,22 @@ mod tests {
                 site(false, Some("Partner Help Profile")),
                 site(false, None),
                 network_site(true),
+                // Guest profiles that grant nothing beyond reading and pages; a user profile
+                // with the same grants.
+                profile_with_license(
+                    "Partner Help Profile",
+                    "Guest User License",
+                    "    <objectPermissions>\n        <allowCreate>false</allowCreate>\n        <allowRead>true</allowRead>\n        <object>Case</object>\n    </objectPermissions>\n    <pageAccesses>\n        <apexPage>Help</apexPage>\n        <enabled>true</enabled>\n    </pageAccesses>\n    <classAccesses>\n        <apexClass>Retired</apexClass>\n        <enabled>false</enabled>\n    </classAccesses>",
+                ),
+                profile_with_license("Support Agent", "Salesforce", CASE_EDIT),
                 config(r#"{ "isAvailableToGuests": false, "type": "site" }"#),
                 config(r#"{ "authenticationType": "AUTHENTICATED" }"#),
             ],
             &[
                 site(true, Some("Partner Help Profile")),
                 site(true, None),
+                profile_with_license("Partner Help Profile", "Guest User License", &permission("ApiEnabled")),
+                profile_with_license("Partner Help Profile", "Guest User License", &permission("ViewAllData")),
                 config(r#"{ "isAvailableToGuests": true }"#),
                 config(r#"{ "authenticationType": "AUTHENTICATED_WITH_PUBLIC_ACCESS_ENABLED" }"#),
                 vec![(
@@ -268,24 +468,82 @@ mod tests {
         );
     }
 
+    const CASE_EDIT: &str = "    <classAccesses>\n        <apexClass>CaseIntake</apexClass>\n        <enabled>true</enabled>\n    </classAccesses>\n    <objectPermissions>\n        <allowCreate>true</allowCreate>\n        <allowDelete>false</allowDelete>\n        <allowEdit>true</allowEdit>\n        <allowRead>true</allowRead>\n        <modifyAllRecords>false</modifyAllRecords>\n        <object>Case</object>\n        <viewAllRecords>false</viewAllRecords>\n    </objectPermissions>";
+
+    fn permission(name: &str) -> String {
+        format!(
+            "    <userPermissions>\n        <enabled>true</enabled>\n        <name>{name}</name>\n    </userPermissions>"
+        )
+    }
+
     #[test]
     fn dangerous_guest_profiles_raise_the_severity() {
         let mut files = site(true, Some("Partner Help Profile"));
         files.extend(profile_with_license(
             "Partner Help Profile",
             "Guest User License",
-            "    <classAccesses>\n        <apexClass>CaseIntake</apexClass>\n        <enabled>true</enabled>\n    </classAccesses>\n    <objectPermissions>\n        <allowCreate>true</allowCreate>\n        <allowDelete>false</allowDelete>\n        <allowEdit>true</allowEdit>\n        <allowRead>true</allowRead>\n        <modifyAllRecords>false</modifyAllRecords>\n        <object>Case</object>\n        <viewAllRecords>false</viewAllRecords>\n    </objectPermissions>",
+            CASE_EDIT,
         ));
         let hits = run_case("guest-user-access", &files);
-        assert_eq!(hits.len(), 1);
-        assert_eq!(hits[0].severity, Severity::Error);
+        assert_eq!(hits.len(), 2, "{hits:?}");
+        let site = hits
+            .iter()
+            .find(|h| h.message.starts_with("site "))
+            .expect("site finding");
+        assert_eq!(site.severity, Severity::Error);
         assert!(
-            hits[0]
-                .message
+            site.message
                 .ends_with("the guest profile can edit `Case`, runs 1 Apex class"),
             "{}",
-            hits[0].message
+            site.message
         );
+    }
+
+    /// The grants are reported where they are made, one label each: a guest profile is found by
+    /// its license even when no site in the repository names it (retrieved sites rarely do).
+    #[test]
+    fn guest_profiles_are_reported_at_their_grants() {
+        let hits = run_case(
+            "guest-user-access",
+            &profile_with_license(
+                "Help Center Profile",
+                "Guest User License",
+                &format!(
+                    "{}\n{}\n{CASE_EDIT}",
+                    permission("ViewAllCustomSettings"),
+                    permission("PasswordNeverExpires")
+                ),
+            ),
+        );
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        let h = &hits[0];
+        assert_eq!(h.severity, Severity::Error);
+        assert_eq!(
+            h.message,
+            "guest profile `Help Center Profile` gives anyone on the internet this access: can read every custom setting, protected ones too (`ViewAllCustomSettings`); can create/edit `Case`; runs Apex class `CaseIntake`"
+        );
+        let labels: Vec<(&str, &str)> = h.labels.iter().map(|(m, t)| (m.as_str(), t.as_str())).collect();
+        assert_eq!(
+            labels,
+            [
+                ("`ViewAllCustomSettings`", "ViewAllCustomSettings"),
+                ("create/edit", "Case"),
+                ("callable by guests", "CaseIntake")
+            ]
+        );
+        assert_eq!(h.text, "Guest User License");
+
+        // Creating records is what a web form does: reported, as a warning.
+        let hits = run_case(
+            "guest-user-access",
+            &profile_with_license(
+                "Votes Profile",
+                "Guest User License",
+                "    <objectPermissions>\n        <allowCreate>true</allowCreate>\n        <allowRead>true</allowRead>\n        <object>Vote__c</object>\n    </objectPermissions>",
+            ),
+        );
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].severity, Severity::Warning);
     }
 
     #[test]
