@@ -2,6 +2,7 @@
 //! policies, guest access and installed packages. These rules judge the orgs a repository deploys,
 //! not the package it ships; the `org` family selects or ignores them together.
 
+use crate::finding::{FileId, Finding};
 use crate::xml::{ElemRef, XmlDoc};
 
 pub mod guest_user_access;
@@ -41,4 +42,32 @@ pub fn is_guest_profile(doc: &XmlDoc) -> bool {
     doc.root()
         .and_then(|r| r.child_text("userLicense"))
         .is_some_and(|l| l.eq_ignore_ascii_case("Guest User License"))
+}
+
+/// One finding for a policy (an org's or a profile's password or session policy) with a label at
+/// each weak setting: 66 findings for one retrieved org's near-default profiles read as noise,
+/// one per policy reads as the list to fix. It points at the policy's start tag, so its
+/// fingerprint stays while the values are changed; `None` when nothing is weak.
+pub fn policy_finding(
+    rule: &'static str,
+    file: FileId,
+    policy: ElemRef<'_>,
+    who: &str,
+    weak: Vec<(ElemRef<'_>, String)>,
+    help: &str,
+) -> Option<Finding> {
+    let message = match weak.as_slice() {
+        [] => return None,
+        [(_, what)] => format!("{who}: {what}"),
+        all => format!(
+            "{who} is weaker than the baseline in {} settings: {}",
+            all.len(),
+            all.iter().map(|(_, w)| w.as_str()).collect::<Vec<_>>().join("; ")
+        ),
+    };
+    let mut f = Finding::new(rule, file, policy.start_tag(), message).help(help.to_string());
+    for (el, what) in weak {
+        f = f.label(file, el.value_span(), what);
+    }
+    Some(f)
 }

@@ -5,9 +5,10 @@
 use crate::config::PasswordBaseline;
 use crate::finding::{FileId, Finding};
 use crate::kind::MetaType;
+use crate::lints::org::policy_finding;
 use crate::lints::{Ctx, Lint};
 use crate::project::SourceFile;
-use crate::xml::{ElemRef, XmlDoc};
+use crate::xml::XmlDoc;
 
 pub struct WeakPasswordPolicy;
 
@@ -37,11 +38,8 @@ impl Lint for WeakPasswordPolicy {
             _ => return,
         };
         let org = root.name() == "SecuritySettings";
-        let mut push = |el: ElemRef<'_>, what: String| {
-            out.push(Finding::new(ID, file, el.value_span(), format!("{who} {what}")).help(
-                "raise it to the baseline in `sfsec explain weak-password-policy`, or tune the baseline in sfsec.toml",
-            ));
-        };
+        let mut weak = Vec::new();
+        let mut push = |el, what: String| weak.push((el, what));
         for el in policy.children() {
             let Some(v) = el.text() else { continue };
             match (org, el.name()) {
@@ -141,6 +139,14 @@ impl Lint for WeakPasswordPolicy {
                 _ => {}
             }
         }
+        out.extend(policy_finding(
+            ID,
+            file,
+            policy,
+            &who,
+            weak,
+            "raise each marked setting to the baseline in `sfsec explain weak-password-policy`, or tune the baseline in sfsec.toml",
+        ));
     }
 }
 
@@ -226,7 +232,31 @@ mod tests {
         );
         assert_eq!(
             hits[0].message,
-            "the org's password policy accepts passwords of 6 characters (baseline: 8)"
+            "the org's password policy: accepts passwords of 6 characters (baseline: 8)"
         );
+    }
+
+    /// A retrieved org's profile policies are near-default: one finding per policy, at its start
+    /// tag, with a label at each weak setting (they were one finding per setting).
+    #[test]
+    fn one_finding_per_policy_with_a_label_per_weak_setting() {
+        let hits = run(
+            "weak-password-policy",
+            &[(
+                PROFILE_POLICY,
+                &profile_policy(
+                    "    <maxLoginAttempts>0</maxLoginAttempts>\n    <minimumPasswordLength>8</minimumPasswordLength>\n    <passwordExpiration>0</passwordExpiration>\n    <passwordHistory>0</passwordHistory>",
+                )[0]
+                .1,
+            )],
+        );
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(
+            hits[0].message,
+            "the password policy `Integration` is weaker than the baseline in 3 settings: allows unlimited failed logins before lockout (baseline: 10); lets passwords expire never (baseline: 90 days); remembers 0 previous passwords (baseline: 3)"
+        );
+        assert!(hits[0].text.starts_with("<ProfilePasswordPolicy"), "{}", hits[0].text);
+        let marked: Vec<&str> = hits[0].labels.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(marked, ["0", "0", "0"]);
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::finding::{FileId, Finding};
 use crate::kind::MetaType;
+use crate::lints::org::policy_finding;
 use crate::lints::{Ctx, Lint};
 use crate::project::SourceFile;
 use crate::xml::XmlDoc;
@@ -65,26 +66,18 @@ impl Lint for WeakSessionSettings {
         let max = cx.options.session.max_timeout_minutes;
         let (settings, who) = match root.name() {
             "SecuritySettings" => match root.child("sessionSettings") {
-                Some(s) => (s, "the org".to_string()),
+                Some(s) => (s, "the org's session policy".to_string()),
                 None => return,
             },
             "ProfileSessionSetting" => (root, format!("profile session setting `{}`", src.component_name())),
             _ => return,
         };
-        let help = "set it to the baseline in `sfsec explain weak-session-settings`";
+        let mut weak = Vec::new();
         if let Some(t) = settings.child("sessionTimeout")
             && let Some(m) = t.text().and_then(minutes)
             && m > max
         {
-            out.push(
-                Finding::new(
-                    ID,
-                    file,
-                    t.value_span(),
-                    format!("{who} keeps idle sessions for {m} minutes (baseline: {max})"),
-                )
-                .help(help),
-            );
+            weak.push((t, format!("idle sessions last {m} minutes (baseline: {max})")));
         }
         // A profile's `forceLogout` (no longer in the Metadata API reference from version 56)
         // does not weaken the org's `forceLogoutOnSessionTimeout`, which is judged where it is
@@ -94,23 +87,23 @@ impl Lint for WeakSessionSettings {
                 continue;
             }
             if let Some((_, what)) = MUST_BE_ON.iter().find(|(k, _)| *k == el.name()) {
-                out.push(
-                    Finding::new(
-                        ID,
-                        file,
-                        el.value_span(),
-                        format!("{who}: {what} (`{}` is false)", el.name()),
-                    )
-                    .help(help),
-                );
+                weak.push((el, format!("{what} (`{}` is false)", el.name())));
             }
         }
+        out.extend(policy_finding(
+            ID,
+            file,
+            settings,
+            &who,
+            weak,
+            "set each marked setting to the baseline in `sfsec explain weak-session-settings`",
+        ));
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::lints::test_support::{cases, security};
+    use crate::lints::test_support::{cases, run_case, security};
 
     fn session(inner: &str) -> Vec<(&'static str, String)> {
         security(&format!("    <sessionSettings>\n{inner}\n    </sessionSettings>"))
@@ -125,6 +118,24 @@ mod tests {
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ProfileSessionSetting xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n{inner}\n    <profile>Integration</profile>\n</ProfileSessionSetting>\n"
             ),
         )]
+    }
+
+    #[test]
+    fn one_finding_per_policy_with_a_label_per_weak_setting() {
+        let hits = run_case(
+            "weak-session-settings",
+            &session(
+                "        <sessionTimeout>TwelveHours</sessionTimeout>\n        <requireHttpOnly>false</requireHttpOnly>\n        <enableCSRFOnPost>true</enableCSRFOnPost>",
+            ),
+        );
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(
+            hits[0].message,
+            "the org's session policy is weaker than the baseline in 2 settings: idle sessions last 720 minutes (baseline: 120); session cookies are readable by scripts (`requireHttpOnly` is false)"
+        );
+        assert_eq!(hits[0].text, "<sessionSettings>");
+        let marked: Vec<&str> = hits[0].labels.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(marked, ["TwelveHours", "false"]);
     }
 
     #[test]
