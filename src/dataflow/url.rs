@@ -92,11 +92,8 @@ pub fn classify_literal(s: &str) -> UrlClass {
             let host = authority.rsplit('@').next().unwrap_or(authority);
             if host.is_empty() {
                 UrlClass::Unknown("the host is built at run time".into())
-            } else if let Some(at) = host.find('{') {
-                // A template or merge field (`https://{!Host}/...`): the host is not in the text.
-                let merge = &host[at..];
-                let end = merge.find('}').map_or(merge.len(), |e| e + 1);
-                UrlClass::Unknown(format!("the host comes from `{}`", &merge[..end]))
+            } else if host.contains('{') {
+                computed_host(rest)
             } else if is_salesforce_api_host(host) {
                 UrlClass::SameOrg
             } else {
@@ -106,6 +103,38 @@ pub fn classify_literal(s: &str) -> UrlClass {
         None if t.is_empty() => UrlClass::Unknown("the URL is built at run time".into()),
         None => UrlClass::Unknown(format!("`{}` is not an absolute URL", shorten(t))),
     }
+}
+
+/// A host written with a template or merge field, `rest` being the URL after its scheme. The
+/// merge field may hold spaces (`{!SUBSTITUTE(TEXT(Env__c), "prod-", "")}conductor.example.com`),
+/// so it is read to its closing brace. When the text after it names at least a whole domain
+/// (`.example.com`, `conductor.example.com`), the host is under that domain whatever the field
+/// says; otherwise the field decides it.
+fn computed_host(rest: &str) -> UrlClass {
+    let Some(open) = rest.find('{') else {
+        return UrlClass::Unknown("the host is built at run time".into());
+    };
+    let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+        return UrlClass::Unknown(format!("the host comes from `{}`", shorten(&rest[open..])));
+    };
+    let merge = &rest[open..=close];
+    let after = &rest[close + 1..];
+    let suffix = after
+        .split(|c: char| matches!(c, '/' | '?' | '#' | '{') || c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    // The first label may be glued to the field (`{!env}conductor`); the ones after it are whole.
+    let whole_labels = suffix.split('.').skip(1).filter(|l| !l.is_empty()).count();
+    let domain_like = suffix
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+    if whole_labels >= 2 && domain_like && rest[..open].chars().all(|c| c != '/') {
+        if is_salesforce_api_host(&format!("x{suffix}")) {
+            return UrlClass::SameOrg;
+        }
+        return UrlClass::External(format!("*{}", suffix.to_ascii_lowercase()));
+    }
+    UrlClass::Unknown(format!("the host comes from `{}`", shorten(merge)))
 }
 
 /// An org's own API and app hosts (`acme.my.salesforce.com`, `login.salesforce.com`,
@@ -183,6 +212,34 @@ mod tests {
             UrlClass::External("composer.example.com".into())
         );
         assert!(matches!(classify_literal("?sid="), UrlClass::Unknown(_)));
+    }
+
+    /// A public org's Conga button: the environment prefix is computed, the domain is not.
+    #[test]
+    fn a_merge_field_before_a_domain_leaves_the_domain() {
+        assert_eq!(
+            classify_literal(
+                "https://{!SUBSTITUTE(TEXT(Conductor__c.Environment__c), \"prod-\", \"\")}conductor.appextremes.com/apps/Launch.aspx?sessionId={!API.Session_ID}"
+            ),
+            UrlClass::External("*conductor.appextremes.com".into())
+        );
+        assert_eq!(
+            classify_literal("https://{!$Setup.Org__c.Name__c}.my.salesforce.com/services/data"),
+            UrlClass::SameOrg
+        );
+        // Only a top-level domain, or nothing, after the field: the field decides the host.
+        assert_eq!(
+            classify_literal("https://{!Partner.Host__c}.com/x"),
+            UrlClass::Unknown("the host comes from `{!Partner.Host__c}`".into())
+        );
+        assert_eq!(
+            classify_literal("https://{!Partner.Host__c}/x"),
+            UrlClass::Unknown("the host comes from `{!Partner.Host__c}`".into())
+        );
+        assert_eq!(
+            classify_literal("https://{!IF(a, \"x.example.com\", \"y.example.com\")}/x"),
+            UrlClass::Unknown("the host comes from `{!IF(a, \"x.example.com\", \"y.example.com\"...`".into())
+        );
     }
 
     #[test]

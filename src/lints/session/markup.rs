@@ -130,7 +130,24 @@ fn first_url_literal(s: &str) -> Option<&str> {
         .filter_map(|p| lower.find(p))
         .min()?;
     let rest = &s[at..];
-    let end = rest.find(['"', '\'', '&', ' ', ')']).unwrap_or(rest.len());
+    // A merge field inside the URL is part of it, quotes and spaces included
+    // (`https://{!SUBSTITUTE(TEXT(Env__c), "prod-", "")}conductor.example.com/...`).
+    let mut depth = 0usize;
+    let end = rest
+        .char_indices()
+        .find(|&(_, c)| match c {
+            '{' => {
+                depth += 1;
+                false
+            }
+            '}' => {
+                depth = depth.saturating_sub(1);
+                false
+            }
+            '"' | '\'' | '&' | ' ' | ')' => depth == 0,
+            _ => false,
+        })
+        .map_or(rest.len(), |(i, _)| i);
     Some(&rest[..end])
 }
 
@@ -455,6 +472,14 @@ mod tests {
             classify_markup_url("{!endpoint}?sid=", &none),
             UrlClass::Unknown(_)
         ));
+        // A public org's Conga button: quotes inside the merge field do not end the URL.
+        assert_eq!(
+            classify_markup_url(
+                "https://{!SUBSTITUTE(TEXT(Conductor__c.Environment__c), \"prod-\", \"\")}conductor.appextremes.com/apps/Launch.aspx?sessionId=",
+                &none
+            ),
+            UrlClass::External("*conductor.appextremes.com".into())
+        );
     }
 
     #[test]
