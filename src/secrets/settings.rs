@@ -399,9 +399,8 @@ fn setting_of<'o>(obj: Node<'_>, src: &str, owners: &[&'o str]) -> Option<&'o st
     }
 }
 
-/// The declared type of a local or loop variable named `var`, searched in the enclosing
-/// method.
-fn declared_type(at: Node<'_>, var: &str, src: &str) -> Option<String> {
+/// The method or constructor around `at` (the root when there is none).
+fn enclosing_method(at: Node<'_>) -> Node<'_> {
     let mut scope = at;
     while let Some(p) = scope.parent() {
         scope = p;
@@ -409,6 +408,13 @@ fn declared_type(at: Node<'_>, var: &str, src: &str) -> Option<String> {
             break;
         }
     }
+    scope
+}
+
+/// The declared type of a local or loop variable named `var`, searched in the enclosing
+/// method.
+fn declared_type(at: Node<'_>, var: &str, src: &str) -> Option<String> {
+    let scope = enclosing_method(at);
     let mut found = None;
     scope.preorder(|n| {
         if found.is_some() {
@@ -479,13 +485,7 @@ fn key_conversion(call: Node<'_>, src: &str) -> bool {
 
 /// Where the local variable `var` is the key of a `Crypto` call in the method around `at`.
 fn crypto_key_through(at: Node<'_>, var: &str, src: &str) -> Option<String> {
-    let mut scope = at;
-    while let Some(p) = scope.parent() {
-        scope = p;
-        if matches!(scope.kind(), "method_declaration" | "constructor_declaration") {
-            break;
-        }
-    }
+    let scope = enclosing_method(at);
     let mut found = None;
     scope.preorder(|n| {
         if found.is_none()
