@@ -3,7 +3,8 @@
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let Some(out) = args.get(1) else {
+    // `sfsec-gen --help` wrote a project into a folder named `--help`.
+    let Some(out) = args.get(1).filter(|a| !a.starts_with('-')) else {
         eprintln!("usage: sfsec-gen OUT [CLASSES] [SEED]");
         std::process::exit(2);
     };
