@@ -10,7 +10,8 @@ use sfsec::config::Config;
 use sfsec::dataflow::{Model, analyze};
 use sfsec::engine;
 use sfsec::lints::session::SESSION;
-use sfsec::project::{in_memory, in_memory_unparsed};
+use sfsec::project::in_memory_unparsed;
+use sfsec::testing::in_memory;
 
 const CLASS_PATH: &str = "force-app/main/default/classes/BillingService.cls";
 

@@ -5,9 +5,9 @@ use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use tree_sitter::{Language, Node, Parser, Tree};
+use tree_sitter::{Node, Parser, Tree};
 
-pub static LANGUAGE: LazyLock<Language> = LazyLock::new(|| tree_sitter_sfapex::apex::LANGUAGE.into());
+pub use crate::tree::APEX as LANGUAGE;
 
 thread_local! {
     pub(crate) static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };

@@ -97,9 +97,9 @@ pub fn load(path: &Path, confine: &crate::confine::Confine) -> Result<Baseline, 
     Ok(b)
 }
 
-/// Marks the scan's findings the baseline knows (each entry matches one finding) and records
-/// the outcome on the scan.
-pub fn apply(scan: &mut Scan, baseline: &Baseline) {
+/// Marks the scan's findings the baseline knows (each entry matches one finding) and says what
+/// the comparison found.
+pub fn apply(scan: &mut Scan, baseline: &Baseline) -> Outcome {
     let mut left: HashMap<&str, usize> = HashMap::new();
     for e in &baseline.findings {
         *left.entry(e.fingerprint.as_str()).or_insert(0) += 1;
@@ -127,5 +127,6 @@ pub fn apply(scan: &mut Scan, baseline: &Baseline) {
             gone.push(e.clone());
         }
     }
-    scan.baseline = Some(Outcome { known, gone });
+    scan.compared_with_baseline = true;
+    Outcome { known, gone }
 }

@@ -477,9 +477,7 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
         cache.as_ref(),
     )?;
 
-    if let Some(b) = &known {
-        crate::baseline::apply(&mut result, b);
-    }
+    let outcome = known.as_ref().map(|b| crate::baseline::apply(&mut result, b));
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0")
@@ -505,7 +503,7 @@ fn check(args: &CheckArgs, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write)
             ""
         }
     );
-    if let Some(outcome) = &result.baseline
+    if let Some(outcome) = &outcome
         && !outcome.gone.is_empty()
     {
         let _ = writeln!(

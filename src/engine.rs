@@ -12,14 +12,16 @@ use crate::apex;
 use crate::cache::Cache;
 use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
+use crate::dataflow::hot::HotBodies;
+use crate::dataflow::model::Decls;
 use crate::dataflow::{self, Analysis, Model, Spec};
 use crate::discovery;
 use crate::discovery::Sources;
-use crate::finding::Finding;
+use crate::finding::{FileId, Finding};
 use crate::kind::MetaType;
 use crate::lints::{Ctx, LINTS, Lint};
 use crate::oauth::OauthIndex;
-use crate::project::{self, Parsed, ParsedProject, Project, Unparsed};
+use crate::project::{self, ApexVisit, Parsed, ParsedProject, Project, SourceFile, Unparsed};
 use crate::rules;
 use crate::suppress::{self, Directive};
 
@@ -40,8 +42,9 @@ pub struct Scan {
     /// The instants (Unix seconds, inclusive) at which a scan of the same files would find the
     /// same: only date-dependent rules (certificate expiry) narrow it.
     pub valid: (i64, i64),
-    /// Set when findings were compared with a baseline (`check --baseline`).
-    pub baseline: Option<crate::baseline::Outcome>,
+    /// Whether findings were compared with a baseline (`check --baseline`): each finding's
+    /// `known` says whether the baseline has it.
+    pub compared_with_baseline: bool,
 }
 
 impl Scan {
@@ -130,7 +133,7 @@ fn scan_here(req: &ScanRequest, cache: Option<&Cache>) -> Result<(Scan, bool), C
             findings,
             elapsed: started.elapsed(),
             valid,
-            baseline: None,
+            compared_with_baseline: false,
         };
         return Ok((scan, true));
     }
@@ -140,6 +143,53 @@ fn scan_here(req: &ScanRequest, cache: Option<&Cache>) -> Result<(Scan, bool), C
     }
     scan.elapsed = started.elapsed();
     Ok((scan, false))
+}
+
+/// What a scan keeps of each Apex tree, as its analyses need it: whole where a file may name a
+/// custom setting (the settings analysis reads every body there, see
+/// [`crate::secrets::settings::whole_trees`]) or holds a hinted page's controller or a class it
+/// calls; elsewhere the declarations and the bodies the data flow of specs with these source
+/// hints will likely read ([`HotBodies`]). The data flow parses the other bodies it needs again.
+pub struct ScanKeep {
+    whole: Vec<bool>,
+    hot: HotBodies,
+}
+
+impl ScanKeep {
+    pub fn new(project: &Project, hints: &[&str]) -> Self {
+        ScanKeep {
+            whole: crate::secrets::settings::whole_trees(project),
+            hot: HotBodies::find(project, hints),
+        }
+    }
+}
+
+impl project::KeepPolicy for ScanKeep {
+    fn keeps_whole(&self, id: FileId, file: &SourceFile) -> bool {
+        self.whole.get(id).copied().unwrap_or(false) || self.hot.keeps_whole(file)
+    }
+    fn marks(&self, text: &str) -> Vec<u32> {
+        self.hot.marks(text)
+    }
+}
+
+/// Parses the files read as a scan does: [`ScanKeep`] decides what is kept and, with `decls`,
+/// each kept Apex tree's declarations are read right after it is kept (the data flow joins them
+/// into its model, see [`crate::dataflow::Model::join`]); a tree not kept whole is then reduced to
+/// what they point to ([`Decls::outline`]). A tree kept whole is read again (settings).
+pub fn parse_for_scan<T: Send>(
+    unparsed: Unparsed,
+    visit: ApexVisit<'_, T>,
+    hints: &[&str],
+    decls: bool,
+) -> ParsedProject<T, Decls> {
+    let keep = ScanKeep::new(unparsed.project(), hints);
+    let declare = |id: FileId, text: &str, tree: &crate::flat::FlatTree| {
+        let mut d = Decls::of(id, text, tree);
+        let outline = (!tree.is_whole()).then(|| d.outline(tree));
+        (d, outline)
+    };
+    unparsed.parse_with(visit, &keep, decls.then_some(&declare as project::Declare<'_, Decls>))
 }
 
 /// Parses the files read and runs the enabled lints. Loading's findings (unreadable or
@@ -163,7 +213,8 @@ pub fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
         mut findings,
         visited: apex_checked,
         decls,
-    } = unparsed.parse_with(
+    } = parse_for_scan(
+        unparsed,
         &|id, file, tree| {
             let mut out = Vec::new();
             let comments = dispatch.walk_apex(tree, id, file, &mut out);
@@ -237,7 +288,7 @@ pub fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
         findings,
         elapsed: started.elapsed(),
         valid: clock.window(),
-        baseline: None,
+        compared_with_baseline: false,
     }
 }
 

@@ -1,42 +1,9 @@
 //! What a lint produces: a rule, a file, a narrow byte span and words. Lines and columns are
 //! computed only by reporters, from [`LineIndex`].
 
-use std::fmt;
 use std::ops::Range;
 
-use serde::Serialize;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Note,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Note => "note",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Severity> {
-        match s {
-            "note" => Some(Severity::Note),
-            "warning" => Some(Severity::Warning),
-            "error" => Some(Severity::Error),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::severity::Severity;
 
 /// Index of a file in the scan's file list.
 pub type FileId = usize;
@@ -215,6 +182,18 @@ pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rule summaries follow the same style as messages (they are shown beside them).
+    #[test]
+    fn rule_summaries_follow_the_message_style() {
+        for d in crate::rules::all() {
+            assert!(
+                follows_message_style(d.summary),
+                "{}: summary is lower-case with no trailing period",
+                d.id
+            );
+        }
+    }
 
     #[test]
     fn lines_and_columns() {

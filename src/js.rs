@@ -2,11 +2,10 @@
 //! modules, JavaScript static resources and Visualforce inline scripts. One parser per thread.
 
 use std::cell::RefCell;
-use std::sync::LazyLock;
 
-use tree_sitter::{Language, Parser, Tree};
+use tree_sitter::{Parser, Tree};
 
-pub static LANGUAGE: LazyLock<Language> = LazyLock::new(|| tree_sitter_javascript::LANGUAGE.into());
+pub use crate::tree::JAVASCRIPT as LANGUAGE;
 
 thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };

@@ -31,6 +31,7 @@ pub mod report;
 pub mod review;
 pub mod rules;
 pub mod secrets;
+pub mod severity;
 pub mod suppress;
 #[doc(hidden)]
 pub mod testing;

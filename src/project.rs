@@ -6,8 +6,6 @@ use rayon::prelude::*;
 use tree_sitter::Tree;
 
 use crate::apex;
-use crate::dataflow::hot::HotBodies;
-use crate::dataflow::model::Decls;
 use crate::discovery::{Candidate, Discovery, SfdxProject};
 use crate::finding::{FileId, Finding, LineIndex};
 use crate::flat::FlatTree;
@@ -137,13 +135,6 @@ impl Project {
     }
 }
 
-/// Reads and parses every discovered file, in parallel. Files that cannot be read or parsed
-/// become findings (`unreadable-file`, `invalid-metadata`, `apex-parse-error`) and stay in the
-/// list, so the scan goes on.
-pub fn load(discovery: Discovery) -> (Project, Vec<Finding>) {
-    read(discovery).parse()
-}
-
 /// Files read but not parsed yet: a cached result may make parsing unnecessary.
 pub struct Unparsed {
     pub project: Project,
@@ -189,22 +180,53 @@ pub fn read(discovery: Discovery) -> Unparsed {
 }
 
 /// What [`Unparsed::parse_with`] gives.
-pub struct ParsedProject<T> {
+pub struct ParsedProject<T, D> {
     pub project: Project,
     pub findings: Vec<Finding>,
     /// What the visit returned, by file.
     pub visited: Vec<Option<T>>,
-    /// The declarations of every kept Apex tree, in file order; empty unless asked for.
-    pub decls: Vec<Decls>,
+    /// What `declare` read from every kept Apex tree, in file order; empty without it.
+    pub decls: Vec<D>,
 }
 
 /// What the per-file pass does with an Apex file's tree-sitter tree, the only time there is one.
 pub type ApexVisit<'v, T> = &'v (dyn Fn(FileId, &SourceFile, &Tree) -> T + Sync);
 
+/// Reads what an analysis needs from a kept Apex tree right after it is kept (while it is in the
+/// cache), and says what to reduce the tree to when it is not kept whole.
+pub type Declare<'d, D> = &'d (dyn Fn(FileId, &str, &FlatTree) -> (D, Option<FlatTree>) + Sync);
+
+/// How much of each Apex file's tree a scan keeps. The analyses that read the trees decide it,
+/// and the engine hands their decision to parsing: parsing knows none of them.
+pub trait KeepPolicy: Sync {
+    /// Whether this file keeps its whole tree.
+    fn keeps_whole(&self, id: FileId, file: &SourceFile) -> bool;
+    /// In a file not kept whole: offsets (ascending) whose bodies are kept beside the
+    /// declarations.
+    fn marks(&self, text: &str) -> Vec<u32>;
+}
+
+/// Every tree kept whole: what a caller that runs no analysis wants.
+pub struct KeepAll;
+
+impl KeepPolicy for KeepAll {
+    fn keeps_whole(&self, _: FileId, _: &SourceFile) -> bool {
+        true
+    }
+    fn marks(&self, _: &str) -> Vec<u32> {
+        Vec::new()
+    }
+}
+
 impl Unparsed {
-    /// Parses every file that was read, in parallel.
-    pub fn parse(self) -> (Project, Vec<Finding>) {
-        let parsed = self.parse_with(&|_, _, _| (), &[], false);
+    /// The files read, before parsing: what a keep policy is decided from.
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    /// Parses every file that was read, in parallel, keeping what `keep` says.
+    pub fn parse(self, keep: &dyn KeepPolicy) -> (Project, Vec<Finding>) {
+        let parsed = self.parse_with::<(), ()>(&|_, _, _| (), keep, None);
         (parsed.project, parsed.findings)
     }
 
@@ -212,29 +234,27 @@ impl Unparsed {
     /// kept as a [`FlatTree`] and freed: only one tree per thread is alive at a time. Returns
     /// what `visit` returned, by file.
     ///
-    /// Apex files that may name a setting (see [`crate::secrets::settings::whole_trees`]), that
-    /// hold a hinted page's controller or a class it calls ([`HotBodies::keeps_whole`]) or have
-    /// syntax errors are kept whole; the others keep their declarations and the bodies
-    /// that the data flow of specs with source hints `hints` will likely read (see
-    /// [`HotBodies`]), and the data flow parses the other bodies it needs again.
+    /// Apex files that `keep` keeps whole, or that have syntax errors, are kept whole; the
+    /// others keep their declarations and the bodies around `keep`'s marks.
     ///
-    /// With `decls`, each kept Apex tree's declarations are read right after it is kept, while
-    /// it is in the cache; the data flow joins them into its model (see
-    /// [`crate::dataflow::Model::join`]). A tree not kept whole is then reduced to what they
-    /// point to ([`Decls::outline`]).
-    pub fn parse_with<T: Send>(self, visit: ApexVisit<'_, T>, hints: &[&str], decls: bool) -> ParsedProject<T> {
+    /// With `declare`, each kept Apex tree is handed to it right after it is kept; what it
+    /// returns is collected in file order, and the tree is replaced by the one it gives back.
+    pub fn parse_with<T: Send, D: Send>(
+        self,
+        visit: ApexVisit<'_, T>,
+        keep: &dyn KeepPolicy,
+        declare: Option<Declare<'_, D>>,
+    ) -> ParsedProject<T, D> {
         let Unparsed {
             mut project,
             mut findings,
             readable,
         } = self;
-        let whole = crate::secrets::settings::whole_trees(&project);
-        let hot = HotBodies::find(&project, hints);
         let n = project.files.len();
         // Each file's results go straight to its slots: collecting them into one list held
         // them twice at the end of the pass, the scan's peak.
         let mut visited: Vec<Option<T>> = std::iter::repeat_with(|| None).take(n).collect();
-        let mut parts: Vec<Option<Box<Decls>>> = std::iter::repeat_with(|| None).take(n).collect();
+        let mut parts: Vec<Option<Box<D>>> = std::iter::repeat_with(|| None).take(n).collect();
         let problems: Vec<(FileId, (&'static str, usize, String))> = project
             .files
             .par_iter_mut()
@@ -243,21 +263,17 @@ impl Unparsed {
             .enumerate()
             .filter(|(id, _)| readable[*id])
             .filter_map(|(id, ((file, visited), part))| {
-                let keep = if whole[id] || hot.keeps_whole(file) {
+                let keep = if keep.keeps_whole(id, file) {
                     Keep::All
                 } else {
-                    Keep::Hot(&hot)
+                    Keep::Marked(keep)
                 };
                 let (problem, v) = parse_into(id, file, Some(visit), keep);
                 *visited = v;
-                if let Parsed::Apex(tree) = &file.parsed
-                    && decls
-                {
-                    let mut d = Decls::of(id, &file.text, tree);
-                    // A tree kept whole is read again (settings); the others only through
-                    // their declarations.
-                    if !tree.is_whole() {
-                        file.parsed = Parsed::Apex(d.outline(tree));
+                if let (Parsed::Apex(tree), Some(declare)) = (&file.parsed, declare) {
+                    let (d, reduced) = declare(id, &file.text, tree);
+                    if let Some(reduced) = reduced {
+                        file.parsed = Parsed::Apex(reduced);
                     }
                     *part = Some(Box::new(d));
                 }
@@ -352,8 +368,8 @@ type Problem = Option<(&'static str, usize, String)>;
 #[derive(Clone, Copy)]
 enum Keep<'h> {
     All,
-    /// Declarations, and the bodies these mark.
-    Hot(&'h HotBodies),
+    /// Declarations, and the bodies around the policy's marks.
+    Marked(&'h dyn KeepPolicy),
 }
 
 fn read_one(c: Candidate) -> (SourceFile, Problem) {
@@ -397,12 +413,6 @@ fn same_offsets_lossy(bytes: &[u8]) -> String {
         out.extend(std::iter::repeat_n('?', chunk.invalid().len()));
     }
     out
-}
-
-/// A project built from in-memory files, for unit tests of cross-file analyses.
-#[doc(hidden)]
-pub fn in_memory(files: &[(&str, &str)]) -> Project {
-    in_memory_unparsed(files).parse().0
 }
 
 /// In-memory files, read but not parsed, for tests and benchmarks of a whole scan.
@@ -483,8 +493,8 @@ fn parse_into<T>(
                 if let Some(visit) = visit {
                     visited = Some(visit(id, file, &tree));
                     let flat = match keep {
-                        Keep::Hot(hot) if !tree.root_node().has_error() => {
-                            FlatTree::declarations_keeping(&tree, &hot.marks(&file.text))
+                        Keep::Marked(policy) if !tree.root_node().has_error() => {
+                            FlatTree::declarations_keeping(&tree, &policy.marks(&file.text))
                         }
                         _ => FlatTree::new(&tree),
                     };
@@ -610,7 +620,7 @@ mod tests {
             ),
             ("force-app/main/default/objects/S__c/S__c.object-meta.xml", settings),
         ])
-        .parse();
+        .parse(&KeepAll);
         let kept: Vec<bool> = project.files.iter().map(|f| f.xml().is_some()).collect();
         assert_eq!(kept, [false, true, false, true]);
         assert!(matches!(project.files[0].parsed, Parsed::WellFormed));

@@ -1,10 +1,17 @@
-//! Helpers shared by the tree-sitter languages (Apex, JavaScript): one parser per thread and
-//! language, pre-order walks without recursion, and argument lists.
+//! The tree-sitter grammars sfsec parses (Apex, JavaScript) and the helpers they share: one
+//! parser per thread and language, pre-order walks without recursion, and argument lists. The
+//! grammars live here, below `apex` and `js`, so that field lookups can tell them apart without
+//! this module importing the languages built on it.
 
 use std::cell::RefCell;
 use std::sync::LazyLock;
 
 use tree_sitter::{Language, Node, Parser, Tree};
+
+/// The Apex grammar (`tree-sitter-sfapex`).
+pub static APEX: LazyLock<Language> = LazyLock::new(|| tree_sitter_sfapex::apex::LANGUAGE.into());
+/// The JavaScript grammar (`tree-sitter-javascript`).
+pub static JAVASCRIPT: LazyLock<Language> = LazyLock::new(|| tree_sitter_javascript::LANGUAGE.into());
 
 /// The field names sfsec looks up. Looking a field up by name makes tree-sitter search the
 /// grammar's field table by string on every call (a tenth of a scan's time in profiles); these
@@ -76,15 +83,15 @@ impl FieldIds {
     }
 }
 
-static APEX_FIELDS: LazyLock<FieldIds> = LazyLock::new(|| FieldIds::new(&crate::apex::LANGUAGE));
-static JS_FIELDS: LazyLock<FieldIds> = LazyLock::new(|| FieldIds::new(&crate::js::LANGUAGE));
+static APEX_FIELDS: LazyLock<FieldIds> = LazyLock::new(|| FieldIds::new(&APEX));
+static JS_FIELDS: LazyLock<FieldIds> = LazyLock::new(|| FieldIds::new(&JAVASCRIPT));
 
 /// The Apex grammar's id for field `name`.
 #[inline]
 pub fn apex_field_id(name: &str) -> Option<u16> {
     match field_slot(name) {
         Some(slot) => Some(APEX_FIELDS.0[slot]).filter(|&id| id != 0),
-        None => crate::apex::LANGUAGE.field_id_for_name(name).map(|id| id.get()),
+        None => APEX.field_id_for_name(name).map(|id| id.get()),
     }
 }
 
@@ -100,9 +107,9 @@ impl<'t> NodeExt<'t> for Node<'t> {
             return self.child_by_field_name(name);
         };
         let language = self.language();
-        let ids = if *language == *crate::apex::LANGUAGE {
+        let ids = if *language == *APEX {
             &*APEX_FIELDS
-        } else if *language == *crate::js::LANGUAGE {
+        } else if *language == *JAVASCRIPT {
             &*JS_FIELDS
         } else {
             return self.child_by_field_name(name);

@@ -156,7 +156,7 @@ mod tests {
             .map(|(name, text)| (format!("force-app/main/default/classes/{name}.cls"), *text))
             .collect();
         let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), *t)).collect();
-        crate::project::in_memory(&refs)
+        crate::testing::in_memory(&refs)
     }
 
     /// The text from each mark on.
@@ -235,7 +235,7 @@ mod tests {
             ),
         ];
         let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-        let project = crate::project::in_memory(&refs);
+        let project = crate::testing::in_memory(&refs);
         let hot = HotBodies::find(&project, &["$api.session_id"]);
         let whole: Vec<&str> = project
             .files

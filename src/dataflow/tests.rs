@@ -141,7 +141,7 @@ fn run(files: &[(&str, &str)]) -> Vec<Got> {
         .map(|(name, text)| (format!("force-app/main/default/classes/{name}"), *text))
         .collect();
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), *t)).collect();
-    let project = crate::project::in_memory(&refs);
+    let project = crate::testing::in_memory(&refs);
     let model = Model::build(&project);
     let analysis = analyze(&project, &model, &SPEC);
     let all = analyze(&project, &model, &SPEC_ALL);
@@ -351,7 +351,7 @@ fn only_methods_a_source_can_reach_are_analyzed() {
         "public class Caller {\n  void m() { Out.send(Svc.t()); }\n}".into(),
     ));
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-    let project = crate::project::in_memory(&refs);
+    let project = crate::testing::in_memory(&refs);
     let model = Model::build(&project);
     let demand = analyze(&project, &model, &SPEC);
     let all = analyze(&project, &model, &SPEC_ALL);
@@ -386,7 +386,7 @@ fn utilities_called_as_class_method_are_analyzed_before_their_callers() {
             .into(),
     ));
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-    let project = crate::project::in_memory(&refs);
+    let project = crate::testing::in_memory(&refs);
     let model = Model::build(&project);
     let demand = analyze(&project, &model, &SPEC);
     let all = analyze(&project, &model, &SPEC_ALL);
@@ -540,7 +540,7 @@ fn test_code_is_not_analyzed() {
 
 #[test]
 fn triggers_are_analyzed() {
-    let project = crate::project::in_memory(&[(
+    let project = crate::testing::in_memory(&[(
         "force-app/main/default/triggers/T.trigger",
         "trigger T on Account (before insert) {\n  System.debug(Secret.get());\n}",
     )]);
@@ -623,7 +623,7 @@ fn analysis_lists_methods_returning_sources_and_field_urls() {
         "<apex:page controller=\"Ctl\"><script>var s = '{!secret}';</script></apex:page>",
     );
     for (files, spec) in [(vec![ctl, urls, page], &SPEC), (vec![ctl, urls], &SPEC_ALL)] {
-        let project = crate::project::in_memory(&files);
+        let project = crate::testing::in_memory(&files);
         let model = Model::build(&project);
         let a = analyze(&project, &model, spec);
         let r = a.returning("CTL", "Token").expect("token returns the secret");
@@ -632,7 +632,7 @@ fn analysis_lists_methods_returning_sources_and_field_urls() {
         assert_eq!(a.field_url("ctl", "host"), Some(&UrlClass::SameOrg));
     }
     // On demand, without such a page, nothing asks where `Host` points.
-    let project = crate::project::in_memory(&[ctl, urls]);
+    let project = crate::testing::in_memory(&[ctl, urls]);
     let model = Model::build(&project);
     assert_eq!(analyze(&project, &model, &SPEC).field_url("ctl", "host"), None);
 }
@@ -694,7 +694,7 @@ mod book_example {
 
     #[test]
     fn finds_an_open_redirect_and_respects_the_sanitizer() {
-        let project = crate::project::in_memory(&[(
+        let project = crate::testing::in_memory(&[(
             "force-app/main/default/classes/Nav.cls",
             "public class Nav {\n  public PageReference go() {\n    String target = ApexPages.currentPage().getParameters().get('retURL');\n    return new PageReference(target);\n  }\n  public PageReference safe() {\n    String q = EncodingUtil.urlEncode(ApexPages.currentPage().getParameters().get('q'), 'UTF-8');\n    return new PageReference('/apex/Search?q=' + q);\n  }\n}",
         )]);
@@ -793,7 +793,7 @@ fn a_searched_name_is_mentioned_where_the_index_says() {
             .into(),
     ));
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-    let project = crate::project::in_memory(&refs);
+    let project = crate::testing::in_memory(&refs);
     let model = Model::build(&project);
     let index = MentionIndex::build(&project, &model);
     let mut names: Vec<String> = model.methods.iter().map(|m| m.name.to_string()).collect();
@@ -843,7 +843,7 @@ fn simple_names_resolve_as_their_qualified_names_did() {
         files.push((format!("force-app/main/default/classes/Z{i}.cls"), text.to_string()));
     }
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-    let project = crate::project::in_memory(&refs);
+    let project = crate::testing::in_memory(&refs);
     let model = Model::build(&project);
     let qualified = |name: &str, from: Option<usize>| -> Option<usize> {
         let lc = name.to_ascii_lowercase();
@@ -898,7 +898,12 @@ fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
         "public class Zz {\n  static String base = 'x';\n  public class Inner {\n    public String p { get { return base; } }\n  }\n  public Integer q { get { return 1; } set; }\n  static { base = 'y'; }\n}".into(),
     ));
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-    let parsed = crate::project::in_memory_unparsed(&refs).parse_with(&|_, _, _| (), SPEC.source_hints, true);
+    let parsed = crate::engine::parse_for_scan(
+        crate::project::in_memory_unparsed(&refs),
+        &|_, _, _| (),
+        SPEC.source_hints,
+        true,
+    );
     let project = &parsed.project;
     // The nodes the data flow reads through a body or an initializer (named ones, and those
     // that fill a field), and the kind of declaration they sit in (an elided body is parsed
@@ -996,7 +1001,12 @@ fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
     let joined = shape(&model);
     // The scan outlined its trees to what the declarations point to: the model read from
     // trees kept as they were, after the pass, is the same.
-    let unoutlined = crate::project::in_memory_unparsed(&refs).parse_with(&|_, _, _| (), SPEC.source_hints, false);
+    let unoutlined = crate::engine::parse_for_scan(
+        crate::project::in_memory_unparsed(&refs),
+        &|_, _, _| (),
+        SPEC.source_hints,
+        false,
+    );
     assert!(
         (0..project.files.len()).any(|f| tree_len(project, f) < tree_len(&unoutlined.project, f)),
         "some tree was outlined"
@@ -1010,7 +1020,7 @@ fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
 /// triggers by their name, initializers as `<init>`.
 #[test]
 fn methods_display_their_names_as_written() {
-    let project = crate::project::in_memory(&[
+    let project = crate::testing::in_memory(&[
         (
             "force-app/main/default/classes/Acme.cls",
             "public class Acme {\n  static String base = 'x';\n  public Acme() {}\n  public String Token { get { return base; } }\n  public static void RunNow(Integer n) {}\n}",
@@ -1086,7 +1096,7 @@ fn a_long_call_chain_in_one_class_is_linear() {
     ));
     body.push_str("  static void start() { m0(Secret.get()); }\n");
     let text = format!("public class K {{\n{body}}}\n");
-    let project = crate::project::in_memory(&[("force-app/main/default/classes/K.cls", &text)]);
+    let project = crate::testing::in_memory(&[("force-app/main/default/classes/K.cls", &text)]);
     let model = Model::build(&project);
     let analysis = analyze(&project, &model, &SPEC);
     assert_eq!(analysis.flows.len(), 1);

@@ -140,7 +140,7 @@ pub fn render(scan: &Scan) -> String {
             warnings: c.warnings,
             notes: c.notes,
             suppressed: c.suppressed,
-            known: scan.baseline.as_ref().map(|_| c.known),
+            known: scan.compared_with_baseline.then_some(c.known),
         },
     };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));

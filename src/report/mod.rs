@@ -123,9 +123,8 @@ pub fn redacted(scan: &Scan, file: usize) -> String {
 
 /// `new` or `unchanged` when the scan was compared with a baseline (SARIF's `baselineState`).
 pub fn baseline_state(scan: &Scan, f: &Finding) -> Option<&'static str> {
-    scan.baseline
-        .as_ref()
-        .map(|_| if f.known { "unchanged" } else { "new" })
+    scan.compared_with_baseline
+        .then_some(if f.known { "unchanged" } else { "new" })
 }
 
 /// `category` tells apart several scans of one repository in GitHub code scanning (SARIF's

@@ -587,7 +587,7 @@ mod tests {
     use super::*;
 
     fn settings(files: &[(&str, &str)]) -> Settings {
-        build(&crate::project::in_memory(files))
+        build(&crate::testing::in_memory(files))
     }
 
     const OBJ: &str = "force-app/main/default/objects/Acme_Settings__c/Acme_Settings__c.object-meta.xml";
@@ -612,7 +612,7 @@ mod tests {
             ("force-app/main/default/classes/Reader.cls", reader),
             ("force-app/main/default/classes/Other.cls", other),
         ];
-        let project = crate::project::in_memory(&files);
+        let project = crate::testing::in_memory(&files);
         let elided = |id: usize| match &project.files[id].parsed {
             Parsed::Apex(t) => t.nodes().filter(|n| n.is_elided()).count(),
             _ => usize::MAX,
@@ -646,7 +646,7 @@ mod tests {
                 "class Plain { Object o = Acme_Settings; }",
             ),
         ];
-        let project = crate::project::in_memory(&files);
+        let project = crate::testing::in_memory(&files);
         assert_eq!(whole_trees(&project), [false, true, false, false]);
     }
 
