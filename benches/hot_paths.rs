@@ -6,12 +6,12 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use sfsec::config::Config;
 use sfsec::dataflow::{Model, analyze};
 use sfsec::engine;
 use sfsec::lints::session::SESSION;
-use sfsec::project::in_memory_unparsed;
 use sfsec::testing::in_memory;
+use sfsec::workspace::config::Config;
+use sfsec::workspace::project::in_memory_unparsed;
 
 const CLASS_PATH: &str = "force-app/main/default/classes/BillingService.cls";
 

@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
-use crate::finding::Finding;
-use crate::project::{Parsed, SourceFile};
+use crate::diagnostics::finding::Finding;
+use crate::workspace::project::{Parsed, SourceFile};
 
 /// Gives the scan's worker threads the stacks the binary gives them (see `main.rs`); the
 /// default 2 MiB overflow at the depth limit in unoptimised and sanitizer builds. Call before
@@ -45,7 +45,7 @@ pub fn apex(data: &[u8]) {
 /// Metadata XML of the types the lints read.
 pub fn xml(data: &[u8]) {
     let t = text(data);
-    if let Ok(doc) = crate::xml::XmlDoc::parse(&t) {
+    if let Ok(doc) = crate::syntax::xml::XmlDoc::parse(&t) {
         // Every span indexes the text.
         for e in &doc.elements {
             assert!(t.get(e.span()).is_some());
@@ -60,7 +60,7 @@ pub fn xml(data: &[u8]) {
 /// Scratch definitions and `sfdx-project.json`.
 pub fn json(data: &[u8]) {
     let t = text(data);
-    if let Ok(node) = crate::json::JsonNode::parse(&t) {
+    if let Ok(node) = crate::syntax::json::JsonNode::parse(&t) {
         assert!(t.get(node.span.clone()).is_some());
     }
     scan_files(&[("config/project-scratch-def.json", &t)]);
@@ -97,11 +97,11 @@ pub fn suppress(data: &[u8]) {
         .match_indices("//")
         .map(|(i, _)| i..t[i..].find('\n').map_or(t.len(), |k| i + k))
         .collect();
-    for d in crate::suppress::from_code(0, &t, &comments) {
+    for d in crate::engine::suppress::from_code(0, &t, &comments) {
         assert!(t.get(d.target.clone()).is_some());
     }
-    if let Ok(doc) = crate::xml::XmlDoc::parse(&t) {
-        for d in crate::suppress::from_xml(0, &t, &doc) {
+    if let Ok(doc) = crate::syntax::xml::XmlDoc::parse(&t) {
+        for d in crate::engine::suppress::from_xml(0, &t, &doc) {
             assert!(t.get(d.target.clone()).is_some());
         }
     }
@@ -110,19 +110,19 @@ pub fn suppress(data: &[u8]) {
 /// The secret scanners and the redaction of what they find.
 pub fn secrets(data: &[u8]) {
     let t = text(data);
-    let hits = crate::secrets::detect::known(&t);
+    let hits = crate::semantic::secrets::detect::known(&t);
     let ranges: Vec<_> = hits.iter().map(|h| h.span.clone()).collect();
-    let redacted = crate::secrets::redact(&t, &ranges);
+    let redacted = crate::semantic::secrets::redact(&t, &ranges);
     assert_eq!(redacted.len(), t.len());
     for w in t.split_whitespace().take(64) {
-        let _ = crate::secrets::credential_name(w);
-        let _ = crate::secrets::detect::random_looking(w);
+        let _ = crate::semantic::secrets::credential_name(w);
+        let _ = crate::semantic::secrets::detect::random_looking(w);
     }
 }
 
 /// `sfsec.toml`.
 pub fn config(data: &[u8]) {
-    let _ = crate::config::Config::parse(Path::new("sfsec.toml"), &text(data));
+    let _ = crate::workspace::config::Config::parse(Path::new("sfsec.toml"), &text(data));
 }
 
 /// A project made of several files of real-looking kinds: the first byte of each part (split
@@ -168,49 +168,49 @@ pub fn project(data: &[u8]) {
 /// invariants that hold whatever the input: findings point into their files, and no output
 /// carries a control character of the project's.
 pub fn scan_files(files: &[(&str, &str)]) {
-    let unparsed = crate::project::in_memory_unparsed(files);
-    let Ok(scan) =
-        crate::engine::on_workers(|| crate::engine::lint(unparsed, &crate::config::Config::default(), 1_767_225_600))
-    else {
+    let unparsed = crate::workspace::project::in_memory_unparsed(files);
+    let Ok(scan) = crate::engine::on_workers(|| {
+        crate::engine::lint(unparsed, &crate::workspace::config::Config::default(), 1_767_225_600)
+    }) else {
         return;
     };
     for f in &scan.findings {
         check_finding(&scan.project.files, f);
     }
-    let opts = crate::report::human::HumanOptions::default();
+    let opts = crate::output::formats::human::HumanOptions::default();
     for format in [
-        crate::report::Format::Human,
-        crate::report::Format::Sarif,
-        crate::report::Format::Json,
-        crate::report::Format::Github,
-        crate::report::Format::Junit,
-        crate::report::Format::Csv,
+        crate::output::formats::Format::Human,
+        crate::output::formats::Format::Sarif,
+        crate::output::formats::Format::Json,
+        crate::output::formats::Format::Github,
+        crate::output::formats::Format::Junit,
+        crate::output::formats::Format::Csv,
     ] {
-        let out = crate::report::render(&scan, format, &opts, "sfsec");
+        let out = crate::output::formats::render(&scan, format, &opts, "sfsec");
         assert_inert(&out);
-        if format == crate::report::Format::Json || format == crate::report::Format::Sarif {
+        if format == crate::output::formats::Format::Json || format == crate::output::formats::Format::Sarif {
             assert!(
                 serde_json::from_str::<serde_json::Value>(&out).is_ok(),
                 "{format:?} is JSON"
             );
         }
     }
-    let enabled: Vec<&'static str> = crate::rules::all().iter().map(|d| d.id).collect();
-    let options = crate::config::Options::default();
-    let review = crate::review::build(
+    let enabled: Vec<&'static str> = crate::diagnostics::rules::all().iter().map(|d| d.id).collect();
+    let options = crate::workspace::config::Options::default();
+    let review = crate::output::review::build(
         &scan,
-        crate::review::Input {
+        crate::output::review::Input {
             enabled: &enabled,
             scanned: vec![".".to_string()],
             now: 1_767_225_600,
             options: &options,
         },
     );
-    assert_inert(&crate::review::html::render(&review));
-    assert_inert(&crate::review::markdown::render(&review));
-    let inventory = crate::inventory::build(&scan, 1_767_225_600, &options);
-    assert_inert(&crate::inventory::markdown(&inventory));
-    assert_inert(&crate::inventory::json(&inventory));
+    assert_inert(&crate::output::review::html::render(&review));
+    assert_inert(&crate::output::review::markdown::render(&review));
+    let inventory = crate::output::inventory::build(&scan, 1_767_225_600, &options);
+    assert_inert(&crate::output::inventory::markdown(&inventory));
+    assert_inert(&crate::output::inventory::json(&inventory));
 }
 
 fn check_finding(files: &[SourceFile], f: &Finding) {
@@ -227,7 +227,7 @@ fn check_finding(files: &[SourceFile], f: &Finding) {
 }
 
 fn assert_inert(out: &str) {
-    if let Some(c) = out.chars().find(|&c| crate::report::terminal::is_unsafe(c)) {
+    if let Some(c) = out.chars().find(|&c| crate::output::formats::terminal::is_unsafe(c)) {
         panic!("an output holds the control character {:?}", c);
     }
 }

@@ -1,40 +1,29 @@
 //! sfsec: a static security linter for Salesforce DX projects and managed packages.
 //!
-//! Pipeline: [`discovery`] -> [`project`] (parse each file once) -> [`lints`] via [`engine`]
-//! -> [`report`].
+//! The layers, each importing only those below it (`tests/layers.rs` holds the code to this):
+//!
+//! - [`cli`]: the commands, their arguments and exit codes.
+//! - [`output`]: every format of `check`, the baseline, the inventory and the review report.
+//! - [`engine`]: one scan: what to keep of each tree, dispatch to the lints, suppressions,
+//!   the result cache and the clock.
+//! - [`lints`]: one file per rule.
+//! - [`dataflow`]: the taint engine the session rules (and the next injection rules) run on.
+//! - [`semantic`]: what the metadata means: OAuth apps, settings, credentials.
+//! - [`workspace`]: the project on disk: discovery, file kinds, configuration, the parsed files.
+//! - [`syntax`]: Apex, JavaScript, XML, JSON and Visualforce front ends.
+//! - [`diagnostics`]: findings, severities and the rule documentation.
 
-pub mod apex;
-pub mod baseline;
-pub mod book;
-pub mod cache;
 pub mod cli;
-pub mod clock;
-pub mod config;
-pub mod confine;
 pub mod dataflow;
-pub mod discovery;
+pub mod diagnostics;
 pub mod engine;
-pub mod finding;
-pub mod fit;
-pub mod flat;
 pub mod fuzz;
 #[doc(hidden)]
 pub mod generate;
-pub mod inventory;
-pub mod js;
-pub mod json;
-pub mod kind;
 pub mod lints;
-pub mod oauth;
-pub mod project;
-pub mod report;
-pub mod review;
-pub mod rules;
-pub mod secrets;
-pub mod severity;
-pub mod suppress;
+pub mod output;
+pub mod semantic;
+pub mod syntax;
 #[doc(hidden)]
 pub mod testing;
-pub mod tree;
-pub mod vf;
-pub mod xml;
+pub mod workspace;

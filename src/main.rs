@@ -29,7 +29,7 @@ fn main() -> ExitCode {
     // at once: a worker's panic otherwise leaves the scan waiting for it.
     std::panic::set_hook(Box::new(|info| {
         let text = format!("error: internal error, please report it: {info}\n");
-        write_stderr_unlocked(&sfsec::report::terminal::escape(&text));
+        write_stderr_unlocked(&sfsec::output::formats::terminal::escape(&text));
         std::process::exit(EXIT_ERROR);
     }));
     let cli = match Cli::try_parse() {

@@ -40,8 +40,8 @@ impl TempProject {
 
 /// A project built from in-memory files and parsed as a scan parses it, for unit tests of
 /// cross-file analyses.
-pub fn in_memory(files: &[(&str, &str)]) -> crate::project::Project {
-    let unparsed = crate::project::in_memory_unparsed(files);
+pub fn in_memory(files: &[(&str, &str)]) -> crate::workspace::project::Project {
+    let unparsed = crate::workspace::project::in_memory_unparsed(files);
     let keep = crate::engine::ScanKeep::new(unparsed.project(), &[]);
     unparsed.parse(&keep).0
 }

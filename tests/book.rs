@@ -7,11 +7,16 @@ use std::path::Path;
 fn book_is_fresh() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src");
     let update = std::env::var_os("SFSEC_UPDATE_BOOK").is_some();
-    let mut expected: Vec<(std::path::PathBuf, String)> = sfsec::rules::all()
+    let mut expected: Vec<(std::path::PathBuf, String)> = sfsec::diagnostics::rules::all()
         .iter()
-        .map(|d| (src.join(format!("rules/{}.md", d.id)), sfsec::book::rule_page(d)))
+        .map(|d| {
+            (
+                src.join(format!("rules/{}.md", d.id)),
+                sfsec::diagnostics::book::rule_page(d),
+            )
+        })
         .collect();
-    expected.push((src.join("rules/index.md"), sfsec::book::rules_index()));
+    expected.push((src.join("rules/index.md"), sfsec::diagnostics::book::rules_index()));
 
     let summary_path = src.join("SUMMARY.md");
     let summary = std::fs::read_to_string(&summary_path).expect("SUMMARY.md");
@@ -21,7 +26,7 @@ fn book_is_fresh() {
     let (head, _) = summary
         .split_once(RULES_CHAPTER)
         .expect("the Rules chapter is in SUMMARY.md");
-    let fresh_summary = format!("{head}{RULES_CHAPTER}{}", sfsec::book::summary_entries());
+    let fresh_summary = format!("{head}{RULES_CHAPTER}{}", sfsec::diagnostics::book::summary_entries());
     expected.push((summary_path, fresh_summary));
 
     let mut stale = Vec::new();
@@ -39,7 +44,7 @@ fn book_is_fresh() {
     for entry in std::fs::read_dir(src.join("rules")).expect("rules/") {
         let p = entry.expect("entry").path();
         let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        if stem != "index" && sfsec::rules::get(stem).is_none() {
+        if stem != "index" && sfsec::diagnostics::rules::get(stem).is_none() {
             stale.push(format!("{} (no such rule)", p.display()));
         }
     }
@@ -56,8 +61,8 @@ fn the_configuration_chapter_shows_a_valid_config() {
     let text = std::fs::read_to_string(&path).expect("configuration.md");
     let start = text.find("```toml\n").expect("a toml example") + "```toml\n".len();
     let end = start + text[start..].find("```").expect("closing fence");
-    let config =
-        sfsec::config::Config::parse(Path::new("sfsec.toml"), &text[start..end]).expect("the example is valid");
+    let config = sfsec::workspace::config::Config::parse(Path::new("sfsec.toml"), &text[start..end])
+        .expect("the example is valid");
     assert_eq!(config.options.cert_expiry_window_days, 60);
     assert_eq!(config.options.native_apps, vec!["Field_Desktop"]);
 }

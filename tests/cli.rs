@@ -402,7 +402,7 @@ fn sarif_is_what_github_code_scanning_accepts() {
         assert!(driver[key].is_string(), "driver.{key}");
     }
     let rules = driver["rules"].as_array().expect("rules");
-    assert_eq!(rules.len(), sfsec::rules::all().len());
+    assert_eq!(rules.len(), sfsec::diagnostics::rules::all().len());
     for r in rules {
         for key in ["id", "name", "helpUri"] {
             assert!(r[key].is_string(), "{key} in {r}");
@@ -466,7 +466,7 @@ fn rules_and_explain() {
     assert!(stdout(&o).contains("oauth-device-flow"));
     let o = sfsec(&corpus(), &["rules", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    assert_eq!(v.as_array().map(Vec::len), Some(sfsec::rules::all().len()));
+    assert_eq!(v.as_array().map(Vec::len), Some(sfsec::diagnostics::rules::all().len()));
     let o = sfsec(&corpus(), &["explain", "oauth-ip-relaxation"]);
     assert!(stdout(&o).contains("## Why it matters"));
     let o = sfsec(&corpus(), &["check", "--help"]);

@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use sfsec::config::Config;
 use sfsec::engine::{ScanRequest, scan};
+use sfsec::workspace::config::Config;
 
 /// 2026-01-01: certificate expiry in the corpus is judged against this date.
 const NOW: i64 = 1_767_225_600;
@@ -118,7 +118,7 @@ fn check_project(root: &Path) -> (Vec<String>, Annotations) {
     walk(root, root, &mut ann);
     sidecar(root, &mut ann);
     let config = if root.join("sfsec.toml").is_file() {
-        Config::load(&root.join("sfsec.toml"), &sfsec::confine::Confine::new(root)).expect("corpus config")
+        Config::load(&root.join("sfsec.toml"), &sfsec::workspace::confine::Confine::new(root)).expect("corpus config")
     } else {
         Config::default()
     };

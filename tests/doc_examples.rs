@@ -2,9 +2,9 @@
 //! its rule, each `good` block none. A `path=` on the fence puts the example where discovery
 //! would find it in a real project.
 
-use sfsec::config::Config;
 use sfsec::engine::{ScanRequest, scan};
 use sfsec::testing::TempProject;
+use sfsec::workspace::config::Config;
 
 struct Example {
     bad: bool,
@@ -44,7 +44,7 @@ fn findings_of(rule: &str, ex: &Example) -> Vec<String> {
     let project = TempProject::new(&[(ex.path.as_str(), ex.code.as_bytes())]).expect("temp project");
     let root = project.path();
     // Engine rules (suppressions, parse errors) are about the other rules: run them all.
-    let family = sfsec::rules::get(rule).map_or("", |d| d.family);
+    let family = sfsec::diagnostics::rules::get(rule).map_or("", |d| d.family);
     let select = if family == "general" {
         Vec::new()
     } else {
@@ -71,7 +71,7 @@ fn findings_of(rule: &str, ex: &Example) -> Vec<String> {
 #[test]
 fn doc_examples_behave_as_documented() {
     let mut wrong = Vec::new();
-    for doc in sfsec::rules::all() {
+    for doc in sfsec::diagnostics::rules::all() {
         let exs = examples(doc.body());
         let (bad, good) = (
             exs.iter().filter(|e| e.bad).count(),

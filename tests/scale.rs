@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use sfsec::config::Config;
 use sfsec::engine::{ScanRequest, scan};
+use sfsec::workspace::config::Config;
 
 #[test]
 fn a_generated_project_reports_exactly_its_planted_problems() {

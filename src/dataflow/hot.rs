@@ -1,5 +1,5 @@
 //! Which method bodies a scan keeps whole when it keeps an Apex file's declarations only (see
-//! [`crate::flat::FlatTree::declarations_keeping`]): those the data flow is likely to analyze,
+//! [`crate::syntax::flat::FlatTree::declarations_keeping`]): those the data flow is likely to analyze,
 //! guessed from the text before anything is parsed. Parsing a body again costs about six times
 //! what copying it during the first parse does, and the analysis reads most of the bodies it
 //! starts from and their direct callers.
@@ -16,9 +16,9 @@ use std::sync::LazyLock;
 use rayon::prelude::*;
 use regex::Regex;
 
-use crate::apex::words_matcher as matcher;
-use crate::kind::FileKind;
-use crate::project::{Project, SourceFile};
+use crate::syntax::apex::words_matcher as matcher;
+use crate::workspace::kind::FileKind;
+use crate::workspace::project::{Project, SourceFile};
 
 /// Text that marks a hot body: the specs' source hints (where analysis starts) and
 /// `name(` for every method or constructor declared in an Apex file that contains a hint
@@ -56,7 +56,7 @@ impl HotBodies {
             .files
             .par_iter()
             .filter(|f| f.kind == FileKind::Visualforce && hinted.is_match(&f.text))
-            .flat_map_iter(|f| crate::vf::controllers(&f.text))
+            .flat_map_iter(|f| crate::syntax::vf::controllers(&f.text))
             .map(|c| c.to_ascii_lowercase())
             .collect();
         controllers.sort_unstable();

@@ -3,7 +3,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use crate::flat::{FlatTree, Node};
+use crate::syntax::flat::{FlatTree, Node};
 
 use super::model::{ClassId, FieldId, Method, MethodId, MethodKind, Model, text, type_key};
 use super::url::{self, Endpoint, UrlClass};
@@ -11,8 +11,8 @@ use super::{
     Call, CallSite, EndpointOf, Flow, Hop, MethodResult, On, Origin, ParamSink, Path, SinkAt, SourceKind, Spec, State,
     Val, concat, extend, hops,
 };
-use crate::finding::FileId;
-use crate::project::Project;
+use crate::diagnostics::finding::FileId;
+use crate::workspace::project::Project;
 
 /// Passes over one method body before giving up on a fixpoint (loops need a second pass).
 const MAX_PASSES: usize = 6;
@@ -682,7 +682,7 @@ impl<'a, 't> Frame<'a, 't> {
             Some(o) if self.static_class(o).is_none() => self.eval(o),
             _ => Val::default(),
         };
-        let arg_nodes: Vec<Node<'a>> = crate::flat::arguments(node);
+        let arg_nodes: Vec<Node<'a>> = crate::syntax::flat::arguments(node);
         let args: Vec<Val> = arg_nodes.iter().map(|&a| self.eval(a)).collect();
 
         let mut result = Val::default();
@@ -869,7 +869,7 @@ impl<'a, 't> Frame<'a, 't> {
 
     fn construct(&mut self, node: Node<'a>) -> Val {
         let ty = node.field("type").map(|t| type_key(t, self.src));
-        let arg_nodes: Vec<Node<'a>> = crate::flat::arguments(node);
+        let arg_nodes: Vec<Node<'a>> = crate::syntax::flat::arguments(node);
         let args: Vec<Val> = arg_nodes.iter().map(|&a| self.eval(a)).collect();
         let mut result = Val::default();
         // A new object holds what it was built from.

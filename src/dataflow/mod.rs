@@ -30,12 +30,12 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::flat::Node;
+use crate::syntax::flat::Node;
 use rayon::prelude::*;
 
-use crate::finding::FileId;
-use crate::kind::FileKind;
-use crate::project::Project;
+use crate::diagnostics::finding::FileId;
+use crate::workspace::kind::FileKind;
+use crate::workspace::project::Project;
 
 pub mod hot;
 mod interp;
@@ -331,7 +331,7 @@ fn is_token(bytes: &[u8], start: usize, end: usize) -> bool {
 
 /// A byte of an Apex identifier, as the mention index reads them (ASCII only).
 fn is_word(b: &u8) -> bool {
-    crate::apex::is_word_byte(*b)
+    crate::syntax::apex::is_word_byte(*b)
 }
 
 /// [`MentionIndex`]'s posting for `name`, found by searching every non-test body for it.
@@ -345,7 +345,7 @@ fn search_mentions(project: &Project, model: &Model<'_>, name: &str) -> Vec<Meth
     {
         return Vec::new();
     }
-    let Some(finder) = crate::apex::words_matcher([name]) else {
+    let Some(finder) = crate::syntax::apex::words_matcher([name]) else {
         return Vec::new();
     };
     (0..model.methods.len())
@@ -421,7 +421,7 @@ fn hint_matcher<'h>(hints: &'h [&'h str]) -> Option<impl Fn(&[u8]) -> bool + Syn
     // ASCII text gets the same answer from an automaton, several times faster. The regex set
     // is compiled only for a non-ASCII text: its Unicode case classes took a third of a
     // one-file scan's time.
-    let ascii = crate::apex::words_matcher(hints)?;
+    let ascii = crate::syntax::apex::words_matcher(hints)?;
     let exact = std::sync::OnceLock::new();
     Some(move |text: &[u8]| {
         if text.is_ascii() {
@@ -464,7 +464,7 @@ impl Demand {
         let mut url_seeds: Vec<MethodId> = Vec::new();
         for (f, file) in project.files.iter().enumerate() {
             if file.kind == FileKind::Visualforce && hinted[f] {
-                for c in crate::vf::controllers(&file.text) {
+                for c in crate::syntax::vf::controllers(&file.text) {
                     for class in model.top_level_classes(&c) {
                         url_seeds.extend(&model.classes[class].methods);
                     }

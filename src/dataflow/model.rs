@@ -6,11 +6,11 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::flat::Node;
+use crate::syntax::flat::Node;
 
-use crate::finding::FileId;
-use crate::flat::FlatTree;
-use crate::project::{Parsed, Project};
+use crate::diagnostics::finding::FileId;
+use crate::syntax::flat::FlatTree;
+use crate::workspace::project::{Parsed, Project};
 
 pub type ClassId = usize;
 pub type FieldId = usize;
@@ -173,7 +173,7 @@ impl Decls {
     /// Gives back the room vectors keep to grow: the parts live until the join, and a vector's
     /// first push makes room for four (a file's one class took 700 bytes, 14 MB at 20k classes).
     fn shrink(&mut self) {
-        use crate::fit;
+        use crate::syntax::fit;
         self.classes = fit::vec(std::mem::take(&mut self.classes));
         self.fields = fit::vec(std::mem::take(&mut self.fields));
         self.methods = fit::vec(std::mem::take(&mut self.methods));
@@ -277,7 +277,7 @@ impl Decls {
                         name_span: name_node.map_or(0..0, span),
                         params: params(member, src),
                         body: member.field("body").map(|n| n.index()),
-                        annotations: crate::fit::boxed(
+                        annotations: crate::syntax::fit::boxed(
                             mm.annotations.into_iter().map(String::into_boxed_str).collect(),
                         ),
                         is_static: mm.is_static,
@@ -651,7 +651,7 @@ fn params(method: Node<'_>, src: &str) -> Box<[Param]> {
             })
         })
         .collect();
-    crate::fit::boxed(params)
+    crate::syntax::fit::boxed(params)
 }
 
 /// The lower-cased type name without generics; qualified names keep their dots.

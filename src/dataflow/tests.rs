@@ -880,9 +880,9 @@ fn simple_names_resolve_as_their_qualified_names_did() {
 }
 
 /// Nodes in `file`'s kept Apex tree.
-fn tree_len(project: &crate::project::Project, file: usize) -> usize {
+fn tree_len(project: &crate::workspace::project::Project, file: usize) -> usize {
     match &project.files[file].parsed {
-        crate::project::Parsed::Apex(t) => t.nodes().count(),
+        crate::workspace::project::Parsed::Apex(t) => t.nodes().count(),
         _ => 0,
     }
 }
@@ -899,7 +899,7 @@ fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
     ));
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let parsed = crate::engine::parse_for_scan(
-        crate::project::in_memory_unparsed(&refs),
+        crate::workspace::project::in_memory_unparsed(&refs),
         &|_, _, _| (),
         SPEC.source_hints,
         true,
@@ -908,13 +908,13 @@ fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
     // The nodes the data flow reads through a body or an initializer (named ones, and those
     // that fill a field), and the kind of declaration they sit in (an elided body is parsed
     // again by it).
-    let subtree = |n: crate::flat::Node<'_>| {
+    let subtree = |n: crate::syntax::flat::Node<'_>| {
         let mut v = vec![(n.parent().map(|p| p.kind()).unwrap_or_default(), 0..0)];
         n.preorder(|d| {
             if d == n
                 || d.is_named()
                 || d.parent()
-                    .is_some_and(|p| crate::tree::FIELDS.iter().any(|f| p.field(f) == Some(d)))
+                    .is_some_and(|p| crate::syntax::tree::FIELDS.iter().any(|f| p.field(f) == Some(d)))
             {
                 v.push((d.kind(), d.byte_range()));
             }
@@ -1002,7 +1002,7 @@ fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
     // The scan outlined its trees to what the declarations point to: the model read from
     // trees kept as they were, after the pass, is the same.
     let unoutlined = crate::engine::parse_for_scan(
-        crate::project::in_memory_unparsed(&refs),
+        crate::workspace::project::in_memory_unparsed(&refs),
         &|_, _, _| (),
         SPEC.source_hints,
         false,

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use crate::finding::FileId;
+use crate::diagnostics::finding::FileId;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UrlClass {

@@ -7,13 +7,13 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use tree_sitter::Node;
 
-use crate::config::Options;
 use crate::dataflow::{Analysis, Flow, Spec};
-use crate::finding::{FileId, Finding};
-use crate::kind::MetaType;
-use crate::oauth::OauthIndex;
-use crate::project::{Project, SourceFile};
-use crate::xml::XmlDoc;
+use crate::diagnostics::finding::{FileId, Finding};
+use crate::semantic::oauth::OauthIndex;
+use crate::syntax::xml::XmlDoc;
+use crate::workspace::config::Options;
+use crate::workspace::kind::MetaType;
+use crate::workspace::project::{Project, SourceFile};
 
 pub mod oauth;
 pub mod org;
@@ -31,7 +31,7 @@ pub struct Ctx<'p> {
     pub options: &'p Options,
     /// Today, injected so that tests do not depend on the date; lints ask it questions so that
     /// a cached result knows how long it holds.
-    pub clock: &'p crate::clock::Clock,
+    pub clock: &'p crate::engine::clock::Clock,
 }
 
 /// A lint implements only the hooks it needs.
@@ -49,7 +49,7 @@ pub trait Lint: Sync + Send {
     /// walking every node; asking for any other kind brings back the full walk for all files
     /// (about a quarter of a scan's time after parsing), so prefer a project check that looks
     /// only where a text search points. The check sees its own file only: it runs while Apex
-    /// is being parsed, each tree freed after it (see [`crate::flat`]).
+    /// is being parsed, each tree freed after it (see [`crate::syntax::flat`]).
     fn apex_kinds(&self) -> &'static [&'static str] {
         &[]
     }
@@ -157,7 +157,7 @@ pub mod test_support;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules;
+    use crate::diagnostics::rules;
 
     #[test]
     fn registry_matches_docs_both_ways() {
@@ -212,12 +212,15 @@ mod tests {
     }
 
     /// A scan keeps no document for a companion `-meta.xml` without comments
-    /// ([`crate::project::Parsed::WellFormed`]): no lint may read one, per file or across files.
+    /// ([`crate::workspace::project::Parsed::WellFormed`]): no lint may read one, per file or across files.
     #[test]
     fn no_lint_reads_companion_metadata() {
-        let companion = crate::kind::classify(std::path::Path::new("classes/A.cls-meta.xml"));
+        let companion = crate::workspace::kind::classify(std::path::Path::new("classes/A.cls-meta.xml"));
         for lint in LINTS {
-            let mut read = lint.xml_types().iter().map(|&t| crate::kind::FileKind::Metadata(t));
+            let mut read = lint
+                .xml_types()
+                .iter()
+                .map(|&t| crate::workspace::kind::FileKind::Metadata(t));
             assert!(!read.any(|k| k == companion), "{}", lint.id());
         }
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -225,7 +228,10 @@ mod tests {
         for entry in walkdir::WalkDir::new(&src).into_iter().flatten() {
             let path = entry.path();
             let inside = |dir: &str| path.starts_with(src.join(dir));
-            if path.extension().is_some_and(|e| e == "rs") && !inside("kind.rs") && !inside("project.rs") {
+            if path.extension().is_some_and(|e| e == "rs")
+                && !inside("workspace/kind.rs")
+                && !inside("workspace/project.rs")
+            {
                 let text = std::fs::read_to_string(path).expect("read");
                 assert!(!text.contains(&format!("MetaType::{}", "Other")), "{}", path.display());
                 read += 1;
@@ -239,7 +245,7 @@ mod tests {
         for lint in LINTS {
             for kind in lint.apex_kinds() {
                 assert!(
-                    crate::apex::kind_id(kind).is_some(),
+                    crate::syntax::apex::kind_id(kind).is_some(),
                     "{}: unknown node kind `{kind}`",
                     lint.id()
                 );
@@ -275,14 +281,16 @@ mod tests {
         assert!(literal_lints.len() >= 2);
         let (mut skipped, mut kept) = (0, 0);
         for text in &texts {
-            let project = crate::project::in_memory_unparsed(&[("force-app/main/default/classes/A.cls", text)]).project;
+            let project =
+                crate::workspace::project::in_memory_unparsed(&[("force-app/main/default/classes/A.cls", text)])
+                    .project;
             let file = &project.files[0];
-            let tree = crate::apex::parse(&crate::apex::neutralize_tokens(text)).expect("tree");
-            crate::tree::preorder(tree.root_node(), |node| {
+            let tree = crate::syntax::apex::parse(&crate::syntax::apex::neutralize_tokens(text)).expect("tree");
+            crate::syntax::tree::preorder(tree.root_node(), |node| {
                 if node.kind() != "string_literal" {
                     return true;
                 }
-                let Some((content, _)) = crate::apex::string_content(node, text) else {
+                let Some((content, _)) = crate::syntax::apex::string_content(node, text) else {
                     return true;
                 };
                 for lint in &literal_lints {

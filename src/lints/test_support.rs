@@ -1,9 +1,9 @@
 //! Runs one rule over a small in-memory project (written to a temporary SFDX project so that the
 //! real discovery, parser and engine are exercised), for the lints' inline tests.
 
-use crate::config::Config;
+use crate::diagnostics::finding::Severity;
 use crate::engine::{ScanRequest, scan};
-use crate::finding::Severity;
+use crate::workspace::config::Config;
 
 /// 2026-01-01T00:00:00Z: lints see this clock in tests.
 pub const NOW: i64 = 1_767_225_600;
@@ -138,7 +138,7 @@ pub fn cases(rule: &str, pass: &[Vec<(&str, String)>], fail: &[Vec<(&str, String
             wrong.push(format!("fail case {i} produced nothing"));
         }
         for h in &hits {
-            if !crate::finding::follows_message_style(&h.message) {
+            if !crate::diagnostics::finding::follows_message_style(&h.message) {
                 wrong.push(format!("fail case {i}: message style: {:?}", h.message));
             }
         }

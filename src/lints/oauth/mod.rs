@@ -1,13 +1,13 @@
 //! OAuth app lints (Connected Apps, External Client Apps, org OAuth settings), over the shared
-//! view in [`crate::oauth`].
+//! view in [`crate::semantic::oauth`].
 
 use tree_sitter::Node;
 
-use crate::apex;
-use crate::finding::{FileId, Finding};
+use crate::diagnostics::finding::{FileId, Finding};
 use crate::lints::Ctx;
-use crate::oauth::{RequestedFlow, requested_flows};
-use crate::project::SourceFile;
+use crate::semantic::oauth::{RequestedFlow, requested_flows};
+use crate::syntax::apex;
+use crate::workspace::project::SourceFile;
 
 pub mod oauth_broad_scope;
 pub mod oauth_client_credentials_flow;

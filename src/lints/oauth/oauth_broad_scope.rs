@@ -1,9 +1,9 @@
 //! `oauth-broad-scope`: the `Full` scope, or offline access that never expires granted by any
 //! user who self-authorizes.
 
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
 use crate::lints::{Ctx, Lint};
-use crate::oauth::{RefreshPolicy, is_refresh_scope};
+use crate::semantic::oauth::{RefreshPolicy, is_refresh_scope};
 
 pub struct BroadScope;
 

@@ -1,9 +1,9 @@
 //! `oauth-consumer-secret-optional`: a confidential (non-native) client does not need its secret
 //! for the web-server flow, to refresh tokens, or for token exchange.
 
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
 use crate::lints::{Ctx, Lint};
-use crate::oauth::Flag;
+use crate::semantic::oauth::Flag;
 
 pub struct ConsumerSecretOptional;
 

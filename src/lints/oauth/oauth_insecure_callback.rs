@@ -1,7 +1,7 @@
 //! `oauth-insecure-callback`: a plain-HTTP callback to a host other than this machine, or a
 //! wildcard callback.
 
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
 use crate::lints::{Ctx, Lint};
 
 pub struct InsecureCallback;

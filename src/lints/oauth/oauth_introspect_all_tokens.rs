@@ -1,8 +1,8 @@
 //! `oauth-introspect-all-tokens`: an app may introspect every token in the org.
 
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
 use crate::lints::{Ctx, Lint};
-use crate::oauth::Flag;
+use crate::semantic::oauth::Flag;
 
 pub struct IntrospectAllTokens;
 

@@ -1,9 +1,9 @@
 //! `oauth-ip-relaxation`: IP restrictions are relaxed (error) or not declared (warning) for an
 //! app that is not a native client.
 
-use crate::finding::{Finding, Severity};
+use crate::diagnostics::finding::{Finding, Severity};
 use crate::lints::{Ctx, Lint};
-use crate::oauth::{AppKind, IpPolicy};
+use crate::semantic::oauth::{AppKind, IpPolicy};
 
 pub struct IpRelaxation;
 
@@ -67,7 +67,7 @@ impl Lint for IpRelaxation {
 
 #[cfg(test)]
 mod tests {
-    use crate::finding::Severity;
+    use crate::diagnostics::finding::Severity;
     use crate::lints::test_support::*;
 
     fn ca(policy: &str, extra: &str) -> String {
@@ -152,7 +152,7 @@ mod tests {
 
     #[test]
     fn native_apps_from_config() {
-        let mut config = crate::config::Config::default();
+        let mut config = crate::workspace::config::Config::default();
         config.options.native_apps = vec!["Billing_Sync".into()];
         let text = ca("", "");
         assert!(run_with("oauth-ip-relaxation", &[(CA, &text)], config).is_empty());

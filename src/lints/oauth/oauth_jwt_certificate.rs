@@ -2,9 +2,9 @@
 //! schedule. Expired is an error; expiring within the window, RSA under 2048 bits or SHA-1 is a
 //! warning; otherwise a note that inventories it.
 
-use crate::finding::{Finding, Severity};
+use crate::diagnostics::finding::{Finding, Severity};
 use crate::lints::{Ctx, Lint};
-use crate::oauth::{date, parse_certificate};
+use crate::semantic::oauth::{date, parse_certificate};
 
 pub struct JwtCertificate;
 
@@ -153,7 +153,7 @@ mod tests {
 
     #[test]
     fn window_is_configurable() {
-        let mut config = crate::config::Config::default();
+        let mut config = crate::workspace::config::Config::default();
         config.options.cert_expiry_window_days = 30;
         let hits = run_with("oauth-jwt-certificate", &[(CA, &ca(SOON))], config);
         assert_eq!(hits[0].severity, Severity::Note);

@@ -1,9 +1,9 @@
 //! `oauth-pkce-not-required`: an app (or the org) does not require PKCE for the
 //! authorization-code flows.
 
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
 use crate::lints::{Ctx, Lint};
-use crate::oauth::Flag;
+use crate::semantic::oauth::Flag;
 
 pub struct PkceNotRequired;
 

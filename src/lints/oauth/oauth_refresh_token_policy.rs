@@ -1,8 +1,8 @@
 //! `oauth-refresh-token-policy`: refresh tokens stay valid until revoked.
 
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
 use crate::lints::{Ctx, Lint};
-use crate::oauth::RefreshPolicy;
+use crate::semantic::oauth::RefreshPolicy;
 
 pub struct RefreshTokenPolicy;
 

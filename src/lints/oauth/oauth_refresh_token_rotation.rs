@@ -1,8 +1,8 @@
 //! `oauth-refresh-token-rotation`: the app issues refresh tokens but does not rotate them.
 
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
 use crate::lints::{Ctx, Lint};
-use crate::oauth::{Flag, RefreshPolicy};
+use crate::semantic::oauth::{Flag, RefreshPolicy};
 
 pub struct RefreshTokenRotation;
 

@@ -1,8 +1,8 @@
 //! `oauth-self-authorized`: any user may authorize the app instead of admin pre-approval.
 
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
 use crate::lints::{Ctx, Lint};
-use crate::oauth::AppKind;
+use crate::semantic::oauth::AppKind;
 
 pub struct SelfAuthorized;
 

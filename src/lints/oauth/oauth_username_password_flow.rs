@@ -4,10 +4,10 @@
 use tree_sitter::Node;
 
 use super::{FlowRequest, STRING_KINDS, flow_in_literal, org_flow_not_blocked, requests_flow};
-use crate::finding::{FileId, Finding};
+use crate::diagnostics::finding::{FileId, Finding};
 use crate::lints::{Ctx, Lint};
-use crate::oauth::{Flag, RequestedFlow};
-use crate::project::SourceFile;
+use crate::semantic::oauth::{Flag, RequestedFlow};
+use crate::workspace::project::SourceFile;
 
 pub struct UsernamePasswordFlow;
 

@@ -1,9 +1,9 @@
 //! `oauth-web-server-flow`: the web-server (authorization code) flow works with neither a client
 //! secret nor PKCE, so an intercepted code can be redeemed by anyone.
 
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
 use crate::lints::{Ctx, Lint};
-use crate::oauth::Flag;
+use crate::semantic::oauth::Flag;
 
 pub struct WebServerFlow;
 

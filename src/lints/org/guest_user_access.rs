@@ -4,13 +4,13 @@
 
 use std::collections::HashMap;
 
-use crate::finding::{FileId, Finding, Severity};
-use crate::json::Json;
-use crate::kind::{FileKind, MetaType};
+use crate::diagnostics::finding::{FileId, Finding, Severity};
 use crate::lints::org::{enabled_permissions, is_guest_profile};
 use crate::lints::{Ctx, Lint};
-use crate::project::Parsed;
-use crate::xml::XmlDoc;
+use crate::syntax::json::Json;
+use crate::syntax::xml::XmlDoc;
+use crate::workspace::kind::{FileKind, MetaType};
+use crate::workspace::project::Parsed;
 
 pub struct GuestUserAccess;
 
@@ -133,7 +133,7 @@ impl Lint for GuestUserAccess {
 
 /// The member that opens a site configuration to guests, searched at any depth (LWR sites keep
 /// it inside a node's content).
-fn open_to_guests(node: &crate::json::JsonNode) -> Option<&crate::json::Member> {
+fn open_to_guests(node: &crate::syntax::json::JsonNode) -> Option<&crate::syntax::json::Member> {
     match &node.value {
         Json::Object(members) => members.iter().find_map(|m| {
             let open = match m.key.as_str() {
@@ -402,7 +402,7 @@ fn decode(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::decode;
-    use crate::finding::Severity;
+    use crate::diagnostics::finding::Severity;
     use crate::lints::test_support::{cases, profile_with_license, run_case};
 
     const SITE: &str = "force-app/main/default/sites/Partner_Help.site-meta.xml";

@@ -4,12 +4,12 @@
 
 use std::net::IpAddr;
 
-use crate::finding::{FileId, Finding, Severity};
-use crate::kind::MetaType;
+use crate::diagnostics::finding::{FileId, Finding, Severity};
 use crate::lints::org::{enabled_permissions, is_guest_profile};
 use crate::lints::{Ctx, Lint};
-use crate::project::SourceFile;
-use crate::xml::XmlDoc;
+use crate::syntax::xml::XmlDoc;
+use crate::workspace::kind::MetaType;
+use crate::workspace::project::SourceFile;
 
 pub struct LoginIpRangesMissing;
 

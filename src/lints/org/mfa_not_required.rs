@@ -1,12 +1,12 @@
 //! MFA not required: the org does not require it for direct UI logins, does not verify identity
 //! when users register an MFA method, or a profile or permission set waives it.
 
-use crate::finding::{FileId, Finding};
-use crate::kind::MetaType;
+use crate::diagnostics::finding::{FileId, Finding};
 use crate::lints::org::{enabled_permissions, holder};
 use crate::lints::{Ctx, Lint};
-use crate::project::SourceFile;
-use crate::xml::XmlDoc;
+use crate::syntax::xml::XmlDoc;
+use crate::workspace::kind::MetaType;
+use crate::workspace::project::SourceFile;
 
 pub struct MfaNotRequired;
 

@@ -2,8 +2,8 @@
 //! policies, guest access and installed packages. These rules judge the orgs a repository deploys,
 //! not the package it ships; the `org` family selects or ignores them together.
 
-use crate::finding::{FileId, Finding};
-use crate::xml::{ElemRef, XmlDoc};
+use crate::diagnostics::finding::{FileId, Finding};
+use crate::syntax::xml::{ElemRef, XmlDoc};
 
 pub mod guest_user_access;
 pub mod login_ip_ranges_missing;

@@ -1,11 +1,11 @@
 //! A managed package installed by the repository's metadata that is not the partner's own.
 
-use crate::finding::{FileId, Finding};
-use crate::json::Json;
-use crate::kind::{FileKind, MetaType};
+use crate::diagnostics::finding::{FileId, Finding};
 use crate::lints::{Ctx, Lint};
-use crate::project::SourceFile;
-use crate::xml::XmlDoc;
+use crate::syntax::json::Json;
+use crate::syntax::xml::XmlDoc;
+use crate::workspace::kind::{FileKind, MetaType};
+use crate::workspace::project::SourceFile;
 
 pub struct ThirdPartyPackage;
 

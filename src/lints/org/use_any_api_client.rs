@@ -1,12 +1,12 @@
 //! `UseAnyApiClient` (and the approval of uninstalled connected apps) enabled by a profile or
 //! permission set: its users reach the API from any client, approved or not.
 
-use crate::finding::{FileId, Finding};
-use crate::kind::MetaType;
+use crate::diagnostics::finding::{FileId, Finding};
 use crate::lints::org::{enabled_permissions, holder};
 use crate::lints::{Ctx, Lint};
-use crate::project::SourceFile;
-use crate::xml::XmlDoc;
+use crate::syntax::xml::XmlDoc;
+use crate::workspace::kind::MetaType;
+use crate::workspace::project::SourceFile;
 
 pub struct UseAnyApiClient;
 

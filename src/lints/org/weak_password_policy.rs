@@ -2,13 +2,13 @@
 //! per profile (`ProfilePasswordPolicy`). Only values the files set are judged: a deploy leaves
 //! the rest as it is.
 
-use crate::config::PasswordBaseline;
-use crate::finding::{FileId, Finding};
-use crate::kind::MetaType;
+use crate::diagnostics::finding::{FileId, Finding};
 use crate::lints::org::policy_finding;
 use crate::lints::{Ctx, Lint};
-use crate::project::SourceFile;
-use crate::xml::XmlDoc;
+use crate::syntax::xml::XmlDoc;
+use crate::workspace::config::PasswordBaseline;
+use crate::workspace::kind::MetaType;
+use crate::workspace::project::SourceFile;
 
 pub struct WeakPasswordPolicy;
 
@@ -160,8 +160,8 @@ pub const DEFAULT: PasswordBaseline = PasswordBaseline {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::Options;
     use crate::lints::test_support::{cases, run, security};
+    use crate::workspace::config::Options;
 
     fn policies(inner: &str) -> Vec<(&'static str, String)> {
         security(&format!("    <passwordPolicies>\n{inner}\n    </passwordPolicies>"))

@@ -2,12 +2,12 @@
 //! cookies readable by scripts, no CSRF or clickjacking protection, sessions not locked to their
 //! domain. Org-wide (`SecuritySettings/sessionSettings`) and per profile (`ProfileSessionSetting`).
 
-use crate::finding::{FileId, Finding};
-use crate::kind::MetaType;
+use crate::diagnostics::finding::{FileId, Finding};
 use crate::lints::org::policy_finding;
 use crate::lints::{Ctx, Lint};
-use crate::project::SourceFile;
-use crate::xml::XmlDoc;
+use crate::syntax::xml::XmlDoc;
+use crate::workspace::kind::MetaType;
+use crate::workspace::project::SourceFile;
 
 pub struct WeakSessionSettings;
 

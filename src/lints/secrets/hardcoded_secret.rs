@@ -2,7 +2,7 @@
 //! resources) and Visualforce that match a known token format, or that look generated and are
 //! stored in, compared with or passed as a credential.
 
-use crate::tree::NodeExt;
+use crate::syntax::tree::NodeExt;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -10,11 +10,11 @@ use rayon::prelude::*;
 use regex::Regex;
 use tree_sitter::Node;
 
-use crate::finding::{FileId, Finding, Severity};
-use crate::kind::FileKind;
+use crate::diagnostics::finding::{FileId, Finding, Severity};
 use crate::lints::{Ctx, Lint};
-use crate::project::{Parsed, SourceFile};
-use crate::secrets::{self, detect};
+use crate::semantic::secrets::{self, detect};
+use crate::workspace::kind::FileKind;
+use crate::workspace::project::{Parsed, SourceFile};
 
 pub struct HardcodedSecret;
 
@@ -36,7 +36,7 @@ impl Lint for HardcodedSecret {
     }
 
     fn check_apex(&self, node: Node<'_>, file: FileId, src: &SourceFile, out: &mut Vec<Finding>) {
-        let Some((content, at)) = crate::apex::string_content(node, &src.text) else {
+        let Some((content, at)) = crate::syntax::apex::string_content(node, &src.text) else {
             return;
         };
         // Context and test-ness walk the tree: only asked for when a literal could be a secret.
@@ -351,7 +351,7 @@ fn apex_password_target(lit: Node<'_>, src: &str) -> Option<String> {
 /// credential name, header or property receives them.
 fn js(file: FileId, src: &SourceFile, root: Node<'_>, out: &mut Vec<Finding>) {
     let text_of = |n: Node<'_>| src.text.get(n.byte_range()).unwrap_or("");
-    crate::tree::preorder(root, |n| {
+    crate::syntax::tree::preorder(root, |n| {
         if n.kind() == "string"
             || n.kind() == "string_fragment" && n.parent().is_some_and(|p| p.kind() == "template_string")
         {
@@ -434,7 +434,7 @@ fn html_comments(text: &str) -> Vec<Range<usize>> {
 
 #[cfg(test)]
 mod tests {
-    use crate::finding::Severity;
+    use crate::diagnostics::finding::Severity;
     use crate::lints::test_support::{CLASS, cases, run_case};
 
     fn class(body: &str) -> Vec<(&'static str, String)> {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::lints::Ctx;
-use crate::secrets::settings::{self, SettingField, SettingObject, Settings};
+use crate::semantic::secrets::settings::{self, SettingField, SettingObject, Settings};
 
 pub mod hardcoded_secret;
 pub mod protected_setting_secret;

@@ -1,7 +1,7 @@
 //! A credential in a protected custom setting or custom metadata type: allowed, but it must be
 //! disclosed in the security review and rotated.
 
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
 use crate::lints::secrets::{credential_fields, settings};
 use crate::lints::{Ctx, Lint};
 

@@ -1,7 +1,7 @@
 //! A credential in a public custom setting or custom metadata type: every subscriber user and
 //! every installed package can read it.
 
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
 use crate::lints::secrets::{credential_fields, settings};
 use crate::lints::{Ctx, Lint};
 

@@ -2,12 +2,12 @@
 //! external credential parameters, Connected App and ECA secrets, installed-package keys, custom
 //! labels and Lightning page component properties.
 
-use crate::finding::{FileId, Finding};
-use crate::kind::MetaType;
+use crate::diagnostics::finding::{FileId, Finding};
 use crate::lints::{Ctx, Lint};
-use crate::project::SourceFile;
-use crate::secrets::{self, detect};
-use crate::xml::{ElemRef, XmlDoc};
+use crate::semantic::secrets::{self, detect};
+use crate::syntax::xml::{ElemRef, XmlDoc};
+use crate::workspace::kind::MetaType;
+use crate::workspace::project::SourceFile;
 
 pub struct SecretInMetadataRecord;
 

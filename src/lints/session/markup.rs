@@ -6,11 +6,11 @@ use std::ops::Range;
 
 use crate::dataflow::Analysis;
 use crate::dataflow::url::{self, UrlClass};
-use crate::finding::{FileId, Finding};
-use crate::kind::FileKind;
+use crate::diagnostics::finding::{FileId, Finding};
 use crate::lints::Ctx;
-use crate::project::SourceFile;
-use crate::xml::XmlDoc;
+use crate::syntax::xml::XmlDoc;
+use crate::workspace::kind::FileKind;
+use crate::workspace::project::SourceFile;
 
 /// `{!API.Session_ID}` (no `$`) is the merge field of custom buttons, links and S-controls.
 const MARKERS: &[&str] = &["$api.session_id", "getsessionid(", "api.session_id"];
@@ -57,7 +57,7 @@ impl<'a> Controllers<'a> {
     pub fn of_markup(text: &str, analysis: Option<&'a Analysis>) -> Self {
         Controllers {
             analysis,
-            classes: crate::vf::controllers(text),
+            classes: crate::syntax::vf::controllers(text),
         }
     }
 
@@ -203,7 +203,7 @@ pub fn check_metadata(rule: &'static str, file: FileId, src: &SourceFile, doc: &
 
 /// Whether the button or link that holds `url` runs JavaScript (`linkType` `javascript`,
 /// `openType` `onClickJavaScript`).
-fn is_javascript_link(doc: &XmlDoc, url: crate::xml::ElemRef<'_>) -> bool {
+fn is_javascript_link(doc: &XmlDoc, url: crate::syntax::xml::ElemRef<'_>) -> bool {
     url.el().parent().map(|p| doc.get(p)).is_some_and(|link| {
         link.child_text("linkType")
             .is_some_and(|t| t.trim().eq_ignore_ascii_case("javascript"))

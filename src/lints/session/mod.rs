@@ -7,8 +7,8 @@ use std::ops::Range;
 
 use crate::dataflow::Hop;
 use crate::dataflow::url::Endpoint;
-use crate::finding::{FileId, Finding};
-use crate::kind::FileKind;
+use crate::diagnostics::finding::{FileId, Finding};
+use crate::workspace::kind::FileKind;
 
 pub mod markup;
 pub mod script;
@@ -296,8 +296,8 @@ fn json_key_before(text: &str, at: usize) -> Option<&str> {
 }
 
 /// The page a `Page.Foo` or `new PageReference('/apex/Foo')` expression names.
-fn page_name(node: crate::flat::Node<'_>, src: &str) -> Option<String> {
-    let text = |n: crate::flat::Node<'_>| src.get(n.byte_range()).unwrap_or("");
+fn page_name(node: crate::syntax::flat::Node<'_>, src: &str) -> Option<String> {
+    let text = |n: crate::syntax::flat::Node<'_>| src.get(n.byte_range()).unwrap_or("");
     match node.kind() {
         "field_access" => {
             let obj = node.field("object")?;

@@ -8,7 +8,7 @@
 //! assignments (external), and `localStorage`/`sessionStorage` (exposed). Variables are tracked by
 //! name within one file, flow-insensitively; good enough for component code, which is small.
 
-use crate::tree::NodeExt;
+use crate::syntax::tree::NodeExt;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -18,10 +18,10 @@ use super::markup::{Controllers, classify_markup_url, session_markers};
 use super::{EXPOSED, EXTERNAL, SESSION};
 use crate::dataflow::url::{self, Endpoint, UrlClass};
 use crate::dataflow::{Analysis, Hop, Returns};
-use crate::finding::FileId;
-use crate::kind::FileKind;
+use crate::diagnostics::finding::FileId;
 use crate::lints::Ctx;
-use crate::project::{Parsed, Project};
+use crate::workspace::kind::FileKind;
+use crate::workspace::project::{Parsed, Project};
 
 const MAX_PASSES: usize = 4;
 
@@ -56,13 +56,13 @@ impl ScriptFlow {
 
 /// The `analysis-limit` findings of the scripts not interpreted; both session lints report
 /// them, and the engine keeps one of each.
-pub fn limit_findings(cx: &Ctx<'_>, out: &mut Vec<crate::finding::Finding>) {
+pub fn limit_findings(cx: &Ctx<'_>, out: &mut Vec<crate::diagnostics::finding::Finding>) {
     for flow in flows(cx).iter().filter(|f| f.category == TOO_DEEP) {
-        out.push(crate::finding::Finding::new(
-            crate::project::ANALYSIS_LIMIT,
+        out.push(crate::diagnostics::finding::Finding::new(
+            crate::workspace::project::ANALYSIS_LIMIT,
             flow.file,
             flow.span.clone(),
-            crate::tree::too_deep_message("JavaScript"),
+            crate::syntax::tree::too_deep_message("JavaScript"),
         ));
     }
 }
@@ -175,7 +175,7 @@ fn compute(cx: &Ctx<'_>) -> Vec<ScriptFlow> {
                 if !maybe || analysis.returns.is_empty() {
                     continue;
                 }
-                if let Some(at) = crate::tree::deeper_than(tree.root_node(), crate::tree::MAX_DEPTH) {
+                if let Some(at) = crate::syntax::tree::deeper_than(tree.root_node(), crate::syntax::tree::MAX_DEPTH) {
                     out.push(ScriptFlow::too_deep(id, at));
                     continue;
                 }
@@ -207,10 +207,11 @@ fn compute(cx: &Ctx<'_>) -> Vec<ScriptFlow> {
                         continue;
                     }
                     let js = neutralize_merge_fields(&f.text[body.clone()]);
-                    let Some(tree) = crate::js::parse(&js) else {
+                    let Some(tree) = crate::syntax::js::parse(&js) else {
                         continue;
                     };
-                    if let Some(at) = crate::tree::deeper_than(tree.root_node(), crate::tree::MAX_DEPTH) {
+                    if let Some(at) = crate::syntax::tree::deeper_than(tree.root_node(), crate::syntax::tree::MAX_DEPTH)
+                    {
                         out.push(ScriptFlow::too_deep(id, body.start + at));
                         continue;
                     }
@@ -427,7 +428,7 @@ impl<'a, 'r> Script<'a, 'r> {
 
     /// Collects the functions this file defines, with their parameters.
     fn functions(&mut self, root: Node<'a>) {
-        crate::tree::preorder(root, |n| {
+        crate::syntax::tree::preorder(root, |n| {
             let def = match n.kind() {
                 "function_declaration" | "method_definition" => n.field("name").zip(Some(n)),
                 "pair" => n
@@ -886,7 +887,7 @@ impl<'a, 'r> Script<'a, 'r> {
         let Some(callee) = node.field("function") else {
             return JVal::default();
         };
-        let arg_nodes = crate::tree::arguments(node);
+        let arg_nodes = crate::syntax::tree::arguments(node);
         let (obj, prop) = if callee.kind() == "member_expression" {
             (
                 callee.field("object"),
@@ -1153,7 +1154,7 @@ impl<'a, 'r> Script<'a, 'r> {
 
     fn construct(&mut self, node: Node<'a>) -> JVal<'r> {
         let ctor = node.field("constructor").map_or("", |c| self.t(c));
-        let arg_nodes = crate::tree::arguments(node);
+        let arg_nodes = crate::syntax::tree::arguments(node);
         let args: Vec<JVal<'r>> = arg_nodes.iter().map(|&a| self.eval(a)).collect();
         let mut v = JVal::default();
         for a in &args {

@@ -1,7 +1,7 @@
 //! A session ID that is logged, returned to the client, stored or emailed.
 
 use crate::dataflow::Spec;
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
 use crate::lints::session::{self, EXPOSED, SESSION};
 use crate::lints::{Ctx, Lint};
 

@@ -2,12 +2,12 @@
 
 use crate::dataflow::Spec;
 use crate::dataflow::url::UrlClass;
-use crate::finding::Finding;
-use crate::kind::MetaType;
+use crate::diagnostics::finding::Finding;
 use crate::lints::session::{self, EXTERNAL, SESSION};
 use crate::lints::{Ctx, Lint};
-use crate::project::SourceFile;
-use crate::xml::XmlDoc;
+use crate::syntax::xml::XmlDoc;
+use crate::workspace::kind::MetaType;
+use crate::workspace::project::SourceFile;
 
 pub struct SessionIdToExternal;
 
@@ -415,7 +415,7 @@ mod tests {
         let req = crate::engine::ScanRequest {
             paths: Vec::new(),
             cwd: project.path().to_path_buf(),
-            config: crate::config::Config {
+            config: crate::workspace::config::Config {
                 select: vec!["session-id-to-external".into()],
                 ..Default::default()
             },

@@ -1,0 +1,113 @@
+//! Rule documentation, compiled from `lints/<rule-id>.md`: the one source for `sfsec explain`,
+//! the SARIF rule descriptors and the book.
+
+use crate::diagnostics::severity::Severity;
+
+#[derive(Debug)]
+pub struct RuleDoc {
+    pub id: &'static str,
+    pub family: &'static str,
+    pub severity: Severity,
+    pub confidence: &'static str,
+    /// SARIF `security-severity` (GitHub maps it to critical/high/medium/low).
+    pub security_severity: f64,
+    pub tags: &'static [&'static str],
+    pub since: &'static str,
+    /// One line, lower-case start, no period: "connected app or ECA enables the device flow".
+    pub summary: &'static str,
+    text: &'static str,
+    body_start: usize,
+}
+
+include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
+
+pub const DOCS_BASE_URL: &str = "https://sfsec.github.io/sfsec/rules/";
+
+impl RuleDoc {
+    /// The Markdown after the front matter.
+    pub fn body(&self) -> &'static str {
+        self.text.get(self.body_start..).unwrap_or("")
+    }
+
+    /// The text of a `## Heading` section, trimmed.
+    pub fn section(&self, heading: &str) -> Option<&'static str> {
+        let body = self.body();
+        let marker = format!("## {heading}\n");
+        let start = body.find(&marker)? + marker.len();
+        let rest = &body[start..];
+        let end = rest.find("\n## ").map_or(rest.len(), |i| i + 1);
+        Some(rest[..end].trim())
+    }
+
+    pub fn help_uri(&self) -> String {
+        format!("{DOCS_BASE_URL}{}.html", self.id)
+    }
+
+    /// CWE ids from tags like `external/cwe/cwe-287`.
+    pub fn cwes(&self) -> impl Iterator<Item = &'static str> {
+        self.tags.iter().filter_map(|t| t.strip_prefix("external/cwe/"))
+    }
+}
+
+pub fn all() -> &'static [RuleDoc] {
+    RULE_DOCS
+}
+
+pub fn get(id: &str) -> Option<&'static RuleDoc> {
+    RULE_DOCS.binary_search_by(|d| d.id.cmp(id)).ok().map(|i| &RULE_DOCS[i])
+}
+
+pub fn index_of(id: &str) -> Option<usize> {
+    RULE_DOCS.binary_search_by(|d| d.id.cmp(id)).ok()
+}
+
+pub fn families() -> Vec<&'static str> {
+    let mut f: Vec<_> = RULE_DOCS.iter().map(|d| d.family).collect();
+    f.sort_unstable();
+    f.dedup();
+    f
+}
+
+/// Default severity of a registered rule. Every rule a lint emits has a doc (a test checks it),
+/// so the fallback is never user-visible.
+pub fn default_severity(id: &str) -> Severity {
+    get(id).map_or(Severity::Warning, |d| d.severity)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_are_sorted_unique_and_complete() {
+        assert!(!RULE_DOCS.is_empty());
+        for w in RULE_DOCS.windows(2) {
+            assert!(w[0].id < w[1].id, "{} / {} not sorted or duplicated", w[0].id, w[1].id);
+        }
+        for d in RULE_DOCS {
+            assert!(
+                d.id.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{}: ids are kebab-case",
+                d.id
+            );
+            assert!(d.tags.contains(&"security"), "{}: tags need `security`", d.id);
+            assert!(d.body().starts_with(&format!("# {}\n", d.id)), "{}: title", d.id);
+            for heading in [
+                "What it finds",
+                "Why it matters",
+                "Example",
+                "Use instead",
+                "How to fix",
+                "Known limitations",
+                "References",
+            ] {
+                assert!(
+                    d.section(heading).is_some_and(|s| !s.is_empty()),
+                    "{}: missing section `{heading}`",
+                    d.id
+                );
+            }
+        }
+    }
+}

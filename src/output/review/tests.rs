@@ -1,0 +1,256 @@
+use super::*;
+use crate::diagnostics::finding::LineIndex;
+use crate::engine::{ScanRequest, scan};
+use crate::testing::TempProject;
+use crate::workspace::config::Config;
+use sha2::Digest;
+
+/// 2026-11-24.
+const NOW: i64 = 1_795_478_400;
+const KEY: &str = "sk_live_51HqLyjWDarjtT1zdp7dcQ9";
+
+fn review_of(files: &[(&str, String)]) -> Review {
+    review_with(files, Config::default())
+}
+
+fn review_with(files: &[(&str, String)], config: Config) -> Review {
+    let dir = TempProject::new(files).expect("project");
+    let result = scan(&ScanRequest {
+        paths: vec![dir.path().to_path_buf()],
+        cwd: dir.path().to_path_buf(),
+        config: config.clone(),
+        now: NOW,
+    })
+    .expect("scan");
+    let enabled: Vec<&'static str> = crate::diagnostics::rules::all().iter().map(|d| d.id).collect();
+    build(
+        &result,
+        Input {
+            enabled: &enabled,
+            scanned: vec![".".into()],
+            now: NOW,
+            options: &config.options,
+        },
+    )
+}
+
+fn fixture() -> Vec<(&'static str, String)> {
+    let class = format!(
+        "public with sharing class Billing {{\n    // </pre><script>alert('x')</script>\n    private static final String KEY = '{KEY}';\n}}\n"
+    );
+    let app = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>
+<ConnectedApp xmlns=\"http://soap.sforce.com/2006/04/metadata\">
+    <contactEmail>a@example.com</contactEmail>
+    <label>Billing</label>
+    <oauthConfig>
+        <callbackUrl>https://billing.example.com/cb</callbackUrl>
+        <isAdminApproved>true</isAdminApproved>
+        <isPkceRequired>true</isPkceRequired>
+        <scopes>Api</scopes>
+    </oauthConfig>
+    <!-- sfsec-ignore oauth-ip-relaxation: partner VPN egress only, reviewed 2026-10 -->
+    <oauthPolicy>
+        <ipRelaxation>BYPASS</ipRelaxation>
+    </oauthPolicy>
+</ConnectedApp>
+";
+    vec![
+        ("force-app/main/default/classes/Billing.cls", class),
+        (
+            "force-app/main/default/connectedApps/Billing.connectedApp-meta.xml",
+            app.to_string(),
+        ),
+    ]
+}
+
+#[test]
+fn both_variants_have_every_section_in_order() {
+    let r = review_of(&fixture());
+    let html = html::render(&r);
+    let md = markdown::render(&r);
+    let mut at = (0, 0);
+    for (id, title) in SECTIONS {
+        let h = html[at.0..]
+            .find(&format!("<section id=\"{id}\">\n<h2>{title}</h2>"))
+            .unwrap_or_else(|| panic!("html: section {id} missing or out of order"));
+        at.0 += h;
+        let m = md[at.1..]
+            .find(&format!("\n## {title}\n"))
+            .unwrap_or_else(|| panic!("markdown: section {title} missing or out of order"));
+        at.1 += m;
+    }
+}
+
+#[test]
+fn the_report_says_what_was_found_suppressed_stored_and_scanned() {
+    let r = review_of(&fixture());
+    assert_eq!(
+        r.groups.len(),
+        1,
+        "{:?}",
+        r.groups.iter().map(|g| g.doc.id).collect::<Vec<_>>()
+    );
+    assert_eq!(r.groups[0].doc.id, "hardcoded-secret");
+    assert_eq!(r.groups[0].entries[0].line, 3);
+
+    let [fp] = r.false_positives.as_slice() else {
+        panic!("one false positive expected")
+    };
+    assert_eq!(
+        (fp.rule, fp.reason.as_str(), fp.by_line, fp.line),
+        (
+            "oauth-ip-relaxation",
+            "partner VPN egress only, reviewed 2026-10",
+            11,
+            13
+        )
+    );
+    let oauth = r.families.iter().find(|f| f.family == "oauth").expect("oauth row");
+    assert_eq!((oauth.active(), oauth.suppressed), (0, 1));
+    assert!(
+        r.rules
+            .iter()
+            .any(|row| row.doc.id == "oauth-device-flow" && row.active == 0)
+    );
+
+    let [app] = r.inventory.apps.as_slice() else {
+        panic!("one app expected")
+    };
+    assert_eq!(app.ip_policy, "relaxed (`BYPASS`)");
+    assert_eq!(app.refresh_token_policy, "issues no refresh tokens");
+    assert_eq!(r.inventory.committed_secrets.len(), 1);
+
+    let kinds: Vec<(&str, usize)> = r.coverage.iter().map(|c| (c.kind.as_str(), c.files)).collect();
+    assert!(kinds.contains(&("Apex", 1)), "{kinds:?}");
+    assert!(kinds.contains(&("Metadata: ConnectedApp", 1)), "{kinds:?}");
+    assert!(r.failures.is_empty());
+
+    let md = markdown::render(&r);
+    assert!(md.contains(
+        "| `oauth-ip-relaxation` | `force-app/main/default/connectedApps/Billing.connectedApp-meta.xml:13` |"
+    ));
+    assert!(md.contains("| Namespace | none (not a managed package) |"));
+}
+
+#[test]
+fn html_is_self_contained_escaped_and_its_script_allowed_by_hash() {
+    let html = html::render(&review_of(&fixture()));
+    // The project's `<script>` is text; the only script is the report's own.
+    assert_eq!(html.matches("<script").count(), 1);
+    assert!(html.contains("&lt;/pre&gt;&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;"));
+    for external in ["src=", "<link", "url(", "@import", "<iframe", "<object"] {
+        assert!(!html.contains(external), "{external}");
+    }
+    let script = html
+        .split("<script>")
+        .nth(1)
+        .and_then(|s| s.split("</script>").next())
+        .expect("script");
+    let hash = data_encoding::BASE64.encode(&sha2::Sha256::digest(script.as_bytes()));
+    assert!(
+        html.contains(&format!("script-src 'sha256-{hash}'")),
+        "the CSP must allow exactly the inline script"
+    );
+    assert!(html.contains("default-src 'none'"));
+    // Secrets are masked in excerpts, messages and the inventory alike.
+    assert!(!html.contains(KEY));
+    assert!(!markdown::render(&review_of(&fixture())).contains(KEY));
+}
+
+#[test]
+fn the_chart_has_a_bar_per_family_and_severity_with_findings() {
+    let r = review_of(&fixture());
+    let html = html::render(&r);
+    let chart = html
+        .split("<svg id=\"chart\"")
+        .nth(1)
+        .and_then(|s| s.split("</svg>").next())
+        .expect("chart");
+    assert!(chart.contains("data-family=\"secrets\" data-severity=\"error\""));
+    assert!(chart.contains("data-family=\"oauth\" data-severity=\"suppressed\""));
+    assert_eq!(chart.matches("class=\"bar\"").count(), 2);
+}
+
+#[test]
+fn excerpts_show_context_and_mark_the_span_on_each_line() {
+    let text = "a\nb\nc = 'one\ntwo';\nd\ne\nf\n";
+    let start = text.find("'one").expect("start");
+    let end = text.find(';').expect("end");
+    let x = excerpt(text, &LineIndex::new(text), start..end).expect("excerpt");
+    let shown: Vec<(usize, &str, Option<&str>, bool)> = x
+        .lines
+        .iter()
+        .map(|l| (l.number, l.text.as_str(), l.mark.clone().map(|m| &l.text[m]), l.hit))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (1, "a", None, false),
+            (2, "b", None, false),
+            (3, "c = 'one", Some("'one"), true),
+            (4, "two';", Some("two'"), true),
+            (5, "d", None, false),
+            (6, "e", None, false),
+        ]
+    );
+    // A long line is cut at a character boundary, its mark clamped.
+    let long = format!("x = '{}';", "é".repeat(200));
+    let x = excerpt(&long, &LineIndex::new(&long), 4..long.len() - 1).expect("excerpt");
+    let l = &x.lines[0];
+    assert!(l.cut && l.text.len() <= MAX_LINE_BYTES && l.text.is_char_boundary(l.text.len()));
+    assert_eq!(l.mark, Some(4..l.text.len()));
+    // A whole-file finding has nothing to show.
+    assert!(excerpt("", &LineIndex::new(""), 0..0).is_none());
+}
+
+#[test]
+fn messages_show_code_spans_as_code() {
+    assert_eq!(
+        html::inline("app `<A>` sets `x` & `y"),
+        "app <code>&lt;A&gt;</code> sets <code>x</code> &amp; `y"
+    );
+}
+
+#[test]
+fn coverage_lists_files_that_could_not_be_parsed() {
+    let mut files = fixture();
+    files.push((
+        "force-app/main/default/classes/Broken.cls",
+        "public class Broken { void x( { }".to_string(),
+    ));
+    files.push((
+        "force-app/main/default/connectedApps/Bad.connectedApp-meta.xml",
+        "<ConnectedApp><label>x</ConnectedApp>".to_string(),
+    ));
+    let r = review_of(&files);
+    let failed: Vec<(&str, &str)> = r.failures.iter().map(|f| (f.path.as_str(), f.rule)).collect();
+    assert_eq!(
+        failed,
+        [
+            ("force-app/main/default/classes/Broken.cls", "apex-parse-error"),
+            (
+                "force-app/main/default/connectedApps/Bad.connectedApp-meta.xml",
+                "invalid-metadata"
+            ),
+        ]
+    );
+    // Still counted as scanned: they were read, and the report says what became of them.
+    assert!(r.coverage.iter().any(|c| c.kind == "Apex" && c.files == 2));
+    let md = markdown::render(&r);
+    assert!(
+        md.contains("| `force-app/main/default/classes/Broken.cls` | `apex-parse-error` |"),
+        "{md}"
+    );
+    assert!(!md.contains("Every file was read and parsed."));
+}
+
+#[test]
+fn apps_the_configuration_calls_native_say_so() {
+    let mut config = Config::default();
+    config.options.native_apps = vec!["Billing".into()];
+    let r = review_with(&fixture(), config);
+    assert_eq!(
+        r.inventory.apps[0].ip_policy,
+        "relaxed (`BYPASS`); native app (sfsec.toml lists it in `oauth.native-apps`)"
+    );
+}

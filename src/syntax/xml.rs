@@ -1,0 +1,474 @@
+//! A small, lenient element tree over Salesforce metadata XML, with byte spans.
+//!
+//! Metadata files are flat records, so an arena of elements with their text is all the lints
+//! need. Names are namespace-agnostic (local names), unknown elements are kept, `xsi:nil`
+//! marks a value as unset, and spans are byte offsets into the original text (a BOM included).
+
+use std::ops::Range;
+
+use quick_xml::events::Event;
+use quick_xml::reader::Reader;
+
+pub type Span = Range<usize>;
+
+/// Index of an element in [`XmlDoc::elements`].
+pub type ElemId = u32;
+
+/// One element. Offsets are `u32` (metadata files over [`crate::workspace::project::MAX_FILE_BYTES`] are
+/// not parsed) and the children are found through the element order, not listed: a scan keeps
+/// every document a lint may read until it ends.
+#[derive(Debug, Clone)]
+pub struct Element {
+    /// Local name (prefix stripped).
+    pub name: Box<str>,
+    /// Trimmed text content with entities resolved, `None` when empty or `xsi:nil`.
+    pub text: Option<Box<str>>,
+    /// From `<` of the start tag to `>` of the end tag (or of the empty tag).
+    span: (u32, u32),
+    /// Where the start tag ends (it starts with the element).
+    start_tag_end: u32,
+    /// The trimmed raw text; empty at the end of the start tag when there is none.
+    text_span: (u32, u32),
+    /// [`NO_PARENT`] for the root.
+    parent: ElemId,
+    /// The index just past this element's descendants (elements are in document order): its
+    /// next sibling, if it has one.
+    after: ElemId,
+    /// Whether the raw text equals `text` byte for byte (no entities), so sub-spans map 1:1.
+    text_is_raw: bool,
+    nil: bool,
+}
+
+const NO_PARENT: ElemId = ElemId::MAX;
+
+impl Element {
+    /// From `<` of the start tag to `>` of the end tag (or of the empty tag).
+    pub fn span(&self) -> Span {
+        self.span.0 as usize..self.span.1 as usize
+    }
+    /// The start tag alone: where a finding about a missing child points.
+    pub fn start_tag(&self) -> Span {
+        self.span.0 as usize..self.start_tag_end as usize
+    }
+    /// Span of the trimmed raw text; empty at the end of the start tag when there is none.
+    pub fn text_span(&self) -> Span {
+        self.text_span.0 as usize..self.text_span.1 as usize
+    }
+    /// Whether the raw text equals [`Element::text`] byte for byte (no entities).
+    pub fn text_is_raw(&self) -> bool {
+        self.text_is_raw
+    }
+    /// Whether the element is marked `xsi:nil`.
+    pub fn nil(&self) -> bool {
+        self.nil
+    }
+    pub fn parent(&self) -> Option<ElemId> {
+        (self.parent != NO_PARENT).then_some(self.parent)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Comment {
+    /// From `<!--` to `-->`.
+    pub span: Span,
+    /// The text between the markers.
+    pub text_span: Span,
+}
+
+#[derive(Debug, Default)]
+pub struct XmlDoc {
+    pub elements: Vec<Element>,
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XmlError {
+    pub offset: usize,
+    pub message: String,
+}
+
+impl XmlDoc {
+    pub fn root(&self) -> Option<ElemRef<'_>> {
+        if self.elements.is_empty() {
+            None
+        } else {
+            Some(ElemRef { doc: self, id: 0 })
+        }
+    }
+
+    pub fn get(&self, id: ElemId) -> ElemRef<'_> {
+        ElemRef { doc: self, id }
+    }
+
+    /// Parses `src` leniently. Fails only on malformed XML (not on unknown content).
+    pub fn parse(src: &str) -> Result<XmlDoc, XmlError> {
+        if u32::try_from(src.len()).is_err() {
+            return Err(XmlError {
+                offset: 0,
+                message: "file too large".into(),
+            });
+        }
+        // Every offset below fits: the text does.
+        let at = |offset: usize| offset as u32;
+        let base = if src.starts_with('\u{feff}') { 3 } else { 0 };
+        let body = &src[base..];
+        let mut reader = Reader::from_str(body);
+        reader.config_mut().check_end_names = true;
+        let mut doc = XmlDoc::default();
+        let mut stack: Vec<ElemId> = Vec::new();
+        // Raw text pieces of the innermost open element: (start, end) plus the resolved text.
+        let mut text = String::new();
+        let mut text_start: Option<usize> = None;
+        let mut text_end = 0usize;
+        let mut text_is_raw = true;
+        let mut saw_root = false;
+
+        loop {
+            let start = base + reader.buffer_position() as usize;
+            let event = reader.read_event().map_err(|e| XmlError {
+                offset: base + reader.error_position() as usize,
+                message: e.to_string(),
+            })?;
+            let end = base + reader.buffer_position() as usize;
+            let is_empty = matches!(event, Event::Empty(_));
+            match event {
+                Event::Start(tag) | Event::Empty(tag) => {
+                    if stack.is_empty() && saw_root {
+                        return Err(XmlError {
+                            offset: start,
+                            message: "more than one root element".into(),
+                        });
+                    }
+                    saw_root = true;
+                    let name = String::from_utf8_lossy(tag.local_name().as_ref()).into();
+                    // Without checks: the duplicate check compares every attribute with every
+                    // other (200k attributes took minutes); only `nil` is read.
+                    let nil = tag
+                        .attributes()
+                        .with_checks(false)
+                        .flatten()
+                        .any(|a| a.key.local_name().as_ref() == b"nil" && a.value.as_ref() == b"true");
+                    let id = doc.elements.len() as ElemId;
+                    doc.elements.push(Element {
+                        name,
+                        text: None,
+                        span: (at(start), at(end)),
+                        start_tag_end: at(end),
+                        text_span: (at(end), at(end)),
+                        parent: stack.last().copied().unwrap_or(NO_PARENT),
+                        after: id + 1,
+                        text_is_raw: true,
+                        nil,
+                    });
+                    if !is_empty {
+                        stack.push(id);
+                    }
+                    text.clear();
+                    text_start = None;
+                    text_is_raw = true;
+                }
+                Event::End(_) => {
+                    let Some(id) = stack.pop() else {
+                        return Err(XmlError {
+                            offset: start,
+                            message: "unexpected end tag".into(),
+                        });
+                    };
+                    let after = doc.elements.len() as ElemId;
+                    let el = &mut doc.elements[id as usize];
+                    el.span.1 = at(end);
+                    el.after = after;
+                    // Only leaf elements carry a value; mixed content is not metadata.
+                    if el.after == id + 1
+                        && !el.nil
+                        && let Some(ts) = text_start
+                    {
+                        let (t, lead, trail) = trim_counts(&text);
+                        if !t.is_empty() {
+                            el.text = Some(t.into());
+                            el.text_span = if text_is_raw {
+                                (at(ts + lead), at(text_end - trail))
+                            } else {
+                                let raw = &src[ts..text_end];
+                                let (_, rl, rt) = trim_counts(raw);
+                                (at(ts + rl), at(text_end - rt))
+                            };
+                            el.text_is_raw = text_is_raw;
+                        }
+                    }
+                    text.clear();
+                    text_start = None;
+                    text_is_raw = true;
+                }
+                Event::Text(t) => {
+                    let piece = t.decode().map_err(|e| XmlError {
+                        offset: start,
+                        message: e.to_string(),
+                    })?;
+                    text_start.get_or_insert(start);
+                    text_end = end;
+                    text.push_str(&piece);
+                }
+                Event::CData(t) => {
+                    text_start.get_or_insert(start);
+                    text_end = end;
+                    text.push_str(&String::from_utf8_lossy(&t));
+                    text_is_raw = false;
+                }
+                Event::GeneralRef(r) => {
+                    text_start.get_or_insert(start);
+                    text_end = end;
+                    text_is_raw = false;
+                    let resolved = match r.resolve_char_ref() {
+                        Ok(Some(c)) => Some(c),
+                        Ok(None) => match &*r {
+                            b"lt" => Some('<'),
+                            b"gt" => Some('>'),
+                            b"amp" => Some('&'),
+                            b"apos" => Some('\''),
+                            b"quot" => Some('"'),
+                            _ => None,
+                        },
+                        Err(e) => {
+                            return Err(XmlError {
+                                offset: start,
+                                message: e.to_string(),
+                            });
+                        }
+                    };
+                    match resolved {
+                        Some(c) => text.push(c),
+                        None => text.push_str(&src[start..end]),
+                    }
+                }
+                Event::Comment(_) => {
+                    let inner = (start + 4).min(end)..end.saturating_sub(3).max(start + 4);
+                    doc.comments.push(Comment {
+                        span: start..end,
+                        text_span: inner,
+                    });
+                }
+                Event::Eof => break,
+                Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+            }
+        }
+        if let Some(open) = stack.last() {
+            let el = &doc.elements[*open as usize];
+            return Err(XmlError {
+                offset: el.span.0 as usize,
+                message: format!("element `{}` is never closed", el.name),
+            });
+        }
+        if doc.elements.is_empty() {
+            return Err(XmlError {
+                offset: src.len(),
+                message: "no root element".into(),
+            });
+        }
+        doc.elements = crate::syntax::fit::vec(doc.elements);
+        doc.comments = crate::syntax::fit::vec(doc.comments);
+        Ok(doc)
+    }
+}
+
+fn trim_counts(s: &str) -> (&str, usize, usize) {
+    let start_trimmed = s.trim_start();
+    let lead = s.len() - start_trimmed.len();
+    let t = start_trimmed.trim_end();
+    (t, lead, start_trimmed.len() - t.len())
+}
+
+/// A borrowed element with navigation helpers.
+#[derive(Clone, Copy)]
+pub struct ElemRef<'d> {
+    pub doc: &'d XmlDoc,
+    pub id: ElemId,
+}
+
+impl<'d> ElemRef<'d> {
+    pub fn el(&self) -> &'d Element {
+        &self.doc.elements[self.id as usize]
+    }
+    pub fn name(&self) -> &'d str {
+        &self.el().name
+    }
+    pub fn span(&self) -> Span {
+        self.el().span()
+    }
+    pub fn start_tag(&self) -> Span {
+        self.el().start_tag()
+    }
+    /// Where a finding about this element's value points: its text, or the element when empty.
+    pub fn value_span(&self) -> Span {
+        let el = self.el();
+        if el.text.is_some() { el.text_span() } else { el.span() }
+    }
+    pub fn text(&self) -> Option<&'d str> {
+        self.el().text.as_deref()
+    }
+    pub fn children(&self) -> impl Iterator<Item = ElemRef<'d>> + 'd {
+        let doc = self.doc;
+        let end = self.el().after;
+        let first = (self.id + 1 < end).then_some(self.id + 1);
+        std::iter::successors(first, move |&id| {
+            let next = doc.elements.get(id as usize)?.after;
+            (next < end).then_some(next)
+        })
+        .map(move |id| ElemRef { doc, id })
+    }
+    pub fn children_named(&self, name: &'d str) -> impl Iterator<Item = ElemRef<'d>> + 'd {
+        self.children().filter(move |c| c.name() == name)
+    }
+    pub fn child(&self, name: &str) -> Option<ElemRef<'d>> {
+        self.children().find(|c| c.name() == name)
+    }
+    /// Follows a path of child names, first match at each step.
+    pub fn path(&self, path: &[&str]) -> Option<ElemRef<'d>> {
+        let mut cur = *self;
+        for step in path {
+            cur = cur.child(step)?;
+        }
+        Some(cur)
+    }
+    pub fn child_text(&self, name: &str) -> Option<&'d str> {
+        self.child(name).and_then(|c| c.text())
+    }
+    /// `Some(true/false)` for a boolean value, `None` when absent, nil or not a boolean.
+    pub fn bool_value(&self) -> Option<bool> {
+        match self.text()? {
+            t if t.eq_ignore_ascii_case("true") => Some(true),
+            t if t.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        }
+    }
+    /// Maps a byte range of [`Self::text`] to a source span; falls back to the whole text span
+    /// when entities make the text differ from the source.
+    pub fn text_sub_span(&self, range: Range<usize>) -> Span {
+        let el = self.el();
+        let span = el.text_span();
+        if el.text_is_raw {
+            span.start + range.start..span.start + range.end
+        } else {
+            span
+        }
+    }
+
+    /// [`Self::text_sub_span`] through entity references (`&amp;`), given the document's source:
+    /// exact where the text has entities, the whole text only where it cannot be mapped (CDATA).
+    pub fn text_sub_span_in(&self, src: &str, range: Range<usize>) -> Span {
+        let el = self.el();
+        if el.text_is_raw {
+            return self.text_sub_span(range);
+        }
+        let span = el.text_span();
+        let Some(raw) = src.get(span.clone()).filter(|r| !r.contains("<![CDATA[")) else {
+            return span;
+        };
+        match (raw_offset(raw, range.start), raw_offset(raw, range.end)) {
+            (Some(a), Some(b)) => span.start + a..span.start + b,
+            _ => span,
+        }
+    }
+}
+
+/// The byte offset in `raw` (XML text with entity references) of byte `at` of its decoded text.
+fn raw_offset(raw: &str, at: usize) -> Option<usize> {
+    let b = raw.as_bytes();
+    let (mut r, mut d) = (0, 0);
+    while d < at {
+        if b.get(r)? == &b'&' {
+            let end = r + raw[r..].find(';')?;
+            let name = &raw[r + 1..end];
+            d += match name {
+                "amp" | "lt" | "gt" | "quot" | "apos" => 1,
+                _ => {
+                    let n = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X"));
+                    let code = match n {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                        None => name.strip_prefix('#')?.parse().ok()?,
+                    };
+                    char::from_u32(code)?.len_utf8()
+                }
+            };
+            r = end + 1;
+        } else {
+            r += 1;
+            d += 1;
+        }
+    }
+    (d == at).then_some(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 200,000 attributes on one element parse in linear time (the duplicate check of every
+    /// pair took minutes); `xsi:nil` is still read.
+    #[test]
+    fn many_attributes_are_linear() {
+        let attrs: String = (0..200_000).map(|i| format!(" a{i}=\"v\"")).collect();
+        let text = format!("<Root{attrs}><a xsi:nil=\"true\"{attrs}/></Root>");
+        let doc = XmlDoc::parse(&text).expect("parses");
+        assert_eq!(doc.elements.len(), 2);
+        assert!(doc.elements[1].nil);
+    }
+
+    #[test]
+    fn spans_text_and_namespaces() {
+        let src = "\u{feff}<?xml version=\"1.0\"?>\r\n<md:ConnectedApp xmlns:md=\"x\">\r\n  <md:label> My &amp; App </md:label>\r\n  <oauthConfig><scopes>Api</scopes><x xsi:nil=\"true\"/></oauthConfig>\r\n</md:ConnectedApp>";
+        let doc = XmlDoc::parse(src).expect("parses");
+        let root = doc.root().expect("root");
+        assert_eq!(root.name(), "ConnectedApp");
+        let label = root.child("label").expect("label");
+        assert_eq!(label.text(), Some("My & App"));
+        assert_eq!(&src[label.el().text_span()], "My &amp; App");
+        assert!(!label.el().text_is_raw());
+        let scope = root.path(&["oauthConfig", "scopes"]).expect("scope");
+        assert_eq!(&src[scope.span()], "<scopes>Api</scopes>");
+        assert_eq!(&src[scope.value_span()], "Api");
+        assert_eq!(&src[scope.text_sub_span(1..3)], "pi");
+        // Through entities: "My & App"[5..8] is "App".
+        assert_eq!(&src[label.text_sub_span_in(src, 5..8)], "App");
+        assert_eq!(&src[label.text_sub_span_in(src, 0..4)], "My &amp;");
+        assert_eq!(raw_offset("a&#x41;&#66;c", 3), Some(12));
+        let nil = root.path(&["oauthConfig", "x"]).expect("nil");
+        assert!(nil.el().nil());
+        assert_eq!(nil.text(), None);
+        assert_eq!(&src[root.start_tag()], "<md:ConnectedApp xmlns:md=\"x\">");
+        // Children in order, their own children not among them; each knows its parent.
+        let names: Vec<&str> = root.children().map(|c| c.name()).collect();
+        assert_eq!(names, ["label", "oauthConfig"]);
+        let config = root.child("oauthConfig").expect("config");
+        assert_eq!(config.children().map(|c| c.name()).collect::<Vec<_>>(), ["scopes", "x"]);
+        assert_eq!(scope.children().count(), 0);
+        assert_eq!(nil.el().parent(), Some(config.id));
+        assert_eq!(root.el().parent(), None);
+    }
+
+    #[test]
+    fn comments_are_kept() {
+        let src = "<a><!-- expect: x --><b>1</b></a>";
+        let doc = XmlDoc::parse(src).expect("parses");
+        assert_eq!(doc.comments.len(), 1);
+        assert_eq!(&src[doc.comments[0].text_span.clone()], " expect: x ");
+    }
+
+    #[test]
+    fn malformed_input_is_an_error_not_a_panic() {
+        for src in [
+            "",
+            "<a>",
+            "<a></b>",
+            "<a/><b/>",
+            "</a>",
+            "<a>&#xZZ;</a>",
+            "<a><!--",
+            "<a x='1>",
+            "\u{feff}",
+        ] {
+            assert!(XmlDoc::parse(src).is_err(), "{src:?} should fail");
+        }
+        assert!(XmlDoc::parse("<a>&unknown;</a>").is_ok());
+    }
+}

@@ -1,0 +1,879 @@
+//! Finds the files to scan: `sfdx-project.json` package directories, `.forceignore`,
+//! metadata-API folders, plain folders and explicit file lists.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use walkdir::WalkDir;
+
+use crate::syntax::json::{Json, JsonNode};
+use crate::workspace::config::{Config, ConfigError};
+use crate::workspace::confine::{Confine, LINK_OUTSIDE, read_confined};
+use crate::workspace::kind::{FileKind, classify};
+
+pub const SFDX_PROJECT: &str = "sfdx-project.json";
+const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", ".sfdx", ".sf"];
+
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub abs: PathBuf,
+    /// Relative to the root, `/`-separated.
+    pub rel: String,
+    pub kind: FileKind,
+    /// Read as context for a given file, not reported on (see [`companions`]).
+    pub context: bool,
+}
+
+/// Something the walk could not read (a symlink loop, a permission error) or would not
+/// follow (a link out of the project).
+#[derive(Debug, Clone)]
+pub struct WalkProblem {
+    pub rel: String,
+    /// `unreadable-file` or `link-outside-project`.
+    pub rule: &'static str,
+    pub message: String,
+}
+
+fn link_problem(root: &Path, abs: &Path) -> WalkProblem {
+    WalkProblem {
+        rel: relative(root, abs),
+        rule: LINK_OUTSIDE,
+        message: Confine::message(abs),
+    }
+}
+
+#[derive(Debug)]
+pub struct Discovery {
+    pub root: PathBuf,
+    pub sfdx: Option<SfdxProject>,
+    pub files: Vec<Candidate>,
+    pub problems: Vec<WalkProblem>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SfdxProject {
+    pub package_dirs: Vec<PathBuf>,
+    /// Package directories that do not exist: where `sfdx-project.json` names each (the span of
+    /// its `path` value) and the path. The others are scanned.
+    pub missing: Vec<(std::ops::Range<usize>, String)>,
+    /// `None` or empty when the project has no namespace (not a managed package).
+    pub namespace: Option<String>,
+}
+
+/// The project root for these inputs: the nearest ancestor holding `sfdx-project.json`, else the
+/// current directory when the first path is inside it, else the first path (or its folder).
+pub fn find_root(paths: &[PathBuf], cwd: &Path) -> PathBuf {
+    let first = paths.first().map_or_else(|| cwd.to_path_buf(), |p| absolute(cwd, p));
+    let start = if first.is_file() {
+        first.parent().map(Path::to_path_buf).unwrap_or_else(|| first.clone())
+    } else {
+        first.clone()
+    };
+    let mut cur = Some(start.as_path());
+    while let Some(dir) = cur {
+        if dir.join(SFDX_PROJECT).is_file() {
+            return dir.to_path_buf();
+        }
+        cur = dir.parent();
+    }
+    if start.starts_with(cwd) {
+        cwd.to_path_buf()
+    } else {
+        start
+    }
+}
+
+pub fn absolute(cwd: &Path, p: &Path) -> PathBuf {
+    let joined = if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) };
+    normalize(&joined)
+}
+
+/// Removes `.` and resolves `..` lexically, so relative paths print cleanly.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+pub fn relative(root: &Path, abs: &Path) -> String {
+    // Paths found by the walk are nearly always the root's text, `/`, then what the component
+    // walk below gives: taken as they are, discovery (it runs before anything is parallel)
+    // costs half as much.
+    #[cfg(unix)]
+    if let (Some(r), Some(a)) = (root.to_str(), abs.to_str())
+        && !r.is_empty()
+        && let Some(s) = a.strip_prefix(r).and_then(|rest| rest.strip_prefix('/'))
+        && plain(s)
+    {
+        return s.to_string();
+    }
+    let rel = abs.strip_prefix(root).unwrap_or(abs);
+    #[cfg(unix)]
+    if let Some(s) = rel.to_str()
+        && plain(s)
+    {
+        return s.to_string();
+    }
+    by_components(rel)
+}
+
+/// A relative path that its components, joined with `/`, spell the same.
+#[cfg(unix)]
+fn plain(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('/')
+        && !s.starts_with("./")
+        && s != "."
+        && !s.ends_with('/')
+        && !s.ends_with("/.")
+        && !s.contains("//")
+        && !s.contains("/./")
+}
+
+/// Whether `abs` is `dir` or inside it, as [`Path::starts_with`] says (component by component).
+fn under(abs: &Path, dir: &Path) -> bool {
+    // The text test only ever says yes where the component test would; it is much cheaper.
+    #[cfg(unix)]
+    if let (Some(a), Some(d)) = (abs.to_str(), dir.to_str())
+        && a.starts_with(d)
+        && (a.len() == d.len() || a.as_bytes()[d.len()] == b'/')
+    {
+        return true;
+    }
+    abs.starts_with(dir)
+}
+
+fn by_components(rel: &Path) -> String {
+    let s = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    if s.is_empty() { ".".to_string() } else { s }
+}
+
+/// Reads and checks `sfdx-project.json`; every problem names the line and what was expected.
+pub fn load_sfdx_project(root: &Path) -> Result<SfdxProject, ConfigError> {
+    let path = root.join(SFDX_PROJECT);
+    let text = read_confined(&Confine::new(root), &path).map_err(|e| ConfigError {
+        path: Some(path.clone()),
+        line: 0,
+        column: 0,
+        message: format!("cannot read: {e}"),
+    })?;
+    let err = |offset: usize, msg: String| ConfigError::at(&path, &text, offset, msg);
+    let json = JsonNode::parse(&text).map_err(|e| ConfigError {
+        path: Some(path.clone()),
+        line: e.line,
+        column: e.column,
+        message: format!("invalid JSON: {}", e.message),
+    })?;
+    if !matches!(json.value, Json::Object(_)) {
+        return Err(err(
+            json.span.start,
+            format!("expected an object, found {}", json.type_name()),
+        ));
+    }
+    let Some(dirs) = json.get("packageDirectories") else {
+        return Err(err(json.span.start, "expected a `packageDirectories` array".into()));
+    };
+    let Json::Array(items) = &dirs.value.value else {
+        return Err(err(
+            dirs.value.span.start,
+            format!(
+                "`packageDirectories` must be an array, found {}",
+                dirs.value.type_name()
+            ),
+        ));
+    };
+    if items.is_empty() {
+        return Err(err(
+            dirs.value.span.start,
+            "`packageDirectories` is empty; expected at least one { \"path\": ... }".into(),
+        ));
+    }
+    let mut project = SfdxProject::default();
+    for item in items {
+        let Some(path_member) = item.get("path") else {
+            return Err(err(
+                item.span.start,
+                "expected a package directory object with a `path` string".into(),
+            ));
+        };
+        let Some(p) = path_member.value.as_str() else {
+            return Err(err(
+                path_member.value.span.start,
+                format!("`path` must be a string, found {}", path_member.value.type_name()),
+            ));
+        };
+        let dir = normalize(&root.join(p));
+        if !dir.starts_with(root) {
+            return Err(err(
+                path_member.value.span.start,
+                format!("package directory `{p}` is outside the project"),
+            ));
+        }
+        // A folder deleted or not yet created (seen in a public package's project file) is
+        // reported, and the rest is scanned.
+        if !dir.is_dir() {
+            project.missing.push((path_member.value.span.clone(), p.to_string()));
+            continue;
+        }
+        project.package_dirs.push(dir);
+    }
+    if let Some(ns) = json.get("namespace") {
+        match ns.value.as_str() {
+            Some(s) => project.namespace = Some(s.to_string()).filter(|s| !s.is_empty()),
+            None if matches!(ns.value.value, Json::Null) => {}
+            None => {
+                return Err(err(
+                    ns.value.span.start,
+                    format!("`namespace` must be a string, found {}", ns.value.type_name()),
+                ));
+            }
+        }
+    }
+    Ok(project)
+}
+
+fn forceignore(root: &Path) -> Result<Option<Gitignore>, ConfigError> {
+    let path = root.join(".forceignore");
+    if path.symlink_metadata().is_err() || path.is_dir() {
+        return Ok(None);
+    }
+    let text = read_confined(&Confine::new(root), &path)
+        .map_err(|e| ConfigError::plain(format!("{}: cannot read: {e}", path.display())))?;
+    let mut builder = GitignoreBuilder::new(root);
+    for (i, line) in text.lines().enumerate() {
+        builder
+            .add_line(Some(path.clone()), line)
+            .map_err(|e| ConfigError::plain(format!("{}:{}: {e}", path.display(), i + 1)))?;
+    }
+    builder
+        .build()
+        .map(Some)
+        .map_err(|e| ConfigError::plain(format!("{}: {e}", path.display())))
+}
+
+/// Where data flows may start, for reading the callers of given classes (see
+/// [`ClassDirs::callers`]): no flow rule runs, only in code that names one of these words
+/// (lower case), or anywhere.
+#[derive(Debug, Clone)]
+pub enum Sources {
+    None,
+    Hinted(Vec<&'static str>),
+    Anywhere,
+}
+
+/// Walks the inputs. `paths` empty means the root. Files are returned sorted by relative path.
+pub fn discover(
+    root: &Path,
+    paths: &[PathBuf],
+    cwd: &Path,
+    config: &Config,
+    sources: &Sources,
+) -> Result<Discovery, ConfigError> {
+    let sfdx = if root.join(SFDX_PROJECT).is_file() {
+        Some(load_sfdx_project(root)?)
+    } else {
+        None
+    };
+    let ignore = forceignore(root)?;
+    let confine = Confine::new(root);
+    let mut files: BTreeMap<String, Candidate> = BTreeMap::new();
+    let mut given: Vec<PathBuf> = Vec::new();
+    let mut problems = Vec::new();
+
+    let inputs: Vec<PathBuf> = if paths.is_empty() {
+        vec![root.to_path_buf()]
+    } else {
+        paths.iter().map(|p| absolute(cwd, p)).collect()
+    };
+    // `.forceignore` speaks only of paths under the root (its matcher asserts that), so a file
+    // given from outside the project is never force-ignored. In an SFDX project it governs the
+    // source commands, which read only the package directories: metadata-API folders elsewhere
+    // are deployed by tools that never read it (`mdapi:deploy`, CumulusCI), so it does not
+    // hide them.
+    let package_dirs: &[PathBuf] = sfdx.as_ref().map_or(&[], |p| p.package_dirs.as_slice());
+    let excluded = |abs: &Path, rel: &str, is_dir: bool| -> bool {
+        let governed = sfdx.is_none() || package_dirs.iter().any(|d| under(abs, d));
+        let force_ignored = match (&ignore, abs.strip_prefix(root)) {
+            (Some(g), Ok(under_root)) if governed => g.matched_path_or_any_parents(under_root, is_dir).is_ignore(),
+            _ => false,
+        };
+        force_ignored || config.exclude.is_match(rel)
+    };
+
+    for input in inputs {
+        if confine.leaves(&input) {
+            problems.push(link_problem(root, &input));
+            continue;
+        }
+        if input.is_file() {
+            let rel = relative(root, &input);
+            let kind = classify(Path::new(&rel));
+            if kind.is_scanned() && !excluded(&input, &rel, false) {
+                given.push(input.clone());
+                files.insert(
+                    rel.clone(),
+                    Candidate {
+                        abs: input,
+                        rel,
+                        kind,
+                        context: false,
+                    },
+                );
+            }
+            continue;
+        }
+        if !input.exists() {
+            return Err(ConfigError::plain(format!(
+                "{}: no such file or directory",
+                input.display()
+            )));
+        }
+        // At an SFDX root only the package directories (and scratch definitions) are source;
+        // the project file itself declares dependencies.
+        if sfdx.is_some() && input == root {
+            let rel = SFDX_PROJECT.to_string();
+            files.entry(rel.clone()).or_insert(Candidate {
+                abs: root.join(SFDX_PROJECT),
+                rel,
+                kind: FileKind::ProjectConfig,
+                context: false,
+            });
+        }
+        let walk_roots: Vec<PathBuf> = match &sfdx {
+            Some(p) if input == root => {
+                let mut v = p.package_dirs.clone();
+                let config_dir = root.join("config");
+                if config_dir.is_dir() {
+                    v.push(config_dir);
+                }
+                v.extend(deploy_folders(root, &v, &|abs, rel| excluded(abs, rel, true)));
+                v
+            }
+            _ => vec![input],
+        };
+        for walk_root in walk_roots {
+            if confine.leaves(&walk_root) {
+                problems.push(link_problem(root, &walk_root));
+                continue;
+            }
+            // Links the walk meets that leave the project: reported, not followed.
+            let escaped = std::cell::RefCell::new(Vec::new());
+            // Unsorted: `files` orders them by relative path, and sorting each folder by name
+            // cost more than the rest of discovery (a `Path::file_name` per comparison).
+            let walker = WalkDir::new(&walk_root)
+                .follow_links(true)
+                .into_iter()
+                // Folders here; files below, where their relative path is needed anyway.
+                .filter_entry(|e| {
+                    if e.depth() == 0 {
+                        return true;
+                    }
+                    if e.path_is_symlink() && confine.leaves(e.path()) {
+                        escaped.borrow_mut().push(link_problem(root, e.path()));
+                        return false;
+                    }
+                    if !e.file_type().is_dir() {
+                        return true;
+                    }
+                    let name = e.file_name().to_string_lossy();
+                    if SKIPPED_DIRS.contains(&name.as_ref()) || name.starts_with('.') {
+                        return false;
+                    }
+                    let rel = relative(root, e.path());
+                    !excluded(e.path(), &rel, true)
+                });
+            for entry in walker {
+                match entry {
+                    Ok(e) if e.file_type().is_file() => {
+                        let rel = relative(root, e.path());
+                        let kind = classify(Path::new(&rel));
+                        if kind.is_scanned()
+                            && !e.file_name().to_string_lossy().starts_with('.')
+                            && (e.depth() == 0 || !excluded(e.path(), &rel, false))
+                        {
+                            files.entry(rel.clone()).or_insert(Candidate {
+                                abs: e.path().to_path_buf(),
+                                rel,
+                                kind,
+                                context: false,
+                            });
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        let rel = e
+                            .path()
+                            .map_or_else(|| relative(root, &walk_root), |p| relative(root, p));
+                        let message = if e.loop_ancestor().is_some() {
+                            "symbolic link loop; not followed".to_string()
+                        } else {
+                            e.io_error().map_or_else(|| e.to_string(), ToString::to_string)
+                        };
+                        problems.push(WalkProblem {
+                            rel,
+                            rule: "unreadable-file",
+                            message,
+                        });
+                    }
+                }
+            }
+            problems.extend(escaped.into_inner());
+        }
+    }
+    // Given files need some others to be judged alone (companions, the classes they call, and
+    // the callers of given classes); those are read, not reported on, but for the flows that
+    // start in a given file. Only files named on the command line: a walked folder brings
+    // everything already.
+    let mut classes = ClassDirs::default();
+    let callers = classes.callers(&given, sources);
+    let needed = given
+        .iter()
+        .flat_map(|abs| {
+            let mut v = companions(abs);
+            v.extend(classes.referenced(abs));
+            v
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .chain(callers);
+    for other in needed {
+        let rel = relative(root, &other);
+        let kind = classify(Path::new(&rel));
+        if kind.is_scanned() && !excluded(&other, &rel, false) {
+            // Resolving every context file would cost a walk of its path; a link is either
+            // the file or the folder it sits in (the given file's folders were checked).
+            let linked = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+            if (linked(&other) || other.parent().is_some_and(linked)) && confine.leaves(&other) {
+                problems.push(link_problem(root, &other));
+                continue;
+            }
+            files.entry(rel.clone()).or_insert(Candidate {
+                abs: other,
+                rel,
+                kind,
+                context: true,
+            });
+        }
+    }
+    problems.sort_by(|a, b| a.rel.cmp(&b.rel));
+    problems.dedup_by(|a, b| a.rel == b.rel);
+    Ok(Discovery {
+        root: root.to_path_buf(),
+        sfdx,
+        files: files.into_values().collect(),
+        problems,
+    })
+}
+
+/// Metadata-API folders of an SFDX project outside its package directories: folders holding a
+/// `package.xml`, and CumulusCI's `unpackaged/` tree (it writes the manifest at deploy time).
+/// They deploy the orgs the partner builds in (pre/post steps, dev, QA and trial org settings,
+/// profiles), so they are scanned with the package.
+fn deploy_folders(root: &Path, walked: &[PathBuf], excluded: &dyn Fn(&Path, &str) -> bool) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let unpackaged = root.join("unpackaged");
+    let cumulus = root.join("cumulusci.yml").is_file() && unpackaged.is_dir();
+    if cumulus && !walked.iter().any(|w| unpackaged.starts_with(w)) {
+        found.push(unpackaged.clone());
+    }
+    let mut walker = WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter();
+    while let Some(entry) = walker.next() {
+        let Ok(e) = entry else { continue };
+        if !e.file_type().is_dir() || e.depth() == 0 {
+            continue;
+        }
+        let path = e.path();
+        let name = e.file_name().to_string_lossy();
+        let inside_walked = walked.iter().chain(found.iter()).any(|w| path.starts_with(w));
+        if inside_walked
+            || SKIPPED_DIRS.contains(&name.as_ref())
+            || name.starts_with('.')
+            || excluded(path, &relative(root, path))
+        {
+            walker.skip_current_dir();
+            continue;
+        }
+        if path.join("package.xml").is_file() {
+            found.push(path.to_path_buf());
+            walker.skip_current_dir();
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The files a given file is judged with, found by path (cheap, no walk of the project):
+/// - an External Client App file: every file of the app's family of folders beside it (the
+///   header, OAuth settings and policies are separate files that the rules read together);
+/// - a custom field: its object (visibility, settings type) and the object's other fields;
+/// - an object: its fields;
+/// - a site: the guest profile it names.
+///
+/// Data flow across Apex classes is not followed: a class given alone is analysed alone.
+fn companions(file: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Some(dir) = file.parent() else { return out };
+    let dir_name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let list = |d: &Path| -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(d)
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.is_file())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    let eca_folder = |n: &str| n == "externalClientApps" || n.starts_with("extlClntApp");
+    if eca_folder(dir_name) {
+        if let Some(parent) = dir.parent() {
+            let mut folders: Vec<PathBuf> = std::fs::read_dir(parent)
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| p.is_dir() && p.file_name().and_then(|n| n.to_str()).is_some_and(eca_folder))
+                        .collect()
+                })
+                .unwrap_or_default();
+            folders.sort();
+            for f in folders {
+                out.extend(list(&f));
+            }
+        }
+    } else if dir_name == "fields" {
+        if let Some(object_dir) = dir.parent() {
+            out.extend(list(object_dir));
+            out.extend(list(dir));
+        }
+    } else if file.to_string_lossy().ends_with(".object-meta.xml") {
+        out.extend(list(&dir.join("fields")));
+    } else if dir_name == "sites"
+        && let Some(text) = crate::workspace::confine::read_context(file)
+        && let Some(start) = text.find("<guestProfile>")
+    {
+        let rest = &text[start + "<guestProfile>".len()..];
+        let name = rest.split('<').next().unwrap_or("").trim();
+        if let Some(parent) = dir.parent().filter(|_| !name.is_empty()) {
+            for suffix in [".profile-meta.xml", ".profile"] {
+                let p = parent.join("profiles").join(format!("{name}{suffix}"));
+                if p.is_file() {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out.retain(|p| p != file);
+    out
+}
+
+/// Apex classes a given file uses, by name, for the data flow that crosses files: classes named
+/// in a class or trigger, the controller of an Aura bundle, the classes an LWC module imports
+/// (`@salesforce/apex/Class.method`), and the classes those name in turn, two levels deep.
+/// Callers are not looked for: that would mean reading every class.
+#[derive(Default)]
+struct ClassDirs {
+    /// Per `classes` folder: lower-case class name to its file.
+    listed: std::collections::HashMap<PathBuf, std::collections::HashMap<String, PathBuf>>,
+}
+
+impl ClassDirs {
+    fn classes_in(&mut self, dir: &Path) -> &std::collections::HashMap<String, PathBuf> {
+        self.listed.entry(dir.to_path_buf()).or_insert_with(|| {
+            std::fs::read_dir(dir)
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter_map(|p| {
+                            let name = p.file_name()?.to_str()?;
+                            let stem = name.strip_suffix(".cls")?;
+                            Some((stem.to_ascii_lowercase(), p.clone()))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    }
+
+    /// For a field of a custom setting or metadata type: the classes that read it (code use can
+    /// make a vaguely named field a credential). This reads every class of the folder, so only
+    /// these fields ask for it.
+    fn readers_of_setting_field(&mut self, file: &Path) -> Vec<PathBuf> {
+        let (Some(fields), Some(field)) = (file.parent(), file.file_name().and_then(|n| n.to_str())) else {
+            return Vec::new();
+        };
+        let Some(object_dir) = fields.parent().filter(|_| fields.ends_with("fields")) else {
+            return Vec::new();
+        };
+        let object = object_dir.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let meta = crate::workspace::confine::read_context(&object_dir.join(format!("{object}.object-meta.xml")))
+            .unwrap_or_default();
+        if !(object.to_ascii_lowercase().ends_with("__mdt") || meta.contains("<customSettingsType>")) {
+            return Vec::new();
+        }
+        let field = field.split('.').next().unwrap_or("").to_ascii_lowercase();
+        let Some(classes_dir) = object_dir.parent().and_then(Path::parent).map(|p| p.join("classes")) else {
+            return Vec::new();
+        };
+        let mut readers: Vec<PathBuf> = self
+            .classes_in(&classes_dir)
+            .values()
+            .filter(|p| {
+                crate::workspace::confine::read_context(p).is_some_and(|t| t.to_ascii_lowercase().contains(&field))
+            })
+            .cloned()
+            .collect();
+        readers.sort();
+        readers
+    }
+
+    /// For the given Apex classes: the source files of their package folders that name one
+    /// of them (classes, triggers, Aura and LWC bundles, pages and components), with what
+    /// those reference. A flow that starts in a class may end in any of them: a commit that
+    /// adds a session source must show the callout an unchanged caller makes with it. Each
+    /// package folder is read once, for all the names at once.
+    fn callers(&mut self, given: &[PathBuf], sources: &Sources) -> Vec<PathBuf> {
+        let mut by_package: BTreeMap<&Path, Vec<&str>> = BTreeMap::new();
+        let hinted = match sources {
+            Sources::None => return Vec::new(),
+            Sources::Hinted(words) => crate::syntax::apex::words_matcher(words),
+            Sources::Anywhere => None,
+        };
+        for file in given {
+            let stem = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".cls"));
+            // No source in it, no flow starts in it.
+            if let (Some(_), Some(hints)) = (stem, &hinted)
+                && !crate::workspace::confine::read_context(file).is_some_and(|t| hints.is_match(&t))
+            {
+                continue;
+            }
+            if let (Some(stem), Some(package)) = (stem, file.parent().and_then(Path::parent)) {
+                by_package.entry(package).or_default().push(stem);
+            }
+        }
+        let is_word = crate::syntax::apex::is_word_byte;
+        let mut found = Vec::new();
+        for (package, names) in by_package {
+            let Some(finder) = crate::syntax::apex::words_matcher(&names) else {
+                continue;
+            };
+            for folder in ["classes", "triggers", "aura", "lwc", "pages", "components"] {
+                for e in WalkDir::new(package.join(folder))
+                    .max_depth(2)
+                    .sort_by_file_name()
+                    .into_iter()
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_type().is_file() && !given.iter().any(|g| g == e.path()))
+                {
+                    let name = e.file_name().to_string_lossy();
+                    let source = [
+                        ".cls",
+                        ".trigger",
+                        ".js",
+                        ".page",
+                        ".component",
+                        ".cmp",
+                        ".app",
+                        ".html",
+                    ]
+                    .iter()
+                    .any(|x| name.ends_with(x));
+                    if !source {
+                        continue;
+                    }
+                    let Some(text) = crate::workspace::confine::read_context(e.path()) else {
+                        continue;
+                    };
+                    let b = text.as_bytes();
+                    let names_one = finder.find_overlapping_iter(b).any(|m| {
+                        let before = m.start() > 0 && is_word(b[m.start() - 1]);
+                        let after = b.get(m.end()).is_some_and(|&c| is_word(c));
+                        !(before || after)
+                    });
+                    if names_one {
+                        found.push(e.path().to_path_buf());
+                    }
+                }
+            }
+        }
+        let mut out = found.clone();
+        for caller in found {
+            out.extend(self.referenced(&caller));
+        }
+        out
+    }
+
+    fn referenced(&mut self, file: &Path) -> Vec<PathBuf> {
+        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.ends_with(".field-meta.xml") {
+            return self.readers_of_setting_field(file);
+        }
+        let Some(dir) = file.parent() else { return Vec::new() };
+        let in_bundle = |kind: &str| dir.parent().and_then(|p| p.file_name()).is_some_and(|n| n == kind);
+        let classes_dir = if name.ends_with(".cls") || name.ends_with(".trigger") {
+            dir.parent().map(|p| p.join("classes"))
+        } else if in_bundle("aura") || in_bundle("lwc") {
+            dir.parent().and_then(Path::parent).map(|p| p.join("classes"))
+        } else {
+            None
+        };
+        let Some(classes_dir) = classes_dir else {
+            return Vec::new();
+        };
+        let mut out: Vec<PathBuf> = Vec::new();
+        let mut frontier = vec![file.to_path_buf()];
+        // A bundle's other files (markup names the controller, helpers hold the calls).
+        if (in_bundle("aura") || in_bundle("lwc"))
+            && let Ok(rd) = std::fs::read_dir(dir)
+        {
+            {
+                let mut siblings: Vec<PathBuf> = rd
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.is_file())
+                    .collect();
+                siblings.sort();
+                frontier.extend(siblings.iter().cloned());
+                out.extend(siblings);
+            }
+        }
+        for _depth in 0..3 {
+            let mut next = Vec::new();
+            for f in &frontier {
+                let Some(text) = crate::workspace::confine::read_context(f) else {
+                    continue;
+                };
+                // Identifiers as written: a class is named as declared almost always, and a
+                // lookup per name beats listing a folder of thousands of classes.
+                let words: std::collections::BTreeSet<&str> = text
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .filter(|w| w.len() > 1 && w.starts_with(|c: char| c.is_ascii_alphabetic()))
+                    .collect();
+                // `Page.X.getContent()`: the page says whether its content is the session.
+                if let Some(pages) = classes_dir.parent().map(|p| p.join("pages")) {
+                    let lower = text.to_ascii_lowercase();
+                    for (at, _) in lower.match_indices("page.") {
+                        let name: String = text[at + 5..]
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                            .collect();
+                        let page = pages.join(format!("{name}.page"));
+                        if !name.is_empty() && page.is_file() && !out.contains(&page) {
+                            out.push(page);
+                        }
+                    }
+                }
+                let hits: Vec<PathBuf> = words
+                    .iter()
+                    .map(|w| classes_dir.join(format!("{w}.cls")))
+                    .filter(|p| p.is_file())
+                    .collect();
+                for h in hits {
+                    if h != file && !out.contains(&h) {
+                        out.push(h.clone());
+                        next.push(h);
+                    }
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn under_agrees_with_path_starts_with() {
+        let dirs = ["/w/p/force-app", "/w/p/./force-app", "/w/p/force-app/", "/w/p/force"];
+        let paths = [
+            "/w/p/force-app",
+            "/w/p/force-app/main/A.cls",
+            "/w/p/./force-app/main/A.cls",
+            "/w/p/force-app2/A.cls",
+            "/w/p/force-app//A.cls",
+            "/w/q/force-app/A.cls",
+        ];
+        for d in dirs {
+            for a in paths {
+                assert_eq!(
+                    under(Path::new(a), Path::new(d)),
+                    Path::new(a).starts_with(d),
+                    "{a} in {d}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn relative_paths_read_as_the_component_walk_gives_them() {
+        let root = Path::new("/work/project");
+        for rel in [
+            "force-app/main/default/classes/A.cls",
+            "a",
+            "./a/b",
+            "a//b",
+            "a/./b",
+            "a/b/",
+            "a/b/.",
+            "a/../b",
+            "dir with space/é.cls",
+            "",
+        ] {
+            let abs = root.join(rel);
+            assert_eq!(
+                relative(root, &abs),
+                by_components(abs.strip_prefix(root).unwrap_or(&abs)),
+                "{rel:?}"
+            );
+        }
+        assert_eq!(relative(root, root), ".");
+        // Roots spelled in other ways.
+        for root in ["/work/./project", "/work/project/", "/", "relative/root", ""] {
+            let root = Path::new(root);
+            for rel in ["a/b.cls", "./a", "a//b", ""] {
+                let abs = root.join(rel);
+                assert_eq!(
+                    relative(root, &abs),
+                    by_components(abs.strip_prefix(root).unwrap_or(&abs)),
+                    "{root:?} {rel:?}"
+                );
+            }
+        }
+        assert_eq!(
+            relative(Path::new("/work/pro"), Path::new("/work/project/a")),
+            by_components(Path::new("/work/project/a"))
+        );
+        assert_eq!(
+            relative(root, Path::new("/elsewhere/x.cls")),
+            by_components(Path::new("/elsewhere/x.cls"))
+        );
+        // An empty root strips nothing from an absolute path.
+        assert_eq!(
+            relative(Path::new(""), Path::new("/x/y")),
+            by_components(Path::new("/x/y"))
+        );
+    }
+}

@@ -1,0 +1,636 @@
+//! The parsed project: every file read and parsed exactly once, in parallel.
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use tree_sitter::Tree;
+
+use crate::diagnostics::finding::{FileId, Finding, LineIndex};
+use crate::syntax::apex;
+use crate::syntax::flat::FlatTree;
+use crate::syntax::json::JsonNode;
+use crate::syntax::xml::XmlDoc;
+use crate::workspace::discovery::{Candidate, Discovery, SfdxProject};
+use crate::workspace::kind::{FileKind, MetaType};
+
+/// The rule of the findings for files past a limit of the analysis.
+pub const ANALYSIS_LIMIT: &str = "analysis-limit";
+
+/// Larger files are reported and skipped: no metadata or Apex file comes close.
+pub const MAX_FILE_BYTES: u64 = crate::workspace::confine::MAX_BYTES;
+
+pub enum Parsed {
+    Xml(XmlDoc),
+    /// Compact, and mostly declarations only, or only the bodies they point to: the
+    /// tree-sitter tree lives only through the per-file pass (see [`Unparsed::parse_with`]).
+    Apex(FlatTree),
+    /// Aura, LWC or static-resource JavaScript. Syntax errors are not reported: bundles may use
+    /// syntax the grammar lacks, and the lints read what parsed.
+    Js(Tree),
+    Json(JsonNode),
+    /// Read but not parsed by any lint yet (Visualforce, JavaScript).
+    Text,
+    /// Well-formed XML that no lint reads: a `-meta.xml` companion of a class, trigger or page
+    /// (its API version and status) without comments. Neither its document nor its text is
+    /// kept (no finding can point into it): at 20k classes these were 21,000 files.
+    WellFormed,
+    /// Could not be read or parsed; the reason is a finding.
+    Failed,
+}
+
+pub struct SourceFile {
+    pub rel: String,
+    pub kind: FileKind,
+    /// Empty once the file is [`Parsed::WellFormed`]: nothing reads it then.
+    pub text: String,
+    /// Bytes read.
+    pub size: usize,
+    pub parsed: Parsed,
+    /// Read only as context for the files given on the command line (an object for its field,
+    /// the other files of an External Client App): its own findings are not reported.
+    pub context: bool,
+    line_index: std::sync::OnceLock<LineIndex>,
+    apex_tests: std::sync::OnceLock<Vec<std::ops::Range<usize>>>,
+}
+
+impl SourceFile {
+    pub fn line_index(&self) -> &LineIndex {
+        self.line_index.get_or_init(|| LineIndex::new(&self.text))
+    }
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        self.line_index().line_col(&self.text, offset)
+    }
+    /// Whether `node`, a node of this Apex file's tree, is inside an `@IsTest` or `testMethod`
+    /// declaration. The declarations are found once per file (see [`crate::syntax::apex::test_ranges`]).
+    pub fn in_apex_test(&self, node: tree_sitter::Node<'_>) -> bool {
+        let ranges = self
+            .apex_tests
+            .get_or_init(|| crate::syntax::apex::test_ranges(node, &self.text));
+        let at = node.start_byte();
+        // Disjoint and sorted: the last range starting at or before `at` is the only candidate.
+        let i = ranges.partition_point(|r| r.start <= at);
+        i > 0 && ranges.get(i - 1).is_some_and(|r| r.contains(&at))
+    }
+    pub fn xml(&self) -> Option<&XmlDoc> {
+        match &self.parsed {
+            Parsed::Xml(d) => Some(d),
+            _ => None,
+        }
+    }
+    pub fn meta_type(&self) -> Option<MetaType> {
+        match self.kind {
+            FileKind::Metadata(t) => Some(t),
+            _ => None,
+        }
+    }
+    /// The component name derived from the file name.
+    pub fn component_name(&self) -> &str {
+        crate::workspace::kind::component_name(std::path::Path::new(&self.rel))
+    }
+    /// A file that exists only to carry a finding (e.g. a walk error).
+    pub fn placeholder(rel: String) -> Self {
+        SourceFile {
+            rel,
+            kind: FileKind::Ignored,
+            text: String::new(),
+            size: 0,
+            parsed: Parsed::Failed,
+            context: false,
+            line_index: std::sync::OnceLock::new(),
+            apex_tests: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+pub struct Project {
+    pub root: PathBuf,
+    pub sfdx: Option<SfdxProject>,
+    pub files: Vec<SourceFile>,
+}
+
+impl Project {
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id]
+    }
+
+    /// Files of one metadata type, with their ids and parsed documents. A companion
+    /// `-meta.xml` ([`MetaType::Other`]) has one only when it has comments (see
+    /// [`Parsed::WellFormed`]): no lint reads them.
+    pub fn xml_of(&self, ty: MetaType) -> impl Iterator<Item = (FileId, &SourceFile, &XmlDoc)> {
+        self.files
+            .iter()
+            .enumerate()
+            .filter_map(move |(id, f)| match (&f.parsed, f.kind) {
+                (Parsed::Xml(doc), FileKind::Metadata(t)) if t == ty => Some((id, f, doc)),
+                _ => None,
+            })
+    }
+
+    pub fn json_files(&self) -> impl Iterator<Item = (FileId, &SourceFile, &JsonNode)> {
+        self.files.iter().enumerate().filter_map(|(id, f)| match &f.parsed {
+            Parsed::Json(j) => Some((id, f, j)),
+            _ => None,
+        })
+    }
+}
+
+/// Files read but not parsed yet: a cached result may make parsing unnecessary.
+pub struct Unparsed {
+    pub project: Project,
+    /// `unreadable-file` findings.
+    pub findings: Vec<Finding>,
+    readable: Vec<bool>,
+}
+
+/// Reads every discovered file, in parallel.
+pub fn read(discovery: Discovery) -> Unparsed {
+    let Discovery {
+        root,
+        sfdx,
+        files,
+        problems,
+    } = discovery;
+    // Read straight into the file table: collecting pairs first held the table twice (8 MB
+    // at 20k classes, left to the allocator when freed).
+    let n = files.len() + problems.len();
+    let mut table: (Vec<SourceFile>, Vec<Problem>) = (Vec::with_capacity(n), Vec::with_capacity(files.len()));
+    table.par_extend(files.into_par_iter().map(read_one));
+    let (mut out, read_problems) = table;
+    let mut readable = Vec::with_capacity(n);
+    let mut findings = Vec::new();
+    for (id, problem) in read_problems.into_iter().enumerate() {
+        readable.push(problem.is_none());
+        if let Some((rule, offset, message)) = problem {
+            findings.push(Finding::new(rule, id, offset..offset, message));
+        }
+    }
+    hidden_placeholders(&out, &mut readable, &mut findings);
+    missing_package_dirs(sfdx.as_ref(), &out, &mut findings);
+    for p in problems {
+        findings.push(Finding::new(p.rule, out.len(), 0..0, p.message));
+        out.push(SourceFile::placeholder(p.rel));
+        readable.push(false);
+    }
+    Unparsed {
+        project: Project { root, sfdx, files: out },
+        findings,
+        readable,
+    }
+}
+
+/// What [`Unparsed::parse_with`] gives.
+pub struct ParsedProject<T, D> {
+    pub project: Project,
+    pub findings: Vec<Finding>,
+    /// What the visit returned, by file.
+    pub visited: Vec<Option<T>>,
+    /// What `declare` read from every kept Apex tree, in file order; empty without it.
+    pub decls: Vec<D>,
+}
+
+/// What the per-file pass does with an Apex file's tree-sitter tree, the only time there is one.
+pub type ApexVisit<'v, T> = &'v (dyn Fn(FileId, &SourceFile, &Tree) -> T + Sync);
+
+/// Reads what an analysis needs from a kept Apex tree right after it is kept (while it is in the
+/// cache), and says what to reduce the tree to when it is not kept whole.
+pub type Declare<'d, D> = &'d (dyn Fn(FileId, &str, &FlatTree) -> (D, Option<FlatTree>) + Sync);
+
+/// How much of each Apex file's tree a scan keeps. The analyses that read the trees decide it,
+/// and the engine hands their decision to parsing: parsing knows none of them.
+pub trait KeepPolicy: Sync {
+    /// Whether this file keeps its whole tree.
+    fn keeps_whole(&self, id: FileId, file: &SourceFile) -> bool;
+    /// In a file not kept whole: offsets (ascending) whose bodies are kept beside the
+    /// declarations.
+    fn marks(&self, text: &str) -> Vec<u32>;
+}
+
+/// Every tree kept whole: what a caller that runs no analysis wants.
+pub struct KeepAll;
+
+impl KeepPolicy for KeepAll {
+    fn keeps_whole(&self, _: FileId, _: &SourceFile) -> bool {
+        true
+    }
+    fn marks(&self, _: &str) -> Vec<u32> {
+        Vec::new()
+    }
+}
+
+impl Unparsed {
+    /// The files read, before parsing: what a keep policy is decided from.
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    /// Parses every file that was read, in parallel, keeping what `keep` says.
+    pub fn parse(self, keep: &dyn KeepPolicy) -> (Project, Vec<Finding>) {
+        let parsed = self.parse_with::<(), ()>(&|_, _, _| (), keep, None);
+        (parsed.project, parsed.findings)
+    }
+
+    /// [`Unparsed::parse`], passing each Apex file's tree to `visit` (in parallel) before it is
+    /// kept as a [`FlatTree`] and freed: only one tree per thread is alive at a time. Returns
+    /// what `visit` returned, by file.
+    ///
+    /// Apex files that `keep` keeps whole, or that have syntax errors, are kept whole; the
+    /// others keep their declarations and the bodies around `keep`'s marks.
+    ///
+    /// With `declare`, each kept Apex tree is handed to it right after it is kept; what it
+    /// returns is collected in file order, and the tree is replaced by the one it gives back.
+    pub fn parse_with<T: Send, D: Send>(
+        self,
+        visit: ApexVisit<'_, T>,
+        keep: &dyn KeepPolicy,
+        declare: Option<Declare<'_, D>>,
+    ) -> ParsedProject<T, D> {
+        let Unparsed {
+            mut project,
+            mut findings,
+            readable,
+        } = self;
+        let n = project.files.len();
+        // Each file's results go straight to its slots: collecting them into one list held
+        // them twice at the end of the pass, the scan's peak.
+        let mut visited: Vec<Option<T>> = std::iter::repeat_with(|| None).take(n).collect();
+        let mut parts: Vec<Option<Box<D>>> = std::iter::repeat_with(|| None).take(n).collect();
+        let problems: Vec<(FileId, (&'static str, usize, String))> = project
+            .files
+            .par_iter_mut()
+            .zip(visited.par_iter_mut())
+            .zip(parts.par_iter_mut())
+            .enumerate()
+            .filter(|(id, _)| readable[*id])
+            .filter_map(|(id, ((file, visited), part))| {
+                let keep = if keep.keeps_whole(id, file) {
+                    Keep::All
+                } else {
+                    Keep::Marked(keep)
+                };
+                let (problem, v) = parse_into(id, file, Some(visit), keep);
+                *visited = v;
+                if let (Parsed::Apex(tree), Some(declare)) = (&file.parsed, declare) {
+                    let (d, reduced) = declare(id, &file.text, tree);
+                    if let Some(reduced) = reduced {
+                        file.parsed = Parsed::Apex(reduced);
+                    }
+                    *part = Some(Box::new(d));
+                }
+                problem.map(|p| (id, p))
+            })
+            .collect();
+        for (id, (rule, offset, message)) in problems {
+            findings.push(Finding::new(rule, id, offset..offset, message));
+        }
+        let all_decls = parts.into_iter().flatten().map(|d| *d).collect();
+        ParsedProject {
+            project,
+            findings,
+            visited,
+            decls: all_decls,
+        }
+    }
+
+    /// Parses every file that was read and keeps nothing: the floor a scan is measured against.
+    pub fn parse_and_drop(self) -> Project {
+        let Unparsed {
+            mut project, readable, ..
+        } = self;
+        project
+            .files
+            .par_iter_mut()
+            .enumerate()
+            .filter(|(id, _)| readable[*id])
+            .for_each(|(id, file)| {
+                parse_into::<()>(id, file, None, Keep::All);
+                file.parsed = Parsed::Failed;
+            });
+        project
+    }
+}
+
+/// The rule of a package directory that `sfdx-project.json` names and that does not exist.
+pub const PACKAGE_DIRECTORY_MISSING: &str = "package-directory-missing";
+
+/// A finding at each package directory `sfdx-project.json` names that does not exist, when
+/// that file is scanned (a file list without it leaves them to the full scan).
+fn missing_package_dirs(sfdx: Option<&SfdxProject>, files: &[SourceFile], findings: &mut Vec<Finding>) {
+    let Some(sfdx) = sfdx else { return };
+    let Some(id) = files.iter().position(|f| f.rel == "sfdx-project.json") else {
+        return;
+    };
+    // The project file was read without its byte-order mark; the scanned copy keeps it.
+    let shift = if files[id].text.starts_with('\u{feff}') { 3 } else { 0 };
+    for (span, path) in &sfdx.missing {
+        let message = format!("package directory `{path}` does not exist; the other package directories are scanned");
+        findings.push(Finding::new(
+            PACKAGE_DIRECTORY_MISSING,
+            id,
+            span.start + shift..span.end + shift,
+            message,
+        ));
+    }
+}
+
+/// The rule of the note on files that hold only `(hidden)`.
+pub const MANAGED_SOURCE_HIDDEN: &str = "managed-source-hidden";
+
+/// Files whose whole content is `(hidden)`, as a retrieve writes for a managed package's
+/// source, are not parsed (a parse error on each buried one org's findings under 999) and
+/// get one note, on the first of them.
+fn hidden_placeholders(files: &[SourceFile], readable: &mut [bool], findings: &mut Vec<Finding>) {
+    let mut first = None;
+    let mut count = 0usize;
+    for (id, file) in files.iter().enumerate() {
+        if readable[id] && file.text.trim() == "(hidden)" {
+            readable[id] = false;
+            first.get_or_insert(id);
+            count += 1;
+        }
+    }
+    if let Some(id) = first {
+        let message = match count {
+            1 => "this file holds only `(hidden)`: a retrieve's stand-in for a managed package's source; not scanned"
+                .to_string(),
+            n => format!(
+                "this file and {} others hold only `(hidden)`: a retrieve's stand-in for a managed package's source; not scanned",
+                n - 1
+            ),
+        };
+        findings.push(Finding::new(MANAGED_SOURCE_HIDDEN, id, 0..0, message));
+    }
+}
+
+type Problem = Option<(&'static str, usize, String)>;
+
+/// How much of an Apex file's tree a scan keeps.
+#[derive(Clone, Copy)]
+enum Keep<'h> {
+    All,
+    /// Declarations, and the bodies around the policy's marks.
+    Marked(&'h dyn KeepPolicy),
+}
+
+fn read_one(c: Candidate) -> (SourceFile, Problem) {
+    let mut file = SourceFile {
+        rel: c.rel,
+        kind: c.kind,
+        text: String::new(),
+        size: 0,
+        parsed: Parsed::Failed,
+        context: c.context,
+        line_index: std::sync::OnceLock::new(),
+        apex_tests: std::sync::OnceLock::new(),
+    };
+    // A regular file only (a FIFO would block, a device never end), of a bounded size.
+    let bytes = match crate::workspace::confine::read_regular(&c.abs, MAX_FILE_BYTES) {
+        Ok(b) => b,
+        Err(e) => return (file, Some(("unreadable-file", 0, format!("cannot read file: {e}")))),
+    };
+    file.text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        // Static resources are often Latin-1 (CSV exports, old libraries): read what is ASCII.
+        Err(e) if file.kind == FileKind::StaticText || file.rel.contains("/staticresources/") => {
+            same_offsets_lossy(e.as_bytes())
+        }
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let msg = format!("file is not valid UTF-8 (bad byte at offset {at}); not scanned");
+            return (file, Some(("unreadable-file", 0, msg)));
+        }
+    };
+    file.size = file.text.len();
+    (file, None)
+}
+
+/// `bytes` as text with each byte of an invalid UTF-8 sequence read as `?`: one byte for one,
+/// so that every offset into the text is the same offset into the file.
+fn same_offsets_lossy(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        out.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    out
+}
+
+/// In-memory files, read but not parsed, for tests and benchmarks of a whole scan.
+#[doc(hidden)]
+pub fn in_memory_unparsed(files: &[(&str, &str)]) -> Unparsed {
+    let files: Vec<SourceFile> = files
+        .iter()
+        .map(|(rel, text)| SourceFile {
+            rel: rel.to_string(),
+            kind: crate::workspace::kind::classify(std::path::Path::new(rel)),
+            text: text.to_string(),
+            size: text.len(),
+            parsed: Parsed::Failed,
+            context: false,
+            line_index: std::sync::OnceLock::new(),
+            apex_tests: std::sync::OnceLock::new(),
+        })
+        .collect();
+    Unparsed {
+        readable: vec![true; files.len()],
+        project: Project {
+            root: PathBuf::from("."),
+            sfdx: None,
+            files,
+        },
+        findings: Vec::new(),
+    }
+}
+
+/// Parses `file` into `file.parsed`. `visit`, if given, sees an Apex tree before it is
+/// flattened; without it, an Apex tree is not kept at all.
+fn parse_into<T>(
+    id: FileId,
+    file: &mut SourceFile,
+    visit: Option<ApexVisit<'_, T>>,
+    keep: Keep<'_>,
+) -> (Problem, Option<T>) {
+    let mut visited = None;
+    // The panic path's regression test needs a panic on a worker thread; debug builds only.
+    #[cfg(debug_assertions)]
+    if std::env::var_os("SFSEC_DEBUG_PANIC_ON").is_some_and(|v| v == file.rel.as_str()) {
+        panic!("SFSEC_DEBUG_PANIC_ON {}", file.rel);
+    }
+    let problem = match file.kind {
+        FileKind::Metadata(ty) => match XmlDoc::parse(&file.text) {
+            Ok(doc) => {
+                // A comment may hold a suppression directive, read from the document.
+                if ty == MetaType::Other && doc.comments.is_empty() {
+                    file.parsed = Parsed::WellFormed;
+                    file.text = String::new();
+                } else {
+                    file.parsed = Parsed::Xml(doc);
+                }
+                None
+            }
+            Err(e) => Some((
+                "invalid-metadata",
+                e.offset.min(file.text.len()),
+                format!("malformed XML: {}", e.message),
+            )),
+        },
+        FileKind::Apex => match apex::parse_checked(&apex::neutralize_tokens(&file.text)) {
+            Ok(tree) => {
+                let mut problem = apex::first_error(&tree).map(|n| {
+                    let what = if n.is_missing() {
+                        format!("expected `{}`", n.kind())
+                    } else {
+                        "unexpected syntax".to_string()
+                    };
+                    (
+                        "apex-parse-error",
+                        n.start_byte(),
+                        format!(
+                            "sfsec's Apex grammar cannot read this ({what}); the rest of the file is linted, this part may hide findings"
+                        ),
+                    )
+                });
+                if let Some(visit) = visit {
+                    visited = Some(visit(id, file, &tree));
+                    let flat = match keep {
+                        Keep::Marked(policy) if !tree.root_node().has_error() => {
+                            FlatTree::declarations_keeping(&tree, &policy.marks(&file.text))
+                        }
+                        _ => FlatTree::new(&tree),
+                    };
+                    // The analyses of the kept tree recurse once per level: one this deep is
+                    // not kept, and says so.
+                    file.parsed = match flat.too_deep() {
+                        Some(at) => {
+                            problem = Some((ANALYSIS_LIMIT, at, crate::syntax::tree::too_deep_message("Apex")));
+                            Parsed::Failed
+                        }
+                        None => Parsed::Apex(flat),
+                    };
+                }
+                problem
+            }
+            Err(crate::syntax::tree::ParseFailure::TooSlow) => {
+                Some((ANALYSIS_LIMIT, 0, crate::syntax::tree::too_slow_message("Apex")))
+            }
+            Err(crate::syntax::tree::ParseFailure::GaveUp) => Some((
+                "apex-parse-error",
+                0,
+                "the Apex parser gave up on this file".to_string(),
+            )),
+        },
+        FileKind::ScratchDef | FileKind::ExperienceConfig | FileKind::ProjectConfig => {
+            match JsonNode::parse(&file.text) {
+                Ok(j) => {
+                    file.parsed = Parsed::Json(j);
+                    None
+                }
+                Err(e) => Some((
+                    "invalid-metadata",
+                    e.offset.min(file.text.len()),
+                    format!("malformed JSON: {}", e.message),
+                )),
+            }
+        }
+        FileKind::JavaScript => match crate::syntax::js::parse_checked(&file.text) {
+            Ok(tree) => {
+                file.parsed = Parsed::Js(tree);
+                None
+            }
+            Err(failure) => {
+                file.parsed = Parsed::Text;
+                (failure == crate::syntax::tree::ParseFailure::TooSlow)
+                    .then(|| (ANALYSIS_LIMIT, 0, crate::syntax::tree::too_slow_message("JavaScript")))
+            }
+        },
+        FileKind::Visualforce | FileKind::AuraMarkup | FileKind::StaticText => {
+            file.parsed = Parsed::Text;
+            None
+        }
+        FileKind::Ignored => None,
+    };
+    (problem, visited)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Latin-1 bytes in a static resource become `?`, one for one; a secret after them is found
+    /// at its offset in the file.
+    #[test]
+    fn latin1_static_resources_are_read_with_the_same_offsets() {
+        let mut bytes = b"Name;Stadt\nM\xfcller;K\xf6ln\n".to_vec();
+        let key_at = bytes.len() + 4;
+        bytes.extend_from_slice(b"key=AKIAJ2K4L6N8P0R2T4V6\n");
+        let text = same_offsets_lossy(&bytes);
+        assert_eq!(text.len(), bytes.len());
+        assert!(text.starts_with("Name;Stadt\nM?ller;K?ln\n"));
+        assert_eq!(&text[key_at..key_at + 4], "AKIA");
+        let project = crate::testing::TempProject::new(&[
+            ("force-app/main/default/staticresources/partners.csv", bytes.as_slice()),
+            (
+                "force-app/main/default/classes/Latin.cls",
+                b"public class M\xfcller { }".as_slice(),
+            ),
+        ])
+        .expect("project");
+        let req = crate::engine::ScanRequest {
+            paths: Vec::new(),
+            cwd: project.path().to_path_buf(),
+            config: crate::workspace::config::Config::default(),
+            now: 0,
+        };
+        let scan = crate::engine::scan(&req).expect("scan");
+        let got: Vec<(&str, &str, usize)> = scan
+            .findings
+            .iter()
+            .map(|f| (f.rule, scan.project.file(f.file).rel.as_str(), f.span.start))
+            .collect();
+        assert!(
+            got.contains(&(
+                "hardcoded-secret",
+                "force-app/main/default/staticresources/partners.csv",
+                key_at
+            )),
+            "{got:?}"
+        );
+        // Apex is UTF-8 or it is not read.
+        assert!(
+            got.contains(&("unreadable-file", "force-app/main/default/classes/Latin.cls", 0)),
+            "{got:?}"
+        );
+        assert!(
+            !got.iter().any(|g| g.0 == "unreadable-file" && g.1.ends_with(".csv")),
+            "{got:?}"
+        );
+    }
+
+    /// A companion `-meta.xml` keeps its document only when it has comments; one that does
+    /// not parse is still reported.
+    #[test]
+    fn companion_metadata_keeps_no_document_unless_it_has_comments() {
+        let meta = "<?xml version=\"1.0\"?>\n<ApexClass xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>62.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n";
+        let commented = meta.replace("<status>", "<!-- sfsec-disable-file -->\n    <status>");
+        let settings = "<?xml version=\"1.0\"?>\n<CustomObject><visibility>Protected</visibility></CustomObject>";
+        let (project, findings) = in_memory_unparsed(&[
+            ("force-app/main/default/classes/A.cls-meta.xml", meta),
+            ("force-app/main/default/classes/B.cls-meta.xml", &commented),
+            (
+                "force-app/main/default/classes/C.cls-meta.xml",
+                "<ApexClass><apiVersion>",
+            ),
+            ("force-app/main/default/objects/S__c/S__c.object-meta.xml", settings),
+        ])
+        .parse(&KeepAll);
+        let kept: Vec<bool> = project.files.iter().map(|f| f.xml().is_some()).collect();
+        assert_eq!(kept, [false, true, false, true]);
+        assert!(matches!(project.files[0].parsed, Parsed::WellFormed));
+        // Its text goes too; its size stays, for the review's coverage.
+        assert!(project.files[0].text.is_empty());
+        assert_eq!(project.files[0].size, meta.len());
+        assert_eq!(project.files[1].text, commented);
+        let rules: Vec<(&str, FileId)> = findings.iter().map(|f| (f.rule, f.file)).collect();
+        assert_eq!(rules, [("invalid-metadata", 2)]);
+    }
+}
