@@ -19,7 +19,7 @@
 //! read only as regular files (no link, no FIFO, no device) of at most [`MAX_ENTRY_BYTES`],
 //! and a cache folder that is a link, or a `.gitignore` in it that is one, turns the cache off.
 //!
-//! [`Clock`]: crate::engine::clock::Clock
+//! [`Clock`]: crate::workspace::clock::Clock
 
 use std::path::{Path, PathBuf};
 

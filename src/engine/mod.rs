@@ -1,10 +1,9 @@
 //! Discovery -> parse once -> lints (dispatched by metadata type and Apex node kind, in
 //! parallel over files) -> suppressions -> severities -> findings in a deterministic order.
-//! Also what a scan keeps of each tree ([`ScanKeep`]), the result [`cache`], the [`clock`]
-//! date-dependent rules read, and [`suppress`]ion directives.
+//! Also what a scan keeps of each tree ([`ScanKeep`]), the result [`cache`] and
+//! [`suppress`]ion directives.
 
 pub mod cache;
-pub mod clock;
 pub mod suppress;
 
 use std::collections::HashMap;
@@ -20,10 +19,10 @@ use crate::dataflow::{self, Analysis, Model, Spec};
 use crate::diagnostics::finding::{FileId, Finding};
 use crate::diagnostics::rules;
 use crate::engine::cache::Cache;
-use crate::engine::clock::Clock;
 use crate::lints::{Ctx, LINTS, Lint};
 use crate::semantic::oauth::OauthIndex;
 use crate::syntax::apex;
+use crate::workspace::clock::Clock;
 use crate::workspace::config::{Config, ConfigError};
 use crate::workspace::discovery;
 use crate::workspace::discovery::Sources;

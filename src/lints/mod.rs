@@ -31,7 +31,7 @@ pub struct Ctx<'p> {
     pub options: &'p Options,
     /// Today, injected so that tests do not depend on the date; lints ask it questions so that
     /// a cached result knows how long it holds.
-    pub clock: &'p crate::engine::clock::Clock,
+    pub clock: &'p crate::workspace::clock::Clock,
 }
 
 /// A lint implements only the hooks it needs.

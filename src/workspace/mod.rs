@@ -1,7 +1,8 @@
 //! The project on disk: which files a scan reads ([`discovery`], confined to the project by
-//! [`confine`]), what each one is ([`kind`]), the configuration ([`config`]) and the parsed files
-//! ([`project`]).
+//! [`confine`]), what each one is ([`kind`]), the configuration ([`config`]), the parsed files
+//! ([`project`]) and the date a scan judges expiry by ([`clock`]).
 
+pub mod clock;
 pub mod config;
 pub mod confine;
 pub mod discovery;
