@@ -1,7 +1,7 @@
 //! SARIF 2.1.0 for GitHub code scanning: every rule described from its doc, relative URIs under
 //! `%SRCROOT%`, columns in Unicode code points, fingerprints that survive line moves.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::{fingerprints, position};
 use crate::diagnostics::finding::Severity;
@@ -39,29 +39,39 @@ fn pascal(id: &str) -> String {
         .collect()
 }
 
-fn rule_descriptor(d: &RuleDoc) -> Value {
+fn rule_descriptor(d: &'static RuleDoc) -> ReportingDescriptor {
     let full = d.section("What it finds").unwrap_or(d.summary);
     let fix = d.section("How to fix").unwrap_or("");
-    let mut tags: Vec<String> = d.tags.iter().map(|t| t.to_string()).collect();
-    tags.sort();
-    json!({
-        "id": d.id,
-        "name": pascal(d.id),
-        "shortDescription": { "text": sentence(&capitalize(d.summary)) },
-        "fullDescription": { "text": sentence(&plain(full)) },
-        "help": {
-            "text": sentence(&plain(&format!("{full}\n\nHow to fix: {fix}"))),
-            "markdown": d.body(),
+    let mut tags: Vec<&'static str> = d.tags.to_vec();
+    tags.sort_unstable();
+    ReportingDescriptor {
+        default_configuration: Configuration {
+            level: level(d.severity),
         },
-        "helpUri": d.help_uri(),
-        "defaultConfiguration": { "level": level(d.severity) },
-        "properties": {
-            "tags": tags,
-            "precision": match d.confidence { "high" => "high", "medium" => "medium", _ => "low" },
-            "problem.severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Note => "recommendation" },
-            "security-severity": format!("{:.1}", d.security_severity),
+        full_description: Text::new(sentence(&plain(full))),
+        help: Help {
+            markdown: d.body(),
+            text: sentence(&plain(&format!("{full}\n\nHow to fix: {fix}"))),
         },
-    })
+        help_uri: d.help_uri(),
+        id: d.id,
+        name: pascal(d.id),
+        properties: RuleProperties {
+            precision: match d.confidence {
+                "high" => "high",
+                "medium" => "medium",
+                _ => "low",
+            },
+            problem_severity: match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Note => "recommendation",
+            },
+            security_severity: format!("{:.1}", d.security_severity),
+            tags,
+        },
+        short_description: Text::new(sentence(&capitalize(d.summary))),
+    }
 }
 
 pub(crate) fn capitalize(s: &str) -> String {
@@ -76,9 +86,14 @@ fn plain(md: &str) -> String {
 }
 
 pub fn render(scan: &Scan, category: &str) -> String {
-    let docs = rules::all();
     let prints = fingerprints(scan);
-    let results: Vec<Value> = scan
+    let location = |l: &crate::diagnostics::finding::Label| {
+        let lf = scan.project.file(l.file);
+        let (sl, sc) = lf.line_col(l.span.start);
+        let (el, ec) = lf.line_col(l.span.end);
+        PhysicalLocation::new(&lf.rel, Region::new(sl, sc, el, ec))
+    };
+    let results: Vec<SarifResult<'_>> = scan
         .findings
         .iter()
         .zip(prints)
@@ -90,100 +105,288 @@ pub fn render(scan: &Scan, category: &str) -> String {
                 message.push(' ');
                 message.push_str(&sentence(&capitalize(h)));
             }
-            let related: Vec<Value> = f
+            let related_locations = f
                 .labels
                 .iter()
                 .enumerate()
-                .map(|(i, l)| {
-                    let lf = scan.project.file(l.file);
-                    let (sl, sc) = lf.line_col(l.span.start);
-                    let (el, ec) = lf.line_col(l.span.end);
-                    json!({
-                        "id": i + 1,
-                        "message": { "text": sentence(&l.message) },
-                        "physicalLocation": {
-                            "artifactLocation": { "uri": uri(&lf.rel), "uriBaseId": "%SRCROOT%" },
-                            "region": region(sl, sc, el, ec),
-                        },
-                    })
+                .map(|(i, l)| RelatedLocation {
+                    id: i + 1,
+                    message: Text::new(sentence(&l.message)),
+                    physical_location: location(l),
                 })
                 .collect();
-            let mut result = json!({
-                "ruleId": f.rule,
-                "ruleIndex": rules::index_of(f.rule).unwrap_or(0),
-                "level": level(f.severity),
-                "message": { "text": message },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": uri(&file.rel), "uriBaseId": "%SRCROOT%" },
-                        "region": region(p.start_line, p.start_column, p.end_line, p.end_column),
-                    },
-                }],
-                "partialFingerprints": { "sfsec/v1": fingerprint },
-            });
-            if !related.is_empty() {
-                result["relatedLocations"] = Value::Array(related);
-            }
-            if !f.flow.is_empty() {
-                // GitHub renders a thread flow as numbered steps from source to sink.
-                let steps: Vec<Value> = f
+            // GitHub renders a thread flow as numbered steps from source to sink.
+            let code_flows = if f.flow.is_empty() {
+                Vec::new()
+            } else {
+                let locations = f
                     .flow
                     .iter()
-                    .map(|l| {
-                        let lf = scan.project.file(l.file);
-                        let (sl, sc) = lf.line_col(l.span.start);
-                        let (el, ec) = lf.line_col(l.span.end);
-                        json!({
-                            "location": {
-                                "physicalLocation": {
-                                    "artifactLocation": { "uri": uri(&lf.rel), "uriBaseId": "%SRCROOT%" },
-                                    "region": region(sl, sc, el, ec),
-                                },
-                                "message": { "text": sentence(&l.message) },
-                            },
-                        })
+                    .map(|l| ThreadFlowLocation {
+                        location: StepLocation {
+                            message: Text::new(sentence(&l.message)),
+                            physical_location: location(l),
+                        },
                     })
                     .collect();
-                result["codeFlows"] = json!([{ "threadFlows": [{ "locations": steps }] }]);
+                vec![CodeFlow {
+                    thread_flows: vec![ThreadFlow { locations }],
+                }]
+            };
+            SarifResult {
+                baseline_state: super::baseline_state(scan, f),
+                code_flows,
+                level: level(f.severity),
+                locations: [Location {
+                    physical_location: PhysicalLocation::new(
+                        &file.rel,
+                        Region::new(p.start_line, p.start_column, p.end_line, p.end_column),
+                    ),
+                }],
+                message: Text::new(message),
+                partial_fingerprints: PartialFingerprints { sfsec_v1: fingerprint },
+                related_locations,
+                rule_id: f.rule,
+                rule_index: rules::index_of(f.rule).unwrap_or(0),
+                suppressions: f
+                    .suppression
+                    .iter()
+                    .map(|s| Suppression {
+                        justification: &s.reason,
+                        kind: "inSource",
+                        status: "accepted",
+                    })
+                    .collect(),
             }
-            if let Some(state) = super::baseline_state(scan, f) {
-                result["baselineState"] = json!(state);
-            }
-            if let Some(s) = &f.suppression {
-                result["suppressions"] =
-                    json!([{ "kind": "inSource", "status": "accepted", "justification": s.reason }]);
-            }
-            result
         })
         .collect();
-    let doc = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "sfsec",
-                    "fullName": "sfsec: static security linter for Salesforce DX projects",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "informationUri": INFORMATION_URI,
-                    "rules": docs.iter().map(rule_descriptor).collect::<Vec<_>>(),
-                },
-            },
+    let log = Log {
+        schema: SCHEMA,
+        runs: [Run {
             // GitHub keeps one set of alerts per category: the part of the id before its
             // last `/`.
-            "automationDetails": { "id": format!("{}/", category.trim_end_matches('/')) },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
+            automation_details: AutomationDetails {
+                id: format!("{}/", category.trim_end_matches('/')),
+            },
+            column_kind: "unicodeCodePoints",
+            results,
+            tool: Tool {
+                driver: Driver {
+                    full_name: "sfsec: static security linter for Salesforce DX projects",
+                    information_uri: INFORMATION_URI,
+                    name: "sfsec",
+                    rules: rules::all().iter().map(rule_descriptor).collect(),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    version: env!("CARGO_PKG_VERSION"),
+                },
+            },
         }],
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        version: "2.1.0",
+    };
+    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
     s.push('\n');
     s
 }
 
-fn region(sl: usize, sc: usize, el: usize, ec: usize) -> Value {
-    json!({ "startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec })
+// The SARIF 2.1.0 objects sfsec writes, typed so that the compiler checks their shape. Fields are
+// declared in alphabetical order: the output keeps the key order it had as a JSON map.
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    automation_details: AutomationDetails,
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+    tool: Tool,
+}
+
+#[derive(Serialize)]
+struct AutomationDetails {
+    id: String,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    full_name: &'static str,
+    information_uri: &'static str,
+    name: &'static str,
+    rules: Vec<ReportingDescriptor>,
+    semantic_version: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReportingDescriptor {
+    default_configuration: Configuration,
+    full_description: Text,
+    help: Help,
+    help_uri: String,
+    id: &'static str,
+    name: String,
+    properties: RuleProperties,
+    short_description: Text,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct Help {
+    markdown: &'static str,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct RuleProperties {
+    precision: &'static str,
+    #[serde(rename = "problem.severity")]
+    problem_severity: &'static str,
+    #[serde(rename = "security-severity")]
+    security_severity: String,
+    tags: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+impl Text {
+    fn new(text: String) -> Self {
+        Text { text }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    code_flows: Vec<CodeFlow>,
+    level: &'static str,
+    locations: [Location; 1],
+    message: Text,
+    partial_fingerprints: PartialFingerprints,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation>,
+    rule_id: &'static str,
+    rule_index: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression<'a>>,
+}
+
+#[derive(Serialize)]
+struct PartialFingerprints {
+    #[serde(rename = "sfsec/v1")]
+    sfsec_v1: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation {
+    id: usize,
+    message: Text,
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+impl PhysicalLocation {
+    fn new(rel: &str, region: Region) -> Self {
+        PhysicalLocation {
+            artifact_location: ArtifactLocation {
+                uri: uri(rel),
+                uri_base_id: "%SRCROOT%",
+            },
+            region,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    uri_base_id: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    end_column: usize,
+    end_line: usize,
+    start_column: usize,
+    start_line: usize,
+}
+
+impl Region {
+    fn new(start_line: usize, start_column: usize, end_line: usize, end_column: usize) -> Self {
+        Region {
+            end_column,
+            end_line,
+            start_column,
+            start_line,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CodeFlow {
+    thread_flows: Vec<ThreadFlow>,
+}
+
+#[derive(Serialize)]
+struct ThreadFlow {
+    locations: Vec<ThreadFlowLocation>,
+}
+
+#[derive(Serialize)]
+struct ThreadFlowLocation {
+    location: StepLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StepLocation {
+    message: Text,
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+struct Suppression<'a> {
+    justification: &'a str,
+    kind: &'static str,
+    status: &'static str,
 }
 
 /// A relative URI reference: path segments percent-encoded where URIs require it.
