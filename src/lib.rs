@@ -1,6 +1,6 @@
 //! sfsec: a static security linter for Salesforce DX projects and managed packages.
 //!
-//! The layers, each importing only those below it (`tests/layers.rs` holds the code to this):
+//! The layers, each importing only those below it (`tests/architecture.rs` holds the code to this):
 //!
 //! - [`cli`]: the commands, their arguments and exit codes.
 //! - [`output`]: every format of `check`, the baseline, the inventory and the review report.

@@ -38,107 +38,10 @@ impl Lint for WeakPasswordPolicy {
             _ => return,
         };
         let org = root.name() == "SecuritySettings";
-        let mut weak = Vec::new();
-        let mut push = |el, what: String| weak.push((el, what));
-        for el in policy.children() {
-            let Some(v) = el.text() else { continue };
-            match (org, el.name()) {
-                (true, "minimumPasswordLength") | (false, "minimumPasswordLength") => {
-                    if let Ok(n) = v.trim().parse::<i64>()
-                        && n < b.min_length
-                    {
-                        push(
-                            el,
-                            format!("accepts passwords of {n} characters (baseline: {})", b.min_length),
-                        );
-                    }
-                }
-                (true, "minPasswordLength") => {
-                    let n = match v {
-                        "FiveCharacters" => 5,
-                        "EightCharacters" => 8,
-                        "TenCharacters" => 10,
-                        "TwelveCharacters" => 12,
-                        "FifteenCharacters" => 15,
-                        _ => continue,
-                    };
-                    if n < b.min_length {
-                        push(
-                            el,
-                            format!("accepts passwords of {n} characters (baseline: {})", b.min_length),
-                        );
-                    }
-                }
-                (true, "complexity") if v == "NoRestriction" => {
-                    push(el, "sets no complexity requirement".into());
-                }
-                (false, "passwordComplexity") if v.trim() == "0" => {
-                    push(el, "sets no complexity requirement".into());
-                }
-                (true, "maxLoginAttempts") | (false, "maxLoginAttempts") => {
-                    let n = match v.trim() {
-                        "NoLimit" | "0" => NEVER,
-                        "ThreeAttempts" => 3,
-                        "FiveAttempts" => 5,
-                        "TenAttempts" => 10,
-                        other => other.parse().unwrap_or(0),
-                    };
-                    if n > b.max_login_attempts {
-                        let shown = if n == NEVER {
-                            "unlimited".to_string()
-                        } else {
-                            n.to_string()
-                        };
-                        push(
-                            el,
-                            format!(
-                                "allows {shown} failed logins before lockout (baseline: {})",
-                                b.max_login_attempts
-                            ),
-                        );
-                    }
-                }
-                (true, "expiration") | (false, "passwordExpiration") => {
-                    let days = match v.trim() {
-                        "Never" | "0" => NEVER,
-                        "ThirtyDays" => 30,
-                        "SixtyDays" => 60,
-                        "NinetyDays" => 90,
-                        "SixMonths" => 180,
-                        "OneYear" => 365,
-                        other => other.parse().unwrap_or(0),
-                    };
-                    if b.max_expiration_days > 0 && days > b.max_expiration_days {
-                        let shown = if days == NEVER {
-                            "never".to_string()
-                        } else {
-                            format!("after {days} days")
-                        };
-                        push(
-                            el,
-                            format!(
-                                "lets passwords expire {shown} (baseline: {} days)",
-                                b.max_expiration_days
-                            ),
-                        );
-                    }
-                }
-                (true, "historyRestriction") | (false, "passwordHistory") => {
-                    if let Ok(n) = v.trim().parse::<i64>()
-                        && n < b.min_history
-                    {
-                        push(
-                            el,
-                            format!("remembers {n} previous passwords (baseline: {})", b.min_history),
-                        );
-                    }
-                }
-                (true, "questionRestriction") if v == "None" => {
-                    push(el, "lets the security answer contain the password".into());
-                }
-                _ => {}
-            }
-        }
+        let weak: Vec<_> = policy
+            .children()
+            .filter_map(|el| Some((el, weakness(org, el.name(), el.text()?, &b)?)))
+            .collect();
         out.extend(policy_finding(
             ID,
             file,
@@ -148,6 +51,101 @@ impl Lint for WeakPasswordPolicy {
             "raise each marked setting to the baseline in `sfsec explain weak-password-policy`, or tune the baseline in sfsec.toml",
         ));
     }
+}
+
+/// What is weak about one setting of a policy (`org`: the org's, else a profile's), if anything.
+fn weakness(org: bool, name: &str, v: &str, b: &PasswordBaseline) -> Option<String> {
+    match (org, name) {
+        (true, "minimumPasswordLength") | (false, "minimumPasswordLength") => {
+            if let Ok(n) = v.trim().parse::<i64>()
+                && n < b.min_length
+            {
+                return Some(format!(
+                    "accepts passwords of {n} characters (baseline: {})",
+                    b.min_length
+                ));
+            }
+        }
+        (true, "minPasswordLength") => {
+            let n = match v {
+                "FiveCharacters" => 5,
+                "EightCharacters" => 8,
+                "TenCharacters" => 10,
+                "TwelveCharacters" => 12,
+                "FifteenCharacters" => 15,
+                _ => return None,
+            };
+            if n < b.min_length {
+                return Some(format!(
+                    "accepts passwords of {n} characters (baseline: {})",
+                    b.min_length
+                ));
+            }
+        }
+        (true, "complexity") if v == "NoRestriction" => {
+            return Some("sets no complexity requirement".into());
+        }
+        (false, "passwordComplexity") if v.trim() == "0" => {
+            return Some("sets no complexity requirement".into());
+        }
+        (true, "maxLoginAttempts") | (false, "maxLoginAttempts") => {
+            let n = match v.trim() {
+                "NoLimit" | "0" => NEVER,
+                "ThreeAttempts" => 3,
+                "FiveAttempts" => 5,
+                "TenAttempts" => 10,
+                other => other.parse().unwrap_or(0),
+            };
+            if n > b.max_login_attempts {
+                let shown = if n == NEVER {
+                    "unlimited".to_string()
+                } else {
+                    n.to_string()
+                };
+                return Some(format!(
+                    "allows {shown} failed logins before lockout (baseline: {})",
+                    b.max_login_attempts
+                ));
+            }
+        }
+        (true, "expiration") | (false, "passwordExpiration") => {
+            let days = match v.trim() {
+                "Never" | "0" => NEVER,
+                "ThirtyDays" => 30,
+                "SixtyDays" => 60,
+                "NinetyDays" => 90,
+                "SixMonths" => 180,
+                "OneYear" => 365,
+                other => other.parse().unwrap_or(0),
+            };
+            if b.max_expiration_days > 0 && days > b.max_expiration_days {
+                let shown = if days == NEVER {
+                    "never".to_string()
+                } else {
+                    format!("after {days} days")
+                };
+                return Some(format!(
+                    "lets passwords expire {shown} (baseline: {} days)",
+                    b.max_expiration_days
+                ));
+            }
+        }
+        (true, "historyRestriction") | (false, "passwordHistory") => {
+            if let Ok(n) = v.trim().parse::<i64>()
+                && n < b.min_history
+            {
+                return Some(format!(
+                    "remembers {n} previous passwords (baseline: {})",
+                    b.min_history
+                ));
+            }
+        }
+        (true, "questionRestriction") if v == "None" => {
+            return Some("lets the security answer contain the password".into());
+        }
+        _ => {}
+    }
+    None
 }
 
 /// The defaults, for the docs and tests.

@@ -49,43 +49,7 @@ impl Lint for SecretInMetadataRecord {
             );
         };
         match src.meta_type() {
-            Some(MetaType::CustomMetadata) => {
-                for v in root.children_named("values") {
-                    let (Some(field), Some(value)) = (v.child_text("field"), v.child("value")) else {
-                        continue;
-                    };
-                    let Some(text) = value.text().filter(|t| committed_value(t)) else {
-                        continue;
-                    };
-                    let hits = detect::known(text);
-                    // A consumer key is an identifier, whatever its shape.
-                    let identifier = hits.iter().any(|h| h.detector.identifier);
-                    let why = secrets::credential_name(field)
-                        .map(|w| format!("its field is named like a {w}"))
-                        .or_else(|| {
-                            hits.iter()
-                                .find(|h| !h.detector.identifier)
-                                .map(|h| format!("it looks like {}", h.detector.name))
-                        })
-                        .or_else(|| {
-                            // A random-looking value of a field whose name says what else it
-                            // holds (`ClientId__c`, `SslPin__c`, `TemplateCode__c`: 32 on one
-                            // public org) is that, not a secret.
-                            (!identifier
-                                && !secrets::names_other_content(field)
-                                && detect::random_looking(text)
-                                && !text.bytes().all(|b| b.is_ascii_hexdigit()))
-                            .then(|| "it looks like a generated secret".to_string())
-                        });
-                    if let Some(why) = why {
-                        push(
-                            value,
-                            format!("the value of `{field}` in custom metadata record `{name}` ({why})"),
-                            "move the secret to a named or external credential, or to a protected setting filled at install time",
-                        );
-                    }
-                }
-            }
+            Some(MetaType::CustomMetadata) => metadata_record(root, name, &mut push),
             Some(MetaType::NamedCredential) => {
                 for k in ["password", "oauthToken", "oauthRefreshToken", "awsAccessSecret"] {
                     if let Some(el) = root.child(k).filter(|e| e.text().is_some_and(committed_value)) {
@@ -172,44 +136,89 @@ impl Lint for SecretInMetadataRecord {
                     );
                 }
             }
-            Some(MetaType::CustomLabels) => {
-                // The labels file holds many `labels`; a decomposed file is one `CustomLabel`.
-                let labels: Vec<ElemRef<'_>> = if root.name() == "CustomLabel" {
-                    vec![root]
-                } else {
-                    root.children_named("labels").collect()
-                };
-                for l in labels {
-                    let label = l.child_text("fullName").unwrap_or(name);
-                    let Some(value) = l.child("value") else { continue };
-                    if let Some(why) = named_value_secret(label, value.text().unwrap_or("")) {
-                        push(
-                            value,
-                            format!("custom label `{label}` ({why})"),
-                            "a label is shipped with the package and readable by every user and page ($Label): rotate the secret and keep it in a named or external credential",
-                        );
-                    }
-                }
-            }
-            Some(MetaType::FlexiPage) => {
-                // Component properties sit at any depth (regions, item instances, facets).
-                for p in (0..doc.elements.len()).filter_map(|i| {
-                    let e = doc.get(u32::try_from(i).ok()?);
-                    (e.name() == "componentInstanceProperties").then_some(e)
-                }) {
-                    let (Some(prop), Some(value)) = (p.child_text("name"), p.child("value")) else {
-                        continue;
-                    };
-                    if let Some(why) = named_value_secret(prop, value.text().unwrap_or("")) {
-                        push(
-                            value,
-                            format!("property `{prop}` of a component on Lightning page `{name}` ({why})"),
-                            "page properties are readable by everyone who can open the page and by the component: rotate the secret and have the component's Apex read it from a named or external credential",
-                        );
-                    }
-                }
-            }
+            Some(MetaType::CustomLabels) => labels(root, name, &mut push),
+            Some(MetaType::FlexiPage) => page_properties(doc, name, &mut push),
             _ => {}
+        }
+    }
+}
+
+/// A custom metadata record: a value of a field named like a credential, or one that matches a
+/// known token format or looks generated.
+fn metadata_record(root: ElemRef<'_>, name: &str, push: &mut impl FnMut(ElemRef<'_>, String, &str)) {
+    for v in root.children_named("values") {
+        let (Some(field), Some(value)) = (v.child_text("field"), v.child("value")) else {
+            continue;
+        };
+        let Some(text) = value.text().filter(|t| committed_value(t)) else {
+            continue;
+        };
+        let hits = detect::known(text);
+        // A consumer key is an identifier, whatever its shape.
+        let identifier = hits.iter().any(|h| h.detector.identifier);
+        let why = secrets::credential_name(field)
+            .map(|w| format!("its field is named like a {w}"))
+            .or_else(|| {
+                hits.iter()
+                    .find(|h| !h.detector.identifier)
+                    .map(|h| format!("it looks like {}", h.detector.name))
+            })
+            .or_else(|| {
+                // A random-looking value of a field whose name says what else it
+                // holds (`ClientId__c`, `SslPin__c`, `TemplateCode__c`: 32 on one
+                // public org) is that, not a secret.
+                (!identifier
+                    && !secrets::names_other_content(field)
+                    && detect::random_looking(text)
+                    && !text.bytes().all(|b| b.is_ascii_hexdigit()))
+                .then(|| "it looks like a generated secret".to_string())
+            });
+        if let Some(why) = why {
+            push(
+                value,
+                format!("the value of `{field}` in custom metadata record `{name}` ({why})"),
+                "move the secret to a named or external credential, or to a protected setting filled at install time",
+            );
+        }
+    }
+}
+
+/// Custom labels: the labels file holds many `labels`; a decomposed file is one `CustomLabel`.
+fn labels(root: ElemRef<'_>, name: &str, push: &mut impl FnMut(ElemRef<'_>, String, &str)) {
+    let labels: Vec<ElemRef<'_>> = if root.name() == "CustomLabel" {
+        vec![root]
+    } else {
+        root.children_named("labels").collect()
+    };
+    for l in labels {
+        let label = l.child_text("fullName").unwrap_or(name);
+        let Some(value) = l.child("value") else { continue };
+        if let Some(why) = named_value_secret(label, value.text().unwrap_or("")) {
+            push(
+                value,
+                format!("custom label `{label}` ({why})"),
+                "a label is shipped with the package and readable by every user and page ($Label): rotate the secret and keep it in a named or external credential",
+            );
+        }
+    }
+}
+
+/// The properties of a Lightning page's components, at any depth (regions, item instances,
+/// facets).
+fn page_properties(doc: &XmlDoc, name: &str, push: &mut impl FnMut(ElemRef<'_>, String, &str)) {
+    for p in (0..doc.elements.len()).filter_map(|i| {
+        let e = doc.get(u32::try_from(i).ok()?);
+        (e.name() == "componentInstanceProperties").then_some(e)
+    }) {
+        let (Some(prop), Some(value)) = (p.child_text("name"), p.child("value")) else {
+            continue;
+        };
+        if let Some(why) = named_value_secret(prop, value.text().unwrap_or("")) {
+            push(
+                value,
+                format!("property `{prop}` of a component on Lightning page `{name}` ({why})"),
+                "page properties are readable by everyone who can open the page and by the component: rotate the secret and have the component's Apex read it from a named or external credential",
+            );
         }
     }
 }
