@@ -674,21 +674,13 @@ impl<'a, 't> Frame<'a, 't> {
         }
     }
 
-    fn call(&mut self, node: Node<'a>) -> Val {
-        let name_node = node.field("name");
-        let name = name_node.map(|n| self.t(n).to_ascii_lowercase()).unwrap_or_default();
-        let obj = node.field("object");
-        let recv = match obj {
-            Some(o) if self.static_class(o).is_none() => self.eval(o),
-            _ => Val::default(),
-        };
-        let arg_nodes: Vec<Node<'a>> = crate::syntax::flat::arguments(node);
-        let args: Vec<Val> = arg_nodes.iter().map(|&a| self.eval(a)).collect();
-
+    /// The taint a call brings in as a source of the spec: each matching source, with its hop
+    /// (and, for a custom source, the map keys it fills).
+    fn sources_at(&mut self, node: Node<'a>, name: &str, obj: Option<Node<'a>>) -> Val {
         let mut result = Val::default();
         for s in self.spec.sources {
             let hit = match &s.kind {
-                SourceKind::Call(c) => self.matches(c, &name, obj).then(|| (s.note.to_string(), None)),
+                SourceKind::Call(c) => self.matches(c, name, obj).then(|| (s.note.to_string(), None)),
                 SourceKind::Custom(f) => {
                     let mut receivers = Vec::new();
                     if let Some(o) = obj {
@@ -701,7 +693,7 @@ impl<'a, 't> Frame<'a, 't> {
                         project: self.project,
                         file: self.file,
                         node,
-                        method: &name,
+                        method: name,
                         receivers,
                     })
                 }
@@ -712,6 +704,21 @@ impl<'a, 't> Frame<'a, 't> {
                 result.join(&v);
             }
         }
+        result
+    }
+
+    fn call(&mut self, node: Node<'a>) -> Val {
+        let name_node = node.field("name");
+        let name = name_node.map(|n| self.t(n).to_ascii_lowercase()).unwrap_or_default();
+        let obj = node.field("object");
+        let recv = match obj {
+            Some(o) if self.static_class(o).is_none() => self.eval(o),
+            _ => Val::default(),
+        };
+        let arg_nodes: Vec<Node<'a>> = crate::syntax::flat::arguments(node);
+        let args: Vec<Val> = arg_nodes.iter().map(|&a| self.eval(a)).collect();
+
+        let mut result = self.sources_at(node, &name, obj);
 
         let targets = self.targets(obj, &name, args.len());
         if !targets.is_empty() {

@@ -626,25 +626,7 @@ impl<'a, 'r> Script<'a, 'r> {
                 Some(m) => self.marker_source(m),
                 None => JVal::default(),
             },
-            "template_string" => {
-                let mut v = match self.marker_in(node) {
-                    Some(m) => self.marker_source(m),
-                    None => JVal::default(),
-                };
-                let mut c = node.walk();
-                let subs: Vec<Node<'a>> = node
-                    .named_children(&mut c)
-                    .filter(|n| n.kind() == "template_substitution")
-                    .collect();
-                for s in subs {
-                    if let Some(e) = s.named_child(0) {
-                        let sv = self.eval(e);
-                        v.join(&sv);
-                    }
-                }
-                v.endpoint = None;
-                v
-            }
+            "template_string" => self.template(node),
             "binary_expression" => {
                 let l = node.field("left").map(|n| self.eval(n)).unwrap_or_default();
                 let r = node.field("right").map(|n| self.eval(n)).unwrap_or_default();
@@ -696,28 +678,8 @@ impl<'a, 'r> Script<'a, 'r> {
                 }
                 JVal::default()
             }
-            "object" | "array" | "arguments" | "pair" | "shorthand_property_identifier" => {
-                if node.kind() == "shorthand_property_identifier" {
-                    return self.vars.get(self.t(node)).cloned().unwrap_or_default();
-                }
-                let mut v = JVal::default();
-                let mut c = node.walk();
-                let kids: Vec<Node<'a>> = node.named_children(&mut c).collect();
-                for k in kids {
-                    if k.kind() == "property_identifier" {
-                        continue;
-                    }
-                    let kv = if node.kind() == "pair" && Some(k) == node.field("key") {
-                        JVal::default()
-                    } else {
-                        self.eval(k)
-                    };
-                    v.join(&kv);
-                }
-                v.apex = None;
-                v.endpoint = None;
-                v
-            }
+            "shorthand_property_identifier" => self.vars.get(self.t(node)).cloned().unwrap_or_default(),
+            "object" | "array" | "arguments" | "pair" => self.composite(node),
             _ => {
                 let mut c = node.walk();
                 let kids: Vec<Node<'a>> = node.named_children(&mut c).collect();
@@ -729,6 +691,50 @@ impl<'a, 'r> Script<'a, 'r> {
                 JVal::default()
             }
         }
+    }
+
+    /// A template string: the session if its text or a substitution holds it; never a URL of
+    /// its own (the endpoint is decided where it is used).
+    fn template(&mut self, node: Node<'a>) -> JVal<'r> {
+        let mut v = match self.marker_in(node) {
+            Some(m) => self.marker_source(m),
+            None => JVal::default(),
+        };
+        let mut c = node.walk();
+        let subs: Vec<Node<'a>> = node
+            .named_children(&mut c)
+            .filter(|n| n.kind() == "template_substitution")
+            .collect();
+        for s in subs {
+            if let Some(e) = s.named_child(0) {
+                let sv = self.eval(e);
+                v.join(&sv);
+            }
+        }
+        v.endpoint = None;
+        v
+    }
+
+    /// An object, array, argument list or pair holds the session if one of its values does;
+    /// property names and a pair's key are not values.
+    fn composite(&mut self, node: Node<'a>) -> JVal<'r> {
+        let mut v = JVal::default();
+        let mut c = node.walk();
+        let kids: Vec<Node<'a>> = node.named_children(&mut c).collect();
+        for k in kids {
+            if k.kind() == "property_identifier" {
+                continue;
+            }
+            let kv = if node.kind() == "pair" && Some(k) == node.field("key") {
+                JVal::default()
+            } else {
+                self.eval(k)
+            };
+            v.join(&kv);
+        }
+        v.apex = None;
+        v.endpoint = None;
+        v
     }
 
     /// `cmp.set('v.url', tainted)` where the bundle's markup puts `{!v.url}` in a URL attribute.
