@@ -1105,3 +1105,33 @@ fn a_long_call_chain_in_one_class_is_linear() {
     assert_eq!(analysis.analyzed, N + 2);
     assert!(analysis.runs <= 3 * (N + 2), "{} runs", analysis.runs);
 }
+
+/// Termination (see `solve.rs`): in a ring of methods that call each other and pass the taint
+/// through fields and back again, summaries change round after round, and still no method runs
+/// more than MAX_ROUNDS times plus once after being put off.
+#[test]
+fn a_ring_of_calls_through_fields_stops_within_the_bound() {
+    const N: usize = 40;
+    let mut body = String::from("  static String f0;\n");
+    for i in 0..N {
+        let next = (i + 1) % N;
+        body.push_str(&format!(
+            "  static String f{next};\n  static String m{i}(String s) {{ f{next} = s + f{i}; return m{next}(f{next}); }}\n"
+        ));
+    }
+    body.push_str("  static void start() { m0(Secret.get()); Out.send(f7); }\n");
+    let text = format!("public class Ring {{\n{body}}}\n");
+    let project = crate::testing::in_memory(&[("force-app/main/default/classes/Ring.cls", &text)]);
+    let model = Model::build(&project);
+    for spec in [&SPEC, &SPEC_ALL] {
+        let analysis = analyze(&project, &model, spec);
+        assert_eq!(analysis.flows.len(), 1, "the source reaches the sink through the ring");
+        assert!(analysis.analyzed > N, "{} analyzed", analysis.analyzed);
+        assert!(
+            analysis.runs <= (MAX_ROUNDS + 1) * analysis.analyzed,
+            "{} runs for {} methods",
+            analysis.runs,
+            analysis.analyzed
+        );
+    }
+}
