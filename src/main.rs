@@ -10,8 +10,8 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 fn main() -> ExitCode {
     // Free pages go back to the system after 10 ms, not a second: a scan frees every file's
-    // syntax tree as it goes, and the pages kept for reuse were 5 MB of a 20k-class scan's
-    // 115 MB peak. Time measured the same (median of paired runs, 1.00x at 5k, 1.01x at 20k).
+    // syntax tree as it goes, and the pages kept for reuse add to its peak at no cost in time
+    // (bench/NOTES.md#purge-delay).
     // MIMALLOC_PURGE_DELAY still overrides it.
     // SAFETY: sets an option; no allocation depends on it.
     unsafe { libmimalloc_sys::mi_option_set_default(MI_OPTION_PURGE_DELAY, 10) };
@@ -86,9 +86,9 @@ fn write_stderr_unlocked(text: &str) {
     eprint!("{text}");
 }
 
-// A scan allocates small objects on every core (trees, nodes, findings); mimalloc made a 5k-class
-// scan about 7% faster than glibc's malloc at the same peak memory (`no_thp`: with transparent
-// huge pages the peak grew by half). tree-sitter's C allocations go to it too, see `main`.
+// A scan allocates small objects on every core (trees, nodes, findings); mimalloc is faster than
+// glibc's malloc here at the same peak memory (`no_thp`: transparent huge pages grow the peak;
+// bench/NOTES.md#allocator). tree-sitter's C allocations go to it too, see `main`.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

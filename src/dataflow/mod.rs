@@ -604,7 +604,8 @@ fn len(path: &Path) -> u32 {
 
 /// The most hops a path joined across calls keeps: its first ones (the source's side) and
 /// its last ones (the sink's). Each call a value passes through copies its callee's path, so
-/// without a bound a chain of 2,000 methods held paths of every length up to 2,000 (864 MB).
+/// without a bound a long chain holds paths of every length up to its own
+/// (bench/NOTES.md#joined-hops).
 pub(crate) const MAX_JOINED_HOPS: u32 = 100;
 
 /// `a` followed by the hops of `b`; past [`MAX_JOINED_HOPS`] the middle of the two is left
@@ -874,8 +875,8 @@ pub(crate) struct MethodResult {
 }
 
 /// Per method, its summary; the empty one until it is analyzed. Most methods never are: a
-/// boxed summary only for those keeps a large project's state small (a summary is about 200
-/// bytes; 51,000 methods at 20,000 classes).
+/// boxed summary only for those keeps a large project's state small
+/// (bench/NOTES.md#boxed-summaries).
 pub(crate) struct Summaries(Vec<Option<Box<Summary>>>);
 
 static EMPTY_SUMMARY: std::sync::LazyLock<Summary> = std::sync::LazyLock::new(Summary::default);

@@ -112,7 +112,7 @@ pub struct Decls {
     classes: Vec<Class>,
     fields: Vec<Field>,
     /// Boxed, so that joining moves pointers: moving the methods themselves held them twice
-    /// at the peak (36 MB more at 20k classes).
+    /// at the peak (bench/NOTES.md#boxed-methods).
     #[allow(clippy::vec_box)]
     methods: Vec<Box<Method>>,
 }
@@ -171,7 +171,7 @@ impl Decls {
     }
 
     /// Gives back the room vectors keep to grow: the parts live until the join, and a vector's
-    /// first push makes room for four (a file's one class took 700 bytes, 14 MB at 20k classes).
+    /// first push makes room for four (bench/NOTES.md#decls-spare-room).
     fn shrink(&mut self) {
         use crate::syntax::fit;
         self.classes = fit::vec(std::mem::take(&mut self.classes));

@@ -3,8 +3,8 @@
 //! A scan keeps, for every file, a few vectors built by pushing (tree copies, declarations,
 //! XML elements), so their spare room adds up. `shrink_to_fit` does not give it back under
 //! mimalloc, the allocator sfsec runs on: a reallocation to at least half the block's size
-//! stays in place. These copy instead, into a block of the right size (at 20k classes, the
-//! tree copies alone held 16 MB more after `into_boxed_slice`).
+//! stays in place. These copy instead, into a block of the right size
+//! (bench/NOTES.md#exact-size).
 
 /// `v` in a block of its length; the same vector when it has no spare room.
 pub fn vec<T>(v: Vec<T>) -> Vec<T> {

@@ -1,8 +1,8 @@
 //! Apex syntax trees kept after the per-file pass, in a compact form.
 //!
-//! A tree-sitter tree costs about 30 bytes of memory per byte of Apex; a 5,000-class project's
-//! trees took 115 MB, three quarters of a scan's peak. Once a file's per-file lints have run,
-//! its tree is copied here (20 bytes per node, about a quarter as much) and freed; most files
+//! A tree-sitter tree costs about 30 bytes of memory per byte of Apex, most of a scan's peak
+//! when kept (bench/NOTES.md#tree-copies). Once a file's per-file lints have run, its tree is
+//! copied here (20 bytes per node, about a quarter as much) and freed; most files
 //! keep only their declarations, bodies elided but those the data flow will likely read
 //! ([`FlatTree::declarations_keeping`]) and modifiers, annotation arguments and declared type
 //! arguments without their inside, and the data flow parses again the other bodies it

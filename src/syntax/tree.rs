@@ -190,7 +190,7 @@ pub fn parse_within(
         let mut calls = 0u32;
         let mut slow = false;
         // tree-sitter calls this every hundred or so steps; the clock is read every 256th call
-        // (no measurable cost on a 5k-class parse).
+        // so that the budget costs nothing measurable (bench/NOTES.md#parse-budget).
         let mut progress = |_: &tree_sitter::ParseState| {
             calls = calls.wrapping_add(1);
             if calls.is_multiple_of(256) && start.elapsed() > budget {

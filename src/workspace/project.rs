@@ -32,7 +32,8 @@ pub enum Parsed {
     Text,
     /// Well-formed XML that no lint reads: a `-meta.xml` companion of a class, trigger or page
     /// (its API version and status) without comments. Neither its document nor its text is
-    /// kept (no finding can point into it): at 20k classes these were 21,000 files.
+    /// kept (no finding can point into it); a large project has one per class
+    /// (bench/NOTES.md#companion-metadata).
     WellFormed,
     /// Could not be read or parsed; the reason is a finding.
     Failed,
@@ -151,8 +152,8 @@ pub fn read(discovery: Discovery) -> Unparsed {
         files,
         problems,
     } = discovery;
-    // Read straight into the file table: collecting pairs first held the table twice (8 MB
-    // at 20k classes, left to the allocator when freed).
+    // Read straight into the file table: collecting pairs first held the table twice
+    // (bench/NOTES.md#file-table).
     let n = files.len() + problems.len();
     let mut table: (Vec<SourceFile>, Vec<Problem>) = (Vec::with_capacity(n), Vec::with_capacity(files.len()));
     table.par_extend(files.into_par_iter().map(read_one));

@@ -99,8 +99,8 @@ pub static DETECTORS: &[Detector] = &[
 ];
 
 // ASCII word boundaries: every format is ASCII, and a Unicode `\b` makes the lazy DFA give
-// up at the first non-ASCII character of a file, leaving the set to the much slower PikeVM (a
-// fuzzed 0.5 MB file with one such character ran 40 s under the fuzzer's instrumentation).
+// up at the first non-ASCII character of a file, leaving the set to the much slower PikeVM
+// (bench/NOTES.md#ascii-boundaries).
 fn ascii_boundaries(pattern: &str) -> String {
     pattern.replace(r"\b", r"(?-u:\b)")
 }
