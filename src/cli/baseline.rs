@@ -1,0 +1,44 @@
+//! `sfsec baseline`: record today's findings.
+
+use super::*;
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Files or folders to scan, as for `check`
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Where to write the baseline [default: .sfsec-baseline.json at the project root]
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Today's date for certificate expiry (YYYY-MM-DD)
+    #[arg(long, hide = true)]
+    pub now: Option<String>,
+}
+
+pub(super) fn baseline(args: &BaselineArgs, cwd: &Path, err: &mut dyn Write) -> Result<(), ConfigError> {
+    let config = selected_config(&args.paths, &args.rules, cwd)?;
+    let now = today(args.now.as_deref())?;
+    let result = run_scan(&args.paths, cwd, config, now)?;
+    let b = crate::output::baseline::of(&result);
+    let target = match &args.output {
+        Some(p) => p.clone(),
+        None => find_root(&args.paths, cwd).join(crate::output::baseline::DEFAULT_FILE),
+    };
+    write_atomically(
+        &crate::workspace::discovery::absolute(cwd, &target),
+        &find_root(&args.paths, cwd),
+        crate::output::baseline::render(&b).as_bytes(),
+    )
+    .map_err(|e| ConfigError::plain(format!("{}: {e}", target.display())))?;
+    let _ = writeln!(
+        err,
+        "sfsec: recorded {} findings of {} files in {}",
+        b.findings.len(),
+        result.project.files.len(),
+        formats::terminal::escape(&target.display().to_string())
+    );
+    std::thread::spawn(move || drop(result));
+    Ok(())
+}

@@ -1,0 +1,174 @@
+//! `sfsec check`: scan, report in a format, and fail on findings at or over a severity.
+
+use super::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or folders to scan (an SFDX project root, a package directory, a metadata-API
+    /// folder, or single files as a pre-commit hook passes them)
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to this file (atomically) instead of standard output
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Exit with 1 when a finding is at or above this severity [default: `fail-on` in
+    /// sfsec.toml, else warning]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOnArg>,
+    /// Also show suppressed findings in the terminal report
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// Today's date for certificate expiry (YYYY-MM-DD); for reproducible reports and tests
+    #[arg(long, hide = true)]
+    pub now: Option<String>,
+    /// Read and parse only, freeing each tree as it is built; run no rule, print the time (the
+    /// benchmark's floor)
+    #[arg(long, hide = true)]
+    pub parse_only: bool,
+    /// Neither read nor write the result cache (`.sfsec_cache/` at the project root)
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Report and fail on findings that this baseline (from `sfsec baseline`) does not know
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// SARIF category (`automationDetails.id`), so that several scans of one repository keep
+    /// their own alerts in GitHub code scanning [default: `sfsec`, plus the paths scanned]
+    #[arg(long)]
+    pub category: Option<String>,
+}
+
+/// `sfsec` for a scan of the project root, else `sfsec/` and the scanned paths relative to the
+/// root: stable from run to run, and different for scans of different parts of a repository.
+fn default_category(paths: &[PathBuf], cwd: &Path) -> String {
+    let root = find_root(paths, cwd);
+    let rels: Vec<String> = paths
+        .iter()
+        .map(|p| crate::workspace::discovery::relative(&root, &crate::workspace::discovery::absolute(cwd, p)))
+        .filter(|r| r != ".")
+        .collect();
+    if rels.is_empty() {
+        "sfsec".to_string()
+    } else {
+        format!("sfsec/{}", rels.join(","))
+    }
+}
+
+pub(super) fn check(
+    args: &CheckArgs,
+    cwd: &Path,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32, ConfigError> {
+    let config = selected_config(&args.paths, &args.rules, cwd)?;
+    // Read before scanning, so that a bad baseline fails fast.
+    let known = match &args.baseline {
+        Some(p) => Some(crate::output::baseline::load(
+            &crate::workspace::discovery::absolute(cwd, p),
+            &Confine::new(&find_root(&args.paths, cwd)),
+        )?),
+        None => None,
+    };
+    let fail_on = match args.fail_on {
+        Some(FailOnArg::Error) => FailOn::At(Severity::Error),
+        Some(FailOnArg::Warning) => FailOn::At(Severity::Warning),
+        Some(FailOnArg::Note) => FailOn::At(Severity::Note),
+        Some(FailOnArg::Never) => FailOn::Never,
+        None => config.fail_on.unwrap_or(FailOn::At(Severity::Warning)),
+    };
+    let now = today(args.now.as_deref())?;
+    if args.parse_only {
+        let (files, bytes, elapsed) = crate::engine::parse_only(&ScanRequest {
+            paths: args.paths.clone(),
+            cwd: cwd.to_path_buf(),
+            config,
+            now,
+        })?;
+        let _ = writeln!(
+            err,
+            "sfsec: parsed {files} files ({bytes} bytes) in {} ms",
+            elapsed.as_millis()
+        );
+        return Ok(EXIT_CLEAN);
+    }
+    let paths: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .map(|p| crate::workspace::discovery::absolute(cwd, p))
+        .collect();
+    let cache = (!args.no_cache).then(|| {
+        let root = find_root(&args.paths, cwd);
+        let identity = format!(
+            "{}\nselect={}\nignore={}",
+            config.source,
+            config.select.join(","),
+            config.ignore.join(",")
+        );
+        Cache::new(root.join(crate::engine::cache::DIR), &root, &paths, &identity)
+    });
+    let (mut result, cached) = scan_cached(
+        &ScanRequest {
+            paths: args.paths.clone(),
+            cwd: cwd.to_path_buf(),
+            config,
+            now,
+        },
+        cache.as_ref(),
+    )?;
+
+    let outcome = known.as_ref().map(|b| crate::output::baseline::apply(&mut result, b));
+
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0")
+        || (to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()));
+    let opts = HumanOptions {
+        color,
+        show_suppressed: args.show_suppressed,
+    };
+    let category = args
+        .category
+        .clone()
+        .unwrap_or_else(|| default_category(&args.paths, cwd));
+    let text = formats::render(&result, args.format, &opts, &category);
+    emit(&text, args.output.as_deref(), &find_root(&args.paths, cwd), cwd, out)?;
+    let _ = writeln!(
+        err,
+        "sfsec: scanned {} files in {} ms{}",
+        result.project.files.len(),
+        result.elapsed.as_millis(),
+        if cached {
+            " (unchanged since the last scan: cached result)"
+        } else {
+            ""
+        }
+    );
+    if let Some(outcome) = &outcome
+        && !outcome.gone.is_empty()
+    {
+        let _ = writeln!(
+            err,
+            "sfsec: {} findings of the baseline no longer occur; run `sfsec baseline` to drop them",
+            outcome.gone.len()
+        );
+    }
+    let failing = match fail_on {
+        FailOn::Never => false,
+        FailOn::At(min) => result.active().any(|f| f.severity >= min),
+    };
+    // Freeing every syntax tree one by one costs tens of milliseconds on a large project; the
+    // binary exits without waiting for it, and a library caller still gets the memory back.
+    std::thread::spawn(move || drop(result));
+    Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
+}

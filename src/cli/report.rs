@@ -1,0 +1,77 @@
+//! `sfsec report`: the security-review document.
+
+use super::*;
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Files or folders to scan, as for `check`
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format: one self-contained HTML file, or Markdown
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+    /// Write the report to this file (atomically) instead of standard output
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Today's date for the report and certificate expiry (YYYY-MM-DD)
+    #[arg(long, hide = true)]
+    pub now: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Markdown,
+}
+
+/// The report documents the scan; it is not a gate (`check` is), so findings do not change the
+/// exit code.
+pub(super) fn report(
+    args: &ReportArgs,
+    cwd: &Path,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), ConfigError> {
+    let config = selected_config(&args.paths, &args.rules, cwd)?;
+    let enabled: Vec<&'static str> = rule_docs::all()
+        .iter()
+        .filter(|d| config.enabled(d.id, d.family))
+        .map(|d| d.id)
+        .collect();
+    let now = today(args.now.as_deref())?;
+    let options = config.options.clone();
+    let result = run_scan(&args.paths, cwd, config, now)?;
+    let scanned = args
+        .paths
+        .iter()
+        .map(|p| {
+            crate::workspace::discovery::relative(&result.project.root, &crate::workspace::discovery::absolute(cwd, p))
+        })
+        .collect();
+    let review = crate::output::review::build(
+        &result,
+        crate::output::review::Input {
+            enabled: &enabled,
+            scanned,
+            now,
+            options: &options,
+        },
+    );
+    let text = match args.format {
+        ReportFormat::Html => crate::output::review::html::render(&review),
+        ReportFormat::Markdown => crate::output::review::markdown::render(&review),
+    };
+    emit(&text, args.output.as_deref(), &find_root(&args.paths, cwd), cwd, out)?;
+    let _ = writeln!(
+        err,
+        "sfsec: reported {} findings ({} suppressed) of {} files in {} ms",
+        review.total_active(),
+        review.false_positives.len(),
+        review.total_files(),
+        result.elapsed.as_millis()
+    );
+    std::thread::spawn(move || drop(result));
+    Ok(())
+}
