@@ -256,7 +256,6 @@ const LONG_FUNCTIONS: &[(&str, &str, usize)] = &[
     ("dataflow/interp.rs", "classify", 152),
     ("generate.rs", "unit", 129),
     ("lints/session/script.rs", "call", 252),
-    ("semantic/oauth.rs", "build", 131),
     ("syntax/xml.rs", "parse", 163),
     ("workspace/config.rs", "parse", 147),
     ("workspace/discovery.rs", "discover", 185),

@@ -488,138 +488,151 @@ pub struct OauthIndex<'p> {
 
 impl<'p> OauthIndex<'p> {
     pub fn build(project: &'p Project, options: &Options) -> Self {
-        let mut apps: Vec<App<'p>> = Vec::new();
-        for (id, f, doc) in project.xml_of(MetaType::ConnectedApp) {
-            let Some(root) = doc.root() else { continue };
-            let native = if root.child("mobileAppConfig").is_some() {
-                Some("it declares mobile app settings (`mobileAppConfig`)")
-            } else if root.child("mobileStartUrl").is_some() {
-                Some("it declares a mobile start URL (`mobileStartUrl`)")
-            } else {
-                None
-            };
-            apps.push(App {
-                name: f.component_name().to_string(),
-                kind: AppKind::ConnectedApp,
-                header: Some(Part { file: id, root }),
-                eca_settings: None,
-                eca_global: None,
-                eca_policies: None,
-                eca_plugins: None,
-                eca_mobile: None,
-                native,
-            });
+        OauthIndex {
+            apps: apps(project, options),
+            orgs: org_settings(project),
         }
+    }
+}
 
-        // ECAs: the header names the app; every other file links by `externalClientApplication`.
-        let mut ecas: BTreeMap<String, App<'p>> = BTreeMap::new();
-        let new_eca = |name: &str| App {
-            name: name.to_string(),
-            kind: AppKind::ExternalClientApp,
-            header: None,
+/// Every Connected App and External Client App, each ECA assembled from its files, with why it
+/// counts as a native app when it does.
+fn apps<'p>(project: &'p Project, options: &Options) -> Vec<App<'p>> {
+    let mut apps: Vec<App<'p>> = Vec::new();
+    for (id, f, doc) in project.xml_of(MetaType::ConnectedApp) {
+        let Some(root) = doc.root() else { continue };
+        let native = if root.child("mobileAppConfig").is_some() {
+            Some("it declares mobile app settings (`mobileAppConfig`)")
+        } else if root.child("mobileStartUrl").is_some() {
+            Some("it declares a mobile start URL (`mobileStartUrl`)")
+        } else {
+            None
+        };
+        apps.push(App {
+            name: f.component_name().to_string(),
+            kind: AppKind::ConnectedApp,
+            header: Some(Part { file: id, root }),
             eca_settings: None,
             eca_global: None,
             eca_policies: None,
             eca_plugins: None,
             eca_mobile: None,
-            native: None,
-        };
-        for (id, f, doc) in project.xml_of(MetaType::ExternalClientApplication) {
-            let Some(root) = doc.root() else { continue };
-            let name = f.component_name().to_string();
-            ecas.entry(name.clone()).or_insert_with(|| new_eca(&name)).header = Some(Part { file: id, root });
-        }
-        let linked = [
-            MetaType::EcaOauthSettings,
-            MetaType::EcaGlobalOauthSettings,
-            MetaType::EcaOauthPolicies,
-            MetaType::EcaPolicies,
-            MetaType::EcaMobileSettings,
-        ];
-        for ty in linked {
-            for (id, _, doc) in project.xml_of(ty) {
-                let Some(root) = doc.root() else { continue };
-                let Some(app) = root.child_text("externalClientApplication") else {
-                    continue;
-                };
-                let entry = ecas.entry(app.to_string()).or_insert_with(|| new_eca(app));
-                let part = Some(Part { file: id, root });
-                let slot = match ty {
-                    MetaType::EcaOauthSettings => &mut entry.eca_settings,
-                    MetaType::EcaGlobalOauthSettings => &mut entry.eca_global,
-                    MetaType::EcaOauthPolicies => &mut entry.eca_policies,
-                    MetaType::EcaPolicies => &mut entry.eca_plugins,
-                    _ => &mut entry.eca_mobile,
-                };
-                // Files are sorted by path, so the first of duplicates wins deterministically.
-                if slot.is_none() {
-                    *slot = part;
-                }
-            }
-        }
-        for mut app in ecas.into_values() {
-            if app.eca_mobile.is_some() {
-                app.native = Some("it has mobile settings (`.ecaMobile`)");
-            } else if app
-                .eca_plugins
-                .and_then(|p| p.root.child("isMobilePluginEnabled"))
-                .and_then(|e| e.bool_value())
-                == Some(true)
-            {
-                app.native = Some("its mobile plugin is enabled");
-            }
-            apps.push(app);
-        }
-        for app in &mut apps {
-            if app.native.is_none() && options.native_apps.iter().any(|n| n == &app.name) {
-                app.native = Some("sfsec.toml lists it in `oauth.native-apps`");
-            }
-        }
+            native,
+        });
+    }
 
-        let mut orgs = Vec::new();
-        for (id, _, doc) in project.xml_of(MetaType::Settings) {
+    // ECAs: the header names the app; every other file links by `externalClientApplication`.
+    let mut ecas: BTreeMap<String, App<'p>> = BTreeMap::new();
+    let new_eca = |name: &str| App {
+        name: name.to_string(),
+        kind: AppKind::ExternalClientApp,
+        header: None,
+        eca_settings: None,
+        eca_global: None,
+        eca_policies: None,
+        eca_plugins: None,
+        eca_mobile: None,
+        native: None,
+    };
+    for (id, f, doc) in project.xml_of(MetaType::ExternalClientApplication) {
+        let Some(root) = doc.root() else { continue };
+        let name = f.component_name().to_string();
+        ecas.entry(name.clone()).or_insert_with(|| new_eca(&name)).header = Some(Part { file: id, root });
+    }
+    let linked = [
+        MetaType::EcaOauthSettings,
+        MetaType::EcaGlobalOauthSettings,
+        MetaType::EcaOauthPolicies,
+        MetaType::EcaPolicies,
+        MetaType::EcaMobileSettings,
+    ];
+    for ty in linked {
+        for (id, _, doc) in project.xml_of(ty) {
             let Some(root) = doc.root() else { continue };
-            if root.name() != "OauthOidcSettings" {
+            let Some(app) = root.child_text("externalClientApplication") else {
                 continue;
+            };
+            let entry = ecas.entry(app.to_string()).or_insert_with(|| new_eca(app));
+            let part = Some(Part { file: id, root });
+            let slot = match ty {
+                MetaType::EcaOauthSettings => &mut entry.eca_settings,
+                MetaType::EcaGlobalOauthSettings => &mut entry.eca_global,
+                MetaType::EcaOauthPolicies => &mut entry.eca_policies,
+                MetaType::EcaPolicies => &mut entry.eca_plugins,
+                _ => &mut entry.eca_mobile,
+            };
+            // Files are sorted by path, so the first of duplicates wins deterministically.
+            if slot.is_none() {
+                *slot = part;
             }
-            let values = root.children().map(|c| (c.name(), c.bool_value(), c.span())).collect();
+        }
+    }
+    for mut app in ecas.into_values() {
+        if app.eca_mobile.is_some() {
+            app.native = Some("it has mobile settings (`.ecaMobile`)");
+        } else if app
+            .eca_plugins
+            .and_then(|p| p.root.child("isMobilePluginEnabled"))
+            .and_then(|e| e.bool_value())
+            == Some(true)
+        {
+            app.native = Some("its mobile plugin is enabled");
+        }
+        apps.push(app);
+    }
+    for app in &mut apps {
+        if app.native.is_none() && options.native_apps.iter().any(|n| n == &app.name) {
+            app.native = Some("sfsec.toml lists it in `oauth.native-apps`");
+        }
+    }
+    apps
+}
+
+/// The org's OAuth settings, from `OauthOidc.settings` and from scratch definitions.
+fn org_settings(project: &Project) -> Vec<OrgOauth<'_>> {
+    let mut orgs = Vec::new();
+    for (id, _, doc) in project.xml_of(MetaType::Settings) {
+        let Some(root) = doc.root() else { continue };
+        if root.name() != "OauthOidcSettings" {
+            continue;
+        }
+        let values = root.children().map(|c| (c.name(), c.bool_value(), c.span())).collect();
+        orgs.push(OrgOauth {
+            file: id,
+            anchor: root.start_tag(),
+            from_scratch_def: false,
+            values,
+        });
+    }
+    for (id, f, json) in project.json_files() {
+        if f.kind != crate::workspace::kind::FileKind::ScratchDef {
+            continue;
+        }
+        let Some(settings) = json.get("settings") else { continue };
+        let Some(oidc) = settings
+            .value
+            .members()
+            .iter()
+            .find(|m| m.key.eq_ignore_ascii_case("oauthOidcSettings"))
+        else {
+            continue;
+        };
+        let values = oidc
+            .value
+            .members()
+            .iter()
+            .map(|m| (m.key.as_str(), m.value.as_bool(), m.key_span.start..m.value.span.end))
+            .collect();
+        if matches!(oidc.value.value, Json::Object(_)) {
             orgs.push(OrgOauth {
                 file: id,
-                anchor: root.start_tag(),
-                from_scratch_def: false,
+                anchor: oidc.key_span.clone(),
+                from_scratch_def: true,
                 values,
             });
         }
-        for (id, f, json) in project.json_files() {
-            if f.kind != crate::workspace::kind::FileKind::ScratchDef {
-                continue;
-            }
-            let Some(settings) = json.get("settings") else { continue };
-            let Some(oidc) = settings
-                .value
-                .members()
-                .iter()
-                .find(|m| m.key.eq_ignore_ascii_case("oauthOidcSettings"))
-            else {
-                continue;
-            };
-            let values = oidc
-                .value
-                .members()
-                .iter()
-                .map(|m| (m.key.as_str(), m.value.as_bool(), m.key_span.start..m.value.span.end))
-                .collect();
-            if matches!(oidc.value.value, Json::Object(_)) {
-                orgs.push(OrgOauth {
-                    file: id,
-                    anchor: oidc.key_span.clone(),
-                    from_scratch_def: true,
-                    values,
-                });
-            }
-        }
-        OauthIndex { apps, orgs }
     }
+    orgs
 }
 
 /// An OAuth flow requested by a literal in code.
