@@ -196,69 +196,83 @@ fn unit(w: &mut Writer<'_>, rng: &mut Rng, u: usize) -> std::io::Result<()> {
     )?;
 
     if u.is_multiple_of(5) {
-        let trigger = format!(
-            "trigger {name}Trigger on Account (before insert, before update) {{\n    for (Account a : Trigger.new) {{\n        a.Description = String.valueOf(a.Name).left(80);\n    }}\n}}\n"
-        );
-        w.file(&format!("{dir}/triggers/{name}Trigger.trigger"), &trigger)?;
-        w.file(
-            &format!("{dir}/triggers/{name}Trigger.trigger-meta.xml"),
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ApexTrigger xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>64.0</apiVersion>\n    <status>Active</status>\n</ApexTrigger>\n",
-        )?;
-        w.out.apex_classes += 1;
-        let page = format!(
-            "<apex:page controller=\"{name}Controller\" showHeader=\"false\">\n    <apex:outputLink value=\"{{!$Api.Partner_Server_URL_640}}&sid={{!$Api.Session_ID}}\">API</apex:outputLink>\n</apex:page>\n"
-        );
-        w.file(&format!("{dir}/pages/{name}Page.page"), &page)?;
-        let lwc = format!(
-            "import {{ LightningElement, api }} from 'lwc';\nimport load from '@salesforce/apex/{name}Controller.load';\n\nexport default class {name}Card extends LightningElement {{\n    @api days = 30;\n    async connectedCallback() {{\n        this.rows = await load({{ days: this.days }});\n    }}\n}}\n"
-        );
-        let bundle = format!("{}{}Card", noun[..1].to_ascii_lowercase(), &format!("{noun}{u}")[1..]);
-        w.file(&format!("{dir}/lwc/{bundle}/{bundle}.js"), &lwc)?;
+        page_trigger_and_card(w, &name, noun, u)?;
     }
-
     if u.is_multiple_of(10) {
-        // A Connected App; every 20th enables the device flow.
-        let device = u.is_multiple_of(20);
-        let flag = if device {
-            "        <isDeviceFlowEnabled>true</isDeviceFlowEnabled>\n"
-        } else {
-            ""
-        };
-        let app = format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ConnectedApp xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <contactEmail>ops@example.com</contactEmail>\n    <label>{name} App</label>\n    <oauthConfig>\n        <callbackUrl>https://{verb}.example.com/oauth/callback</callbackUrl>\n{flag}        <isAdminApproved>true</isAdminApproved>\n        <isPkceRequired>true</isPkceRequired>\n        <scopes>Api</scopes>\n    </oauthConfig>\n    <oauthPolicy>\n        <ipRelaxation>ENFORCE</ipRelaxation>\n    </oauthPolicy>\n</ConnectedApp>\n"
-        );
-        let rel = format!("{dir}/connectedApps/{name}_App.connectedApp-meta.xml");
-        if device {
-            w.seed(&rel, &app, "isDeviceFlowEnabled", "oauth-device-flow");
-        }
-        w.file(&rel, &app)?;
-
-        // A protected custom setting with an API key field (to disclose).
-        let obj = format!("{name}_Settings__c");
-        w.file(
-            &format!("{dir}/objects/{obj}/{obj}.object-meta.xml"),
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomObject xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <customSettingsType>Hierarchy</customSettingsType>\n    <label>Settings</label>\n    <visibility>Protected</visibility>\n</CustomObject>\n",
-        )?;
-        let field = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomField xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>Api_Key__c</fullName>\n    <label>API Key</label>\n    <length>255</length>\n    <type>Text</type>\n</CustomField>\n";
-        let rel = format!("{dir}/objects/{obj}/fields/Api_Key__c.field-meta.xml");
-        w.seed(&rel, field, "<fullName>", "protected-setting-secret");
-        w.file(&rel, field)?;
-
-        // A permission set; every 50th grants Use Any API Client.
-        let perm = if u.is_multiple_of(50) {
-            "UseAnyApiClient"
-        } else {
-            "ApiEnabled"
-        };
-        let ps = format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PermissionSet xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <label>{name} Users</label>\n    <userPermissions>\n        <enabled>true</enabled>\n        <name>{perm}</name>\n    </userPermissions>\n</PermissionSet>\n"
-        );
-        let rel = format!("{dir}/permissionsets/{name}_Users.permissionset-meta.xml");
-        if perm == "UseAnyApiClient" {
-            w.seed(&rel, &ps, "<name>UseAnyApiClient", "use-any-api-client");
-        }
-        w.file(&rel, &ps)?;
+        app_setting_and_permissions(w, &name, verb, u)?;
     }
+    Ok(())
+}
+
+/// Every 5th unit: a trigger, a Visualforce page that puts the session in a link to this org, and
+/// an LWC card.
+fn page_trigger_and_card(w: &mut Writer<'_>, name: &str, noun: &str, u: usize) -> std::io::Result<()> {
+    let dir = "force-app/main/default";
+    let trigger = format!(
+        "trigger {name}Trigger on Account (before insert, before update) {{\n    for (Account a : Trigger.new) {{\n        a.Description = String.valueOf(a.Name).left(80);\n    }}\n}}\n"
+    );
+    w.file(&format!("{dir}/triggers/{name}Trigger.trigger"), &trigger)?;
+    w.file(
+        &format!("{dir}/triggers/{name}Trigger.trigger-meta.xml"),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ApexTrigger xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>64.0</apiVersion>\n    <status>Active</status>\n</ApexTrigger>\n",
+    )?;
+    w.out.apex_classes += 1;
+    let page = format!(
+        "<apex:page controller=\"{name}Controller\" showHeader=\"false\">\n    <apex:outputLink value=\"{{!$Api.Partner_Server_URL_640}}&sid={{!$Api.Session_ID}}\">API</apex:outputLink>\n</apex:page>\n"
+    );
+    w.file(&format!("{dir}/pages/{name}Page.page"), &page)?;
+    let lwc = format!(
+        "import {{ LightningElement, api }} from 'lwc';\nimport load from '@salesforce/apex/{name}Controller.load';\n\nexport default class {name}Card extends LightningElement {{\n    @api days = 30;\n    async connectedCallback() {{\n        this.rows = await load({{ days: this.days }});\n    }}\n}}\n"
+    );
+    let bundle = format!("{}{}Card", noun[..1].to_ascii_lowercase(), &format!("{noun}{u}")[1..]);
+    w.file(&format!("{dir}/lwc/{bundle}/{bundle}.js"), &lwc)?;
+    Ok(())
+}
+
+/// Every 10th unit: a Connected App, a protected setting with an API key, a permission set.
+fn app_setting_and_permissions(w: &mut Writer<'_>, name: &str, verb: &str, u: usize) -> std::io::Result<()> {
+    let dir = "force-app/main/default";
+    // A Connected App; every 20th enables the device flow.
+    let device = u.is_multiple_of(20);
+    let flag = if device {
+        "        <isDeviceFlowEnabled>true</isDeviceFlowEnabled>\n"
+    } else {
+        ""
+    };
+    let app = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ConnectedApp xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <contactEmail>ops@example.com</contactEmail>\n    <label>{name} App</label>\n    <oauthConfig>\n        <callbackUrl>https://{verb}.example.com/oauth/callback</callbackUrl>\n{flag}        <isAdminApproved>true</isAdminApproved>\n        <isPkceRequired>true</isPkceRequired>\n        <scopes>Api</scopes>\n    </oauthConfig>\n    <oauthPolicy>\n        <ipRelaxation>ENFORCE</ipRelaxation>\n    </oauthPolicy>\n</ConnectedApp>\n"
+    );
+    let rel = format!("{dir}/connectedApps/{name}_App.connectedApp-meta.xml");
+    if device {
+        w.seed(&rel, &app, "isDeviceFlowEnabled", "oauth-device-flow");
+    }
+    w.file(&rel, &app)?;
+
+    // A protected custom setting with an API key field (to disclose).
+    let obj = format!("{name}_Settings__c");
+    w.file(
+        &format!("{dir}/objects/{obj}/{obj}.object-meta.xml"),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomObject xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <customSettingsType>Hierarchy</customSettingsType>\n    <label>Settings</label>\n    <visibility>Protected</visibility>\n</CustomObject>\n",
+    )?;
+    let field = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomField xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>Api_Key__c</fullName>\n    <label>API Key</label>\n    <length>255</length>\n    <type>Text</type>\n</CustomField>\n";
+    let rel = format!("{dir}/objects/{obj}/fields/Api_Key__c.field-meta.xml");
+    w.seed(&rel, field, "<fullName>", "protected-setting-secret");
+    w.file(&rel, field)?;
+
+    // A permission set; every 50th grants Use Any API Client.
+    let perm = if u.is_multiple_of(50) {
+        "UseAnyApiClient"
+    } else {
+        "ApiEnabled"
+    };
+    let ps = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PermissionSet xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <label>{name} Users</label>\n    <userPermissions>\n        <enabled>true</enabled>\n        <name>{perm}</name>\n    </userPermissions>\n</PermissionSet>\n"
+    );
+    let rel = format!("{dir}/permissionsets/{name}_Users.permissionset-meta.xml");
+    if perm == "UseAnyApiClient" {
+        w.seed(&rel, &ps, "<name>UseAnyApiClient", "use-any-api-client");
+    }
+    w.file(&rel, &ps)?;
     Ok(())
 }
 
