@@ -323,103 +323,11 @@ impl Config {
             let Some(doc) = rules::get(id.get_ref()) else {
                 return Err(err(id.span().start, format!("unknown rule `{}`", id.get_ref())));
             };
-            let parse_level = |s: &str, offset: usize| -> Result<Level, ConfigError> {
-                match s {
-                    "off" => Ok(Level::Off),
-                    other => Severity::parse(other)
-                        .map(Level::On)
-                        .ok_or_else(|| err(offset, format!("level `{other}`; expected off, note, warning or error"))),
-                }
-            };
             match rule.get_ref() {
                 RawRule::Level(s) => {
-                    config.levels.insert(doc.id, parse_level(s, rule.span().start)?);
+                    config.levels.insert(doc.id, parse_level(s, rule.span().start, &err)?);
                 }
-                RawRule::Table(t) => {
-                    // An empty table is a half-written configuration, not a choice: say so.
-                    if t.is_empty() {
-                        return Err(err(
-                            id.span().start,
-                            format!(
-                                "`[rules.{}]` sets nothing; expected `level` or one of the rule's options",
-                                doc.id
-                            ),
-                        ));
-                    }
-                    if let Some(l) = &t.level {
-                        config.levels.insert(doc.id, parse_level(l.get_ref(), l.span().start)?);
-                    }
-                    let wrong_rule = |offset: usize, option: &str, owner: &str| {
-                        err(
-                            offset,
-                            format!("option `{option}` belongs to `{owner}`, not `{}`", doc.id),
-                        )
-                    };
-                    if let Some(d) = &t.expiry_window_days {
-                        if doc.id != "oauth-jwt-certificate" {
-                            return Err(wrong_rule(
-                                d.span().start,
-                                "expiry-window-days",
-                                "oauth-jwt-certificate",
-                            ));
-                        }
-                        if !(0..=3650).contains(d.get_ref()) {
-                            return Err(err(d.span().start, "expected a number of days from 0 to 3650".into()));
-                        }
-                        config.options.cert_expiry_window_days = *d.get_ref();
-                    }
-                    // Numeric baselines: (value, option, owning rule, allowed range, setter).
-                    let numeric: [Numeric<'_>; 5] = [
-                        (&t.min_length, "min-length", "weak-password-policy", 5..=50, |o, v| {
-                            o.password.min_length = v
-                        }),
-                        (
-                            &t.max_login_attempts,
-                            "max-login-attempts",
-                            "weak-password-policy",
-                            1..=10,
-                            |o, v| o.password.max_login_attempts = v,
-                        ),
-                        (
-                            &t.max_expiration_days,
-                            "max-expiration-days",
-                            "weak-password-policy",
-                            0..=3650,
-                            |o, v| o.password.max_expiration_days = v,
-                        ),
-                        (&t.min_history, "min-history", "weak-password-policy", 0..=24, |o, v| {
-                            o.password.min_history = v
-                        }),
-                        (
-                            &t.max_timeout_minutes,
-                            "max-timeout-minutes",
-                            "weak-session-settings",
-                            15..=1440,
-                            |o, v| o.session.max_timeout_minutes = v,
-                        ),
-                    ];
-                    for (value, option, owner, range, set) in numeric {
-                        if let Some(v) = value {
-                            if doc.id != owner {
-                                return Err(wrong_rule(v.span().start, option, owner));
-                            }
-                            if !range.contains(v.get_ref()) {
-                                return Err(err(
-                                    v.span().start,
-                                    format!("`{option}` must be from {} to {}", range.start(), range.end()),
-                                ));
-                            }
-                            set(&mut config.options, *v.get_ref());
-                        }
-                    }
-                    if let Some(h) = &t.allowed_hosts {
-                        if doc.id != "oauth-insecure-callback" {
-                            return Err(wrong_rule(h.span().start, "allowed-hosts", "oauth-insecure-callback"));
-                        }
-                        config.options.allowed_callback_hosts =
-                            h.get_ref().iter().map(|s| s.to_ascii_lowercase()).collect();
-                    }
-                }
+                RawRule::Table(t) => rule_table(&mut config, doc, id.span().start, t, &err)?,
             }
         }
         Ok(config)
@@ -441,6 +349,112 @@ impl Config {
             _ => None,
         }
     }
+}
+
+/// `off` or a severity, for `[rules]`.
+fn parse_level(s: &str, offset: usize, err: &dyn Fn(usize, String) -> ConfigError) -> Result<Level, ConfigError> {
+    match s {
+        "off" => Ok(Level::Off),
+        other => Severity::parse(other)
+            .map(Level::On)
+            .ok_or_else(|| err(offset, format!("level `{other}`; expected off, note, warning or error"))),
+    }
+}
+
+/// `[rules.<id>]` as a table: its level and the options of that rule, each checked against the
+/// rule that owns it and its range. `id_offset` is where the table's name is written.
+fn rule_table(
+    config: &mut Config,
+    doc: &rules::RuleDoc,
+    id_offset: usize,
+    t: &RawRuleTable,
+    err: &dyn Fn(usize, String) -> ConfigError,
+) -> Result<(), ConfigError> {
+    // An empty table is a half-written configuration, not a choice: say so.
+    if t.is_empty() {
+        return Err(err(
+            id_offset,
+            format!(
+                "`[rules.{}]` sets nothing; expected `level` or one of the rule's options",
+                doc.id
+            ),
+        ));
+    }
+    if let Some(l) = &t.level {
+        config
+            .levels
+            .insert(doc.id, parse_level(l.get_ref(), l.span().start, err)?);
+    }
+    let wrong_rule = |offset: usize, option: &str, owner: &str| {
+        err(
+            offset,
+            format!("option `{option}` belongs to `{owner}`, not `{}`", doc.id),
+        )
+    };
+    if let Some(d) = &t.expiry_window_days {
+        if doc.id != "oauth-jwt-certificate" {
+            return Err(wrong_rule(
+                d.span().start,
+                "expiry-window-days",
+                "oauth-jwt-certificate",
+            ));
+        }
+        if !(0..=3650).contains(d.get_ref()) {
+            return Err(err(d.span().start, "expected a number of days from 0 to 3650".into()));
+        }
+        config.options.cert_expiry_window_days = *d.get_ref();
+    }
+    // Numeric baselines: (value, option, owning rule, allowed range, setter).
+    let numeric: [Numeric<'_>; 5] = [
+        (&t.min_length, "min-length", "weak-password-policy", 5..=50, |o, v| {
+            o.password.min_length = v
+        }),
+        (
+            &t.max_login_attempts,
+            "max-login-attempts",
+            "weak-password-policy",
+            1..=10,
+            |o, v| o.password.max_login_attempts = v,
+        ),
+        (
+            &t.max_expiration_days,
+            "max-expiration-days",
+            "weak-password-policy",
+            0..=3650,
+            |o, v| o.password.max_expiration_days = v,
+        ),
+        (&t.min_history, "min-history", "weak-password-policy", 0..=24, |o, v| {
+            o.password.min_history = v
+        }),
+        (
+            &t.max_timeout_minutes,
+            "max-timeout-minutes",
+            "weak-session-settings",
+            15..=1440,
+            |o, v| o.session.max_timeout_minutes = v,
+        ),
+    ];
+    for (value, option, owner, range, set) in numeric {
+        if let Some(v) = value {
+            if doc.id != owner {
+                return Err(wrong_rule(v.span().start, option, owner));
+            }
+            if !range.contains(v.get_ref()) {
+                return Err(err(
+                    v.span().start,
+                    format!("`{option}` must be from {} to {}", range.start(), range.end()),
+                ));
+            }
+            set(&mut config.options, *v.get_ref());
+        }
+    }
+    if let Some(h) = &t.allowed_hosts {
+        if doc.id != "oauth-insecure-callback" {
+            return Err(wrong_rule(h.span().start, "allowed-hosts", "oauth-insecure-callback"));
+        }
+        config.options.allowed_callback_hosts = h.get_ref().iter().map(|s| s.to_ascii_lowercase()).collect();
+    }
+    Ok(())
 }
 
 #[cfg(test)]
