@@ -274,6 +274,130 @@ pub enum Sources {
     Anywhere,
 }
 
+/// Given files need some others to be judged alone (companions, the classes they call, and
+/// the callers of given classes); those are read, not reported on, but for the flows that
+/// start in a given file. Only files named on the command line: a walked folder brings
+/// everything already.
+fn add_context(
+    root: &Path,
+    given: &[PathBuf],
+    sources: &Sources,
+    confine: &Confine,
+    excluded: &dyn Fn(&Path, &str, bool) -> bool,
+    files: &mut BTreeMap<String, Candidate>,
+    problems: &mut Vec<WalkProblem>,
+) {
+    let mut classes = ClassDirs::default();
+    let callers = classes.callers(given, sources);
+    let needed = given
+        .iter()
+        .flat_map(|abs| {
+            let mut v = companions(abs);
+            v.extend(classes.referenced(abs));
+            v
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .chain(callers);
+    for other in needed {
+        let rel = relative(root, &other);
+        let kind = classify(Path::new(&rel));
+        if kind.is_scanned() && !excluded(&other, &rel, false) {
+            // Resolving every context file would cost a walk of its path; a link is either
+            // the file or the folder it sits in (the given file's folders were checked).
+            let linked = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+            if (linked(&other) || other.parent().is_some_and(linked)) && confine.leaves(&other) {
+                problems.push(link_problem(root, &other));
+                continue;
+            }
+            files.entry(rel.clone()).or_insert(Candidate {
+                abs: other,
+                rel,
+                kind,
+                context: true,
+            });
+        }
+    }
+}
+
+/// The files under `walk_root` that sfsec reads, into `files`; what cannot be read, and links
+/// that leave the project (reported, not followed), into `problems`.
+fn walk(
+    root: &Path,
+    walk_root: &Path,
+    confine: &Confine,
+    excluded: &dyn Fn(&Path, &str, bool) -> bool,
+    files: &mut BTreeMap<String, Candidate>,
+    problems: &mut Vec<WalkProblem>,
+) {
+    if confine.leaves(walk_root) {
+        problems.push(link_problem(root, walk_root));
+        return;
+    }
+    // Links the walk meets that leave the project: reported, not followed.
+    let escaped = std::cell::RefCell::new(Vec::new());
+    // Unsorted: `files` orders them by relative path, and sorting each folder by name
+    // cost more than the rest of discovery (a `Path::file_name` per comparison).
+    let walker = WalkDir::new(walk_root)
+        .follow_links(true)
+        .into_iter()
+        // Folders here; files below, where their relative path is needed anyway.
+        .filter_entry(|e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            if e.path_is_symlink() && confine.leaves(e.path()) {
+                escaped.borrow_mut().push(link_problem(root, e.path()));
+                return false;
+            }
+            if !e.file_type().is_dir() {
+                return true;
+            }
+            let name = e.file_name().to_string_lossy();
+            if SKIPPED_DIRS.contains(&name.as_ref()) || name.starts_with('.') {
+                return false;
+            }
+            let rel = relative(root, e.path());
+            !excluded(e.path(), &rel, true)
+        });
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                let rel = relative(root, e.path());
+                let kind = classify(Path::new(&rel));
+                if kind.is_scanned()
+                    && !e.file_name().to_string_lossy().starts_with('.')
+                    && (e.depth() == 0 || !excluded(e.path(), &rel, false))
+                {
+                    files.entry(rel.clone()).or_insert(Candidate {
+                        abs: e.path().to_path_buf(),
+                        rel,
+                        kind,
+                        context: false,
+                    });
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let rel = e
+                    .path()
+                    .map_or_else(|| relative(root, walk_root), |p| relative(root, p));
+                let message = if e.loop_ancestor().is_some() {
+                    "symbolic link loop; not followed".to_string()
+                } else {
+                    e.io_error().map_or_else(|| e.to_string(), ToString::to_string)
+                };
+                problems.push(WalkProblem {
+                    rel,
+                    rule: "unreadable-file",
+                    message,
+                });
+            }
+        }
+    }
+    problems.extend(escaped.into_inner());
+}
+
 /// Walks the inputs. `paths` empty means the root. Files are returned sorted by relative path.
 pub fn discover(
     root: &Path,
@@ -365,109 +489,10 @@ pub fn discover(
             _ => vec![input],
         };
         for walk_root in walk_roots {
-            if confine.leaves(&walk_root) {
-                problems.push(link_problem(root, &walk_root));
-                continue;
-            }
-            // Links the walk meets that leave the project: reported, not followed.
-            let escaped = std::cell::RefCell::new(Vec::new());
-            // Unsorted: `files` orders them by relative path, and sorting each folder by name
-            // cost more than the rest of discovery (a `Path::file_name` per comparison).
-            let walker = WalkDir::new(&walk_root)
-                .follow_links(true)
-                .into_iter()
-                // Folders here; files below, where their relative path is needed anyway.
-                .filter_entry(|e| {
-                    if e.depth() == 0 {
-                        return true;
-                    }
-                    if e.path_is_symlink() && confine.leaves(e.path()) {
-                        escaped.borrow_mut().push(link_problem(root, e.path()));
-                        return false;
-                    }
-                    if !e.file_type().is_dir() {
-                        return true;
-                    }
-                    let name = e.file_name().to_string_lossy();
-                    if SKIPPED_DIRS.contains(&name.as_ref()) || name.starts_with('.') {
-                        return false;
-                    }
-                    let rel = relative(root, e.path());
-                    !excluded(e.path(), &rel, true)
-                });
-            for entry in walker {
-                match entry {
-                    Ok(e) if e.file_type().is_file() => {
-                        let rel = relative(root, e.path());
-                        let kind = classify(Path::new(&rel));
-                        if kind.is_scanned()
-                            && !e.file_name().to_string_lossy().starts_with('.')
-                            && (e.depth() == 0 || !excluded(e.path(), &rel, false))
-                        {
-                            files.entry(rel.clone()).or_insert(Candidate {
-                                abs: e.path().to_path_buf(),
-                                rel,
-                                kind,
-                                context: false,
-                            });
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        let rel = e
-                            .path()
-                            .map_or_else(|| relative(root, &walk_root), |p| relative(root, p));
-                        let message = if e.loop_ancestor().is_some() {
-                            "symbolic link loop; not followed".to_string()
-                        } else {
-                            e.io_error().map_or_else(|| e.to_string(), ToString::to_string)
-                        };
-                        problems.push(WalkProblem {
-                            rel,
-                            rule: "unreadable-file",
-                            message,
-                        });
-                    }
-                }
-            }
-            problems.extend(escaped.into_inner());
+            walk(root, &walk_root, &confine, &excluded, &mut files, &mut problems);
         }
     }
-    // Given files need some others to be judged alone (companions, the classes they call, and
-    // the callers of given classes); those are read, not reported on, but for the flows that
-    // start in a given file. Only files named on the command line: a walked folder brings
-    // everything already.
-    let mut classes = ClassDirs::default();
-    let callers = classes.callers(&given, sources);
-    let needed = given
-        .iter()
-        .flat_map(|abs| {
-            let mut v = companions(abs);
-            v.extend(classes.referenced(abs));
-            v
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .chain(callers);
-    for other in needed {
-        let rel = relative(root, &other);
-        let kind = classify(Path::new(&rel));
-        if kind.is_scanned() && !excluded(&other, &rel, false) {
-            // Resolving every context file would cost a walk of its path; a link is either
-            // the file or the folder it sits in (the given file's folders were checked).
-            let linked = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
-            if (linked(&other) || other.parent().is_some_and(linked)) && confine.leaves(&other) {
-                problems.push(link_problem(root, &other));
-                continue;
-            }
-            files.entry(rel.clone()).or_insert(Candidate {
-                abs: other,
-                rel,
-                kind,
-                context: true,
-            });
-        }
-    }
+    add_context(root, &given, sources, &confine, &excluded, &mut files, &mut problems);
     problems.sort_by(|a, b| a.rel.cmp(&b.rel));
     problems.dedup_by(|a, b| a.rel == b.rel);
     Ok(Discovery {
