@@ -8,8 +8,8 @@ use crate::syntax::flat::{FlatTree, Node};
 use super::model::{ClassId, FieldId, Method, MethodId, MethodKind, Model, text, type_key};
 use super::url::{self, Endpoint, UrlClass};
 use super::{
-    Call, CallSite, EndpointOf, Flow, Hop, MethodResult, On, Origin, ParamSink, Path, SinkAt, SourceKind, Spec, State,
-    Val, concat, extend, hops,
+    Call, CallSite, Deferred, EndpointOf, Flow, Hop, MethodResult, On, Origin, ParamSink, Path, SinkAt, SourceKind,
+    Spec, State, Val, concat, extend, hops,
 };
 use crate::diagnostics::finding::FileId;
 use crate::workspace::project::Project;
@@ -906,6 +906,25 @@ impl<'a, 't> Frame<'a, 't> {
     }
 
     /// Applies a callee's summary at a call site; returns the call's value.
+    /// Sources that reach a sink in the callee through an endpoint the caller passes: recorded
+    /// here, where the endpoint argument is known.
+    fn apply_deferred(&mut self, deferred: &[Deferred], arg_nodes: &[Node<'a>]) {
+        for d in deferred {
+            let endpoint = match arg_nodes.get(d.param as usize) {
+                Some(&a) => self.endpoint_of(a),
+                None => d.endpoint.clone(),
+            };
+            self.record(
+                Origin::Source,
+                d.sink,
+                d.file,
+                d.span.clone(),
+                d.path.clone(),
+                Some(endpoint),
+            );
+        }
+    }
+
     fn apply(
         &mut self,
         callee: MethodId,
@@ -1000,22 +1019,8 @@ impl<'a, 't> Frame<'a, 't> {
                 self.record(*io, ps.sink, ps.file, ps.span.clone(), path, endpoint);
             }
         }
-        // Sources that reach a sink in the callee through an endpoint we pass.
         let deferred = s.deferred.clone();
-        for d in &deferred {
-            let endpoint = match arg_nodes.get(d.param as usize) {
-                Some(&a) => self.endpoint_of(a),
-                None => d.endpoint.clone(),
-            };
-            self.record(
-                Origin::Source,
-                d.sink,
-                d.file,
-                d.span.clone(),
-                d.path.clone(),
-                Some(endpoint),
-            );
-        }
+        self.apply_deferred(&deferred, arg_nodes);
         let writes = s.field_writes.clone();
         for (f, o, p) in &writes {
             let inc = incoming(self, *o);
