@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use quick_xml::events::Event;
+use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::reader::Reader;
 
 pub type Span = Range<usize>;
@@ -140,26 +140,9 @@ impl XmlDoc {
                         });
                     }
                     saw_root = true;
-                    let name = String::from_utf8_lossy(tag.local_name().as_ref()).into();
-                    // Without checks: the duplicate check compares every attribute with every
-                    // other (200k attributes took minutes); only `nil` is read.
-                    let nil = tag
-                        .attributes()
-                        .with_checks(false)
-                        .flatten()
-                        .any(|a| a.key.local_name().as_ref() == b"nil" && a.value.as_ref() == b"true");
                     let id = doc.elements.len() as ElemId;
-                    doc.elements.push(Element {
-                        name,
-                        text: None,
-                        span: (at(start), at(end)),
-                        start_tag_end: at(end),
-                        text_span: (at(end), at(end)),
-                        parent: stack.last().copied().unwrap_or(NO_PARENT),
-                        after: id + 1,
-                        text_is_raw: true,
-                        nil,
-                    });
+                    let parent = stack.last().copied().unwrap_or(NO_PARENT);
+                    doc.elements.push(element(&tag, at(start), at(end), parent, id));
                     if !is_empty {
                         stack.push(id);
                     }
@@ -183,18 +166,7 @@ impl XmlDoc {
                         && !el.nil
                         && let Some(ts) = text_start
                     {
-                        let (t, lead, trail) = trim_counts(&text);
-                        if !t.is_empty() {
-                            el.text = Some(t.into());
-                            el.text_span = if text_is_raw {
-                                (at(ts + lead), at(text_end - trail))
-                            } else {
-                                let raw = &src[ts..text_end];
-                                let (_, rl, rt) = trim_counts(raw);
-                                (at(ts + rl), at(text_end - rt))
-                            };
-                            el.text_is_raw = text_is_raw;
-                        }
+                        set_leaf_text(el, &text, ts..text_end, text_is_raw, src);
                     }
                     text.clear();
                     text_start = None;
@@ -219,24 +191,7 @@ impl XmlDoc {
                     text_start.get_or_insert(start);
                     text_end = end;
                     text_is_raw = false;
-                    let resolved = match r.resolve_char_ref() {
-                        Ok(Some(c)) => Some(c),
-                        Ok(None) => match &*r {
-                            b"lt" => Some('<'),
-                            b"gt" => Some('>'),
-                            b"amp" => Some('&'),
-                            b"apos" => Some('\''),
-                            b"quot" => Some('"'),
-                            _ => None,
-                        },
-                        Err(e) => {
-                            return Err(XmlError {
-                                offset: start,
-                                message: e.to_string(),
-                            });
-                        }
-                    };
-                    match resolved {
+                    match resolve_reference(&r, start)? {
                         Some(c) => text.push(c),
                         None => text.push_str(&src[start..end]),
                     }
@@ -276,6 +231,68 @@ fn trim_counts(s: &str) -> (&str, usize, usize) {
     let lead = s.len() - start_trimmed.len();
     let t = start_trimmed.trim_end();
     (t, lead, start_trimmed.len() - t.len())
+}
+
+/// The element a start (or empty) tag between `start` and `end` opens, as the `id`th of the
+/// document; its end and text are set when it closes.
+fn element(tag: &BytesStart<'_>, start: u32, end: u32, parent: ElemId, id: ElemId) -> Element {
+    // Without checks: the duplicate check compares every attribute with every other (200k
+    // attributes took minutes); only `nil` is read.
+    let nil = tag
+        .attributes()
+        .with_checks(false)
+        .flatten()
+        .any(|a| a.key.local_name().as_ref() == b"nil" && a.value.as_ref() == b"true");
+    Element {
+        name: String::from_utf8_lossy(tag.local_name().as_ref()).into(),
+        text: None,
+        span: (start, end),
+        start_tag_end: end,
+        text_span: (end, end),
+        parent,
+        after: id + 1,
+        text_is_raw: true,
+        nil,
+    }
+}
+
+/// The character an entity or character reference stands for; `None` for an entity XML does not
+/// define (kept as written).
+fn resolve_reference(r: &BytesRef<'_>, start: usize) -> Result<Option<char>, XmlError> {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => Ok(Some(c)),
+        Ok(None) => Ok(match &**r {
+            b"lt" => Some('<'),
+            b"gt" => Some('>'),
+            b"amp" => Some('&'),
+            b"apos" => Some('\''),
+            b"quot" => Some('"'),
+            _ => None,
+        }),
+        Err(e) => Err(XmlError {
+            offset: start,
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// A leaf element's value: `text` (resolved) trimmed, and its span in `src`, whose raw text is
+/// at `raw`: exact when the text is the source byte for byte, else the trimmed raw text.
+fn set_leaf_text(el: &mut Element, text: &str, raw: Range<usize>, text_is_raw: bool, src: &str) {
+    let (t, lead, trail) = trim_counts(text);
+    if t.is_empty() {
+        return;
+    }
+    // Every offset fits in `u32`: the parser refused larger texts.
+    let at = |offset: usize| offset as u32;
+    el.text = Some(t.into());
+    el.text_span = if text_is_raw {
+        (at(raw.start + lead), at(raw.end - trail))
+    } else {
+        let (_, rl, rt) = trim_counts(&src[raw.clone()]);
+        (at(raw.start + rl), at(raw.end - rt))
+    };
+    el.text_is_raw = text_is_raw;
 }
 
 /// A borrowed element with navigation helpers.
