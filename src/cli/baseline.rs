@@ -1,6 +1,14 @@
 //! `sfsec baseline`: record today's findings.
 
-use super::*;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::{RuleArgs, run_scan, selected_config, today, write_atomically};
+use crate::output::formats;
+use crate::workspace::config::ConfigError;
+use crate::workspace::discovery::find_root;
 
 #[derive(Debug, Args)]
 pub struct BaselineArgs {

@@ -1,6 +1,18 @@
 //! `sfsec check`: scan, report in a format, and fail on findings at or over a severity.
 
-use super::*;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::{EXIT_CLEAN, EXIT_FINDINGS, RuleArgs, emit, selected_config, today};
+use crate::diagnostics::finding::Severity;
+use crate::engine::cache::Cache;
+use crate::engine::{ScanRequest, scan_cached};
+use crate::output::formats::{self, Format, human::HumanOptions};
+use crate::workspace::config::{ConfigError, FailOn};
+use crate::workspace::confine::Confine;
+use crate::workspace::discovery::find_root;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOnArg {

@@ -1,6 +1,13 @@
 //! `sfsec inventory`: every credential the project stores.
 
-use super::*;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::{emit, load_config, run_scan, today};
+use crate::workspace::config::ConfigError;
+use crate::workspace::discovery::find_root;
 
 #[derive(Debug, Args)]
 pub struct InventoryArgs {

@@ -2,17 +2,15 @@
 //! and an exit code. The commands share the helpers here: configuration, the scan date, writing
 //! a file atomically inside the project.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
-use crate::diagnostics::finding::Severity;
 use crate::diagnostics::rules as rule_docs;
-use crate::engine::cache::Cache;
-use crate::engine::{ScanRequest, scan, scan_cached};
-use crate::output::formats::{self, Format, human::HumanOptions};
-use crate::workspace::config::{Config, ConfigError, FILE_NAME, FailOn, is_rule_or_family};
+use crate::engine::{ScanRequest, scan};
+use crate::output::formats;
+use crate::workspace::config::{Config, ConfigError, FILE_NAME, is_rule_or_family};
 use crate::workspace::confine::Confine;
 use crate::workspace::discovery::find_root;
 

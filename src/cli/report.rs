@@ -1,6 +1,13 @@
 //! `sfsec report`: the security-review document.
 
-use super::*;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::{RuleArgs, emit, rule_docs, run_scan, selected_config, today};
+use crate::workspace::config::ConfigError;
+use crate::workspace::discovery::find_root;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {

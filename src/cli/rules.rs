@@ -1,6 +1,8 @@
 //! `sfsec rules`: every rule, as a table or JSON.
 
-use super::*;
+use clap::ValueEnum;
+
+use super::rule_docs;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
