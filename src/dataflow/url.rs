@@ -128,7 +128,7 @@ fn computed_host(rest: &str) -> UrlClass {
     let domain_like = suffix
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
-    if whole_labels >= 2 && domain_like && rest[..open].chars().all(|c| c != '/') {
+    if whole_labels >= 2 && domain_like {
         if is_salesforce_api_host(&format!("x{suffix}")) {
             return UrlClass::SameOrg;
         }

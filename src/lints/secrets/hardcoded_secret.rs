@@ -467,6 +467,8 @@ mod tests {
                     "  @IsTest static void t() { System.assertEquals('e3b0c44298fc1c149afbf4c8996fb924', Crypto.generateDigest('MD5', Blob.valueOf('')).toString()); }",
                 ),
                 class("  String pw = '{!$Credential.Password}';"),
+                // A header to strip from a key read elsewhere holds no key.
+                class("  String strip(String k) { return k.remove('-----BEGIN PRIVATE KEY-----').trim(); }"),
                 class("  void m(Site s) { s.changePasswordPage = 'ChangePassword1'; }"),
                 class("  void m(Pkg p) { p.password = 'changeme123'; }"),
                 class("  String password = 'Password';"),

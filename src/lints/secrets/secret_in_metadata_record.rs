@@ -228,10 +228,7 @@ fn page_properties(doc: &XmlDoc, name: &str, push: &mut impl FnMut(ElemRef<'_>, 
 /// a value shaped like one. Labels are mostly words shown to users ("Password", "Access token
 /// cannot be null"), so a credential name alone is not enough.
 fn named_value_secret(name: &str, text: &str) -> Option<String> {
-    if let Some(hit) = detect::known(text)
-        .into_iter()
-        .find(|h| !h.detector.identifier && !bare_pem_marker(h, text))
-    {
+    if let Some(hit) = detect::known(text).into_iter().find(|h| !h.detector.identifier) {
         return Some(format!("it holds {}", hit.detector.name));
     }
     let word = secrets::credential_name(name)?;
@@ -245,14 +242,6 @@ fn named_value_secret(name: &str, text: &str) -> Option<String> {
         && committed_value(t);
     (token && !secrets::names_other_content(name) && !secrets::names_an_identifier(name))
         .then(|| format!("its name says {word}"))
-}
-
-/// A PEM marker with no key after it (a label naming the header to strip) holds nothing.
-fn bare_pem_marker(hit: &detect::Hit, text: &str) -> bool {
-    hit.detector.name == "a PEM private key"
-        && text
-            .get(hit.span.end..)
-            .is_none_or(|rest| rest.bytes().filter(|b| b.is_ascii_alphanumeric()).count() < 40)
 }
 
 /// A value that is really there: not a merge field, placeholder or masked value.
@@ -343,6 +332,7 @@ mod tests {
                 label("AWS_SNS_oauth_token_endpoint", "https://auth.example.com/oauth/token"),
                 label("Api_Client_Id", "0b490840-6d49-4477-8e0e-085792d9b209"),
                 label("PEM_Header", "-----BEGIN PRIVATE KEY-----"),
+                page_property("keyHeader", "-----BEGIN RSA PRIVATE KEY-----"),
                 label("Greeting", "q8Vn3LkP0xZr7TgW2mYs"),
                 page_property("contactCenterName", "unifiedcontactcenter"),
                 page_property("privateKey", "{!$Label.Voice_Key}"),

@@ -76,7 +76,7 @@ pub static DETECTORS: &[Detector] = &[
         identifier: false,
     },
     Detector {
-        name: "a PEM private key",
+        name: PEM,
         pattern: r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----",
         identifier: false,
     },
@@ -138,7 +138,10 @@ pub fn known(text: &str) -> Vec<Hit> {
         };
         for m in re.find_iter(text) {
             // Placeholders in docs and templates are not leaks.
-            if looks_like_placeholder(m.as_str()) || prose_after_scheme(&DETECTORS[i], m.as_str()) {
+            if looks_like_placeholder(m.as_str())
+                || prose_after_scheme(&DETECTORS[i], m.as_str())
+                || bare_pem_marker(&DETECTORS[i], &text[m.end()..])
+            {
                 continue;
             }
             out.push(Hit {
@@ -165,6 +168,21 @@ fn prose_after_scheme(detector: &Detector, matched: &str) -> bool {
 }
 
 const AUTHORIZATION: &str = "literal Authorization credentials";
+
+const PEM: &str = "a PEM private key";
+
+/// A PEM header with no key after it (`k.remove('-----BEGIN PRIVATE KEY-----')`, a label naming
+/// the header to strip) holds nothing: a key's base64 body follows its header in the same text,
+/// up to the end of the string or the `-----END` line.
+fn bare_pem_marker(detector: &Detector, after: &str) -> bool {
+    detector.name == PEM
+        && after
+            .chars()
+            .take_while(|c| !matches!(c, '\'' | '"' | '`' | '-' | '<'))
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+            .count()
+            < 40
+}
 
 fn looks_like_placeholder(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
@@ -291,7 +309,10 @@ mod tests {
                 "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",
                 "a SendGrid API key",
             ),
-            ("-----BEGIN RSA PRIVATE KEY-----", "a PEM private key"),
+            (
+                "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA5hu67TxkKOv9mlriEueDsaViaKrix1bUhikgNg95pWuH",
+                "a PEM private key",
+            ),
             (
                 "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3In0.dGhpcyBpcyBub3QgYSByZWFsIHNpZw",
                 "a JSON Web Token",
@@ -327,6 +348,20 @@ mod tests {
         ] {
             assert!(names(text).is_empty(), "{text}: {:?}", names(text));
         }
+    }
+
+    /// A PEM header is a key only with its body (issue: a header used to strip one was reported).
+    #[test]
+    fn a_pem_header_without_a_body_is_not_a_key() {
+        for bare in [
+            "-----BEGIN PRIVATE KEY-----",
+            "k.remove('-----BEGIN RSA PRIVATE KEY-----').remove('-----END RSA PRIVATE KEY-----')",
+            "<value>-----BEGIN PRIVATE KEY-----</value>",
+        ] {
+            assert!(known(bare).is_empty(), "{bare}");
+        }
+        let key = "'-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7'";
+        assert_eq!(known(key).len(), 1);
     }
 
     #[test]
