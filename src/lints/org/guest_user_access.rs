@@ -314,40 +314,23 @@ fn profile_finding(file: FileId, doc: &XmlDoc, name: &str) -> Option<Finding> {
         return None;
     }
     let root = doc.root()?;
+    // `grants` lists permissions, then objects, then classes: the message keeps that order.
     let mut parts: Vec<String> = Vec::new();
-    let mut seen_objects = false;
-    let mut seen_classes = false;
+    let mut objects: Vec<String> = Vec::new();
+    let mut classes: Vec<String> = Vec::new();
     for g in &all {
         match &g.what {
-            GrantKind::Permission { name, does, .. } => parts.push(format!("{does} (`{name}`)")),
-            GrantKind::Object { .. } if !seen_objects => {
-                seen_objects = true;
-                let objects: Vec<String> = all
-                    .iter()
-                    .filter_map(|g| match &g.what {
-                        GrantKind::Object { object, access, .. } => Some(format!("{} `{object}`", access.join("/"))),
-                        _ => None,
-                    })
-                    .collect();
-                parts.push(format!("can {}", some_of(&objects, 3)));
-            }
-            GrantKind::Class(_) if !seen_classes => {
-                seen_classes = true;
-                let classes: Vec<String> = all
-                    .iter()
-                    .filter_map(|g| match &g.what {
-                        GrantKind::Class(c) => Some(format!("`{c}`")),
-                        _ => None,
-                    })
-                    .collect();
-                parts.push(format!(
-                    "runs Apex class{} {}",
-                    if classes.len() == 1 { "" } else { "es" },
-                    some_of(&classes, 3)
-                ));
-            }
-            _ => {}
+            GrantKind::Permission { name, does } => parts.push(format!("{does} (`{name}`)")),
+            GrantKind::Object { object, access, .. } => objects.push(format!("{} `{object}`", access.join("/"))),
+            GrantKind::Class(c) => classes.push(format!("`{c}`")),
         }
+    }
+    if !objects.is_empty() {
+        parts.push(format!("can {}", some_of(&objects, 3)));
+    }
+    if !classes.is_empty() {
+        let plural = if classes.len() == 1 { "" } else { "es" };
+        parts.push(format!("runs Apex class{plural} {}", some_of(&classes, 3)));
     }
     let severity = if all.iter().any(Grant::severe) {
         Severity::Error
