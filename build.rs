@@ -1,5 +1,7 @@
 //! Compiles `lints/*.md` into a table of rule docs, so a malformed doc fails the build
-//! instead of a user's run.
+//! instead of a user's run, and registers every lint: a doc of family `f` and id `a-b` is
+//! implemented by `src/lints/f/a_b.rs`, which this script declares as a module and lists in
+//! the registry. Adding a rule is adding its file and its doc; no list is edited by hand.
 
 use std::env;
 use std::fmt::Write as _;
@@ -19,6 +21,7 @@ const KEYS: &[&str] = &[
 
 fn main() {
     println!("cargo:rerun-if-changed=lints");
+    println!("cargo:rerun-if-changed=src/lints");
     // mimalloc's header, for the test that checks the option number `main` sets.
     if let Ok(dir) = env::var("DEP_MIMALLOC_INCLUDE_DIR") {
         println!("cargo:rustc-env=SFSEC_MIMALLOC_H={dir}/mimalloc.h");
@@ -32,6 +35,8 @@ fn main() {
     entries.sort();
 
     let mut out = String::from("pub static RULE_DOCS: &[RuleDoc] = &[\n");
+    let mut engine_ids = String::new();
+    let mut lints: Vec<(String, String)> = Vec::new();
     for path in &entries {
         println!("cargo:rerun-if-changed={}", path.display());
         let text = fs::read_to_string(path).expect("utf-8 doc");
@@ -76,13 +81,23 @@ fn main() {
             .and_then(|t| t.strip_suffix(']'))
             .unwrap_or_else(|| panic!("{}: tags must be a [list]", path.display()));
         let tags: Vec<&str> = tags.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
+        let family = get("family");
+        if family == ENGINE_FAMILY {
+            writeln!(
+                engine_ids,
+                "/// Reported by the engine itself; documented in `lints/{id}.md`.\npub const {}: &str = {id:?};",
+                id.replace('-', "_").to_uppercase()
+            )
+            .expect("write to string");
+        } else {
+            lints.push((family.to_string(), id.to_string()));
+        }
         let abs = fs::canonicalize(path).expect("canonical path");
         writeln!(
             out,
             "    RuleDoc {{ id: {id:?}, family: {family:?}, severity: Severity::{severity}, \
              confidence: {confidence:?}, security_severity: {security_severity:?}, tags: &{tags:?}, \
              since: {since:?}, summary: {summary:?}, text: include_str!({abs:?}), body_start: {body_start} }},",
-            family = get("family"),
             since = get("since"),
             summary = get("summary"),
             abs = abs.display().to_string(),
@@ -90,8 +105,70 @@ fn main() {
         .expect("write to string");
     }
     out.push_str("];\n");
-    let dest = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("rule_docs.rs");
-    fs::write(dest, out).expect("write rule_docs.rs");
+    let out_dir = env::var("OUT_DIR").expect("OUT_DIR");
+    let out_dir = Path::new(&out_dir);
+    fs::write(out_dir.join("rule_docs.rs"), out).expect("write rule_docs.rs");
+    fs::write(out_dir.join("engine_rules.rs"), engine_ids).expect("write engine_rules.rs");
+    register_lints(out_dir, &lints);
+}
+
+/// Docs of this family are rules the engine reports (parse failures, suppressions); every other
+/// doc is a lint's.
+const ENGINE_FAMILY: &str = "general";
+
+/// Writes `lints/<family>.rs` (the family's rule modules, included by `src/lints/<family>/mod.rs`)
+/// and `lints/registry.rs` (every lint, sorted by id). Each rule file declares its lint with
+/// `declare_lint!`, which defines the `LINT` listed here.
+fn register_lints(out_dir: &Path, lints: &[(String, String)]) {
+    let dir = out_dir.join("lints");
+    fs::create_dir_all(&dir).expect("create lints/ in OUT_DIR");
+    let mut families: Vec<&str> = lints.iter().map(|(f, _)| f.as_str()).collect();
+    families.sort_unstable();
+    families.dedup();
+    let mut registry: Vec<(&str, String)> = Vec::new();
+    for family in families {
+        let family_dir = Path::new("src/lints").join(family);
+        let mut mods = String::new();
+        let mut declared = Vec::new();
+        for (_, id) in lints.iter().filter(|(f, _)| f == family) {
+            let module = id.replace('-', "_");
+            let file = family_dir.join(format!("{module}.rs"));
+            assert!(
+                file.is_file(),
+                "lints/{id}.md (family `{family}`) has no implementation: expected {}",
+                file.display()
+            );
+            let abs = fs::canonicalize(&file).expect("canonical path");
+            writeln!(mods, "#[path = {:?}]\npub mod {module};", abs.display().to_string()).expect("write to string");
+            registry.push((id, format!("    {family}::{module}::LINT,\n")));
+            declared.push(format!("{module}.rs"));
+        }
+        // A file beside the rules that no doc names is a helper its family's mod.rs declares;
+        // anything else is a rule whose doc is missing, which must not vanish from the build.
+        let family_mod = fs::read_to_string(family_dir.join("mod.rs"))
+            .unwrap_or_else(|e| panic!("{}: {e}", family_dir.join("mod.rs").display()));
+        let mut entries: Vec<_> = fs::read_dir(&family_dir)
+            .expect("family directory")
+            .map(|e| e.expect("readable entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".rs") && n != "mod.rs" && !declared.contains(n))
+            .collect();
+        entries.sort();
+        for helper in entries {
+            let module = helper.trim_end_matches(".rs");
+            assert!(
+                family_mod.contains(&format!("mod {module};")),
+                "{}/{helper} is neither a rule (no lints/{}.md) nor declared in its family's mod.rs",
+                family_dir.display(),
+                module.replace('_', "-")
+            );
+        }
+        fs::write(dir.join(format!("{family}.rs")), mods).expect("write family modules");
+    }
+    registry.sort_unstable();
+    let mut text = String::from("/// Every lint, sorted by id.\npub static LINTS: &[&dyn Lint] = &[\n");
+    text.extend(registry.into_iter().map(|(_, line)| line));
+    text.push_str("];\n");
+    fs::write(dir.join("registry.rs"), text).expect("write registry.rs");
 }
 
 /// `---\nkey: value\n...\n---\n` at the top; returns the fields and where the body starts.

@@ -122,7 +122,7 @@ pub fn secrets(data: &[u8]) {
 
 /// `sfsec.toml`.
 pub fn config(data: &[u8]) {
-    let _ = crate::workspace::config::Config::parse(Path::new("sfsec.toml"), &text(data));
+    let _ = crate::workspace::config::Config::parse(Path::new("sfsec.toml"), &text(data), &crate::lints::options());
 }
 
 /// A project made of several files of real-looking kinds: the first byte of each part (split

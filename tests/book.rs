@@ -7,12 +7,13 @@ use std::path::Path;
 fn book_is_fresh() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src");
     let update = std::env::var_os("SFSEC_UPDATE_BOOK").is_some();
+    let options = sfsec::lints::options();
     let mut expected: Vec<(std::path::PathBuf, String)> = sfsec::diagnostics::rules::all()
         .iter()
         .map(|d| {
             (
                 src.join(format!("rules/{}.md", d.id)),
-                sfsec::diagnostics::book::rule_page(d),
+                sfsec::diagnostics::book::rule_page(d, &options),
             )
         })
         .collect();
@@ -61,8 +62,13 @@ fn the_configuration_chapter_shows_a_valid_config() {
     let text = std::fs::read_to_string(&path).expect("configuration.md");
     let start = text.find("```toml\n").expect("a toml example") + "```toml\n".len();
     let end = start + text[start..].find("```").expect("closing fence");
-    let config = sfsec::workspace::config::Config::parse(Path::new("sfsec.toml"), &text[start..end])
-        .expect("the example is valid");
-    assert_eq!(config.options.cert_expiry_window_days, 60);
+    let config =
+        sfsec::workspace::config::Config::parse(Path::new("sfsec.toml"), &text[start..end], &sfsec::lints::options())
+            .expect("the example is valid");
+    let window = sfsec::lints::options()
+        .into_iter()
+        .find(|o| o.name == "expiry-window-days")
+        .expect("declared by oauth-jwt-certificate");
+    assert_eq!(config.options.int(window), 60);
     assert_eq!(config.options.native_apps, vec!["Field_Desktop"]);
 }

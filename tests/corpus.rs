@@ -118,7 +118,12 @@ fn check_project(root: &Path) -> (Vec<String>, Annotations) {
     walk(root, root, &mut ann);
     sidecar(root, &mut ann);
     let config = if root.join("sfsec.toml").is_file() {
-        Config::load(&root.join("sfsec.toml"), &sfsec::workspace::confine::Confine::new(root)).expect("corpus config")
+        Config::load(
+            &root.join("sfsec.toml"),
+            &sfsec::workspace::confine::Confine::new(root),
+            &sfsec::lints::options(),
+        )
+        .expect("corpus config")
     } else {
         Config::default()
     };

@@ -135,7 +135,7 @@ pub fn run(cli: Cli, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i3
                 let _ = write!(
                     out,
                     "{}\nfamily: {} | default severity: {} | confidence: {} | tags: {}\n{}\n",
-                    doc.body().trim_end(),
+                    doc.body_with_options(&crate::lints::options()).trim_end(),
                     doc.family,
                     doc.severity,
                     doc.confidence,
@@ -184,10 +184,14 @@ fn parse_now(s: &str) -> Result<i64, ConfigError> {
 fn load_config(paths: &[PathBuf], explicit: Option<&PathBuf>, cwd: &Path) -> Result<Config, ConfigError> {
     let root = find_root(paths, cwd);
     match explicit {
-        Some(p) => Config::load(&crate::workspace::discovery::absolute(cwd, p), &Confine::new(&root)),
+        Some(p) => Config::load(
+            &crate::workspace::discovery::absolute(cwd, p),
+            &Confine::new(&root),
+            &crate::lints::options(),
+        ),
         // A link counts as there (and is refused if it leaves the project).
         None if root.join(FILE_NAME).symlink_metadata().is_ok() => {
-            Config::load(&root.join(FILE_NAME), &Confine::new(&root))
+            Config::load(&root.join(FILE_NAME), &Confine::new(&root), &crate::lints::options())
         }
         None => Ok(Config::default()),
     }

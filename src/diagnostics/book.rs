@@ -1,14 +1,15 @@
 //! The book's rule pages, generated from `lints/` (a test keeps `book/src/` fresh).
 
-use crate::diagnostics::rules::{self, RuleDoc};
+use crate::diagnostics::rules::{self, RuleDoc, RuleOption};
 
-pub fn rule_page(d: &RuleDoc) -> String {
+/// The page of `d`, with the options its lint declares (from `options`, every rule's).
+pub fn rule_page(d: &RuleDoc, options: &[&RuleOption]) -> String {
     let mut s = String::new();
     s.push_str("<!-- generated from lints/");
     s.push_str(d.id);
     s.push_str(".md by `SFSEC_UPDATE_BOOK=1 cargo test --test book`; edit that file instead -->\n\n");
-    let body = d.body();
-    let (title, rest) = body.split_once('\n').unwrap_or((body, ""));
+    let body = d.body_with_options(options);
+    let (title, rest) = body.split_once('\n').unwrap_or((&body, ""));
     s.push_str(title);
     s.push_str("\n\n");
     s.push_str(&format!(

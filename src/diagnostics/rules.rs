@@ -21,6 +21,43 @@ pub struct RuleDoc {
 
 include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
 
+/// The ids of the rules the engine reports itself (family `general`), as their docs name them.
+pub mod engine {
+    include!(concat!(env!("OUT_DIR"), "/engine_rules.rs"));
+}
+
+/// An option a rule accepts under `[rules.<id>]` in `sfsec.toml`, declared next to the rule's
+/// code (`declare_lint!`); configuration is validated against it and the book and `sfsec
+/// explain` describe it from it.
+#[derive(Debug)]
+pub struct RuleOption {
+    /// The id of the rule that owns it.
+    pub rule: &'static str,
+    /// Its key, kebab-case.
+    pub name: &'static str,
+    pub kind: OptionKind,
+    /// What it tunes, one line.
+    pub doc: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionKind {
+    /// A whole number from `min` to `max`.
+    Int { default: i64, min: i64, max: i64 },
+    /// A list of host names, compared case-insensitively; empty by default.
+    Hosts,
+}
+
+impl RuleOption {
+    /// Its type and default, as the book and `sfsec explain` print them.
+    pub fn describe(&self) -> String {
+        match self.kind {
+            OptionKind::Int { default, min, max } => format!("integer from {min} to {max}, default {default}"),
+            OptionKind::Hosts => "list of host names, default none".to_string(),
+        }
+    }
+}
+
 pub const DOCS_BASE_URL: &str = "https://sfsec.github.io/sfsec/rules/";
 
 impl RuleDoc {
@@ -37,6 +74,26 @@ impl RuleDoc {
         let rest = &body[start..];
         let end = rest.find("\n## ").map_or(rest.len(), |i| i + 1);
         Some(rest[..end].trim())
+    }
+
+    /// The body with an `## Options` section listing `options` (the rule's own, as its lint
+    /// declares them) before `## Known limitations`; the body as written when there are none.
+    pub fn body_with_options(&self, options: &[&RuleOption]) -> String {
+        let body = self.body();
+        let own: Vec<&&RuleOption> = options.iter().filter(|o| o.rule == self.id).collect();
+        if own.is_empty() {
+            return body.to_string();
+        }
+        let mut section = format!(
+            "## Options\nSet under `[rules.{}]` in `sfsec.toml`:\n\n| option | value | what it sets |\n|---|---|---|\n",
+            self.id
+        );
+        for o in own {
+            section.push_str(&format!("| `{}` | {} | {} |\n", o.name, o.describe(), o.doc));
+        }
+        section.push('\n');
+        let at = body.find("## Known limitations\n").unwrap_or(body.len());
+        format!("{}{section}{}", &body[..at], &body[at..])
     }
 
     pub fn help_uri(&self) -> String {

@@ -11,7 +11,7 @@
 use std::ops::Range;
 
 use crate::diagnostics::finding::{FileId, Finding, LineIndex, Suppression};
-use crate::diagnostics::rules;
+use crate::diagnostics::rules::{self, engine};
 use crate::syntax::xml::XmlDoc;
 
 #[derive(Debug, Clone)]
@@ -349,7 +349,7 @@ pub fn apply(findings: &mut [Finding], directives: &[Directive], enabled: impl F
         if d.rules.is_empty() {
             extra.push(
                 Finding::new(
-                    "invalid-suppression",
+                    engine::INVALID_SUPPRESSION,
                     d.file,
                     d.comment.clone(),
                     "suppression names no rule",
@@ -362,7 +362,7 @@ pub fn apply(findings: &mut [Finding], directives: &[Directive], enabled: impl F
             let names: Vec<String> = unknown.iter().map(|r| format!("`{r}`")).collect();
             extra.push(
                 Finding::new(
-                    "invalid-suppression",
+                    engine::INVALID_SUPPRESSION,
                     d.file,
                     d.comment.clone(),
                     format!("suppression names unknown rule {}", names.join(", ")),
@@ -374,7 +374,7 @@ pub fn apply(findings: &mut [Finding], directives: &[Directive], enabled: impl F
         let Some(reason) = &d.reason else {
             extra.push(
                 Finding::new(
-                    "invalid-suppression",
+                    engine::INVALID_SUPPRESSION,
                     d.file,
                     d.comment.clone(),
                     "suppression gives no reason, so it does not apply",
@@ -405,7 +405,7 @@ pub fn apply(findings: &mut [Finding], directives: &[Directive], enabled: impl F
             if !used && enabled(rule) {
                 extra.push(
                     Finding::new(
-                        "unused-suppression",
+                        engine::UNUSED_SUPPRESSION,
                         d.file,
                         d.comment.clone(),
                         format!("suppression of `{rule}` matches no finding"),

@@ -1,5 +1,7 @@
-//! The lint registry. One lint, one file; each declares what it inspects and the engine
-//! dispatches to it.
+//! The lint registry. One lint, one file, `src/lints/<family>/<rule_id>.rs`, documented by
+//! `lints/<rule-id>.md`: the file declares its lint with [`declare_lint!`] (id and options,
+//! written once) and implements the hooks of [`Lint`] it needs; the build lists it in [`LINTS`]
+//! (see `build.rs`), and the engine dispatches to it.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -9,11 +11,41 @@ use tree_sitter::Node;
 
 use crate::dataflow::{Analysis, Flow, Spec};
 use crate::diagnostics::finding::{FileId, Finding};
+use crate::diagnostics::rules::RuleOption;
 use crate::semantic::oauth::OauthIndex;
 use crate::syntax::xml::XmlDoc;
 use crate::workspace::config::Options;
 use crate::workspace::kind::MetaType;
 use crate::workspace::project::{Project, SourceFile};
+
+/// Declares the lint of a rule file: a unit struct, the rule's `ID` and its `LINT` for the
+/// registry, with the options it reads from `[rules.<id>]` (each a [`RuleOption`] const in the
+/// same file). The id must match the file and its doc (tests check both).
+///
+/// ```ignore
+/// declare_lint!(DeviceFlow = "oauth-device-flow");
+/// declare_lint!(JwtCertificate = "oauth-jwt-certificate", options: [EXPIRY_WINDOW_DAYS]);
+/// ```
+macro_rules! declare_lint {
+    ($name:ident = $id:literal $(, options: [$($option:ident),* $(,)?])?) => {
+        pub struct $name;
+
+        /// This rule's id, as its doc `lints/<id>.md` is named.
+        pub const ID: &str = $id;
+
+        /// What the registry lists.
+        pub const LINT: &dyn $crate::lints::Lint = &$name;
+
+        impl $crate::lints::Declaration for $name {
+            fn id(&self) -> &'static str {
+                ID
+            }
+            fn options(&self) -> &'static [&'static $crate::diagnostics::rules::RuleOption] {
+                &[$($(&$option),*)?]
+            }
+        }
+    };
+}
 
 pub mod oauth;
 pub mod org;
@@ -34,10 +66,15 @@ pub struct Ctx<'p> {
     pub clock: &'p crate::workspace::clock::Clock,
 }
 
-/// A lint implements only the hooks it needs.
-pub trait Lint: Sync + Send {
+/// What [`declare_lint!`] writes: the rule's id and options.
+pub trait Declaration {
     fn id(&self) -> &'static str;
+    /// The options the rule reads from `[rules.<id>]`, with their defaults.
+    fn options(&self) -> &'static [&'static RuleOption];
+}
 
+/// A lint implements only the hooks it needs.
+pub trait Lint: Declaration + Sync + Send {
     /// Metadata types whose files [`Lint::check_xml`] receives.
     fn xml_types(&self) -> &'static [MetaType] {
         &[]
@@ -106,50 +143,17 @@ impl Ctx<'_> {
     }
 }
 
-/// Every lint, sorted by id.
-pub static LINTS: &[&dyn Lint] = &[
-    &org::guest_user_access::GuestUserAccess,
-    &secrets::hardcoded_secret::HardcodedSecret,
-    &org::login_ip_ranges_missing::LoginIpRangesMissing,
-    &org::mfa_not_required::MfaNotRequired,
-    &oauth::oauth_broad_scope::BroadScope,
-    &oauth::oauth_client_credentials_flow::ClientCredentialsFlow,
-    &oauth::oauth_consumer_secret_optional::ConsumerSecretOptional,
-    &oauth::oauth_device_flow::DeviceFlow,
-    &oauth::oauth_implicit_flow::ImplicitFlow,
-    &oauth::oauth_insecure_callback::InsecureCallback,
-    &oauth::oauth_introspect_all_tokens::IntrospectAllTokens,
-    &oauth::oauth_ip_relaxation::IpRelaxation,
-    &oauth::oauth_jwt_certificate::JwtCertificate,
-    &oauth::oauth_pkce_not_required::PkceNotRequired,
-    &oauth::oauth_refresh_token_policy::RefreshTokenPolicy,
-    &oauth::oauth_refresh_token_rotation::RefreshTokenRotation,
-    &oauth::oauth_self_authorized::SelfAuthorized,
-    &oauth::oauth_username_password_flow::UsernamePasswordFlow,
-    &oauth::oauth_web_server_flow::WebServerFlow,
-    &secrets::protected_setting_secret::ProtectedSettingSecret,
-    &secrets::public_setting_secret::PublicSettingSecret,
-    &secrets::secret_in_metadata_record::SecretInMetadataRecord,
-    &session::session_id_exposed::SessionIdExposed,
-    &session::session_id_to_external::SessionIdToExternal,
-    &org::third_party_package::ThirdPartyPackage,
-    &org::use_any_api_client::UseAnyApiClient,
-    &org::weak_password_policy::WeakPasswordPolicy,
-    &org::weak_session_settings::WeakSessionSettings,
-];
+include!(concat!(env!("OUT_DIR"), "/lints/registry.rs"));
 
-/// Rules the engine itself reports (parse failures, suppressions); they have docs but no lint.
-pub const ENGINE_RULES: &[&str] = &[
-    "analysis-limit",
-    "apex-parse-error",
-    "invalid-metadata",
-    "invalid-suppression",
-    "link-outside-project",
-    "managed-source-hidden",
-    "package-directory-missing",
-    "unreadable-file",
-    "unused-suppression",
-];
+/// Every option of every rule, for validating `sfsec.toml`.
+pub fn options() -> Vec<&'static RuleOption> {
+    LINTS.iter().flat_map(|l| l.options().iter().copied()).collect()
+}
+
+/// The lint of a rule id; `None` for the engine's own rules and unknown ids.
+pub fn lint(id: &str) -> Option<&'static dyn Lint> {
+    LINTS.binary_search_by(|l| l.id().cmp(id)).ok().map(|i| LINTS[i])
+}
 
 #[cfg(test)]
 pub mod test_support;
@@ -164,14 +168,72 @@ mod tests {
         for w in LINTS.windows(2) {
             assert!(w[0].id() < w[1].id(), "LINTS must be sorted and unique: {}", w[1].id());
         }
-        let mut ids: Vec<&str> = LINTS
+        let ids: Vec<&str> = LINTS.iter().map(|l| l.id()).collect();
+        let docs: Vec<&str> = rules::all()
             .iter()
-            .map(|l| l.id())
-            .chain(ENGINE_RULES.iter().copied())
+            .filter(|d| d.family != "general")
+            .map(|d| d.id)
             .collect();
-        ids.sort_unstable();
-        let docs: Vec<&str> = rules::all().iter().map(|d| d.id).collect();
         assert_eq!(ids, docs, "every lint has a doc in lints/ and every doc a lint");
+        assert_eq!(rules::all().len() - docs.len(), 9, "the engine's own rules");
+    }
+
+    /// Each option belongs to the lint that declares it, has a kebab-case name unique among the
+    /// rule's keys, and a default inside its own range.
+    #[test]
+    fn declared_options_are_consistent() {
+        use crate::diagnostics::rules::OptionKind;
+        let mut declared = 0;
+        for lint in LINTS {
+            let mut names = vec!["level"];
+            for option in lint.options() {
+                declared += 1;
+                assert_eq!(option.rule, lint.id(), "{}", option.name);
+                assert!(
+                    option.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                    "{}",
+                    option.name
+                );
+                assert!(!names.contains(&option.name), "{}: {} twice", lint.id(), option.name);
+                names.push(option.name);
+                assert!(!option.doc.is_empty(), "{}: {} needs a doc", lint.id(), option.name);
+                if let OptionKind::Int { default, min, max } = option.kind {
+                    assert!(min <= default && default <= max, "{}: {}", lint.id(), option.name);
+                }
+            }
+        }
+        assert_eq!(declared, options().len());
+        assert_eq!(declared, 7);
+    }
+
+    /// `sfsec.toml` is checked against the rules' own declarations, and a lint reads back what
+    /// the file set (or the declared default).
+    #[test]
+    fn configuration_reads_the_declared_options() {
+        use crate::workspace::config::Config;
+        let parse = |text: &str| Config::parse(std::path::Path::new("sfsec.toml"), text, &options());
+        let config = parse(
+            "[rules.weak-session-settings]\nmax-timeout-minutes = 60\n\
+             [rules.oauth-insecure-callback]\nallowed-hosts = [\"Intranet.Example.com\"]\n",
+        )
+        .expect("valid");
+        let find = |name: &str| options().into_iter().find(|o| o.name == name).expect(name);
+        assert_eq!(config.options.int(find("max-timeout-minutes")), 60);
+        assert_eq!(config.options.int(find("min-length")), 8, "the declared default");
+        assert_eq!(config.options.hosts(find("allowed-hosts")), ["intranet.example.com"]);
+        let err = parse("[rules.weak-session-settings]\nmin-history = 2\n").expect_err("wrong rule");
+        assert!(
+            err.message
+                .contains("belongs to `weak-password-policy`, not `weak-session-settings`"),
+            "{err}"
+        );
+        let err = parse("[rules.weak-session-settings]\nmax-timeout-minutes = 5\n").expect_err("range");
+        assert!(err.message.contains("from 15 to 1440"), "{err}");
+        assert_eq!(
+            lint("weak-session-settings").map(|l| l.id()),
+            Some("weak-session-settings")
+        );
+        assert!(lint("apex-parse-error").is_none());
     }
 
     #[test]

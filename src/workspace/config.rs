@@ -12,7 +12,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostics::finding::{LineIndex, Severity};
-use crate::diagnostics::rules;
+use crate::diagnostics::rules::{self, OptionKind, RuleOption};
 
 pub const FILE_NAME: &str = "sfsec.toml";
 
@@ -111,54 +111,10 @@ impl<'de> Deserialize<'de> for RawRule {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawRuleTable {
-    level: Option<Spanned<String>>,
-    expiry_window_days: Option<Spanned<i64>>,
-    allowed_hosts: Option<Spanned<Vec<String>>>,
-    min_length: Option<Spanned<i64>>,
-    max_login_attempts: Option<Spanned<i64>>,
-    max_expiration_days: Option<Spanned<i64>>,
-    min_history: Option<Spanned<i64>>,
-    max_timeout_minutes: Option<Spanned<i64>>,
-}
-
-impl RawRuleTable {
-    fn is_empty(&self) -> bool {
-        let RawRuleTable {
-            level,
-            expiry_window_days,
-            allowed_hosts,
-            min_length,
-            max_login_attempts,
-            max_expiration_days,
-            min_history,
-            max_timeout_minutes,
-        } = self;
-        level.is_none()
-            && allowed_hosts.is_none()
-            && [
-                expiry_window_days,
-                min_length,
-                max_login_attempts,
-                max_expiration_days,
-                min_history,
-                max_timeout_minutes,
-            ]
-            .iter()
-            .all(|o| o.is_none())
-    }
-}
-
-/// A numeric rule option: its value, name, owning rule, allowed range and where it goes.
-type Numeric<'a> = (
-    &'a Option<Spanned<i64>>,
-    &'static str,
-    &'static str,
-    std::ops::RangeInclusive<i64>,
-    fn(&mut Options, i64),
-);
+/// `[rules.<id>]`: `level` and the rule's options, each with where it is written. Validated
+/// against the options the rules declare, not by serde, so that a key on the wrong rule can say
+/// which rule owns it.
+type RawRuleTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 
 /// What a rule's `level` says: off, or a severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,48 +139,42 @@ pub struct Config {
     pub source: String,
 }
 
-/// Per-rule options, with their documented defaults.
-#[derive(Debug, Clone)]
+/// The options set in `sfsec.toml`: `[oauth]`'s, and those of each rule (read with the
+/// [`RuleOption`] the rule declares, whose default holds where the file sets nothing).
+#[derive(Debug, Clone, Default)]
 pub struct Options {
-    pub cert_expiry_window_days: i64,
-    pub allowed_callback_hosts: Vec<String>,
     pub native_apps: Vec<String>,
-    pub password: PasswordBaseline,
-    pub session: SessionBaseline,
+    values: BTreeMap<(&'static str, &'static str), OptionValue>,
 }
 
-/// `weak-password-policy`'s baseline (sfsec's own policy, documented in the rule).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PasswordBaseline {
-    pub min_length: i64,
-    pub max_login_attempts: i64,
-    /// 0 accepts passwords that never expire.
-    pub max_expiration_days: i64,
-    pub min_history: i64,
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum OptionValue {
+    Int(i64),
+    Hosts(Vec<String>),
 }
 
-/// `weak-session-settings`'s baseline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SessionBaseline {
-    pub max_timeout_minutes: i64,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            cert_expiry_window_days: 90,
-            allowed_callback_hosts: Vec::new(),
-            native_apps: Vec::new(),
-            password: PasswordBaseline {
-                min_length: 8,
-                max_login_attempts: 10,
-                max_expiration_days: 90,
-                min_history: 3,
-            },
-            session: SessionBaseline {
-                max_timeout_minutes: 120,
-            },
+impl Options {
+    /// An integer option's value. An option of another kind reads as 0: a declaration bug that a
+    /// test on every rule's options rules out.
+    pub fn int(&self, option: &RuleOption) -> i64 {
+        match (self.values.get(&(option.rule, option.name)), option.kind) {
+            (Some(OptionValue::Int(v)), _) => *v,
+            (_, OptionKind::Int { default, .. }) => default,
+            _ => 0,
         }
+    }
+
+    /// A host-list option's value, lower-cased.
+    pub fn hosts(&self, option: &RuleOption) -> &[String] {
+        match self.values.get(&(option.rule, option.name)) {
+            Some(OptionValue::Hosts(h)) => h,
+            _ => &[],
+        }
+    }
+
+    /// Sets an integer option, as `sfsec.toml` would (tests; the range is the caller's concern).
+    pub fn set_int(&mut self, option: &'static RuleOption, value: i64) {
+        self.values.insert((option.rule, option.name), OptionValue::Int(value));
     }
 }
 
@@ -264,18 +214,23 @@ pub fn is_rule_or_family(name: &str) -> bool {
 }
 
 impl Config {
-    /// Reads `path`, which must not lead out of the project through a link (`confine`).
-    pub fn load(path: &Path, confine: &crate::workspace::confine::Confine) -> Result<Config, ConfigError> {
+    /// Reads `path`, which must not lead out of the project through a link (`confine`); rule
+    /// options are checked against `declared`, every option the rules declare.
+    pub fn load(
+        path: &Path,
+        confine: &crate::workspace::confine::Confine,
+        declared: &[&'static RuleOption],
+    ) -> Result<Config, ConfigError> {
         let text = crate::workspace::confine::read_confined(confine, path).map_err(|e| ConfigError {
             path: Some(path.to_path_buf()),
             line: 0,
             column: 0,
             message: format!("cannot read: {e}"),
         })?;
-        Config::parse(path, &text)
+        Config::parse(path, &text, declared)
     }
 
-    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+    pub fn parse(path: &Path, text: &str, declared: &[&'static RuleOption]) -> Result<Config, ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
             ConfigError::at(path, text, offset, e.message().trim().to_string())
@@ -327,7 +282,7 @@ impl Config {
                 RawRule::Level(s) => {
                     config.levels.insert(doc.id, parse_level(s, rule.span().start, &err)?);
                 }
-                RawRule::Table(t) => rule_table(&mut config, doc, id.span().start, t, &err)?,
+                RawRule::Table(t) => rule_table(&mut config, doc, id.span().start, t, declared, &err)?,
             }
         }
         Ok(config)
@@ -368,6 +323,7 @@ fn rule_table(
     doc: &rules::RuleDoc,
     id_offset: usize,
     t: &RawRuleTable,
+    declared: &[&'static RuleOption],
     err: &dyn Fn(usize, String) -> ConfigError,
 ) -> Result<(), ConfigError> {
     // An empty table is a half-written configuration, not a choice: say so.
@@ -380,89 +336,130 @@ fn rule_table(
             ),
         ));
     }
-    if let Some(l) = &t.level {
-        config
-            .levels
-            .insert(doc.id, parse_level(l.get_ref(), l.span().start, err)?);
-    }
-    let wrong_rule = |offset: usize, option: &str, owner: &str| {
-        err(
-            offset,
-            format!("option `{option}` belongs to `{owner}`, not `{}`", doc.id),
-        )
-    };
-    if let Some(d) = &t.expiry_window_days {
-        if doc.id != "oauth-jwt-certificate" {
-            return Err(wrong_rule(
-                d.span().start,
-                "expiry-window-days",
-                "oauth-jwt-certificate",
-            ));
-        }
-        if !(0..=3650).contains(d.get_ref()) {
-            return Err(err(d.span().start, "expected a number of days from 0 to 3650".into()));
-        }
-        config.options.cert_expiry_window_days = *d.get_ref();
-    }
-    // Numeric baselines: (value, option, owning rule, allowed range, setter).
-    let numeric: [Numeric<'_>; 5] = [
-        (&t.min_length, "min-length", "weak-password-policy", 5..=50, |o, v| {
-            o.password.min_length = v
-        }),
-        (
-            &t.max_login_attempts,
-            "max-login-attempts",
-            "weak-password-policy",
-            1..=10,
-            |o, v| o.password.max_login_attempts = v,
-        ),
-        (
-            &t.max_expiration_days,
-            "max-expiration-days",
-            "weak-password-policy",
-            0..=3650,
-            |o, v| o.password.max_expiration_days = v,
-        ),
-        (&t.min_history, "min-history", "weak-password-policy", 0..=24, |o, v| {
-            o.password.min_history = v
-        }),
-        (
-            &t.max_timeout_minutes,
-            "max-timeout-minutes",
-            "weak-session-settings",
-            15..=1440,
-            |o, v| o.session.max_timeout_minutes = v,
-        ),
-    ];
-    for (value, option, owner, range, set) in numeric {
-        if let Some(v) = value {
-            if doc.id != owner {
-                return Err(wrong_rule(v.span().start, option, owner));
-            }
-            if !range.contains(v.get_ref()) {
+    for (key, value) in t {
+        let offset = value.span().start;
+        if key.get_ref() == "level" {
+            let toml::Value::String(level) = value.get_ref() else {
                 return Err(err(
-                    v.span().start,
-                    format!("`{option}` must be from {} to {}", range.start(), range.end()),
+                    offset,
+                    "`level` must be a string: off, note, warning or error".into(),
                 ));
-            }
-            set(&mut config.options, *v.get_ref());
+            };
+            config.levels.insert(doc.id, parse_level(level, offset, err)?);
+            continue;
         }
-    }
-    if let Some(h) = &t.allowed_hosts {
-        if doc.id != "oauth-insecure-callback" {
-            return Err(wrong_rule(h.span().start, "allowed-hosts", "oauth-insecure-callback"));
-        }
-        config.options.allowed_callback_hosts = h.get_ref().iter().map(|s| s.to_ascii_lowercase()).collect();
+        let named = |o: &&&RuleOption| o.name == key.get_ref();
+        let Some(option) = declared.iter().filter(named).find(|o| o.rule == doc.id) else {
+            let message = match declared.iter().find(named) {
+                Some(other) => format!(
+                    "option `{}` belongs to `{}`, not `{}`",
+                    key.get_ref(),
+                    other.rule,
+                    doc.id
+                ),
+                None => {
+                    let own: Vec<String> = declared
+                        .iter()
+                        .filter(|o| o.rule == doc.id)
+                        .map(|o| format!("`{}`", o.name))
+                        .collect();
+                    format!(
+                        "unknown option `{}` for `{}`; expected `level`{}{}",
+                        key.get_ref(),
+                        doc.id,
+                        if own.is_empty() { "" } else { " or " },
+                        own.join(", ")
+                    )
+                }
+            };
+            return Err(err(key.span().start, message));
+        };
+        let parsed = option_value(option, value.get_ref()).map_err(|m| err(offset, m))?;
+        config.options.values.insert((option.rule, option.name), parsed);
     }
     Ok(())
+}
+
+/// A rule option's value checked against its declaration.
+fn option_value(option: &RuleOption, value: &toml::Value) -> Result<OptionValue, String> {
+    let name = option.name;
+    match (option.kind, value) {
+        (OptionKind::Int { min, max, .. }, toml::Value::Integer(v)) => {
+            if (min..=max).contains(v) {
+                Ok(OptionValue::Int(*v))
+            } else {
+                Err(format!("`{name}` must be from {min} to {max}"))
+            }
+        }
+        (OptionKind::Int { min, max, .. }, _) => Err(format!("`{name}` must be a whole number from {min} to {max}")),
+        (OptionKind::Hosts, toml::Value::Array(items)) => items
+            .iter()
+            .map(|i| match i {
+                toml::Value::String(h) => Ok(h.to_ascii_lowercase()),
+                _ => Err(format!("`{name}` must be a list of host names (strings)")),
+            })
+            .collect::<Result<_, _>>()
+            .map(OptionValue::Hosts),
+        (OptionKind::Hosts, _) => Err(format!("`{name}` must be a list of host names (strings)")),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    // Options as rules would declare them; the rules' real declarations are tested with the
+    // registry (`crate::lints`).
+    const EXPIRY: RuleOption = RuleOption {
+        rule: "oauth-jwt-certificate",
+        name: "expiry-window-days",
+        kind: OptionKind::Int {
+            default: 90,
+            min: 0,
+            max: 3650,
+        },
+        doc: "",
+    };
+    const HOSTS: RuleOption = RuleOption {
+        rule: "oauth-insecure-callback",
+        name: "allowed-hosts",
+        kind: OptionKind::Hosts,
+        doc: "",
+    };
+    const MIN_LENGTH: RuleOption = RuleOption {
+        rule: "weak-password-policy",
+        name: "min-length",
+        kind: OptionKind::Int {
+            default: 8,
+            min: 5,
+            max: 50,
+        },
+        doc: "",
+    };
+    const MAX_EXPIRATION: RuleOption = RuleOption {
+        rule: "weak-password-policy",
+        name: "max-expiration-days",
+        kind: OptionKind::Int {
+            default: 90,
+            min: 0,
+            max: 3650,
+        },
+        doc: "",
+    };
+    const MAX_ATTEMPTS: RuleOption = RuleOption {
+        rule: "weak-password-policy",
+        name: "max-login-attempts",
+        kind: OptionKind::Int {
+            default: 10,
+            min: 1,
+            max: 10,
+        },
+        doc: "",
+    };
+    const DECLARED: &[&RuleOption] = &[&EXPIRY, &HOSTS, &MIN_LENGTH, &MAX_EXPIRATION, &MAX_ATTEMPTS];
+
     fn parse(text: &str) -> Result<Config, ConfigError> {
-        Config::parse(Path::new("sfsec.toml"), text)
+        Config::parse(Path::new("sfsec.toml"), text, DECLARED)
     }
 
     #[test]
@@ -473,20 +470,18 @@ mod tests {
              [rules]\noauth-device-flow = \"off\"\n\
              [rules.oauth-jwt-certificate]\nlevel = \"error\"\nexpiry-window-days = 30\n\
              [rules.oauth-insecure-callback]\nallowed-hosts = [\"Dev.Example.com\"]\n\
-             [rules.weak-password-policy]\nmin-length = 14\nmax-expiration-days = 0\n\
-             [rules.weak-session-settings]\nmax-timeout-minutes = 60\n",
+             [rules.weak-password-policy]\nmin-length = 14\nmax-expiration-days = 0\n",
         )
         .expect("valid");
         assert!(!c.enabled("oauth-device-flow", "oauth"));
         assert!(c.enabled("oauth-implicit-flow", "oauth"));
         assert_eq!(c.severity_override("oauth-jwt-certificate"), Some(Severity::Error));
-        assert_eq!(c.options.cert_expiry_window_days, 30);
-        assert_eq!(c.options.allowed_callback_hosts, vec!["dev.example.com"]);
+        assert_eq!(c.options.int(&EXPIRY), 30);
+        assert_eq!(c.options.hosts(&HOSTS), ["dev.example.com"]);
         assert_eq!(c.options.native_apps, vec!["Mobile"]);
-        assert_eq!(c.options.password.min_length, 14);
-        assert_eq!(c.options.password.max_expiration_days, 0);
-        assert_eq!(c.options.password.max_login_attempts, 10, "unset: the default");
-        assert_eq!(c.options.session.max_timeout_minutes, 60);
+        assert_eq!(c.options.int(&MIN_LENGTH), 14);
+        assert_eq!(c.options.int(&MAX_EXPIRATION), 0);
+        assert_eq!(c.options.int(&MAX_ATTEMPTS), 10, "unset: the default");
         assert_eq!(c.fail_on, Some(FailOn::At(Severity::Error)));
         assert!(c.exclude.is_match("legacy/a/b.xml"));
     }
@@ -514,6 +509,23 @@ mod tests {
                 "belongs to `weak-password-policy`",
             ),
             ("[rules.weak-password-policy]\nmin-length = 2\n", 2, "from 5 to 50"),
+            (
+                "[rules.weak-password-policy]\nmin-length = \"8\"\n",
+                2,
+                "whole number from 5 to 50",
+            ),
+            (
+                "[rules.weak-password-policy]\nlevel = \"note\"\nmin-size = 8\n",
+                3,
+                "unknown option `min-size` for `weak-password-policy`; expected `level` or `min-length`, `max-expiration-days`, `max-login-attempts`",
+            ),
+            ("[rules.oauth-device-flow]\nlevel = 1\n", 2, "`level` must be a string"),
+            (
+                "[rules.oauth-insecure-callback]\nallowed-hosts = [1]\n",
+                2,
+                "list of host names",
+            ),
+            ("[rules.oauth-device-flow]\n", 1, "sets nothing"),
             ("fail-on = \"sometimes\"\n", 1, "expected error, warning, note or never"),
             ("exclude = [\"a[\"]\n", 1, "invalid glob"),
             ("[oauth]\nnative = []\n", 2, "unknown field"),

@@ -51,9 +51,6 @@ impl Confine {
     }
 }
 
-/// The rule of the finding for a link out of the project.
-pub const LINK_OUTSIDE: &str = "link-outside-project";
-
 /// The most a configuration-like file (`sfdx-project.json`, `sfsec.toml`, a baseline, the
 /// cache) may hold: the same bound as a scanned file.
 pub const MAX_BYTES: u64 = 8 * 1024 * 1024;

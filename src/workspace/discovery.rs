@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use walkdir::WalkDir;
 
+use crate::diagnostics::rules::engine;
 use crate::syntax::json::{Json, JsonNode};
 use crate::workspace::config::{Config, ConfigError};
-use crate::workspace::confine::{Confine, LINK_OUTSIDE, read_confined};
+use crate::workspace::confine::{Confine, read_confined};
 use crate::workspace::kind::{FileKind, classify};
 
 pub const SFDX_PROJECT: &str = "sfdx-project.json";
@@ -38,7 +39,7 @@ pub struct WalkProblem {
 fn link_problem(root: &Path, abs: &Path) -> WalkProblem {
     WalkProblem {
         rel: relative(root, abs),
-        rule: LINK_OUTSIDE,
+        rule: engine::LINK_OUTSIDE_PROJECT,
         message: Confine::message(abs),
     }
 }
@@ -389,7 +390,7 @@ fn walk(
                 };
                 problems.push(WalkProblem {
                     rel,
-                    rule: "unreadable-file",
+                    rule: engine::UNREADABLE_FILE,
                     message,
                 });
             }

@@ -6,15 +6,13 @@ use rayon::prelude::*;
 use tree_sitter::Tree;
 
 use crate::diagnostics::finding::{FileId, Finding, LineIndex};
+use crate::diagnostics::rules::engine;
 use crate::syntax::apex;
 use crate::syntax::flat::FlatTree;
 use crate::syntax::json::JsonNode;
 use crate::syntax::xml::XmlDoc;
 use crate::workspace::discovery::{Candidate, Discovery, SfdxProject};
 use crate::workspace::kind::{FileKind, MetaType};
-
-/// The rule of the findings for files past a limit of the analysis.
-pub const ANALYSIS_LIMIT: &str = "analysis-limit";
 
 /// Larger files are reported and skipped: no metadata or Apex file comes close.
 pub const MAX_FILE_BYTES: u64 = crate::workspace::confine::MAX_BYTES;
@@ -311,9 +309,6 @@ impl Unparsed {
     }
 }
 
-/// The rule of a package directory that `sfdx-project.json` names and that does not exist.
-pub const PACKAGE_DIRECTORY_MISSING: &str = "package-directory-missing";
-
 /// A finding at each package directory `sfdx-project.json` names that does not exist, when
 /// that file is scanned (a file list without it leaves them to the full scan).
 fn missing_package_dirs(sfdx: Option<&SfdxProject>, files: &[SourceFile], findings: &mut Vec<Finding>) {
@@ -326,16 +321,13 @@ fn missing_package_dirs(sfdx: Option<&SfdxProject>, files: &[SourceFile], findin
     for (span, path) in &sfdx.missing {
         let message = format!("package directory `{path}` does not exist; the other package directories are scanned");
         findings.push(Finding::new(
-            PACKAGE_DIRECTORY_MISSING,
+            engine::PACKAGE_DIRECTORY_MISSING,
             id,
             span.start + shift..span.end + shift,
             message,
         ));
     }
 }
-
-/// The rule of the note on files that hold only `(hidden)`.
-pub const MANAGED_SOURCE_HIDDEN: &str = "managed-source-hidden";
 
 /// Files whose whole content is `(hidden)`, as a retrieve writes for a managed package's
 /// source, are not parsed (a parse error on each buried one org's findings under 999) and
@@ -359,7 +351,7 @@ fn hidden_placeholders(files: &[SourceFile], readable: &mut [bool], findings: &m
                 n - 1
             ),
         };
-        findings.push(Finding::new(MANAGED_SOURCE_HIDDEN, id, 0..0, message));
+        findings.push(Finding::new(engine::MANAGED_SOURCE_HIDDEN, id, 0..0, message));
     }
 }
 
@@ -387,7 +379,12 @@ fn read_one(c: Candidate) -> (SourceFile, Problem) {
     // A regular file only (a FIFO would block, a device never end), of a bounded size.
     let bytes = match crate::workspace::confine::read_regular(&c.abs, MAX_FILE_BYTES) {
         Ok(b) => b,
-        Err(e) => return (file, Some(("unreadable-file", 0, format!("cannot read file: {e}")))),
+        Err(e) => {
+            return (
+                file,
+                Some((engine::UNREADABLE_FILE, 0, format!("cannot read file: {e}"))),
+            );
+        }
     };
     file.text = match String::from_utf8(bytes) {
         Ok(t) => t,
@@ -398,7 +395,7 @@ fn read_one(c: Candidate) -> (SourceFile, Problem) {
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let msg = format!("file is not valid UTF-8 (bad byte at offset {at}); not scanned");
-            return (file, Some(("unreadable-file", 0, msg)));
+            return (file, Some((engine::UNREADABLE_FILE, 0, msg)));
         }
     };
     file.size = file.text.len();
@@ -470,7 +467,7 @@ fn parse_into<T>(
                 None
             }
             Err(e) => Some((
-                "invalid-metadata",
+                engine::INVALID_METADATA,
                 e.offset.min(file.text.len()),
                 format!("malformed XML: {}", e.message),
             )),
@@ -484,7 +481,7 @@ fn parse_into<T>(
                         "unexpected syntax".to_string()
                     };
                     (
-                        "apex-parse-error",
+                        engine::APEX_PARSE_ERROR,
                         n.start_byte(),
                         format!(
                             "sfsec's Apex grammar cannot read this ({what}); the rest of the file is linted, this part may hide findings"
@@ -503,7 +500,11 @@ fn parse_into<T>(
                     // not kept, and says so.
                     file.parsed = match flat.too_deep() {
                         Some(at) => {
-                            problem = Some((ANALYSIS_LIMIT, at, crate::syntax::tree::too_deep_message("Apex")));
+                            problem = Some((
+                                engine::ANALYSIS_LIMIT,
+                                at,
+                                crate::syntax::tree::too_deep_message("Apex"),
+                            ));
                             Parsed::Failed
                         }
                         None => Parsed::Apex(flat),
@@ -512,10 +513,10 @@ fn parse_into<T>(
                 problem
             }
             Err(crate::syntax::tree::ParseFailure::TooSlow) => {
-                Some((ANALYSIS_LIMIT, 0, crate::syntax::tree::too_slow_message("Apex")))
+                Some((engine::ANALYSIS_LIMIT, 0, crate::syntax::tree::too_slow_message("Apex")))
             }
             Err(crate::syntax::tree::ParseFailure::GaveUp) => Some((
-                "apex-parse-error",
+                engine::APEX_PARSE_ERROR,
                 0,
                 "the Apex parser gave up on this file".to_string(),
             )),
@@ -527,7 +528,7 @@ fn parse_into<T>(
                     None
                 }
                 Err(e) => Some((
-                    "invalid-metadata",
+                    engine::INVALID_METADATA,
                     e.offset.min(file.text.len()),
                     format!("malformed JSON: {}", e.message),
                 )),
@@ -540,8 +541,13 @@ fn parse_into<T>(
             }
             Err(failure) => {
                 file.parsed = Parsed::Text;
-                (failure == crate::syntax::tree::ParseFailure::TooSlow)
-                    .then(|| (ANALYSIS_LIMIT, 0, crate::syntax::tree::too_slow_message("JavaScript")))
+                (failure == crate::syntax::tree::ParseFailure::TooSlow).then(|| {
+                    (
+                        engine::ANALYSIS_LIMIT,
+                        0,
+                        crate::syntax::tree::too_slow_message("JavaScript"),
+                    )
+                })
             }
         },
         FileKind::Visualforce | FileKind::AuraMarkup | FileKind::StaticText => {

@@ -9,21 +9,8 @@ use crate::semantic::oauth::{RequestedFlow, requested_flows};
 use crate::syntax::apex;
 use crate::workspace::project::SourceFile;
 
-pub mod oauth_broad_scope;
-pub mod oauth_client_credentials_flow;
-pub mod oauth_consumer_secret_optional;
-pub mod oauth_device_flow;
-pub mod oauth_implicit_flow;
-pub mod oauth_insecure_callback;
-pub mod oauth_introspect_all_tokens;
-pub mod oauth_ip_relaxation;
-pub mod oauth_jwt_certificate;
-pub mod oauth_pkce_not_required;
-pub mod oauth_refresh_token_policy;
-pub mod oauth_refresh_token_rotation;
-pub mod oauth_self_authorized;
-pub mod oauth_username_password_flow;
-pub mod oauth_web_server_flow;
+// The rule modules, one per `lints/<rule-id>.md` of this family (see `build.rs`).
+include!(concat!(env!("OUT_DIR"), "/lints/oauth.rs"));
 
 /// The Apex node kinds that carry flow requests.
 pub const STRING_KINDS: &[&str] = &["string_literal"];

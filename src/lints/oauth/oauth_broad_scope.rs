@@ -5,15 +5,9 @@ use crate::diagnostics::finding::Finding;
 use crate::lints::{Ctx, Lint};
 use crate::semantic::oauth::{RefreshPolicy, is_refresh_scope};
 
-pub struct BroadScope;
-
-const ID: &str = "oauth-broad-scope";
+declare_lint!(BroadScope = "oauth-broad-scope");
 
 impl Lint for BroadScope {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for app in cx.oauth.apps.iter().filter(|a| a.oauth_enabled()) {
             let scopes = app.scopes();

@@ -9,9 +9,7 @@ use crate::lints::{Ctx, Lint};
 use crate::semantic::oauth::{Flag, RequestedFlow};
 use crate::workspace::project::SourceFile;
 
-pub struct ClientCredentialsFlow;
-
-const ID: &str = "oauth-client-credentials-flow";
+declare_lint!(ClientCredentialsFlow = "oauth-client-credentials-flow");
 const CODE: FlowRequest = FlowRequest {
     rule: ID,
     flow: RequestedFlow::ClientCredentials,
@@ -22,10 +20,6 @@ const HELP: &str =
     "disable the client credentials flow; use the JWT bearer flow with a rotated certificate or a user-present flow";
 
 impl Lint for ClientCredentialsFlow {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for app in cx.oauth.apps.iter().filter(|a| a.oauth_enabled()) {
             if let Some(s) = app.flag(Flag::ClientCredentials).filter(|s| s.value) {

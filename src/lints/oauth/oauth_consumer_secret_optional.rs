@@ -5,15 +5,9 @@ use crate::diagnostics::finding::Finding;
 use crate::lints::{Ctx, Lint};
 use crate::semantic::oauth::Flag;
 
-pub struct ConsumerSecretOptional;
-
-const ID: &str = "oauth-consumer-secret-optional";
+declare_lint!(ConsumerSecretOptional = "oauth-consumer-secret-optional");
 
 impl Lint for ConsumerSecretOptional {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         // Native apps are public clients: they cannot keep a secret, so none is expected.
         for app in cx.oauth.apps.iter().filter(|a| a.oauth_enabled() && a.native.is_none()) {

@@ -8,9 +8,7 @@ use crate::lints::{Ctx, Lint};
 use crate::semantic::oauth::{Flag, RequestedFlow};
 use crate::workspace::project::SourceFile;
 
-pub struct DeviceFlow;
-
-const ID: &str = "oauth-device-flow";
+declare_lint!(DeviceFlow = "oauth-device-flow");
 const CODE: FlowRequest = FlowRequest {
     rule: ID,
     flow: RequestedFlow::Device,
@@ -20,10 +18,6 @@ const CODE: FlowRequest = FlowRequest {
 const HELP: &str = "disable the device flow (`isDeviceFlowEnabled` false) and use a flow with the user present";
 
 impl Lint for DeviceFlow {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for app in cx.oauth.apps.iter().filter(|a| a.oauth_enabled()) {
             if let Some(s) = app.flag(Flag::DeviceFlow).filter(|s| s.value) {

@@ -9,9 +9,7 @@ use crate::lints::{Ctx, Lint};
 use crate::semantic::oauth::RequestedFlow;
 use crate::workspace::project::SourceFile;
 
-pub struct ImplicitFlow;
-
-const ID: &str = "oauth-implicit-flow";
+declare_lint!(ImplicitFlow = "oauth-implicit-flow");
 const CODE: FlowRequest = FlowRequest {
     rule: ID,
     flow: RequestedFlow::Implicit,
@@ -20,10 +18,6 @@ const CODE: FlowRequest = FlowRequest {
 };
 
 impl Lint for ImplicitFlow {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         org_flow_not_blocked(ID, "blockOAuthUsrAgtFlow", "user-agent (implicit) flow", cx, out);
     }

@@ -2,21 +2,23 @@
 //! wildcard callback.
 
 use crate::diagnostics::finding::Finding;
+use crate::diagnostics::rules::{OptionKind, RuleOption};
 use crate::lints::{Ctx, Lint};
 
-pub struct InsecureCallback;
+declare_lint!(InsecureCallback = "oauth-insecure-callback", options: [ALLOWED_HOSTS]);
 
-const ID: &str = "oauth-insecure-callback";
+const ALLOWED_HOSTS: RuleOption = RuleOption {
+    rule: ID,
+    name: "allowed-hosts",
+    kind: OptionKind::Hosts,
+    doc: "hosts whose plain-HTTP callbacks are accepted (reached over a protected internal network)",
+};
 
 impl Lint for InsecureCallback {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for app in cx.oauth.apps.iter().filter(|a| a.oauth_enabled()) {
             for cb in app.callbacks() {
-                let Some(problem) = problem(cb.text, &cx.options.allowed_callback_hosts) else {
+                let Some(problem) = problem(cb.text, cx.options.hosts(&ALLOWED_HOSTS)) else {
                     continue;
                 };
                 let (what, help) = match problem {

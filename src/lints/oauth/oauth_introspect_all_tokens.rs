@@ -4,15 +4,9 @@ use crate::diagnostics::finding::Finding;
 use crate::lints::{Ctx, Lint};
 use crate::semantic::oauth::Flag;
 
-pub struct IntrospectAllTokens;
-
-const ID: &str = "oauth-introspect-all-tokens";
+declare_lint!(IntrospectAllTokens = "oauth-introspect-all-tokens");
 
 impl Lint for IntrospectAllTokens {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for app in cx.oauth.apps.iter().filter(|a| a.oauth_enabled()) {
             if let Some(s) = app.flag(Flag::IntrospectAllTokens).filter(|s| s.value) {

@@ -5,15 +5,9 @@ use crate::diagnostics::finding::{Finding, Severity};
 use crate::lints::{Ctx, Lint};
 use crate::semantic::oauth::{AppKind, IpPolicy};
 
-pub struct IpRelaxation;
-
-const ID: &str = "oauth-ip-relaxation";
+declare_lint!(IpRelaxation = "oauth-ip-relaxation");
 
 impl Lint for IpRelaxation {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for app in cx.oauth.apps.iter().filter(|a| a.oauth_enabled() && a.native.is_none()) {
             let Some(p) = app.ip_policy() else {

@@ -3,18 +3,24 @@
 //! warning; otherwise a note that inventories it.
 
 use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::rules::{OptionKind, RuleOption};
 use crate::lints::{Ctx, Lint};
 use crate::semantic::oauth::{date, parse_certificate};
 
-pub struct JwtCertificate;
+declare_lint!(JwtCertificate = "oauth-jwt-certificate", options: [EXPIRY_WINDOW_DAYS]);
 
-const ID: &str = "oauth-jwt-certificate";
+const EXPIRY_WINDOW_DAYS: RuleOption = RuleOption {
+    rule: ID,
+    name: "expiry-window-days",
+    kind: OptionKind::Int {
+        default: 90,
+        min: 0,
+        max: 3650,
+    },
+    doc: "how many days before a certificate expires it is reported",
+};
 
 impl Lint for JwtCertificate {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for app in cx.oauth.apps.iter().filter(|a| a.oauth_enabled()) {
             for cert in app.certificates() {
@@ -49,8 +55,8 @@ impl Lint for JwtCertificate {
                         ),
                         "upload a new certificate and rotate the private key now",
                     )
-                } else if days_left <= cx.options.cert_expiry_window_days || weak_key || weak_sig {
-                    let why = match (days_left <= cx.options.cert_expiry_window_days, weak_key, weak_sig) {
+                } else if days_left <= cx.options.int(&EXPIRY_WINDOW_DAYS) || weak_key || weak_sig {
+                    let why = match (days_left <= cx.options.int(&EXPIRY_WINDOW_DAYS), weak_key, weak_sig) {
                         (true, _, _) => "expires soon",
                         (_, true, _) => "uses a weak key",
                         _ => "uses a SHA-1 signature",
@@ -154,7 +160,7 @@ mod tests {
     #[test]
     fn window_is_configurable() {
         let mut config = crate::workspace::config::Config::default();
-        config.options.cert_expiry_window_days = 30;
+        config.options.set_int(&super::EXPIRY_WINDOW_DAYS, 30);
         let hits = run_with("oauth-jwt-certificate", &[(CA, &ca(SOON))], config);
         assert_eq!(hits[0].severity, Severity::Note);
     }

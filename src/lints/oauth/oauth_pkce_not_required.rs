@@ -5,16 +5,10 @@ use crate::diagnostics::finding::Finding;
 use crate::lints::{Ctx, Lint};
 use crate::semantic::oauth::Flag;
 
-pub struct PkceNotRequired;
-
-const ID: &str = "oauth-pkce-not-required";
+declare_lint!(PkceNotRequired = "oauth-pkce-not-required");
 const HELP: &str = "set `isPkceRequired` to true";
 
 impl Lint for PkceNotRequired {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for app in cx.oauth.apps.iter().filter(|a| a.oauth_enabled()) {
             // With the secret optional as well, `oauth-web-server-flow` reports the stronger finding.

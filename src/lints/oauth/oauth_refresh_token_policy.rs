@@ -4,16 +4,10 @@ use crate::diagnostics::finding::Finding;
 use crate::lints::{Ctx, Lint};
 use crate::semantic::oauth::RefreshPolicy;
 
-pub struct RefreshTokenPolicy;
-
-const ID: &str = "oauth-refresh-token-policy";
+declare_lint!(RefreshTokenPolicy = "oauth-refresh-token-policy");
 const HELP: &str = "expire refresh tokens after a period of inactivity or a fixed lifetime (e.g. `specific_inactivity:30:DAYS` / `SpecificInactivity`)";
 
 impl Lint for RefreshTokenPolicy {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for app in cx.oauth.apps.iter().filter(|a| a.oauth_enabled()) {
             let Some(scope) = app.issues_refresh_tokens() else {

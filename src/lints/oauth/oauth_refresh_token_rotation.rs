@@ -4,15 +4,9 @@ use crate::diagnostics::finding::Finding;
 use crate::lints::{Ctx, Lint};
 use crate::semantic::oauth::{Flag, RefreshPolicy};
 
-pub struct RefreshTokenRotation;
-
-const ID: &str = "oauth-refresh-token-rotation";
+declare_lint!(RefreshTokenRotation = "oauth-refresh-token-rotation");
 
 impl Lint for RefreshTokenRotation {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for app in cx.oauth.apps.iter().filter(|a| a.oauth_enabled()) {
             let Some(scope) = app.issues_refresh_tokens() else {

@@ -4,15 +4,9 @@ use crate::diagnostics::finding::Finding;
 use crate::lints::{Ctx, Lint};
 use crate::semantic::oauth::AppKind;
 
-pub struct SelfAuthorized;
-
-const ID: &str = "oauth-self-authorized";
+declare_lint!(SelfAuthorized = "oauth-self-authorized");
 
 impl Lint for SelfAuthorized {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for app in cx.oauth.apps.iter().filter(|a| a.oauth_enabled()) {
             let Some(s) = app.self_authorized().filter(|s| s.value) else {

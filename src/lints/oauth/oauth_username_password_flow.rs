@@ -9,9 +9,7 @@ use crate::lints::{Ctx, Lint};
 use crate::semantic::oauth::{Flag, RequestedFlow};
 use crate::workspace::project::SourceFile;
 
-pub struct UsernamePasswordFlow;
-
-const ID: &str = "oauth-username-password-flow";
+declare_lint!(UsernamePasswordFlow = "oauth-username-password-flow");
 const CODE: FlowRequest = FlowRequest {
     rule: ID,
     flow: RequestedFlow::Password,
@@ -23,10 +21,6 @@ const CODE_CREDENTIALS_HELP: &str =
     "switch the flow off unless a headless login page needs it; then let only that app use it, with PKCE";
 
 impl Lint for UsernamePasswordFlow {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         org_flow_not_blocked(ID, "blockOAuthUnPwFlow", "username-password flow", cx, out);
         // The Authorization Code and Credentials flow (headless login) also has a client

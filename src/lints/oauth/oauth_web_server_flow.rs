@@ -5,15 +5,9 @@ use crate::diagnostics::finding::Finding;
 use crate::lints::{Ctx, Lint};
 use crate::semantic::oauth::Flag;
 
-pub struct WebServerFlow;
-
-const ID: &str = "oauth-web-server-flow";
+declare_lint!(WebServerFlow = "oauth-web-server-flow");
 
 impl Lint for WebServerFlow {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for app in cx.oauth.apps.iter().filter(|a| a.oauth_enabled()) {
             let Some(s) = app.web_server_flow_unprotected() else {

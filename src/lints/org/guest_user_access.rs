@@ -12,15 +12,9 @@ use crate::syntax::xml::XmlDoc;
 use crate::workspace::kind::{FileKind, MetaType};
 use crate::workspace::project::Parsed;
 
-pub struct GuestUserAccess;
-
-const ID: &str = "guest-user-access";
+declare_lint!(GuestUserAccess = "guest-user-access");
 
 impl Lint for GuestUserAccess {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let project = cx.project;
         let profiles: HashMap<String, &XmlDoc> = project

@@ -11,9 +11,7 @@ use crate::syntax::xml::XmlDoc;
 use crate::workspace::kind::MetaType;
 use crate::workspace::project::SourceFile;
 
-pub struct LoginIpRangesMissing;
-
-const ID: &str = "login-ip-ranges-missing";
+declare_lint!(LoginIpRangesMissing = "login-ip-ranges-missing");
 
 /// Permissions that make a profile worth restricting by network.
 const POWERS: &[&str] = &[
@@ -32,10 +30,6 @@ const WIDE_V4: u128 = 1 << 24;
 const WIDE_V6: u128 = 1 << 120;
 
 impl Lint for LoginIpRangesMissing {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn xml_types(&self) -> &'static [MetaType] {
         &[MetaType::Profile, MetaType::Settings]
     }

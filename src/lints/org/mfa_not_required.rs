@@ -8,15 +8,9 @@ use crate::syntax::xml::XmlDoc;
 use crate::workspace::kind::MetaType;
 use crate::workspace::project::SourceFile;
 
-pub struct MfaNotRequired;
-
-const ID: &str = "mfa-not-required";
+declare_lint!(MfaNotRequired = "mfa-not-required");
 
 impl Lint for MfaNotRequired {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn xml_types(&self) -> &'static [MetaType] {
         &[MetaType::Settings, MetaType::Profile, MetaType::PermissionSet]
     }

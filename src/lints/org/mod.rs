@@ -5,13 +5,8 @@
 use crate::diagnostics::finding::{FileId, Finding};
 use crate::syntax::xml::{ElemRef, XmlDoc};
 
-pub mod guest_user_access;
-pub mod login_ip_ranges_missing;
-pub mod mfa_not_required;
-pub mod third_party_package;
-pub mod use_any_api_client;
-pub mod weak_password_policy;
-pub mod weak_session_settings;
+// The rule modules, one per `lints/<rule-id>.md` of this family (see `build.rs`).
+include!(concat!(env!("OUT_DIR"), "/lints/org.rs"));
 
 /// Every `userPermissions` entry enabled in a profile or permission set: its name element.
 /// Profile files list only enabled permissions, but `<enabled>false</enabled>` entries occur in

@@ -7,15 +7,9 @@ use crate::syntax::xml::XmlDoc;
 use crate::workspace::kind::{FileKind, MetaType};
 use crate::workspace::project::SourceFile;
 
-pub struct ThirdPartyPackage;
-
-const ID: &str = "third-party-package";
+declare_lint!(ThirdPartyPackage = "third-party-package");
 
 impl Lint for ThirdPartyPackage {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn xml_types(&self) -> &'static [MetaType] {
         &[MetaType::InstalledPackage]
     }

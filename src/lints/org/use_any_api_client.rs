@@ -8,9 +8,7 @@ use crate::syntax::xml::XmlDoc;
 use crate::workspace::kind::MetaType;
 use crate::workspace::project::SourceFile;
 
-pub struct UseAnyApiClient;
-
-const ID: &str = "use-any-api-client";
+declare_lint!(UseAnyApiClient = "use-any-api-client");
 
 /// `(API name, label)`. Public code spells the approval permission both ways.
 const PERMISSIONS: &[(&str, &str)] = &[
@@ -20,10 +18,6 @@ const PERMISSIONS: &[(&str, &str)] = &[
 ];
 
 impl Lint for UseAnyApiClient {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn xml_types(&self) -> &'static [MetaType] {
         &[MetaType::Profile, MetaType::PermissionSet]
     }

@@ -3,32 +3,92 @@
 //! the rest as it is.
 
 use crate::diagnostics::finding::{FileId, Finding};
+use crate::diagnostics::rules::{OptionKind, RuleOption};
 use crate::lints::org::policy_finding;
 use crate::lints::{Ctx, Lint};
 use crate::syntax::xml::XmlDoc;
-use crate::workspace::config::PasswordBaseline;
 use crate::workspace::kind::MetaType;
 use crate::workspace::project::SourceFile;
 
-pub struct WeakPasswordPolicy;
+declare_lint!(
+    WeakPasswordPolicy = "weak-password-policy",
+    options: [MIN_LENGTH, MAX_LOGIN_ATTEMPTS, MAX_EXPIRATION_DAYS, MIN_HISTORY]
+);
 
-const ID: &str = "weak-password-policy";
+// The defaults are Salesforce's documented defaults (see the rule's doc).
+const MIN_LENGTH: RuleOption = RuleOption {
+    rule: ID,
+    name: "min-length",
+    kind: OptionKind::Int {
+        default: 8,
+        min: 5,
+        max: 50,
+    },
+    doc: "the shortest password accepted",
+};
+const MAX_LOGIN_ATTEMPTS: RuleOption = RuleOption {
+    rule: ID,
+    name: "max-login-attempts",
+    kind: OptionKind::Int {
+        default: 10,
+        min: 1,
+        max: 10,
+    },
+    doc: "the most failed logins before lockout",
+};
+const MAX_EXPIRATION_DAYS: RuleOption = RuleOption {
+    rule: ID,
+    name: "max-expiration-days",
+    kind: OptionKind::Int {
+        default: 90,
+        min: 0,
+        max: 3650,
+    },
+    doc: "the longest a password lives, in days; 0 accepts passwords that never expire",
+};
+const MIN_HISTORY: RuleOption = RuleOption {
+    rule: ID,
+    name: "min-history",
+    kind: OptionKind::Int {
+        default: 3,
+        min: 0,
+        max: 24,
+    },
+    doc: "the fewest earlier passwords remembered",
+};
+
+/// The baseline a scan judges against: the options, as set or by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Baseline {
+    min_length: i64,
+    max_login_attempts: i64,
+    /// 0 accepts passwords that never expire.
+    max_expiration_days: i64,
+    min_history: i64,
+}
+
+impl Baseline {
+    fn of(options: &crate::workspace::config::Options) -> Baseline {
+        Baseline {
+            min_length: options.int(&MIN_LENGTH),
+            max_login_attempts: options.int(&MAX_LOGIN_ATTEMPTS),
+            max_expiration_days: options.int(&MAX_EXPIRATION_DAYS),
+            min_history: options.int(&MIN_HISTORY),
+        }
+    }
+}
 
 /// An unlimited count or a password that never expires.
 const NEVER: i64 = i64::MAX;
 
 impl Lint for WeakPasswordPolicy {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn xml_types(&self) -> &'static [MetaType] {
         &[MetaType::Settings, MetaType::ProfilePasswordPolicy]
     }
 
     fn check_xml(&self, file: FileId, src: &SourceFile, doc: &XmlDoc, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let Some(root) = doc.root() else { return };
-        let b = cx.options.password;
+        let b = Baseline::of(cx.options);
         let (policy, who) = match root.name() {
             "SecuritySettings" => match root.child("passwordPolicies") {
                 Some(p) => (p, "the org's password policy".to_string()),
@@ -54,7 +114,7 @@ impl Lint for WeakPasswordPolicy {
 }
 
 /// What is weak about one setting of a policy (`org`: the org's, else a profile's), if anything.
-fn weakness(org: bool, name: &str, v: &str, b: &PasswordBaseline) -> Option<String> {
+fn weakness(org: bool, name: &str, v: &str, b: &Baseline) -> Option<String> {
     match (org, name) {
         (true, "minimumPasswordLength") | (false, "minimumPasswordLength") => {
             if let Ok(n) = v.trim().parse::<i64>()
@@ -148,14 +208,6 @@ fn weakness(org: bool, name: &str, v: &str, b: &PasswordBaseline) -> Option<Stri
     None
 }
 
-/// The defaults, for the docs and tests.
-pub const DEFAULT: PasswordBaseline = PasswordBaseline {
-    min_length: 8,
-    max_login_attempts: 10,
-    max_expiration_days: 90,
-    min_history: 3,
-};
-
 #[cfg(test)]
 mod tests {
     use crate::lints::test_support::{cases, run, security};
@@ -179,7 +231,14 @@ mod tests {
 
     #[test]
     fn defaults_match_the_documented_baseline() {
-        assert_eq!(Options::default().password, super::DEFAULT);
+        // The table in lints/weak-password-policy.md.
+        let documented = super::Baseline {
+            min_length: 8,
+            max_login_attempts: 10,
+            max_expiration_days: 90,
+            min_history: 3,
+        };
+        assert_eq!(super::Baseline::of(&Options::default()), documented);
     }
 
     #[test]

@@ -3,15 +3,25 @@
 //! domain. Org-wide (`SecuritySettings/sessionSettings`) and per profile (`ProfileSessionSetting`).
 
 use crate::diagnostics::finding::{FileId, Finding};
+use crate::diagnostics::rules::{OptionKind, RuleOption};
 use crate::lints::org::policy_finding;
 use crate::lints::{Ctx, Lint};
 use crate::syntax::xml::XmlDoc;
 use crate::workspace::kind::MetaType;
 use crate::workspace::project::SourceFile;
 
-pub struct WeakSessionSettings;
+declare_lint!(WeakSessionSettings = "weak-session-settings", options: [MAX_TIMEOUT_MINUTES]);
 
-const ID: &str = "weak-session-settings";
+const MAX_TIMEOUT_MINUTES: RuleOption = RuleOption {
+    rule: ID,
+    name: "max-timeout-minutes",
+    kind: OptionKind::Int {
+        default: 120,
+        min: 15,
+        max: 1440,
+    },
+    doc: "the longest idle session accepted, in minutes",
+};
 
 /// Booleans that must not be false, with what false means.
 const MUST_BE_ON: &[(&str, &str)] = &[
@@ -53,17 +63,13 @@ fn minutes(v: &str) -> Option<i64> {
 }
 
 impl Lint for WeakSessionSettings {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn xml_types(&self) -> &'static [MetaType] {
         &[MetaType::Settings, MetaType::ProfileSessionSetting]
     }
 
     fn check_xml(&self, file: FileId, src: &SourceFile, doc: &XmlDoc, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let Some(root) = doc.root() else { return };
-        let max = cx.options.session.max_timeout_minutes;
+        let max = cx.options.int(&MAX_TIMEOUT_MINUTES);
         let (settings, who) = match root.name() {
             "SecuritySettings" => match root.child("sessionSettings") {
                 Some(s) => (s, "the org's session policy".to_string()),

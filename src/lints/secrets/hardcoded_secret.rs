@@ -16,9 +16,7 @@ use crate::semantic::secrets::{self, detect};
 use crate::workspace::kind::FileKind;
 use crate::workspace::project::{Parsed, SourceFile};
 
-pub struct HardcodedSecret;
-
-const ID: &str = "hardcoded-secret";
+declare_lint!(HardcodedSecret = "hardcoded-secret");
 
 /// `password=...` and friends inside a literal (a request body, a query string).
 static PARAM: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -27,10 +25,6 @@ static PARAM: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 
 impl Lint for HardcodedSecret {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn apex_kinds(&self) -> &'static [&'static str] {
         &["string_literal"]
     }

@@ -6,10 +6,8 @@ use std::sync::Arc;
 use crate::lints::Ctx;
 use crate::semantic::secrets::settings::{self, SettingField, SettingObject, Settings};
 
-pub mod hardcoded_secret;
-pub mod protected_setting_secret;
-pub mod public_setting_secret;
-pub mod secret_in_metadata_record;
+// The rule modules, one per `lints/<rule-id>.md` of this family (see `build.rs`).
+include!(concat!(env!("OUT_DIR"), "/lints/secrets.rs"));
 
 /// The project's settings and their uses, built once per scan for every lint that asks.
 pub fn settings(cx: &Ctx<'_>) -> Arc<Settings> {

@@ -5,15 +5,9 @@ use crate::diagnostics::finding::Finding;
 use crate::lints::secrets::{credential_fields, settings};
 use crate::lints::{Ctx, Lint};
 
-pub struct ProtectedSettingSecret;
-
-const ID: &str = "protected-setting-secret";
+declare_lint!(ProtectedSettingSecret = "protected-setting-secret");
 
 impl Lint for ProtectedSettingSecret {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let s = settings(cx);
         let managed = cx.project.sfdx.as_ref().is_some_and(|p| p.namespace.is_some());

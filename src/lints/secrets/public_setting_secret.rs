@@ -5,15 +5,9 @@ use crate::diagnostics::finding::Finding;
 use crate::lints::secrets::{credential_fields, settings};
 use crate::lints::{Ctx, Lint};
 
-pub struct PublicSettingSecret;
-
-const ID: &str = "public-setting-secret";
+declare_lint!(PublicSettingSecret = "public-setting-secret");
 
 impl Lint for PublicSettingSecret {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let s = settings(cx);
         for (o, f, why) in credential_fields(&s, false) {

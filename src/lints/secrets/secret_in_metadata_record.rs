@@ -9,15 +9,9 @@ use crate::syntax::xml::{ElemRef, XmlDoc};
 use crate::workspace::kind::MetaType;
 use crate::workspace::project::SourceFile;
 
-pub struct SecretInMetadataRecord;
-
-const ID: &str = "secret-in-metadata-record";
+declare_lint!(SecretInMetadataRecord = "secret-in-metadata-record");
 
 impl Lint for SecretInMetadataRecord {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn xml_types(&self) -> &'static [MetaType] {
         &[
             MetaType::CustomMetadata,

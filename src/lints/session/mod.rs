@@ -12,8 +12,8 @@ use crate::workspace::kind::FileKind;
 
 pub mod markup;
 pub mod script;
-pub mod session_id_exposed;
-pub mod session_id_to_external;
+// The rule modules, one per `lints/<rule-id>.md` of this family (see `build.rs`).
+include!(concat!(env!("OUT_DIR"), "/lints/session.rs"));
 
 /// Sink categories.
 pub const EXTERNAL: &str = "external";

@@ -59,7 +59,7 @@ impl ScriptFlow {
 pub fn limit_findings(cx: &Ctx<'_>, out: &mut Vec<crate::diagnostics::finding::Finding>) {
     for flow in flows(cx).iter().filter(|f| f.category == TOO_DEEP) {
         out.push(crate::diagnostics::finding::Finding::new(
-            crate::workspace::project::ANALYSIS_LIMIT,
+            crate::diagnostics::rules::engine::ANALYSIS_LIMIT,
             flow.file,
             flow.span.clone(),
             crate::syntax::tree::too_deep_message("JavaScript"),

@@ -5,16 +5,10 @@ use crate::diagnostics::finding::Finding;
 use crate::lints::session::{self, EXPOSED, SESSION};
 use crate::lints::{Ctx, Lint};
 
-pub struct SessionIdExposed;
-
-const ID: &str = "session-id-exposed";
+declare_lint!(SessionIdExposed = "session-id-exposed");
 const HELP: &str = "do not let the session ID leave the request that owns it; remove this use";
 
 impl Lint for SessionIdExposed {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn specs(&self) -> &'static [&'static Spec] {
         session::SPECS
     }

@@ -9,15 +9,9 @@ use crate::syntax::xml::XmlDoc;
 use crate::workspace::kind::MetaType;
 use crate::workspace::project::SourceFile;
 
-pub struct SessionIdToExternal;
-
-const ID: &str = "session-id-to-external";
+declare_lint!(SessionIdToExternal = "session-id-to-external");
 
 impl Lint for SessionIdToExternal {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn specs(&self) -> &'static [&'static Spec] {
         session::SPECS
     }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use crate::diagnostics::finding::{Finding, Severity, floor_char_boundary};
-use crate::diagnostics::rules::{self, RuleDoc};
+use crate::diagnostics::rules::{self, RuleDoc, engine};
 use crate::engine::Scan;
 use crate::output::formats::{position, redacted};
 use crate::output::inventory::{self, Inventory};
@@ -16,7 +16,11 @@ pub mod html;
 pub mod markdown;
 
 /// Rules whose findings say a file could not be read or parsed (the coverage section).
-const FAILURE_RULES: [&str; 3] = ["unreadable-file", "invalid-metadata", "apex-parse-error"];
+const FAILURE_RULES: [&str; 3] = [
+    engine::UNREADABLE_FILE,
+    engine::INVALID_METADATA,
+    engine::APEX_PARSE_ERROR,
+];
 /// Lines of context around a finding's span in an excerpt.
 const CONTEXT_LINES: usize = 2;
 /// Longest span shown in full; longer spans show their first lines.
