@@ -40,6 +40,8 @@ use crate::workspace::project::Project;
 
 pub mod hot;
 mod interp;
+pub mod js;
+pub mod markup;
 pub mod model;
 mod solve;
 pub mod url;
@@ -158,6 +160,8 @@ pub struct Spec {
     /// analysis starts at the methods that contain it (and at the controllers of Visualforce
     /// pages that do) and spreads only where a value can travel. Empty analyzes every method.
     pub source_hints: &'static [&'static str],
+    /// What the same sources are in JavaScript, when flows through scripts matter.
+    pub script: Option<&'static js::ScriptSpec>,
 }
 
 /// Methods whose results are counts, flags or comparisons: their results never carry the
@@ -552,9 +556,17 @@ pub struct Analysis {
     pub analyzed: usize,
     /// How many analyses ran in all (a method analyzed again counts again).
     pub runs: usize,
+    /// The flows through scripts, computed on first use ([`Analysis::script_flows`]).
+    scripts: std::sync::OnceLock<Vec<js::ScriptFlow>>,
 }
 
 impl Analysis {
+    /// The flows through the project's scripts from this analysis's sources (see [`js`]),
+    /// computed once, by the first lint that asks: a scan without such a lint skips them.
+    pub fn script_flows(&self, project: &Project, spec: &js::ScriptSpec) -> &[js::ScriptFlow] {
+        self.scripts.get_or_init(|| js::analyze(project, self, spec))
+    }
+
     /// The method `class.method` (case-insensitive) if it returns a source.
     pub fn returning(&self, class: &str, method: &str) -> Option<&Returns> {
         self.returns

@@ -503,6 +503,7 @@ impl<'r, 'm> Solver<'r, 'm> {
             field_urls: field_urls(model, &state),
             analyzed: runs.iter().filter(|&&r| r > 0).count(),
             runs: runs.iter().sum(),
+            scripts: std::sync::OnceLock::new(),
         }
     }
 }

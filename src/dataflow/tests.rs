@@ -115,12 +115,14 @@ const SPEC_DEF: Spec = Spec {
     clean_results: &[],
     endpoint_setters: &["setendpoint"],
     endpoint_fields: &["endpoint_x"],
+    script: None,
     source_hints: &["secret"],
 };
 static SPEC: Spec = SPEC_DEF;
 /// The same spec without hints: every method analyzed. Every test checks that analysis on
 /// demand finds exactly what the exhaustive one does.
 static SPEC_ALL: Spec = Spec {
+    script: None,
     source_hints: &[],
     ..SPEC_DEF
 };
@@ -689,6 +691,7 @@ mod book_example {
         clean_results: &[],
         endpoint_setters: &[],
         endpoint_fields: &[],
+        script: None,
         source_hints: &["getparameters"],
     };
 

@@ -6,12 +6,12 @@ use crate::dataflow::{Call, CallSite, CustomHit, EndpointOf, Flow, On, Sink, Sin
 use std::ops::Range;
 
 use crate::dataflow::Hop;
+use crate::dataflow::js::{ScriptFlow, ScriptSpec, TOO_DEEP};
 use crate::dataflow::url::Endpoint;
 use crate::diagnostics::finding::{FileId, Finding};
 use crate::workspace::kind::FileKind;
 
 pub mod markup;
-pub mod script;
 // The rule modules, one per `lints/<rule-id>.md` of this family (see `build.rs`).
 include!(concat!(env!("OUT_DIR"), "/lints/session.rs"));
 
@@ -254,7 +254,37 @@ pub static SESSION: Spec = Spec {
     endpoint_setters: &["setendpoint"],
     endpoint_fields: &["endpoint_x"],
     source_hints: &["getsessionid", "getcontent", "$api.session_id"],
+    script: Some(&SCRIPT),
 };
+
+/// Session IDs in JavaScript: Visualforce's session merge fields, and whatever Apex returns one.
+static SCRIPT: ScriptSpec = ScriptSpec {
+    markers: |text| markup::session_markers(text).collect(),
+    marker_note: "session ID merged into the script here",
+    external: EXTERNAL,
+    exposed: EXPOSED,
+};
+
+/// The flows through scripts, for both session lints.
+pub fn script_flows<'c>(cx: &'c crate::lints::Ctx<'_>) -> &'c [ScriptFlow] {
+    match cx.analysis_of(&SESSION) {
+        Some(analysis) => analysis.script_flows(cx.project, &SCRIPT),
+        None => &[],
+    }
+}
+
+/// The `analysis-limit` findings of the scripts not interpreted; both session lints report
+/// them, and the engine keeps one of each.
+pub fn script_limit_findings(cx: &crate::lints::Ctx<'_>, out: &mut Vec<Finding>) {
+    for flow in script_flows(cx).iter().filter(|f| f.category == TOO_DEEP) {
+        out.push(Finding::new(
+            crate::diagnostics::rules::engine::ANALYSIS_LIMIT,
+            flow.file,
+            flow.span.clone(),
+            crate::syntax::tree::too_deep_message("JavaScript"),
+        ));
+    }
+}
 
 pub static SPECS: &[&Spec] = &[&SESSION];
 

@@ -22,8 +22,8 @@ impl Lint for SessionIdExposed {
             let message = format!("session ID is {}", sink.note);
             out.push(session::apex_finding(ID, flow, message).help(HELP));
         }
-        session::script::limit_findings(cx, out);
-        for flow in session::script::flows(cx).iter() {
+        session::script_limit_findings(cx, out);
+        for flow in session::script_flows(cx).iter() {
             if flow.category != EXPOSED {
                 continue;
             }

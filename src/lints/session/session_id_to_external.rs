@@ -49,8 +49,8 @@ impl Lint for SessionIdToExternal {
             let message = format!("session ID is {} {}", sink.note, class.describe());
             out.push(session::apex_finding(ID, flow, message).help(help(&class)));
         }
-        session::script::limit_findings(cx, out);
-        for flow in session::script::flows(cx).iter() {
+        session::script_limit_findings(cx, out);
+        for flow in session::script_flows(cx).iter() {
             if flow.category != EXTERNAL {
                 continue;
             }
@@ -62,7 +62,7 @@ impl Lint for SessionIdToExternal {
                 continue;
             }
             let message = format!("session ID is {} {}", flow.note, class.describe());
-            let endpoint = session::script::endpoint_of(flow);
+            let endpoint = flow.endpoint();
             let f = session::flow_finding(
                 ID,
                 flow.file,
