@@ -139,7 +139,12 @@ fn register_lints(out_dir: &Path, lints: &[(String, String)]) {
                 file.display()
             );
             let abs = fs::canonicalize(&file).expect("canonical path");
-            writeln!(mods, "#[path = {:?}]\npub mod {module};", abs.display().to_string()).expect("write to string");
+            writeln!(
+                mods,
+                "#[path = {:?}]\npub(crate) mod {module};",
+                abs.display().to_string()
+            )
+            .expect("write to string");
             registry.push((id, format!("    {family}::{module}::LINT,\n")));
             declared.push(format!("{module}.rs"));
         }
@@ -165,7 +170,7 @@ fn register_lints(out_dir: &Path, lints: &[(String, String)]) {
         fs::write(dir.join(format!("{family}.rs")), mods).expect("write family modules");
     }
     registry.sort_unstable();
-    let mut text = String::from("/// Every lint, sorted by id.\npub static LINTS: &[&dyn Lint] = &[\n");
+    let mut text = String::from("/// Every lint, sorted by id.\npub(crate) static LINTS: &[&dyn Lint] = &[\n");
     text.extend(registry.into_iter().map(|(_, line)| line));
     text.push_str("];\n");
     fs::write(dir.join("registry.rs"), text).expect("write registry.rs");

@@ -6,12 +6,8 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use sfsec::dataflow::{Model, analyze};
-use sfsec::engine;
-use sfsec::lints::session::SESSION;
-use sfsec::testing::in_memory;
+use sfsec::testing::{files as in_memory_unparsed, parsed};
 use sfsec::workspace::config::Config;
-use sfsec::workspace::project::in_memory_unparsed;
 
 const CLASS_PATH: &str = "force-app/main/default/classes/BillingService.cls";
 
@@ -143,12 +139,12 @@ fn apex_file(c: &mut Criterion) {
         b.iter(|| black_box(in_memory_unparsed(&[(CLASS_PATH, &text)]).parse_and_drop()));
     });
     let config = Config::default();
-    let findings = engine::lint(in_memory_unparsed(&[(CLASS_PATH, &text)]), &config, 0).findings;
+    let findings = in_memory_unparsed(&[(CLASS_PATH, &text)]).lint(&config, 0).findings;
     assert!(findings.iter().any(|f| f.rule == "session-id-to-external"));
     g.bench_function("parse+lint", |b| {
         b.iter(|| {
             let files = in_memory_unparsed(&[(CLASS_PATH, &text)]);
-            black_box(engine::lint(files, &config, 0).findings.len())
+            black_box(files.lint(&config, 0).findings.len())
         });
     });
     g.finish();
@@ -164,13 +160,13 @@ fn xml_files(c: &mut Criterion) {
         b.iter(|| black_box(in_memory_unparsed(&refs).parse_and_drop()))
     });
     let config = Config::default();
-    let findings = engine::lint(in_memory_unparsed(&refs), &config, 0).findings;
+    let findings = in_memory_unparsed(&refs).lint(&config, 0).findings;
     assert!(findings.iter().any(|f| f.rule == "use-any-api-client"));
     assert!(findings.iter().any(|f| f.rule == "oauth-device-flow"));
     g.bench_function("parse+lint", |b| {
         b.iter(|| {
             let files = in_memory_unparsed(&refs);
-            black_box(engine::lint(files, &config, 0).findings.len())
+            black_box(files.lint(&config, 0).findings.len())
         });
     });
     g.finish();
@@ -178,17 +174,13 @@ fn xml_files(c: &mut Criterion) {
 
 fn dataflow(c: &mut Criterion) {
     let text = large_class(60);
-    let project = in_memory(&[(CLASS_PATH, &text)]);
+    let project = parsed(&[(CLASS_PATH, &text)]);
     // The benchmark measures real work: the planted session ID reaches the external host.
-    let model = Model::build(&project);
-    assert!(!analyze(&project, &model, &SESSION).flows.is_empty());
+    assert!(project.session_flows() > 0);
     let mut g = c.benchmark_group("dataflow");
     g.throughput(Throughput::Bytes(text.len() as u64));
     g.bench_function("model+session", |b| {
-        b.iter(|| {
-            let model = Model::build(&project);
-            black_box(analyze(&project, &model, &SESSION).flows.len())
-        });
+        b.iter(|| black_box(project.session_flows()));
     });
     g.finish();
 }

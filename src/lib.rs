@@ -14,17 +14,34 @@
 //! - [`syntax`]: Apex, JavaScript, XML, JSON and Visualforce front ends.
 //! - [`diagnostics`]: findings, severities and the rule documentation.
 
+//!
+//! The public API is small: [`cli::run`] (what the binary calls), [`engine::scan`] with its
+//! request and result, [`workspace::config`], the findings and rule docs of [`diagnostics`], the
+//! options the rules declare ([`rule_options`]) and the [`output::formats`]. Everything else is `pub(crate)`; the
+//! `unreachable_pub` lint keeps it so. Test and fuzz support is behind the `test-support`
+//! feature, which only this crate's own tests, benches and fuzz targets enable.
+
+#![warn(unreachable_pub)]
+
 pub mod cli;
-pub mod dataflow;
+pub(crate) mod dataflow;
 pub mod diagnostics;
 pub mod engine;
+#[cfg(feature = "test-support")]
 pub mod fuzz;
+/// Synthetic projects for the benches and `sfsec-gen`; not a supported API.
 #[doc(hidden)]
 pub mod generate;
-pub mod lints;
+pub(crate) mod lints;
 pub mod output;
-pub mod semantic;
-pub mod syntax;
-#[doc(hidden)]
+pub(crate) mod semantic;
+pub(crate) mod syntax;
+#[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 pub mod workspace;
+
+/// The options every rule declares, for [`workspace::config::Config::load`] to check
+/// `[rules.<id>]` tables against.
+pub fn rule_options() -> Vec<&'static diagnostics::rules::RuleOption> {
+    lints::options()
+}

@@ -40,8 +40,47 @@ impl TempProject {
 
 /// A project built from in-memory files and parsed as a scan parses it, for unit tests of
 /// cross-file analyses.
-pub fn in_memory(files: &[(&str, &str)]) -> crate::workspace::project::Project {
+pub(crate) fn in_memory(files: &[(&str, &str)]) -> crate::workspace::project::Project {
     let unparsed = crate::workspace::project::in_memory_unparsed(files);
     let keep = crate::engine::ScanKeep::new(unparsed.project(), &[]);
     unparsed.parse(&keep).0
+}
+
+/// In-memory files, read but not yet parsed: a scan's input without discovery, for the benches.
+pub struct Files(crate::workspace::project::Unparsed);
+
+/// `files` (paths relative to a project root, and their text), read but not parsed.
+pub fn files(files: &[(&str, &str)]) -> Files {
+    Files(crate::workspace::project::in_memory_unparsed(files))
+}
+
+impl Files {
+    /// Parses every file as a scan does and keeps no tree: the number of files.
+    pub fn parse_and_drop(self) -> usize {
+        self.0.parse_and_drop().files.len()
+    }
+
+    /// Parses and lints as a scan does (dated `now`, seconds since the epoch).
+    pub fn lint(self, config: &crate::workspace::config::Config, now: i64) -> crate::engine::Scan {
+        crate::engine::lint(self.0, config, now)
+    }
+}
+
+/// A parsed in-memory project, for the data-flow bench.
+pub struct ParsedProject(crate::workspace::project::Project);
+
+/// `files`, parsed as a scan parses them.
+pub fn parsed(files: &[(&str, &str)]) -> ParsedProject {
+    ParsedProject(in_memory(files))
+}
+
+impl ParsedProject {
+    /// Builds the Apex model and runs the session spec on it, as a scan does: the number of
+    /// flows found.
+    pub fn session_flows(&self) -> usize {
+        let model = crate::dataflow::Model::build(&self.0);
+        crate::dataflow::analyze(&self.0, &model, &crate::lints::session::SESSION)
+            .flows
+            .len()
+    }
 }

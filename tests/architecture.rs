@@ -219,7 +219,10 @@ fn every_module_is_placed() {
     let lib = std::fs::read_to_string(src().join("lib.rs")).unwrap_or_default();
     let declared: Vec<&str> = lib
         .lines()
-        .filter_map(|l| l.trim().strip_prefix("pub mod "))
+        .filter_map(|l| {
+            let l = l.trim();
+            l.strip_prefix("pub mod ").or_else(|| l.strip_prefix("pub(crate) mod "))
+        })
         .map(|m| m.trim_end_matches(';'))
         .collect();
     assert!(declared.len() >= LAYERS.len(), "{declared:?}");
@@ -251,9 +254,7 @@ const MAX_FILE_LINES: usize = 800;
 
 /// Functions still over [`MAX_FUNCTION_LINES`], with their length today: each may shrink, never
 /// grow, and leaves this list once it fits (the test says so). (file, function, lines)
-const LONG_FUNCTIONS: &[(&str, &str, usize)] = &[
-    ("dataflow/interp.rs", "classify", 152),
-];
+const LONG_FUNCTIONS: &[(&str, &str, usize)] = &[("dataflow/interp.rs", "classify", 152)];
 
 /// Files still over [`MAX_FILE_LINES`] before their tests, as [`LONG_FUNCTIONS`]. (file, lines)
 const LONG_FILES: &[(&str, usize)] = &[("dataflow/interp.rs", 1385)];

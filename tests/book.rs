@@ -7,7 +7,7 @@ use std::path::Path;
 fn book_is_fresh() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src");
     let update = std::env::var_os("SFSEC_UPDATE_BOOK").is_some();
-    let options = sfsec::lints::options();
+    let options = sfsec::rule_options();
     let mut expected: Vec<(std::path::PathBuf, String)> = sfsec::diagnostics::rules::all()
         .iter()
         .map(|d| {
@@ -63,9 +63,9 @@ fn the_configuration_chapter_shows_a_valid_config() {
     let start = text.find("```toml\n").expect("a toml example") + "```toml\n".len();
     let end = start + text[start..].find("```").expect("closing fence");
     let config =
-        sfsec::workspace::config::Config::parse(Path::new("sfsec.toml"), &text[start..end], &sfsec::lints::options())
+        sfsec::workspace::config::Config::parse(Path::new("sfsec.toml"), &text[start..end], &sfsec::rule_options())
             .expect("the example is valid");
-    let window = sfsec::lints::options()
+    let window = sfsec::rule_options()
         .into_iter()
         .find(|o| o.name == "expiry-window-days")
         .expect("declared by oauth-jwt-certificate");

@@ -34,9 +34,8 @@ fn a_generated_project_reports_exactly_its_planted_problems() {
         .active()
         .filter(|f| planted_rules.contains(f.rule))
         .map(|f| {
-            let file = result.project.file(f.file);
-            let (line, _) = file.line_col(f.span.start);
-            (file.rel.clone(), line, f.rule)
+            let (path, line, _) = result.location(f);
+            (path.to_string(), line, f.rule)
         })
         .collect();
     let planted: BTreeSet<(String, usize, &str)> = generated

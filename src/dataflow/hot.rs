@@ -23,7 +23,7 @@ use crate::workspace::project::{Project, SourceFile};
 /// Text that marks a hot body: the specs' source hints (where analysis starts) and
 /// `name(` for every method or constructor declared in an Apex file that contains a hint
 /// (their callers are analyzed next when such a method returns a source).
-pub struct HotBodies {
+pub(crate) struct HotBodies {
     /// [`TEST_MARKERS`] first, then the hot words: one pass over a file finds both.
     words: Option<aho_corasick::AhoCorasick>,
     /// Classes whose files are kept whole, lower-cased and ascending: the controllers and
@@ -45,7 +45,7 @@ const NOT_NAMES: &[&str] = &["if", "for", "while", "catch", "switch", "when", "o
 
 impl HotBodies {
     /// `hints`: lower-case source hints of the specs that run; none keeps no body.
-    pub fn find(project: &Project, hints: &[&str]) -> Self {
+    pub(crate) fn find(project: &Project, hints: &[&str]) -> Self {
         let (false, Some(hinted), Some(tests)) = (hints.is_empty(), matcher(hints), matcher(TEST_MARKERS)) else {
             return HotBodies {
                 words: None,
@@ -93,12 +93,12 @@ impl HotBodies {
 
     /// Whether every body of `file` is hot: it holds a class named like a hinted page's
     /// controller or a class such a controller calls (a class's file is named after it).
-    pub fn keeps_whole(&self, file: &SourceFile) -> bool {
+    pub(crate) fn keeps_whole(&self, file: &SourceFile) -> bool {
         file.kind == FileKind::Apex && is_listed(&self.whole_classes, file)
     }
 
     /// Offsets in `text` where a hot word starts, ascending. None in test code.
-    pub fn marks(&self, text: &str) -> Vec<u32> {
+    pub(crate) fn marks(&self, text: &str) -> Vec<u32> {
         let Some(words) = &self.words else { return Vec::new() };
         let mut marks = Vec::new();
         for m in words.find_iter(text) {

@@ -692,7 +692,6 @@ impl<'a, 't> Frame<'a, 't> {
                     f(&CallSite {
                         project: self.project,
                         file: self.file,
-                        node,
                         method: name,
                         receivers,
                     })

@@ -8,7 +8,7 @@ use crate::dataflow::url::{self, UrlClass};
 /// The Apex controllers of a page or component, to resolve `{!property}` merge fields to
 /// where the property's value points.
 #[derive(Default)]
-pub struct Controllers<'a> {
+pub(crate) struct Controllers<'a> {
     analysis: Option<&'a Analysis>,
     /// Lower-case class names: `controller` first, then `extensions`.
     classes: Vec<String>,
@@ -16,7 +16,7 @@ pub struct Controllers<'a> {
 
 impl<'a> Controllers<'a> {
     /// The controller and extensions named by the page's or component's root tag.
-    pub fn of_markup(text: &str, analysis: Option<&'a Analysis>) -> Self {
+    pub(crate) fn of_markup(text: &str, analysis: Option<&'a Analysis>) -> Self {
         Controllers {
             analysis,
             classes: crate::syntax::vf::controllers(text),
@@ -24,7 +24,7 @@ impl<'a> Controllers<'a> {
     }
 
     /// Where `{!expr}` points, when `expr` is a controller property sfsec can classify.
-    pub fn resolve(&self, expr: &str) -> Option<UrlClass> {
+    pub(crate) fn resolve(&self, expr: &str) -> Option<UrlClass> {
         let name = expr.trim();
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return None;
@@ -43,7 +43,7 @@ fn leading_merge(t: &str) -> Option<(&str, &str)> {
 
 /// Where the URL in a markup value (attribute, formula, button URL, script string) points,
 /// judged by what comes before the session marker.
-pub fn classify_markup_url(before: &str, ctl: &Controllers<'_>) -> UrlClass {
+pub(crate) fn classify_markup_url(before: &str, ctl: &Controllers<'_>) -> UrlClass {
     let t = before.trim_start();
     let lower = t.to_ascii_lowercase();
     // Merge fields that are the org's own API endpoints or pages.
@@ -114,7 +114,7 @@ fn first_url_literal(s: &str) -> Option<&str> {
 }
 
 /// Visualforce attributes that load or submit to a URL.
-pub fn url_attribute(tag: &str, attr: &str) -> bool {
+pub(crate) fn url_attribute(tag: &str, attr: &str) -> bool {
     matches!(attr, "action" | "src" | "href" | "data" | "formaction")
         || (matches!(tag, "apex:outputlink" | "lightning:formattedurl" | "ui:outputurl") && attr == "value")
         || (tag == "meta" && attr == "content")
@@ -122,7 +122,7 @@ pub fn url_attribute(tag: &str, attr: &str) -> bool {
 
 /// The tag, attribute name (both lower-case) and value start of the attribute value that
 /// contains `at`, if `at` is inside a start tag's quoted attribute value.
-pub fn enclosing_attribute(text: &str, at: usize) -> Option<(String, String, usize)> {
+pub(crate) fn enclosing_attribute(text: &str, at: usize) -> Option<(String, String, usize)> {
     let before = &text[..at];
     let lt = before.rfind('<')?;
     // Inside text content, not a tag, when a `>` closes the tag before `at` (merge fields may

@@ -38,44 +38,46 @@ use crate::diagnostics::finding::FileId;
 use crate::workspace::kind::FileKind;
 use crate::workspace::project::Project;
 
-pub mod hot;
+pub(crate) mod hot;
 mod interp;
-pub mod js;
-pub mod markup;
-pub mod model;
+pub(crate) mod js;
+pub(crate) mod markup;
+pub(crate) mod model;
 mod solve;
-pub mod url;
+pub(crate) mod url;
 
 use model::MethodId;
-pub use model::Model;
+pub(crate) use model::Model;
 use url::Endpoint;
 
 /// Analyses of one method; a longer chain of summary changes is cut off.
-pub const MAX_ROUNDS: usize = 12;
+pub(crate) const MAX_ROUNDS: usize = 12;
 
 /// A call pattern. Names are lower-case; Apex is case-insensitive.
 #[derive(Debug)]
-pub struct Call {
+pub(crate) struct Call {
     pub on: On,
     pub method: &'static str,
 }
 
 #[derive(Debug)]
-pub enum On {
+pub(crate) enum On {
     /// A static call on one of these qualifiers (`userinfo`, `system.userinfo`).
     Class(&'static [&'static str]),
     /// An instance call on a receiver whose declared type is one of these (last segment).
     Instance(&'static [&'static str]),
     /// Any receiver, or none.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "no spec needs it yet; the engine supports it")
+    )]
     Any,
 }
 
 /// What a custom source matcher sees.
-pub struct CallSite<'a, 't> {
+pub(crate) struct CallSite<'a, 't> {
     pub project: &'a Project,
     pub file: FileId,
-    /// The `method_invocation` node.
-    pub node: Node<'t>,
     /// Lower-case method name.
     pub method: &'a str,
     /// The receiver expression and, when it is a local, the expressions assigned to it.
@@ -84,22 +86,22 @@ pub struct CallSite<'a, 't> {
 
 /// A custom source's note for the path, and the map keys that hold the taint (see
 /// [`Val::keys`]).
-pub type CustomHit = (String, Option<Vec<String>>);
+pub(crate) type CustomHit = (String, Option<Vec<String>>);
 
-pub enum SourceKind {
+pub(crate) enum SourceKind {
     Call(Call),
     /// Returns a note for the path when the call is a source, and the keys that hold the
     /// taint when the value is a map's text (see [`Val::keys`]).
     Custom(fn(&CallSite<'_, '_>) -> Option<CustomHit>),
 }
 
-pub struct Source {
+pub(crate) struct Source {
     pub kind: SourceKind,
     /// The first hop's label: "session ID read here".
     pub note: &'static str,
 }
 
-pub enum SinkAt {
+pub(crate) enum SinkAt {
     /// An argument of a call (`None`: any argument).
     Call { call: Call, arg: Option<usize> },
     /// An argument of a constructor of one of these types (lower-case, last segment).
@@ -118,7 +120,7 @@ pub enum SinkAt {
 
 /// Where a sink's destination URL comes from, for sinks that send somewhere.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EndpointOf {
+pub(crate) enum EndpointOf {
     None,
     /// The endpoint recorded on the tainted value (`req.setEndpoint(...)`).
     Value,
@@ -128,7 +130,7 @@ pub enum EndpointOf {
     ArgListFirst(usize),
 }
 
-pub struct Sink {
+pub(crate) struct Sink {
     /// The lint-defined category (`callout`, `log`, ...).
     pub category: &'static str,
     pub at: SinkAt,
@@ -140,7 +142,7 @@ pub struct Sink {
     pub ignore_types: &'static [&'static str],
 }
 
-pub struct Spec {
+pub(crate) struct Spec {
     pub sources: &'static [Source],
     pub sinks: &'static [Sink],
     /// Calls whose result is never tainted (hashes, predicates).
@@ -166,7 +168,7 @@ pub struct Spec {
 
 /// Methods whose results are counts, flags or comparisons: their results never carry the
 /// receiver's taint, whatever the spec (see [`Spec::clean_results`]).
-pub const NON_VALUE_METHODS: &[&str] = &[
+pub(crate) const NON_VALUE_METHODS: &[&str] = &[
     "compareto",
     "contains",
     "containsignorecase",
@@ -192,7 +194,7 @@ pub const NON_VALUE_METHODS: &[&str] = &[
 
 /// One step of a path.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Hop {
+pub(crate) struct Hop {
     pub file: FileId,
     pub span: Range<usize>,
     pub note: String,
@@ -200,7 +202,7 @@ pub struct Hop {
 
 /// A tainted value reaching a sink.
 #[derive(Clone, Debug)]
-pub struct Flow {
+pub(crate) struct Flow {
     /// Index into [`Spec::sinks`].
     pub sink: usize,
     pub file: FileId,
@@ -533,28 +535,29 @@ impl Demand {
 /// A project method whose return value carries a source: a source at its call sites in other
 /// languages too (LWC `@salesforce/apex/Class.method` imports, Aura `c.method` actions).
 #[derive(Clone, Debug)]
-pub struct Returns {
+pub(crate) struct Returns {
     /// Lower-cased class key (`outer.inner`) and method name.
     pub class: String,
     pub method: String,
     /// As written: `OrgSession.sessionForLwc`.
     pub display: String,
-    pub annotations: Vec<String>,
     /// From the source to the method's `return`.
     pub path: Vec<Hop>,
 }
 
 #[derive(Default)]
-pub struct Analysis {
+pub(crate) struct Analysis {
     pub flows: Vec<Flow>,
     pub returns: Vec<Returns>,
     /// `(class key, field name, where it points)` for every field assigned a URL-like value
     /// by an analyzed method, both lower-case; Visualforce merge fields resolve through it (on
     /// demand, the controllers of pages that contain a source hint are always analyzed).
     pub field_urls: Vec<(String, String, url::UrlClass)>,
-    /// How many methods were analyzed at least once.
+    /// How many methods were analyzed at least once (tests bound the work with it).
+    #[cfg_attr(not(test), expect(dead_code, reason = "a measure of the work, read by tests"))]
     pub analyzed: usize,
     /// How many analyses ran in all (a method analyzed again counts again).
+    #[cfg_attr(not(test), expect(dead_code, reason = "a measure of the work, read by tests"))]
     pub runs: usize,
     /// The flows through scripts, computed on first use ([`Analysis::script_flows`]).
     scripts: std::sync::OnceLock<Vec<js::ScriptFlow>>,
@@ -563,19 +566,19 @@ pub struct Analysis {
 impl Analysis {
     /// The flows through the project's scripts from this analysis's sources (see [`js`]),
     /// computed once, by the first lint that asks: a scan without such a lint skips them.
-    pub fn script_flows(&self, project: &Project, spec: &js::ScriptSpec) -> &[js::ScriptFlow] {
+    pub(crate) fn script_flows(&self, project: &Project, spec: &js::ScriptSpec) -> &[js::ScriptFlow] {
         self.scripts.get_or_init(|| js::analyze(project, self, spec))
     }
 
     /// The method `class.method` (case-insensitive) if it returns a source.
-    pub fn returning(&self, class: &str, method: &str) -> Option<&Returns> {
+    pub(crate) fn returning(&self, class: &str, method: &str) -> Option<&Returns> {
         self.returns
             .iter()
             .find(|r| r.class.eq_ignore_ascii_case(class) && r.method.eq_ignore_ascii_case(method))
     }
 
     /// Where the field (or property) `class.field` points, if anything was assigned to it.
-    pub fn field_url(&self, class: &str, field: &str) -> Option<&url::UrlClass> {
+    pub(crate) fn field_url(&self, class: &str, field: &str) -> Option<&url::UrlClass> {
         self.field_urls
             .iter()
             .find(|(c, f, _)| c.eq_ignore_ascii_case(class) && f.eq_ignore_ascii_case(field))
@@ -675,11 +678,11 @@ pub(crate) struct Val {
 }
 
 impl Val {
-    pub fn is_tainted(&self) -> bool {
+    pub(crate) fn is_tainted(&self) -> bool {
         !self.taint.is_empty()
     }
 
-    pub fn source(path: Path) -> Val {
+    pub(crate) fn source(path: Path) -> Val {
         Val {
             taint: vec![(Origin::Source, path)],
             endpoint: None,
@@ -688,18 +691,18 @@ impl Val {
     }
 
     /// Whether a read of string key `key` may yield the taint.
-    pub fn may_hold(&self, key: &str) -> bool {
+    pub(crate) fn may_hold(&self, key: &str) -> bool {
         self.keys
             .as_ref()
             .is_none_or(|ks| ks.iter().any(|k| k.eq_ignore_ascii_case(key)))
     }
 
-    pub fn has(&self, o: Origin) -> bool {
+    pub(crate) fn has(&self, o: Origin) -> bool {
         self.taint.iter().any(|(x, _)| *x == o)
     }
 
     /// Adds what `other` has that `self` lacks; true if anything was added.
-    pub fn join(&mut self, other: &Val) -> bool {
+    pub(crate) fn join(&mut self, other: &Val) -> bool {
         let mut changed = false;
         if other.is_tainted() {
             if !self.is_tainted() {
@@ -740,7 +743,7 @@ impl Val {
         changed
     }
 
-    pub fn with_hop(&self, hop: impl Fn() -> Hop) -> Val {
+    pub(crate) fn with_hop(&self, hop: impl Fn() -> Hop) -> Val {
         if self.taint.is_empty() {
             return self.clone();
         }
@@ -926,7 +929,7 @@ pub(crate) struct State {
 
 /// Runs `spec` over every non-test method of the project (see [`solve`] for how, and why it
 /// ends).
-pub fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
+pub(crate) fn analyze(project: &Project, model: &Model<'_>, spec: &Spec) -> Analysis {
     solve::analyze(project, model, spec)
 }
 

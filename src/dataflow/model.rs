@@ -12,11 +12,11 @@ use crate::diagnostics::finding::FileId;
 use crate::syntax::flat::FlatTree;
 use crate::workspace::project::{Parsed, Project};
 
-pub type ClassId = usize;
-pub type FieldId = usize;
-pub type MethodId = usize;
+pub(crate) type ClassId = usize;
+pub(crate) type FieldId = usize;
+pub(crate) type MethodId = usize;
 
-pub struct Class {
+pub(crate) struct Class {
     pub file: FileId,
     /// Lower-cased, qualified by outer classes: `metadataservice.metadataport`.
     pub key: String,
@@ -32,9 +32,9 @@ pub struct Class {
 
 /// A node of its file's kept tree, by index (see [`Model::node`]): declarations are read
 /// before the tree is stored in the project, so they cannot borrow it.
-pub type NodeRef = u32;
+pub(crate) type NodeRef = u32;
 
-pub struct Field {
+pub(crate) struct Field {
     pub class: ClassId,
     /// Lower-cased.
     pub name: String,
@@ -46,7 +46,7 @@ pub struct Field {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MethodKind {
+pub(crate) enum MethodKind {
     Method,
     Constructor,
     /// A property's `get` accessor; its return value is the property's value.
@@ -55,7 +55,7 @@ pub enum MethodKind {
     Init,
 }
 
-pub struct Param {
+pub(crate) struct Param {
     /// Lower-cased.
     pub name: Box<str>,
     pub ty: Option<Box<str>>,
@@ -65,12 +65,12 @@ pub struct Param {
 
 impl Param {
     /// The name as written in `src`, its file's text.
-    pub fn display<'s>(&self, src: &'s str) -> &'s str {
+    pub(crate) fn display<'s>(&self, src: &'s str) -> &'s str {
         src.get(self.span.start as usize..self.span.end as usize).unwrap_or("?")
     }
 }
 
-pub struct Method {
+pub(crate) struct Method {
     pub class: ClassId,
     pub file: FileId,
     pub kind: MethodKind,
@@ -86,13 +86,12 @@ pub struct Method {
     pub is_static: bool,
     pub webservice: bool,
     pub is_test: bool,
-    pub returns_void: bool,
 }
 
 impl Method {
     /// The name as written in `src`, its file's text, for messages: `<init>` for an initializer,
     /// `trigger` for a trigger without a name.
-    pub fn display<'s>(&self, src: &'s str) -> &'s str {
+    pub(crate) fn display<'s>(&self, src: &'s str) -> &'s str {
         if self.name_span.is_empty() {
             return match &*self.name {
                 "<init>" => "<init>",
@@ -108,7 +107,7 @@ impl Method {
 /// One Apex file's declarations, their ids counted from 0 in the file: [`Model::join`] moves
 /// them to the project's.
 #[derive(Default)]
-pub struct Decls {
+pub(crate) struct Decls {
     classes: Vec<Class>,
     fields: Vec<Field>,
     /// Boxed, so that joining moves pointers: moving the methods themselves held them twice
@@ -118,7 +117,7 @@ pub struct Decls {
 }
 
 #[derive(Default)]
-pub struct Model<'t> {
+pub(crate) struct Model<'t> {
     pub classes: Vec<Class>,
     pub fields: Vec<Field>,
     /// Boxed, so that [`Model::join`] moves pointers, not methods (see [`Decls`]).
@@ -135,7 +134,7 @@ pub struct Model<'t> {
 
 impl Decls {
     /// The declarations in `tree`, the tree the project keeps for `file` (text `src`).
-    pub fn of(file: FileId, src: &str, tree: &FlatTree) -> Self {
+    pub(crate) fn of(file: FileId, src: &str, tree: &FlatTree) -> Self {
         let mut d = Decls::default();
         let root = tree.root_node();
         let mut c = root.walk();
@@ -149,7 +148,7 @@ impl Decls {
     /// `tree`, the tree these declarations were read from, reduced to what they point to
     /// (bodies and initializers, see [`FlatTree::outline`]); their node references now point
     /// into the reduced tree.
-    pub fn outline(&mut self, tree: &FlatTree) -> FlatTree {
+    pub(crate) fn outline(&mut self, tree: &FlatTree) -> FlatTree {
         let mut refs: Vec<NodeRef> = self
             .methods
             .iter()
@@ -204,7 +203,6 @@ impl Decls {
                     is_static: true,
                     webservice: false,
                     is_test: false,
-                    returns_void: true,
                 });
             }
             _ => {}
@@ -263,7 +261,6 @@ impl Decls {
                     let ctor = member.kind() == "constructor_declaration";
                     let name_node = member.field("name");
                     let name = name_node.map_or("", |n| text(n, src));
-                    let returns_void = member.field("type").is_none_or(|t| t.kind() == "void_type");
                     let is_test_method = is_test || mm.annotations.iter().any(|a| a == "istest") || mm.test_method;
                     self.push_method(Method {
                         class: id,
@@ -283,7 +280,6 @@ impl Decls {
                         is_static: mm.is_static,
                         webservice: mm.webservice,
                         is_test: is_test_method,
-                        returns_void,
                     });
                 }
                 "static_initializer" | "block" => {
@@ -344,7 +340,6 @@ impl Decls {
                             is_static: false,
                             webservice: false,
                             is_test,
-                            returns_void: false,
                         });
                     }
                 }
@@ -354,8 +349,10 @@ impl Decls {
 }
 
 impl<'t> Model<'t> {
-    /// Reads every Apex file's declarations, then joins them.
-    pub fn build(project: &'t Project) -> Self {
+    /// Reads every Apex file's declarations, then joins them (tests and benches; a scan collects
+    /// declarations while it parses).
+    #[cfg(any(test, feature = "test-support"))]
+    pub(crate) fn build(project: &'t Project) -> Self {
         let decls = project
             .files
             .iter()
@@ -370,7 +367,7 @@ impl<'t> Model<'t> {
 
     /// The model of `decls`, each read from the tree the project keeps for its file
     /// ([`Decls::of`]), in file order: ids follow it, so that they do not depend on threads.
-    pub fn join(project: &'t Project, decls: Vec<Decls>) -> Self {
+    pub(crate) fn join(project: &'t Project, decls: Vec<Decls>) -> Self {
         let mut m = Model {
             trees: project
                 .files
@@ -428,28 +425,28 @@ impl<'t> Model<'t> {
     }
 
     /// Node `n` of `file`'s kept tree.
-    pub fn node(&self, file: FileId, n: NodeRef) -> Option<Node<'t>> {
+    pub(crate) fn node(&self, file: FileId, n: NodeRef) -> Option<Node<'t>> {
         self.trees.get(file).copied().flatten()?.node(n)
     }
 
     /// The body of method `m` as the project keeps it (maybe elided, see [`Model::parse_body`]).
-    pub fn body(&self, m: MethodId) -> Option<Node<'t>> {
+    pub(crate) fn body(&self, m: MethodId) -> Option<Node<'t>> {
         let method = &self.methods[m];
         self.node(method.file, method.body?)
     }
 
     /// The body of method `m`, with everything inside it, when the project keeps only its range
-    /// (scans keep most Apex files as declarations only, see [`FlatTree::declarations`]):
+    /// (scans keep most Apex files as declarations only, see [`FlatTree::declarations_keeping`]):
     /// parsed again, for one analysis: most methods are analyzed once, and keeping every body
     /// a large project's analysis reads would cost more memory than it saves time. `None` when
     /// the project has the whole body.
-    pub fn parse_body(&self, project: &Project, m: MethodId) -> Option<FlatTree> {
+    pub(crate) fn parse_body(&self, project: &Project, m: MethodId) -> Option<FlatTree> {
         let body = self.body(m).filter(|b| b.is_elided())?;
         FlatTree::body(&project.files[self.methods[m].file].text, body)
     }
 
     /// [`Model::parse_body`], kept for later analyses: for a method analyzed more than once.
-    pub fn kept_body(&self, project: &Project, m: MethodId) -> Option<Node<'_>> {
+    pub(crate) fn kept_body(&self, project: &Project, m: MethodId) -> Option<Node<'_>> {
         self.bodies[m]
             .get_or_init(|| self.parse_body(project, m))
             .as_ref()
@@ -458,7 +455,7 @@ impl<'t> Model<'t> {
 
     /// Classes a (possibly qualified) type name may denote, seen from `from`: inner classes of
     /// `from` and its outer classes first, then top-level classes.
-    pub fn resolve_class(&self, name: &str, from: Option<ClassId>) -> Option<ClassId> {
+    pub(crate) fn resolve_class(&self, name: &str, from: Option<ClassId>) -> Option<ClassId> {
         if !name.contains('.') {
             return self.resolve_simple(name, from);
         }
@@ -518,7 +515,7 @@ impl<'t> Model<'t> {
     }
 
     /// The top-level classes named `name`, in any case, ascending.
-    pub fn top_level_classes(&self, name: &str) -> impl Iterator<Item = ClassId> + '_ {
+    pub(crate) fn top_level_classes(&self, name: &str) -> impl Iterator<Item = ClassId> + '_ {
         self.by_name
             .get(&name.to_ascii_lowercase())
             .into_iter()
@@ -528,7 +525,7 @@ impl<'t> Model<'t> {
     }
 
     /// A field visible from `class`: its own, then those of its outer classes.
-    pub fn field_in_scope(&self, class: ClassId, name: &str) -> Option<FieldId> {
+    pub(crate) fn field_in_scope(&self, class: ClassId, name: &str) -> Option<FieldId> {
         let mut scope = Some(class);
         while let Some(c) = scope {
             if let Some(&f) = self.classes[c].fields.get(name) {
@@ -541,7 +538,7 @@ impl<'t> Model<'t> {
 
     /// Every method, constructor, getter and initializer of `class` named `name` (lower-case),
     /// in id order.
-    pub fn members_named(&self, class: ClassId, name: &str) -> &[MethodId] {
+    pub(crate) fn members_named(&self, class: ClassId, name: &str) -> &[MethodId] {
         let ids = &self.classes[class].methods;
         let first = ids.partition_point(|&m| *self.methods[m].name < *name);
         let len = ids[first..].partition_point(|&m| *self.methods[m].name == *name);
@@ -549,7 +546,7 @@ impl<'t> Model<'t> {
     }
 
     /// Methods of `class` named `name` (lower-case) that accept `arity` arguments.
-    pub fn methods_named<'s>(
+    pub(crate) fn methods_named<'s>(
         &'s self,
         class: ClassId,
         name: &'s str,
@@ -562,7 +559,7 @@ impl<'t> Model<'t> {
     }
 
     /// Methods named `name` in `class` or, failing that, its outer classes (unqualified calls).
-    pub fn methods_in_scope(&self, class: ClassId, name: &str, arity: usize) -> Vec<MethodId> {
+    pub(crate) fn methods_in_scope(&self, class: ClassId, name: &str, arity: usize) -> Vec<MethodId> {
         let mut scope = Some(class);
         while let Some(c) = scope {
             let found: Vec<MethodId> = self.methods_named(c, name, arity).collect();
@@ -572,10 +569,6 @@ impl<'t> Model<'t> {
             scope = self.classes[c].outer;
         }
         Vec::new()
-    }
-
-    pub fn class_is_test(&self, class: ClassId) -> bool {
-        self.classes[class].annotations.iter().any(|a| a == "istest")
     }
 }
 
@@ -592,7 +585,6 @@ fn init_method(class: ClassId, file: FileId, body: Option<Node<'_>>, is_test: bo
         is_static: true,
         webservice: false,
         is_test,
-        returns_void: true,
     }
 }
 
@@ -655,7 +647,7 @@ fn params(method: Node<'_>, src: &str) -> Box<[Param]> {
 }
 
 /// The lower-cased type name without generics; qualified names keep their dots.
-pub fn type_key(ty: Node<'_>, src: &str) -> String {
+pub(crate) fn type_key(ty: Node<'_>, src: &str) -> String {
     let node = if ty.kind() == "generic_type" {
         ty.named_child(0).unwrap_or(ty)
     } else {
@@ -673,6 +665,6 @@ fn span(node: Node<'_>) -> std::ops::Range<u32> {
     node.start_byte() as u32..node.end_byte() as u32
 }
 
-pub fn text<'s>(node: Node<'_>, src: &'s str) -> &'s str {
+pub(crate) fn text<'s>(node: Node<'_>, src: &'s str) -> &'s str {
     src.get(node.byte_range()).unwrap_or("")
 }

@@ -525,7 +525,6 @@ fn returns(project: &Project, model: &Model<'_>, summaries: &Summaries) -> Vec<R
                     model.classes[m.class].name,
                     m.display(&project.files[m.file].text)
                 ),
-                annotations: m.annotations.iter().map(|a| a.to_string()).collect(),
                 path: hops(path),
             })
         })

@@ -679,7 +679,7 @@ mod book_example {
         ignore_types: &[],
     }];
 
-    pub static REDIRECT: Spec = Spec {
+    pub(super) static REDIRECT: Spec = Spec {
         sources: SOURCES,
         sinks: SINKS,
         sanitizers: &[Call {
@@ -944,7 +944,7 @@ fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
                 let params: Vec<_> = x.params.iter().map(|p| (&p.name, &p.ty, &p.span)).collect();
                 let body = m.body(i).map(|b| (b.kind(), b.byte_range(), b.is_elided(), subtree(b)));
                 format!(
-                    "{} {} {:?} {} {} {params:?} {body:?} {:?} {} {} {} {}",
+                    "{} {} {:?} {} {} {params:?} {body:?} {:?} {} {} {}",
                     x.class,
                     x.file,
                     x.kind,
@@ -953,8 +953,7 @@ fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
                     x.annotations,
                     x.is_static,
                     x.webservice,
-                    x.is_test,
-                    x.returns_void
+                    x.is_test
                 )
             })
             .collect();

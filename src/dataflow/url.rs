@@ -6,7 +6,7 @@ use std::ops::Range;
 use crate::diagnostics::finding::FileId;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum UrlClass {
+pub(crate) enum UrlClass {
     /// Built from the org's own URL (`URL.getOrgDomainUrl()` and friends) or a relative path.
     SameOrg,
     /// `callout:Name/...`: the host is whatever the named credential says.
@@ -20,7 +20,7 @@ pub enum UrlClass {
 impl UrlClass {
     /// Joins keep the least trusted class, so a request that may go elsewhere is never
     /// called same-org.
-    pub fn rank(&self) -> u8 {
+    pub(crate) fn rank(&self) -> u8 {
         match self {
             UrlClass::SameOrg => 0,
             UrlClass::Unknown(_) => 1,
@@ -30,7 +30,7 @@ impl UrlClass {
     }
 
     /// A phrase for messages: "to `api.example.com`".
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             UrlClass::SameOrg => "to this org".into(),
             // `'callout:' + NAME`: the literal ends before the name.
@@ -49,7 +49,7 @@ impl UrlClass {
 
 /// A classified URL and the expression it was read from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Endpoint {
+pub(crate) struct Endpoint {
     pub class: UrlClass,
     pub file: FileId,
     pub span: Range<usize>,
@@ -59,7 +59,7 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    pub fn join(a: Option<Endpoint>, b: Option<Endpoint>) -> Option<Endpoint> {
+    pub(crate) fn join(a: Option<Endpoint>, b: Option<Endpoint>) -> Option<Endpoint> {
         match (a, b) {
             (Some(a), Some(b)) => Some(if b.class.rank() > a.class.rank() { b } else { a }),
             (a, b) => a.or(b),
@@ -68,7 +68,7 @@ impl Endpoint {
 }
 
 /// Classifies the text of a string literal that starts a URL.
-pub fn classify_literal(s: &str) -> UrlClass {
+pub(crate) fn classify_literal(s: &str) -> UrlClass {
     let t = s.trim();
     if let Some(rest) = strip_prefix_ci(t, "callout:") {
         let name = rest.split(['/', '?']).next().unwrap_or("");
@@ -154,7 +154,7 @@ fn is_salesforce_api_host(host: &str) -> bool {
 
 /// A quoted literal that is only a scheme (`'https://'`): in `'https://' + host` the host
 /// decides where the URL points.
-pub fn is_scheme_only(literal: &str) -> bool {
+pub(crate) fn is_scheme_only(literal: &str) -> bool {
     let inner = literal.trim_matches(['\'', '"', '`']);
     matches!(
         inner.to_ascii_lowercase().as_str(),
@@ -176,7 +176,7 @@ fn shorten(s: &str) -> String {
 }
 
 /// Static calls that return this org's URL (lower-case, without whitespace).
-pub const ORG_URL_CALLS: &[&str] = &[
+pub(crate) const ORG_URL_CALLS: &[&str] = &[
     "url.getorgdomainurl",
     "system.url.getorgdomainurl",
     "url.getsalesforcebaseurl",

@@ -95,7 +95,8 @@ impl Finding {
 
 /// House style for messages and summaries (clippy's): lower-case start unless the first word is
 /// an acronym or a name like `OAuth`, no trailing period.
-pub fn follows_message_style(s: &str) -> bool {
+#[cfg(test)]
+pub(crate) fn follows_message_style(s: &str) -> bool {
     let first = s.split_whitespace().next().unwrap_or("");
     let ordinary_capital =
         first.chars().next().is_some_and(char::is_uppercase) && first.chars().skip(1).all(|c| !c.is_uppercase());
@@ -172,7 +173,7 @@ impl LineIndex {
     }
 }
 
-pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+pub(crate) fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     while i > 0 && !text.is_char_boundary(i) {
         i -= 1;
     }

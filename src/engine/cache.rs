@@ -30,7 +30,7 @@ use crate::diagnostics::finding::{Finding, Label, Severity, Suppression};
 use crate::workspace::project::{Project, Unparsed};
 
 /// The folder, at the project root.
-pub const DIR: &str = ".sfsec_cache";
+pub(crate) const DIR: &str = ".sfsec_cache";
 
 /// Entries kept; older ones are removed when a new one is written.
 const MAX_ENTRIES: usize = 32;
@@ -48,7 +48,7 @@ const MAX_ENTRY_BYTES: u64 = 256 * 1024 * 1024;
 const KEY_FILE: &str = "sfsec/cache-key";
 
 /// Where one command's entry lives and what it is keyed by.
-pub struct Cache {
+pub(crate) struct Cache {
     dir: PathBuf,
     /// Hex hash of the command: sfsec build, paths, configuration.
     command: String,
@@ -91,7 +91,7 @@ fn user_key() -> Option<[u8; 32]> {
 impl Cache {
     /// The cache for scanning `paths` (absolute) under `root` with a configuration whose
     /// identity is `config` (its file and text, then the effective `select` and `ignore`).
-    pub fn new(dir: PathBuf, root: &Path, paths: &[PathBuf], config: &str) -> Self {
+    pub(crate) fn new(dir: PathBuf, root: &Path, paths: &[PathBuf], config: &str) -> Self {
         let mut h = blake3::Hasher::new();
         h.update(&FORMAT.to_le_bytes());
         h.update(build_identity().as_bytes());
@@ -132,7 +132,7 @@ impl Cache {
     /// The stored findings if they were computed from exactly these files and still hold at
     /// `now`.
     /// Also gives the instants the entry holds for.
-    pub fn lookup(&self, fingerprint: &str, now: i64, project: &Project) -> Option<(Vec<Finding>, (i64, i64))> {
+    pub(crate) fn lookup(&self, fingerprint: &str, now: i64, project: &Project) -> Option<(Vec<Finding>, (i64, i64))> {
         let key = self.key.as_ref()?;
         if !self.usable() {
             return None;
@@ -173,7 +173,7 @@ impl Cache {
     }
 
     /// Replaces the entry; errors are ignored (the next run recomputes).
-    pub fn store(&self, fingerprint: &str, valid: (i64, i64), findings: &[Finding]) {
+    pub(crate) fn store(&self, fingerprint: &str, valid: (i64, i64), findings: &[Finding]) {
         let entry = Entry {
             format: FORMAT,
             fingerprint: fingerprint.to_string(),
@@ -241,7 +241,7 @@ impl Cache {
 
 /// Hash of every file's path and content, in discovery order, and of the files that could not
 /// be read (a file that becomes readable changes it).
-pub fn fingerprint(unparsed: &Unparsed) -> String {
+pub(crate) fn fingerprint(unparsed: &Unparsed) -> String {
     let hashes: Vec<blake3::Hash> = unparsed
         .project
         .files

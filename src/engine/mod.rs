@@ -3,8 +3,8 @@
 //! Also what a scan keeps of each tree ([`ScanKeep`]), the result [`cache`] and
 //! [`suppress`]ion directives.
 
-pub mod cache;
-pub mod suppress;
+pub(crate) mod cache;
+pub(crate) mod suppress;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -39,8 +39,9 @@ pub struct ScanRequest {
     pub now: i64,
 }
 
+/// A finished scan: its findings, and the files they point into.
 pub struct Scan {
-    pub project: Project,
+    pub(crate) project: Project,
     /// Sorted by (path, offset, rule, ...); suppressed findings included.
     pub findings: Vec<Finding>,
     pub elapsed: Duration,
@@ -57,11 +58,19 @@ impl Scan {
     pub fn active(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.suppression.is_none() && !f.known)
     }
+
+    /// Where a finding starts: its file's path relative to the project root, and its line and
+    /// column (from 1).
+    pub fn location(&self, f: &Finding) -> (&str, usize, usize) {
+        let file = self.project.file(f.file);
+        let (line, column) = file.line_col(f.span.start);
+        (&file.rel, line, column)
+    }
 }
 
 /// Discovery and parsing only, no lint: the floor a full scan is measured against (the
 /// benchmark's `--parse-only`). Returns the number of files and bytes read.
-pub fn parse_only(req: &ScanRequest) -> Result<(usize, usize, Duration), ConfigError> {
+pub(crate) fn parse_only(req: &ScanRequest) -> Result<(usize, usize, Duration), ConfigError> {
     on_workers(|| parse_only_here(req))?
 }
 
@@ -103,14 +112,15 @@ fn workers() -> Result<&'static rayon::ThreadPool, ConfigError> {
 /// Runs `f` on the scan's worker threads (see [`workers`]): every entry point of a scan does.
 /// rayon's global pool, which [`lint`] and the parsers use when called directly, gets the same
 /// stacks from [`start_workers`].
-pub fn on_workers<R: Send>(f: impl FnOnce() -> R + Send) -> Result<R, ConfigError> {
+pub(crate) fn on_workers<R: Send>(f: impl FnOnce() -> R + Send) -> Result<R, ConfigError> {
     Ok(workers()?.install(f))
 }
 
 /// Starts rayon's global pool with [`STACK_BYTES`] stacks, for callers of the parsers and
 /// analyses below a scan (the fuzz targets). Call before rayon's first use; once the global
 /// pool exists this fails and changes nothing.
-pub fn start_workers() -> Result<(), rayon::ThreadPoolBuildError> {
+#[cfg(any(test, feature = "test-support"))]
+pub(crate) fn start_workers() -> Result<(), rayon::ThreadPoolBuildError> {
     rayon::ThreadPoolBuilder::new().stack_size(STACK_BYTES).build_global()
 }
 
@@ -120,7 +130,7 @@ pub fn scan(req: &ScanRequest) -> Result<Scan, ConfigError> {
 
 /// [`scan`], reusing a stored result when every file read is unchanged (see [`Cache`]);
 /// also says whether it did.
-pub fn scan_cached(req: &ScanRequest, cache: Option<&Cache>) -> Result<(Scan, bool), ConfigError> {
+pub(crate) fn scan_cached(req: &ScanRequest, cache: Option<&Cache>) -> Result<(Scan, bool), ConfigError> {
     on_workers(|| scan_here(req, cache))?
 }
 
@@ -155,13 +165,13 @@ fn scan_here(req: &ScanRequest, cache: Option<&Cache>) -> Result<(Scan, bool), C
 /// [`crate::semantic::secrets::settings::whole_trees`]) or holds a hinted page's controller or a class it
 /// calls; elsewhere the declarations and the bodies the data flow of specs with these source
 /// hints will likely read ([`HotBodies`]). The data flow parses the other bodies it needs again.
-pub struct ScanKeep {
+pub(crate) struct ScanKeep {
     whole: Vec<bool>,
     hot: HotBodies,
 }
 
 impl ScanKeep {
-    pub fn new(project: &Project, hints: &[&str]) -> Self {
+    pub(crate) fn new(project: &Project, hints: &[&str]) -> Self {
         ScanKeep {
             whole: crate::semantic::secrets::settings::whole_trees(project),
             hot: HotBodies::find(project, hints),
@@ -182,7 +192,7 @@ impl project::KeepPolicy for ScanKeep {
 /// each kept Apex tree's declarations are read right after it is kept (the data flow joins them
 /// into its model, see [`crate::dataflow::Model::join`]); a tree not kept whole is then reduced to
 /// what they point to ([`Decls::outline`]). A tree kept whole is read again (settings).
-pub fn parse_for_scan<T: Send>(
+pub(crate) fn parse_for_scan<T: Send>(
     unparsed: Unparsed,
     visit: ApexVisit<'_, T>,
     hints: &[&str],
@@ -199,7 +209,7 @@ pub fn parse_for_scan<T: Send>(
 
 /// Parses the files read and runs the enabled lints. Loading's findings (unreadable or
 /// unparsable files) go through suppressions and sorting like the rest.
-pub fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
+pub(crate) fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
     let started = Instant::now();
     let enabled = |id: &str| rules::get(id).is_some_and(|d| config.enabled(id, d.family));
     let lints: Vec<&dyn Lint> = LINTS.iter().copied().filter(|l| enabled(l.id())).collect();

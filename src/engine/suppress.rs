@@ -15,7 +15,7 @@ use crate::diagnostics::rules::{self, engine};
 use crate::syntax::xml::XmlDoc;
 
 #[derive(Debug, Clone)]
-pub struct Directive {
+pub(crate) struct Directive {
     pub file: FileId,
     pub comment: Range<usize>,
     pub rules: Vec<String>,
@@ -76,7 +76,12 @@ fn pmd_targets<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
 
 /// `// NOPMD` and `@SuppressWarnings('PMD...')` in an Apex file (see the module's note).
 /// `comments` are the file's comment ranges, in order.
-pub fn from_pmd(file: FileId, text: &str, comments: &[Range<usize>], root: tree_sitter::Node<'_>) -> Vec<Directive> {
+pub(crate) fn from_pmd(
+    file: FileId,
+    text: &str,
+    comments: &[Range<usize>],
+    root: tree_sitter::Node<'_>,
+) -> Vec<Directive> {
     let mut out = Vec::new();
     let mut lines = None;
     for c in comments {
@@ -194,7 +199,7 @@ fn is_trailing(text: &str, lines: &LineIndex, comment_start: usize) -> bool {
     !text[line.start..comment_start].trim().is_empty()
 }
 
-pub fn from_xml(file: FileId, text: &str, doc: &XmlDoc) -> Vec<Directive> {
+pub(crate) fn from_xml(file: FileId, text: &str, doc: &XmlDoc) -> Vec<Directive> {
     let mut out = Vec::new();
     let lines = LineIndex::new(text);
     for c in &doc.comments {
@@ -224,7 +229,7 @@ pub fn from_xml(file: FileId, text: &str, doc: &XmlDoc) -> Vec<Directive> {
 }
 
 /// `comments` are the byte ranges of the file's comments, in order.
-pub fn from_code(file: FileId, text: &str, comments: &[Range<usize>]) -> Vec<Directive> {
+pub(crate) fn from_code(file: FileId, text: &str, comments: &[Range<usize>]) -> Vec<Directive> {
     let mut out = Vec::new();
     let mut lines = None;
     // Directives that cover the next line of code, found below.
@@ -338,7 +343,11 @@ fn mark(findings: &mut [Finding], d: &Directive) {
     }
 }
 
-pub fn apply(findings: &mut [Finding], directives: &[Directive], enabled: impl Fn(&str) -> bool) -> Vec<Finding> {
+pub(crate) fn apply(
+    findings: &mut [Finding],
+    directives: &[Directive],
+    enabled: impl Fn(&str) -> bool,
+) -> Vec<Finding> {
     let mut extra = Vec::new();
     for d in directives {
         let unknown: Vec<&String> = d.rules.iter().filter(|r| rules::get(r).is_none()).collect();

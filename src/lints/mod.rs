@@ -28,13 +28,13 @@ use crate::workspace::project::{Project, SourceFile};
 /// ```
 macro_rules! declare_lint {
     ($name:ident = $id:literal $(, options: [$($option:ident),* $(,)?])?) => {
-        pub struct $name;
+        pub(crate) struct $name;
 
         /// This rule's id, as its doc `lints/<id>.md` is named.
-        pub const ID: &str = $id;
+        pub(crate) const ID: &str = $id;
 
         /// What the registry lists.
-        pub const LINT: &dyn $crate::lints::Lint = &$name;
+        pub(crate) const LINT: &dyn $crate::lints::Lint = &$name;
 
         impl $crate::lints::Declaration for $name {
             fn id(&self) -> &'static str {
@@ -47,13 +47,13 @@ macro_rules! declare_lint {
     };
 }
 
-pub mod oauth;
-pub mod org;
-pub mod secrets;
-pub mod session;
+pub(crate) mod oauth;
+pub(crate) mod org;
+pub(crate) mod secrets;
+pub(crate) mod session;
 
 /// What every hook sees: the project, the indexes built once for it, options and the clock.
-pub struct Ctx<'p> {
+pub(crate) struct Ctx<'p> {
     pub project: &'p Project,
     pub oauth: &'p OauthIndex<'p>,
     /// The data-flow results of every spec an enabled lint declared, computed once per scan.
@@ -67,14 +67,14 @@ pub struct Ctx<'p> {
 }
 
 /// What [`declare_lint!`] writes: the rule's id and options.
-pub trait Declaration {
+pub(crate) trait Declaration {
     fn id(&self) -> &'static str;
     /// The options the rule reads from `[rules.<id>]`, with their defaults.
     fn options(&self) -> &'static [&'static RuleOption];
 }
 
 /// A lint implements only the hooks it needs.
-pub trait Lint: Declaration + Sync + Send {
+pub(crate) trait Lint: Declaration + Sync + Send {
     /// Metadata types whose files [`Lint::check_xml`] receives.
     fn xml_types(&self) -> &'static [MetaType] {
         &[]
@@ -112,7 +112,7 @@ pub trait Lint: Declaration + Sync + Send {
 /// Per-scan results shared between lints, by key; each is computed once even when lints ask
 /// from several threads at the same time.
 #[derive(Default)]
-pub struct Memo {
+pub(crate) struct Memo {
     slots: Mutex<HashMap<&'static str, Arc<OnceLock<Shared>>>>,
 }
 
@@ -122,7 +122,7 @@ impl Memo {
     /// The value under `key`, computing it with `f` the first time. `f` must not use rayon:
     /// other lints may be blocked on it meanwhile. `None` only if `key` was used with another
     /// type, which is a bug in the caller.
-    pub fn get<T: Any + Send + Sync>(&self, key: &'static str, f: impl FnOnce() -> T) -> Option<Arc<T>> {
+    pub(crate) fn get<T: Any + Send + Sync>(&self, key: &'static str, f: impl FnOnce() -> T) -> Option<Arc<T>> {
         let slot = {
             let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
             slots.entry(key).or_default().clone()
@@ -134,11 +134,20 @@ impl Memo {
 
 impl Ctx<'_> {
     /// The flows found for `spec`; empty unless a lint declared it in [`Lint::specs`].
-    pub fn flows_of(&self, spec: &'static Spec) -> &[Flow] {
+    pub(crate) fn flows_of(&self, spec: &'static Spec) -> &[Flow] {
         self.analysis_of(spec).map_or(&[], |a| a.flows.as_slice())
     }
 
-    pub fn analysis_of(&self, spec: &'static Spec) -> Option<&Analysis> {
+    /// The flows through the project's scripts of `spec`'s sources; empty unless a lint
+    /// declared `spec` and it says what its sources are in script ([`Spec::script`]).
+    pub(crate) fn script_flows_of(&self, spec: &'static Spec) -> &[crate::dataflow::js::ScriptFlow] {
+        match (self.analysis_of(spec), spec.script) {
+            (Some(analysis), Some(script)) => analysis.script_flows(self.project, script),
+            _ => &[],
+        }
+    }
+
+    pub(crate) fn analysis_of(&self, spec: &'static Spec) -> Option<&Analysis> {
         self.flows.iter().find(|(s, _)| std::ptr::eq(*s, spec)).map(|(_, a)| a)
     }
 }
@@ -146,17 +155,12 @@ impl Ctx<'_> {
 include!(concat!(env!("OUT_DIR"), "/lints/registry.rs"));
 
 /// Every option of every rule, for validating `sfsec.toml`.
-pub fn options() -> Vec<&'static RuleOption> {
+pub(crate) fn options() -> Vec<&'static RuleOption> {
     LINTS.iter().flat_map(|l| l.options().iter().copied()).collect()
 }
 
-/// The lint of a rule id; `None` for the engine's own rules and unknown ids.
-pub fn lint(id: &str) -> Option<&'static dyn Lint> {
-    LINTS.binary_search_by(|l| l.id().cmp(id)).ok().map(|i| LINTS[i])
-}
-
 #[cfg(test)]
-pub mod test_support;
+pub(crate) mod test_support;
 
 #[cfg(test)]
 mod tests {
@@ -229,11 +233,6 @@ mod tests {
         );
         let err = parse("[rules.weak-session-settings]\nmax-timeout-minutes = 5\n").expect_err("range");
         assert!(err.message.contains("from 15 to 1440"), "{err}");
-        assert_eq!(
-            lint("weak-session-settings").map(|l| l.id()),
-            Some("weak-session-settings")
-        );
-        assert!(lint("apex-parse-error").is_none());
     }
 
     #[test]

@@ -6,20 +6,21 @@ use crate::engine::{ScanRequest, scan};
 use crate::workspace::config::Config;
 
 /// 2026-01-01T00:00:00Z: lints see this clock in tests.
-pub const NOW: i64 = 1_767_225_600;
+pub(crate) const NOW: i64 = 1_767_225_600;
 
-pub const CA: &str = "force-app/main/default/connectedApps/Billing_Sync.connectedApp-meta.xml";
-pub const ECA: &str = "force-app/main/default/externalClientApps/Portal.eca-meta.xml";
-pub const ECA_OAUTH: &str = "force-app/main/default/extlClntAppOauthSettings/Portal_oauth.ecaOauth-meta.xml";
-pub const ECA_GLOBAL: &str = "force-app/main/default/extlClntAppGlobalOauthSets/Portal_glbl.ecaGlblOauth-meta.xml";
-pub const ECA_POLICY: &str = "force-app/main/default/extlClntAppOauthPolicies/Portal_plcy.ecaOauthPlcy-meta.xml";
-pub const ECA_MOBILE: &str = "force-app/main/default/extlClntAppMobileSettings/Portal_mobile.ecaMobile-meta.xml";
-pub const OIDC: &str = "force-app/main/default/settings/OauthOidc.settings-meta.xml";
-pub const SCRATCH: &str = "config/project-scratch-def.json";
-pub const CLASS: &str = "force-app/main/default/classes/Auth.cls";
+pub(crate) const CA: &str = "force-app/main/default/connectedApps/Billing_Sync.connectedApp-meta.xml";
+pub(crate) const ECA: &str = "force-app/main/default/externalClientApps/Portal.eca-meta.xml";
+pub(crate) const ECA_OAUTH: &str = "force-app/main/default/extlClntAppOauthSettings/Portal_oauth.ecaOauth-meta.xml";
+pub(crate) const ECA_GLOBAL: &str =
+    "force-app/main/default/extlClntAppGlobalOauthSets/Portal_glbl.ecaGlblOauth-meta.xml";
+pub(crate) const ECA_POLICY: &str = "force-app/main/default/extlClntAppOauthPolicies/Portal_plcy.ecaOauthPlcy-meta.xml";
+pub(crate) const ECA_MOBILE: &str = "force-app/main/default/extlClntAppMobileSettings/Portal_mobile.ecaMobile-meta.xml";
+pub(crate) const OIDC: &str = "force-app/main/default/settings/OauthOidc.settings-meta.xml";
+pub(crate) const SCRATCH: &str = "config/project-scratch-def.json";
+pub(crate) const CLASS: &str = "force-app/main/default/classes/Auth.cls";
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Hit {
+pub(crate) struct Hit {
     pub path: String,
     pub line: usize,
     pub severity: Severity,
@@ -31,38 +32,38 @@ pub struct Hit {
 }
 
 /// A Connected App with the given inner XML.
-pub fn connected_app(inner: &str) -> String {
+pub(crate) fn connected_app(inner: &str) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ConnectedApp xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <contactEmail>a@example.com</contactEmail>\n    <label>Billing Sync</label>\n{inner}\n</ConnectedApp>\n"
     )
 }
 
 /// An ECA file of the given root type, linked to `Portal`.
-pub fn eca_file(root: &str, inner: &str) -> String {
+pub(crate) fn eca_file(root: &str, inner: &str) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root} xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <externalClientApplication>Portal</externalClientApplication>\n{inner}\n</{root}>\n"
     )
 }
 
-pub fn eca_header() -> String {
+pub(crate) fn eca_header() -> String {
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ExternalClientApplication xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <contactEmail>a@example.com</contactEmail>\n    <distributionState>Local</distributionState>\n    <label>Portal</label>\n</ExternalClientApplication>\n".into()
 }
 
-pub fn oidc(inner: &str) -> String {
+pub(crate) fn oidc(inner: &str) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<OauthOidcSettings xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n{inner}\n</OauthOidcSettings>\n"
     )
 }
 
 /// A custom object (a setting when `kind` says so) with the given visibility.
-pub fn setting_object(vis: &str, kind: &str) -> String {
+pub(crate) fn setting_object(vis: &str, kind: &str) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomObject xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    {kind}\n    <label>Acme Settings</label>\n    <visibility>{vis}</visibility>\n</CustomObject>\n"
     )
 }
 
 /// A field file of `Acme_Settings__c`; the path is leaked to fit the table helpers' `&str`.
-pub fn setting_field(name: &str, ty: &str) -> (&'static str, String) {
+pub(crate) fn setting_field(name: &str, ty: &str) -> (&'static str, String) {
     let path: &'static str = Box::leak(
         format!("force-app/main/default/objects/Acme_Settings__c/fields/{name}.field-meta.xml").into_boxed_str(),
     );
@@ -75,17 +76,17 @@ pub fn setting_field(name: &str, ty: &str) -> (&'static str, String) {
 }
 
 /// Scans `files` with only `rule` enabled.
-pub fn run(rule: &str, files: &[(&str, &str)]) -> Vec<Hit> {
+pub(crate) fn run(rule: &str, files: &[(&str, &str)]) -> Vec<Hit> {
     run_with(rule, files, Config::default())
 }
 
 /// [`run`] for a case built with owned texts, as the table tests build them.
-pub fn run_case(rule: &str, case: &[(&str, String)]) -> Vec<Hit> {
+pub(crate) fn run_case(rule: &str, case: &[(&str, String)]) -> Vec<Hit> {
     let files: Vec<(&str, &str)> = case.iter().map(|(p, t)| (*p, t.as_str())).collect();
     run(rule, &files)
 }
 
-pub fn run_with(rule: &str, files: &[(&str, &str)], mut config: Config) -> Vec<Hit> {
+pub(crate) fn run_with(rule: &str, files: &[(&str, &str)], mut config: Config) -> Vec<Hit> {
     let project = crate::testing::TempProject::new(files).expect("temp project");
     let root = project.path();
     config.select = vec![rule.to_string()];
@@ -122,7 +123,7 @@ pub fn run_with(rule: &str, files: &[(&str, &str)], mut config: Config) -> Vec<H
 
 /// oxc-style table test: every `pass` case yields no finding of `rule`, every `fail` case at
 /// least one; all wrong cases are reported together. Messages follow the house style.
-pub fn cases(rule: &str, pass: &[Vec<(&str, String)>], fail: &[Vec<(&str, String)>]) {
+pub(crate) fn cases(rule: &str, pass: &[Vec<(&str, String)>], fail: &[Vec<(&str, String)>]) {
     let mut wrong = Vec::new();
     for (i, case) in pass.iter().enumerate() {
         let files: Vec<(&str, &str)> = case.iter().map(|(p, t)| (*p, t.as_str())).collect();
@@ -152,11 +153,11 @@ fn leak(s: String) -> &'static str {
 }
 
 /// A profile with a `Salesforce` license and the given inner XML.
-pub fn profile(name: &str, inner: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn profile(name: &str, inner: &str) -> Vec<(&'static str, String)> {
     profile_with_license(name, "Salesforce", inner)
 }
 
-pub fn profile_with_license(name: &str, license: &str, inner: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn profile_with_license(name: &str, license: &str, inner: &str) -> Vec<(&'static str, String)> {
     vec![(
         leak(format!("force-app/main/default/profiles/{name}.profile-meta.xml")),
         format!(
@@ -165,7 +166,7 @@ pub fn profile_with_license(name: &str, license: &str, inner: &str) -> Vec<(&'st
     )]
 }
 
-pub fn permission_set(name: &str, inner: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn permission_set(name: &str, inner: &str) -> Vec<(&'static str, String)> {
     vec![(
         leak(format!(
             "force-app/main/default/permissionsets/{name}.permissionset-meta.xml"
@@ -176,10 +177,10 @@ pub fn permission_set(name: &str, inner: &str) -> Vec<(&'static str, String)> {
     )]
 }
 
-pub const SECURITY: &str = "force-app/main/default/settings/Security.settings-meta.xml";
+pub(crate) const SECURITY: &str = "force-app/main/default/settings/Security.settings-meta.xml";
 
 /// A `SecuritySettings` file with the given inner XML.
-pub fn security(inner: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn security(inner: &str) -> Vec<(&'static str, String)> {
     vec![(
         SECURITY,
         format!(

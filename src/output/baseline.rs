@@ -12,12 +12,12 @@ use crate::output::formats::fingerprints;
 use crate::workspace::config::ConfigError;
 
 /// Where `sfsec baseline` writes when no `--output` is given, at the project root.
-pub const DEFAULT_FILE: &str = ".sfsec-baseline.json";
+pub(crate) const DEFAULT_FILE: &str = ".sfsec-baseline.json";
 /// Bumped on any incompatible change to the file's shape.
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Baseline {
+pub(crate) struct Baseline {
     pub version: u32,
     pub findings: Vec<Entry>,
 }
@@ -25,7 +25,7 @@ pub struct Baseline {
 /// One recorded finding. Only the fingerprint is matched; the rest is for people reading the
 /// file in review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub fingerprint: String,
     pub rule: String,
     pub path: String,
@@ -34,7 +34,7 @@ pub struct Entry {
 
 /// What comparing a scan with a baseline found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// Findings of the scan that the baseline knows.
     pub known: usize,
     /// Baseline entries the scan no longer finds (fixed, or moved to another file).
@@ -42,7 +42,7 @@ pub struct Outcome {
 }
 
 /// The baseline of a scan: its findings that count (suppressed ones need none), sorted.
-pub fn of(scan: &Scan) -> Baseline {
+pub(crate) fn of(scan: &Scan) -> Baseline {
     let mut findings: Vec<Entry> = scan
         .findings
         .iter()
@@ -62,7 +62,7 @@ pub fn of(scan: &Scan) -> Baseline {
     }
 }
 
-pub fn render(b: &Baseline) -> String {
+pub(crate) fn render(b: &Baseline) -> String {
     let mut s = serde_json::to_string_pretty(b).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     crate::output::formats::terminal::json(s)
@@ -70,7 +70,7 @@ pub fn render(b: &Baseline) -> String {
 
 /// Reads a baseline file; a malformed one is an error naming the line and column.
 /// It must not lead out of the project through a link (`confine`).
-pub fn load(path: &Path, confine: &crate::workspace::confine::Confine) -> Result<Baseline, ConfigError> {
+pub(crate) fn load(path: &Path, confine: &crate::workspace::confine::Confine) -> Result<Baseline, ConfigError> {
     let text = crate::workspace::confine::read_confined(confine, path).map_err(|e| ConfigError {
         path: Some(path.to_path_buf()),
         line: 0,
@@ -99,7 +99,7 @@ pub fn load(path: &Path, confine: &crate::workspace::confine::Confine) -> Result
 
 /// Marks the scan's findings the baseline knows (each entry matches one finding) and says what
 /// the comparison found.
-pub fn apply(scan: &mut Scan, baseline: &Baseline) -> Outcome {
+pub(crate) fn apply(scan: &mut Scan, baseline: &Baseline) -> Outcome {
     let mut left: HashMap<&str, usize> = HashMap::new();
     for e in &baseline.findings {
         *left.entry(e.fingerprint.as_str()).or_insert(0) += 1;

@@ -1,7 +1,7 @@
 //! What a scan is turned into: the formats of `check` ([`formats`]), baselines ([`baseline`]),
 //! the credential inventory ([`inventory`]) and the security-review report ([`review`]).
 
-pub mod baseline;
+pub(crate) mod baseline;
 pub mod formats;
-pub mod inventory;
-pub mod review;
+pub(crate) mod inventory;
+pub(crate) mod review;

@@ -20,19 +20,19 @@ use crate::workspace::kind::MetaType;
 use crate::workspace::project::Project;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AppKind {
+pub(crate) enum AppKind {
     ConnectedApp,
     ExternalClientApp,
 }
 
 /// The root element of one metadata file.
 #[derive(Clone, Copy)]
-pub struct Part<'p> {
+pub(crate) struct Part<'p> {
     pub file: FileId,
     pub root: ElemRef<'p>,
 }
 
-pub struct App<'p> {
+pub(crate) struct App<'p> {
     pub name: String,
     pub kind: AppKind,
     /// Connected App: the file's root. ECA: the `.eca` header, when present.
@@ -48,7 +48,7 @@ pub struct App<'p> {
 
 /// A located value: where it is, or where it would be (the parent's start tag) when absent.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Setting<T> {
+pub(crate) struct Setting<T> {
     pub value: T,
     /// Written in the file (as opposed to the documented default).
     pub explicit: bool,
@@ -58,7 +58,7 @@ pub struct Setting<T> {
 
 /// Boolean settings with a documented default, per app kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flag {
+pub(crate) enum Flag {
     PkceRequired,
     ConsumerSecretOptional,
     RefreshTokenRotation,
@@ -121,7 +121,7 @@ impl Flag {
 
 /// IP relaxation, from ConnectedApp `ipRelaxation` or ECA `ipRelaxationPolicyType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IpPolicy {
+pub(crate) enum IpPolicy {
     Enforce,
     EnforceRelaxRefresh,
     Bypass2Factor,
@@ -130,7 +130,7 @@ pub enum IpPolicy {
 }
 
 impl IpPolicy {
-    pub fn parse(s: &str) -> IpPolicy {
+    pub(crate) fn parse(s: &str) -> IpPolicy {
         match s.trim().to_ascii_lowercase().as_str() {
             "enforce" => IpPolicy::Enforce,
             "enforce_relaxrefresh" => IpPolicy::EnforceRelaxRefresh,
@@ -143,7 +143,7 @@ impl IpPolicy {
 
 /// Refresh-token lifetime, from ConnectedApp `refreshTokenPolicy` or ECA `refreshTokenPolicyType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RefreshPolicy {
+pub(crate) enum RefreshPolicy {
     Infinite,
     Zero,
     Limited,
@@ -151,7 +151,7 @@ pub enum RefreshPolicy {
 }
 
 impl RefreshPolicy {
-    pub fn parse(s: &str) -> RefreshPolicy {
+    pub(crate) fn parse(s: &str) -> RefreshPolicy {
         let norm: String = s
             .trim()
             .chars()
@@ -172,14 +172,14 @@ impl RefreshPolicy {
 
 /// An item of a list value (a scope, a callback URL) with its own narrow span.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Item<'p> {
+pub(crate) struct Item<'p> {
     pub text: &'p str,
     pub file: FileId,
     pub span: Span,
 }
 
 impl<'p> App<'p> {
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self.kind {
             AppKind::ConnectedApp => format!("connected app `{}`", self.name),
             AppKind::ExternalClientApp => format!("external client app `{}`", self.name),
@@ -194,7 +194,7 @@ impl<'p> App<'p> {
     }
 
     /// Whether the app takes part in OAuth at all.
-    pub fn oauth_enabled(&self) -> bool {
+    pub(crate) fn oauth_enabled(&self) -> bool {
         match self.kind {
             AppKind::ConnectedApp => self.oauth_config().is_some(),
             AppKind::ExternalClientApp => {
@@ -209,7 +209,7 @@ impl<'p> App<'p> {
     }
 
     /// A place that stands for the app's OAuth configuration as a whole.
-    pub fn anchor(&self) -> Option<(FileId, Span)> {
+    pub(crate) fn anchor(&self) -> Option<(FileId, Span)> {
         if let (Some(h), Some(cfg)) = (self.header, self.oauth_config()) {
             return Some((h.file, cfg.start_tag()));
         }
@@ -222,7 +222,7 @@ impl<'p> App<'p> {
 
     /// A boolean setting, or `None` when the file (or block) that would hold it is not in the
     /// project, so the value cannot be known.
-    pub fn flag(&self, flag: Flag) -> Option<Setting<bool>> {
+    pub(crate) fn flag(&self, flag: Flag) -> Option<Setting<bool>> {
         let (place, name, default) = flag.spec(self.kind)?;
         let (file, parent) = match place {
             Where::OauthConfig => (self.header?.file, self.oauth_config()?),
@@ -235,24 +235,24 @@ impl<'p> App<'p> {
     }
 
     /// ECA only: the admin-side client-credentials switch in the OAuth policies.
-    pub fn policy_client_credentials(&self) -> Option<Setting<bool>> {
+    pub(crate) fn policy_client_credentials(&self) -> Option<Setting<bool>> {
         let p = self.eca_policies?;
         Some(bool_child(p.file, p.root, "isClientCredentialsFlowEnabled", false))
     }
 
     /// IP relaxation; `value` is `None` when not declared (the span is then the parent).
-    pub fn ip_policy(&self) -> Option<Setting<Option<(IpPolicy, &'p str)>>> {
+    pub(crate) fn ip_policy(&self) -> Option<Setting<Option<(IpPolicy, &'p str)>>> {
         let (file, parent, name) = self.policy_place("ipRelaxation", "ipRelaxationPolicyType")?;
         Some(text_child(file, parent, name).map(|v| v.map(|t| (IpPolicy::parse(t), t))))
     }
 
-    pub fn refresh_policy(&self) -> Option<Setting<Option<(RefreshPolicy, &'p str)>>> {
+    pub(crate) fn refresh_policy(&self) -> Option<Setting<Option<(RefreshPolicy, &'p str)>>> {
         let (file, parent, name) = self.policy_place("refreshTokenPolicy", "refreshTokenPolicyType")?;
         Some(text_child(file, parent, name).map(|v| v.map(|t| (RefreshPolicy::parse(t), t))))
     }
 
     /// ECA: `permittedUsersPolicyType` in the OAuth policies.
-    pub fn permitted_users(&self) -> Option<Setting<Option<&'p str>>> {
+    pub(crate) fn permitted_users(&self) -> Option<Setting<Option<&'p str>>> {
         let p = self.eca_policies?;
         Some(text_child(p.file, p.root, "permittedUsersPolicyType"))
     }
@@ -274,7 +274,7 @@ impl<'p> App<'p> {
     }
 
     /// OAuth scopes, each with its own span.
-    pub fn scopes(&self) -> Vec<Item<'p>> {
+    pub(crate) fn scopes(&self) -> Vec<Item<'p>> {
         let mut out = Vec::new();
         if let (Some(h), Some(cfg)) = (self.header, self.oauth_config()) {
             for s in cfg.children_named("scopes") {
@@ -296,12 +296,12 @@ impl<'p> App<'p> {
     }
 
     /// Whether the app's scopes let it obtain refresh tokens.
-    pub fn issues_refresh_tokens(&self) -> Option<Item<'p>> {
+    pub(crate) fn issues_refresh_tokens(&self) -> Option<Item<'p>> {
         self.scopes().into_iter().find(|s| is_refresh_scope(s.text))
     }
 
     /// Callback URLs (several may share one element, separated by line breaks or commas).
-    pub fn callbacks(&self) -> Vec<Item<'p>> {
+    pub(crate) fn callbacks(&self) -> Vec<Item<'p>> {
         let mut out = Vec::new();
         if let (Some(h), Some(cfg)) = (self.header, self.oauth_config()) {
             for e in cfg.children_named("callbackUrl") {
@@ -317,7 +317,7 @@ impl<'p> App<'p> {
     }
 
     /// JWT-bearer certificates (PEM text).
-    pub fn certificates(&self) -> Vec<Item<'p>> {
+    pub(crate) fn certificates(&self) -> Vec<Item<'p>> {
         let mut out = Vec::new();
         if let (Some(h), Some(cfg)) = (self.header, self.oauth_config())
             && let Some(c) = cfg.child("certificate")
@@ -345,7 +345,7 @@ impl<'p> App<'p> {
     /// Whether any user may authorize the app themselves (no admin pre-approval): ConnectedApp
     /// `isAdminApproved` false (the default), ECA `permittedUsersPolicyType` `AllSelfAuthorized`
     /// (also the default when the policies file leaves it out).
-    pub fn self_authorized(&self) -> Option<Setting<bool>> {
+    pub(crate) fn self_authorized(&self) -> Option<Setting<bool>> {
         match self.kind {
             AppKind::ConnectedApp => self.flag(Flag::AdminApproved).map(|s| s.map(|v| !v)),
             AppKind::ExternalClientApp => self
@@ -356,14 +356,14 @@ impl<'p> App<'p> {
 
     /// The web-server flow works with neither a secret nor PKCE: the finding of
     /// `oauth-web-server-flow`, which the narrower rules defer to.
-    pub fn web_server_flow_unprotected(&self) -> Option<Setting<bool>> {
+    pub(crate) fn web_server_flow_unprotected(&self) -> Option<Setting<bool>> {
         let optional = self.flag(Flag::ConsumerSecretOptional)?;
         let pkce = self.flag(Flag::PkceRequired)?;
         (optional.value && !pkce.value).then_some(optional)
     }
 }
 
-pub fn is_refresh_scope(scope: &str) -> bool {
+pub(crate) fn is_refresh_scope(scope: &str) -> bool {
     let norm: String = scope
         .trim()
         .chars()
@@ -445,7 +445,7 @@ fn split_items<'p>(file: FileId, e: ElemRef<'p>, sep: impl Fn(char) -> bool) -> 
 
 /// The org-wide OAuth settings (`OauthOidcSettings`), from a settings file or a scratch
 /// definition. Values are booleans keyed by element name.
-pub struct OrgOauth<'p> {
+pub(crate) struct OrgOauth<'p> {
     pub file: FileId,
     /// The settings root element, or the `oauthOidcSettings` key in JSON.
     pub anchor: Span,
@@ -454,7 +454,7 @@ pub struct OrgOauth<'p> {
 }
 
 impl OrgOauth<'_> {
-    pub fn describe(&self) -> &'static str {
+    pub(crate) fn describe(&self) -> &'static str {
         if self.from_scratch_def {
             "scratch org OAuth settings"
         } else {
@@ -463,7 +463,7 @@ impl OrgOauth<'_> {
     }
 
     /// A boolean setting; absent values take the documented default.
-    pub fn flag(&self, name: &str, default: bool) -> Setting<bool> {
+    pub(crate) fn flag(&self, name: &str, default: bool) -> Setting<bool> {
         match self.values.iter().find(|(n, v, _)| *n == name && v.is_some()) {
             Some((_, v, span)) => Setting {
                 value: v.unwrap_or(default),
@@ -481,13 +481,13 @@ impl OrgOauth<'_> {
     }
 }
 
-pub struct OauthIndex<'p> {
+pub(crate) struct OauthIndex<'p> {
     pub apps: Vec<App<'p>>,
     pub orgs: Vec<OrgOauth<'p>>,
 }
 
 impl<'p> OauthIndex<'p> {
-    pub fn build(project: &'p Project, options: &Options) -> Self {
+    pub(crate) fn build(project: &'p Project, options: &Options) -> Self {
         OauthIndex {
             apps: apps(project, options),
             orgs: org_settings(project),
@@ -637,7 +637,7 @@ fn org_settings(project: &Project) -> Vec<OrgOauth<'_>> {
 
 /// An OAuth flow requested by a literal in code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RequestedFlow {
+pub(crate) enum RequestedFlow {
     Password,
     ClientCredentials,
     Implicit,
@@ -658,7 +658,7 @@ const FLOW_PARAMS: &[(&str, RequestedFlow)] = &[
 
 /// Flow requests (`grant_type=password`...) inside a string, with their ranges in it. A
 /// parameter only counts when its value ends there (`response_type=token_x` is not implicit).
-pub fn requested_flows(s: &str) -> impl Iterator<Item = (RequestedFlow, Range<usize>)> + '_ {
+pub(crate) fn requested_flows(s: &str) -> impl Iterator<Item = (RequestedFlow, Range<usize>)> + '_ {
     // Every parameter has `_type=`; most literals have no `=` at all. One cheap test instead of
     // a substring search per parameter, per literal, per lint.
     let candidate = s.contains('=') && s.contains("_type=");
@@ -680,7 +680,7 @@ pub fn requested_flows(s: &str) -> impl Iterator<Item = (RequestedFlow, Range<us
 
 /// What a certificate says about its own rotation.
 #[derive(Debug, PartialEq)]
-pub struct CertFacts {
+pub(crate) struct CertFacts {
     pub not_after: i64,
     /// Key size in bits, with the algorithm family ("RSA", "EC").
     pub key: Option<(&'static str, usize)>,
@@ -688,7 +688,7 @@ pub struct CertFacts {
 }
 
 /// Parses a PEM certificate (with or without its BEGIN/END lines).
-pub fn parse_certificate(text: &str) -> Option<CertFacts> {
+pub(crate) fn parse_certificate(text: &str) -> Option<CertFacts> {
     let owned;
     let pem_text = if text.contains("-----BEGIN") {
         text
@@ -720,7 +720,7 @@ fn modulus_bits(m: &[u8]) -> usize {
 }
 
 /// A Unix time as `YYYY-MM-DD` (UTC).
-pub fn date(ts: i64) -> String {
+pub(crate) fn date(ts: i64) -> String {
     OffsetDateTime::from_unix_timestamp(ts)
         .ok()
         .and_then(|d| d.format(format_description!("[year]-[month]-[day]")).ok())

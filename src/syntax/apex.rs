@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use tree_sitter::{Node, Parser, Tree};
 
-pub use crate::syntax::tree::APEX as LANGUAGE;
+pub(crate) use crate::syntax::tree::APEX as LANGUAGE;
 
 thread_local! {
     pub(crate) static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
@@ -15,12 +15,12 @@ thread_local! {
 
 /// Parses Apex source. `None` only if tree-sitter gives up (cancellation, which sfsec never
 /// requests); syntax errors are ERROR nodes inside the tree.
-pub fn parse(text: &str) -> Option<Tree> {
+pub(crate) fn parse(text: &str) -> Option<Tree> {
     crate::syntax::tree::parse_with(&PARSER, &LANGUAGE, text)
 }
 
 /// [`parse`], saying why there is no tree (a parse past the time budget).
-pub fn parse_checked(text: &str) -> Result<Tree, crate::syntax::tree::ParseFailure> {
+pub(crate) fn parse_checked(text: &str) -> Result<Tree, crate::syntax::tree::ParseFailure> {
     crate::syntax::tree::parse_checked(&PARSER, &LANGUAGE, text)
 }
 
@@ -28,7 +28,7 @@ pub fn parse_checked(text: &str) -> Result<Tree, crate::syntax::tree::ParseFailu
 /// compared. A DFA: the automatic choice for over a hundred words, a contiguous NFA, ran at a
 /// quarter of its speed over a generated project's Apex, and the DFA of a few hundred names
 /// takes well under a megabyte.
-pub fn words_matcher<I, P>(words: I) -> Option<aho_corasick::AhoCorasick>
+pub(crate) fn words_matcher<I, P>(words: I) -> Option<aho_corasick::AhoCorasick>
 where
     I: IntoIterator<Item = P>,
     P: AsRef<[u8]>,
@@ -52,14 +52,14 @@ where
 
 /// Whether `b` can be part of an Apex name (ASCII letters, digits, `_`): the edges of a word
 /// that [`words_matcher`] found.
-pub fn is_word_byte(b: u8) -> bool {
+pub(crate) fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// The byte ranges, sorted and disjoint, of the class and method declarations marked `@IsTest`
 /// or `testMethod` in the tree that holds `node`. Found from the words in the text, so that a
 /// file without them costs one search and a file with them a few descents.
-pub fn test_ranges(node: Node<'_>, text: &str) -> Vec<Range<usize>> {
+pub(crate) fn test_ranges(node: Node<'_>, text: &str) -> Vec<Range<usize>> {
     static WORDS: LazyLock<Option<aho_corasick::AhoCorasick>> =
         LazyLock::new(|| words_matcher(["@istest", "testmethod"]));
     let Some(words) = WORDS.as_ref() else {
@@ -105,7 +105,7 @@ const MAX_DFA_BYTES: usize = 8 * 1024;
 /// Source with CumulusCI namespace tokens (`%%%NAMESPACE%%%`, `%%%NAMESPACE_DOT%%%`, ...)
 /// replaced by as many `x`s, so the parser sees identifiers and every offset stays where it is.
 /// Borrowed when there is no token, which is the common case.
-pub fn neutralize_tokens(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn neutralize_tokens(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.contains("%%%") {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -132,7 +132,7 @@ pub fn neutralize_tokens(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The id of a named node kind, or `None` if the grammar has no such kind.
-pub fn kind_id(name: &str) -> Option<u16> {
+pub(crate) fn kind_id(name: &str) -> Option<u16> {
     match LANGUAGE.id_for_node_kind(name, true) {
         0 => None,
         id => Some(id),
@@ -140,7 +140,7 @@ pub fn kind_id(name: &str) -> Option<u16> {
 }
 
 /// The first syntax error in the tree (an ERROR or MISSING node), if any.
-pub fn first_error(tree: &Tree) -> Option<Node<'_>> {
+pub(crate) fn first_error(tree: &Tree) -> Option<Node<'_>> {
     let root = tree.root_node();
     if !root.has_error() {
         return None;
@@ -165,7 +165,7 @@ pub fn first_error(tree: &Tree) -> Option<Node<'_>> {
 /// [`crate::syntax::tree::nodes_at`] checks each start against the tree, so that a string or comment
 /// is found without walking every node. Trees with syntax errors are walked instead (the scan
 /// and the parser's recovery could disagree there).
-pub fn literals_and_comments(text: &str) -> Vec<Range<usize>> {
+pub(crate) fn literals_and_comments(text: &str) -> Vec<Range<usize>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -213,12 +213,12 @@ pub fn literals_and_comments(text: &str) -> Vec<Range<usize>> {
 
 /// The content of a literal that [`literals_and_comments`] found, without its quotes; `None`
 /// for a comment or an unterminated literal.
-pub fn lexed_literal(text: &str, range: Range<usize>) -> Option<&str> {
+pub(crate) fn lexed_literal(text: &str, range: Range<usize>) -> Option<&str> {
     text.get(range)?.strip_prefix('\'')?.strip_suffix('\'')
 }
 
 /// The content of a string literal without its quotes, with the offset of that content.
-pub fn string_content<'s>(node: Node<'_>, src: &'s str) -> Option<(&'s str, usize)> {
+pub(crate) fn string_content<'s>(node: Node<'_>, src: &'s str) -> Option<(&'s str, usize)> {
     let text = src.get(node.byte_range())?;
     let inner = text.strip_prefix('\'')?.strip_suffix('\'')?;
     Some((inner, node.start_byte() + 1))

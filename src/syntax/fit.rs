@@ -7,7 +7,7 @@
 //! (bench/NOTES.md#exact-size).
 
 /// `v` in a block of its length; the same vector when it has no spare room.
-pub fn vec<T>(v: Vec<T>) -> Vec<T> {
+pub(crate) fn vec<T>(v: Vec<T>) -> Vec<T> {
     if v.capacity() == v.len() {
         return v;
     }
@@ -17,7 +17,7 @@ pub fn vec<T>(v: Vec<T>) -> Vec<T> {
 }
 
 /// `v` as a boxed slice in a block of its length.
-pub fn boxed<T>(v: Vec<T>) -> Box<[T]> {
+pub(crate) fn boxed<T>(v: Vec<T>) -> Box<[T]> {
     vec(v).into_boxed_slice()
 }
 

@@ -100,7 +100,7 @@ static DECL_KINDS: LazyLock<DeclKinds> = LazyLock::new(|| {
 });
 
 /// A flattened Apex tree.
-pub struct FlatTree {
+pub(crate) struct FlatTree {
     nodes: Box<[Slot]>,
     /// Whether some node was left out: an elided body, or the inside of a declaration's
     /// modifier, annotation arguments or type arguments.
@@ -113,29 +113,30 @@ pub struct FlatTree {
 impl FlatTree {
     /// Where the source nests past [`crate::syntax::tree::MAX_DEPTH`], if it does: then the tree
     /// holds no node.
-    pub fn too_deep(&self) -> Option<usize> {
+    pub(crate) fn too_deep(&self) -> Option<usize> {
         self.too_deep.map(|o| o as usize)
     }
 
     /// Copies `tree`, visiting each node once.
-    pub fn new(tree: &tree_sitter::Tree) -> Self {
+    pub(crate) fn new(tree: &tree_sitter::Tree) -> Self {
         Self::copy(tree.root_node(), None, 0)
     }
 
     /// Copies `tree` without the inside of method, constructor, accessor, initializer and
-    /// trigger bodies: each body is kept as one node with its range and kind (see
-    /// [`Node::is_elided`]), whose inside [`FlatTree::body`] parses again when it is needed.
-    /// Declarations are a small part of the code; the data flow needs few bodies. Outside
-    /// bodies, modifiers, annotation arguments and declared type arguments are kept as leaves.
-    pub fn declarations(tree: &tree_sitter::Tree) -> Self {
-        Self::copy(tree.root_node(), Some(&[]), 0)
+    /// trigger bodies, but for those that contain one of `marks` (ascending byte offsets): the
+    /// bodies the analysis will likely read (see [`crate::dataflow::hot`]). An elided body is
+    /// kept as one node with its range and kind (see [`Node::is_elided`]), whose inside
+    /// [`FlatTree::body`] parses again when it is needed. Declarations are a small part of the
+    /// code; the data flow needs few bodies. Outside bodies, modifiers, annotation arguments and
+    /// declared type arguments are kept as leaves.
+    pub(crate) fn declarations_keeping(tree: &tree_sitter::Tree, marks: &[u32]) -> Self {
+        Self::copy(tree.root_node(), Some(marks), 0)
     }
 
-    /// [`FlatTree::declarations`], keeping whole the bodies that contain one of `marks`
-    /// (ascending byte offsets): those the analysis will likely read (see
-    /// [`crate::dataflow::hot`]).
-    pub fn declarations_keeping(tree: &tree_sitter::Tree, marks: &[u32]) -> Self {
-        Self::copy(tree.root_node(), Some(marks), 0)
+    /// [`FlatTree::declarations_keeping`] with no body kept (tests).
+    #[cfg(test)]
+    pub(crate) fn declarations(tree: &tree_sitter::Tree) -> Self {
+        Self::copy(tree.root_node(), Some(&[]), 0)
     }
 
     /// Copies the subtree at `top`, with every offset moved by `shift`. `top` becomes the root.
@@ -262,7 +263,7 @@ impl FlatTree {
     /// The inside of an elided body of `text` (the file's source), parsed again: the body
     /// alone, in the smallest declaration that holds it, so the cost is the body's. Falls back
     /// to the whole file if that parse does not give the same node.
-    pub fn body(text: &str, elided: Node<'_>) -> Option<FlatTree> {
+    pub(crate) fn body(text: &str, elided: Node<'_>) -> Option<FlatTree> {
         let range = elided.byte_range();
         // A body starts with `{` and ends with `}`: no namespace token crosses its edges.
         let inner = crate::syntax::apex::neutralize_tokens(text.get(range.clone())?);
@@ -302,7 +303,7 @@ impl FlatTree {
     /// there named children and fields only: the rest of the declarations was 60% of a scan's
     /// tree copies, and the tokens were 40% of a body. The ancestors stay, so that an elided
     /// body still knows its declaration's kind (see [`FlatTree::body`]).
-    pub fn outline(&self, keep: &[u32]) -> (FlatTree, Vec<u32>) {
+    pub(crate) fn outline(&self, keep: &[u32]) -> (FlatTree, Vec<u32>) {
         let slots = &self.nodes;
         if keep.first() == Some(&0) || slots.is_empty() {
             let whole = FlatTree {
@@ -401,11 +402,11 @@ impl FlatTree {
     }
 
     /// Whether every node of the source is here: nothing was left out.
-    pub fn is_whole(&self) -> bool {
+    pub(crate) fn is_whole(&self) -> bool {
         !self.elided
     }
 
-    pub fn root_node(&self) -> Node<'_> {
+    pub(crate) fn root_node(&self) -> Node<'_> {
         Node {
             nodes: &self.nodes,
             i: 0,
@@ -413,12 +414,13 @@ impl FlatTree {
     }
 
     /// Node `i` (see [`Node::index`]).
-    pub fn node(&self, i: u32) -> Option<Node<'_>> {
+    pub(crate) fn node(&self, i: u32) -> Option<Node<'_>> {
         ((i as usize) < self.nodes.len()).then_some(Node { nodes: &self.nodes, i })
     }
 
     /// Every node, in source order (pre-order).
-    pub fn nodes(&self) -> impl Iterator<Item = Node<'_>> {
+    #[cfg(test)]
+    pub(crate) fn nodes(&self) -> impl Iterator<Item = Node<'_>> {
         (0..self.nodes.len() as u32).map(|i| Node { nodes: &self.nodes, i })
     }
 }
@@ -439,7 +441,7 @@ fn find_node(tree: &tree_sitter::Tree, range: Range<usize>, kind: u16) -> Option
 
 /// A node of a [`FlatTree`]; its methods mean what `tree_sitter::Node`'s of the same name mean.
 #[derive(Clone, Copy)]
-pub struct Node<'t> {
+pub(crate) struct Node<'t> {
     nodes: &'t [Slot],
     i: u32,
 }
@@ -460,11 +462,11 @@ impl fmt::Debug for Node<'_> {
 
 /// Stands in for `tree_sitter::TreeCursor` in `node.named_children(&mut node.walk())`, so that
 /// code reads the same over both trees; a flat tree needs no cursor.
-pub struct Cursor;
+pub(crate) struct Cursor;
 
 impl<'t> Node<'t> {
     /// Where the node is in its tree: [`FlatTree::node`] gives it back.
-    pub fn index(&self) -> u32 {
+    pub(crate) fn index(&self) -> u32 {
         self.i
     }
 
@@ -478,64 +480,67 @@ impl<'t> Node<'t> {
         Node { nodes: self.nodes, i }
     }
 
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self.slot().kind {
             ERROR_KIND => "ERROR",
             k => KINDS.get(k as usize).copied().unwrap_or(""),
         }
     }
 
-    pub fn kind_id(&self) -> u16 {
+    pub(crate) fn kind_id(&self) -> u16 {
         self.slot().kind
     }
 
-    pub fn is_named(&self) -> bool {
+    pub(crate) fn is_named(&self) -> bool {
         self.slot().flags & NAMED != 0
     }
 
-    pub fn is_missing(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_missing(&self) -> bool {
         self.slot().flags & MISSING != 0
     }
 
-    pub fn is_error(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_error(&self) -> bool {
         self.slot().kind == ERROR_KIND
     }
 
-    /// A body that [`FlatTree::declarations`] left out: its range and kind are right, its
+    /// A body that [`FlatTree::declarations_keeping`] left out: its range and kind are right, its
     /// children are not there; [`FlatTree::body`] parses them.
-    pub fn is_elided(&self) -> bool {
+    pub(crate) fn is_elided(&self) -> bool {
         self.slot().flags & ELIDED != 0
     }
 
-    pub fn has_error(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn has_error(&self) -> bool {
         self.slot().flags & HAS_ERROR != 0
     }
 
-    pub fn start_byte(&self) -> usize {
+    pub(crate) fn start_byte(&self) -> usize {
         self.slot().start as usize
     }
 
-    pub fn end_byte(&self) -> usize {
+    pub(crate) fn end_byte(&self) -> usize {
         self.slot().end as usize
     }
 
-    pub fn byte_range(&self) -> Range<usize> {
+    pub(crate) fn byte_range(&self) -> Range<usize> {
         self.start_byte()..self.end_byte()
     }
 
-    pub fn parent(&self) -> Option<Node<'t>> {
+    pub(crate) fn parent(&self) -> Option<Node<'t>> {
         match self.slot().parent {
             NONE => None,
             p => Some(self.at(p)),
         }
     }
 
-    pub fn walk(&self) -> Cursor {
+    pub(crate) fn walk(&self) -> Cursor {
         Cursor
     }
 
     /// Every child, named or not, in order.
-    pub fn children(&self, _: &mut Cursor) -> Children<'t> {
+    pub(crate) fn children(&self, _: &mut Cursor) -> Children<'t> {
         Children {
             nodes: self.nodes,
             next: self.i + 1,
@@ -543,43 +548,45 @@ impl<'t> Node<'t> {
         }
     }
 
-    pub fn named_children(&self, c: &mut Cursor) -> impl Iterator<Item = Node<'t>> + use<'t> {
+    pub(crate) fn named_children(&self, c: &mut Cursor) -> impl Iterator<Item = Node<'t>> + use<'t> {
         self.children(c).filter(|n| n.is_named())
     }
 
-    pub fn child(&self, index: u32) -> Option<Node<'t>> {
+    #[cfg(test)]
+    pub(crate) fn child(&self, index: u32) -> Option<Node<'t>> {
         self.children(&mut Cursor).nth(index as usize)
     }
 
-    pub fn named_child(&self, index: u32) -> Option<Node<'t>> {
+    pub(crate) fn named_child(&self, index: u32) -> Option<Node<'t>> {
         self.named_children(&mut Cursor).nth(index as usize)
     }
 
-    pub fn child_count(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn child_count(&self) -> usize {
         self.children(&mut Cursor).count()
     }
 
-    pub fn named_child_count(&self) -> usize {
+    pub(crate) fn named_child_count(&self) -> usize {
         self.named_children(&mut Cursor).count()
     }
 
     /// The first child that fills field `name` (`child_by_field_name`).
-    pub fn field(&self, name: &str) -> Option<Node<'t>> {
+    pub(crate) fn field(&self, name: &str) -> Option<Node<'t>> {
         let id = field_id(name)?;
         self.children(&mut Cursor).find(|c| c.slot().field == id)
     }
 
-    pub fn child_by_field_name(&self, name: &str) -> Option<Node<'t>> {
-        self.field(name)
-    }
-
-    pub fn children_by_field_name(&self, name: &str, c: &mut Cursor) -> impl Iterator<Item = Node<'t>> + use<'t> {
+    pub(crate) fn children_by_field_name(
+        &self,
+        name: &str,
+        c: &mut Cursor,
+    ) -> impl Iterator<Item = Node<'t>> + use<'t> {
         let id = field_id(name).unwrap_or(0);
         self.children(c).filter(move |n| id != 0 && n.slot().field == id)
     }
 
     /// This node and its descendants in source order; `visit` returns whether to descend.
-    pub fn preorder(&self, mut visit: impl FnMut(Node<'t>) -> bool) {
+    pub(crate) fn preorder(&self, mut visit: impl FnMut(Node<'t>) -> bool) {
         let end = self.slot().after;
         let mut i = self.i;
         while i < end {
@@ -590,7 +597,7 @@ impl<'t> Node<'t> {
 }
 
 /// The children of a node, in order.
-pub struct Children<'t> {
+pub(crate) struct Children<'t> {
     nodes: &'t [Slot],
     next: u32,
     end: u32,
@@ -622,7 +629,7 @@ fn field_id(name: &str) -> Option<u8> {
 }
 
 /// The named children of a node's `arguments` field (a call's or constructor's arguments).
-pub fn arguments(node: Node<'_>) -> Vec<Node<'_>> {
+pub(crate) fn arguments(node: Node<'_>) -> Vec<Node<'_>> {
     node.field("arguments")
         .map(|a| a.named_children(&mut Cursor).collect())
         .unwrap_or_default()

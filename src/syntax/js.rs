@@ -5,24 +5,24 @@ use std::cell::RefCell;
 
 use tree_sitter::{Parser, Tree};
 
-pub use crate::syntax::tree::JAVASCRIPT as LANGUAGE;
+pub(crate) use crate::syntax::tree::JAVASCRIPT as LANGUAGE;
 
 thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
 }
 
 /// Parses JavaScript; syntax errors become ERROR nodes (LWC decorators and class fields parse).
-pub fn parse(text: &str) -> Option<Tree> {
+pub(crate) fn parse(text: &str) -> Option<Tree> {
     crate::syntax::tree::parse_with(&PARSER, &LANGUAGE, text)
 }
 
 /// [`parse`], saying why there is no tree (a parse past the time budget).
-pub fn parse_checked(text: &str) -> Result<Tree, crate::syntax::tree::ParseFailure> {
+pub(crate) fn parse_checked(text: &str) -> Result<Tree, crate::syntax::tree::ParseFailure> {
     crate::syntax::tree::parse_checked(&PARSER, &LANGUAGE, text)
 }
 
 /// Byte ranges of every comment, for suppression directives.
-pub fn comments(tree: &Tree) -> Vec<std::ops::Range<usize>> {
+pub(crate) fn comments(tree: &Tree) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     crate::syntax::tree::preorder(tree.root_node(), |node| {
         if node.kind() == "comment" {

@@ -7,7 +7,7 @@ use jsonc_parser::ast;
 use jsonc_parser::{CollectOptions, ParseOptions};
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Json {
+pub(crate) enum Json {
     Object(Vec<Member>),
     Array(Vec<JsonNode>),
     String(String),
@@ -17,7 +17,7 @@ pub enum Json {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Member {
+pub(crate) struct Member {
     pub key: String,
     /// The key with its quotes.
     pub key_span: Range<usize>,
@@ -25,13 +25,13 @@ pub struct Member {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct JsonNode {
+pub(crate) struct JsonNode {
     pub span: Range<usize>,
     pub value: Json,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JsonError {
+pub(crate) struct JsonError {
     pub offset: usize,
     pub line: usize,
     pub column: usize,
@@ -76,7 +76,7 @@ fn too_deep(text: &str, max: usize) -> Option<usize> {
 }
 
 impl JsonNode {
-    pub fn parse(text: &str) -> Result<JsonNode, JsonError> {
+    pub(crate) fn parse(text: &str) -> Result<JsonNode, JsonError> {
         // The parser, the conversion and dropping the tree all recurse once per level: a
         // repository's `[[[[...` must not overflow the stack. No Salesforce file nests past 20.
         if let Some(at) = too_deep(text, MAX_DEPTH) {
@@ -124,28 +124,28 @@ impl JsonNode {
         }
     }
 
-    pub fn get(&self, key: &str) -> Option<&Member> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Member> {
         match &self.value {
             Json::Object(members) => members.iter().find(|m| m.key == key),
             _ => None,
         }
     }
 
-    pub fn members(&self) -> &[Member] {
+    pub(crate) fn members(&self) -> &[Member] {
         match &self.value {
             Json::Object(members) => members,
             _ => &[],
         }
     }
 
-    pub fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         match &self.value {
             Json::String(s) => Some(s),
             _ => None,
         }
     }
 
-    pub fn as_bool(&self) -> Option<bool> {
+    pub(crate) fn as_bool(&self) -> Option<bool> {
         match &self.value {
             Json::Bool(b) => Some(*b),
             // Scratch definitions are sometimes written with quoted booleans.
@@ -155,7 +155,7 @@ impl JsonNode {
         }
     }
 
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self.value {
             Json::Object(_) => "an object",
             Json::Array(_) => "an array",

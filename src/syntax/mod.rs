@@ -2,11 +2,11 @@
 //! JavaScript through tree-sitter ([`tree`], [`apex`], [`js`]) and kept compact ([`flat`]);
 //! metadata XML ([`xml`]), JSON ([`json`]) and the scripts of Visualforce pages ([`vf`]).
 
-pub mod apex;
-pub mod fit;
-pub mod flat;
-pub mod js;
-pub mod json;
-pub mod tree;
-pub mod vf;
-pub mod xml;
+pub(crate) mod apex;
+pub(crate) mod fit;
+pub(crate) mod flat;
+pub(crate) mod js;
+pub(crate) mod json;
+pub(crate) mod tree;
+pub(crate) mod vf;
+pub(crate) mod xml;

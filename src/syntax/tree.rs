@@ -9,9 +9,9 @@ use std::sync::LazyLock;
 use tree_sitter::{Language, Node, Parser, Tree};
 
 /// The Apex grammar (`tree-sitter-sfapex`).
-pub static APEX: LazyLock<Language> = LazyLock::new(|| tree_sitter_sfapex::apex::LANGUAGE.into());
+pub(crate) static APEX: LazyLock<Language> = LazyLock::new(|| tree_sitter_sfapex::apex::LANGUAGE.into());
 /// The JavaScript grammar (`tree-sitter-javascript`).
-pub static JAVASCRIPT: LazyLock<Language> = LazyLock::new(|| tree_sitter_javascript::LANGUAGE.into());
+pub(crate) static JAVASCRIPT: LazyLock<Language> = LazyLock::new(|| tree_sitter_javascript::LANGUAGE.into());
 
 /// The field names sfsec looks up. Looking a field up by name makes tree-sitter search the
 /// grammar's field table by string on every call (a tenth of a scan's time in profiles); these
@@ -75,10 +75,10 @@ fn field_slot(name: &str) -> Option<usize> {
 }
 
 /// Field ids of one grammar, by [`FIELDS`] slot; 0 where the grammar has no such field.
-pub struct FieldIds([u16; FIELDS.len()]);
+pub(crate) struct FieldIds([u16; FIELDS.len()]);
 
 impl FieldIds {
-    pub fn new(language: &Language) -> Self {
+    pub(crate) fn new(language: &Language) -> Self {
         FieldIds(FIELDS.map(|n| language.field_id_for_name(n).map_or(0, |id| id.get())))
     }
 }
@@ -88,14 +88,14 @@ static JS_FIELDS: LazyLock<FieldIds> = LazyLock::new(|| FieldIds::new(&JAVASCRIP
 
 /// The Apex grammar's id for field `name`.
 #[inline]
-pub fn apex_field_id(name: &str) -> Option<u16> {
+pub(crate) fn apex_field_id(name: &str) -> Option<u16> {
     match field_slot(name) {
         Some(slot) => Some(APEX_FIELDS.0[slot]).filter(|&id| id != 0),
         None => APEX.field_id_for_name(name).map(|id| id.get()),
     }
 }
 
-pub trait NodeExt<'t> {
+pub(crate) trait NodeExt<'t> {
     /// `child_by_field_name`, without the string search for the common names.
     fn field(&self, name: &str) -> Option<Node<'t>>;
 }
@@ -123,7 +123,7 @@ impl<'t> NodeExt<'t> for Node<'t> {
 
 /// Parses with this thread's parser for `language`, creating it on first use; `None` when the
 /// parser gave up or ran past [`PARSE_BUDGET`] (see [`parse_checked`]).
-pub fn parse_with(
+pub(crate) fn parse_with(
     slot: &'static std::thread::LocalKey<RefCell<Option<Parser>>>,
     language: &Language,
     text: &str,
@@ -134,15 +134,15 @@ pub fn parse_with(
 /// The deepest syntax tree analysed. The analyses that recurse do so once per level or less,
 /// so this bounds their stack: a repository's 3,000 nested classes, `if`s or parentheses
 /// overflowed it. Real code stays under 200.
-pub const MAX_DEPTH: usize = 2_000;
+pub(crate) const MAX_DEPTH: usize = 2_000;
 
 /// The longest a file's parse may take. tree-sitter is linear on ordinary code but some
 /// inputs of a few kilobytes take it seconds; a scan must end whatever the repository holds.
-pub const PARSE_BUDGET: std::time::Duration = std::time::Duration::from_secs(5);
+pub(crate) const PARSE_BUDGET: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Why a file has no tree to analyse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParseFailure {
+pub(crate) enum ParseFailure {
     /// The parser returned nothing.
     GaveUp,
     /// The parse ran past [`PARSE_BUDGET`] and was stopped.
@@ -150,12 +150,12 @@ pub enum ParseFailure {
 }
 
 /// The `analysis-limit` message for a file nesting past [`MAX_DEPTH`].
-pub fn too_deep_message(language: &str) -> String {
+pub(crate) fn too_deep_message(language: &str) -> String {
     format!("this {language} nests deeper than {MAX_DEPTH} levels; the file is not analysed")
 }
 
 /// The `analysis-limit` message for a parse stopped at [`PARSE_BUDGET`].
-pub fn too_slow_message(language: &str) -> String {
+pub(crate) fn too_slow_message(language: &str) -> String {
     format!(
         "parsing this {language} took over {} seconds and was stopped; the file is not analysed",
         PARSE_BUDGET.as_secs()
@@ -163,7 +163,7 @@ pub fn too_slow_message(language: &str) -> String {
 }
 
 /// [`parse_with`], saying why there is no tree.
-pub fn parse_checked(
+pub(crate) fn parse_checked(
     slot: &'static std::thread::LocalKey<RefCell<Option<Parser>>>,
     language: &Language,
     text: &str,
@@ -172,7 +172,7 @@ pub fn parse_checked(
 }
 
 /// [`parse_checked`] with another time budget, for tests.
-pub fn parse_within(
+pub(crate) fn parse_within(
     slot: &'static std::thread::LocalKey<RefCell<Option<Parser>>>,
     language: &Language,
     text: &str,
@@ -220,7 +220,7 @@ pub fn parse_within(
 /// Where `root`'s tree first nests past `max` levels (the start of the first node that does),
 /// found without recursion. A walk of the whole tree: for trees not copied (the copy counts
 /// depth as it goes, see [`crate::syntax::flat::FlatTree`]).
-pub fn deeper_than(root: Node<'_>, max: usize) -> Option<usize> {
+pub(crate) fn deeper_than(root: Node<'_>, max: usize) -> Option<usize> {
     let mut cursor = root.walk();
     let mut depth = 0usize;
     loop {
@@ -245,7 +245,7 @@ pub fn deeper_than(root: Node<'_>, max: usize) -> Option<usize> {
 
 /// Visits `root` and its descendants in source order, without recursion. `visit` returns
 /// whether to descend into the node's children.
-pub fn preorder<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> bool) {
+pub(crate) fn preorder<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> bool) {
     let mut cursor = root.walk();
     loop {
         let descend = visit(cursor.node());
@@ -273,7 +273,7 @@ pub fn preorder<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> bool) {
 /// passed over. Linear in the nodes on the way: from one target to the next the cursor moves
 /// right along siblings, and it descends into each node at most once (starting over from a
 /// parent's first child for each target made 32,000 comments in one class body quadratic).
-pub fn nodes_at<'t>(root: Node<'t>, offsets: &[usize], kinds: &[u16], mut found: impl FnMut(Node<'t>)) {
+pub(crate) fn nodes_at<'t>(root: Node<'t>, offsets: &[usize], kinds: &[u16], mut found: impl FnMut(Node<'t>)) {
     let mut cursor = root.walk();
     let mut depth = 0usize;
     let mut next = 0;
@@ -320,7 +320,7 @@ pub fn nodes_at<'t>(root: Node<'t>, offsets: &[usize], kinds: &[u16], mut found:
 }
 
 /// The named children of a node's `arguments` field (a call's or constructor's arguments).
-pub fn arguments(node: Node<'_>) -> Vec<Node<'_>> {
+pub(crate) fn arguments(node: Node<'_>) -> Vec<Node<'_>> {
     node.field("arguments")
         .map(|a| {
             let mut c = a.walk();

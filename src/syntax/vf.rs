@@ -2,7 +2,7 @@
 
 /// The Apex classes a page or component names as `controller` and `extensions` (lower-case),
 /// from its root tag.
-pub fn controllers(text: &str) -> Vec<String> {
+pub(crate) fn controllers(text: &str) -> Vec<String> {
     let lower = text.to_ascii_lowercase();
     let root = ["<apex:page", "<apex:component"]
         .iter()

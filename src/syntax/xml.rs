@@ -9,16 +9,16 @@ use std::ops::Range;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::reader::Reader;
 
-pub type Span = Range<usize>;
+pub(crate) type Span = Range<usize>;
 
 /// Index of an element in [`XmlDoc::elements`].
-pub type ElemId = u32;
+pub(crate) type ElemId = u32;
 
 /// One element. Offsets are `u32` (metadata files over [`crate::workspace::project::MAX_FILE_BYTES`] are
 /// not parsed) and the children are found through the element order, not listed: a scan keeps
 /// every document a lint may read until it ends.
 #[derive(Debug, Clone)]
-pub struct Element {
+pub(crate) struct Element {
     /// Local name (prefix stripped).
     pub name: Box<str>,
     /// Trimmed text content with entities resolved, `None` when empty or `xsi:nil`.
@@ -35,7 +35,9 @@ pub struct Element {
     /// next sibling, if it has one.
     after: ElemId,
     /// Whether the raw text equals `text` byte for byte (no entities), so sub-spans map 1:1.
+    /// Whether the raw text equals [`Element::text`] byte for byte (no entities).
     text_is_raw: bool,
+    /// Whether the element is marked `xsi:nil`.
     nil: bool,
 }
 
@@ -43,32 +45,24 @@ const NO_PARENT: ElemId = ElemId::MAX;
 
 impl Element {
     /// From `<` of the start tag to `>` of the end tag (or of the empty tag).
-    pub fn span(&self) -> Span {
+    pub(crate) fn span(&self) -> Span {
         self.span.0 as usize..self.span.1 as usize
     }
     /// The start tag alone: where a finding about a missing child points.
-    pub fn start_tag(&self) -> Span {
+    pub(crate) fn start_tag(&self) -> Span {
         self.span.0 as usize..self.start_tag_end as usize
     }
     /// Span of the trimmed raw text; empty at the end of the start tag when there is none.
-    pub fn text_span(&self) -> Span {
+    pub(crate) fn text_span(&self) -> Span {
         self.text_span.0 as usize..self.text_span.1 as usize
     }
-    /// Whether the raw text equals [`Element::text`] byte for byte (no entities).
-    pub fn text_is_raw(&self) -> bool {
-        self.text_is_raw
-    }
-    /// Whether the element is marked `xsi:nil`.
-    pub fn nil(&self) -> bool {
-        self.nil
-    }
-    pub fn parent(&self) -> Option<ElemId> {
+    pub(crate) fn parent(&self) -> Option<ElemId> {
         (self.parent != NO_PARENT).then_some(self.parent)
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct Comment {
+pub(crate) struct Comment {
     /// From `<!--` to `-->`.
     pub span: Span,
     /// The text between the markers.
@@ -76,19 +70,19 @@ pub struct Comment {
 }
 
 #[derive(Debug, Default)]
-pub struct XmlDoc {
+pub(crate) struct XmlDoc {
     pub elements: Vec<Element>,
     pub comments: Vec<Comment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct XmlError {
+pub(crate) struct XmlError {
     pub offset: usize,
     pub message: String,
 }
 
 impl XmlDoc {
-    pub fn root(&self) -> Option<ElemRef<'_>> {
+    pub(crate) fn root(&self) -> Option<ElemRef<'_>> {
         if self.elements.is_empty() {
             None
         } else {
@@ -96,12 +90,12 @@ impl XmlDoc {
         }
     }
 
-    pub fn get(&self, id: ElemId) -> ElemRef<'_> {
+    pub(crate) fn get(&self, id: ElemId) -> ElemRef<'_> {
         ElemRef { doc: self, id }
     }
 
     /// Parses `src` leniently. Fails only on malformed XML (not on unknown content).
-    pub fn parse(src: &str) -> Result<XmlDoc, XmlError> {
+    pub(crate) fn parse(src: &str) -> Result<XmlDoc, XmlError> {
         if u32::try_from(src.len()).is_err() {
             return Err(XmlError {
                 offset: 0,
@@ -297,33 +291,33 @@ fn set_leaf_text(el: &mut Element, text: &str, raw: Range<usize>, text_is_raw: b
 
 /// A borrowed element with navigation helpers.
 #[derive(Clone, Copy)]
-pub struct ElemRef<'d> {
+pub(crate) struct ElemRef<'d> {
     pub doc: &'d XmlDoc,
     pub id: ElemId,
 }
 
 impl<'d> ElemRef<'d> {
-    pub fn el(&self) -> &'d Element {
+    pub(crate) fn el(&self) -> &'d Element {
         &self.doc.elements[self.id as usize]
     }
-    pub fn name(&self) -> &'d str {
+    pub(crate) fn name(&self) -> &'d str {
         &self.el().name
     }
-    pub fn span(&self) -> Span {
+    pub(crate) fn span(&self) -> Span {
         self.el().span()
     }
-    pub fn start_tag(&self) -> Span {
+    pub(crate) fn start_tag(&self) -> Span {
         self.el().start_tag()
     }
     /// Where a finding about this element's value points: its text, or the element when empty.
-    pub fn value_span(&self) -> Span {
+    pub(crate) fn value_span(&self) -> Span {
         let el = self.el();
         if el.text.is_some() { el.text_span() } else { el.span() }
     }
-    pub fn text(&self) -> Option<&'d str> {
+    pub(crate) fn text(&self) -> Option<&'d str> {
         self.el().text.as_deref()
     }
-    pub fn children(&self) -> impl Iterator<Item = ElemRef<'d>> + 'd {
+    pub(crate) fn children(&self) -> impl Iterator<Item = ElemRef<'d>> + 'd {
         let doc = self.doc;
         let end = self.el().after;
         let first = (self.id + 1 < end).then_some(self.id + 1);
@@ -333,25 +327,25 @@ impl<'d> ElemRef<'d> {
         })
         .map(move |id| ElemRef { doc, id })
     }
-    pub fn children_named(&self, name: &'d str) -> impl Iterator<Item = ElemRef<'d>> + 'd {
+    pub(crate) fn children_named(&self, name: &'d str) -> impl Iterator<Item = ElemRef<'d>> + 'd {
         self.children().filter(move |c| c.name() == name)
     }
-    pub fn child(&self, name: &str) -> Option<ElemRef<'d>> {
+    pub(crate) fn child(&self, name: &str) -> Option<ElemRef<'d>> {
         self.children().find(|c| c.name() == name)
     }
     /// Follows a path of child names, first match at each step.
-    pub fn path(&self, path: &[&str]) -> Option<ElemRef<'d>> {
+    pub(crate) fn path(&self, path: &[&str]) -> Option<ElemRef<'d>> {
         let mut cur = *self;
         for step in path {
             cur = cur.child(step)?;
         }
         Some(cur)
     }
-    pub fn child_text(&self, name: &str) -> Option<&'d str> {
+    pub(crate) fn child_text(&self, name: &str) -> Option<&'d str> {
         self.child(name).and_then(|c| c.text())
     }
     /// `Some(true/false)` for a boolean value, `None` when absent, nil or not a boolean.
-    pub fn bool_value(&self) -> Option<bool> {
+    pub(crate) fn bool_value(&self) -> Option<bool> {
         match self.text()? {
             t if t.eq_ignore_ascii_case("true") => Some(true),
             t if t.eq_ignore_ascii_case("false") => Some(false),
@@ -360,7 +354,7 @@ impl<'d> ElemRef<'d> {
     }
     /// Maps a byte range of [`Self::text`] to a source span; falls back to the whole text span
     /// when entities make the text differ from the source.
-    pub fn text_sub_span(&self, range: Range<usize>) -> Span {
+    pub(crate) fn text_sub_span(&self, range: Range<usize>) -> Span {
         let el = self.el();
         let span = el.text_span();
         if el.text_is_raw {
@@ -372,7 +366,7 @@ impl<'d> ElemRef<'d> {
 
     /// [`Self::text_sub_span`] through entity references (`&amp;`), given the document's source:
     /// exact where the text has entities, the whole text only where it cannot be mapped (CDATA).
-    pub fn text_sub_span_in(&self, src: &str, range: Range<usize>) -> Span {
+    pub(crate) fn text_sub_span_in(&self, src: &str, range: Range<usize>) -> Span {
         let el = self.el();
         if el.text_is_raw {
             return self.text_sub_span(range);
@@ -440,7 +434,7 @@ mod tests {
         let label = root.child("label").expect("label");
         assert_eq!(label.text(), Some("My & App"));
         assert_eq!(&src[label.el().text_span()], "My &amp; App");
-        assert!(!label.el().text_is_raw());
+        assert!(!label.el().text_is_raw);
         let scope = root.path(&["oauthConfig", "scopes"]).expect("scope");
         assert_eq!(&src[scope.span()], "<scopes>Api</scopes>");
         assert_eq!(&src[scope.value_span()], "Api");
@@ -450,7 +444,7 @@ mod tests {
         assert_eq!(&src[label.text_sub_span_in(src, 0..4)], "My &amp;");
         assert_eq!(raw_offset("a&#x41;&#66;c", 3), Some(12));
         let nil = root.path(&["oauthConfig", "x"]).expect("nil");
-        assert!(nil.el().nil());
+        assert!(nil.el().nil);
         assert_eq!(nil.text(), None);
         assert_eq!(&src[root.start_tag()], "<md:ConnectedApp xmlns:md=\"x\">");
         // Children in order, their own children not among them; each knows its parent.

@@ -4,9 +4,9 @@
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
-pub const DAY: i64 = 86_400;
+pub(crate) const DAY: i64 = 86_400;
 
-pub struct Clock {
+pub(crate) struct Clock {
     /// Unix seconds.
     now: i64,
     /// Every answer given so far is the same for any instant in `from..=until`.
@@ -15,7 +15,7 @@ pub struct Clock {
 }
 
 impl Clock {
-    pub fn new(now: i64) -> Self {
+    pub(crate) fn new(now: i64) -> Self {
         Clock {
             now,
             from: AtomicI64::new(i64::MIN),
@@ -24,7 +24,7 @@ impl Clock {
     }
 
     /// Whole days from now until `t`, rounded down (negative once `t` has passed).
-    pub fn days_until(&self, t: i64) -> i64 {
+    pub(crate) fn days_until(&self, t: i64) -> i64 {
         let d = t.saturating_sub(self.now).div_euclid(DAY);
         // floor((t - x) / DAY) == d  <=>  t - (d + 1) * DAY < x <= t - d * DAY
         let hi = t.saturating_sub(d.saturating_mul(DAY));
@@ -33,7 +33,7 @@ impl Clock {
     }
 
     /// Whether instant `t` has been reached.
-    pub fn reached(&self, t: i64) -> bool {
+    pub(crate) fn reached(&self, t: i64) -> bool {
         if t <= self.now {
             self.narrow(t, i64::MAX);
             true
@@ -45,7 +45,7 @@ impl Clock {
 
     /// The instants (inclusive) for which every answer given so far would be the same;
     /// `(i64::MIN, i64::MAX)` when no lint asked.
-    pub fn window(&self) -> (i64, i64) {
+    pub(crate) fn window(&self) -> (i64, i64) {
         (self.from.load(Ordering::Relaxed), self.until.load(Ordering::Relaxed))
     }
 

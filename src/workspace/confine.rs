@@ -53,12 +53,12 @@ impl Confine {
 
 /// The most a configuration-like file (`sfdx-project.json`, `sfsec.toml`, a baseline, the
 /// cache) may hold: the same bound as a scanned file.
-pub const MAX_BYTES: u64 = 8 * 1024 * 1024;
+pub(crate) const MAX_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Reads a file of the project as text: not through a link out of it, only a regular file, at
 /// most [`MAX_BYTES`], and without a leading UTF-8 byte-order mark (editors on Windows write
 /// one; offsets in the text then count from after it).
-pub fn read_confined(confine: &Confine, path: &Path) -> std::io::Result<String> {
+pub(crate) fn read_confined(confine: &Confine, path: &Path) -> std::io::Result<String> {
     if confine.leaves(path) {
         return Err(std::io::Error::other(
             "it is a symbolic link out of the project; not followed",
@@ -79,13 +79,13 @@ pub fn read_confined(confine: &Confine, path: &Path) -> std::io::Result<String> 
 
 /// The bytes of `path` if it is a regular file of at most `max` bytes. Opening does not block
 /// on a FIFO, and the size is checked on the opened file, not the name.
-pub fn read_regular(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+pub(crate) fn read_regular(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     read_bounded(path, max, false)
 }
 
 /// [`read_regular`], refusing `path` itself if it is a symbolic link (for files sfsec wrote
 /// itself, such as the cache, which are never links).
-pub fn read_regular_no_link(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+pub(crate) fn read_regular_no_link(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     read_bounded(path, max, true)
 }
 
@@ -124,6 +124,6 @@ fn read_bounded(path: &Path, max: u64, no_link: bool) -> std::io::Result<Vec<u8>
 
 /// A file of the project read for context (a companion the rules need), as text: `None` for
 /// anything but a readable regular UTF-8 file of at most [`MAX_BYTES`].
-pub fn read_context(path: &Path) -> Option<String> {
+pub(crate) fn read_context(path: &Path) -> Option<String> {
     String::from_utf8(read_regular(path, MAX_BYTES).ok()?).ok()
 }

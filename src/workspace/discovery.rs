@@ -13,11 +13,11 @@ use crate::workspace::config::{Config, ConfigError};
 use crate::workspace::confine::{Confine, read_confined};
 use crate::workspace::kind::{FileKind, classify};
 
-pub const SFDX_PROJECT: &str = "sfdx-project.json";
+pub(crate) const SFDX_PROJECT: &str = "sfdx-project.json";
 const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", ".sfdx", ".sf"];
 
 #[derive(Debug, Clone)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     pub abs: PathBuf,
     /// Relative to the root, `/`-separated.
     pub rel: String,
@@ -29,7 +29,7 @@ pub struct Candidate {
 /// Something the walk could not read (a symlink loop, a permission error) or would not
 /// follow (a link out of the project).
 #[derive(Debug, Clone)]
-pub struct WalkProblem {
+pub(crate) struct WalkProblem {
     pub rel: String,
     /// `unreadable-file` or `link-outside-project`.
     pub rule: &'static str,
@@ -45,7 +45,7 @@ fn link_problem(root: &Path, abs: &Path) -> WalkProblem {
 }
 
 #[derive(Debug)]
-pub struct Discovery {
+pub(crate) struct Discovery {
     pub root: PathBuf,
     pub sfdx: Option<SfdxProject>,
     pub files: Vec<Candidate>,
@@ -53,7 +53,7 @@ pub struct Discovery {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct SfdxProject {
+pub(crate) struct SfdxProject {
     pub package_dirs: Vec<PathBuf>,
     /// Package directories that do not exist: where `sfdx-project.json` names each (the span of
     /// its `path` value) and the path. The others are scanned.
@@ -64,7 +64,7 @@ pub struct SfdxProject {
 
 /// The project root for these inputs: the nearest ancestor holding `sfdx-project.json`, else the
 /// current directory when the first path is inside it, else the first path (or its folder).
-pub fn find_root(paths: &[PathBuf], cwd: &Path) -> PathBuf {
+pub(crate) fn find_root(paths: &[PathBuf], cwd: &Path) -> PathBuf {
     let first = paths.first().map_or_else(|| cwd.to_path_buf(), |p| absolute(cwd, p));
     let start = if first.is_file() {
         first.parent().map(Path::to_path_buf).unwrap_or_else(|| first.clone())
@@ -85,7 +85,7 @@ pub fn find_root(paths: &[PathBuf], cwd: &Path) -> PathBuf {
     }
 }
 
-pub fn absolute(cwd: &Path, p: &Path) -> PathBuf {
+pub(crate) fn absolute(cwd: &Path, p: &Path) -> PathBuf {
     let joined = if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) };
     normalize(&joined)
 }
@@ -105,7 +105,7 @@ fn normalize(p: &Path) -> PathBuf {
     out
 }
 
-pub fn relative(root: &Path, abs: &Path) -> String {
+pub(crate) fn relative(root: &Path, abs: &Path) -> String {
     // Paths found by the walk are nearly always the root's text, `/`, then what the component
     // walk below gives: taken as they are, discovery (it runs before anything is parallel)
     // costs half as much.
@@ -163,7 +163,7 @@ fn by_components(rel: &Path) -> String {
 }
 
 /// Reads and checks `sfdx-project.json`; every problem names the line and what was expected.
-pub fn load_sfdx_project(root: &Path) -> Result<SfdxProject, ConfigError> {
+pub(crate) fn load_sfdx_project(root: &Path) -> Result<SfdxProject, ConfigError> {
     let path = root.join(SFDX_PROJECT);
     let text = read_confined(&Confine::new(root), &path).map_err(|e| ConfigError {
         path: Some(path.clone()),
@@ -269,7 +269,7 @@ fn forceignore(root: &Path) -> Result<Option<Gitignore>, ConfigError> {
 /// [`ClassDirs::callers`]): no flow rule runs, only in code that names one of these words
 /// (lower case), or anywhere.
 #[derive(Debug, Clone)]
-pub enum Sources {
+pub(crate) enum Sources {
     None,
     Hinted(Vec<&'static str>),
     Anywhere,
@@ -400,7 +400,7 @@ fn walk(
 }
 
 /// Walks the inputs. `paths` empty means the root. Files are returned sorted by relative path.
-pub fn discover(
+pub(crate) fn discover(
     root: &Path,
     paths: &[PathBuf],
     cwd: &Path,

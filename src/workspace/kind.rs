@@ -5,7 +5,7 @@ use std::path::Path;
 
 /// The metadata types sfsec knows by name. Anything else XML-shaped is [`MetaType::Other`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum MetaType {
+pub(crate) enum MetaType {
     ConnectedApp,
     ExternalClientApplication,
     EcaOauthSettings,
@@ -145,7 +145,7 @@ const TABLE: &[(&str, &str, MetaType)] = &[
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FileKind {
+pub(crate) enum FileKind {
     /// Metadata XML of a known or unknown type.
     Metadata(MetaType),
     /// Apex source (`.cls`, `.trigger`).
@@ -169,13 +169,13 @@ pub enum FileKind {
 }
 
 impl FileKind {
-    pub fn is_scanned(self) -> bool {
+    pub(crate) fn is_scanned(self) -> bool {
         self != FileKind::Ignored
     }
 }
 
 /// Classifies a path (relative or absolute) by its name and parent folders.
-pub fn classify(path: &Path) -> FileKind {
+pub(crate) fn classify(path: &Path) -> FileKind {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return FileKind::Ignored;
     };
@@ -246,7 +246,7 @@ fn in_bundle(path: &Path) -> bool {
 }
 
 /// The component name Salesforce derives from the file name (`Foo.connectedApp-meta.xml` -> `Foo`).
-pub fn component_name(path: &Path) -> &str {
+pub(crate) fn component_name(path: &Path) -> &str {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let name = name.strip_suffix("-meta.xml").unwrap_or(name);
     name.rsplit_once('.').map_or(name, |(stem, _)| stem)

@@ -2,9 +2,9 @@
 //! [`confine`]), what each one is ([`kind`]), the configuration ([`config`]), the parsed files
 //! ([`project`]) and the date a scan judges expiry by ([`clock`]).
 
-pub mod clock;
+pub(crate) mod clock;
 pub mod config;
 pub mod confine;
-pub mod discovery;
-pub mod kind;
-pub mod project;
+pub(crate) mod discovery;
+pub(crate) mod kind;
+pub(crate) mod project;

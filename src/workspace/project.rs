@@ -15,9 +15,9 @@ use crate::workspace::discovery::{Candidate, Discovery, SfdxProject};
 use crate::workspace::kind::{FileKind, MetaType};
 
 /// Larger files are reported and skipped: no metadata or Apex file comes close.
-pub const MAX_FILE_BYTES: u64 = crate::workspace::confine::MAX_BYTES;
+pub(crate) const MAX_FILE_BYTES: u64 = crate::workspace::confine::MAX_BYTES;
 
-pub enum Parsed {
+pub(crate) enum Parsed {
     Xml(XmlDoc),
     /// Compact, and mostly declarations only, or only the bodies they point to: the
     /// tree-sitter tree lives only through the per-file pass (see [`Unparsed::parse_with`]).
@@ -37,7 +37,7 @@ pub enum Parsed {
     Failed,
 }
 
-pub struct SourceFile {
+pub(crate) struct SourceFile {
     pub rel: String,
     pub kind: FileKind,
     /// Empty once the file is [`Parsed::WellFormed`]: nothing reads it then.
@@ -53,16 +53,16 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    pub fn line_index(&self) -> &LineIndex {
+    pub(crate) fn line_index(&self) -> &LineIndex {
         self.line_index.get_or_init(|| LineIndex::new(&self.text))
     }
     /// 1-based line and column (in characters) of a byte offset.
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
         self.line_index().line_col(&self.text, offset)
     }
     /// Whether `node`, a node of this Apex file's tree, is inside an `@IsTest` or `testMethod`
     /// declaration. The declarations are found once per file (see [`crate::syntax::apex::test_ranges`]).
-    pub fn in_apex_test(&self, node: tree_sitter::Node<'_>) -> bool {
+    pub(crate) fn in_apex_test(&self, node: tree_sitter::Node<'_>) -> bool {
         let ranges = self
             .apex_tests
             .get_or_init(|| crate::syntax::apex::test_ranges(node, &self.text));
@@ -71,24 +71,25 @@ impl SourceFile {
         let i = ranges.partition_point(|r| r.start <= at);
         i > 0 && ranges.get(i - 1).is_some_and(|r| r.contains(&at))
     }
-    pub fn xml(&self) -> Option<&XmlDoc> {
+    #[cfg(test)]
+    pub(crate) fn xml(&self) -> Option<&XmlDoc> {
         match &self.parsed {
             Parsed::Xml(d) => Some(d),
             _ => None,
         }
     }
-    pub fn meta_type(&self) -> Option<MetaType> {
+    pub(crate) fn meta_type(&self) -> Option<MetaType> {
         match self.kind {
             FileKind::Metadata(t) => Some(t),
             _ => None,
         }
     }
     /// The component name derived from the file name.
-    pub fn component_name(&self) -> &str {
+    pub(crate) fn component_name(&self) -> &str {
         crate::workspace::kind::component_name(std::path::Path::new(&self.rel))
     }
     /// A file that exists only to carry a finding (e.g. a walk error).
-    pub fn placeholder(rel: String) -> Self {
+    pub(crate) fn placeholder(rel: String) -> Self {
         SourceFile {
             rel,
             kind: FileKind::Ignored,
@@ -102,21 +103,21 @@ impl SourceFile {
     }
 }
 
-pub struct Project {
+pub(crate) struct Project {
     pub root: PathBuf,
     pub sfdx: Option<SfdxProject>,
     pub files: Vec<SourceFile>,
 }
 
 impl Project {
-    pub fn file(&self, id: FileId) -> &SourceFile {
+    pub(crate) fn file(&self, id: FileId) -> &SourceFile {
         &self.files[id]
     }
 
     /// Files of one metadata type, with their ids and parsed documents. A companion
     /// `-meta.xml` ([`MetaType::Other`]) has one only when it has comments (see
     /// [`Parsed::WellFormed`]): no lint reads them.
-    pub fn xml_of(&self, ty: MetaType) -> impl Iterator<Item = (FileId, &SourceFile, &XmlDoc)> {
+    pub(crate) fn xml_of(&self, ty: MetaType) -> impl Iterator<Item = (FileId, &SourceFile, &XmlDoc)> {
         self.files
             .iter()
             .enumerate()
@@ -126,7 +127,7 @@ impl Project {
             })
     }
 
-    pub fn json_files(&self) -> impl Iterator<Item = (FileId, &SourceFile, &JsonNode)> {
+    pub(crate) fn json_files(&self) -> impl Iterator<Item = (FileId, &SourceFile, &JsonNode)> {
         self.files.iter().enumerate().filter_map(|(id, f)| match &f.parsed {
             Parsed::Json(j) => Some((id, f, j)),
             _ => None,
@@ -135,7 +136,7 @@ impl Project {
 }
 
 /// Files read but not parsed yet: a cached result may make parsing unnecessary.
-pub struct Unparsed {
+pub(crate) struct Unparsed {
     pub project: Project,
     /// `unreadable-file` findings.
     pub findings: Vec<Finding>,
@@ -143,7 +144,7 @@ pub struct Unparsed {
 }
 
 /// Reads every discovered file, in parallel.
-pub fn read(discovery: Discovery) -> Unparsed {
+pub(crate) fn read(discovery: Discovery) -> Unparsed {
     let Discovery {
         root,
         sfdx,
@@ -179,7 +180,7 @@ pub fn read(discovery: Discovery) -> Unparsed {
 }
 
 /// What [`Unparsed::parse_with`] gives.
-pub struct ParsedProject<T, D> {
+pub(crate) struct ParsedProject<T, D> {
     pub project: Project,
     pub findings: Vec<Finding>,
     /// What the visit returned, by file.
@@ -189,15 +190,15 @@ pub struct ParsedProject<T, D> {
 }
 
 /// What the per-file pass does with an Apex file's tree-sitter tree, the only time there is one.
-pub type ApexVisit<'v, T> = &'v (dyn Fn(FileId, &SourceFile, &Tree) -> T + Sync);
+pub(crate) type ApexVisit<'v, T> = &'v (dyn Fn(FileId, &SourceFile, &Tree) -> T + Sync);
 
 /// Reads what an analysis needs from a kept Apex tree right after it is kept (while it is in the
 /// cache), and says what to reduce the tree to when it is not kept whole.
-pub type Declare<'d, D> = &'d (dyn Fn(FileId, &str, &FlatTree) -> (D, Option<FlatTree>) + Sync);
+pub(crate) type Declare<'d, D> = &'d (dyn Fn(FileId, &str, &FlatTree) -> (D, Option<FlatTree>) + Sync);
 
 /// How much of each Apex file's tree a scan keeps. The analyses that read the trees decide it,
 /// and the engine hands their decision to parsing: parsing knows none of them.
-pub trait KeepPolicy: Sync {
+pub(crate) trait KeepPolicy: Sync {
     /// Whether this file keeps its whole tree.
     fn keeps_whole(&self, id: FileId, file: &SourceFile) -> bool;
     /// In a file not kept whole: offsets (ascending) whose bodies are kept beside the
@@ -205,26 +206,16 @@ pub trait KeepPolicy: Sync {
     fn marks(&self, text: &str) -> Vec<u32>;
 }
 
-/// Every tree kept whole: what a caller that runs no analysis wants.
-pub struct KeepAll;
-
-impl KeepPolicy for KeepAll {
-    fn keeps_whole(&self, _: FileId, _: &SourceFile) -> bool {
-        true
-    }
-    fn marks(&self, _: &str) -> Vec<u32> {
-        Vec::new()
-    }
-}
-
 impl Unparsed {
     /// The files read, before parsing: what a keep policy is decided from.
-    pub fn project(&self) -> &Project {
+    pub(crate) fn project(&self) -> &Project {
         &self.project
     }
 
-    /// Parses every file that was read, in parallel, keeping what `keep` says.
-    pub fn parse(self, keep: &dyn KeepPolicy) -> (Project, Vec<Finding>) {
+    /// Parses every file that was read, in parallel, keeping what `keep` says (tests; a scan
+    /// collects declarations as it parses, see `parse_with`).
+    #[cfg(any(test, feature = "test-support"))]
+    pub(crate) fn parse(self, keep: &dyn KeepPolicy) -> (Project, Vec<Finding>) {
         let parsed = self.parse_with::<(), ()>(&|_, _, _| (), keep, None);
         (parsed.project, parsed.findings)
     }
@@ -238,7 +229,7 @@ impl Unparsed {
     ///
     /// With `declare`, each kept Apex tree is handed to it right after it is kept; what it
     /// returns is collected in file order, and the tree is replaced by the one it gives back.
-    pub fn parse_with<T: Send, D: Send>(
+    pub(crate) fn parse_with<T: Send, D: Send>(
         self,
         visit: ApexVisit<'_, T>,
         keep: &dyn KeepPolicy,
@@ -292,7 +283,7 @@ impl Unparsed {
     }
 
     /// Parses every file that was read and keeps nothing: the floor a scan is measured against.
-    pub fn parse_and_drop(self) -> Project {
+    pub(crate) fn parse_and_drop(self) -> Project {
         let Unparsed {
             mut project, readable, ..
         } = self;
@@ -414,8 +405,8 @@ fn same_offsets_lossy(bytes: &[u8]) -> String {
 }
 
 /// In-memory files, read but not parsed, for tests and benchmarks of a whole scan.
-#[doc(hidden)]
-pub fn in_memory_unparsed(files: &[(&str, &str)]) -> Unparsed {
+#[cfg(any(test, feature = "test-support"))]
+pub(crate) fn in_memory_unparsed(files: &[(&str, &str)]) -> Unparsed {
     let files: Vec<SourceFile> = files
         .iter()
         .map(|(rel, text)| SourceFile {
@@ -617,6 +608,16 @@ mod tests {
     /// not parse is still reported.
     #[test]
     fn companion_metadata_keeps_no_document_unless_it_has_comments() {
+        // Every tree kept whole: which trees are kept is not what this test is about.
+        struct KeepAll;
+        impl KeepPolicy for KeepAll {
+            fn keeps_whole(&self, _: FileId, _: &SourceFile) -> bool {
+                true
+            }
+            fn marks(&self, _: &str) -> Vec<u32> {
+                Vec::new()
+            }
+        }
         let meta = "<?xml version=\"1.0\"?>\n<ApexClass xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>62.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n";
         let commented = meta.replace("<status>", "<!-- sfsec-disable-file -->\n    <status>");
         let settings = "<?xml version=\"1.0\"?>\n<CustomObject><visibility>Protected</visibility></CustomObject>";

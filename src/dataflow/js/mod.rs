@@ -34,7 +34,7 @@ mod vf;
 const MAX_PASSES: usize = 4;
 
 /// What a script analysis tracks, declared by the lints that read its flows.
-pub struct ScriptSpec {
+pub(crate) struct ScriptSpec {
     /// Byte ranges of the merge fields in Visualforce text that stand for the source
     /// (`{!$Api.Session_ID}`).
     pub markers: fn(&str) -> Vec<Range<usize>>,
@@ -48,7 +48,7 @@ pub struct ScriptSpec {
 
 /// A source reaching a sink in script.
 #[derive(Debug, Clone)]
-pub struct ScriptFlow {
+pub(crate) struct ScriptFlow {
     pub category: &'static str,
     pub note: &'static str,
     pub file: FileId,
@@ -60,7 +60,7 @@ pub struct ScriptFlow {
 
 /// The category of a [`ScriptFlow`] that stands for a script too deep to interpret (its
 /// visits recurse once per level): an `analysis-limit` finding at its span.
-pub const TOO_DEEP: &str = "too-deep";
+pub(crate) const TOO_DEEP: &str = "too-deep";
 
 impl ScriptFlow {
     fn too_deep(file: FileId, at: usize) -> Self {
@@ -76,7 +76,7 @@ impl ScriptFlow {
     }
 
     /// The flow's endpoint in the shape the Apex flows use.
-    pub fn endpoint(&self) -> Option<Endpoint> {
+    pub(crate) fn endpoint(&self) -> Option<Endpoint> {
         Some(Endpoint {
             class: self.endpoint.clone()?,
             file: self.file,
@@ -89,7 +89,7 @@ impl ScriptFlow {
 /// Every flow in the project's scripts from a source of `spec` (a merge field, or an Apex
 /// method of `analysis` that returns one) to a browser sink. Scripts in `__tests__` folders
 /// are skipped.
-pub fn analyze(project: &Project, analysis: &Analysis, spec: &ScriptSpec) -> Vec<ScriptFlow> {
+pub(crate) fn analyze(project: &Project, analysis: &Analysis, spec: &ScriptSpec) -> Vec<ScriptFlow> {
     let aura = AuraIndex::build(project);
     let mut out = Vec::new();
     // Aura bundle folder -> tainted arguments its controller passed to helper functions; the

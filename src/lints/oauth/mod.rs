@@ -13,10 +13,10 @@ use crate::workspace::project::SourceFile;
 include!(concat!(env!("OUT_DIR"), "/lints/oauth.rs"));
 
 /// The Apex node kinds that carry flow requests.
-pub const STRING_KINDS: &[&str] = &["string_literal"];
+pub(crate) const STRING_KINDS: &[&str] = &["string_literal"];
 
 /// What a lint reports when an Apex string literal requests its flow.
-pub struct FlowRequest {
+pub(crate) struct FlowRequest {
     pub rule: &'static str,
     pub flow: RequestedFlow,
     /// The flow's name in the message: "code requests the {what}".
@@ -26,11 +26,17 @@ pub struct FlowRequest {
 
 /// Reports each request for the flow inside an Apex string literal (`grant_type=password`...).
 /// Whether a literal with this content requests `req`'s flow: [`flow_in_literal`] reports only then.
-pub fn requests_flow(req: &FlowRequest, content: &str) -> bool {
+pub(crate) fn requests_flow(req: &FlowRequest, content: &str) -> bool {
     requested_flows(content).any(|(found, _)| found == req.flow)
 }
 
-pub fn flow_in_literal(req: &FlowRequest, node: Node<'_>, file: FileId, src: &SourceFile, out: &mut Vec<Finding>) {
+pub(crate) fn flow_in_literal(
+    req: &FlowRequest,
+    node: Node<'_>,
+    file: FileId,
+    src: &SourceFile,
+    out: &mut Vec<Finding>,
+) {
     let Some((content, base)) = apex::string_content(node, &src.text) else {
         return;
     };
@@ -44,7 +50,7 @@ pub fn flow_in_literal(req: &FlowRequest, node: Node<'_>, file: FileId, src: &So
 
 /// Reports org OAuth settings (a settings file or a scratch definition) that do not block a flow:
 /// `key` missing (the org default lets the flow run) or false.
-pub fn org_flow_not_blocked(rule: &'static str, key: &str, flow: &str, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn org_flow_not_blocked(rule: &'static str, key: &str, flow: &str, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for org in &cx.oauth.orgs {
         let s = org.flag(key, false);
         if s.value {

@@ -11,7 +11,7 @@ include!(concat!(env!("OUT_DIR"), "/lints/org.rs"));
 /// Every `userPermissions` entry enabled in a profile or permission set: its name element.
 /// Profile files list only enabled permissions, but `<enabled>false</enabled>` entries occur in
 /// hand-written files and permission sets, and must not count.
-pub fn enabled_permissions(doc: &XmlDoc) -> impl Iterator<Item = ElemRef<'_>> {
+pub(crate) fn enabled_permissions(doc: &XmlDoc) -> impl Iterator<Item = ElemRef<'_>> {
     let names: Vec<ElemRef<'_>> = match doc.root() {
         Some(root) => root
             .children_named("userPermissions")
@@ -24,7 +24,7 @@ pub fn enabled_permissions(doc: &XmlDoc) -> impl Iterator<Item = ElemRef<'_>> {
 }
 
 /// "profile" or "permission set", for messages.
-pub fn holder(doc: &XmlDoc) -> &'static str {
+pub(crate) fn holder(doc: &XmlDoc) -> &'static str {
     match doc.root().map(|r| r.name()) {
         Some("Profile") => "profile",
         Some("PermissionSet") => "permission set",
@@ -33,7 +33,7 @@ pub fn holder(doc: &XmlDoc) -> &'static str {
 }
 
 /// Whether a profile is a guest (unauthenticated site) user's.
-pub fn is_guest_profile(doc: &XmlDoc) -> bool {
+pub(crate) fn is_guest_profile(doc: &XmlDoc) -> bool {
     doc.root()
         .and_then(|r| r.child_text("userLicense"))
         .is_some_and(|l| l.eq_ignore_ascii_case("Guest User License"))
@@ -43,7 +43,7 @@ pub fn is_guest_profile(doc: &XmlDoc) -> bool {
 /// each weak setting: 66 findings for one retrieved org's near-default profiles read as noise,
 /// one per policy reads as the list to fix. It points at the policy's start tag, so its
 /// fingerprint stays while the values are changed; `None` when nothing is weak.
-pub fn policy_finding(
+pub(crate) fn policy_finding(
     rule: &'static str,
     file: FileId,
     policy: ElemRef<'_>,

@@ -10,14 +10,14 @@ use crate::semantic::secrets::settings::{self, SettingField, SettingObject, Sett
 include!(concat!(env!("OUT_DIR"), "/lints/secrets.rs"));
 
 /// The project's settings and their uses, built once per scan for every lint that asks.
-pub fn settings(cx: &Ctx<'_>) -> Arc<Settings> {
+pub(crate) fn settings(cx: &Ctx<'_>) -> Arc<Settings> {
     cx.memo
         .get("secrets.settings", || settings::build(cx.project))
         .unwrap_or_default()
 }
 
 /// Every credential field of settings matching `visibility`, with why it is one.
-pub fn credential_fields<'s>(
+pub(crate) fn credential_fields<'s>(
     s: &'s Settings,
     protected: bool,
 ) -> impl Iterator<Item = (&'s SettingObject, &'s SettingField, String)> + 's {

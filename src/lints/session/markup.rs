@@ -16,7 +16,7 @@ use crate::workspace::project::SourceFile;
 const MARKERS: &[&str] = &["$api.session_id", "getsessionid(", "api.session_id"];
 
 /// Byte ranges of every session-ID merge field or formula call in `text`.
-pub fn session_markers(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+pub(crate) fn session_markers(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let bytes = text.as_bytes();
     (0..bytes.len()).filter_map(move |i| {
         let c = bytes[i];
@@ -44,7 +44,7 @@ pub fn session_markers(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
 }
 
 /// Formula fields and custom buttons or links that put the session ID into an off-org URL.
-pub fn check_metadata(rule: &'static str, file: FileId, src: &SourceFile, doc: &XmlDoc, out: &mut Vec<Finding>) {
+pub(crate) fn check_metadata(rule: &'static str, file: FileId, src: &SourceFile, doc: &XmlDoc, out: &mut Vec<Finding>) {
     for el in (0..doc.elements.len()).map(|i| doc.get(i as u32)) {
         let what = match el.name() {
             "formula" => "formula",
@@ -151,7 +151,7 @@ fn script_expression(before: &str) -> &str {
 /// Workflow outbound messages that carry a session ID (`includeSessionId`) to their endpoint.
 /// The session is the integration user's, sent with every message: the endpoint can act as that
 /// user until the session expires.
-pub fn check_outbound_messages(rule: &'static str, file: FileId, doc: &XmlDoc, out: &mut Vec<Finding>) {
+pub(crate) fn check_outbound_messages(rule: &'static str, file: FileId, doc: &XmlDoc, out: &mut Vec<Finding>) {
     let Some(root) = doc.root() else { return };
     for msg in root.children_named("outboundMessages") {
         let Some(flag) = msg.child("includeSessionId").filter(|e| e.bool_value() == Some(true)) else {
@@ -181,7 +181,7 @@ pub fn check_outbound_messages(rule: &'static str, file: FileId, doc: &XmlDoc, o
 }
 
 /// Session IDs in Visualforce attributes that send them to another host.
-pub fn check_pages(rule: &'static str, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn check_pages(rule: &'static str, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for (id, f) in cx.project.files.iter().enumerate() {
         if f.kind != FileKind::Visualforce {
             continue;

@@ -11,13 +11,13 @@ use crate::dataflow::url::Endpoint;
 use crate::diagnostics::finding::{FileId, Finding};
 use crate::workspace::kind::FileKind;
 
-pub mod markup;
+pub(crate) mod markup;
 // The rule modules, one per `lints/<rule-id>.md` of this family (see `build.rs`).
 include!(concat!(env!("OUT_DIR"), "/lints/session.rs"));
 
 /// Sink categories.
-pub const EXTERNAL: &str = "external";
-pub const EXPOSED: &str = "exposed";
+pub(crate) const EXTERNAL: &str = "external";
+pub(crate) const EXPOSED: &str = "exposed";
 
 const DATABASE: &[&str] = &["database", "system.database"];
 const EMAIL_TYPES: &[&str] = &["singleemailmessage", "massemailmessage"];
@@ -209,7 +209,7 @@ static SINKS: &[Sink] = &[
 /// that way). A page that renders the session is a source of its own (the `getContent` source).
 const CLEAN_RESULTS: &[&str] = &["getcontent", "getcontentaspdf"];
 
-pub static SESSION: Spec = Spec {
+pub(crate) static SESSION: Spec = Spec {
     sources: SOURCES,
     sinks: SINKS,
     sanitizers: &[
@@ -266,16 +266,13 @@ static SCRIPT: ScriptSpec = ScriptSpec {
 };
 
 /// The flows through scripts, for both session lints.
-pub fn script_flows<'c>(cx: &'c crate::lints::Ctx<'_>) -> &'c [ScriptFlow] {
-    match cx.analysis_of(&SESSION) {
-        Some(analysis) => analysis.script_flows(cx.project, &SCRIPT),
-        None => &[],
-    }
+pub(crate) fn script_flows<'c>(cx: &'c crate::lints::Ctx<'_>) -> &'c [ScriptFlow] {
+    cx.script_flows_of(&SESSION)
 }
 
 /// The `analysis-limit` findings of the scripts not interpreted; both session lints report
 /// them, and the engine keeps one of each.
-pub fn script_limit_findings(cx: &crate::lints::Ctx<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn script_limit_findings(cx: &crate::lints::Ctx<'_>, out: &mut Vec<Finding>) {
     for flow in script_flows(cx).iter().filter(|f| f.category == TOO_DEEP) {
         out.push(Finding::new(
             crate::diagnostics::rules::engine::ANALYSIS_LIMIT,
@@ -286,7 +283,7 @@ pub fn script_limit_findings(cx: &crate::lints::Ctx<'_>, out: &mut Vec<Finding>)
     }
 }
 
-pub static SPECS: &[&Spec] = &[&SESSION];
+pub(crate) static SPECS: &[&Spec] = &[&SESSION];
 
 /// `Page.Foo.getContent()` (or `getContentAsPDF`) where page `Foo` embeds the session ID.
 /// When the page writes every session marker as a JSON string value (`"sessionId":
@@ -349,7 +346,7 @@ fn page_name(node: crate::syntax::flat::Node<'_>, src: &str) -> Option<String> {
 }
 
 /// A flow as a finding: primary span at the sink, every hop a label and a flow step.
-pub fn flow_finding(
+pub(crate) fn flow_finding(
     rule: &'static str,
     file: FileId,
     span: Range<usize>,
@@ -375,7 +372,7 @@ pub fn flow_finding(
 }
 
 /// [`flow_finding`] for an Apex flow.
-pub fn apex_finding(rule: &'static str, flow: &Flow, message: String) -> Finding {
+pub(crate) fn apex_finding(rule: &'static str, flow: &Flow, message: String) -> Finding {
     let sink = &SESSION.sinks[flow.sink];
     flow_finding(
         rule,

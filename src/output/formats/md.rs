@@ -6,7 +6,7 @@ use super::terminal;
 
 /// Inline code showing `s` as written: fenced by more backticks than any run inside it, so
 /// that nothing in it can end the span.
-pub fn code(s: &str) -> String {
+pub(crate) fn code(s: &str) -> String {
     let s = one_line(s);
     if s.is_empty() {
         return s;
@@ -23,14 +23,14 @@ pub fn code(s: &str) -> String {
 }
 
 /// [`code`] in a table cell: a pipe would end the cell even inside a code span.
-pub fn code_cell(s: &str) -> String {
+pub(crate) fn code_cell(s: &str) -> String {
     code(s).replace('|', "\\|")
 }
 
 /// A message as text: its own `code` spans stay code spans ([`code`]), and everything else
 /// is escaped so that no link, image, emphasis or HTML forms; web addresses and emails, which
 /// some renderers link by themselves, are shown as code. Safe in a table cell.
-pub fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     let s = one_line(s);
     let mut out = String::with_capacity(s.len() + 16);
     let parts: Vec<&str> = s.split('`').collect();

@@ -30,14 +30,14 @@ pub enum Format {
 
 /// 1-based line and column (Unicode code points) of a finding's start and (exclusive) end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Position {
+pub(crate) struct Position {
     pub start_line: usize,
     pub start_column: usize,
     pub end_line: usize,
     pub end_column: usize,
 }
 
-pub fn position(scan: &Scan, f: &Finding) -> Position {
+pub(crate) fn position(scan: &Scan, f: &Finding) -> Position {
     let file = scan.project.file(f.file);
     let idx = file.line_index();
     let (start_line, start_column) = idx.line_col(&file.text, f.span.start);
@@ -52,7 +52,7 @@ pub fn position(scan: &Scan, f: &Finding) -> Position {
 
 /// Fingerprints that survive line moves and unrelated edits: rule, path and the text the
 /// finding underlines (whitespace folded), numbered among identical ones in the same file.
-pub fn fingerprints(scan: &Scan) -> Vec<String> {
+pub(crate) fn fingerprints(scan: &Scan) -> Vec<String> {
     let mut seen: std::collections::HashMap<[u8; 32], usize> = std::collections::HashMap::new();
     scan.findings
         .iter()
@@ -75,7 +75,7 @@ pub fn fingerprints(scan: &Scan) -> Vec<String> {
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Counts {
+pub(crate) struct Counts {
     pub errors: usize,
     pub warnings: usize,
     pub notes: usize,
@@ -84,7 +84,7 @@ pub struct Counts {
     pub known: usize,
 }
 
-pub fn counts(scan: &Scan) -> Counts {
+pub(crate) fn counts(scan: &Scan) -> Counts {
     let mut c = Counts::default();
     for f in &scan.findings {
         if f.suppression.is_some() {
@@ -106,7 +106,7 @@ pub fn counts(scan: &Scan) -> Counts {
 
 /// A file's text with every secret a finding points at, and every known-format credential,
 /// masked in place (offsets unchanged).
-pub fn redacted(scan: &Scan, file: usize) -> String {
+pub(crate) fn redacted(scan: &Scan, file: usize) -> String {
     let text = &scan.project.file(file).text;
     let mut ranges: Vec<std::ops::Range<usize>> = scan
         .findings
@@ -126,7 +126,7 @@ pub fn redacted(scan: &Scan, file: usize) -> String {
 }
 
 /// `new` or `unchanged` when the scan was compared with a baseline (SARIF's `baselineState`).
-pub fn baseline_state(scan: &Scan, f: &Finding) -> Option<&'static str> {
+pub(crate) fn baseline_state(scan: &Scan, f: &Finding) -> Option<&'static str> {
     scan.compared_with_baseline
         .then_some(if f.known { "unchanged" } else { "new" })
 }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 /// Whether `c` would act on a terminal (or reorder what it shows) instead of printing: C0 and
 /// C1 controls and DEL, except tab and line feed, and Unicode's bidirectional controls.
-pub fn is_unsafe(c: char) -> bool {
+pub(crate) fn is_unsafe(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
@@ -39,7 +39,7 @@ fn replace_unsafe(text: &str, write: impl Fn(char, &mut String)) -> Cow<'_, str>
 /// length in bytes (`?`, `¿` or `�`), so that byte offsets into the file still hold; a lone
 /// CR becomes a line feed, so that a file with old Mac line endings shows its lines, and the
 /// CR of a CRLF a blank.
-pub fn snippet_text(text: &str) -> Cow<'_, str> {
+pub(crate) fn snippet_text(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
     }
@@ -66,7 +66,7 @@ pub fn snippet_text(text: &str) -> Cow<'_, str> {
 /// A serialized JSON document with the unsafe characters serde leaves raw (DEL, C1 controls,
 /// bidirectional controls; it escapes the C0 ones) written as `\uXXXX`: the same document to a
 /// JSON reader, inert on a terminal that shows the file. They can only occur inside strings.
-pub fn json(doc: String) -> String {
+pub(crate) fn json(doc: String) -> String {
     // All of them are in the Basic Multilingual Plane: one escape each.
     match replace_unsafe(&doc, |c, out| {
         let _ = write!(out, "\\u{:04x}", c as u32);

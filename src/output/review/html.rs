@@ -82,12 +82,12 @@ svg text { font: 13px system-ui, sans-serif; fill: #101828; }
 
 /// `<`, `>`, `&` and quotes escaped: safe in text and in quoted attributes; control
 /// characters written as escapes (`\u{1b}`).
-pub fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     quick_xml::escape::escape(crate::output::formats::terminal::escape(s).as_ref()).into_owned()
 }
 
 /// A one-line message: escaped, with its `code` spans as `<code>`.
-pub fn inline(s: &str) -> String {
+pub(crate) fn inline(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 16);
     let mut parts = s.split('`');
     if let Some(first) = parts.next() {
@@ -144,7 +144,7 @@ fn script_hash() -> String {
     format!("sha256-{}", data_encoding::BASE64.encode(&digest))
 }
 
-pub fn render(r: &Review) -> String {
+pub(crate) fn render(r: &Review) -> String {
     let mut h = String::with_capacity(64 * 1024);
     let title = format!("Security review report: {}", r.meta.project);
     let _ = write!(

@@ -12,8 +12,8 @@ use crate::output::formats::{position, redacted};
 use crate::output::inventory::{self, Inventory};
 use crate::workspace::kind::FileKind;
 
-pub mod html;
-pub mod markdown;
+pub(crate) mod html;
+pub(crate) mod markdown;
 
 /// Rules whose findings say a file could not be read or parsed (the coverage section).
 const FAILURE_RULES: [&str; 3] = [
@@ -30,7 +30,7 @@ const MAX_LINE_BYTES: usize = 240;
 
 /// Section anchors, in document order: the HTML ids, the Markdown headings' slugs, and what
 /// the browser test looks for.
-pub const SECTIONS: [(&str, &str); 7] = [
+pub(crate) const SECTIONS: [(&str, &str); 7] = [
     ("scope", "What was scanned"),
     ("summary", "Summary"),
     ("findings", "Findings"),
@@ -40,7 +40,7 @@ pub const SECTIONS: [(&str, &str); 7] = [
     ("coverage", "Coverage"),
 ];
 
-pub struct Review {
+pub(crate) struct Review {
     pub meta: Meta,
     /// Every rule that ran, with its counts (rules that found nothing included).
     pub rules: Vec<RuleRow>,
@@ -55,7 +55,7 @@ pub struct Review {
     pub failures: Vec<Failure>,
 }
 
-pub struct Meta {
+pub(crate) struct Meta {
     pub project: String,
     pub generated: String,
     pub version: &'static str,
@@ -65,14 +65,14 @@ pub struct Meta {
     pub namespace: Option<String>,
 }
 
-pub struct RuleRow {
+pub(crate) struct RuleRow {
     pub doc: &'static RuleDoc,
     pub active: usize,
     pub suppressed: usize,
 }
 
 #[derive(Default)]
-pub struct FamilyRow {
+pub(crate) struct FamilyRow {
     pub family: &'static str,
     pub errors: usize,
     pub warnings: usize,
@@ -81,17 +81,17 @@ pub struct FamilyRow {
 }
 
 impl FamilyRow {
-    pub fn active(&self) -> usize {
+    pub(crate) fn active(&self) -> usize {
         self.errors + self.warnings + self.notes
     }
 }
 
-pub struct Group {
+pub(crate) struct Group {
     pub doc: &'static RuleDoc,
     pub entries: Vec<Entry>,
 }
 
-pub struct Entry {
+pub(crate) struct Entry {
     pub severity: Severity,
     pub path: String,
     pub line: usize,
@@ -103,18 +103,18 @@ pub struct Entry {
     pub excerpt: Option<Excerpt>,
 }
 
-pub struct Step {
+pub(crate) struct Step {
     pub path: String,
     pub line: usize,
     pub message: String,
 }
 
 /// Source lines around a finding, secrets masked; `mark` is the finding's span on that line.
-pub struct Excerpt {
+pub(crate) struct Excerpt {
     pub lines: Vec<ExcerptLine>,
 }
 
-pub struct ExcerptLine {
+pub(crate) struct ExcerptLine {
     pub number: usize,
     pub text: String,
     pub mark: Option<Range<usize>>,
@@ -124,7 +124,7 @@ pub struct ExcerptLine {
     pub cut: bool,
 }
 
-pub struct FalsePositive {
+pub(crate) struct FalsePositive {
     pub rule: &'static str,
     pub path: String,
     pub line: usize,
@@ -136,20 +136,20 @@ pub struct FalsePositive {
     pub whole_file: bool,
 }
 
-pub struct CoverageRow {
+pub(crate) struct CoverageRow {
     pub kind: String,
     pub files: usize,
     pub bytes: usize,
 }
 
-pub struct Failure {
+pub(crate) struct Failure {
     pub path: String,
     pub rule: &'static str,
     pub message: String,
 }
 
 /// What the command line knows and the scan does not.
-pub struct Input<'a> {
+pub(crate) struct Input<'a> {
     /// Rules that ran.
     pub enabled: &'a [&'static str],
     /// The paths given, relative to the project root.
@@ -159,7 +159,7 @@ pub struct Input<'a> {
     pub options: &'a crate::workspace::config::Options,
 }
 
-pub fn build(scan: &Scan, input: Input<'_>) -> Review {
+pub(crate) fn build(scan: &Scan, input: Input<'_>) -> Review {
     let project = &scan.project;
     let mut texts: HashMap<usize, String> = HashMap::new();
     let mut by_rule: BTreeMap<&'static str, (Vec<Entry>, usize)> = BTreeMap::new();
@@ -360,10 +360,10 @@ fn coverage(scan: &Scan) -> Vec<CoverageRow> {
 }
 
 impl Review {
-    pub fn total_files(&self) -> usize {
+    pub(crate) fn total_files(&self) -> usize {
         self.coverage.iter().map(|r| r.files).sum()
     }
-    pub fn total_active(&self) -> usize {
+    pub(crate) fn total_active(&self) -> usize {
         self.families.iter().map(FamilyRow::active).sum()
     }
 }

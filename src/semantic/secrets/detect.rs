@@ -9,7 +9,7 @@ use regex::{Regex, RegexSet};
 use super::entropy;
 
 #[derive(Debug, PartialEq, Eq)]
-pub struct Detector {
+pub(crate) struct Detector {
     /// With its article, to read in a sentence: "a Stripe secret key".
     pub name: &'static str,
     pattern: &'static str,
@@ -19,7 +19,7 @@ pub struct Detector {
 
 /// Formats a leaked value is recognised by. Patterns are anchored on distinctive prefixes so
 /// that ordinary text does not match.
-pub static DETECTORS: &[Detector] = &[
+pub(crate) static DETECTORS: &[Detector] = &[
     Detector {
         name: "a Salesforce session ID or access token",
         pattern: r"\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9_.]{40,}",
@@ -119,14 +119,14 @@ static EACH: LazyLock<Vec<Option<Regex>>> = LazyLock::new(|| {
 
 /// A known-format credential found in text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hit {
+pub(crate) struct Hit {
     pub detector: &'static Detector,
     /// Byte range within the searched text.
     pub span: Range<usize>,
 }
 
 /// Every known-format credential in `text`, in order.
-pub fn known(text: &str) -> Vec<Hit> {
+pub(crate) fn known(text: &str) -> Vec<Hit> {
     let matched = SET.matches(text);
     if !matched.matched_any() {
         return Vec::new();
@@ -204,7 +204,7 @@ fn looks_like_placeholder(s: &str) -> bool {
 
 /// Whether a literal that is assigned to a credential name looks like a real secret rather
 /// than a word, a sentence, an id or a placeholder.
-pub fn random_looking(s: &str) -> bool {
+pub(crate) fn random_looking(s: &str) -> bool {
     let len = s.chars().count();
     if !(16..=512).contains(&len) || s.contains(char::is_whitespace) || looks_like_placeholder(s) {
         return false;

@@ -3,8 +3,8 @@
 
 use std::ops::Range;
 
-pub mod detect;
-pub mod settings;
+pub(crate) mod detect;
+pub(crate) mod settings;
 
 /// Words that make a name a credential on their own.
 const STRONG: &[&str] = &[
@@ -126,7 +126,7 @@ const OTHER_CONTENT: &[&str] = &[
 
 /// Whether a field's name says it holds something other than a credential (see
 /// [`OTHER_CONTENT`] and the qualifiers: `Url`, `Type`, `Timeout`, `Id`...).
-pub fn names_other_content(name: &str) -> bool {
+pub(crate) fn names_other_content(name: &str) -> bool {
     words(name)
         .iter()
         .any(|w| QUALIFIERS.contains(&w.as_str()) || OTHER_CONTENT.contains(&w.as_str()) || w.starts_with("x5t"))
@@ -138,14 +138,14 @@ const IDENTIFIERS: &[&str] = &["username", "user", "login", "email", "account", 
 
 /// Whether a field's name says it holds an identifier that travels with a credential (see
 /// [`IDENTIFIERS`]) and no credential word of its own.
-pub fn names_an_identifier(name: &str) -> bool {
+pub(crate) fn names_an_identifier(name: &str) -> bool {
     let w = words(name);
     credential_words(&w).is_none() && w.iter().any(|x| IDENTIFIERS.contains(&x.as_str()))
 }
 
 /// Splits an API name, label or phrase into lower-case words: on `_`, spaces, punctuation and
 /// camelCase; drops a namespace prefix and the `__c`/`__mdt` suffix.
-pub fn words(name: &str) -> Vec<String> {
+pub(crate) fn words(name: &str) -> Vec<String> {
     let trimmed = name
         .trim()
         .trim_end_matches("__c")
@@ -183,7 +183,7 @@ pub fn words(name: &str) -> Vec<String> {
 }
 
 /// Why a name (already split into [`words`]) denotes a credential, if it does.
-pub fn credential_words(w: &[String]) -> Option<String> {
+pub(crate) fn credential_words(w: &[String]) -> Option<String> {
     for (i, word) in w.iter().enumerate() {
         let next = w.get(i + 1).map(String::as_str);
         let qualified = next.is_some_and(|n| QUALIFIERS.contains(&n));
@@ -215,7 +215,7 @@ pub fn credential_words(w: &[String]) -> Option<String> {
 }
 
 /// [`credential_words`] on a raw name.
-pub fn credential_name(name: &str) -> Option<String> {
+pub(crate) fn credential_name(name: &str) -> Option<String> {
     credential_words(&words(name))
 }
 
@@ -236,7 +236,7 @@ const PROSE: &[&str] = &[
 ];
 
 /// Whether prose describes a credential stored in the field.
-pub fn credential_prose(text: &str) -> Option<&'static str> {
+pub(crate) fn credential_prose(text: &str) -> Option<&'static str> {
     let joined = words(text).join(" ");
     // "The named credential that holds the API key": a reference, not the key.
     if joined.contains("named credential") || joined.contains("external credential") {
@@ -253,7 +253,7 @@ pub fn credential_prose(text: &str) -> Option<&'static str> {
 }
 
 /// Shannon entropy in bits per character.
-pub fn entropy(s: &str) -> f64 {
+pub(crate) fn entropy(s: &str) -> f64 {
     let mut counts = [0u32; 256];
     let mut n = 0u32;
     for b in s.bytes() {
@@ -275,7 +275,7 @@ pub fn entropy(s: &str) -> f64 {
 }
 
 /// A secret for display: only its first and last characters, never the whole value.
-pub fn mask(secret: &str) -> String {
+pub(crate) fn mask(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
     let n = chars.len();
     let (head, tail) = match n {
@@ -290,7 +290,7 @@ pub fn mask(secret: &str) -> String {
 
 /// `text` with the middle of every range replaced by `*` (keeping offsets and UTF-8 valid):
 /// what reporters show instead of source lines that hold secrets.
-pub fn redact(text: &str, ranges: &[Range<usize>]) -> String {
+pub(crate) fn redact(text: &str, ranges: &[Range<usize>]) -> String {
     use crate::diagnostics::finding::floor_char_boundary;
     let mut out = text.as_bytes().to_vec();
     for r in ranges {

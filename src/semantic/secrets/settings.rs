@@ -14,13 +14,13 @@ use crate::workspace::kind::MetaType;
 use crate::workspace::project::{Parsed, Project};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SettingKind {
+pub(crate) enum SettingKind {
     CustomSetting,
     MetadataType,
 }
 
 impl SettingKind {
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             SettingKind::CustomSetting => "custom setting",
             SettingKind::MetadataType => "custom metadata type",
@@ -29,7 +29,7 @@ impl SettingKind {
 }
 
 #[derive(Clone, Debug)]
-pub struct SettingObject {
+pub(crate) struct SettingObject {
     /// API name: `Acme_Settings__c`, `Acme_Config__mdt`.
     pub name: String,
     pub kind: SettingKind,
@@ -42,7 +42,7 @@ pub struct SettingObject {
 }
 
 impl SettingObject {
-    pub fn is_protected(&self) -> bool {
+    pub(crate) fn is_protected(&self) -> bool {
         self.visibility
             .as_deref()
             .is_some_and(|v| v.eq_ignore_ascii_case("Protected") || v.eq_ignore_ascii_case("PackageProtected"))
@@ -50,9 +50,8 @@ impl SettingObject {
 }
 
 #[derive(Clone, Debug)]
-pub struct SettingField {
+pub(crate) struct SettingField {
     pub name: String,
-    pub label: Option<String>,
     pub ty: Option<String>,
     pub file: FileId,
     /// The field's `fullName`, or its start tag.
@@ -63,7 +62,7 @@ pub struct SettingField {
 
 impl SettingField {
     /// Only text can hold a secret: checkboxes, numbers, dates, picklists and lookups cannot.
-    pub fn holds_text(&self) -> bool {
+    pub(crate) fn holds_text(&self) -> bool {
         self.ty.as_deref().is_none_or(|t| {
             matches!(
                 t.to_ascii_lowercase().as_str(),
@@ -75,7 +74,7 @@ impl SettingField {
 
 /// How the project's Apex reads one setting field.
 #[derive(Clone, Debug, Default)]
-pub struct FieldUse {
+pub(crate) struct FieldUse {
     /// Apex files that read it.
     pub readers: BTreeSet<FileId>,
     /// Where code uses it as a credential, and how.
@@ -83,21 +82,21 @@ pub struct FieldUse {
 }
 
 #[derive(Default)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub objects: Vec<SettingObject>,
     /// Keyed by lower-case `(object, field)`.
     pub uses: HashMap<(String, String), FieldUse>,
 }
 
 impl Settings {
-    pub fn usage(&self, object: &str, field: &str) -> Option<&FieldUse> {
+    pub(crate) fn usage(&self, object: &str, field: &str) -> Option<&FieldUse> {
         self.uses
             .get(&(object.to_ascii_lowercase(), field.to_ascii_lowercase()))
     }
 
     /// Why a field is a credential: its name or words, else how code uses it; `None` for
     /// non-text fields.
-    pub fn credential_reason(&self, object: &SettingObject, field: &SettingField) -> Option<String> {
+    pub(crate) fn credential_reason(&self, object: &SettingObject, field: &SettingField) -> Option<String> {
         if !field.holds_text() {
             return None;
         }
@@ -116,7 +115,7 @@ impl Settings {
 
 /// Every custom setting and custom metadata type in the project, with their fields and the
 /// Apex that reads them.
-pub fn build(project: &Project) -> Settings {
+pub(crate) fn build(project: &Project) -> Settings {
     let mut objects: Vec<SettingObject> = Vec::new();
     // Source-format field files, by the object folder they sit in.
     let mut loose: HashMap<String, Vec<SettingField>> = HashMap::new();
@@ -220,10 +219,10 @@ impl<'n> SettingNames<'n> {
 
 /// Per file: whether it is Apex that may name a setting. The setting-usage scan reads these
 /// files whole, bodies included; scans keep the others as declarations only (see
-/// [`crate::syntax::flat::FlatTree::declarations`]). Decided from the text before anything is parsed,
+/// [`crate::syntax::flat::FlatTree::declarations_keeping`]). Decided from the text before anything is parsed,
 /// so it may keep a few more whole than [`code_uses`] reads (an object whose text mentions
 /// `customSettingsType` anywhere), never fewer.
-pub fn whole_trees(project: &Project) -> Vec<bool> {
+pub(crate) fn whole_trees(project: &Project) -> Vec<bool> {
     let names: Vec<&str> = project
         .files
         .par_iter()
@@ -282,12 +281,11 @@ fn article(word: &str) -> String {
 fn field(el: ElemRef<'_>, file: FileId, file_name: Option<&str>) -> SettingField {
     let full = el.child("fullName");
     let name = full.and_then(|n| n.text()).or(file_name).unwrap_or("").to_string();
-    let label = el.child_text("label").map(str::to_string);
+    let label = el.child_text("label");
     let named_credential = super::credential_name(&name)
         .map(|w| format!("its name says {w}"))
         .or_else(|| {
             label
-                .as_deref()
                 .and_then(super::credential_name)
                 .map(|w| format!("its label says {w}"))
         })
@@ -311,7 +309,6 @@ fn field(el: ElemRef<'_>, file: FileId, file_name: Option<&str>) -> SettingField
         });
     SettingField {
         name,
-        label,
         ty: el.child_text("type").map(str::to_string),
         file,
         span: full.map_or_else(|| el.start_tag(), |f| f.value_span()),
