@@ -1,7 +1,6 @@
 //! The shape of the library (see `book/src/architecture.md`), read from its source without the
 //! unit tests: each top-level module of `src/` uses only the modules below it, and no function
-//! or file grows past a size a reader can hold (the few that still do are listed, and may only
-//! shrink).
+//! or file grows past a size a reader can hold.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -252,13 +251,6 @@ const MAX_FUNCTION_LINES: usize = 120;
 /// The longest file, in lines before its unit tests.
 const MAX_FILE_LINES: usize = 800;
 
-/// Functions still over [`MAX_FUNCTION_LINES`], with their length today: each may shrink, never
-/// grow, and leaves this list once it fits (the test says so). (file, function, lines)
-const LONG_FUNCTIONS: &[(&str, &str, usize)] = &[("dataflow/interp.rs", "classify", 152)];
-
-/// Files still over [`MAX_FILE_LINES`] before their tests, as [`LONG_FUNCTIONS`]. (file, lines)
-const LONG_FILES: &[(&str, usize)] = &[("dataflow/interp.rs", 1385)];
-
 /// Every function of `code` (already without unit tests) and its length in lines.
 fn functions(code: &str) -> Vec<(String, usize)> {
     let mut out = Vec::new();
@@ -293,16 +285,13 @@ fn functions(code: &str) -> Vec<(String, usize)> {
     out
 }
 
-/// (what, today, allowed) for every function or file over its limit and not allowed to be, and
-/// every listed one that now fits or has grown.
+/// A line for every function or file over its limit.
 fn sizes() -> Vec<String> {
     let root = src();
     let mut files = Vec::new();
     rust_files(&root, &mut files);
     files.sort();
     let mut bad = Vec::new();
-    let mut long_functions = Vec::new();
-    let mut long_files = Vec::new();
     for path in &files {
         let rel = path.strip_prefix(&root).unwrap_or(path);
         let name = rel.display().to_string();
@@ -310,40 +299,14 @@ fn sizes() -> Vec<String> {
         let code = without_tests(rel, &text);
         let lines = code.lines().count();
         if lines > MAX_FILE_LINES {
-            long_files.push((name.clone(), lines));
+            bad.push(format!(
+                "src/{name} is {lines} lines before its tests (at most {MAX_FILE_LINES})"
+            ));
         }
         for (f, n) in functions(&code) {
             if n > MAX_FUNCTION_LINES {
-                long_functions.push((name.clone(), f, n));
+                bad.push(format!("src/{name}: `{f}` is {n} lines (at most {MAX_FUNCTION_LINES})"));
             }
-        }
-    }
-    for (file, f, n) in &long_functions {
-        match LONG_FUNCTIONS.iter().find(|(lf, lname, _)| lf == file && lname == f) {
-            Some((_, _, allowed)) if n <= allowed => {}
-            Some((_, _, allowed)) => bad.push(format!("src/{file}: `{f}` grew to {n} lines (listed at {allowed})")),
-            None => bad.push(format!("src/{file}: `{f}` is {n} lines (at most {MAX_FUNCTION_LINES})")),
-        }
-    }
-    for (file, f, allowed) in LONG_FUNCTIONS {
-        if !long_functions.iter().any(|(lf, lname, _)| lf == file && lname == f) {
-            bad.push(format!(
-                "src/{file}: `{f}` fits now (was {allowed}): take it off LONG_FUNCTIONS"
-            ));
-        }
-    }
-    for (file, n) in &long_files {
-        match LONG_FILES.iter().find(|(lf, _)| lf == file) {
-            Some((_, allowed)) if n <= allowed => {}
-            Some((_, allowed)) => bad.push(format!("src/{file} grew to {n} lines (listed at {allowed})")),
-            None => bad.push(format!(
-                "src/{file} is {n} lines before its tests (at most {MAX_FILE_LINES})"
-            )),
-        }
-    }
-    for (file, allowed) in LONG_FILES {
-        if !long_files.iter().any(|(lf, _)| lf == file) {
-            bad.push(format!("src/{file} fits now (was {allowed}): take it off LONG_FILES"));
         }
     }
     bad

@@ -38,8 +38,8 @@ use crate::diagnostics::finding::FileId;
 use crate::workspace::kind::FileKind;
 use crate::workspace::project::Project;
 
+mod apex;
 pub(crate) mod hot;
-mod interp;
 pub(crate) mod js;
 pub(crate) mod markup;
 pub(crate) mod model;

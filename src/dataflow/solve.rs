@@ -19,7 +19,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::interp;
+use super::apex;
 use super::model::{self, MethodId, Model};
 use super::url::Endpoint;
 use super::{
@@ -209,7 +209,7 @@ impl<'r, 'm> Solver<'r, 'm> {
         let (project, model, spec, state, runs) = (self.project, self.model, self.spec, &self.state, &self.runs);
         let results: Vec<(MethodId, MethodResult)> = work
             .par_iter()
-            .map(|&m| (m, interp::analyze_method(project, model, spec, state, m, runs[m] > 1)))
+            .map(|&m| (m, apex::analyze_method(project, model, spec, state, m, runs[m] > 1)))
             .collect();
         let mut changes = Changes::default();
         // Fields whose URL contributions may have changed: old and new ones of each method.
