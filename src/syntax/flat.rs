@@ -300,9 +300,9 @@ impl FlatTree {
     ///
     /// Once a file's declarations are read ([`crate::dataflow::model::Decls`]), the data flow
     /// reaches its tree only through the bodies and initializers they point to, and reads
-    /// there named children and fields only: the rest of the declarations was 60% of a scan's
-    /// tree copies, and the tokens were 40% of a body. The ancestors stay, so that an elided
-    /// body still knows its declaration's kind (see [`FlatTree::body`]).
+    /// there named children and fields only; the rest is most of a scan's tree copies
+    /// (`bench/NOTES.md#outline`). The ancestors stay, so that an elided body still knows its
+    /// declaration's kind (see [`FlatTree::body`]).
     pub(crate) fn outline(&self, keep: &[u32]) -> (FlatTree, Vec<u32>) {
         let slots = &self.nodes;
         if keep.first() == Some(&0) || slots.is_empty() {
