@@ -127,14 +127,35 @@ static SPEC_ALL: Spec = Spec {
     ..SPEC_DEF
 };
 
+/// A flow as the tests compare it (the JavaScript interpreter's tests too).
 #[derive(Debug)]
-struct Got {
-    category: &'static str,
+pub(super) struct Got {
+    pub(super) category: &'static str,
     /// `file:line` of the sink.
-    at: String,
+    pub(super) at: String,
     /// The notes of the path, source first.
-    notes: Vec<String>,
-    endpoint: Option<UrlClass>,
+    pub(super) notes: Vec<String>,
+    pub(super) endpoint: Option<UrlClass>,
+}
+
+impl Got {
+    pub(super) fn new(
+        project: &Project,
+        category: &'static str,
+        (file, at): (FileId, usize),
+        path: &[Hop],
+        endpoint: Option<UrlClass>,
+    ) -> Got {
+        let file = &project.files[file];
+        let line = file.text[..at].matches('\n').count() + 1;
+        let name = file.rel.rsplit('/').next().unwrap_or("");
+        Got {
+            category,
+            at: format!("{name}:{line}"),
+            notes: path.iter().map(|h| h.note.clone()).collect(),
+            endpoint,
+        }
+    }
 }
 
 fn run(files: &[(&str, &str)]) -> Vec<Got> {
@@ -161,15 +182,14 @@ fn run(files: &[(&str, &str)]) -> Vec<Got> {
         .flows
         .into_iter()
         .map(|f| {
-            let file = &project.files[f.file];
-            let line = file.text[..f.span.start].matches('\n').count() + 1;
-            let name = file.rel.rsplit('/').next().unwrap_or("");
-            Got {
-                category: SPEC.sinks[f.sink].category,
-                at: format!("{name}:{line}"),
-                notes: f.path.iter().map(|h| h.note.clone()).collect(),
-                endpoint: f.endpoint.map(|e| e.class),
-            }
+            let category = SPEC.sinks[f.sink].category;
+            Got::new(
+                &project,
+                category,
+                (f.file, f.span.start),
+                &f.path,
+                f.endpoint.map(|e| e.class),
+            )
         })
         .collect()
 }

@@ -3,6 +3,7 @@
 //! storage `kept`.
 
 use super::*;
+use crate::dataflow::tests::Got;
 use crate::dataflow::{Call, Model, On, Source, SourceKind, Spec};
 
 static SOURCES: &[Source] = &[Source {
@@ -39,15 +40,6 @@ const VAULT: (&str, &str) = (
 );
 const LWC: &str = "force-app/main/default/lwc/portal/portal.js";
 
-#[derive(Debug)]
-struct Got {
-    category: &'static str,
-    /// `file:line` of the sink.
-    at: String,
-    notes: Vec<String>,
-    endpoint: Option<UrlClass>,
-}
-
 fn run(files: &[(&str, &str)]) -> Vec<Got> {
     let project = crate::testing::in_memory(files);
     let model = Model::build(&project);
@@ -56,15 +48,13 @@ fn run(files: &[(&str, &str)]) -> Vec<Got> {
         .script_flows(&project, &SCRIPT)
         .iter()
         .map(|f| {
-            let file = &project.files[f.file];
-            let line = file.text[..f.span.start].matches('\n').count() + 1;
-            let name = file.rel.rsplit('/').next().unwrap_or("");
-            Got {
-                category: f.category,
-                at: format!("{name}:{line}"),
-                notes: f.path.iter().map(|h| h.note.clone()).collect(),
-                endpoint: f.endpoint.clone(),
-            }
+            Got::new(
+                &project,
+                f.category,
+                (f.file, f.span.start),
+                &f.path,
+                f.endpoint.clone(),
+            )
         })
         .collect()
 }
