@@ -14,7 +14,11 @@ use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+    // `cargo run` says where this package is at run time; the path compiled in may be another
+    // checkout's when two share a target directory.
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    let root = manifest_dir
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
