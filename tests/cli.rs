@@ -264,18 +264,13 @@ fn file_lists_report_only_those_files() {
             .all(|f| f["path"] == "force-app/main/default/classes/TokenService.cls")
     );
     // A file outside any package directory but given explicitly is still scanned; one that
-    // .forceignore excludes is not.
-    let o = sfsec(
-        &corpus(),
-        &[
-            "check",
-            "--format",
-            "json",
-            "force-app/main/default/scratch-only/connectedApps/Local_Debug.connectedApp-meta.xml",
-        ],
-    );
+    // .forceignore excludes is not (a pre-commit hook, which passes --allow-empty, then scans
+    // nothing; without it, nothing read is an error).
+    let ignored = "force-app/main/default/scratch-only/connectedApps/Local_Debug.connectedApp-meta.xml";
+    let o = sfsec(&corpus(), &["check", "--format", "json", "--allow-empty", ignored]);
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(json["summary"]["files_scanned"], 0, "{json}");
+    assert_eq!(sfsec(&corpus(), &["check", ignored]).status.code(), Some(2));
 }
 
 #[test]
@@ -835,6 +830,8 @@ fn file_list_results_equal_the_full_scan_for_every_corpus_file() {
         "--no-cache",
         "--fail-on",
         "never",
+        // As the pre-commit hook does: a file .forceignore excludes is a scan of nothing.
+        "--allow-empty",
     ];
     let full = keys(&sfsec(&corpus(), &args));
     let mut files: Vec<String> = walkdir::WalkDir::new(corpus())
@@ -1237,4 +1234,73 @@ fn cached_results_hold_only_while_the_dates_they_depend_on_do() {
     let args = |date: &'static str| ["check", "--fail-on", "never", "--now", date];
     sfsec(q.path(), &args("2026-01-01"));
     assert!(cached(&sfsec(q.path(), &args("2030-06-01"))));
+}
+
+/// Paths that hold no Salesforce file are a usage error, not a green scan of nothing (a wrong
+/// `path:` in CI), unless `--allow-empty` says so; and no cache is left in a folder that is not
+/// a project.
+#[test]
+fn a_scan_of_nothing_fails_unless_allowed_and_leaves_no_cache() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("README.md"), "# not Salesforce\n").expect("write");
+    std::fs::create_dir(dir.path().join("empty")).expect("mkdir");
+    for cmd in [
+        vec!["check", "README.md"],
+        vec!["check", "empty"],
+        vec!["check"],
+        vec!["report", "empty"],
+        vec!["baseline", "empty"],
+        vec!["inventory", "empty"],
+    ] {
+        let o = sfsec(dir.path(), &cmd);
+        assert_eq!(o.status.code(), Some(2), "{cmd:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("no Salesforce file in"), "{cmd:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("--allow-empty"), "{}", stderr(&o));
+    }
+    let o = sfsec(dir.path(), &["check", "README.md", "--allow-empty"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("0 files scanned"), "{}", stdout(&o));
+    assert!(!dir.path().join(".sfsec_cache").exists(), "no cache outside a project");
+    assert!(!dir.path().join("empty/.sfsec_cache").exists());
+    // A project keeps its cache at its root.
+    let p = project(&[(APP, app(HARDENED).as_bytes())]);
+    assert_eq!(sfsec(p.path(), &["check"]).status.code(), Some(0));
+    assert!(p.path().join(".sfsec_cache").is_dir());
+}
+
+/// Reports are created as any file is (0666 less the umask), a report that replaces one keeps
+/// its mode, and `-o -` is standard output.
+#[cfg(unix)]
+#[test]
+fn output_files_honour_the_umask_and_dash_is_standard_output() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = project(&[(APP, app(HARDENED).as_bytes())]);
+    let mode = |name: &str| {
+        std::fs::metadata(p.path().join(name))
+            .expect("written")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let run = |umask: &str, out: &str| {
+        Command::new("sh")
+            .arg("-c")
+            .arg(format!("umask {umask} && exec \"$0\" check --format json -o {out}"))
+            .arg(BIN)
+            .current_dir(p.path())
+            .output()
+            .expect("sh")
+    };
+    assert_eq!(run("027", "a.json").status.code(), Some(0));
+    assert_eq!(mode("a.json"), 0o640);
+    assert_eq!(run("022", "b.json").status.code(), Some(0));
+    assert_eq!(mode("b.json"), 0o644);
+    std::fs::set_permissions(p.path().join("b.json"), std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    assert_eq!(run("022", "b.json").status.code(), Some(0));
+    assert_eq!(mode("b.json"), 0o600, "a replaced report keeps its mode");
+
+    let o = sfsec(p.path(), &["check", "--format", "json", "-o", "-"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with('{'), "{}", stdout(&o));
+    assert!(!p.path().join("-").exists(), "no file named `-`");
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::{RuleArgs, run_scan, selected_config, today, write_atomically};
+use super::{EmptyArgs, RuleArgs, run_scan, selected_config, today, write_atomically};
 use crate::output::formats;
 use crate::workspace::config::ConfigError;
 use crate::workspace::discovery::find_root;
@@ -15,6 +15,8 @@ pub struct BaselineArgs {
     /// Files or folders to scan, as for `check`
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub empty: EmptyArgs,
     /// Where to write the baseline [default: .sfsec-baseline.json at the project root]
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -28,7 +30,7 @@ pub struct BaselineArgs {
 pub(super) fn baseline(args: &BaselineArgs, cwd: &Path, err: &mut dyn Write) -> Result<(), ConfigError> {
     let config = selected_config(&args.paths, &args.rules, cwd)?;
     let now = today(args.now.as_deref())?;
-    let result = run_scan(&args.paths, cwd, config, now)?;
+    let result = run_scan(&args.paths, &args.empty, cwd, config, now)?;
     let b = crate::output::baseline::of(&result);
     let target = match &args.output {
         Some(p) => p.clone(),

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::{EXIT_CLEAN, EXIT_FINDINGS, RuleArgs, emit, selected_config, today};
+use super::{EXIT_CLEAN, EXIT_FINDINGS, EmptyArgs, RuleArgs, emit, selected_config, today};
 use crate::diagnostics::finding::Severity;
 use crate::engine::cache::Cache;
 use crate::engine::{ScanRequest, scan_cached};
@@ -28,6 +28,8 @@ pub struct CheckArgs {
     /// folder, or single files as a pre-commit hook passes them)
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub empty: EmptyArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -120,8 +122,9 @@ pub(super) fn check(
         .iter()
         .map(|p| crate::workspace::discovery::absolute(cwd, p))
         .collect();
-    let cache = (!args.no_cache).then(|| {
-        let root = find_root(&args.paths, cwd);
+    let root = find_root(&args.paths, cwd);
+    // A cache lives at a project's root only: a scan of some other folder leaves nothing there.
+    let cache = (!args.no_cache && crate::workspace::discovery::is_project_root(&root)).then(|| {
         let identity = format!(
             "{}\nselect={}\nignore={}",
             config.source,
@@ -139,6 +142,7 @@ pub(super) fn check(
         },
         cache.as_ref(),
     )?;
+    args.empty.check(&result, &args.paths)?;
 
     let outcome = known.as_ref().map(|b| crate::output::baseline::apply(&mut result, b));
 
@@ -154,7 +158,7 @@ pub(super) fn check(
         .clone()
         .unwrap_or_else(|| default_category(&args.paths, cwd));
     let text = formats::render(&result, args.format, &opts, &category);
-    emit(&text, args.output.as_deref(), &find_root(&args.paths, cwd), cwd, out)?;
+    emit(&text, args.output.as_deref(), &root, cwd, out)?;
     let _ = writeln!(
         err,
         "sfsec: scanned {} files in {} ms{}",

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::{emit, load_config, run_scan, today};
+use super::{EmptyArgs, emit, load_config, run_scan, today};
 use crate::workspace::config::ConfigError;
 use crate::workspace::discovery::find_root;
 
@@ -14,6 +14,8 @@ pub struct InventoryArgs {
     /// Files or folders to scan, as for `check`
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub empty: EmptyArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = InventoryFormat::Markdown)]
     pub format: InventoryFormat,
@@ -45,7 +47,7 @@ pub(super) fn inventory(
     config.select = vec!["secrets".to_string()];
     let now = today(args.now.as_deref())?;
     let options = config.options.clone();
-    let result = run_scan(&args.paths, cwd, config, now)?;
+    let result = run_scan(&args.paths, &args.empty, cwd, config, now)?;
     let inv = crate::output::inventory::build(&result, now, &options);
     let text = match args.format {
         InventoryFormat::Markdown => crate::output::inventory::markdown(&inv),

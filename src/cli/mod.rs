@@ -164,13 +164,46 @@ fn today(now: Option<&str>) -> Result<i64, ConfigError> {
     }
 }
 
-fn run_scan(paths: &[PathBuf], cwd: &Path, config: Config, now: i64) -> Result<crate::engine::Scan, ConfigError> {
-    scan(&ScanRequest {
+fn run_scan(
+    paths: &[PathBuf],
+    empty: &EmptyArgs,
+    cwd: &Path,
+    config: Config,
+    now: i64,
+) -> Result<crate::engine::Scan, ConfigError> {
+    let result = scan(&ScanRequest {
         paths: paths.to_vec(),
         cwd: cwd.to_path_buf(),
         config,
         now,
-    })
+    })?;
+    empty.check(&result, paths)?;
+    Ok(result)
+}
+
+/// Whether a scan that finds nothing to read is accepted.
+#[derive(Debug, Args)]
+pub struct EmptyArgs {
+    /// Accept paths that hold no Salesforce file (exit 0) instead of failing with exit 2, which
+    /// keeps a wrong path in CI from passing in silence
+    #[arg(long)]
+    pub allow_empty: bool,
+}
+
+impl EmptyArgs {
+    /// An error (exit 2) when `scan` read no file and that was not allowed.
+    fn check(&self, scan: &crate::engine::Scan, paths: &[PathBuf]) -> Result<(), ConfigError> {
+        if self.allow_empty || scan.files_read() > 0 {
+            return Ok(());
+        }
+        let shown: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
+        Err(ConfigError::plain(format!(
+            "no Salesforce file in {}: sfsec reads SFDX projects (sfdx-project.json and its package \
+             directories), metadata-API folders and their files; pass --allow-empty to accept a scan \
+             of nothing",
+            shown.join(", ")
+        )))
+    }
 }
 
 fn parse_now(s: &str) -> Result<i64, ConfigError> {
@@ -215,10 +248,10 @@ fn selected_config(paths: &[PathBuf], rules: &RuleArgs, cwd: &Path) -> Result<Co
     Ok(config)
 }
 
-/// Writes a report to `--output` (atomically) or to standard output.
-/// Writes `text` to `output` (a path, in the project at `root` or not), else to `out`.
+/// Writes `text` to `output` (a path, in the project at `root` or not; `-` is standard output),
+/// else to `out`.
 fn emit(text: &str, output: Option<&Path>, root: &Path, cwd: &Path, out: &mut dyn Write) -> Result<(), ConfigError> {
-    match output {
+    match output.filter(|p| p.as_os_str() != "-") {
         Some(path) => write_atomically(&crate::workspace::discovery::absolute(cwd, path), root, text.as_bytes())
             .map_err(|e| ConfigError::plain(format!("{}: cannot write: {e}", path.display()))),
         // A report lost on the way (a full disk, a closed pipe) is an error, not a pass.
@@ -253,7 +286,16 @@ fn write_atomically(path: &Path, root: &Path, bytes: &[u8]) -> std::io::Result<(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    // Created as any new file is, 0666 less the umask, rather than tempfile's private 0600: a
+    // report is meant to be read, by CI's upload step among others.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(dir)?;
+    // A report that replaces another keeps its permissions.
+    if let Ok(meta) = std::fs::metadata(path) {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::{RuleArgs, emit, rule_docs, run_scan, selected_config, today};
+use super::{EmptyArgs, RuleArgs, emit, rule_docs, run_scan, selected_config, today};
 use crate::workspace::config::ConfigError;
 use crate::workspace::discovery::find_root;
 
@@ -14,6 +14,8 @@ pub struct ReportArgs {
     /// Files or folders to scan, as for `check`
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub empty: EmptyArgs,
     /// Output format: one self-contained HTML file, or Markdown
     #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
     pub format: ReportFormat,
@@ -49,7 +51,7 @@ pub(super) fn report(
         .collect();
     let now = today(args.now.as_deref())?;
     let options = config.options.clone();
-    let result = run_scan(&args.paths, cwd, config, now)?;
+    let result = run_scan(&args.paths, &args.empty, cwd, config, now)?;
     let scanned = args
         .paths
         .iter()

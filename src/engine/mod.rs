@@ -59,6 +59,11 @@ impl Scan {
         self.findings.iter().filter(|f| f.suppression.is_none() && !f.known)
     }
 
+    /// How many files the scan read (or tried to: an unreadable one counts).
+    pub fn files_read(&self) -> usize {
+        self.project.files.len()
+    }
+
     /// Where a finding starts: its file's path relative to the project root, and its line and
     /// column (from 1).
     pub fn location(&self, f: &Finding) -> (&str, usize, usize) {

@@ -85,6 +85,12 @@ pub(crate) fn find_root(paths: &[PathBuf], cwd: &Path) -> PathBuf {
     }
 }
 
+/// Whether `dir` is a project's root: it holds `sfdx-project.json`, or a metadata-API
+/// `package.xml`.
+pub(crate) fn is_project_root(dir: &Path) -> bool {
+    dir.join(SFDX_PROJECT).is_file() || dir.join("package.xml").is_file()
+}
+
 pub(crate) fn absolute(cwd: &Path, p: &Path) -> PathBuf {
     let joined = if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) };
     normalize(&joined)
