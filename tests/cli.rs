@@ -693,6 +693,45 @@ fn a_baseline_fails_only_new_findings_across_moves_edits_and_fixes() {
         "{}",
         stderr(&o)
     );
+    // A file list (the pre-commit setup) judges only the baseline entries of the files given:
+    // the fixed app is not among them, so nothing is said to be gone.
+    let o = sfsec(
+        dir.path(),
+        &["check", "--baseline", ".sfsec-baseline.json", "--fail-on", "never", APP],
+    );
+    assert!(stdout(&o).contains("(1 known from the baseline)"), "{}", stdout(&o));
+    assert!(!stderr(&o).contains("no longer occur"), "{}", stderr(&o));
+    // A suppressed finding has no baseline state: it was not compared.
+    std::fs::write(
+        dir.path().join(APP),
+        moved.replace(
+            "<isAdminApproved>false</isAdminApproved>",
+            "<!-- sfsec-ignore oauth-self-authorized: approved by the security team -->\n        <isAdminApproved>false</isAdminApproved>",
+        ),
+    )
+    .expect("write");
+    let o = sfsec(
+        dir.path(),
+        &[
+            "check",
+            "--baseline",
+            ".sfsec-baseline.json",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+    );
+    let (json, _) = paths_and_rules(&o);
+    let suppressed: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "oauth-self-authorized")
+        .collect();
+    assert_eq!(suppressed.len(), 1, "{json}");
+    assert!(suppressed[0]["suppressed"].is_object(), "{}", suppressed[0]);
+    assert!(suppressed[0]["baseline"].is_null(), "{}", suppressed[0]);
 
     // A broken baseline is a usage error naming the file and line.
     std::fs::write(&file, "{\n  \"version\": 1,\n  \"findings\": [ oops ]\n}\n").expect("write");

@@ -37,7 +37,8 @@ pub(crate) struct Entry {
 pub(crate) struct Outcome {
     /// Findings of the scan that the baseline knows.
     pub known: usize,
-    /// Baseline entries the scan no longer finds (fixed, or moved to another file).
+    /// Baseline entries of the files scanned that the scan no longer finds (fixed, or moved to
+    /// another file). Entries of files not scanned (a scan of a file list) are not judged.
     pub gone: Vec<Entry>,
 }
 
@@ -118,8 +119,9 @@ pub(crate) fn apply(scan: &mut Scan, baseline: &Baseline) -> Outcome {
             known += 1;
         }
     }
+    let scanned: std::collections::HashSet<&str> = scan.project.files.iter().map(|f| f.rel.as_str()).collect();
     let mut gone = Vec::new();
-    for e in &baseline.findings {
+    for e in baseline.findings.iter().filter(|e| scanned.contains(e.path.as_str())) {
         if let Some(n) = left.get_mut(e.fingerprint.as_str())
             && *n > 0
         {

@@ -127,8 +127,8 @@ pub(crate) fn redacted(scan: &Scan, file: usize) -> String {
 
 /// `new` or `unchanged` when the scan was compared with a baseline (SARIF's `baselineState`).
 pub(crate) fn baseline_state(scan: &Scan, f: &Finding) -> Option<&'static str> {
-    scan.compared_with_baseline
-        .then_some(if f.known { "unchanged" } else { "new" })
+    // A suppressed finding is not compared with the baseline: it is neither new nor known.
+    (scan.compared_with_baseline && f.suppression.is_none()).then_some(if f.known { "unchanged" } else { "new" })
 }
 
 /// `category` tells apart several scans of one repository in GitHub code scanning (SARIF's
