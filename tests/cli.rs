@@ -13,6 +13,10 @@ fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/partner-app")
 }
 
+/// The corpus project's folder in sfsec's repository: outputs show paths from the repository's
+/// root, so a corpus file's path starts with it.
+const IN_REPO: &str = "corpus/partner-app/";
+
 fn sfsec(cwd: &Path, args: &[&str]) -> Output {
     Command::new(BIN)
         .args(args)
@@ -261,7 +265,7 @@ fn file_lists_report_only_those_files() {
     assert!(
         findings
             .iter()
-            .all(|f| f["path"] == "force-app/main/default/classes/TokenService.cls")
+            .all(|f| f["path"] == format!("{IN_REPO}force-app/main/default/classes/TokenService.cls"))
     );
     // A file outside any package directory but given explicitly is still scanned; one that
     // .forceignore excludes is not (a pre-commit hook, which passes --allow-empty, then scans
@@ -468,8 +472,14 @@ fn rules_and_explain() {
     assert!(stdout(&o).contains("Examples:"));
 }
 
+/// The version, and the checkout's place on this machine (SARIF's `%SRCROOT%`).
 fn redact(s: &str) -> String {
-    s.replace(env!("CARGO_PKG_VERSION"), "[version]")
+    let mut out = s.replace(env!("CARGO_PKG_VERSION"), "[version]");
+    while let Some(i) = out.find("\"file:///") {
+        let end = out[i + 1..].find('"').map_or(out.len(), |e| i + 1 + e);
+        out.replace_range(i..=end, "\"[repository root]\"");
+    }
+    out
 }
 
 #[test]
@@ -514,7 +524,7 @@ fn report_on_the_corpus_is_complete_deterministic_and_not_a_gate() {
     insta::assert_snapshot!("corpus_report_markdown", stdout(&md));
     // The OAuth section ends with the org-wide settings each deployable file sets.
     assert!(stdout(&md).contains(
-        "| `config/project-scratch-def.json` | allowed | blocked | yes |\n| `force-app/main/default/settings/OauthOidc.settings-meta.xml` | blocked | allowed | no |"
+        "| `corpus/partner-app/config/project-scratch-def.json` | allowed | blocked | yes |\n| `corpus/partner-app/force-app/main/default/settings/OauthOidc.settings-meta.xml` | blocked | allowed | no |"
     ));
 
     // Rule selection works as for `check`; a bad rule name is a usage error.
@@ -849,8 +859,13 @@ fn file_list_results_equal_the_full_scan_for_every_corpus_file() {
             .iter()
             .map(|f| {
                 (
-                    f["path"].as_str().unwrap_or("").to_string(),
-                    f["flow"][0]["path"].as_str().unwrap_or("").to_string(),
+                    // Paths from the corpus project's root, as the files are listed below.
+                    f["path"].as_str().unwrap_or("").trim_start_matches(IN_REPO).to_string(),
+                    f["flow"][0]["path"]
+                        .as_str()
+                        .unwrap_or("")
+                        .trim_start_matches(IN_REPO)
+                        .to_string(),
                     f["rule"].as_str().unwrap_or("").to_string(),
                     f["start"]["line"].as_u64().unwrap_or(0),
                     f["message"].as_str().unwrap_or("").to_string(),
@@ -1101,7 +1116,7 @@ fn inventory_lists_every_credential_store() {
     for want in [
         "| `Acme_Billing_Settings__c` (custom setting) | Protected | `Api_Key__c` |",
         "`Webhook_Signing_Value__c` | code uses it as a key for `Crypto.generateMac`",
-        "`force-app/main/default/classes/WebhookVerifier.cls`",
+        "`corpus/partner-app/force-app/main/default/classes/WebhookVerifier.cls`",
         "`Cache_Seed__c` | code uses it (as `wizardKey`) as a key for `Crypto.decryptWithManagedIV`",
         "`Wizard_Cipher__c` | its label says cipher key | - |",
         "| `Partner_Endpoint__mdt` (custom metadata type) | Public | `Client_Secret__c` |",
@@ -1342,4 +1357,139 @@ fn output_files_honour_the_umask_and_dash_is_standard_output() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).starts_with('{'), "{}", stdout(&o));
     assert!(!p.path().join("-").exists(), "no file named `-`");
+}
+
+/// A URI path with its `%XX` escapes decoded.
+fn percent_decoded(uri: &str) -> String {
+    let bytes = uri.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Copies the corpus project into `dest`.
+fn copy_corpus(dest: &Path) {
+    for entry in walkdir::WalkDir::new(corpus()).into_iter().filter_map(Result::ok) {
+        let rel = entry.path().strip_prefix(corpus()).expect("inside");
+        if rel.starts_with(".sfsec_cache") {
+            continue;
+        }
+        let to = dest.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &to).expect("copy");
+        }
+    }
+}
+
+/// An SFDX project in a subfolder of a git repository: every format names files from the
+/// repository's root, whether the scan runs from the root or from the project, so that code
+/// scanning alerts and annotations land on files that exist; SARIF says where `%SRCROOT%` is.
+#[test]
+fn paths_are_relative_to_the_repository_in_every_format() {
+    let repo = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir(repo.path().join(".git")).expect("a git work tree");
+    let project = repo.path().join("salesforce");
+    copy_corpus(&project);
+    let exists = |path: &str| {
+        assert!(path.starts_with("salesforce/"), "{path}");
+        assert!(
+            repo.path().join(path).is_file(),
+            "{path} is not a file of the repository"
+        );
+    };
+    for (cwd, target) in [(repo.path(), "salesforce"), (project.as_path(), ".")] {
+        let run = |format: &str| {
+            let o = sfsec(cwd, &["check", target, "--now", NOW, "--format", format, "--no-cache"]);
+            assert_eq!(o.status.code(), Some(1), "{format}: {}", stderr(&o));
+            stdout(&o)
+        };
+        let (json, _) = paths_and_rules(&sfsec(
+            cwd,
+            &["check", target, "--now", NOW, "--format", "json", "--no-cache"],
+        ));
+        let findings = json["findings"].as_array().expect("findings");
+        assert!(findings.len() > 50);
+        for f in findings {
+            exists(f["path"].as_str().unwrap_or(""));
+            for l in f["labels"].as_array().into_iter().flatten() {
+                exists(l["path"].as_str().unwrap_or(""));
+            }
+        }
+
+        let sarif: serde_json::Value = serde_json::from_str(&run("sarif")).expect("sarif");
+        let run0 = &sarif["runs"][0];
+        let base = run0["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().unwrap_or("");
+        let root = std::fs::canonicalize(repo.path()).expect("canonical");
+        assert!(base.starts_with("file:///") && base.ends_with('/'), "{base}");
+        assert_eq!(
+            base.trim_end_matches('/').strip_prefix("file://"),
+            root.to_str(),
+            "{base}"
+        );
+        let mut uris = 0;
+        let text = serde_json::to_string(run0).expect("json");
+        for (i, _) in text.match_indices("\"uri\":\"") {
+            let rest = &text[i + 7..];
+            let uri = &rest[..rest.find('"').unwrap_or(0)];
+            if !uri.starts_with("file:") {
+                exists(&percent_decoded(uri));
+                uris += 1;
+            }
+        }
+        assert!(uris >= findings.len(), "{uris}");
+
+        for line in run("github").lines() {
+            let file = line
+                .split("file=")
+                .nth(1)
+                .and_then(|r| r.split(',').next())
+                .unwrap_or("");
+            exists(file);
+        }
+        let csv_text = run("csv");
+        let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+        for r in reader.records() {
+            exists(&r.expect("record")[0]);
+        }
+        let junit = run("junit");
+        let suites: Vec<&str> = junit
+            .split("<testsuite name=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap_or(""))
+            .collect();
+        assert!(!suites.is_empty());
+        suites.iter().for_each(|s| exists(s));
+
+        let md = stdout(&sfsec(cwd, &["report", target, "--now", NOW, "--format", "markdown"]));
+        // Every file the report names is named from the repository's root: none from the project's.
+        for token in md.split('`').filter(|t| t.contains('/')) {
+            assert!(
+                !project.join(token).is_file(),
+                "`{token}` is a path from the project's root"
+            );
+        }
+        // A location is cited as `path:line:column`.
+        let cited: Vec<&str> = md
+            .split('`')
+            .filter(|t| t.starts_with("salesforce/"))
+            .map(|t| t.split(':').next().unwrap_or(t))
+            .collect();
+        assert!(cited.len() > 5, "{}", cited.len());
+        cited.iter().for_each(|p| exists(p));
+    }
 }

@@ -116,7 +116,7 @@ pub(crate) fn build(scan: &Scan, now: i64, options: &crate::workspace::config::O
             let Some(why) = s.credential_reason(o, f) else { continue };
             let read_by = s
                 .usage(&o.name, &f.name)
-                .map(|u| u.readers.iter().map(|&r| project.file(r).rel.clone()).collect())
+                .map(|u| u.readers.iter().map(|&r| project.shown(r)).collect())
                 .unwrap_or_default();
             setting_fields.push(SettingEntry {
                 object: o.name.clone(),
@@ -124,7 +124,7 @@ pub(crate) fn build(scan: &Scan, now: i64, options: &crate::workspace::config::O
                 visibility: o.visibility.clone().unwrap_or_else(|| "Public (default)".into()),
                 field: f.name.clone(),
                 why,
-                path: project.file(f.file).rel.clone(),
+                path: project.shown(f.file),
                 line: line(f.file, f.span.start),
                 read_by,
                 rotate: ROTATE_SETTING,
@@ -138,7 +138,7 @@ pub(crate) fn build(scan: &Scan, now: i64, options: &crate::workspace::config::O
         .filter(|f| f.severity >= Severity::Warning)
         .map(|f| CommittedSecret {
             rule: f.rule,
-            path: project.file(f.file).rel.clone(),
+            path: project.shown(f.file),
             line: line(f.file, f.span.start),
             what: f.message.clone(),
             suppressed: f.suppression.is_some(),
@@ -159,7 +159,7 @@ pub(crate) fn build(scan: &Scan, now: i64, options: &crate::workspace::config::O
 fn named_credentials(project: &Project) -> Vec<NamedCredentialEntry> {
     project
         .xml_of(MetaType::NamedCredential)
-        .filter_map(|(_, f, doc)| {
+        .filter_map(|(id, f, doc)| {
             let root = doc.root()?;
             let params: Vec<_> = root.children_named("namedCredentialParameters").collect();
             let param = |kind: &str| {
@@ -182,7 +182,7 @@ fn named_credentials(project: &Project) -> Vec<NamedCredentialEntry> {
             });
             Some(NamedCredentialEntry {
                 name: f.component_name().to_string(),
-                path: f.rel.clone(),
+                path: project.shown(id),
                 endpoint: root.child_text("endpoint").map(str::to_string).or_else(|| param("Url")),
                 authentication: protocol,
                 external_credential: params
@@ -199,7 +199,7 @@ fn named_credentials(project: &Project) -> Vec<NamedCredentialEntry> {
 fn external_credentials(project: &Project) -> Vec<ExternalCredentialEntry> {
     project
         .xml_of(MetaType::ExternalCredential)
-        .filter_map(|(_, f, doc)| {
+        .filter_map(|(id, f, doc)| {
             let root = doc.root()?;
             let principals = root
                 .children_named("externalCredentialParameters")
@@ -219,7 +219,7 @@ fn external_credentials(project: &Project) -> Vec<ExternalCredentialEntry> {
                 .collect();
             Some(ExternalCredentialEntry {
                 name: f.component_name().to_string(),
-                path: f.rel.clone(),
+                path: project.shown(id),
                 protocol: root.child_text("authenticationProtocol").map(str::to_string),
                 principals,
                 rotate: ROTATE_EXTERNAL,
@@ -249,7 +249,7 @@ fn org_oauth(project: &Project, index: &OauthIndex<'_>) -> Vec<OrgOauthEntry> {
         .orgs
         .iter()
         .map(|org| OrgOauthEntry {
-            path: project.file(org.file).rel.clone(),
+            path: project.shown(org.file),
             username_password_flow: blocked(org, "blockOAuthUnPwFlow"),
             user_agent_flow: blocked(org, "blockOAuthUsrAgtFlow"),
             pkce_required: org.flag("isPkceRequired", false).value,
@@ -294,7 +294,7 @@ fn app_entry(project: &Project, a: &App<'_>, now: i64) -> AppEntry {
             None => "unparsable certificate".to_string(),
         })
         .collect();
-    let path = a.anchor().map(|(f, _)| project.file(f).rel.clone()).unwrap_or_default();
+    let path = a.anchor().map(|(f, _)| project.shown(f)).unwrap_or_default();
     AppEntry {
         name: a.name.clone(),
         kind: match a.kind {

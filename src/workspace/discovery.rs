@@ -47,6 +47,8 @@ fn link_problem(root: &Path, abs: &Path) -> WalkProblem {
 #[derive(Debug)]
 pub(crate) struct Discovery {
     pub root: PathBuf,
+    /// See [`crate::workspace::project::Project::repo_prefix`].
+    pub repo_prefix: String,
     pub sfdx: Option<SfdxProject>,
     pub files: Vec<Candidate>,
     pub problems: Vec<WalkProblem>,
@@ -82,6 +84,29 @@ pub(crate) fn find_root(paths: &[PathBuf], cwd: &Path) -> PathBuf {
         cwd.to_path_buf()
     } else {
         start
+    }
+}
+
+/// The project root's path from the repository's root, with a trailing `/` (empty when they are
+/// the same): the repository is the git work tree around the project (a `.git` folder or file),
+/// else the current directory when the project is inside it. Outputs put it before each file's
+/// path, so that locations land on the repository's files (GitHub code scanning and annotations
+/// resolve paths from the repository root, and an SFDX project is often a subfolder).
+pub(crate) fn repo_prefix(root: &Path, cwd: &Path) -> String {
+    let repo = root
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .or_else(|| root.starts_with(cwd).then_some(cwd));
+    match repo {
+        Some(repo) if repo != root => {
+            let rel = relative(repo, root);
+            if rel == "." || rel.is_empty() {
+                String::new()
+            } else {
+                format!("{rel}/")
+            }
+        }
+        _ => String::new(),
     }
 }
 
@@ -504,6 +529,7 @@ pub(crate) fn discover(
     problems.dedup_by(|a, b| a.rel == b.rel);
     Ok(Discovery {
         root: root.to_path_buf(),
+        repo_prefix: repo_prefix(root, cwd),
         sfdx,
         files: files.into_values().collect(),
         problems,

@@ -105,6 +105,9 @@ impl SourceFile {
 
 pub(crate) struct Project {
     pub root: PathBuf,
+    /// The root's path from the repository's root, `salesforce/` or empty (see
+    /// [`crate::workspace::discovery::repo_prefix`]); [`Project::shown`] puts it before a path.
+    pub repo_prefix: String,
     pub sfdx: Option<SfdxProject>,
     pub files: Vec<SourceFile>,
 }
@@ -112,6 +115,17 @@ pub(crate) struct Project {
 impl Project {
     pub(crate) fn file(&self, id: FileId) -> &SourceFile {
         &self.files[id]
+    }
+
+    /// The repository's root: the project root less [`Project::repo_prefix`].
+    pub(crate) fn repo_root(&self) -> &std::path::Path {
+        let up = self.repo_prefix.split('/').filter(|c| !c.is_empty()).count();
+        self.root.ancestors().nth(up).unwrap_or(&self.root)
+    }
+
+    /// A file's path as outputs show it: from the repository's root.
+    pub(crate) fn shown(&self, id: FileId) -> String {
+        format!("{}{}", self.repo_prefix, self.files[id].rel)
     }
 
     /// Files of one metadata type, with their ids and parsed documents. A companion
@@ -147,6 +161,7 @@ pub(crate) struct Unparsed {
 pub(crate) fn read(discovery: Discovery) -> Unparsed {
     let Discovery {
         root,
+        repo_prefix,
         sfdx,
         files,
         problems,
@@ -173,7 +188,12 @@ pub(crate) fn read(discovery: Discovery) -> Unparsed {
         readable.push(false);
     }
     Unparsed {
-        project: Project { root, sfdx, files: out },
+        project: Project {
+            root,
+            repo_prefix,
+            sfdx,
+            files: out,
+        },
         findings,
         readable,
     }
@@ -424,6 +444,7 @@ pub(crate) fn in_memory_unparsed(files: &[(&str, &str)]) -> Unparsed {
         readable: vec![true; files.len()],
         project: Project {
             root: PathBuf::from("."),
+            repo_prefix: String::new(),
             sfdx: None,
             files,
         },

@@ -41,7 +41,7 @@ pub fn render(scan: &Scan) -> String {
     for (f, fingerprint) in scan.findings.iter().zip(fingerprints(scan)) {
         let p = position(scan, f);
         rows.push(vec![
-            text(&scan.project.file(f.file).rel),
+            text(&scan.project.shown(f.file)),
             p.start_line.to_string(),
             p.start_column.to_string(),
             p.end_line.to_string(),

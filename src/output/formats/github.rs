@@ -22,7 +22,7 @@ pub fn render(scan: &Scan) -> String {
         message.push_str(&format!("\nsfsec explain {}", f.rule));
         out.push_str(&format!(
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            property(&terminal::escape(&scan.project.file(f.file).rel)),
+            property(&terminal::escape(&scan.project.shown(f.file))),
             p.start_line,
             p.start_column,
             p.end_line,

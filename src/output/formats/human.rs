@@ -209,13 +209,18 @@ fn render_one(scan: &Scan, f: &Finding, handler: &GraphicalReportHandler, text: 
     for l in f.labels.iter().filter(|l| l.file != f.file) {
         let other = scan.project.file(l.file);
         let (line, col) = other.line_col(l.span.start);
-        help.push_str(&format!("\nsee {}:{line}:{col}: {}", other.rel, l.message));
+        help.push_str(&format!(
+            "\nsee {}:{line}:{col}: {}",
+            scan.project.shown(l.file),
+            l.message
+        ));
     }
     if let Some(doc) = rules::get(f.rule) {
         help.push_str(&format!("\nrun `sfsec explain {}` ({})", f.rule, doc.help_uri()));
     }
     let pos = position(scan, f);
-    let name = escape(&file.rel);
+    let shown = scan.project.shown(f.file);
+    let name = escape(&shown);
     out.push_str(&format!("{}:{}:{}: ", name, pos.start_line, pos.start_column));
     let lines = file.line_index();
     let spans = std::iter::once(&f.span).chain(f.labels.iter().filter(|l| l.file == f.file).map(|l| &l.span));

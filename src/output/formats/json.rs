@@ -31,7 +31,7 @@ struct Point {
 
 #[derive(Serialize)]
 struct JsonLabel<'a> {
-    path: &'a str,
+    path: String,
     start: Point,
     message: &'a str,
 }
@@ -47,7 +47,7 @@ struct JsonFinding<'a> {
     rule: &'a str,
     family: &'a str,
     severity: &'a str,
-    path: &'a str,
+    path: String,
     start: Point,
     end: Point,
     message: &'a str,
@@ -79,7 +79,7 @@ fn json_label<'a>(scan: &'a Scan, l: &'a crate::diagnostics::finding::Label) -> 
     let lf = scan.project.file(l.file);
     let (line, column) = lf.line_col(l.span.start);
     JsonLabel {
-        path: &lf.rel,
+        path: scan.project.shown(l.file),
         start: Point {
             line,
             column,
@@ -96,13 +96,12 @@ pub fn render(scan: &Scan) -> String {
         .iter()
         .zip(prints)
         .map(|(f, fingerprint)| {
-            let file = scan.project.file(f.file);
             let p = position(scan, f);
             JsonFinding {
                 rule: f.rule,
                 family: crate::diagnostics::rules::get(f.rule).map_or("", |d| d.family),
                 severity: f.severity.as_str(),
-                path: &file.rel,
+                path: scan.project.shown(f.file),
                 start: Point {
                     line: p.start_line,
                     column: p.start_column,

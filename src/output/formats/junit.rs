@@ -35,7 +35,7 @@ pub fn render(scan: &Scan) -> String {
             .iter()
             .position(|f| f.file != file)
             .map_or(active.len(), |k| i + k);
-        let rel = &scan.project.file(file).rel;
+        let rel = scan.project.shown(file);
         out.push_str(&format!(
             "  <testsuite name=\"{p}\" tests=\"{n}\" failures=\"{n}\" errors=\"0\">\n",
             p = escape(rel.as_str()),

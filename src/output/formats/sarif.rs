@@ -91,14 +91,13 @@ pub fn render(scan: &Scan, category: &str) -> String {
         let lf = scan.project.file(l.file);
         let (sl, sc) = lf.line_col(l.span.start);
         let (el, ec) = lf.line_col(l.span.end);
-        PhysicalLocation::new(&lf.rel, Region::new(sl, sc, el, ec))
+        PhysicalLocation::new(&scan.project.shown(l.file), Region::new(sl, sc, el, ec))
     };
     let results: Vec<SarifResult<'_>> = scan
         .findings
         .iter()
         .zip(prints)
         .map(|(f, fingerprint)| {
-            let file = scan.project.file(f.file);
             let p = position(scan, f);
             let mut message = sentence(&f.message);
             if let Some(h) = &f.help {
@@ -139,7 +138,7 @@ pub fn render(scan: &Scan, category: &str) -> String {
                 level: level(f.severity),
                 locations: [Location {
                     physical_location: PhysicalLocation::new(
-                        &file.rel,
+                        &scan.project.shown(f.file),
                         Region::new(p.start_line, p.start_column, p.end_line, p.end_column),
                     ),
                 }],
@@ -169,6 +168,14 @@ pub fn render(scan: &Scan, category: &str) -> String {
                 id: format!("{}/", category.trim_end_matches('/')),
             },
             column_kind: "unicodeCodePoints",
+            // Where `%SRCROOT%` is, for viewers that open the files; GitHub resolves the
+            // relative URIs from the repository's root, which this is.
+            original_uri_base_ids: OriginalUriBaseIds {
+                src_root: BaseUri {
+                    description: Text::new("The repository root.".to_string()),
+                    uri: directory_uri(scan.project.repo_root()),
+                },
+            },
             results,
             tool: Tool {
                 driver: Driver {
@@ -204,8 +211,21 @@ struct Log<'a> {
 struct Run<'a> {
     automation_details: AutomationDetails,
     column_kind: &'static str,
+    original_uri_base_ids: OriginalUriBaseIds,
     results: Vec<SarifResult<'a>>,
     tool: Tool,
+}
+
+#[derive(Serialize)]
+struct OriginalUriBaseIds {
+    #[serde(rename = "%SRCROOT%")]
+    src_root: BaseUri,
+}
+
+#[derive(Serialize)]
+struct BaseUri {
+    description: Text,
+    uri: String,
 }
 
 #[derive(Serialize)]
@@ -397,6 +417,21 @@ fn uri(rel: &str) -> String {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
+    }
+    out
+}
+
+/// A folder as an absolute `file:` URI ending in `/`, as SARIF wants a base URI.
+fn directory_uri(dir: &std::path::Path) -> String {
+    let path = dir.to_string_lossy().replace('\\', "/");
+    let path = if path.starts_with('/') {
+        path
+    } else {
+        format!("/{path}")
+    };
+    let mut out = format!("file://{}", uri(&path));
+    if !out.ends_with('/') {
+        out.push('/');
     }
     out
 }

@@ -179,7 +179,7 @@ pub(crate) fn build(scan: &Scan, input: Input<'_>) -> Review {
         let slot = by_rule.entry(f.rule).or_default();
         if FAILURE_RULES.contains(&f.rule) {
             failures.push(Failure {
-                path: project.file(f.file).rel.clone(),
+                path: project.shown(f.file),
                 rule: f.rule,
                 message: f.message.clone(),
             });
@@ -189,11 +189,11 @@ pub(crate) fn build(scan: &Scan, input: Input<'_>) -> Review {
             slot.1 += 1;
             false_positives.push(FalsePositive {
                 rule: f.rule,
-                path: project.file(f.file).rel.clone(),
+                path: project.shown(f.file),
                 line: line_of(f.file, f.span.start),
                 message: f.message.clone(),
                 reason: s.reason.clone(),
-                by_path: project.file(s.file).rel.clone(),
+                by_path: project.shown(s.file),
                 by_line: line_of(s.file, s.span.start),
                 whole_file: s.whole_file,
             });
@@ -276,14 +276,14 @@ fn entry(scan: &Scan, f: &Finding, text: &str) -> Entry {
         .iter()
         .chain(&f.labels)
         .map(|l| Step {
-            path: project.file(l.file).rel.clone(),
+            path: project.shown(l.file),
             line: line_of(l.file, l.span.start),
             message: l.message.clone(),
         })
         .collect();
     Entry {
         severity: f.severity,
-        path: project.file(f.file).rel.clone(),
+        path: project.shown(f.file),
         line: pos.start_line,
         column: pos.start_column,
         message: f.message.clone(),
