@@ -407,7 +407,10 @@ fn sarif_is_what_github_code_scanning_accepts() {
             assert!(r[key].is_string(), "{key} in {r}");
         }
         for key in ["shortDescription", "fullDescription"] {
-            assert!(r[key]["text"].is_string(), "{key} in {r}");
+            let text = r[key]["text"].as_str().unwrap_or_else(|| panic!("{key} in {r}"));
+            // GitHub's limit; the whole text is in `help`.
+            assert!(text.chars().count() <= 1024, "{} {key}: {}", r["id"], text.len());
+            assert!(text.ends_with('.'), "{text}");
         }
         assert!(
             r["help"]["markdown"]
@@ -431,9 +434,59 @@ fn sarif_is_what_github_code_scanning_accepts() {
         assert!(region["startLine"].as_u64().expect("startLine") >= 1);
         assert!(region["endLine"].as_u64() >= region["startLine"].as_u64());
         assert!(res["partialFingerprints"]["sfsec/v1"].is_string());
-        assert!(res["message"]["text"].as_str().is_some_and(|m| m.ends_with('.')));
+        assert_eq!(
+            res["partialFingerprints"]["primaryLocationLineHash"],
+            res["partialFingerprints"]["sfsec/v1"]
+        );
+        let message = res["message"]["text"].as_str().unwrap_or("");
+        assert!(message.ends_with('.'), "{message}");
+        // Every related location is linked from the message: GitHub shows only those.
+        for rel in res["relatedLocations"].as_array().into_iter().flatten() {
+            let link = format!("]({})", rel["id"]);
+            assert!(message.contains(&link), "{link} not in {message}");
+        }
+        assert!(
+            !ENGINE_PROBLEMS.contains(&res["ruleId"].as_str().unwrap_or("")),
+            "{res}"
+        );
     }
+    assert!(
+        results
+            .iter()
+            .any(|r| r["relatedLocations"].as_array().is_some_and(|l| l.len() > 1))
+    );
+    // What sfsec could not read is a notification of the run, with its place, not an alert.
+    let invocation = &run["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], true);
+    let notes = invocation["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications");
+    assert!(notes.len() >= 3, "{invocation}");
+    for n in notes {
+        assert!(
+            ENGINE_PROBLEMS.contains(&n["descriptor"]["id"].as_str().unwrap_or("")),
+            "{n}"
+        );
+        assert!(
+            n["locations"][0]["physicalLocation"]["region"]["startLine"].is_u64(),
+            "{n}"
+        );
+        assert!(n["message"]["text"].is_string(), "{n}");
+    }
+    // The terminal still lists them.
+    let human = stdout(&sfsec(&corpus(), &["check", "--now", NOW]));
+    assert!(human.contains("apex-parse-error"), "{human}");
 }
+
+/// The rules whose findings are problems of sfsec's run (see the SARIF reporter).
+const ENGINE_PROBLEMS: &[&str] = &[
+    "analysis-limit",
+    "apex-parse-error",
+    "invalid-metadata",
+    "link-outside-project",
+    "managed-source-hidden",
+    "unreadable-file",
+];
 
 #[test]
 fn fingerprints_survive_line_moves() {

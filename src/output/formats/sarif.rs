@@ -48,7 +48,8 @@ fn rule_descriptor(d: &'static RuleDoc) -> ReportingDescriptor {
         default_configuration: Configuration {
             level: level(d.severity),
         },
-        full_description: Text::new(sentence(&plain(full))),
+        // GitHub cuts descriptions at 1,024 characters; the whole text is in `help`.
+        full_description: Text::new(within(&sentence(&plain(full)), MAX_DESCRIPTION)),
         help: Help {
             markdown: d.body(),
             text: sentence(&plain(&format!("{full}\n\nHow to fix: {fix}"))),
@@ -70,8 +71,41 @@ fn rule_descriptor(d: &'static RuleDoc) -> ReportingDescriptor {
             security_severity: format!("{:.1}", d.security_severity),
             tags,
         },
-        short_description: Text::new(sentence(&capitalize(d.summary))),
+        short_description: Text::new(within(&sentence(&capitalize(d.summary)), MAX_DESCRIPTION)),
     }
+}
+
+/// GitHub's limit on a rule's short and full description.
+const MAX_DESCRIPTION: usize = 1024;
+
+/// `text` cut to at most `max` bytes at the end of a sentence (at a word, with an ellipsis, when
+/// no sentence ends in time).
+fn within(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let head = &text[..crate::diagnostics::finding::floor_char_boundary(text, max - 3)];
+    if let Some(end) = head.rfind(". ") {
+        return head[..=end].to_string();
+    }
+    let cut = head.rfind(' ').unwrap_or(head.len());
+    format!("{}...", &head[..cut])
+}
+
+/// Rules whose findings say sfsec could not read something (a file, a tree, a hidden source):
+/// problems of the tool's run, which code scanning lists as tool notifications, not alerts.
+const ENGINE_PROBLEMS: &[&str] = &[
+    rules::engine::ANALYSIS_LIMIT,
+    rules::engine::APEX_PARSE_ERROR,
+    rules::engine::INVALID_METADATA,
+    rules::engine::LINK_OUTSIDE_PROJECT,
+    rules::engine::MANAGED_SOURCE_HIDDEN,
+    rules::engine::UNREADABLE_FILE,
+];
+
+/// Escapes the brackets of plain text in a SARIF message, where `[text](id)` is a link.
+fn escaped(text: &str) -> String {
+    text.replace('[', "\\[").replace(']', "\\]")
 }
 
 pub(crate) fn capitalize(s: &str) -> String {
@@ -93,16 +127,46 @@ pub fn render(scan: &Scan, category: &str) -> String {
         let (el, ec) = lf.line_col(l.span.end);
         PhysicalLocation::new(&scan.project.shown(l.file), Region::new(sl, sc, el, ec))
     };
-    let results: Vec<SarifResult<'_>> = scan
+    let (problems, alerts): (Vec<_>, Vec<_>) = scan
         .findings
         .iter()
         .zip(prints)
+        .partition(|(f, _)| ENGINE_PROBLEMS.contains(&f.rule));
+    let notifications: Vec<Notification> = problems
+        .into_iter()
+        .map(|(f, _)| {
+            let p = position(scan, f);
+            Notification {
+                descriptor: Descriptor { id: f.rule },
+                level: level(f.severity),
+                locations: [Location {
+                    physical_location: PhysicalLocation::new(
+                        &scan.project.shown(f.file),
+                        Region::new(p.start_line, p.start_column, p.end_line, p.end_column),
+                    ),
+                }],
+                message: Text::new(sentence(&f.message)),
+            }
+        })
+        .collect();
+    let results: Vec<SarifResult<'_>> = alerts
+        .into_iter()
         .map(|(f, fingerprint)| {
             let p = position(scan, f);
-            let mut message = sentence(&f.message);
+            let mut message = escaped(&sentence(&f.message));
             if let Some(h) = &f.help {
                 message.push(' ');
-                message.push_str(&sentence(&capitalize(h)));
+                message.push_str(&escaped(&sentence(&capitalize(h))));
+            }
+            // GitHub shows the related locations a message links to, and only those.
+            let links: Vec<String> = f
+                .labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| format!("[{}]({})", escaped(l.message.trim_end_matches('.')), i + 1))
+                .collect();
+            if !links.is_empty() {
+                message.push_str(&format!(" Related locations: {}.", links.join(", ")));
             }
             let related_locations = f
                 .labels
@@ -143,7 +207,12 @@ pub fn render(scan: &Scan, category: &str) -> String {
                     ),
                 }],
                 message: Text::new(message),
-                partial_fingerprints: PartialFingerprints { sfsec_v1: fingerprint },
+                // The same stable print under GitHub's own key, for uploads through the API,
+                // where GitHub computes none.
+                partial_fingerprints: PartialFingerprints {
+                    primary_location_line_hash: fingerprint.clone(),
+                    sfsec_v1: fingerprint,
+                },
                 related_locations,
                 rule_id: f.rule,
                 rule_index: rules::index_of(f.rule).unwrap_or(0),
@@ -168,6 +237,10 @@ pub fn render(scan: &Scan, category: &str) -> String {
                 id: format!("{}/", category.trim_end_matches('/')),
             },
             column_kind: "unicodeCodePoints",
+            invocations: [Invocation {
+                execution_successful: true,
+                tool_execution_notifications: notifications,
+            }],
             // Where `%SRCROOT%` is, for viewers that open the files; GitHub resolves the
             // relative URIs from the repository's root, which this is.
             original_uri_base_ids: OriginalUriBaseIds {
@@ -211,6 +284,7 @@ struct Log<'a> {
 struct Run<'a> {
     automation_details: AutomationDetails,
     column_kind: &'static str,
+    invocations: [Invocation; 1],
     original_uri_base_ids: OriginalUriBaseIds,
     results: Vec<SarifResult<'a>>,
     tool: Tool,
@@ -315,8 +389,32 @@ struct SarifResult<'a> {
 
 #[derive(Serialize)]
 struct PartialFingerprints {
+    #[serde(rename = "primaryLocationLineHash")]
+    primary_location_line_hash: String,
     #[serde(rename = "sfsec/v1")]
     sfsec_v1: String,
+}
+
+#[derive(Serialize)]
+struct Invocation {
+    #[serde(rename = "executionSuccessful")]
+    execution_successful: bool,
+    #[serde(rename = "toolExecutionNotifications", skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+/// A problem of the run (a file sfsec could not read or parse), not an alert.
+#[derive(Serialize)]
+struct Notification {
+    descriptor: Descriptor,
+    level: &'static str,
+    locations: [Location; 1],
+    message: Text,
+}
+
+#[derive(Serialize)]
+struct Descriptor {
+    id: &'static str,
 }
 
 #[derive(Serialize)]
@@ -449,5 +547,15 @@ mod tests {
         assert_eq!(pascal("oauth-device-flow"), "OauthDeviceFlow");
         assert_eq!(sentence("a b"), "a b.");
         assert_eq!(sentence("a b."), "a b.");
+    }
+
+    #[test]
+    fn descriptions_are_cut_at_a_sentence_within_the_limit() {
+        assert_eq!(within("One. Two.", 100), "One. Two.");
+        assert_eq!(within("One two. Three four five.", 16), "One two.");
+        assert_eq!(within("Oneword twowords threewords", 16), "Oneword...");
+        let long = "é".repeat(600);
+        assert!(within(&long, 1024).len() <= 1024);
+        assert_eq!(escaped("a [b] c"), "a \\[b\\] c");
     }
 }
