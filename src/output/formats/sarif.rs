@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{fingerprints, position};
-use crate::diagnostics::finding::Severity;
+use crate::diagnostics::finding::{Finding, Label, Severity};
 use crate::diagnostics::rules::{self, RuleDoc};
 use crate::engine::Scan;
 
@@ -120,113 +120,15 @@ fn plain(md: &str) -> String {
 }
 
 pub fn render(scan: &Scan, category: &str) -> String {
-    let prints = fingerprints(scan);
-    let location = |l: &crate::diagnostics::finding::Label| {
-        let lf = scan.project.file(l.file);
-        let (sl, sc) = lf.line_col(l.span.start);
-        let (el, ec) = lf.line_col(l.span.end);
-        PhysicalLocation::new(&scan.project.shown(l.file), Region::new(sl, sc, el, ec))
-    };
     let (problems, alerts): (Vec<_>, Vec<_>) = scan
         .findings
         .iter()
-        .zip(prints)
+        .zip(fingerprints(scan))
         .partition(|(f, _)| ENGINE_PROBLEMS.contains(&f.rule));
-    let notifications: Vec<Notification> = problems
-        .into_iter()
-        .map(|(f, _)| {
-            let p = position(scan, f);
-            Notification {
-                descriptor: Descriptor { id: f.rule },
-                level: level(f.severity),
-                locations: [Location {
-                    physical_location: PhysicalLocation::new(
-                        &scan.project.shown(f.file),
-                        Region::new(p.start_line, p.start_column, p.end_line, p.end_column),
-                    ),
-                }],
-                message: Text::new(sentence(&f.message)),
-            }
-        })
-        .collect();
+    let notifications: Vec<Notification> = problems.into_iter().map(|(f, _)| notification(scan, f)).collect();
     let results: Vec<SarifResult<'_>> = alerts
         .into_iter()
-        .map(|(f, fingerprint)| {
-            let p = position(scan, f);
-            let mut message = escaped(&sentence(&f.message));
-            if let Some(h) = &f.help {
-                message.push(' ');
-                message.push_str(&escaped(&sentence(&capitalize(h))));
-            }
-            // GitHub shows the related locations a message links to, and only those.
-            let links: Vec<String> = f
-                .labels
-                .iter()
-                .enumerate()
-                .map(|(i, l)| format!("[{}]({})", escaped(l.message.trim_end_matches('.')), i + 1))
-                .collect();
-            if !links.is_empty() {
-                message.push_str(&format!(" Related locations: {}.", links.join(", ")));
-            }
-            let related_locations = f
-                .labels
-                .iter()
-                .enumerate()
-                .map(|(i, l)| RelatedLocation {
-                    id: i + 1,
-                    message: Text::new(sentence(&l.message)),
-                    physical_location: location(l),
-                })
-                .collect();
-            // GitHub renders a thread flow as numbered steps from source to sink.
-            let code_flows = if f.flow.is_empty() {
-                Vec::new()
-            } else {
-                let locations = f
-                    .flow
-                    .iter()
-                    .map(|l| ThreadFlowLocation {
-                        location: StepLocation {
-                            message: Text::new(sentence(&l.message)),
-                            physical_location: location(l),
-                        },
-                    })
-                    .collect();
-                vec![CodeFlow {
-                    thread_flows: vec![ThreadFlow { locations }],
-                }]
-            };
-            SarifResult {
-                baseline_state: super::baseline_state(scan, f),
-                code_flows,
-                level: level(f.severity),
-                locations: [Location {
-                    physical_location: PhysicalLocation::new(
-                        &scan.project.shown(f.file),
-                        Region::new(p.start_line, p.start_column, p.end_line, p.end_column),
-                    ),
-                }],
-                message: Text::new(message),
-                // The same stable print under GitHub's own key, for uploads through the API,
-                // where GitHub computes none.
-                partial_fingerprints: PartialFingerprints {
-                    primary_location_line_hash: fingerprint.clone(),
-                    sfsec_v1: fingerprint,
-                },
-                related_locations,
-                rule_id: f.rule,
-                rule_index: rules::index_of(f.rule).unwrap_or(0),
-                suppressions: f
-                    .suppression
-                    .iter()
-                    .map(|s| Suppression {
-                        justification: &s.reason,
-                        kind: "inSource",
-                        status: "accepted",
-                    })
-                    .collect(),
-            }
-        })
+        .map(|(f, fingerprint)| result(scan, f, fingerprint))
         .collect();
     let log = Log {
         schema: SCHEMA,
@@ -266,6 +168,108 @@ pub fn render(scan: &Scan, category: &str) -> String {
     let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// Where a label points.
+fn label_location(scan: &Scan, l: &Label) -> PhysicalLocation {
+    let lf = scan.project.file(l.file);
+    let (sl, sc) = lf.line_col(l.span.start);
+    let (el, ec) = lf.line_col(l.span.end);
+    PhysicalLocation::new(&scan.project.shown(l.file), Region::new(sl, sc, el, ec))
+}
+
+/// A finding that is a problem of the run ([`ENGINE_PROBLEMS`]).
+fn notification(scan: &Scan, f: &Finding) -> Notification {
+    let p = position(scan, f);
+    Notification {
+        descriptor: Descriptor { id: f.rule },
+        level: level(f.severity),
+        locations: [Location {
+            physical_location: PhysicalLocation::new(
+                &scan.project.shown(f.file),
+                Region::new(p.start_line, p.start_column, p.end_line, p.end_column),
+            ),
+        }],
+        message: Text::new(sentence(&f.message)),
+    }
+}
+
+/// A finding as an alert: its message linking the related locations, its code flow, its print.
+fn result<'a>(scan: &'a Scan, f: &'a Finding, fingerprint: String) -> SarifResult<'a> {
+    let p = position(scan, f);
+    let mut message = escaped(&sentence(&f.message));
+    if let Some(h) = &f.help {
+        message.push(' ');
+        message.push_str(&escaped(&sentence(&capitalize(h))));
+    }
+    // GitHub shows the related locations a message links to, and only those.
+    let links: Vec<String> = f
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("[{}]({})", escaped(l.message.trim_end_matches('.')), i + 1))
+        .collect();
+    if !links.is_empty() {
+        message.push_str(&format!(" Related locations: {}.", links.join(", ")));
+    }
+    let related_locations = f
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| RelatedLocation {
+            id: i + 1,
+            message: Text::new(sentence(&l.message)),
+            physical_location: label_location(scan, l),
+        })
+        .collect();
+    // GitHub renders a thread flow as numbered steps from source to sink.
+    let code_flows = if f.flow.is_empty() {
+        Vec::new()
+    } else {
+        let locations = f
+            .flow
+            .iter()
+            .map(|l| ThreadFlowLocation {
+                location: StepLocation {
+                    message: Text::new(sentence(&l.message)),
+                    physical_location: label_location(scan, l),
+                },
+            })
+            .collect();
+        vec![CodeFlow {
+            thread_flows: vec![ThreadFlow { locations }],
+        }]
+    };
+    SarifResult {
+        baseline_state: super::baseline_state(scan, f),
+        code_flows,
+        level: level(f.severity),
+        locations: [Location {
+            physical_location: PhysicalLocation::new(
+                &scan.project.shown(f.file),
+                Region::new(p.start_line, p.start_column, p.end_line, p.end_column),
+            ),
+        }],
+        message: Text::new(message),
+        // The same stable print under GitHub's own key, for uploads through the API,
+        // where GitHub computes none.
+        partial_fingerprints: PartialFingerprints {
+            primary_location_line_hash: fingerprint.clone(),
+            sfsec_v1: fingerprint,
+        },
+        related_locations,
+        rule_id: f.rule,
+        rule_index: rules::index_of(f.rule).unwrap_or(0),
+        suppressions: f
+            .suppression
+            .iter()
+            .map(|s| Suppression {
+                justification: &s.reason,
+                kind: "inSource",
+                status: "accepted",
+            })
+            .collect(),
+    }
 }
 
 // The SARIF 2.1.0 objects sfsec writes, typed so that the compiler checks their shape. Fields are
