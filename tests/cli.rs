@@ -1546,3 +1546,121 @@ fn paths_are_relative_to_the_repository_in_every_format() {
         cited.iter().for_each(|p| exists(p));
     }
 }
+
+/// Runs git in `dir` with a fixed identity; panics when it fails.
+fn git(dir: &Path, args: &[&str]) {
+    let o = Command::new("git")
+        .args([
+            "-c",
+            "user.name=sfsec",
+            "-c",
+            "user.email=sfsec@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git");
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// `--diff REV` reports only findings on lines changed since REV (the work tree against it,
+/// untracked files whole), on a real git history: an added line, a moved block, a deleted file.
+#[test]
+fn diff_reports_only_the_lines_changed_since_a_revision() {
+    const KEY: &str = "sk_live_51HqLyjWDarjtT1zdp7dcQ9";
+    let class = |name: &str, body: &str| {
+        format!("public with sharing class {name} {{\n    public void m() {{\n{body}    }}\n}}\n")
+    };
+    let secret = |n: u32| format!("        String k{n} = '{KEY}{n}';\n");
+    let a = "force-app/main/default/classes/A.cls";
+    let b = "force-app/main/default/classes/B.cls";
+    let dir = project(&[
+        (
+            a,
+            class("A", &format!("        Integer x = 1;\n{}", secret(1))).as_bytes(),
+        ),
+        (
+            b,
+            class("B", &format!("{}        Integer y = 2;\n", secret(2))).as_bytes(),
+        ),
+    ]);
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "base"]);
+    let findings = |rev: &str| {
+        let o = sfsec(root, &["check", "--format", "json", "--no-cache", "--diff", rev]);
+        let (_, got) = paths_and_rules(&o);
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        let lines: Vec<(String, u64)> = json["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap_or("").to_string(),
+                    f["start"]["line"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect();
+        assert!(got.iter().all(|(_, r)| r == "hardcoded-secret"), "{got:?}");
+        (o.status.code(), lines, stderr(&o))
+    };
+    // Nothing changed: nothing reported, exit 0, and the rest said to be left out.
+    let (code, lines, err) = findings("HEAD");
+    assert_eq!((code, lines.len()), (Some(0), 0), "{err}");
+    assert!(
+        err.contains("2 findings on lines unchanged since `HEAD` are not reported"),
+        "{err}"
+    );
+
+    // An added line: only it, though the file's old secret is still there.
+    std::fs::write(
+        root.join(a),
+        class("A", &format!("        Integer x = 1;\n{}{}", secret(1), secret(3))),
+    )
+    .expect("write");
+    let (code, lines, _) = findings("HEAD");
+    assert_eq!(code, Some(1));
+    assert_eq!(lines, [(a.to_string(), 5)]);
+    git(root, &["commit", "-q", "-am", "add a secret"]);
+
+    // A block moved within a file counts where it lands: git shows it as new lines there.
+    std::fs::write(
+        root.join(b),
+        class("B", &format!("        Integer y = 2;\n{}", secret(2))),
+    )
+    .expect("write");
+    let (_, lines, _) = findings("HEAD");
+    assert_eq!(lines, [(b.to_string(), 4)]);
+    git(root, &["commit", "-q", "-am", "move"]);
+
+    // A deleted file and a new, untracked one: the new file's findings, no error for the other.
+    std::fs::remove_file(root.join(b)).expect("rm");
+    let c = "force-app/main/default/classes/C.cls";
+    std::fs::write(root.join(c), class("C", &secret(4))).expect("write");
+    let (code, lines, err) = findings("HEAD");
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(lines, [(c.to_string(), 3)]);
+    // Against the first commit: every change since, committed or not.
+    let (_, lines, _) = findings("HEAD~2");
+    assert_eq!(lines, [(a.to_string(), 5), (c.to_string(), 3)]);
+
+    // Outside a git work tree, --diff says so.
+    let plain = project(&[(a, class("A", &secret(1)).as_bytes())]);
+    let o = sfsec(plain.path(), &["check", "--diff", "HEAD"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a git repository"), "{}", stderr(&o));
+    // A revision that does not exist, or an option in its place, is a usage error.
+    for bad in ["no-such-branch", "--output=x"] {
+        let o = sfsec(root, &["check", &format!("--diff={bad}")]);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", stderr(&o));
+        assert!(stderr(&o).contains("is not a"), "{}", stderr(&o));
+    }
+}

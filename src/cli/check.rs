@@ -10,6 +10,7 @@ use crate::diagnostics::finding::Severity;
 use crate::engine::cache::Cache;
 use crate::engine::{ScanRequest, scan_cached};
 use crate::output::formats::{self, Format, human::HumanOptions};
+use crate::workspace::changes::Changes;
 use crate::workspace::config::{ConfigError, FailOn};
 use crate::workspace::confine::Confine;
 use crate::workspace::discovery::find_root;
@@ -58,6 +59,11 @@ pub struct CheckArgs {
     /// Report and fail on findings that this baseline (from `sfsec baseline`) does not know
     #[arg(long)]
     pub baseline: Option<PathBuf>,
+    /// Report and fail only on findings on lines changed since this git revision (a commit,
+    /// branch or tag; uncommitted and untracked files count as changed); the whole project is
+    /// still read, so findings keep their context
+    #[arg(long, value_name = "REV")]
+    pub diff: Option<String>,
     /// SARIF category (`automationDetails.id`), so that several scans of one repository keep
     /// their own alerts in GitHub code scanning [default: `sfsec`, plus the paths scanned]
     #[arg(long)]
@@ -145,6 +151,24 @@ pub(super) fn check(
     args.empty.check(&result, &args.paths)?;
 
     let outcome = known.as_ref().map(|b| crate::output::baseline::apply(&mut result, b));
+    let unchanged = match &args.diff {
+        Some(rev) => {
+            let changes = Changes::since(result.project.repo_root(), rev)?;
+            let before = result.findings.len();
+            let touched: Vec<bool> = result
+                .findings
+                .iter()
+                .map(|f| {
+                    let p = formats::position(&result, f);
+                    changes.touches(&result.project.shown(f.file), p.start_line, p.end_line)
+                })
+                .collect();
+            let mut keep = touched.into_iter();
+            result.findings.retain(|_| keep.next().unwrap_or(false));
+            Some((rev, before - result.findings.len()))
+        }
+        None => None,
+    };
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0")
@@ -170,6 +194,15 @@ pub(super) fn check(
             ""
         }
     );
+    if let Some((rev, n)) = unchanged
+        && n > 0
+    {
+        let _ = writeln!(
+            err,
+            "sfsec: {n} findings on lines unchanged since `{}` are not reported (--diff)",
+            crate::output::formats::terminal::escape(rev)
+        );
+    }
     if let Some(outcome) = &outcome
         && !outcome.gone.is_empty()
     {

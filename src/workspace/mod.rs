@@ -2,6 +2,7 @@
 //! [`confine`]), what each one is ([`kind`]), the configuration ([`config`]), the parsed files
 //! ([`project`]) and the date a scan judges expiry by ([`clock`]).
 
+pub(crate) mod changes;
 pub(crate) mod clock;
 pub mod config;
 pub mod confine;
