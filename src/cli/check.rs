@@ -86,6 +86,23 @@ fn default_category(paths: &[PathBuf], cwd: &Path) -> String {
     }
 }
 
+/// Drops the findings on lines unchanged since `rev` (`--diff`); how many.
+fn keep_changed(result: &mut crate::engine::Scan, rev: &str) -> Result<usize, ConfigError> {
+    let changes = Changes::since(result.project.repo_root(), rev)?;
+    let before = result.findings.len();
+    let touched: Vec<bool> = result
+        .findings
+        .iter()
+        .map(|f| {
+            let p = formats::position(result, f);
+            changes.touches(&result.project.shown(f.file), p.start_line, p.end_line)
+        })
+        .collect();
+    let mut keep = touched.into_iter();
+    result.findings.retain(|_| keep.next().unwrap_or(false));
+    Ok(before - result.findings.len())
+}
+
 pub(super) fn check(
     args: &CheckArgs,
     cwd: &Path,
@@ -152,21 +169,7 @@ pub(super) fn check(
 
     let outcome = known.as_ref().map(|b| crate::output::baseline::apply(&mut result, b));
     let unchanged = match &args.diff {
-        Some(rev) => {
-            let changes = Changes::since(result.project.repo_root(), rev)?;
-            let before = result.findings.len();
-            let touched: Vec<bool> = result
-                .findings
-                .iter()
-                .map(|f| {
-                    let p = formats::position(&result, f);
-                    changes.touches(&result.project.shown(f.file), p.start_line, p.end_line)
-                })
-                .collect();
-            let mut keep = touched.into_iter();
-            result.findings.retain(|_| keep.next().unwrap_or(false));
-            Some((rev, before - result.findings.len()))
-        }
+        Some(rev) => Some((rev, keep_changed(&mut result, rev)?)),
         None => None,
     };
 
