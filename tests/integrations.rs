@@ -30,7 +30,7 @@ fn invocations(text: &str) -> Vec<(String, Vec<String>)> {
             let flags: Vec<String> = after
                 .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '`')
                 .filter(|w| w.starts_with("--") && w.len() > 2)
-                .map(|w| w.trim_end_matches([',', '.', ';']).to_string())
+                .map(|w| w.trim_end_matches([',', '.', ';', '"', '\'']).to_string())
                 .collect();
             out.push((command, flags));
             rest = &after[after.len()..];
@@ -146,4 +146,28 @@ fn the_security_review_page_commands_write_the_reports_it_describes() {
         ran += 1;
     }
     assert!(ran >= 5, "only {ran} report commands found on the page");
+}
+
+/// The npm package and the pre-commit hook that runs it are at the crate's version, so that a
+/// release tag's hooks run that release.
+#[test]
+fn the_npm_package_and_the_hooks_name_this_version() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let version = env!("CARGO_PKG_VERSION");
+    let package: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("npm/sfsec/package.json")).expect("package.json"))
+            .expect("json");
+    assert_eq!(package["version"], version);
+    let optional = package["optionalDependencies"]
+        .as_object()
+        .expect("optionalDependencies");
+    assert_eq!(optional.len(), 5);
+    assert!(optional.values().all(|v| v == version), "{optional:?}");
+    let hooks = std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).expect("hooks");
+    assert!(hooks.contains(&format!("npx --yes sfsec@{version} check")), "{hooks}");
+    assert_eq!(hooks.matches("minimum_pre_commit_version").count(), 3);
+    // The book pins a release, not a branch.
+    let book = std::fs::read_to_string(root.join("book/src/pre-commit.md")).expect("book");
+    assert!(book.contains(&format!("rev: v{version}")), "pin a tag in the book");
+    assert!(!book.contains("rev: main"));
 }
