@@ -1664,3 +1664,50 @@ fn diff_reports_only_the_lines_changed_since_a_revision() {
         assert!(stderr(&o).contains("is not a"), "{}", stderr(&o));
     }
 }
+
+/// One scan, several reports: what the GitHub action needs from one run (SARIF to a file, the
+/// annotations on standard output, a job summary), each the same as its own `--format`.
+#[test]
+fn also_writes_other_formats_of_the_same_scan() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
+    let (sarif, summary, json) = (path("s.sarif"), path("summary.md"), path("s.json"));
+    let o = sfsec(
+        &corpus(),
+        &[
+            "check",
+            "--now",
+            NOW,
+            "--no-cache",
+            "--format",
+            "sarif",
+            "-o",
+            &sarif,
+            "--also",
+            "github=-",
+            "--also",
+            &format!("summary={summary}"),
+            "--also",
+            &format!("json={json}"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let alone = |format: &str| {
+        stdout(&sfsec(
+            &corpus(),
+            &["check", "--now", NOW, "--no-cache", "--format", format],
+        ))
+    };
+    assert_eq!(stdout(&o), alone("github"));
+    assert_eq!(std::fs::read_to_string(&sarif).expect("sarif"), alone("sarif"));
+    assert_eq!(std::fs::read_to_string(&json).expect("json"), alone("json"));
+    let md = std::fs::read_to_string(&summary).expect("summary");
+    assert_eq!(md, alone("summary"));
+    assert!(md.starts_with("## sfsec\n\n"), "{md}");
+    assert!(md.contains("| rule | severity | findings |"), "{md}");
+    assert!(md.contains("| `session-id-to-external` | error |"), "{md}");
+    for bad in ["xml=a", "github", "json="] {
+        let o = sfsec(&corpus(), &["check", "--also", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+    }
+}

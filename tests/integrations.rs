@@ -85,7 +85,11 @@ fn the_action_declares_what_its_steps_read() {
         );
     }
     assert!(text.contains("using: composite"));
-    assert!(text.contains("github/codeql-action/upload-sarif@"));
+    assert!(text.contains("github/codeql-action/upload-sarif@v4"));
+    // It installs the release (checksum checked) rather than compiling, and scans once.
+    assert!(text.contains("action/install.sh"));
+    assert_eq!(text.matches("sfsec \"${args[@]}\"").count(), 1, "one scan");
+    assert!(text.contains("--also github=- --also \"summary=$GITHUB_STEP_SUMMARY\""));
 }
 
 /// Copies a folder (the corpus project) so that commands writing files never touch the repository.

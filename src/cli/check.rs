@@ -37,6 +37,10 @@ pub struct CheckArgs {
     /// Write the report to this file (atomically) instead of standard output
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Also write the same scan in another format: FORMAT=FILE (`-` is standard output), for
+    /// example `--also github=- --also summary="$GITHUB_STEP_SUMMARY"` beside a SARIF file
+    #[arg(long, value_name = "FORMAT=FILE", value_parser = parse_also)]
+    pub also: Vec<(Format, PathBuf)>,
     #[command(flatten)]
     pub rules: RuleArgs,
     /// Exit with 1 when a finding is at or above this severity [default: `fail-on` in
@@ -84,6 +88,22 @@ fn default_category(paths: &[PathBuf], cwd: &Path) -> String {
     } else {
         format!("sfsec/{}", rels.join(","))
     }
+}
+
+/// `FORMAT=FILE` for `--also`.
+fn parse_also(s: &str) -> Result<(Format, PathBuf), String> {
+    let (format, file) = s.split_once('=').ok_or_else(|| format!("`{s}` is not FORMAT=FILE"))?;
+    let format = Format::from_str(format, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_string()))
+            .collect();
+        format!("unknown format `{format}`; expected one of {}", names.join(", "))
+    })?;
+    if file.is_empty() {
+        return Err(format!("`{s}` names no file"));
+    }
+    Ok((format, PathBuf::from(file)))
 }
 
 /// Drops the findings on lines unchanged since `rev` (`--diff`); how many.
@@ -186,6 +206,10 @@ pub(super) fn check(
         .unwrap_or_else(|| default_category(&args.paths, cwd));
     let text = formats::render(&result, args.format, &opts, &category);
     emit(&text, args.output.as_deref(), &root, cwd, out)?;
+    for (format, file) in &args.also {
+        let text = formats::render(&result, *format, &opts, &category);
+        emit(&text, Some(file), &root, cwd, out)?;
+    }
     let _ = writeln!(
         err,
         "sfsec: scanned {} files in {} ms{}",
@@ -197,6 +221,20 @@ pub(super) fn check(
             ""
         }
     );
+    notes(err, unchanged, outcome.as_ref());
+    let failing = match fail_on {
+        FailOn::Never => false,
+        FailOn::At(min) => result.active().any(|f| f.severity >= min),
+    };
+    // Freeing every syntax tree one by one costs tens of milliseconds on a large project; the
+    // binary exits without waiting for it, and a library caller still gets the memory back.
+    std::thread::spawn(move || drop(result));
+    Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// What standard error says after the report: findings `--diff` left out, and baseline entries
+/// that no longer occur.
+fn notes(err: &mut dyn Write, unchanged: Option<(&String, usize)>, outcome: Option<&crate::output::baseline::Outcome>) {
     if let Some((rev, n)) = unchanged
         && n > 0
     {
@@ -206,7 +244,7 @@ pub(super) fn check(
             crate::output::formats::terminal::escape(rev)
         );
     }
-    if let Some(outcome) = &outcome
+    if let Some(outcome) = outcome
         && !outcome.gone.is_empty()
     {
         let _ = writeln!(
@@ -215,12 +253,4 @@ pub(super) fn check(
             outcome.gone.len()
         );
     }
-    let failing = match fail_on {
-        FailOn::Never => false,
-        FailOn::At(min) => result.active().any(|f| f.severity >= min),
-    };
-    // Freeing every syntax tree one by one costs tens of milliseconds on a large project; the
-    // binary exits without waiting for it, and a library caller still gets the memory back.
-    std::thread::spawn(move || drop(result));
-    Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
 }

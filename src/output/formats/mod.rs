@@ -1,5 +1,6 @@
-//! Reporters: human (miette), SARIF 2.1.0, JSON, GitHub workflow commands, JUnit XML, CSV. All positions come from the file's line index;
-//! all paths are relative to the project root.
+//! Reporters: human (miette), SARIF 2.1.0, JSON, GitHub workflow commands, JUnit XML, CSV and a
+//! Markdown job summary. All positions come from the file's line index; all paths are relative to
+//! the repository's root.
 
 use sha2::{Digest, Sha256};
 
@@ -13,6 +14,7 @@ pub mod json;
 pub mod junit;
 pub mod md;
 pub mod sarif;
+pub mod summary;
 pub mod terminal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -26,6 +28,8 @@ pub enum Format {
     Junit,
     /// One row per finding.
     Csv,
+    /// A Markdown summary for a CI job's page (counts by severity and rule).
+    Summary,
 }
 
 /// 1-based line and column (Unicode code points) of a finding's start and (exclusive) end.
@@ -141,5 +145,6 @@ pub fn render(scan: &Scan, format: Format, opts: &human::HumanOptions, category:
         Format::Github => github::render(scan),
         Format::Junit => junit::render(scan),
         Format::Csv => csv::render(scan),
+        Format::Summary => summary::render(scan),
     }
 }
