@@ -185,5 +185,35 @@ fn dataflow(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, apex_file, xml_files, dataflow);
+/// One class of `lines` lines, each method full of literals (keys, tokens, URLs): every rule
+/// must stay linear in a file's size, so the throughput of each size is about the same.
+fn literal_class(lines: usize) -> String {
+    let mut s = String::from("public with sharing class Big {\n");
+    for i in 0..lines / 4 {
+        s.push_str(&format!(
+            "    public static String m{i}(String s) {{\n        String k = 'AKIA{i:016}' + 'tok_{i}abcdef' + s;\n        return k + 'https://x{i}.example.com/p?a=1';\n    }}\n"
+        ));
+    }
+    s.push_str("}\n");
+    s
+}
+
+fn class_size(c: &mut Criterion) {
+    let config = Config::default();
+    let mut g = c.benchmark_group("class-size");
+    g.sample_size(10);
+    for lines in [2_000, 4_000, 8_000, 16_000] {
+        let text = literal_class(lines);
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_function(format!("{lines}-lines"), |b| {
+            b.iter(|| {
+                let files = in_memory_unparsed(&[(CLASS_PATH, &text)]);
+                black_box(files.lint(&config, 0).findings.len())
+            });
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, apex_file, xml_files, dataflow, class_size);
 criterion_main!(benches);

@@ -474,8 +474,15 @@ impl<'l> Dispatch<'l> {
                 comments.push(node.byte_range());
             }
             if let Some(ls) = self.apex.get(kind as usize) {
+                // A literal goes only to the lints it may matter to: the others report nothing
+                // on it, and some of them read the whole file before they can say so.
+                let content = (kind == self.string_kind)
+                    .then(|| apex::string_content(node, &file.text).map(|(c, _)| c))
+                    .flatten();
                 for lint in ls {
-                    lint.check_apex(node, id, file, out);
+                    if content.is_none_or(|c| lint.literal_may_matter(c)) {
+                        lint.check_apex(node, id, file, out);
+                    }
                 }
             }
         };

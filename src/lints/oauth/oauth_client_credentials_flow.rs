@@ -62,7 +62,10 @@ impl Lint for ClientCredentialsFlow {
     }
 
     fn check_apex(&self, node: Node<'_>, file: FileId, src: &SourceFile, out: &mut Vec<Finding>) {
-        if sends_elsewhere(&src.text) {
+        // The literal first: the class's text is read only for a literal that requests the flow.
+        let requested =
+            crate::syntax::apex::string_content(node, &src.text).is_some_and(|(c, _)| requests_flow(&CODE, c));
+        if !requested || sends_elsewhere(&src.text) {
             return;
         }
         flow_in_literal(&CODE, node, file, src, out);
