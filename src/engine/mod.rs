@@ -369,7 +369,17 @@ fn flow_sources(config: &Config) -> Sources {
     } else if specs.iter().any(|s| s.source_hints.is_empty()) {
         Sources::Anywhere
     } else {
-        Sources::Hinted(specs.iter().flat_map(|s| s.source_hints.iter().copied()).collect())
+        let markers = specs
+            .iter()
+            .filter_map(|s| s.script)
+            .flat_map(|s| s.marker_hints.iter().copied());
+        Sources::Hinted(
+            specs
+                .iter()
+                .flat_map(|s| s.source_hints.iter().copied())
+                .chain(markers)
+                .collect(),
+        )
     }
 }
 

@@ -11,6 +11,8 @@ use crate::diagnostics::rules::engine;
 use crate::syntax::json::{Json, JsonNode};
 use crate::workspace::config::{Config, ConfigError};
 use crate::workspace::confine::{Confine, read_confined};
+pub(crate) use crate::workspace::context::Sources;
+use crate::workspace::context::add_context;
 use crate::workspace::kind::{FileKind, classify};
 
 pub(crate) const SFDX_PROJECT: &str = "sfdx-project.json";
@@ -24,6 +26,8 @@ pub(crate) struct Candidate {
     pub kind: FileKind,
     /// Read as context for a given file, not reported on (see [`companions`]).
     pub context: bool,
+    /// The file's bytes, when discovery already read them to find its context.
+    pub preread: Option<Vec<u8>>,
 }
 
 /// Something the walk could not read (a symlink loop, a permission error) or would not
@@ -36,7 +40,7 @@ pub(crate) struct WalkProblem {
     pub message: String,
 }
 
-fn link_problem(root: &Path, abs: &Path) -> WalkProblem {
+pub(super) fn link_problem(root: &Path, abs: &Path) -> WalkProblem {
     WalkProblem {
         rel: relative(root, abs),
         rule: engine::LINK_OUTSIDE_PROJECT,
@@ -296,62 +300,6 @@ fn forceignore(root: &Path) -> Result<Option<Gitignore>, ConfigError> {
         .map_err(|e| ConfigError::plain(format!("{}: {e}", path.display())))
 }
 
-/// Where data flows may start, for reading the callers of given classes (see
-/// [`ClassDirs::callers`]): no flow rule runs, only in code that names one of these words
-/// (lower case), or anywhere.
-#[derive(Debug, Clone)]
-pub(crate) enum Sources {
-    None,
-    Hinted(Vec<&'static str>),
-    Anywhere,
-}
-
-/// Given files need some others to be judged alone (companions, the classes they call, and
-/// the callers of given classes); those are read, not reported on, but for the flows that
-/// start in a given file. Only files named on the command line: a walked folder brings
-/// everything already.
-fn add_context(
-    root: &Path,
-    given: &[PathBuf],
-    sources: &Sources,
-    confine: &Confine,
-    excluded: &dyn Fn(&Path, &str, bool) -> bool,
-    files: &mut BTreeMap<String, Candidate>,
-    problems: &mut Vec<WalkProblem>,
-) {
-    let mut classes = ClassDirs::default();
-    let callers = classes.callers(given, sources);
-    let needed = given
-        .iter()
-        .flat_map(|abs| {
-            let mut v = companions(abs);
-            v.extend(classes.referenced(abs));
-            v
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .chain(callers);
-    for other in needed {
-        let rel = relative(root, &other);
-        let kind = classify(Path::new(&rel));
-        if kind.is_scanned() && !excluded(&other, &rel, false) {
-            // Resolving every context file would cost a walk of its path; a link is either
-            // the file or the folder it sits in (the given file's folders were checked).
-            let linked = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
-            if (linked(&other) || other.parent().is_some_and(linked)) && confine.leaves(&other) {
-                problems.push(link_problem(root, &other));
-                continue;
-            }
-            files.entry(rel.clone()).or_insert(Candidate {
-                abs: other,
-                rel,
-                kind,
-                context: true,
-            });
-        }
-    }
-}
-
 /// The files under `walk_root` that sfsec reads, into `files`; what cannot be read, and links
 /// that leave the project (reported, not followed), into `problems`.
 fn walk(
@@ -406,6 +354,7 @@ fn walk(
                         rel,
                         kind,
                         context: false,
+                        preread: None,
                     });
                 }
             }
@@ -486,6 +435,7 @@ pub(crate) fn discover(
                         rel,
                         kind,
                         context: false,
+                        preread: None,
                     },
                 );
             }
@@ -506,6 +456,7 @@ pub(crate) fn discover(
                 rel,
                 kind: FileKind::ProjectConfig,
                 context: false,
+                preread: None,
             });
         }
         let walk_roots: Vec<PathBuf> = match &sfdx {
@@ -571,292 +522,6 @@ fn deploy_folders(root: &Path, walked: &[PathBuf], excluded: &dyn Fn(&Path, &str
     }
     found.sort();
     found
-}
-
-/// The files a given file is judged with, found by path (cheap, no walk of the project):
-/// - an External Client App file: every file of the app's family of folders beside it (the
-///   header, OAuth settings and policies are separate files that the rules read together);
-/// - a custom field: its object (visibility, settings type) and the object's other fields;
-/// - an object: its fields;
-/// - a site: the guest profile it names.
-///
-/// Data flow across Apex classes is not followed: a class given alone is analysed alone.
-fn companions(file: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Some(dir) = file.parent() else { return out };
-    let dir_name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let list = |d: &Path| -> Vec<PathBuf> {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(d)
-            .map(|rd| {
-                rd.filter_map(Result::ok)
-                    .map(|e| e.path())
-                    .filter(|p| p.is_file())
-                    .collect()
-            })
-            .unwrap_or_default();
-        v.sort();
-        v
-    };
-    let eca_folder = |n: &str| n == "externalClientApps" || n.starts_with("extlClntApp");
-    if eca_folder(dir_name) {
-        if let Some(parent) = dir.parent() {
-            let mut folders: Vec<PathBuf> = std::fs::read_dir(parent)
-                .map(|rd| {
-                    rd.filter_map(Result::ok)
-                        .map(|e| e.path())
-                        .filter(|p| p.is_dir() && p.file_name().and_then(|n| n.to_str()).is_some_and(eca_folder))
-                        .collect()
-                })
-                .unwrap_or_default();
-            folders.sort();
-            for f in folders {
-                out.extend(list(&f));
-            }
-        }
-    } else if dir_name == "fields" {
-        if let Some(object_dir) = dir.parent() {
-            out.extend(list(object_dir));
-            out.extend(list(dir));
-        }
-    } else if file.to_string_lossy().ends_with(".object-meta.xml") {
-        out.extend(list(&dir.join("fields")));
-    } else if dir_name == "sites"
-        && let Some(text) = crate::workspace::confine::read_context(file)
-        && let Some(start) = text.find("<guestProfile>")
-    {
-        let rest = &text[start + "<guestProfile>".len()..];
-        let name = rest.split('<').next().unwrap_or("").trim();
-        if let Some(parent) = dir.parent().filter(|_| !name.is_empty()) {
-            for suffix in [".profile-meta.xml", ".profile"] {
-                let p = parent.join("profiles").join(format!("{name}{suffix}"));
-                if p.is_file() {
-                    out.push(p);
-                }
-            }
-        }
-    }
-    out.retain(|p| p != file);
-    out
-}
-
-/// Apex classes a given file uses, by name, for the data flow that crosses files: classes named
-/// in a class or trigger, the controller of an Aura bundle, the classes an LWC module imports
-/// (`@salesforce/apex/Class.method`), and the classes those name in turn, two levels deep.
-/// Callers are not looked for: that would mean reading every class.
-#[derive(Default)]
-struct ClassDirs {
-    /// Per `classes` folder: lower-case class name to its file.
-    listed: std::collections::HashMap<PathBuf, std::collections::HashMap<String, PathBuf>>,
-}
-
-impl ClassDirs {
-    fn classes_in(&mut self, dir: &Path) -> &std::collections::HashMap<String, PathBuf> {
-        self.listed.entry(dir.to_path_buf()).or_insert_with(|| {
-            std::fs::read_dir(dir)
-                .map(|rd| {
-                    rd.filter_map(Result::ok)
-                        .map(|e| e.path())
-                        .filter_map(|p| {
-                            let name = p.file_name()?.to_str()?;
-                            let stem = name.strip_suffix(".cls")?;
-                            Some((stem.to_ascii_lowercase(), p.clone()))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-        })
-    }
-
-    /// For a field of a custom setting or metadata type: the classes that read it (code use can
-    /// make a vaguely named field a credential). This reads every class of the folder, so only
-    /// these fields ask for it.
-    fn readers_of_setting_field(&mut self, file: &Path) -> Vec<PathBuf> {
-        let (Some(fields), Some(field)) = (file.parent(), file.file_name().and_then(|n| n.to_str())) else {
-            return Vec::new();
-        };
-        let Some(object_dir) = fields.parent().filter(|_| fields.ends_with("fields")) else {
-            return Vec::new();
-        };
-        let object = object_dir.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let meta = crate::workspace::confine::read_context(&object_dir.join(format!("{object}.object-meta.xml")))
-            .unwrap_or_default();
-        if !(object.to_ascii_lowercase().ends_with("__mdt") || meta.contains("<customSettingsType>")) {
-            return Vec::new();
-        }
-        let field = field.split('.').next().unwrap_or("").to_ascii_lowercase();
-        let Some(classes_dir) = object_dir.parent().and_then(Path::parent).map(|p| p.join("classes")) else {
-            return Vec::new();
-        };
-        let mut readers: Vec<PathBuf> = self
-            .classes_in(&classes_dir)
-            .values()
-            .filter(|p| {
-                crate::workspace::confine::read_context(p).is_some_and(|t| t.to_ascii_lowercase().contains(&field))
-            })
-            .cloned()
-            .collect();
-        readers.sort();
-        readers
-    }
-
-    /// For the given Apex classes: the source files of their package folders that name one
-    /// of them (classes, triggers, Aura and LWC bundles, pages and components), with what
-    /// those reference. A flow that starts in a class may end in any of them: a commit that
-    /// adds a session source must show the callout an unchanged caller makes with it. Each
-    /// package folder is read once, for all the names at once.
-    fn callers(&mut self, given: &[PathBuf], sources: &Sources) -> Vec<PathBuf> {
-        let mut by_package: BTreeMap<&Path, Vec<&str>> = BTreeMap::new();
-        let hinted = match sources {
-            Sources::None => return Vec::new(),
-            Sources::Hinted(words) => crate::syntax::apex::words_matcher(words),
-            Sources::Anywhere => None,
-        };
-        for file in given {
-            let stem = file
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.strip_suffix(".cls"));
-            // No source in it, no flow starts in it.
-            if let (Some(_), Some(hints)) = (stem, &hinted)
-                && !crate::workspace::confine::read_context(file).is_some_and(|t| hints.is_match(&t))
-            {
-                continue;
-            }
-            if let (Some(stem), Some(package)) = (stem, file.parent().and_then(Path::parent)) {
-                by_package.entry(package).or_default().push(stem);
-            }
-        }
-        let is_word = crate::syntax::apex::is_word_byte;
-        let mut found = Vec::new();
-        for (package, names) in by_package {
-            let Some(finder) = crate::syntax::apex::words_matcher(&names) else {
-                continue;
-            };
-            for folder in ["classes", "triggers", "aura", "lwc", "pages", "components"] {
-                for e in WalkDir::new(package.join(folder))
-                    .max_depth(2)
-                    .sort_by_file_name()
-                    .into_iter()
-                    .filter_map(Result::ok)
-                    .filter(|e| e.file_type().is_file() && !given.iter().any(|g| g == e.path()))
-                {
-                    let name = e.file_name().to_string_lossy();
-                    let source = [
-                        ".cls",
-                        ".trigger",
-                        ".js",
-                        ".page",
-                        ".component",
-                        ".cmp",
-                        ".app",
-                        ".html",
-                    ]
-                    .iter()
-                    .any(|x| name.ends_with(x));
-                    if !source {
-                        continue;
-                    }
-                    let Some(text) = crate::workspace::confine::read_context(e.path()) else {
-                        continue;
-                    };
-                    let b = text.as_bytes();
-                    let names_one = finder.find_overlapping_iter(b).any(|m| {
-                        let before = m.start() > 0 && is_word(b[m.start() - 1]);
-                        let after = b.get(m.end()).is_some_and(|&c| is_word(c));
-                        !(before || after)
-                    });
-                    if names_one {
-                        found.push(e.path().to_path_buf());
-                    }
-                }
-            }
-        }
-        let mut out = found.clone();
-        for caller in found {
-            out.extend(self.referenced(&caller));
-        }
-        out
-    }
-
-    fn referenced(&mut self, file: &Path) -> Vec<PathBuf> {
-        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.ends_with(".field-meta.xml") {
-            return self.readers_of_setting_field(file);
-        }
-        let Some(dir) = file.parent() else { return Vec::new() };
-        let in_bundle = |kind: &str| dir.parent().and_then(|p| p.file_name()).is_some_and(|n| n == kind);
-        let classes_dir = if name.ends_with(".cls") || name.ends_with(".trigger") {
-            dir.parent().map(|p| p.join("classes"))
-        } else if in_bundle("aura") || in_bundle("lwc") {
-            dir.parent().and_then(Path::parent).map(|p| p.join("classes"))
-        } else {
-            None
-        };
-        let Some(classes_dir) = classes_dir else {
-            return Vec::new();
-        };
-        let mut out: Vec<PathBuf> = Vec::new();
-        let mut frontier = vec![file.to_path_buf()];
-        // A bundle's other files (markup names the controller, helpers hold the calls).
-        if (in_bundle("aura") || in_bundle("lwc"))
-            && let Ok(rd) = std::fs::read_dir(dir)
-        {
-            {
-                let mut siblings: Vec<PathBuf> = rd
-                    .filter_map(Result::ok)
-                    .map(|e| e.path())
-                    .filter(|p| p.is_file())
-                    .collect();
-                siblings.sort();
-                frontier.extend(siblings.iter().cloned());
-                out.extend(siblings);
-            }
-        }
-        for _depth in 0..3 {
-            let mut next = Vec::new();
-            for f in &frontier {
-                let Some(text) = crate::workspace::confine::read_context(f) else {
-                    continue;
-                };
-                // Identifiers as written: a class is named as declared almost always, and a
-                // lookup per name beats listing a folder of thousands of classes.
-                let words: std::collections::BTreeSet<&str> = text
-                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .filter(|w| w.len() > 1 && w.starts_with(|c: char| c.is_ascii_alphabetic()))
-                    .collect();
-                // `Page.X.getContent()`: the page says whether its content is the session.
-                if let Some(pages) = classes_dir.parent().map(|p| p.join("pages")) {
-                    let lower = text.to_ascii_lowercase();
-                    for (at, _) in lower.match_indices("page.") {
-                        let name: String = text[at + 5..]
-                            .chars()
-                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                            .collect();
-                        let page = pages.join(format!("{name}.page"));
-                        if !name.is_empty() && page.is_file() && !out.contains(&page) {
-                            out.push(page);
-                        }
-                    }
-                }
-                let hits: Vec<PathBuf> = words
-                    .iter()
-                    .map(|w| classes_dir.join(format!("{w}.cls")))
-                    .filter(|p| p.is_file())
-                    .collect();
-                for h in hits {
-                    if h != file && !out.contains(&h) {
-                        out.push(h.clone());
-                        next.push(h);
-                    }
-                }
-            }
-            if next.is_empty() {
-                break;
-            }
-            frontier = next;
-        }
-        out
-    }
 }
 
 #[cfg(test)]

@@ -388,7 +388,11 @@ fn read_one(c: Candidate) -> (SourceFile, Problem) {
         apex_tests: std::sync::OnceLock::new(),
     };
     // A regular file only (a FIFO would block, a device never end), of a bounded size.
-    let bytes = match crate::workspace::confine::read_regular(&c.abs, MAX_FILE_BYTES) {
+    let read = match c.preread {
+        Some(bytes) => Ok(bytes),
+        None => crate::workspace::confine::read_regular(&c.abs, MAX_FILE_BYTES),
+    };
+    let bytes = match read {
         Ok(b) => b,
         Err(e) => {
             return (

@@ -38,6 +38,9 @@ pub(crate) struct ScriptSpec {
     /// Byte ranges of the merge fields in Visualforce text that stand for the source
     /// (`{!$Api.Session_ID}`).
     pub markers: fn(&str) -> Vec<Range<usize>>,
+    /// Words (lower case) in every text `markers` finds something in: a file list's context
+    /// is read for flows only where one of them, or a source hint, occurs.
+    pub marker_hints: &'static [&'static str],
     /// The first step of a flow from a merge field.
     pub marker_note: &'static str,
     /// The category of flows that leave the browser (requests, navigation, connections).

@@ -16,6 +16,7 @@ static SOURCES: &[Source] = &[Source {
 
 static SCRIPT: ScriptSpec = ScriptSpec {
     markers: |text| text.match_indices("$Secret").map(|(i, m)| i..i + m.len()).collect(),
+    marker_hints: &["$secret"],
     marker_note: "secret merged into the script here",
     external: "out",
     exposed: "kept",

@@ -13,7 +13,7 @@ use crate::workspace::kind::FileKind;
 use crate::workspace::project::SourceFile;
 
 /// `{!API.Session_ID}` (no `$`) is the merge field of custom buttons, links and S-controls.
-const MARKERS: &[&str] = &["$api.session_id", "getsessionid(", "api.session_id"];
+pub(crate) const MARKERS: &[&str] = &["$api.session_id", "getsessionid(", "api.session_id"];
 
 /// Byte ranges of every session-ID merge field or formula call in `text`.
 pub(crate) fn session_markers(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {

@@ -260,6 +260,7 @@ pub(crate) static SESSION: Spec = Spec {
 /// Session IDs in JavaScript: Visualforce's session merge fields, and whatever Apex returns one.
 static SCRIPT: ScriptSpec = ScriptSpec {
     markers: |text| markup::session_markers(text).collect(),
+    marker_hints: markup::MARKERS,
     marker_note: "session ID merged into the script here",
     external: EXTERNAL,
     exposed: EXPOSED,
