@@ -336,6 +336,13 @@ fn per_file_checks(project: &Project, dispatch: &Dispatch<'_>, cx: &Ctx<'_>) -> 
                 Parsed::Js(tree) => {
                     directives = suppress::from_code(id, &file.text, &crate::syntax::js::comments(tree));
                 }
+                Parsed::Lexed => {
+                    let comments: Vec<std::ops::Range<usize>> = crate::syntax::js_lex::Lexer::new(&file.text)
+                        .filter(|t| t.kind == crate::syntax::js_lex::Kind::Comment)
+                        .map(|t| t.span)
+                        .collect();
+                    directives = suppress::from_code(id, &file.text, &comments);
+                }
                 Parsed::Apex(_) | Parsed::Json(_) | Parsed::Text | Parsed::WellFormed | Parsed::Failed => {}
             }
             (!out.is_empty() || !directives.is_empty()).then_some((out, directives))

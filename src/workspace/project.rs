@@ -28,6 +28,9 @@ pub(crate) enum Parsed {
     Json(JsonNode),
     /// Read but not parsed by any lint yet (Visualforce, JavaScript).
     Text,
+    /// A library's JavaScript (see [`crate::syntax::js_lex::is_library`]): lexed by the lints
+    /// that read it, never parsed.
+    Lexed,
     /// Well-formed XML that no lint reads: a `-meta.xml` companion of a class, trigger or page
     /// (its API version and status) without comments. Neither its document nor its text is
     /// kept (no finding can point into it); a large project has one per class
@@ -549,6 +552,10 @@ fn parse_into<T>(
                     format!("malformed JSON: {}", e.message),
                 )),
             }
+        }
+        FileKind::JavaScript if crate::syntax::js_lex::is_library(&file.rel, &file.text) => {
+            file.parsed = Parsed::Lexed;
+            None
         }
         FileKind::JavaScript => match crate::syntax::js::parse_checked(&file.text) {
             Ok(tree) => {

@@ -63,6 +63,7 @@ impl Lint for HardcodedSecret {
                     (Parsed::Js(tree), FileKind::JavaScript) if !f.rel.contains("/__tests__/") => {
                         js(id, f, tree.root_node(), &mut v);
                     }
+                    (Parsed::Lexed, FileKind::JavaScript) => js_lexed(id, &f.text, &mut v),
                     (_, FileKind::Visualforce) => markup(id, &f.text, "a page", &mut v),
                     // Expressions in Aura markup build URLs with keys in them (a Maps key in an
                     // `img src`, seen in a public Salesforce Labs app).
@@ -367,6 +368,81 @@ fn js(file: FileId, src: &SourceFile, root: Node<'_>, out: &mut Vec<Finding>) {
     });
 }
 
+/// A library's script, from its tokens: the same literals as [`js`], and what the few tokens
+/// before each say of it, as [`js_context`] reads the tree (`name = '...'`, `key: '...'`,
+/// `setRequestHeader('Authorization', '...')`).
+fn js_lexed(file: FileId, src: &str, out: &mut Vec<Finding>) {
+    use crate::syntax::js_lex::{Kind, Lexer, Token};
+    // The last significant tokens, newest last.
+    let mut before: Vec<Token> = Vec::with_capacity(8);
+    for t in Lexer::new(src).filter(|t| t.kind != Kind::Comment) {
+        let (content, at) = match t.kind {
+            Kind::Str => (&src[t.span.start + 1..t.span.end - 1], t.span.start + 1),
+            Kind::Fragment => (&src[t.span.clone()], t.span.start),
+            _ => ("", 0),
+        };
+        if !content.is_empty() || t.kind == Kind::Str {
+            let why = || (t.kind == Kind::Str).then(|| lexed_context(&before, src)).flatten();
+            let cx = Context {
+                why,
+                password_target: || None,
+                in_test: || false,
+            };
+            literal(file, content, at, cx, out);
+        }
+        if before.len() == 8 {
+            before.remove(0);
+        }
+        before.push(t);
+    }
+}
+
+/// [`js_context`] for a string after `before` (its last tokens).
+fn lexed_context(before: &[crate::syntax::js_lex::Token], src: &str) -> Option<String> {
+    use crate::syntax::js_lex::Kind;
+    let text = |i: usize| {
+        before
+            .len()
+            .checked_sub(i)
+            .map(|k| (before[k].kind, &src[before[k].span.clone()]))
+    };
+    match text(1)? {
+        (Kind::Punct, "=") => {
+            // `a.b.c = '...'`: the whole name, judged by its last part.
+            let mut k = 2;
+            while matches!(text(k), Some((Kind::Ident, _))) && matches!(text(k + 1), Some((Kind::Punct, "."))) {
+                k += 2;
+            }
+            let (Kind::Ident, _) = text(k)? else { return None };
+            let from = before[before.len() - k].span.start;
+            let left = &src[from..before[before.len() - 2].span.end];
+            let last = left.rsplit('.').next().unwrap_or(left);
+            secrets::credential_name(last).map(|w| format!("stored in `{left}` ({w})"))
+        }
+        (Kind::Punct, ":") => {
+            let (Kind::Ident | Kind::Str | Kind::Number, key) = text(2)? else {
+                return None;
+            };
+            let (Kind::Punct, "{" | ",") = text(3)? else {
+                return None;
+            };
+            let key = key.trim_matches(['\'', '"']);
+            secrets::credential_name(key).map(|_| format!("the value of `{key}`"))
+        }
+        (Kind::Punct, ",") => {
+            let (Kind::Str, header) = text(2)? else { return None };
+            let (Kind::Punct, "(") = text(3)? else { return None };
+            let (Kind::Ident, "setRequestHeader") = text(4)? else {
+                return None;
+            };
+            let h = header.trim_matches(['\'', '"']).to_ascii_lowercase();
+            (h == "authorization" || h.contains("key") || h.contains("token"))
+                .then(|| format!("sent in the `{h}` header"))
+        }
+        _ => None,
+    }
+}
+
 fn js_context(lit: Node<'_>, src: &str) -> Option<String> {
     let p = lit.parent()?;
     match p.kind() {
@@ -520,6 +596,37 @@ mod tests {
                 )],
             ],
         );
+    }
+
+    /// A library in a static resource is lexed, not parsed: the same literals, judged by the
+    /// same tokens before them, give the same findings as in a parsed script.
+    #[test]
+    fn library_scripts_are_lexed_with_the_same_findings() {
+        const LIBRARY: &str = "force-app/main/default/staticresources/vendor/lib.js";
+        let scripts = [
+            "const stripeKey = 'sk_live_51HqLyjWDarjtT1zdp7dcQ9';",
+            "window.cfg.apiSecret = 'q8Vn3LkP0xZr7TgW2mYs';",
+            "export default { headers: { 'x-api-key': 'Zk8Lq2Vn9Tr4Wm7Xp1Yb' } };",
+            "x.setRequestHeader('Authorization', 'Bearer 7f3kQ9xL2mN8pR4sT6vW1yZ0aB');",
+            "var re = /['\"]/g, token = 'Xq7Lp2Vm9Nr4Tw8Zk3Yb';",
+            "var u = `https://x.example/?key=${k}&k2=AIzaSyD4t5Q7v9xB2nM8kL1pR3sT6uW0yZ2aC4e`;",
+            // Not stored in a credential: a ternary's branch, a compared value.
+            "var t = ok ? token : 'Xq7Lp2Vm9Nr4Tw8Zk3Yb'; if (secret == 'Pz4Kq8Ln2Vr7Tx1Wm5Yb') {}",
+        ];
+        let mut found = 0;
+        for js in scripts {
+            let parsed = run_case("hardcoded-secret", &[(LWC, format!("{js}\n"))]);
+            // A banner makes it a library.
+            let lexed = run_case("hardcoded-secret", &[(LIBRARY, format!("/*! lib */\n{js}\n"))]);
+            let key = |h: &crate::lints::test_support::Hit| (h.message.clone(), h.text.clone(), h.severity);
+            assert_eq!(
+                parsed.iter().map(key).collect::<Vec<_>>(),
+                lexed.iter().map(key).collect::<Vec<_>>(),
+                "{js}"
+            );
+            found += parsed.len();
+        }
+        assert!(found >= 6, "{found}");
     }
 
     #[test]
