@@ -319,6 +319,7 @@ fn per_file_checks(project: &Project, dispatch: &Dispatch<'_>, cx: &Ctx<'_>) -> 
         .files
         .par_iter()
         .enumerate()
+        .with_max_len(project::PIECE)
         .filter_map(|(id, file)| {
             let mut out = Vec::new();
             let mut directives = Vec::new();

@@ -57,6 +57,7 @@ impl Lint for HardcodedSecret {
             .files
             .par_iter()
             .enumerate()
+            .with_max_len(crate::workspace::project::PIECE)
             .flat_map_iter(|(id, f)| {
                 let mut v = Vec::new();
                 match (&f.parsed, f.kind) {
