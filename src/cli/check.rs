@@ -2,11 +2,13 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 
 use super::{EXIT_CLEAN, EXIT_FINDINGS, EmptyArgs, RuleArgs, emit, selected_config, today};
 use crate::diagnostics::finding::Severity;
+use crate::diagnostics::progress::Progress;
 use crate::engine::cache::Cache;
 use crate::engine::{ScanRequest, scan_cached};
 use crate::output::formats::{self, Format, human::HumanOptions};
@@ -176,7 +178,11 @@ pub(super) fn check(
         );
         Cache::new(root.join(crate::engine::cache::DIR), &root, &paths, &identity)
     });
-    let (mut result, cached) = scan_cached(
+    let to_stdout = args.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
+    let machine = !matches!(args.format, Format::Human | Format::Summary);
+    let progress = super::progress::wanted(to_stdout && machine).then(|| Arc::new(Progress::default()));
+    let display = progress.clone().map(super::progress::Display::start);
+    let scanned = scan_cached(
         &ScanRequest {
             paths: args.paths.clone(),
             cwd: cwd.to_path_buf(),
@@ -184,7 +190,11 @@ pub(super) fn check(
             now,
         },
         cache.as_ref(),
-    )?;
+        progress.as_ref(),
+    );
+    // The line is cleared before anything else is written.
+    drop(display);
+    let (mut result, cached) = scanned?;
     args.empty.check(&result, &args.paths)?;
 
     let outcome = known.as_ref().map(|b| crate::output::baseline::apply(&mut result, b));

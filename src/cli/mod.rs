@@ -17,6 +17,7 @@ use crate::workspace::discovery::find_root;
 mod baseline;
 mod check;
 mod inventory;
+mod progress;
 mod report;
 mod rules;
 

@@ -27,6 +27,9 @@ use crate::workspace::config::{Config, ConfigError};
 use crate::workspace::discovery;
 use crate::workspace::discovery::Sources;
 use crate::workspace::kind::MetaType;
+use std::sync::Arc;
+
+use crate::diagnostics::progress::{Phase, Progress};
 use crate::workspace::project::{self, ApexVisit, Parsed, ParsedProject, Project, SourceFile, Unparsed};
 use suppress::Directive;
 
@@ -130,20 +133,32 @@ pub(crate) fn start_workers() -> Result<(), rayon::ThreadPoolBuildError> {
 }
 
 pub fn scan(req: &ScanRequest) -> Result<Scan, ConfigError> {
-    scan_cached(req, None).map(|(scan, _)| scan)
+    scan_cached(req, None, None).map(|(scan, _)| scan)
 }
 
 /// [`scan`], reusing a stored result when every file read is unchanged (see [`Cache`]);
-/// also says whether it did.
-pub(crate) fn scan_cached(req: &ScanRequest, cache: Option<&Cache>) -> Result<(Scan, bool), ConfigError> {
-    on_workers(|| scan_here(req, cache))?
+/// also says whether it did. `progress` follows it.
+pub(crate) fn scan_cached(
+    req: &ScanRequest,
+    cache: Option<&Cache>,
+    progress: Option<&Arc<Progress>>,
+) -> Result<(Scan, bool), ConfigError> {
+    on_workers(|| scan_here(req, cache, progress))?
 }
 
-fn scan_here(req: &ScanRequest, cache: Option<&Cache>) -> Result<(Scan, bool), ConfigError> {
+fn scan_here(
+    req: &ScanRequest,
+    cache: Option<&Cache>,
+    progress: Option<&Arc<Progress>>,
+) -> Result<(Scan, bool), ConfigError> {
     let started = Instant::now();
     let root = discovery::find_root(&req.paths, &req.cwd);
     let found = discovery::discover(&root, &req.paths, &req.cwd, &req.config, &flow_sources(&req.config))?;
-    let unparsed = project::read(found);
+    if let Some(p) = progress {
+        p.enter(Phase::Parsing, found.files.len());
+    }
+    let mut unparsed = project::read(found);
+    unparsed.progress = progress.cloned();
     let fingerprint = cache.map(|_| crate::engine::cache::fingerprint(&unparsed));
     if let (Some(cache), Some(fp)) = (cache, &fingerprint)
         && let Some((findings, valid)) = cache.lookup(fp, req.now, &unparsed.project)
@@ -569,5 +584,32 @@ mod tests {
             .expect("no overflow");
         assert!(rules.iter().any(|r| r == "session-id-exposed"), "{rules:?}");
         assert!(!rules.iter().any(|r| r == "analysis-limit"), "{rules:?}");
+    }
+
+    #[test]
+    fn progress_counts_every_file_parsed_then_the_analysis() {
+        let project = crate::testing::TempProject::new(&[
+            (
+                "sfdx-project.json",
+                r#"{"packageDirectories":[{"path":"force-app","default":true}]}"#,
+            ),
+            ("force-app/main/default/classes/A.cls", "public class A {}"),
+            ("force-app/main/default/classes/B.cls", "public class B {}"),
+            ("force-app/main/default/lwc/c/c.js", "export default class C {}"),
+        ])
+        .expect("project");
+        let req = ScanRequest {
+            paths: Vec::new(),
+            cwd: project.path().to_path_buf(),
+            config: Config::default(),
+            now: 0,
+        };
+        let progress = Arc::new(Progress::default());
+        assert_eq!(progress.phase(), Phase::Finding);
+        let (scan, _) = scan_cached(&req, None, Some(&progress)).expect("scan");
+        assert_eq!(scan.files_read(), 4);
+        assert_eq!(progress.phase(), Phase::Analysing);
+        // Each file was counted as it was parsed.
+        assert_eq!((progress.done(), progress.total()), (4, 4));
     }
 }

@@ -158,9 +158,10 @@ pub(crate) struct Unparsed {
     /// `unreadable-file` findings.
     pub findings: Vec<Finding>,
     readable: Vec<bool>,
+    /// Counts the files parsed, for a progress display.
+    pub progress: Option<std::sync::Arc<crate::diagnostics::progress::Progress>>,
 }
 
-/// Reads every discovered file, in parallel.
 /// The most files a thread takes at once when reading or parsing. rayon splits a list into a
 /// few large pieces and splits one further only when a thread takes it from another; a piece
 /// it has started is not shared. Files sorted by path put the costly ones together (the
@@ -168,6 +169,7 @@ pub(crate) struct Unparsed {
 /// cores of 2 (bench/NOTES.md#small-pieces).
 pub(crate) const PIECE: usize = 16;
 
+/// Reads every discovered file, in parallel.
 pub(crate) fn read(discovery: Discovery) -> Unparsed {
     let Discovery {
         root,
@@ -206,6 +208,7 @@ pub(crate) fn read(discovery: Discovery) -> Unparsed {
         },
         findings,
         readable,
+        progress: None,
     }
 }
 
@@ -269,6 +272,7 @@ impl Unparsed {
             mut project,
             mut findings,
             readable,
+            progress,
         } = self;
         let n = project.files.len();
         // Each file's results go straight to its slots: collecting them into one list held
@@ -299,11 +303,17 @@ impl Unparsed {
                     }
                     *part = Some(Box::new(d));
                 }
+                if let Some(p) = &progress {
+                    p.tick();
+                }
                 problem.map(|p| (id, p))
             })
             .collect();
         for (id, (rule, offset, message)) in problems {
             findings.push(Finding::new(rule, id, offset..offset, message));
+        }
+        if let Some(p) = &progress {
+            p.then(crate::diagnostics::progress::Phase::Analysing);
         }
         let all_decls = parts.into_iter().flatten().map(|d| *d).collect();
         ParsedProject {
@@ -466,6 +476,7 @@ pub(crate) fn in_memory_unparsed(files: &[(&str, &str)]) -> Unparsed {
             files,
         },
         findings: Vec::new(),
+        progress: None,
     }
 }
 
