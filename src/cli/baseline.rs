@@ -39,7 +39,7 @@ pub(super) fn baseline(args: &BaselineArgs, cwd: &Path, err: &mut dyn Write) -> 
     write_atomically(
         &crate::workspace::discovery::absolute(cwd, &target),
         &find_root(&args.paths, cwd),
-        crate::output::baseline::render(&b).as_bytes(),
+        &|w: &mut dyn Write| w.write_all(crate::output::baseline::render(&b).as_bytes()),
     )
     .map_err(|e| ConfigError::plain(format!("{}: {e}", target.display())))?;
     let _ = writeln!(

@@ -214,11 +214,12 @@ pub(super) fn check(
         .category
         .clone()
         .unwrap_or_else(|| default_category(&args.paths, cwd));
-    let text = formats::render(&result, args.format, &opts, &category);
-    emit(&text, args.output.as_deref(), &root, cwd, out)?;
+    let scanned = &result;
+    let (opts, category) = (&opts, category.as_str());
+    let report = |format: Format| move |w: &mut dyn Write| formats::write(scanned, format, opts, category, w);
+    emit(&report(args.format), args.output.as_deref(), &root, cwd, out)?;
     for (format, file) in &args.also {
-        let text = formats::render(&result, *format, &opts, &category);
-        emit(&text, Some(file), &root, cwd, out)?;
+        emit(&report(*format), Some(file), &root, cwd, out)?;
     }
     let _ = writeln!(
         err,

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::{EmptyArgs, emit, load_config, run_scan, today};
+use super::{EmptyArgs, emit_text, load_config, run_scan, today};
 use crate::workspace::config::ConfigError;
 use crate::workspace::discovery::find_root;
 
@@ -53,7 +53,7 @@ pub(super) fn inventory(
         InventoryFormat::Markdown => crate::output::inventory::markdown(&inv),
         InventoryFormat::Json => crate::output::inventory::json(&inv),
     };
-    emit(&text, args.output.as_deref(), &find_root(&args.paths, cwd), cwd, out)?;
+    emit_text(&text, args.output.as_deref(), &find_root(&args.paths, cwd), cwd, out)?;
     let _ = writeln!(
         err,
         "sfsec: inventoried {} files in {} ms",

@@ -249,25 +249,50 @@ fn selected_config(paths: &[PathBuf], rules: &RuleArgs, cwd: &Path) -> Result<Co
     Ok(config)
 }
 
-/// Writes `text` to `output` (a path, in the project at `root` or not; `-` is standard output),
-/// else to `out`.
-fn emit(text: &str, output: Option<&Path>, root: &Path, cwd: &Path, out: &mut dyn Write) -> Result<(), ConfigError> {
+/// A report's writer: the whole text, or a format that writes as it serialises.
+type Writer<'a> = &'a dyn Fn(&mut dyn Write) -> std::io::Result<()>;
+
+/// Writes a report to `output` (a path, in the project at `root` or not; `-` is standard
+/// output), else to `out`.
+fn emit(
+    write: Writer<'_>,
+    output: Option<&Path>,
+    root: &Path,
+    cwd: &Path,
+    out: &mut dyn Write,
+) -> Result<(), ConfigError> {
     match output.filter(|p| p.as_os_str() != "-") {
-        Some(path) => write_atomically(&crate::workspace::discovery::absolute(cwd, path), root, text.as_bytes())
+        Some(path) => write_atomically(&crate::workspace::discovery::absolute(cwd, path), root, write)
             .map_err(|e| ConfigError::plain(format!("{}: cannot write: {e}", path.display()))),
         // A report lost on the way (a full disk, a closed pipe) is an error, not a pass.
-        None => out
-            .write_all(text.as_bytes())
+        None => write(out)
             .and_then(|()| out.flush())
             .map_err(|e| ConfigError::plain(format!("cannot write to standard output: {e}"))),
     }
+}
+
+/// [`emit`] of a text.
+fn emit_text(
+    text: &str,
+    output: Option<&Path>,
+    root: &Path,
+    cwd: &Path,
+    out: &mut dyn Write,
+) -> Result<(), ConfigError> {
+    emit(
+        &|w: &mut dyn Write| w.write_all(text.as_bytes()),
+        output,
+        root,
+        cwd,
+        out,
+    )
 }
 
 /// Temp file in the same folder, then rename: readers never see a half-written report. Only
 /// regular files are replaced: a device or a pipe (`/dev/null`, `/dev/stdout`) is written to,
 /// and a symbolic link keeps pointing where it did. A link in the project at `root` that
 /// leads out of it, or nowhere, is not written through: the repository chose it, not the user.
-fn write_atomically(path: &Path, root: &Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_atomically(path: &Path, root: &Path, write: Writer<'_>) -> std::io::Result<()> {
     if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
         if Confine::new(root).leaves(path) {
             return Err(std::io::Error::other(
@@ -279,7 +304,8 @@ fn write_atomically(path: &Path, root: &Path, bytes: &[u8]) -> std::io::Result<(
         }
     }
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-        return std::fs::write(path, bytes);
+        let mut device = std::fs::OpenOptions::new().write(true).truncate(true).open(path)?;
+        return write(&mut device).and_then(|()| device.flush());
     }
     let resolved = std::fs::canonicalize(path);
     let path = resolved.as_deref().unwrap_or(path);
@@ -297,7 +323,7 @@ fn write_atomically(path: &Path, root: &Path, bytes: &[u8]) -> std::io::Result<(
     if let Ok(meta) = std::fs::metadata(path) {
         tmp.as_file().set_permissions(meta.permissions())?;
     }
-    tmp.write_all(bytes)?;
+    write(tmp.as_file_mut())?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())

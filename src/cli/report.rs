@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::{EmptyArgs, RuleArgs, emit, rule_docs, run_scan, selected_config, today};
+use super::{EmptyArgs, RuleArgs, emit_text, rule_docs, run_scan, selected_config, today};
 use crate::workspace::config::ConfigError;
 use crate::workspace::discovery::find_root;
 
@@ -72,7 +72,7 @@ pub(super) fn report(
         ReportFormat::Html => crate::output::review::html::render(&review),
         ReportFormat::Markdown => crate::output::review::markdown::render(&review),
     };
-    emit(&text, args.output.as_deref(), &find_root(&args.paths, cwd), cwd, out)?;
+    emit_text(&text, args.output.as_deref(), &find_root(&args.paths, cwd), cwd, out)?;
     let _ = writeln!(
         err,
         "sfsec: reported {} findings ({} suppressed) of {} files in {} ms",

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::stream::Seq;
 use super::{counts, fingerprints, position};
 use crate::engine::Scan;
 
@@ -12,7 +13,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 struct Doc<'a> {
     version: u32,
     tool: Tool,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Seq<'a, JsonFinding<'a>>,
     summary: Summary,
 }
 
@@ -89,42 +90,38 @@ fn json_label<'a>(scan: &'a Scan, l: &'a crate::diagnostics::finding::Label) -> 
     }
 }
 
-pub fn render(scan: &Scan) -> String {
+/// The JSON report, written to `w` as it is serialised (findings one at a time).
+pub fn write(scan: &Scan, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let prints = fingerprints(scan);
-    let findings = scan
-        .findings
-        .iter()
-        .zip(prints)
-        .map(|(f, fingerprint)| {
-            let p = position(scan, f);
-            JsonFinding {
-                rule: f.rule,
-                family: crate::diagnostics::rules::get(f.rule).map_or("", |d| d.family),
-                severity: f.severity.as_str(),
-                path: scan.project.shown(f.file),
-                start: Point {
-                    line: p.start_line,
-                    column: p.start_column,
-                    offset: f.span.start,
-                },
-                end: Point {
-                    line: p.end_line,
-                    column: p.end_column,
-                    offset: f.span.end,
-                },
-                message: &f.message,
-                help: f.help.as_deref(),
-                labels: f.labels.iter().map(|l| json_label(scan, l)).collect(),
-                flow: f.flow.iter().map(|l| json_label(scan, l)).collect(),
-                fingerprint,
-                suppressed: f.suppression.as_ref().map(|s| JsonSuppression {
-                    reason: &s.reason,
-                    whole_file: s.whole_file,
-                }),
-                baseline: super::baseline_state(scan, f),
-            }
-        })
-        .collect();
+    let findings = scan.findings.iter().zip(prints).map(|(f, fingerprint)| {
+        let p = position(scan, f);
+        JsonFinding {
+            rule: f.rule,
+            family: crate::diagnostics::rules::get(f.rule).map_or("", |d| d.family),
+            severity: f.severity.as_str(),
+            path: scan.project.shown(f.file),
+            start: Point {
+                line: p.start_line,
+                column: p.start_column,
+                offset: f.span.start,
+            },
+            end: Point {
+                line: p.end_line,
+                column: p.end_column,
+                offset: f.span.end,
+            },
+            message: &f.message,
+            help: f.help.as_deref(),
+            labels: f.labels.iter().map(|l| json_label(scan, l)).collect(),
+            flow: f.flow.iter().map(|l| json_label(scan, l)).collect(),
+            fingerprint,
+            suppressed: f.suppression.as_ref().map(|s| JsonSuppression {
+                reason: &s.reason,
+                whole_file: s.whole_file,
+            }),
+            baseline: super::baseline_state(scan, f),
+        }
+    });
     let c = counts(scan);
     let doc = Doc {
         version: SCHEMA_VERSION,
@@ -132,7 +129,7 @@ pub fn render(scan: &Scan) -> String {
             name: "sfsec",
             version: env!("CARGO_PKG_VERSION"),
         },
-        findings,
+        findings: Seq::new(findings),
         summary: Summary {
             files_scanned: scan.project.files.len(),
             errors: c.errors,
@@ -142,7 +139,5 @@ pub fn render(scan: &Scan) -> String {
             known: scan.compared_with_baseline.then_some(c.known),
         },
     };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    s.push('\n');
-    s
+    super::stream::write_json(&doc, w)
 }

@@ -14,6 +14,7 @@ pub mod json;
 pub mod junit;
 pub mod md;
 pub mod sarif;
+mod stream;
 pub mod summary;
 pub mod terminal;
 
@@ -140,11 +141,30 @@ pub(crate) fn baseline_state(scan: &Scan, f: &Finding) -> Option<&'static str> {
 pub fn render(scan: &Scan, format: Format, opts: &human::HumanOptions, category: &str) -> String {
     match format {
         Format::Human => human::render(scan, opts),
-        Format::Sarif => terminal::json(sarif::render(scan, category)),
-        Format::Json => terminal::json(json::render(scan)),
+        Format::Sarif | Format::Json => {
+            let mut out = Vec::new();
+            // Writing to memory fails only if serialising does, which these types never do.
+            let _ = write(scan, format, opts, category, &mut out);
+            String::from_utf8_lossy(&out).into_owned()
+        }
         Format::Github => github::render(scan),
         Format::Junit => junit::render(scan),
         Format::Csv => csv::render(scan),
         Format::Summary => summary::render(scan),
+    }
+}
+
+/// [`render`] into `w`; SARIF and JSON are written as they are serialised, never held whole.
+pub fn write(
+    scan: &Scan,
+    format: Format,
+    opts: &human::HumanOptions,
+    category: &str,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Sarif => sarif::write(scan, category, w),
+        Format::Json => json::write(scan, w),
+        _ => w.write_all(render(scan, format, opts, category).as_bytes()),
     }
 }

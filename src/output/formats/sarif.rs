@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::stream::Seq;
 use super::{fingerprints, position};
 use crate::diagnostics::finding::{Finding, Label, Severity};
 use crate::diagnostics::rules::{self, RuleDoc};
@@ -119,17 +120,15 @@ fn plain(md: &str) -> String {
     md.split_whitespace().collect::<Vec<_>>().join(" ").replace('`', "")
 }
 
-pub fn render(scan: &Scan, category: &str) -> String {
+/// The SARIF log, written to `w` as it is serialised (results one at a time).
+pub fn write(scan: &Scan, category: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let (problems, alerts): (Vec<_>, Vec<_>) = scan
         .findings
         .iter()
         .zip(fingerprints(scan))
         .partition(|(f, _)| ENGINE_PROBLEMS.contains(&f.rule));
     let notifications: Vec<Notification> = problems.into_iter().map(|(f, _)| notification(scan, f)).collect();
-    let results: Vec<SarifResult<'_>> = alerts
-        .into_iter()
-        .map(|(f, fingerprint)| result(scan, f, fingerprint))
-        .collect();
+    let results = Seq::new(alerts.into_iter().map(|(f, fingerprint)| result(scan, f, fingerprint)));
     let log = Log {
         schema: SCHEMA,
         runs: [Run {
@@ -165,9 +164,7 @@ pub fn render(scan: &Scan, category: &str) -> String {
         }],
         version: "2.1.0",
     };
-    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
-    s.push('\n');
-    s
+    super::stream::write_json(&log, w)
 }
 
 /// Where a label points.
@@ -290,7 +287,7 @@ struct Run<'a> {
     column_kind: &'static str,
     invocations: [Invocation; 1],
     original_uri_base_ids: OriginalUriBaseIds,
-    results: Vec<SarifResult<'a>>,
+    results: Seq<'a, SarifResult<'a>>,
     tool: Tool,
 }
 
