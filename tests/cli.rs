@@ -1711,3 +1711,65 @@ fn also_writes_other_formats_of_the_same_scan() {
         assert_eq!(o.status.code(), Some(2), "{bad}");
     }
 }
+
+/// The result cache never says what a cold scan would not: a copy of the corpus goes through
+/// rounds of random edits (comments, flipped metadata flags, truncated files), renames, copies
+/// and deletions, and after each the cached run's report equals a cold scan's byte for byte,
+/// and a run with nothing changed is served from the cache with the same report.
+#[test]
+fn the_cache_equals_a_cold_scan_after_random_edits_renames_and_deletions() {
+    let dir = tempfile::tempdir().expect("tmp");
+    copy_corpus(dir.path());
+    // A fixed-seed generator: the same rounds on every run, different files in each round.
+    let mut state: u64 = 0x5eed_cafe_f00d;
+    let mut next = |n: usize| {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % n.max(1)
+    };
+    let json = ["check", "--format", "json", "--fail-on", "never", "--now", NOW];
+    let cold = [&json[..], &["--no-cache"]].concat();
+    let (mut hits, mut misses) = (0, 0);
+    for round in 0..24 {
+        let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir.path().join("force-app"))
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.into_path())
+            .collect();
+        files.retain(|f| !f.to_string_lossy().contains(".sfsec_cache"));
+        let file = files[next(files.len())].clone();
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let renamed = file.with_file_name(format!("R{round}{}", file.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned())));
+        match next(6) {
+            0 => std::fs::write(&file, format!("{text}\n// edit {round}\n")).expect("edit"),
+            1 if text.contains("true") => std::fs::write(&file, text.replacen("true", "false", 1)).expect("flip"),
+            1 | 2 => std::fs::write(&file, &text.as_bytes()[..text.len() / 2]).expect("truncate"),
+            3 => std::fs::rename(&file, &renamed).expect("rename"),
+            4 => {
+                std::fs::copy(&file, &renamed).expect("copy");
+            }
+            _ => std::fs::remove_file(&file).expect("delete"),
+        }
+        let cached_run = sfsec(dir.path(), &json);
+        let cold_run = sfsec(dir.path(), &cold);
+        assert_eq!(
+            stdout(&cached_run),
+            stdout(&cold_run),
+            "round {round}, {}: {}",
+            file.display(),
+            stderr(&cached_run)
+        );
+        if cached(&cached_run) {
+            hits += 1;
+        } else {
+            misses += 1;
+        }
+        let again = sfsec(dir.path(), &json);
+        assert!(cached(&again), "round {round}: {}", stderr(&again));
+        assert_eq!(again.stdout, cold_run.stdout, "round {round}");
+    }
+    // Most rounds change a file the scan reads: those are misses (a file it does not read, or
+    // a truncation that changes nothing, may rightly hit).
+    assert!(misses >= 16 && hits + misses == 24, "{hits} hits, {misses} misses");
+}
