@@ -1723,7 +1723,9 @@ fn the_cache_equals_a_cold_scan_after_random_edits_renames_and_deletions() {
     // A fixed-seed generator: the same rounds on every run, different files in each round.
     let mut state: u64 = 0x5eed_cafe_f00d;
     let mut next = |n: usize| {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         ((state >> 33) as usize) % n.max(1)
     };
     let json = ["check", "--format", "json", "--fail-on", "never", "--now", NOW];
@@ -1740,7 +1742,11 @@ fn the_cache_equals_a_cold_scan_after_random_edits_renames_and_deletions() {
         files.retain(|f| !f.to_string_lossy().contains(".sfsec_cache"));
         let file = files[next(files.len())].clone();
         let text = std::fs::read_to_string(&file).unwrap_or_default();
-        let renamed = file.with_file_name(format!("R{round}{}", file.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned())));
+        let renamed = file.with_file_name(format!(
+            "R{round}{}",
+            file.file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into_owned())
+        ));
         match next(6) {
             0 => std::fs::write(&file, format!("{text}\n// edit {round}\n")).expect("edit"),
             1 if text.contains("true") => std::fs::write(&file, text.replacen("true", "false", 1)).expect("flip"),

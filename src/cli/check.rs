@@ -9,7 +9,6 @@ use clap::{Args, ValueEnum};
 use super::{EXIT_CLEAN, EXIT_FINDINGS, EmptyArgs, RuleArgs, emit, selected_config, today};
 use crate::diagnostics::finding::Severity;
 use crate::diagnostics::progress::Progress;
-use crate::engine::cache::Cache;
 use crate::engine::{ScanRequest, scan_cached};
 use crate::output::formats::{self, Format, human::HumanOptions};
 use crate::workspace::changes::Changes;
@@ -162,22 +161,8 @@ pub(super) fn check(
         );
         return Ok(EXIT_CLEAN);
     }
-    let paths: Vec<PathBuf> = args
-        .paths
-        .iter()
-        .map(|p| crate::workspace::discovery::absolute(cwd, p))
-        .collect();
     let root = find_root(&args.paths, cwd);
-    // A cache lives at a project's root only: a scan of some other folder leaves nothing there.
-    let cache = (!args.no_cache && crate::workspace::discovery::is_project_root(&root)).then(|| {
-        let identity = format!(
-            "{}\nselect={}\nignore={}",
-            config.source,
-            config.select.join(","),
-            config.ignore.join(",")
-        );
-        Cache::new(root.join(crate::engine::cache::DIR), &root, &paths, &identity)
-    });
+    let cache = super::result_cache(&args.paths, cwd, &config, args.no_cache);
     let to_stdout = args.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
     let machine = !matches!(args.format, Format::Human | Format::Summary);
     let progress = super::progress::wanted(to_stdout && machine).then(|| Arc::new(Progress::default()));

@@ -182,6 +182,31 @@ fn run_scan(
     Ok(result)
 }
 
+/// The result cache of a command scanning `paths` with `config`, unless `off`. It lives at a
+/// project's root only: a scan of some other folder leaves nothing there.
+fn result_cache(paths: &[PathBuf], cwd: &Path, config: &Config, off: bool) -> Option<crate::engine::cache::Cache> {
+    let root = crate::workspace::discovery::find_root(paths, cwd);
+    if off || !crate::workspace::discovery::is_project_root(&root) {
+        return None;
+    }
+    let absolute: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| crate::workspace::discovery::absolute(cwd, p))
+        .collect();
+    let identity = format!(
+        "{}\nselect={}\nignore={}",
+        config.source,
+        config.select.join(","),
+        config.ignore.join(",")
+    );
+    Some(crate::engine::cache::Cache::new(
+        root.join(crate::engine::cache::DIR),
+        &root,
+        &absolute,
+        &identity,
+    ))
+}
+
 /// Whether a scan that finds nothing to read is accepted.
 #[derive(Debug, Args)]
 pub struct EmptyArgs {
