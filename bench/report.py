@@ -47,7 +47,9 @@ for r in rows:
 lines += [
     "",
     f"Pre-commit (10 files of the {rows[-1]['classes']:,}-class project as arguments): median "
-    f"{ms(pre['median'])}, min {ms(pre['min'])}.",
+    f"{ms(pre['median'])}, min {ms(pre['min'])}. The classes they name are looked up in one listing",
+    "of the classes folder (Apex names are not case sensitive); listing a folder of 40,000 entries",
+    "costs about 15 ms on ext4, where a lookup per name of these few files cost less.",
     "",
     "![time and peak memory against project size](results.svg)",
     "",
