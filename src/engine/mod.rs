@@ -252,11 +252,19 @@ pub(crate) fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
         unparsed,
         &|id, file, tree| {
             let mut out = Vec::new();
-            let comments = dispatch.walk_apex(tree, id, file, &mut out);
-            let mut directives = suppress::from_code(id, &file.text, &comments);
-            if pmd {
-                directives.extend(suppress::from_pmd(id, &file.text, &comments, tree.root_node()));
-            }
+            let directives = if file.kind == crate::workspace::kind::FileKind::JavaScript {
+                for lint in &lints {
+                    lint.check_js(id, file, tree.root_node(), &mut out);
+                }
+                suppress::from_code(id, &file.text, &crate::syntax::js::comments(tree))
+            } else {
+                let comments = dispatch.walk_apex(tree, id, file, &mut out);
+                let mut directives = suppress::from_code(id, &file.text, &comments);
+                if pmd {
+                    directives.extend(suppress::from_pmd(id, &file.text, &comments, tree.root_node()));
+                }
+                directives
+            };
             // Most files have neither: a slot per file then holds 8 bytes, not 48.
             (!out.is_empty() || !directives.is_empty()).then(|| Box::new((out, directives)))
         },
@@ -349,9 +357,6 @@ fn per_file_checks(project: &Project, dispatch: &Dispatch<'_>, cx: &Ctx<'_>) -> 
                     }
                     directives = suppress::from_xml(id, &file.text, doc);
                 }
-                Parsed::Js(tree) => {
-                    directives = suppress::from_code(id, &file.text, &crate::syntax::js::comments(tree));
-                }
                 Parsed::Lexed => {
                     let comments: Vec<std::ops::Range<usize>> = crate::syntax::js_lex::Lexer::new(&file.text)
                         .filter(|t| t.kind == crate::syntax::js_lex::Kind::Comment)
@@ -359,7 +364,14 @@ fn per_file_checks(project: &Project, dispatch: &Dispatch<'_>, cx: &Ctx<'_>) -> 
                         .collect();
                     directives = suppress::from_code(id, &file.text, &comments);
                 }
-                Parsed::Apex(_) | Parsed::Json(_) | Parsed::Text | Parsed::WellFormed | Parsed::Failed => {}
+                // JavaScript's directives were read with its checks, in the per-file pass.
+                Parsed::Js(_)
+                | Parsed::Checked
+                | Parsed::Apex(_)
+                | Parsed::Json(_)
+                | Parsed::Text
+                | Parsed::WellFormed
+                | Parsed::Failed => {}
             }
             (!out.is_empty() || !directives.is_empty()).then_some((out, directives))
         })

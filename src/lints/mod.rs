@@ -100,6 +100,11 @@ pub(crate) trait Lint: Declaration + Sync + Send {
         true
     }
 
+    /// A JavaScript file's tree (Aura, LWC, static resources), in the per-file pass: the
+    /// check sees its own file only, and the tree is freed after it unless the data flow through
+    /// scripts needs it.
+    fn check_js(&self, _file: FileId, _src: &SourceFile, _root: Node<'_>, _out: &mut Vec<Finding>) {}
+
     /// Once per scan, for lints that look across files.
     fn check_project(&self, _cx: &Ctx<'_>, _out: &mut Vec<Finding>) {}
 

@@ -21,6 +21,14 @@ pub(crate) fn parse_checked(text: &str) -> Result<Tree, crate::syntax::tree::Par
     crate::syntax::tree::parse_checked(&PARSER, &LANGUAGE, text)
 }
 
+/// Whether a data flow through scripts may start in this file, so that its tree must outlive
+/// the per-file pass: it imports Apex methods, reads an Aura action's result, or belongs to an
+/// Aura bundle (a helper gets its tainted arguments from the controller). The interpreter
+/// (`dataflow::js`) walks only files this accepts.
+pub(crate) fn may_start_script_flow(rel: &str, text: &str) -> bool {
+    rel.contains("/aura/") || text.contains("@salesforce/apex/") || text.contains("getReturnValue")
+}
+
 /// Byte ranges of every comment, for suppression directives.
 pub(crate) fn comments(tree: &Tree) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();

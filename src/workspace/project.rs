@@ -23,8 +23,12 @@ pub(crate) enum Parsed {
     /// tree-sitter tree lives only through the per-file pass (see [`Unparsed::parse_with`]).
     Apex(FlatTree),
     /// Aura, LWC or static-resource JavaScript. Syntax errors are not reported: bundles may use
-    /// syntax the grammar lacks, and the lints read what parsed.
+    /// syntax the grammar lacks, and the lints read what parsed. After the per-file pass, kept
+    /// only where a data flow may start (see [`crate::syntax::js::may_start_script_flow`]).
     Js(Tree),
+    /// JavaScript whose checks ran in the per-file pass and whose tree no analysis needs: freed
+    /// (kept, the trees were a fifth of a large org's peak memory; bench/NOTES.md#script-trees).
+    Checked,
     Json(JsonNode),
     /// Read but not parsed by any lint yet (Visualforce, JavaScript).
     Text,
@@ -222,7 +226,8 @@ pub(crate) struct ParsedProject<T, D> {
     pub decls: Vec<D>,
 }
 
-/// What the per-file pass does with an Apex file's tree-sitter tree, the only time there is one.
+/// What the per-file pass does with an Apex or JavaScript file's tree-sitter tree (its kind
+/// says which), the only time an Apex tree exists and, for most scripts, the only time theirs does.
 pub(crate) type ApexVisit<'v, T> = &'v (dyn Fn(FileId, &SourceFile, &Tree) -> T + Sync);
 
 /// Reads what an analysis needs from a kept Apex tree right after it is kept (while it is in the
@@ -578,27 +583,51 @@ fn parse_into<T>(
             file.parsed = Parsed::Lexed;
             None
         }
-        FileKind::JavaScript => match crate::syntax::js::parse_checked(&file.text) {
-            Ok(tree) => {
-                file.parsed = Parsed::Js(tree);
-                None
-            }
-            Err(failure) => {
-                file.parsed = Parsed::Text;
-                (failure == crate::syntax::tree::ParseFailure::TooSlow).then(|| {
-                    (
-                        engine::ANALYSIS_LIMIT,
-                        0,
-                        crate::syntax::tree::too_slow_message("JavaScript"),
-                    )
-                })
-            }
-        },
+        FileKind::JavaScript => {
+            let (problem, v) = parse_js(id, file, visit);
+            visited = v;
+            problem
+        }
         FileKind::Visualforce | FileKind::AuraMarkup | FileKind::StaticText => {
             file.parsed = Parsed::Text;
             None
         }
         FileKind::Ignored => None,
+    };
+    (problem, visited)
+}
+
+/// [`parse_into`] for a script that is not a library: parsed, checked by `visit`, and kept
+/// only where the data flow through scripts may start.
+fn parse_js<T>(id: FileId, file: &mut SourceFile, visit: Option<ApexVisit<'_, T>>) -> (Problem, Option<T>) {
+    let mut visited = None;
+    let problem = match crate::syntax::js::parse_checked(&file.text) {
+        Ok(tree) => {
+            // The per-file checks see the tree now; it is kept only for the data flow
+            // through scripts, as an Apex tree is kept only for its declarations.
+            file.parsed = match visit {
+                Some(visit) => {
+                    visited = Some(visit(id, file, &tree));
+                    if crate::syntax::js::may_start_script_flow(&file.rel, &file.text) {
+                        Parsed::Js(tree)
+                    } else {
+                        Parsed::Checked
+                    }
+                }
+                None => Parsed::Js(tree),
+            };
+            None
+        }
+        Err(failure) => {
+            file.parsed = Parsed::Text;
+            (failure == crate::syntax::tree::ParseFailure::TooSlow).then(|| {
+                (
+                    engine::ANALYSIS_LIMIT,
+                    0,
+                    crate::syntax::tree::too_slow_message("JavaScript"),
+                )
+            })
+        }
     };
     (problem, visited)
 }

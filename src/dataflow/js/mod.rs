@@ -113,6 +113,8 @@ pub(crate) fn analyze(project: &Project, analysis: &Analysis, spec: &ScriptSpec)
                 let dir = f.rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
                 let seeds = helper_seeds.remove(&dir).unwrap_or_default();
                 let maybe = maybe || !seeds.is_empty();
+                // Other trees were freed after the per-file pass.
+                debug_assert!(!maybe || crate::syntax::js::may_start_script_flow(&f.rel, &f.text));
                 if !maybe || analysis.returns.is_empty() {
                     continue;
                 }
