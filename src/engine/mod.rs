@@ -561,6 +561,23 @@ impl<'l> Dispatch<'l> {
 mod tests {
     use super::*;
 
+    /// An SFDX project of `files` (besides its `sfdx-project.json`), and a request to scan it.
+    fn project_and_request(files: &[(&str, &str)]) -> (crate::testing::TempProject, ScanRequest) {
+        let mut all = vec![(
+            "sfdx-project.json",
+            r#"{"packageDirectories":[{"path":"force-app","default":true}]}"#,
+        )];
+        all.extend_from_slice(files);
+        let project = crate::testing::TempProject::new(&all).expect("project");
+        let req = ScanRequest {
+            paths: Vec::new(),
+            cwd: project.path().to_path_buf(),
+            config: Config::default(),
+            now: 0,
+        };
+        (project, req)
+    }
+
     /// A scan called from a thread with a small stack analyses a file nested just under the
     /// depth limit: the scan runs on its own workers (the caller's 2 MiB overflowed at 600
     /// levels in a debug build).
@@ -571,20 +588,7 @@ mod tests {
         let class = format!(
             "public class Deep {{\n  @AuraEnabled\n  public static String m() {{\n    String s = UserInfo.getSessionId();\n    return {expr};\n  }}\n}}\n"
         );
-        let project = crate::testing::TempProject::new(&[
-            (
-                "sfdx-project.json",
-                r#"{"packageDirectories":[{"path":"force-app","default":true}]}"#,
-            ),
-            ("force-app/main/default/classes/Deep.cls", &class),
-        ])
-        .expect("project");
-        let req = ScanRequest {
-            paths: Vec::new(),
-            cwd: project.path().to_path_buf(),
-            config: Config::default(),
-            now: 0,
-        };
+        let (_project, req) = project_and_request(&[("force-app/main/default/classes/Deep.cls", &class)]);
         let rules = std::thread::Builder::new()
             .stack_size(256 * 1024)
             .spawn(move || {
@@ -600,22 +604,11 @@ mod tests {
 
     #[test]
     fn progress_counts_every_file_parsed_then_the_analysis() {
-        let project = crate::testing::TempProject::new(&[
-            (
-                "sfdx-project.json",
-                r#"{"packageDirectories":[{"path":"force-app","default":true}]}"#,
-            ),
+        let (_project, req) = project_and_request(&[
             ("force-app/main/default/classes/A.cls", "public class A {}"),
             ("force-app/main/default/classes/B.cls", "public class B {}"),
             ("force-app/main/default/lwc/c/c.js", "export default class C {}"),
-        ])
-        .expect("project");
-        let req = ScanRequest {
-            paths: Vec::new(),
-            cwd: project.path().to_path_buf(),
-            config: Config::default(),
-            now: 0,
-        };
+        ]);
         let progress = Arc::new(Progress::default());
         assert_eq!(progress.phase(), Phase::Finding);
         let (scan, _) = scan_cached(&req, None, Some(&progress)).expect("scan");
