@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand};
 
 use crate::diagnostics::rules as rule_docs;
-use crate::engine::{ScanRequest, scan};
+use crate::engine::ScanRequest;
 use crate::output::formats;
 use crate::workspace::config::{Config, ConfigError, FILE_NAME, is_rule_or_family};
 use crate::workspace::confine::Confine;
@@ -165,19 +165,32 @@ fn today(now: Option<&str>) -> Result<i64, ConfigError> {
     }
 }
 
+/// A scan for a command that writes a document (`report`, `inventory`, `baseline`), with a
+/// progress line unless the document goes to standard output (`output` is where it goes).
 fn run_scan(
     paths: &[PathBuf],
     empty: &EmptyArgs,
     cwd: &Path,
     config: Config,
     now: i64,
+    output: Option<&Path>,
 ) -> Result<crate::engine::Scan, ConfigError> {
-    let result = scan(&ScanRequest {
-        paths: paths.to_vec(),
-        cwd: cwd.to_path_buf(),
-        config,
-        now,
-    })?;
+    let to_stdout = output.is_none_or(|p| p.as_os_str() == "-");
+    let progress =
+        progress::wanted(to_stdout).then(|| std::sync::Arc::new(crate::diagnostics::progress::Progress::default()));
+    let display = progress.clone().map(progress::Display::start);
+    let scanned = crate::engine::scan_cached(
+        &ScanRequest {
+            paths: paths.to_vec(),
+            cwd: cwd.to_path_buf(),
+            config,
+            now,
+        },
+        None,
+        progress.as_ref(),
+    );
+    drop(display);
+    let (result, _) = scanned?;
     empty.check(&result, paths)?;
     Ok(result)
 }
