@@ -9,6 +9,7 @@ pub(crate) mod suppress;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -17,6 +18,7 @@ use crate::dataflow::hot::HotBodies;
 use crate::dataflow::model::Decls;
 use crate::dataflow::{self, Analysis, Model, Spec};
 use crate::diagnostics::finding::{FileId, Finding};
+use crate::diagnostics::progress::{Phase, Progress};
 use crate::diagnostics::rules;
 use crate::engine::cache::Cache;
 use crate::lints::{Ctx, LINTS, Lint};
@@ -27,9 +29,6 @@ use crate::workspace::config::{Config, ConfigError};
 use crate::workspace::discovery;
 use crate::workspace::discovery::Sources;
 use crate::workspace::kind::MetaType;
-use std::sync::Arc;
-
-use crate::diagnostics::progress::{Phase, Progress};
 use crate::workspace::project::{self, ApexVisit, Parsed, ParsedProject, Project, SourceFile, Unparsed};
 use suppress::Directive;
 
@@ -253,7 +252,7 @@ pub(crate) fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
         &|id, file, tree| {
             let mut out = Vec::new();
             let directives = if file.kind == crate::workspace::kind::FileKind::JavaScript {
-                for lint in &lints {
+                for lint in &dispatch.js {
                     lint.check_js(id, file, tree.root_node(), &mut out);
                 }
                 suppress::from_code(id, &file.text, &crate::syntax::js::comments(tree))
@@ -358,9 +357,15 @@ fn per_file_checks(project: &Project, dispatch: &Dispatch<'_>, cx: &Ctx<'_>) -> 
                     directives = suppress::from_xml(id, &file.text, doc);
                 }
                 Parsed::Lexed => {
-                    let comments: Vec<std::ops::Range<usize>> = crate::syntax::js_lex::Lexer::new(&file.text)
-                        .filter(|t| t.kind == crate::syntax::js_lex::Kind::Comment)
-                        .map(|t| t.span)
+                    use crate::syntax::js_lex::{Kind, Lexer, Token};
+                    let tokens: Vec<Token> = Lexer::new(&file.text).collect();
+                    for lint in &dispatch.js {
+                        lint.check_js_tokens(id, file, &tokens, &mut out);
+                    }
+                    let comments: Vec<Range<usize>> = tokens
+                        .iter()
+                        .filter(|t| t.kind == Kind::Comment)
+                        .map(|t| t.span.clone())
                         .collect();
                     directives = suppress::from_code(id, &file.text, &comments);
                 }
@@ -457,6 +462,8 @@ fn sort(project: &Project, findings: &mut [Finding]) {
 
 /// Lints indexed by what they inspect, built once per scan.
 struct Dispatch<'l> {
+    /// Every lint: the JavaScript checks are few, and a call to one that has none costs nothing.
+    js: Vec<&'l dyn Lint>,
     xml: HashMap<MetaType, Vec<&'l dyn Lint>>,
     /// Indexed by tree-sitter kind id.
     apex: Vec<Vec<&'l dyn Lint>>,
@@ -493,6 +500,7 @@ impl<'l> Dispatch<'l> {
             .all(|k| k == string as usize)
             .then(|| comment_kinds.into_iter().chain(asked.map(|k| k as u16)).collect());
         Dispatch {
+            js: lints.to_vec(),
             xml,
             apex: apex_table,
             comment_kinds,

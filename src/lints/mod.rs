@@ -13,6 +13,7 @@ use crate::dataflow::{Analysis, Flow, Spec};
 use crate::diagnostics::finding::{FileId, Finding};
 use crate::diagnostics::rules::RuleOption;
 use crate::semantic::oauth::OauthIndex;
+use crate::syntax::js_lex::Token;
 use crate::syntax::xml::XmlDoc;
 use crate::workspace::config::Options;
 use crate::workspace::kind::MetaType;
@@ -104,6 +105,10 @@ pub(crate) trait Lint: Declaration + Sync + Send {
     /// check sees its own file only, and the tree is freed after it unless the data flow through
     /// scripts needs it.
     fn check_js(&self, _file: FileId, _src: &SourceFile, _root: Node<'_>, _out: &mut Vec<Finding>) {}
+
+    /// A library script's tokens (see [`crate::syntax::js_lex`]), in the per-file pass: such a
+    /// script is lexed once, for every lint and its suppressions, and never parsed.
+    fn check_js_tokens(&self, _file: FileId, _src: &SourceFile, _tokens: &[Token], _out: &mut Vec<Finding>) {}
 
     /// Once per scan, for lints that look across files.
     fn check_project(&self, _cx: &Ctx<'_>, _out: &mut Vec<Finding>) {}

@@ -13,8 +13,9 @@ use tree_sitter::Node;
 use crate::diagnostics::finding::{FileId, Finding, Severity};
 use crate::lints::{Ctx, Lint};
 use crate::semantic::secrets::{self, detect};
+use crate::syntax::js_lex::{Kind, Token};
 use crate::workspace::kind::FileKind;
-use crate::workspace::project::{Parsed, SourceFile};
+use crate::workspace::project::SourceFile;
 
 declare_lint!(HardcodedSecret = "hardcoded-secret");
 
@@ -53,6 +54,10 @@ impl Lint for HardcodedSecret {
         }
     }
 
+    fn check_js_tokens(&self, file: FileId, src: &SourceFile, tokens: &[Token], out: &mut Vec<Finding>) {
+        js_lexed(file, &src.text, tokens, out);
+    }
+
     fn literal_may_matter(&self, content: &str) -> bool {
         shape(content).is_some()
     }
@@ -66,13 +71,12 @@ impl Lint for HardcodedSecret {
             .with_max_len(crate::workspace::project::PIECE)
             .flat_map_iter(|(id, f)| {
                 let mut v = Vec::new();
-                match (&f.parsed, f.kind) {
-                    (Parsed::Lexed, FileKind::JavaScript) => js_lexed(id, &f.text, &mut v),
-                    (_, FileKind::Visualforce) => markup(id, &f.text, "a page", &mut v),
+                match f.kind {
+                    FileKind::Visualforce => markup(id, &f.text, "a page", &mut v),
                     // Expressions in Aura markup build URLs with keys in them (a Maps key in an
                     // `img src`, seen in a public Salesforce Labs app).
-                    (_, FileKind::AuraMarkup) => markup(id, &f.text, "an Aura component", &mut v),
-                    (_, FileKind::StaticText) => markup(id, &f.text, "a static resource", &mut v),
+                    FileKind::AuraMarkup => markup(id, &f.text, "an Aura component", &mut v),
+                    FileKind::StaticText => markup(id, &f.text, "a static resource", &mut v),
                     _ => {}
                 }
                 v
@@ -375,11 +379,10 @@ fn js(file: FileId, src: &SourceFile, root: Node<'_>, out: &mut Vec<Finding>) {
 /// A library's script, from its tokens: the same literals as [`js`], and what the few tokens
 /// before each say of it, as [`js_context`] reads the tree (`name = '...'`, `key: '...'`,
 /// `setRequestHeader('Authorization', '...')`).
-fn js_lexed(file: FileId, src: &str, out: &mut Vec<Finding>) {
-    use crate::syntax::js_lex::{Kind, Lexer, Token};
+fn js_lexed(file: FileId, src: &str, tokens: &[Token], out: &mut Vec<Finding>) {
     // The last significant tokens, newest last.
-    let mut before: Vec<Token> = Vec::with_capacity(8);
-    for t in Lexer::new(src).filter(|t| t.kind != Kind::Comment) {
+    let mut before: Vec<&Token> = Vec::with_capacity(8);
+    for t in tokens.iter().filter(|t| t.kind != Kind::Comment) {
         let (content, at) = match t.kind {
             Kind::Str => (&src[t.span.start + 1..t.span.end - 1], t.span.start + 1),
             Kind::Fragment => (&src[t.span.clone()], t.span.start),
@@ -402,8 +405,7 @@ fn js_lexed(file: FileId, src: &str, out: &mut Vec<Finding>) {
 }
 
 /// [`js_context`] for a string after `before` (its last tokens).
-fn lexed_context(before: &[crate::syntax::js_lex::Token], src: &str) -> Option<String> {
-    use crate::syntax::js_lex::Kind;
+fn lexed_context(before: &[&Token], src: &str) -> Option<String> {
     let text = |i: usize| {
         before
             .len()
