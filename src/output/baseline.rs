@@ -64,9 +64,7 @@ pub(crate) fn of(scan: &Scan) -> Baseline {
 }
 
 pub(crate) fn render(b: &Baseline) -> String {
-    let mut s = serde_json::to_string_pretty(b).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    s.push('\n');
-    crate::output::formats::terminal::json(s)
+    crate::output::formats::stream::json_string(b)
 }
 
 /// Reads a baseline file; a malformed one is an error naming the line and column.

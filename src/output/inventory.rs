@@ -357,9 +357,7 @@ fn refresh_token_policy(a: &App<'_>, rotating: bool) -> String {
 }
 
 pub(crate) fn json(inv: &Inventory) -> String {
-    let mut s = serde_json::to_string_pretty(inv).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    s.push('\n');
-    crate::output::formats::terminal::json(s)
+    crate::output::formats::stream::json_string(inv)
 }
 
 /// Markdown a partner can paste into the security review.

@@ -14,7 +14,7 @@ pub mod json;
 pub mod junit;
 pub mod md;
 pub mod sarif;
-mod stream;
+pub(crate) mod stream;
 pub mod summary;
 pub mod terminal;
 

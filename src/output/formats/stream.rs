@@ -1,6 +1,7 @@
 //! JSON documents written as they are serialised: list items made one at a time ([`Seq`]) and
-//! the characters [`super::terminal::json`] escapes escaped on the way ([`SafeJson`]), so that
-//! a report of many findings never exists twice in memory (as values and as text).
+//! the characters that would act on a terminal escaped on the way ([`SafeJson`]), so that a
+//! report of many findings never exists twice in memory (as values and as text). Every JSON
+//! sfsec writes (reports, inventory, baseline) goes through here.
 
 use std::cell::RefCell;
 use std::io::{self, Write};
@@ -69,6 +70,17 @@ impl Formatter for SafeJson {
     }
 }
 
+/// `value` as pretty JSON with a final newline, as [`write_json`] writes it: the same document
+/// to a JSON reader, inert on a terminal that shows the file.
+pub(crate) fn json_string(value: &impl Serialize) -> String {
+    let mut out = Vec::new();
+    match write_json(value, &mut out) {
+        // The formatter writes only what it is given and ASCII escapes: UTF-8 in, UTF-8 out.
+        Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+        Err(e) => format!("{}\n", serde_json::json!({ "error": e.to_string() })),
+    }
+}
+
 /// `value` as pretty JSON with a final newline, written to `w` as it is serialised.
 pub(crate) fn write_json(value: &impl Serialize, w: &mut dyn Write) -> io::Result<()> {
     let mut buffered = io::BufWriter::with_capacity(64 * 1024, w);
@@ -93,9 +105,27 @@ mod tests {
         )
         .expect("write");
         let pretty = serde_json::to_string_pretty(&value).expect("json") + "\n";
-        assert_eq!(
-            String::from_utf8(streamed).expect("utf-8"),
-            super::super::terminal::json(pretty)
-        );
+        // The pretty document, with each unsafe character written as a JSON escape.
+        let inert: String = pretty
+            .chars()
+            .map(|c| {
+                if is_unsafe(c) {
+                    format!("\\u{:04x}", c as u32)
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
+        assert_eq!(String::from_utf8(streamed).expect("utf-8"), inert);
+        assert_eq!(json_string(&value), inert);
+    }
+
+    #[test]
+    fn json_keeps_its_meaning() {
+        let value = "a\u{7f}b\u{9b}c\u{202e}d\u{1b}e\u{2069}";
+        let doc = json_string(&serde_json::json!({ "m": value }));
+        assert!(!doc.chars().any(is_unsafe), "{doc}");
+        let back: serde_json::Value = serde_json::from_str(&doc).expect("parses");
+        assert_eq!(back["m"], value);
     }
 }

@@ -63,19 +63,6 @@ pub(crate) fn snippet_text(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// A serialized JSON document with the unsafe characters serde leaves raw (DEL, C1 controls,
-/// bidirectional controls; it escapes the C0 ones) written as `\uXXXX`: the same document to a
-/// JSON reader, inert on a terminal that shows the file. They can only occur inside strings.
-pub(crate) fn json(doc: String) -> String {
-    // All of them are in the Basic Multilingual Plane: one escape each.
-    match replace_unsafe(&doc, |c, out| {
-        let _ = write!(out, "\\u{:04x}", c as u32);
-    }) {
-        Cow::Borrowed(_) => doc,
-        Cow::Owned(escaped) => escaped,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,15 +73,6 @@ mod tests {
         assert_eq!(escape("a\u{1b}[2Jb\u{7}c\rd"), "a\\u{1b}[2Jb\\u{7}c\\u{d}d");
         assert_eq!(escape("x\u{9b}31my\u{202e}z\u{7f}"), "x\\u{9b}31my\\u{202e}z\\u{7f}");
         assert!(matches!(escape("é€😀"), Cow::Borrowed(_)));
-    }
-
-    #[test]
-    fn json_keeps_its_meaning() {
-        let value = "a\u{7f}b\u{9b}c\u{202e}d\u{1b}e\u{2069}";
-        let doc = json(serde_json::to_string(&serde_json::json!({ "m": value })).expect("json"));
-        assert!(!doc.chars().any(is_unsafe), "{doc}");
-        let back: serde_json::Value = serde_json::from_str(&doc).expect("parses");
-        assert_eq!(back["m"], value);
     }
 
     #[test]
