@@ -30,18 +30,8 @@ pub struct BaselineArgs {
 pub(super) fn baseline(args: &BaselineArgs, cwd: &Path, err: &mut dyn Write) -> Result<(), ConfigError> {
     let config = selected_config(&args.paths, &args.rules, cwd)?;
     let now = today(args.now.as_deref())?;
-    let result = run_scan(
-        &args.paths,
-        &args.empty,
-        cwd,
-        config,
-        now,
-        Some(
-            args.output
-                .as_deref()
-                .unwrap_or(Path::new(crate::output::baseline::DEFAULT_FILE)),
-        ),
-    )?;
+    // The baseline is always written to a file.
+    let result = run_scan(&args.paths, &args.empty, cwd, config, now, false)?;
     let b = crate::output::baseline::of(&result);
     let target = match &args.output {
         Some(p) => p.clone(),

@@ -2,14 +2,12 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 
 use super::{EXIT_CLEAN, EXIT_FINDINGS, EmptyArgs, RuleArgs, emit, selected_config, today};
 use crate::diagnostics::finding::Severity;
-use crate::diagnostics::progress::Progress;
-use crate::engine::{ScanRequest, scan_cached};
+use crate::engine::ScanRequest;
 use crate::output::formats::{self, Format, human::HumanOptions};
 use crate::workspace::changes::Changes;
 use crate::workspace::config::{ConfigError, FailOn};
@@ -163,23 +161,15 @@ pub(super) fn check(
     }
     let root = find_root(&args.paths, cwd);
     let cache = super::result_cache(&args.paths, cwd, &config, args.no_cache);
-    let to_stdout = args.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
     let machine = !matches!(args.format, Format::Human | Format::Summary);
-    let progress = super::progress::wanted(to_stdout && machine).then(|| Arc::new(Progress::default()));
-    let display = progress.clone().map(super::progress::Display::start);
-    let scanned = scan_cached(
-        &ScanRequest {
-            paths: args.paths.clone(),
-            cwd: cwd.to_path_buf(),
-            config,
-            now,
-        },
-        cache.as_ref(),
-        progress.as_ref(),
-    );
-    // The line is cleared before anything else is written.
-    drop(display);
-    let (mut result, cached) = scanned?;
+    let show = super::progress::wanted(super::to_stdout(args.output.as_deref()) && machine);
+    let req = ScanRequest {
+        paths: args.paths.clone(),
+        cwd: cwd.to_path_buf(),
+        config,
+        now,
+    };
+    let (mut result, cached) = super::scan_showing_progress(&req, cache.as_ref(), show)?;
     args.empty.check(&result, &args.paths)?;
 
     let outcome = known.as_ref().map(|b| crate::output::baseline::apply(&mut result, b));

@@ -47,7 +47,14 @@ pub(super) fn inventory(
     config.select = vec!["secrets".to_string()];
     let now = today(args.now.as_deref())?;
     let options = config.options.clone();
-    let result = run_scan(&args.paths, &args.empty, cwd, config, now, args.output.as_deref())?;
+    let result = run_scan(
+        &args.paths,
+        &args.empty,
+        cwd,
+        config,
+        now,
+        super::to_stdout(args.output.as_deref()),
+    )?;
     let inv = crate::output::inventory::build(&result, now, &options);
     let text = match args.format {
         InventoryFormat::Markdown => crate::output::inventory::markdown(&inv),

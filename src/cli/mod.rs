@@ -166,33 +166,43 @@ fn today(now: Option<&str>) -> Result<i64, ConfigError> {
 }
 
 /// A scan for a command that writes a document (`report`, `inventory`, `baseline`), with a
-/// progress line unless the document goes to standard output (`output` is where it goes).
+/// progress line unless the document goes to standard output.
 fn run_scan(
     paths: &[PathBuf],
     empty: &EmptyArgs,
     cwd: &Path,
     config: Config,
     now: i64,
-    output: Option<&Path>,
+    to_stdout: bool,
 ) -> Result<crate::engine::Scan, ConfigError> {
-    let to_stdout = output.is_none_or(|p| p.as_os_str() == "-");
-    let progress =
-        progress::wanted(to_stdout).then(|| std::sync::Arc::new(crate::diagnostics::progress::Progress::default()));
-    let display = progress.clone().map(progress::Display::start);
-    let scanned = crate::engine::scan_cached(
-        &ScanRequest {
-            paths: paths.to_vec(),
-            cwd: cwd.to_path_buf(),
-            config,
-            now,
-        },
-        None,
-        progress.as_ref(),
-    );
-    drop(display);
-    let (result, _) = scanned?;
+    let req = ScanRequest {
+        paths: paths.to_vec(),
+        cwd: cwd.to_path_buf(),
+        config,
+        now,
+    };
+    let (result, _) = scan_showing_progress(&req, None, progress::wanted(to_stdout))?;
     empty.check(&result, paths)?;
     Ok(result)
+}
+
+/// A scan, with the progress line on standard error if `show`; the line is cleared before
+/// this returns, so before anything else is written.
+fn scan_showing_progress(
+    req: &ScanRequest,
+    cache: Option<&crate::engine::cache::Cache>,
+    show: bool,
+) -> Result<(crate::engine::Scan, bool), ConfigError> {
+    let counts = show.then(|| std::sync::Arc::new(crate::diagnostics::progress::Progress::default()));
+    let display = counts.clone().map(progress::Display::start);
+    let scanned = crate::engine::scan_cached(req, cache, counts.as_ref());
+    drop(display);
+    scanned
+}
+
+/// Whether `output` (a command's `-o`) means standard output.
+fn to_stdout(output: Option<&Path>) -> bool {
+    output.is_none_or(|p| p.as_os_str() == "-")
 }
 
 /// The result cache of a command scanning `paths` with `config`, unless `off`. It lives at a
@@ -299,11 +309,13 @@ fn emit(
     cwd: &Path,
     out: &mut dyn Write,
 ) -> Result<(), ConfigError> {
-    match output.filter(|p| p.as_os_str() != "-") {
-        Some(path) => write_atomically(&crate::workspace::discovery::absolute(cwd, path), root, write)
-            .map_err(|e| ConfigError::plain(format!("{}: cannot write: {e}", path.display()))),
+    match output {
+        Some(path) if !to_stdout(output) => {
+            write_atomically(&crate::workspace::discovery::absolute(cwd, path), root, write)
+                .map_err(|e| ConfigError::plain(format!("{}: cannot write: {e}", path.display())))
+        }
         // A report lost on the way (a full disk, a closed pipe) is an error, not a pass.
-        None => write(out)
+        _ => write(out)
             .and_then(|()| out.flush())
             .map_err(|e| ConfigError::plain(format!("cannot write to standard output: {e}"))),
     }

@@ -61,43 +61,37 @@ impl Drop for Display {
 
 fn draw(progress: &Progress, stop: &AtomicBool) {
     let started = Instant::now();
-    let mut bar: Option<(ProgressBar, Phase)> = None;
+    let mut bar: Option<ProgressBar> = None;
+    let mut shown: Option<Phase> = None;
     while !stop.load(Ordering::Relaxed) {
         std::thread::park_timeout(TICK);
         if stop.load(Ordering::Relaxed) || started.elapsed() < DELAY {
             continue;
         }
+        let b = bar.get_or_insert_with(|| {
+            ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_elapsed(started.elapsed())
+        });
         let phase = progress.phase();
-        if bar.as_ref().is_none_or(|(_, shown)| *shown != phase) {
-            let (template, message) = match phase {
-                Phase::Finding => ("{spinner} {msg} [{elapsed}]", "finding files"),
-                Phase::Parsing => ("{spinner} {msg} {pos}/{len} files [{elapsed}]", "parsing and checking"),
-                Phase::Analysing => ("{spinner} {msg} [{elapsed}]", "following data flow across files"),
-            };
-            let style = ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner());
-            let b = match bar.take() {
-                Some((b, _)) => b,
-                None => {
-                    ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_elapsed(started.elapsed())
-                }
-            };
-            if phase == Phase::Parsing {
-                b.set_length(progress.total() as u64);
-                b.set_position(progress.done() as u64);
-            }
-            b.set_style(style);
+        let (template, message) = match phase {
+            Phase::Finding => ("{spinner} {msg} [{elapsed}]", "finding files"),
+            Phase::Parsing => ("{spinner} {msg} {pos}/{len} files [{elapsed}]", "parsing and checking"),
+            Phase::Analysing => ("{spinner} {msg} [{elapsed}]", "following data flow across files"),
+        };
+        if shown != Some(phase) {
+            b.set_style(ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        }
+        // Counts before the message: setting it draws the line.
+        if phase == Phase::Parsing {
+            b.set_length(progress.total() as u64);
+            b.set_position(progress.done() as u64);
+        }
+        if shown != Some(phase) {
             b.set_message(message);
-            bar = Some((b, phase));
+            shown = Some(phase);
         }
-        if let Some((b, _)) = &bar {
-            if phase == Phase::Parsing {
-                b.set_length(progress.total() as u64);
-                b.set_position(progress.done() as u64);
-            }
-            b.tick();
-        }
+        b.tick();
     }
-    if let Some((b, _)) = bar {
+    if let Some(b) = bar {
         b.finish_and_clear();
     }
 }

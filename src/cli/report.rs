@@ -51,7 +51,14 @@ pub(super) fn report(
         .collect();
     let now = today(args.now.as_deref())?;
     let options = config.options.clone();
-    let result = run_scan(&args.paths, &args.empty, cwd, config, now, args.output.as_deref())?;
+    let result = run_scan(
+        &args.paths,
+        &args.empty,
+        cwd,
+        config,
+        now,
+        super::to_stdout(args.output.as_deref()),
+    )?;
     let scanned = args
         .paths
         .iter()
