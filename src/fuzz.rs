@@ -170,7 +170,12 @@ pub fn project(data: &[u8]) {
 pub fn scan_files(files: &[(&str, &str)]) {
     let unparsed = crate::workspace::project::in_memory_unparsed(files);
     let Ok(scan) = crate::engine::on_workers(|| {
-        crate::engine::lint(unparsed, &crate::workspace::config::Config::default(), 1_767_225_600)
+        crate::engine::lint(
+            unparsed,
+            &crate::workspace::config::Config::default(),
+            1_767_225_600,
+            None,
+        )
     }) else {
         return;
     };

@@ -62,7 +62,7 @@ impl Files {
 
     /// Parses and lints as a scan does (dated `now`, seconds since the epoch).
     pub fn lint(self, config: &crate::workspace::config::Config, now: i64) -> crate::engine::Scan {
-        crate::engine::lint(self.0, config, now)
+        crate::engine::lint(self.0, config, now, None)
     }
 }
 

@@ -1779,3 +1779,85 @@ fn the_cache_equals_a_cold_scan_after_random_edits_renames_and_deletions() {
     // a truncation that changes nothing, may rightly hit).
     assert!(misses >= 16 && hits + misses == 24, "{hits} hits, {misses} misses");
 }
+
+/// The per-file cache ([`sfsec`'s `engine::memo`]) never says what a cold scan would not: a
+/// generated project goes through rounds of edits, renames and deletions of classes, with
+/// pre-commit runs on a few files between them (which keep the other files' entries), and
+/// after each round the cached run, which parses only the files that changed, reports what a
+/// cold scan does, byte for byte.
+#[test]
+fn the_per_file_cache_equals_a_cold_scan_after_random_edits_across_a_generated_project() {
+    let dir = tempfile::tempdir().expect("tmp");
+    sfsec::generate::project(dir.path(), 80, 7).expect("generate");
+    let mut state: u64 = 0xfeed_5eed;
+    let mut next = |n: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % n.max(1)
+    };
+    let json = ["check", "--format", "json", "--fail-on", "never", "--now", NOW];
+    let cold = [&json[..], &["--no-cache"]].concat();
+    let first = sfsec(dir.path(), &json);
+    assert_eq!(stdout(&first), stdout(&sfsec(dir.path(), &cold)));
+    let cache_files = |suffix: &str| {
+        std::fs::read_dir(dir.path().join(".sfsec_cache"))
+            .expect("cache folder")
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(suffix))
+            .count()
+    };
+    assert_eq!(cache_files(".bin"), 1, "one per-file cache after a cold scan");
+    for round in 0..12 {
+        let classes: Vec<PathBuf> = walkdir::WalkDir::new(dir.path().join("force-app"))
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|e| e.into_path())
+            .filter(|p| p.extension().is_some_and(|e| e == "cls"))
+            .collect();
+        let file = classes[next(classes.len())].clone();
+        let text = std::fs::read_to_string(&file).expect("class");
+        match next(4) {
+            0 => std::fs::write(&file, format!("{text}\n// edit {round}\n")).expect("edit"),
+            // A session source in a class: flows start where none did.
+            1 => std::fs::write(
+                &file,
+                text.replacen(
+                    "{",
+                    "{\n  public static String sid() { return UserInfo.getSessionId(); }",
+                    1,
+                ),
+            )
+            .expect("source"),
+            2 => std::fs::rename(&file, file.with_file_name(format!("R{round}.cls"))).expect("rename"),
+            _ => std::fs::remove_file(&file).expect("delete"),
+        }
+        if round % 3 == 1 {
+            // A pre-commit run on a few other classes, as a hook passes them.
+            let given: Vec<String> = (0..3)
+                .map(|_| classes[next(classes.len())].to_string_lossy().into_owned())
+                .filter(|p| Path::new(p).exists())
+                .collect();
+            let args: Vec<&str> = json.iter().copied().chain(given.iter().map(String::as_str)).collect();
+            let cold_args: Vec<&str> = args.iter().copied().chain(["--no-cache"]).collect();
+            assert_eq!(
+                stdout(&sfsec(dir.path(), &args)),
+                stdout(&sfsec(dir.path(), &cold_args)),
+                "round {round}"
+            );
+        }
+        let cached_run = sfsec(dir.path(), &json);
+        assert!(!cached(&cached_run), "round {round}: the project changed");
+        let cold_run = sfsec(dir.path(), &cold);
+        assert_eq!(
+            stdout(&cached_run),
+            stdout(&cold_run),
+            "round {round}, {}: {}",
+            file.display(),
+            stderr(&cached_run)
+        );
+    }
+    // One base, whatever the edits did to it: no stale copies pile up.
+    assert_eq!(cache_files(".bin") - cache_files(".delta.bin"), 1);
+}

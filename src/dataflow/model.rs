@@ -16,6 +16,7 @@ pub(crate) type ClassId = usize;
 pub(crate) type FieldId = usize;
 pub(crate) type MethodId = usize;
 
+#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct Class {
     pub file: FileId,
     /// Lower-cased, qualified by outer classes: `metadataservice.metadataport`.
@@ -34,6 +35,7 @@ pub(crate) struct Class {
 /// before the tree is stored in the project, so they cannot borrow it.
 pub(crate) type NodeRef = u32;
 
+#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct Field {
     pub class: ClassId,
     /// Lower-cased.
@@ -45,7 +47,7 @@ pub(crate) struct Field {
     pub init: Option<NodeRef>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum MethodKind {
     Method,
     Constructor,
@@ -55,6 +57,7 @@ pub(crate) enum MethodKind {
     Init,
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct Param {
     /// Lower-cased.
     pub name: Box<str>,
@@ -70,6 +73,7 @@ impl Param {
     }
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct Method {
     pub class: ClassId,
     pub file: FileId,
@@ -106,7 +110,7 @@ impl Method {
 
 /// One Apex file's declarations, their ids counted from 0 in the file: [`Model::join`] moves
 /// them to the project's.
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Decls {
     classes: Vec<Class>,
     fields: Vec<Field>,
@@ -167,6 +171,37 @@ impl Decls {
         self.methods.iter_mut().filter_map(|m| m.body.as_mut()).for_each(new);
         self.fields.iter_mut().filter_map(|f| f.init.as_mut()).for_each(new);
         outline
+    }
+
+    /// These declarations, read from a file of another id (an entry of the per-file cache,
+    /// [`crate::engine::memo`]), moved to `file`; `None` if an id in them points nowhere
+    /// (`nodes`: how many nodes the file's kept tree has), so that no lookup can fail later.
+    pub(crate) fn moved_to(mut self, file: FileId, nodes: usize) -> Option<Self> {
+        let (classes, fields, methods) = (self.classes.len(), self.fields.len(), self.methods.len());
+        let node_ok = |n: Option<NodeRef>| n.is_none_or(|n| (n as usize) < nodes);
+        for c in &mut self.classes {
+            c.file = file;
+            let ok = c.outer.is_none_or(|o| o < classes)
+                && c.methods.iter().all(|&m| m < methods)
+                && c.fields.values().all(|&f| f < fields);
+            if !ok {
+                return None;
+            }
+        }
+        if !self.fields.iter().all(|f| f.class < classes && node_ok(f.init)) {
+            return None;
+        }
+        for m in &mut self.methods {
+            m.file = file;
+            let getter_ok = match m.kind {
+                MethodKind::Getter(f) => f < fields,
+                _ => true,
+            };
+            if m.class >= classes || !getter_ok || !node_ok(m.body) {
+                return None;
+            }
+        }
+        Some(self)
     }
 
     /// Gives back the room vectors keep to grow: the parts live until the join, and a vector's

@@ -926,6 +926,7 @@ fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
         &|_, _, _| (),
         SPEC.source_hints,
         true,
+        None,
     );
     let project = &parsed.project;
     // The nodes the data flow reads through a body or an initializer (named ones, and those
@@ -1028,6 +1029,7 @@ fn a_model_joined_from_the_per_file_pass_is_the_one_built_after_it() {
         &|_, _, _| (),
         SPEC.source_hints,
         false,
+        None,
     );
     assert!(
         (0..project.files.len()).any(|f| tree_len(project, f) < tree_len(&unoutlined.project, f)),

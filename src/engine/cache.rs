@@ -35,6 +35,9 @@ pub(crate) const DIR: &str = ".sfsec_cache";
 /// Entries kept; older ones are removed when a new one is written.
 const MAX_ENTRIES: usize = 32;
 
+/// Per-file caches kept (see [`Cache::prune`]).
+const MAX_FILE_CACHES: usize = 8;
+
 /// Bumped when the entry format changes.
 const FORMAT: u32 = 2;
 
@@ -52,6 +55,9 @@ pub(crate) struct Cache {
     dir: PathBuf,
     /// Hex hash of the command: sfsec build, paths, configuration.
     command: String,
+    /// Hex hash of what per-file results depend on besides the file: the sfsec build and the
+    /// configuration (see [`crate::engine::memo`]).
+    namespace: String,
     /// The key of the entries' hashes; `None` turns the cache off.
     key: Option<[u8; 32]>,
 }
@@ -92,9 +98,10 @@ impl Cache {
     /// The cache for scanning `paths` (absolute) under `root` with a configuration whose
     /// identity is `config` (its file and text, then the effective `select` and `ignore`).
     pub(crate) fn new(dir: PathBuf, root: &Path, paths: &[PathBuf], config: &str) -> Self {
+        let build = build_identity();
         let mut h = blake3::Hasher::new();
         h.update(&FORMAT.to_le_bytes());
-        h.update(build_identity().as_bytes());
+        h.update(build.as_bytes());
         h.update(root.as_os_str().as_encoded_bytes());
         for p in paths {
             h.update(b"\0");
@@ -102,9 +109,15 @@ impl Cache {
         }
         h.update(b"\0\0");
         h.update(config.as_bytes());
+        let mut ns = blake3::Hasher::new();
+        ns.update(&FORMAT.to_le_bytes());
+        ns.update(build.as_bytes());
+        ns.update(b"\0");
+        ns.update(config.as_bytes());
         Cache {
             dir,
             command: h.finalize().to_hex()[..32].to_string(),
+            namespace: ns.finalize().to_hex()[..32].to_string(),
             key: user_key(),
         }
     }
@@ -133,21 +146,8 @@ impl Cache {
     /// `now`.
     /// Also gives the instants the entry holds for.
     pub(crate) fn lookup(&self, fingerprint: &str, now: i64, project: &Project) -> Option<(Vec<Finding>, (i64, i64))> {
-        let key = self.key.as_ref()?;
-        if !self.usable() {
-            return None;
-        }
-        let text = crate::workspace::confine::read_regular_no_link(&self.entry(), MAX_ENTRY_BYTES).ok()?;
-        let rest = text.strip_prefix(MAGIC.as_bytes())?;
-        let newline = memchr::memchr(b'\n', rest)?;
-        let (mac, json) = (&rest[..newline], &rest[newline + 1..]);
-        // Constant time: blake3's `Hash` compares so.
-        let expected = blake3::keyed_hash(key, json);
-        let given = blake3::Hash::from_hex(mac).ok()?;
-        if given != expected {
-            return None;
-        }
-        let entry: Entry = serde_json::from_slice(json).ok()?;
+        let json = self.read_signed(&self.entry())?;
+        let entry: Entry = serde_json::from_slice(&json).ok()?;
         if entry.format != FORMAT || entry.fingerprint != fingerprint || now < entry.valid.0 || now > entry.valid.1 {
             return None;
         }
@@ -157,19 +157,39 @@ impl Cache {
             .map(Stored::into_finding)
             .collect::<Option<_>>()?;
         // Reporters slice files by these spans: an entry that does not fit is not used.
-        let fits = |file: usize, span: &std::ops::Range<usize>| {
-            project
-                .files
-                .get(file)
-                .is_some_and(|f| span.start <= span.end && f.text.get(span.clone()).is_some())
-        };
-        let ok = findings.iter().all(|f| {
-            fits(f.file, &f.span)
-                && f.labels.iter().chain(&f.flow).all(|l| fits(l.file, &l.span))
-                && f.secret.as_ref().is_none_or(|s| fits(f.file, s))
-                && f.suppression.as_ref().is_none_or(|s| fits(s.file, &s.span))
-        });
+        let ok = findings.iter().all(|f| fits(f, project));
         ok.then_some((findings, entry.valid))
+    }
+
+    /// The payload of a signed file in the folder (see [`Cache::write_signed`]): `None` unless
+    /// it is a regular file whose hash under this user's key matches.
+    pub(crate) fn read_signed(&self, path: &Path) -> Option<Vec<u8>> {
+        let key = self.key.as_ref()?;
+        if !self.usable() {
+            return None;
+        }
+        let mut text = crate::workspace::confine::read_regular_no_link(path, MAX_ENTRY_BYTES).ok()?;
+        let rest = text.strip_prefix(MAGIC.as_bytes())?;
+        let newline = memchr::memchr(b'\n', rest)?;
+        let (mac, payload) = (&rest[..newline], &rest[newline + 1..]);
+        // Constant time: blake3's `Hash` compares so.
+        let expected = blake3::keyed_hash(key, payload);
+        let given = blake3::Hash::from_hex(mac).ok()?;
+        if given != expected {
+            return None;
+        }
+        let start = MAGIC.len() + newline + 1;
+        text.drain(..start);
+        Some(text)
+    }
+
+    /// The per-file cache's files, base and delta (see [`crate::engine::memo`]): one pair per
+    /// build and configuration, shared by every command that scans with them.
+    pub(crate) fn files_entries(&self) -> (PathBuf, PathBuf) {
+        (
+            self.dir.join(format!("files-{}.bin", self.namespace)),
+            self.dir.join(format!("files-{}.delta.bin", self.namespace)),
+        )
     }
 
     /// Replaces the entry; errors are ignored (the next run recomputes).
@@ -180,17 +200,22 @@ impl Cache {
             valid,
             findings: findings.iter().map(Stored::from_finding).collect(),
         };
-        let (Some(key), Ok(json)) = (self.key.as_ref(), serde_json::to_vec(&entry)) else {
-            return;
-        };
-        let _ = self.write(&Cache::mac(key, &json), &json);
+        if let Ok(json) = serde_json::to_vec(&entry) {
+            let _ = self.write_signed(&self.entry(), &json);
+        }
     }
 
-    fn write(&self, mac: &str, json: &[u8]) -> std::io::Result<()> {
+    /// Writes `payload` to `path` in the folder, atomically, after a line holding its hash
+    /// under this user's key; nothing without a key.
+    pub(crate) fn write_signed(&self, path: &Path, payload: &[u8]) -> std::io::Result<()> {
         use std::io::Write;
+        let Some(key) = self.key.as_ref() else {
+            return Ok(());
+        };
         if !self.usable() {
             return Ok(());
         }
+        let mac = Cache::mac(key, payload);
         std::fs::create_dir_all(&self.dir)?;
         let ignore = self.dir.join(".gitignore");
         if std::fs::symlink_metadata(&ignore).is_err() {
@@ -202,64 +227,95 @@ impl Cache {
             }
         }
         let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
-        tmp.write_all(MAGIC.as_bytes())?;
-        tmp.write_all(mac.as_bytes())?;
-        tmp.write_all(b"\n")?;
-        tmp.write_all(json)?;
-        tmp.persist(self.entry()).map_err(|e| e.error)?;
+        let mut out = std::io::BufWriter::new(&mut tmp);
+        out.write_all(MAGIC.as_bytes())?;
+        out.write_all(mac.as_bytes())?;
+        out.write_all(b"\n")?;
+        out.write_all(payload)?;
+        out.flush()?;
+        drop(out);
+        tmp.persist(path).map_err(|e| e.error)?;
         self.prune();
         Ok(())
     }
 
     /// Keeps the newest [`MAX_ENTRIES`] entries: a pre-commit hook scans a different list of
     /// files at every commit, and each list is a command of its own.
+    /// Per-file cache files (bases and deltas) are kept for the newest [`MAX_FILE_CACHES`] / 2
+    /// configurations.
     fn prune(&self) {
         let Ok(dir) = std::fs::read_dir(&self.dir) else {
             return;
         };
-        let mut entries: Vec<(std::time::SystemTime, PathBuf)> = dir
-            .flatten()
-            .filter(|e| {
-                e.file_name()
-                    .to_str()
-                    .is_some_and(|n| n.starts_with("scan-") && n.ends_with(".json"))
-            })
-            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-            .collect();
-        if entries.len() <= MAX_ENTRIES {
-            return;
+        let mut scans: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
+        let mut packs: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
+        for e in dir.flatten() {
+            let name = e.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let list = if name.starts_with("scan-") && name.ends_with(".json") {
+                &mut scans
+            } else if name.starts_with("files-") && name.ends_with(".bin") {
+                &mut packs
+            } else {
+                continue;
+            };
+            if let Some(t) = e.metadata().ok().and_then(|m| m.modified().ok()) {
+                list.push((t, e.path()));
+            }
         }
-        // Newest first; the name breaks ties so that the choice does not depend on listing order.
-        entries.sort_by(|a, b| b.cmp(a));
-        for (_, path) in entries.drain(MAX_ENTRIES..) {
-            if path != self.entry() {
-                let _ = std::fs::remove_file(path);
+        for (mut list, keep) in [(scans, MAX_ENTRIES), (packs, MAX_FILE_CACHES)] {
+            if list.len() <= keep {
+                continue;
+            }
+            // Newest first; the name breaks ties so that the choice does not depend on listing order.
+            list.sort_by(|a, b| b.cmp(a));
+            for (_, path) in list.drain(keep..) {
+                let (base, delta) = self.files_entries();
+                if path != self.entry() && path != base && path != delta {
+                    let _ = std::fs::remove_file(path);
+                }
             }
         }
     }
 }
 
+/// Whether every span of `f` lies within the text of the file it names: reporters slice files
+/// by them, so a stored finding that does not fit is not used.
+pub(crate) fn fits(f: &Finding, project: &Project) -> bool {
+    let fits = |file: usize, span: &std::ops::Range<usize>| {
+        project
+            .files
+            .get(file)
+            .is_some_and(|f| span.start <= span.end && f.text.get(span.clone()).is_some())
+    };
+    fits(f.file, &f.span)
+        && f.labels.iter().chain(&f.flow).all(|l| fits(l.file, &l.span))
+        && f.secret.as_ref().is_none_or(|s| fits(f.file, s))
+        && f.suppression.as_ref().is_none_or(|s| fits(s.file, &s.span))
+}
+
 /// Hash of every file's path and content, in discovery order, and of the files that could not
-/// be read (a file that becomes readable changes it).
-pub(crate) fn fingerprint(unparsed: &Unparsed) -> String {
-    let hashes: Vec<blake3::Hash> = unparsed
+/// be read (a file that becomes readable changes it); also each file's text's hash, by id.
+pub(crate) fn fingerprint(unparsed: &Unparsed) -> (String, Vec<[u8; 32]>) {
+    let hashes: Vec<[u8; 32]> = unparsed
         .project
         .files
         .par_iter()
-        .map(|f| blake3::hash(f.text.as_bytes()))
+        .with_min_len(64)
+        .map(|f| *blake3::hash(f.text.as_bytes()).as_bytes())
         .collect();
     let mut h = blake3::Hasher::new();
     for (f, hash) in unparsed.project.files.iter().zip(&hashes) {
         h.update(f.rel.as_bytes());
         h.update(b"\0");
-        h.update(hash.as_bytes());
+        h.update(hash);
     }
     for f in &unparsed.findings {
         h.update(f.rule.as_bytes());
         h.update(&f.file.to_le_bytes());
         h.update(f.message.as_bytes());
     }
-    h.finalize().to_hex().to_string()
+    (h.finalize().to_hex().to_string(), hashes)
 }
 
 /// The running sfsec: its version, and the executable's size and modification time, so that a
@@ -290,22 +346,23 @@ struct Entry {
 }
 
 #[derive(Serialize, Deserialize)]
-struct StoredLabel {
+pub(crate) struct StoredLabel {
     file: usize,
     span: (usize, usize),
     message: String,
 }
 
 #[derive(Serialize, Deserialize)]
-struct StoredSuppression {
+pub(crate) struct StoredSuppression {
     reason: String,
     file: usize,
     span: (usize, usize),
     whole_file: bool,
 }
 
+/// A finding as the caches keep it.
 #[derive(Serialize, Deserialize)]
-struct Stored {
+pub(crate) struct Stored {
     rule: String,
     file: usize,
     span: (usize, usize),
@@ -319,7 +376,7 @@ struct Stored {
 }
 
 impl Stored {
-    fn from_finding(f: &Finding) -> Self {
+    pub(crate) fn from_finding(f: &Finding) -> Self {
         let label = |l: &Label| StoredLabel {
             file: l.file,
             span: (l.span.start, l.span.end),
@@ -345,7 +402,7 @@ impl Stored {
     }
 
     /// `None` when the entry names a rule this build does not have.
-    fn into_finding(self) -> Option<Finding> {
+    pub(crate) fn into_finding(self) -> Option<Finding> {
         let label = |l: StoredLabel| Label {
             file: l.file,
             span: l.span.0..l.span.1,

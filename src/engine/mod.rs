@@ -4,6 +4,7 @@
 //! [`suppress`]ion directives.
 
 pub(crate) mod cache;
+pub(crate) mod memo;
 pub(crate) mod suppress;
 
 use std::collections::HashMap;
@@ -158,7 +159,13 @@ fn scan_here(
     }
     let mut unparsed = project::read(found);
     unparsed.progress = progress.cloned();
-    let fingerprint = cache.map(|_| crate::engine::cache::fingerprint(&unparsed));
+    let (fingerprint, texts) = match cache {
+        Some(_) => {
+            let (fp, texts) = crate::engine::cache::fingerprint(&unparsed);
+            (Some(fp), texts)
+        }
+        None => (None, Vec::new()),
+    };
     if let (Some(cache), Some(fp)) = (cache, &fingerprint)
         && let Some((findings, valid)) = cache.lookup(fp, req.now, &unparsed.project)
     {
@@ -171,9 +178,15 @@ fn scan_here(
         };
         return Ok((scan, true));
     }
-    let mut scan = lint(unparsed, &req.config, req.now);
+    let memo = cache.map(|c| memo::FileMemo::load(c, texts));
+    let mut scan = lint(unparsed, &req.config, req.now, memo.as_ref());
     if let (Some(cache), Some(fp)) = (cache, &fingerprint) {
         cache.store(fp, scan.valid, &scan.findings);
+        // A scan of given files (a pre-commit run) keeps the other files' entries.
+        let partial = req.paths.iter().any(|p| discovery::absolute(&req.cwd, p).is_file());
+        if let Some(memo) = memo {
+            memo.save(cache, &scan.project, partial);
+        }
     }
     scan.elapsed = started.elapsed();
     Ok((scan, false))
@@ -191,10 +204,11 @@ pub(crate) struct ScanKeep {
 
 impl ScanKeep {
     pub(crate) fn new(project: &Project, hints: &[&str]) -> Self {
-        ScanKeep {
-            whole: crate::semantic::secrets::settings::whole_trees(project),
-            hot: HotBodies::find(project, hints),
-        }
+        let (whole, hot) = rayon::join(
+            || crate::semantic::secrets::settings::whole_trees(project),
+            || HotBodies::find(project, hints),
+        );
+        ScanKeep { whole, hot }
     }
 }
 
@@ -216,6 +230,7 @@ pub(crate) fn parse_for_scan<T: Send>(
     visit: ApexVisit<'_, T>,
     hints: &[&str],
     decls: bool,
+    memo: Option<&dyn project::Memo<T, Decls>>,
 ) -> ParsedProject<T, Decls> {
     let keep = ScanKeep::new(unparsed.project(), hints);
     let declare = |id: FileId, text: &str, tree: &crate::syntax::flat::FlatTree| {
@@ -223,12 +238,18 @@ pub(crate) fn parse_for_scan<T: Send>(
         let outline = (!tree.is_whole()).then(|| d.outline(tree));
         (d, outline)
     };
-    unparsed.parse_with(visit, &keep, decls.then_some(&declare as project::Declare<'_, Decls>))
+    unparsed.parse_with(
+        visit,
+        &keep,
+        decls.then_some(&declare as project::Declare<'_, Decls>),
+        memo,
+    )
 }
 
 /// Parses the files read and runs the enabled lints. Loading's findings (unreadable or
-/// unparsable files) go through suppressions and sorting like the rest.
-pub(crate) fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
+/// unparsable files) go through suppressions and sorting like the rest. Files `memo` recalls
+/// are not parsed (see [`memo`]).
+pub(crate) fn lint(unparsed: Unparsed, config: &Config, now: i64, memo: Option<&memo::FileMemo>) -> Scan {
     let started = Instant::now();
     let enabled = |id: &str| rules::get(id).is_some_and(|d| config.enabled(id, d.family));
     let lints: Vec<&dyn Lint> = LINTS.iter().copied().filter(|l| enabled(l.id())).collect();
@@ -269,6 +290,7 @@ pub(crate) fn lint(unparsed: Unparsed, config: &Config, now: i64) -> Scan {
         },
         &hints,
         !specs.is_empty(),
+        memo.map(|m| m as &dyn project::Memo<memo::Visited, Decls>),
     );
     let oauth = OauthIndex::build(&project, &config.options);
     let clock = Clock::new(now);

@@ -14,7 +14,7 @@ use crate::diagnostics::finding::{FileId, Finding, LineIndex, Suppression};
 use crate::diagnostics::rules::{self, engine};
 use crate::syntax::xml::XmlDoc;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Directive {
     pub file: FileId,
     pub comment: Range<usize>,

@@ -402,6 +402,11 @@ impl FlatTree {
     }
 
     /// Whether every node of the source is here: nothing was left out.
+    /// How many nodes the tree holds.
+    pub(crate) fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
     pub(crate) fn is_whole(&self) -> bool {
         !self.elided
     }
@@ -416,6 +421,105 @@ impl FlatTree {
     /// Node `i` (see [`Node::index`]).
     pub(crate) fn node(&self, i: u32) -> Option<Node<'_>> {
         ((i as usize) < self.nodes.len()).then_some(Node { nodes: &self.nodes, i })
+    }
+
+    /// The tree as bytes, for the per-file cache ([`crate::engine::memo`]): a flag byte (elided),
+    /// then each node as LEB128 numbers relative to what precedes it (its start from the
+    /// previous node's, which pre-order never exceeds; its end from its start; its subtree's
+    /// end and its parent from its index), its kind, field and flags: about 8 bytes a node,
+    /// against 20 in memory. A tree too deep to hold nodes has none to store.
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+        fn put(out: &mut Vec<u8>, mut v: u32) {
+            while v >= 0x80 {
+                out.push((v as u8) | 0x80);
+                v >>= 7;
+            }
+            out.push(v as u8);
+        }
+        let mut out = Vec::with_capacity(1 + self.nodes.len() * 8);
+        out.push(u8::from(self.elided));
+        let mut prev_start = 0;
+        for (i, s) in self.nodes.iter().enumerate() {
+            let i = i as u32;
+            put(&mut out, s.start.wrapping_sub(prev_start));
+            put(&mut out, s.end.wrapping_sub(s.start));
+            put(&mut out, s.after.wrapping_sub(i));
+            put(&mut out, if s.parent == NONE { 0 } else { i.wrapping_sub(s.parent) });
+            put(&mut out, u32::from(s.kind));
+            out.extend([s.field, s.flags]);
+            prev_start = s.start;
+        }
+        out
+    }
+
+    /// A tree from [`FlatTree::to_bytes`], for a text of `len` bytes; `None` unless every node
+    /// lies within the text and inside its parent, in pre-order, so that no walk of it can
+    /// index past its nodes.
+    pub(crate) fn from_bytes(bytes: &[u8], len: usize) -> Option<FlatTree> {
+        let (&elided, mut rest) = bytes.split_first()?;
+        if elided > 1 {
+            return None;
+        }
+        fn get(rest: &mut &[u8]) -> Option<u32> {
+            let mut v: u32 = 0;
+            for shift in (0..35).step_by(7) {
+                let (&b, tail) = rest.split_first()?;
+                *rest = tail;
+                v |= u32::from(b & 0x7f).checked_shl(shift)?;
+                if b < 0x80 {
+                    return Some(v);
+                }
+            }
+            None
+        }
+        // The subtree ends are checked once the count is known.
+        let mut nodes: Vec<Slot> = Vec::with_capacity(rest.len() / 8);
+        let mut prev_start: u32 = 0;
+        while !rest.is_empty() {
+            let i = u32::try_from(nodes.len()).ok()?;
+            let start = prev_start.checked_add(get(&mut rest)?)?;
+            let end = start.checked_add(get(&mut rest)?)?;
+            let after = i.checked_add(get(&mut rest)?)?;
+            let parent = match get(&mut rest)? {
+                0 if i == 0 => NONE,
+                0 => return None,
+                up => i.checked_sub(up)?,
+            };
+            let kind = u16::try_from(get(&mut rest)?).ok()?;
+            let (&[field, flags], tail) = rest.split_first_chunk::<2>()?;
+            rest = tail;
+            let (outer_after, outer_start) = match parent {
+                NONE => (u32::MAX, 0),
+                p => {
+                    let parent: &Slot = nodes.get(p as usize)?;
+                    (parent.after, parent.start)
+                }
+            };
+            let known_kind = kind == ERROR_KIND || (kind as usize) < KINDS.len();
+            let fits = end as usize <= len && start >= outer_start;
+            if !known_kind || !fits || after <= i || after > outer_after {
+                return None;
+            }
+            nodes.push(Slot {
+                start,
+                end,
+                after,
+                parent,
+                kind,
+                field,
+                flags,
+            });
+            prev_start = start;
+        }
+        let n = nodes.len() as u32;
+        if n == 0 || nodes.iter().any(|s| s.after > n) {
+            return None;
+        }
+        Some(FlatTree {
+            nodes: nodes.into_boxed_slice(),
+            elided: elided == 1,
+            too_deep: None,
+        })
     }
 
     /// Every node, in source order (pre-order).
@@ -991,6 +1095,48 @@ mod tests {
             files += 1;
         });
         assert!(files > 150, "{files}");
+    }
+
+    /// The per-file cache's encoding gives back every tree as it was (whole, declarations and
+    /// with errors), and a damaged copy is refused, never read past its nodes.
+    #[test]
+    fn every_corpus_and_generated_tree_comes_back_from_its_bytes_and_damage_is_refused() {
+        let same = |a: &FlatTree, b: &FlatTree| {
+            a.elided == b.elided
+                && a.nodes.len() == b.nodes.len()
+                && a.nodes.iter().zip(b.nodes.iter()).all(|(x, y)| {
+                    (x.start, x.end, x.after, x.parent, x.kind, x.field, x.flags)
+                        == (y.start, y.end, y.after, y.parent, y.kind, y.field, y.flags)
+                })
+        };
+        let mut files = 0;
+        let broken = "public class B { void m() { if (x { } } }";
+        let mut texts: Vec<String> = vec![broken.to_string()];
+        for_each_apex_file(40, |text| texts.push(text.to_string()));
+        for text in &texts {
+            let neutral = crate::syntax::apex::neutralize_tokens(text);
+            let tree = crate::syntax::apex::parse(&neutral).expect("tree");
+            for flat in [FlatTree::new(&tree), FlatTree::declarations(&tree)] {
+                let bytes = flat.to_bytes();
+                let back = FlatTree::from_bytes(&bytes, text.len()).expect("decodes");
+                assert!(same(&flat, &back), "{}", &text[..text.len().min(80)]);
+                // Shorter than its text's tree needs, truncated, or with a byte changed: refused
+                // or, where the change still makes a consistent tree, read without a panic.
+                assert!(FlatTree::from_bytes(&bytes, flat.root_node().byte_range().end - 1).is_none());
+                assert!(FlatTree::from_bytes(&bytes[..bytes.len() - 1], text.len()).is_none());
+                for at in (1..bytes.len()).step_by(97) {
+                    let mut damaged = bytes.clone();
+                    damaged[at] ^= 0x5a;
+                    if let Some(t) = FlatTree::from_bytes(&damaged, text.len()) {
+                        for n in t.nodes() {
+                            let _ = (n.kind(), n.parent(), n.named_child_count(), n.child(0), n.field("body"));
+                        }
+                    }
+                }
+            }
+            files += 1;
+        }
+        assert!(files > 40, "{files}");
     }
 
     /// The outline of `tree` to `keep` has each kept subtree as it was, but for the tokens

@@ -244,6 +244,26 @@ pub(crate) trait KeepPolicy: Sync {
     fn marks(&self, text: &str) -> Vec<u32>;
 }
 
+/// What an earlier scan made of a file with the same path and text, parsed and visited as this
+/// scan would (see [`Memo`]).
+pub(crate) struct Recalled<T, D> {
+    pub parsed: Parsed,
+    pub problem: Problem,
+    pub visited: Option<T>,
+    pub declared: Option<D>,
+}
+
+/// The per-file results of earlier scans (the engine's per-file cache): a file recalled is not
+/// parsed. Parsing knows neither the results nor where they are kept.
+pub(crate) trait Memo<T, D>: Sync {
+    /// This file's results, if stored for the same text and the same `whole` (whether its
+    /// Apex tree is kept whole).
+    fn recall(&self, id: FileId, file: &SourceFile, whole: bool) -> Option<Recalled<T, D>>;
+    /// Stores what this scan made of a file it parsed after [`Memo::recall`] missed it:
+    /// `file.parsed` is what the project keeps.
+    fn record(&self, id: FileId, file: &SourceFile, problem: &Problem, visited: Option<&T>, declared: Option<&D>);
+}
+
 impl Unparsed {
     /// The files read, before parsing: what a keep policy is decided from.
     pub(crate) fn project(&self) -> &Project {
@@ -254,7 +274,7 @@ impl Unparsed {
     /// collects declarations as it parses, see `parse_with`).
     #[cfg(any(test, feature = "test-support"))]
     pub(crate) fn parse(self, keep: &dyn KeepPolicy) -> (Project, Vec<Finding>) {
-        let parsed = self.parse_with::<(), ()>(&|_, _, _| (), keep, None);
+        let parsed = self.parse_with::<(), ()>(&|_, _, _| (), keep, None, None);
         (parsed.project, parsed.findings)
     }
 
@@ -267,11 +287,15 @@ impl Unparsed {
     ///
     /// With `declare`, each kept Apex tree is handed to it right after it is kept; what it
     /// returns is collected in file order, and the tree is replaced by the one it gives back.
+    ///
+    /// With `memo`, a file it recalls is not parsed: its results are the ones recalled; every
+    /// other file's are handed to it.
     pub(crate) fn parse_with<T: Send, D: Send>(
         self,
         visit: ApexVisit<'_, T>,
         keep: &dyn KeepPolicy,
         declare: Option<Declare<'_, D>>,
+        memo: Option<&dyn Memo<T, D>>,
     ) -> ParsedProject<T, D> {
         let Unparsed {
             mut project,
@@ -294,20 +318,35 @@ impl Unparsed {
             .with_max_len(PIECE)
             .filter(|(id, _)| readable[*id])
             .filter_map(|(id, ((file, visited), part))| {
-                let keep = if keep.keeps_whole(id, file) {
-                    Keep::All
-                } else {
-                    Keep::Marked(keep)
-                };
-                let (problem, v) = parse_into(id, file, Some(visit), keep);
-                *visited = v;
-                if let (Parsed::Apex(tree), Some(declare)) = (&file.parsed, declare) {
-                    let (d, reduced) = declare(id, &file.text, tree);
-                    if let Some(reduced) = reduced {
-                        file.parsed = Parsed::Apex(reduced);
+                let whole = keep.keeps_whole(id, file);
+                let problem = match memo.and_then(|m| m.recall(id, file, whole)) {
+                    Some(r) => {
+                        file.parsed = r.parsed;
+                        // As parsing leaves it (see [`Parsed::WellFormed`]).
+                        if matches!(file.parsed, Parsed::WellFormed) {
+                            file.text = String::new();
+                        }
+                        *visited = r.visited;
+                        *part = r.declared.map(Box::new);
+                        r.problem
                     }
-                    *part = Some(Box::new(d));
-                }
+                    None => {
+                        let keep = if whole { Keep::All } else { Keep::Marked(keep) };
+                        let (problem, v) = parse_into(id, file, Some(visit), keep);
+                        *visited = v;
+                        if let (Parsed::Apex(tree), Some(declare)) = (&file.parsed, declare) {
+                            let (d, reduced) = declare(id, &file.text, tree);
+                            if let Some(reduced) = reduced {
+                                file.parsed = Parsed::Apex(reduced);
+                            }
+                            *part = Some(Box::new(d));
+                        }
+                        if let Some(m) = memo {
+                            m.record(id, file, &problem, visited.as_ref(), part.as_deref());
+                        }
+                        problem
+                    }
+                };
                 if let Some(p) = &progress {
                     p.tick();
                 }
@@ -394,7 +433,8 @@ fn hidden_placeholders(files: &[SourceFile], readable: &mut [bool], findings: &m
     }
 }
 
-type Problem = Option<(&'static str, usize, String)>;
+/// A file's problem as a finding's parts: rule, offset, message.
+pub(crate) type Problem = Option<(&'static str, usize, String)>;
 
 /// How much of an Apex file's tree a scan keeps.
 #[derive(Clone, Copy)]

@@ -13,6 +13,8 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use rayon::prelude::*;
+
 use crate::dataflow::markup::Controllers;
 use crate::dataflow::url::{Endpoint, UrlClass};
 use crate::dataflow::{Analysis, Hop};
@@ -94,6 +96,22 @@ impl ScriptFlow {
 /// are skipped.
 pub(crate) fn analyze(project: &Project, analysis: &Analysis, spec: &ScriptSpec) -> Vec<ScriptFlow> {
     let aura = AuraIndex::build(project);
+    // Scripts whose tree a scan did not keep because it reused their per-file results
+    // ([`crate::engine::memo`]): parsed again, only when some Apex method returns a source.
+    let reparsed: HashMap<FileId, tree_sitter::Tree> = if analysis.returns.is_empty() {
+        HashMap::new()
+    } else {
+        project
+            .files
+            .par_iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                matches!((&f.parsed, f.kind), (Parsed::Checked, FileKind::JavaScript))
+                    && crate::syntax::js::may_start_script_flow(&f.rel, &f.text)
+            })
+            .filter_map(|(id, f)| Some((id, crate::syntax::js::parse(&f.text)?)))
+            .collect()
+    };
     let mut out = Vec::new();
     // Aura bundle folder -> tainted arguments its controller passed to helper functions; the
     // helper (`XHelper.js`) sorts after the controller (`XController.js`).
@@ -102,8 +120,12 @@ pub(crate) fn analyze(project: &Project, analysis: &Analysis, spec: &ScriptSpec)
         if f.rel.contains("/__tests__/") {
             continue;
         }
-        match (&f.parsed, f.kind) {
-            (Parsed::Js(tree), FileKind::JavaScript) => {
+        let tree = match &f.parsed {
+            Parsed::Js(tree) => Some(tree),
+            _ => reparsed.get(&id),
+        };
+        match (tree, f.kind) {
+            (Some(tree), FileKind::JavaScript) => {
                 // Cheap gate: only files that can hold a source are walked.
                 // An Aura file that names a controller action (`'c.getSession'`) may hand its
                 // result to a callback through a wrapper component.
