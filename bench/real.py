@@ -4,8 +4,9 @@
 For each repository, by turns so that the machine's drift hits both sides of each pair:
 - cold: every rule, no cache, SARIF to a file (what CI runs), against PMD's Apex security rules
   writing SARIF on the package directories; wall time and peak memory of every run;
-- pre-commit: 9 classes and 1 field file given as arguments, no cache (every commit's list
-  differs), against PMD on the same files; then the same list with a warm cache;
+- pre-commit: 9 classes and 1 field file given as arguments, no cache, against PMD on the same
+  files; then the same list with a warm cache; then another list at each run, after a full
+  scan filled the per-file cache (a hook's every commit);
 - edit one class: after a full scan that filled the cache, one class gains a comment and the
   project is scanned again, against a cold scan (a copy of the repository is edited, not it).
 
@@ -48,11 +49,12 @@ def package_dirs(repo):
     return dirs or [repo]
 
 
-def changed_files(repo):
-    """9 classes spread over the sorted list, and the first field file: a commit's worth."""
+def changed_files(repo, offset=0):
+    """9 classes spread over the sorted list, and the first field file: a commit's worth.
+    Another `offset` gives another commit's list."""
     classes = sorted(p for d in package_dirs(repo) for p in d.rglob("*.cls"))
     step = max(len(classes) // 9, 1)
-    picked = classes[::step][:9]
+    picked = classes[offset % step::step][:9]
     fields = sorted(p for d in package_dirs(repo) for p in d.rglob("*.field-meta.xml"))
     return [str(p) for p in picked + fields[:1]]
 
@@ -102,8 +104,15 @@ def bench(repo):
     timed(warm_cmd, cwd=copy)
     r["precommit_warm"] = {"wall": med([timed(warm_cmd, cwd=copy)[0] for _ in range(2 * RUNS)])}
 
-    # Edit one class, re-scan with the cache a full scan filled; against cold, by turns.
+    # Pre-commit on another list at each commit: the scan's result is not cached, the files'
+    # are (a full scan filled the per-file cache, as the first run in a checkout does).
     cached_cmd = [sfsec, "check", str(copy), "-o", "/dev/null"]
+    timed(cached_cmd)
+    r["precommit_new_list"] = {"wall": med([
+        timed([sfsec, "check", *changed_files(copy, i + 1), "-o", "/dev/null"], cwd=copy)[0]
+        for i in range(2 * RUNS)])}
+
+    # Edit one class, re-scan with the cache a full scan filled; against cold, by turns.
     edited = Path(files[0])
     original = edited.read_text(encoding="utf-8", errors="surrogateescape")
     ratios = []

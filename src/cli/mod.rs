@@ -181,7 +181,13 @@ fn run_scan(
         config,
         now,
     };
-    let (result, _) = scan_showing_progress(&req, None, progress::wanted(to_stdout))?;
+    // Documents read the parsed project (inventories, the review's sections), which a reused
+    // whole result does not have: only per-file results are reused.
+    let cache = result_cache(paths, cwd, &req.config, false).map(|mut c| {
+        c.whole_results = false;
+        c
+    });
+    let (result, _) = scan_showing_progress(&req, cache.as_ref(), progress::wanted(to_stdout))?;
     empty.check(&result, paths)?;
     Ok(result)
 }

@@ -60,6 +60,8 @@ pub(crate) struct Cache {
     namespace: String,
     /// The key of the entries' hashes; `None` turns the cache off.
     key: Option<[u8; 32]>,
+    /// Whether a scan's whole result may be reused; else only per-file results are.
+    pub(crate) whole_results: bool,
 }
 
 /// This user's cache key: `SFSEC_CACHE_KEY_FILE` if set, else `cache-key` in `sfsec/` of
@@ -119,6 +121,7 @@ impl Cache {
             command: h.finalize().to_hex()[..32].to_string(),
             namespace: ns.finalize().to_hex()[..32].to_string(),
             key: user_key(),
+            whole_results: true,
         }
     }
 

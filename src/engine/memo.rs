@@ -27,7 +27,7 @@ use crate::diagnostics::finding::{FileId, Finding};
 use crate::engine::cache::{Cache, Stored};
 use crate::engine::suppress::Directive;
 use crate::syntax::flat::FlatTree;
-use crate::workspace::kind::{FileKind, MetaType};
+use crate::workspace::kind::FileKind;
 use crate::workspace::project::{Memo, Parsed, Problem, Project, Recalled, SourceFile};
 
 /// What the per-file pass gives for a file: its findings and directives, if it has either.
@@ -229,7 +229,7 @@ impl FileMemo {
         match file.kind {
             FileKind::Apex => true,
             FileKind::JavaScript => !crate::syntax::js_lex::is_library(&file.rel, &file.text),
-            FileKind::Metadata(ty) => ty == MetaType::Other,
+            FileKind::Metadata(_) => file.is_unread_metadata(),
             _ => false,
         }
     }

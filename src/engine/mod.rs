@@ -167,6 +167,7 @@ fn scan_here(
         None => (None, Vec::new()),
     };
     if let (Some(cache), Some(fp)) = (cache, &fingerprint)
+        && cache.whole_results
         && let Some((findings, valid)) = cache.lookup(fp, req.now, &unparsed.project)
     {
         let scan = Scan {
@@ -181,7 +182,9 @@ fn scan_here(
     let memo = cache.map(|c| memo::FileMemo::load(c, texts));
     let mut scan = lint(unparsed, &req.config, req.now, memo.as_ref());
     if let (Some(cache), Some(fp)) = (cache, &fingerprint) {
-        cache.store(fp, scan.valid, &scan.findings);
+        if cache.whole_results {
+            cache.store(fp, scan.valid, &scan.findings);
+        }
         // A scan of given files (a pre-commit run) keeps the other files' entries.
         let partial = req.paths.iter().any(|p| discovery::absolute(&req.cwd, p).is_file());
         if let Some(memo) = memo {

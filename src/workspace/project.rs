@@ -60,6 +60,12 @@ pub(crate) struct SourceFile {
 }
 
 impl SourceFile {
+    /// Metadata of a type no lint reads (class companions, translations, layouts): parsing
+    /// only checks that it is well-formed (see [`Parsed::WellFormed`]).
+    pub(crate) fn is_unread_metadata(&self) -> bool {
+        self.kind == FileKind::Metadata(MetaType::Other)
+    }
+
     pub(crate) fn line_index(&self) -> &LineIndex {
         self.line_index.get_or_init(|| LineIndex::new(&self.text))
     }
