@@ -1712,6 +1712,24 @@ fn also_writes_other_formats_of_the_same_scan() {
     }
 }
 
+/// A fixed-seed generator of indices below `n`: random edits that are the same on every run.
+fn seeded(seed: u64) -> impl FnMut(usize) -> usize {
+    let mut state = seed;
+    move |n| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % n.max(1)
+    }
+}
+
+/// A JSON report through the cache, and the same without it.
+const CACHED_JSON: [&str; 7] = ["check", "--format", "json", "--fail-on", "never", "--now", NOW];
+
+fn cold_json() -> Vec<&'static str> {
+    [&CACHED_JSON[..], &["--no-cache"]].concat()
+}
+
 /// The result cache never says what a cold scan would not: a copy of the corpus goes through
 /// rounds of random edits (comments, flipped metadata flags, truncated files), renames, copies
 /// and deletions, and after each the cached run's report equals a cold scan's byte for byte,
@@ -1720,16 +1738,9 @@ fn also_writes_other_formats_of_the_same_scan() {
 fn the_cache_equals_a_cold_scan_after_random_edits_renames_and_deletions() {
     let dir = tempfile::tempdir().expect("tmp");
     copy_corpus(dir.path());
-    // A fixed-seed generator: the same rounds on every run, different files in each round.
-    let mut state: u64 = 0x5eed_cafe_f00d;
-    let mut next = |n: usize| {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((state >> 33) as usize) % n.max(1)
-    };
-    let json = ["check", "--format", "json", "--fail-on", "never", "--now", NOW];
-    let cold = [&json[..], &["--no-cache"]].concat();
+    // The same rounds on every run, different files in each round.
+    let mut next = seeded(0x5eed_cafe_f00d);
+    let (json, cold) = (CACHED_JSON, cold_json());
     let (mut hits, mut misses) = (0, 0);
     for round in 0..24 {
         let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir.path().join("force-app"))
@@ -1789,15 +1800,8 @@ fn the_cache_equals_a_cold_scan_after_random_edits_renames_and_deletions() {
 fn the_per_file_cache_equals_a_cold_scan_after_random_edits_across_a_generated_project() {
     let dir = tempfile::tempdir().expect("tmp");
     sfsec::generate::project(dir.path(), 80, 7).expect("generate");
-    let mut state: u64 = 0xfeed_5eed;
-    let mut next = |n: usize| {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((state >> 33) as usize) % n.max(1)
-    };
-    let json = ["check", "--format", "json", "--fail-on", "never", "--now", NOW];
-    let cold = [&json[..], &["--no-cache"]].concat();
+    let mut next = seeded(0xfeed_5eed);
+    let (json, cold) = (CACHED_JSON, cold_json());
     let first = sfsec(dir.path(), &json);
     assert_eq!(stdout(&first), stdout(&sfsec(dir.path(), &cold)));
     let cache_files = |suffix: &str| {
