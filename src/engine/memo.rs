@@ -222,13 +222,14 @@ impl FileMemo {
         Some(*h.finalize().as_bytes())
     }
 
-    /// Whether a file's results may be kept here: Apex, scripts but libraries (lexed, which
-    /// costs less than decoding), and metadata of no type a lint reads (most of it only
-    /// checked to be well-formed: translations, layouts, class companions).
+    /// Whether a file's results may be kept here: Apex, scripts, and metadata of no type a
+    /// lint reads (most of it only checked to be well-formed: translations, layouts, class
+    /// companions). A library script is lexed, never stored ([`Memo::record`] skips
+    /// [`Parsed::Lexed`]), so looking it up only misses: telling one apart again here would
+    /// read every static resource twice more.
     fn keeps(file: &SourceFile) -> bool {
         match file.kind {
-            FileKind::Apex => true,
-            FileKind::JavaScript => !crate::syntax::js_lex::is_library(&file.rel, &file.text),
+            FileKind::Apex | FileKind::JavaScript => true,
             FileKind::Metadata(_) => file.is_unread_metadata(),
             _ => false,
         }
