@@ -19,10 +19,14 @@ pub(crate) type ElemId = u32;
 /// every document a lint may read until it ends.
 #[derive(Debug, Clone)]
 pub(crate) struct Element {
-    /// Local name (prefix stripped).
-    pub name: Box<str>,
-    /// Trimmed text content with entities resolved, `None` when empty or `xsi:nil`.
-    pub text: Option<Box<str>>,
+    /// Local name (prefix stripped): a range of [`XmlDoc::strings`], shared by every element
+    /// of that name.
+    name: (u32, u32),
+    /// Trimmed text content with entities resolved: a range of [`XmlDoc::strings`],
+    /// [`NO_TEXT`] when empty or `xsi:nil`. One arena, not a string per element: a large
+    /// org's permission sets and fields are a million elements kept to the end of a scan
+    /// (bench/NOTES.md#xml-arena).
+    text: (u32, u32),
     /// From `<` of the start tag to `>` of the end tag (or of the empty tag).
     span: (u32, u32),
     /// Where the start tag ends (it starts with the element).
@@ -42,6 +46,7 @@ pub(crate) struct Element {
 }
 
 const NO_PARENT: ElemId = ElemId::MAX;
+const NO_TEXT: (u32, u32) = (u32::MAX, u32::MAX);
 
 impl Element {
     /// From `<` of the start tag to `>` of the end tag (or of the empty tag).
@@ -73,6 +78,8 @@ pub(crate) struct Comment {
 pub(crate) struct XmlDoc {
     pub elements: Vec<Element>,
     pub comments: Vec<Comment>,
+    /// Element names (each distinct name once) and leaf texts, back to back.
+    strings: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +99,19 @@ impl XmlDoc {
 
     pub(crate) fn get(&self, id: ElemId) -> ElemRef<'_> {
         ElemRef { doc: self, id }
+    }
+
+    fn string(&self, (start, end): (u32, u32)) -> &str {
+        self.strings.get(start as usize..end as usize).unwrap_or("")
+    }
+
+    /// Appends `s` to the arena; its range.
+    fn push_string(&mut self, s: &str) -> (u32, u32) {
+        // The arena holds a subset of the text's bytes (names once, decoded texts that are
+        // never longer than their source), and the text fits in `u32`.
+        let start = self.strings.len() as u32;
+        self.strings.push_str(s);
+        (start, self.strings.len() as u32)
     }
 
     /// Parses `src` leniently. Fails only on malformed XML (not on unknown content).
@@ -116,6 +136,8 @@ impl XmlDoc {
         let mut text_end = 0usize;
         let mut text_is_raw = true;
         let mut saw_root = false;
+        // Each distinct name once in the arena.
+        let mut names: foldhash::HashMap<Box<[u8]>, (u32, u32)> = Default::default();
 
         loop {
             let start = base + reader.buffer_position() as usize;
@@ -136,7 +158,16 @@ impl XmlDoc {
                     saw_root = true;
                     let id = doc.elements.len() as ElemId;
                     let parent = stack.last().copied().unwrap_or(NO_PARENT);
-                    doc.elements.push(element(&tag, at(start), at(end), parent, id));
+                    let local = tag.local_name().into_inner();
+                    let name = match names.get(local) {
+                        Some(&range) => range,
+                        None => {
+                            let range = doc.push_string(&String::from_utf8_lossy(local));
+                            names.insert(local.into(), range);
+                            range
+                        }
+                    };
+                    doc.elements.push(element(&tag, name, at(start), at(end), parent, id));
                     if !is_empty {
                         stack.push(id);
                     }
@@ -160,7 +191,7 @@ impl XmlDoc {
                         && !el.nil
                         && let Some(ts) = text_start
                     {
-                        set_leaf_text(el, &text, ts..text_end, text_is_raw, src);
+                        set_leaf_text(&mut doc, id, &text, ts..text_end, text_is_raw, src);
                     }
                     text.clear();
                     text_start = None;
@@ -205,7 +236,7 @@ impl XmlDoc {
             let el = &doc.elements[*open as usize];
             return Err(XmlError {
                 offset: el.span.0 as usize,
-                message: format!("element `{}` is never closed", el.name),
+                message: format!("element `{}` is never closed", doc.string(el.name)),
             });
         }
         if doc.elements.is_empty() {
@@ -216,6 +247,7 @@ impl XmlDoc {
         }
         doc.elements = crate::syntax::fit::vec(doc.elements);
         doc.comments = crate::syntax::fit::vec(doc.comments);
+        doc.strings.shrink_to_fit();
         Ok(doc)
     }
 }
@@ -229,7 +261,14 @@ fn trim_counts(s: &str) -> (&str, usize, usize) {
 
 /// The element a start (or empty) tag between `start` and `end` opens, as the `id`th of the
 /// document; its end and text are set when it closes.
-fn element(tag: &BytesStart<'_>, start: u32, end: u32, parent: ElemId, id: ElemId) -> Element {
+fn element(
+    tag: &BytesStart<'_>,
+    name: (u32, u32),
+    start: u32,
+    end: u32,
+    parent: ElemId,
+    id: ElemId,
+) -> Element {
     // Without checks: the duplicate check compares every attribute with every other (200k
     // attributes took minutes); only `nil` is read.
     let nil = tag
@@ -238,8 +277,8 @@ fn element(tag: &BytesStart<'_>, start: u32, end: u32, parent: ElemId, id: ElemI
         .flatten()
         .any(|a| a.key.local_name().as_ref() == b"nil" && a.value.as_ref() == b"true");
     Element {
-        name: String::from_utf8_lossy(tag.local_name().as_ref()).into(),
-        text: None,
+        name,
+        text: NO_TEXT,
         span: (start, end),
         start_tag_end: end,
         text_span: (end, end),
@@ -272,14 +311,23 @@ fn resolve_reference(r: &BytesRef<'_>, start: usize) -> Result<Option<char>, Xml
 
 /// A leaf element's value: `text` (resolved) trimmed, and its span in `src`, whose raw text is
 /// at `raw`: exact when the text is the source byte for byte, else the trimmed raw text.
-fn set_leaf_text(el: &mut Element, text: &str, raw: Range<usize>, text_is_raw: bool, src: &str) {
+fn set_leaf_text(
+    doc: &mut XmlDoc,
+    id: ElemId,
+    text: &str,
+    raw: Range<usize>,
+    text_is_raw: bool,
+    src: &str,
+) {
     let (t, lead, trail) = trim_counts(text);
     if t.is_empty() {
         return;
     }
     // Every offset fits in `u32`: the parser refused larger texts.
     let at = |offset: usize| offset as u32;
-    el.text = Some(t.into());
+    let range = doc.push_string(t);
+    let el = &mut doc.elements[id as usize];
+    el.text = range;
     el.text_span = if text_is_raw {
         (at(raw.start + lead), at(raw.end - trail))
     } else {
@@ -301,7 +349,7 @@ impl<'d> ElemRef<'d> {
         &self.doc.elements[self.id as usize]
     }
     pub(crate) fn name(&self) -> &'d str {
-        &self.el().name
+        self.doc.string(self.el().name)
     }
     pub(crate) fn span(&self) -> Span {
         self.el().span()
@@ -312,10 +360,11 @@ impl<'d> ElemRef<'d> {
     /// Where a finding about this element's value points: its text, or the element when empty.
     pub(crate) fn value_span(&self) -> Span {
         let el = self.el();
-        if el.text.is_some() { el.text_span() } else { el.span() }
+        if el.text != NO_TEXT { el.text_span() } else { el.span() }
     }
     pub(crate) fn text(&self) -> Option<&'d str> {
-        self.el().text.as_deref()
+        let el = self.el();
+        (el.text != NO_TEXT).then(|| self.doc.string(el.text))
     }
     pub(crate) fn children(&self) -> impl Iterator<Item = ElemRef<'d>> + 'd {
         let doc = self.doc;
