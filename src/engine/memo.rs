@@ -5,7 +5,7 @@
 //! time (bench/NOTES.md#per-file-cache).
 //!
 //! An entry is keyed by a hash of the file's path, its text and whether its tree is kept
-//! whole (that depends on other files, see [`crate::engine::ScanKeep`]). Entries of one sfsec
+//! and read whole (that depends on other files, see [`crate::engine::ScanKeep`]). Entries of one sfsec
 //! build and configuration live in one signed file ([`Cache::files_entry`]), shared by every
 //! command that scans with them (a pre-commit run's entries serve the next full scan). Each
 //! entry is decoded when its file is met, on the worker that would have parsed it, and checked
@@ -28,13 +28,13 @@ use crate::engine::cache::{Cache, Stored};
 use crate::engine::suppress::Directive;
 use crate::syntax::flat::FlatTree;
 use crate::workspace::kind::FileKind;
-use crate::workspace::project::{Memo, Parsed, Problem, Project, Recalled, SourceFile};
+use crate::workspace::project::{FieldRead, Memo, Parsed, Problem, Project, Recalled, SourceFile, Variant};
 
 /// What the per-file pass gives for a file: its findings and directives, if it has either.
 pub(crate) type Visited = Option<Box<(Vec<Finding>, Vec<Directive>)>>;
 
 /// Bumped when [`Entry`] changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 type Key = [u8; 32];
 
@@ -57,6 +57,7 @@ struct Entry {
     findings: Vec<Stored>,
     directives: Vec<Directive>,
     decls: Option<Decls>,
+    field_reads: Vec<FieldRead>,
 }
 
 /// [`Entry`] as written: borrowed where it can be (the same encoding).
@@ -68,6 +69,7 @@ struct EntryOut<'a> {
     findings: Vec<Stored>,
     directives: &'a [Directive],
     decls: Option<&'a Decls>,
+    field_reads: &'a [FieldRead],
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -213,11 +215,11 @@ impl FileMemo {
         }
     }
 
-    /// The key of file `id` of this scan: its path, `whole`, and its text's hash.
-    fn key(&self, id: FileId, file: &SourceFile, whole: bool) -> Option<Key> {
+    /// The key of file `id` of this scan: its path, `variant`, and its text's hash.
+    fn key(&self, id: FileId, file: &SourceFile, variant: Variant) -> Option<Key> {
         let mut h = blake3::Hasher::new();
         h.update(file.rel.as_bytes());
-        h.update(&[0, u8::from(whole)]);
+        h.update(&[0, u8::from(variant.whole), u8::from(variant.reads)]);
         h.update(self.texts.get(id)?);
         Some(*h.finalize().as_bytes())
     }
@@ -301,9 +303,13 @@ fn decode(entry: Entry, id: FileId, file: &SourceFile) -> Option<Recalled<Visite
         Some(d) => Some(d.moved_to(id, nodes)?),
         None => None,
     };
+    if !entry.field_reads.iter().all(|r| fits(&r.span)) {
+        return None;
+    }
     let visited = (!findings.is_empty() || !directives.is_empty()).then(|| Box::new((findings, directives)));
     Some(Recalled {
         parsed,
+        field_reads: entry.field_reads,
         problem,
         visited: Some(visited),
         declared,
@@ -311,11 +317,11 @@ fn decode(entry: Entry, id: FileId, file: &SourceFile) -> Option<Recalled<Visite
 }
 
 impl Memo<Visited, Decls> for FileMemo {
-    fn recall(&self, id: FileId, file: &SourceFile, whole: bool) -> Option<Recalled<Visited, Decls>> {
+    fn recall(&self, id: FileId, file: &SourceFile, variant: Variant) -> Option<Recalled<Visited, Decls>> {
         if !Self::keeps(file) {
             return None;
         }
-        let key = self.key(id, file, whole)?;
+        let key = self.key(id, file, variant)?;
         if let Some(k) = self.keys.get(id) {
             let _ = k.set(key);
         }
@@ -365,6 +371,7 @@ impl Memo<Visited, Decls> for FileMemo {
             findings,
             directives,
             decls: declared,
+            field_reads: &file.field_reads,
         };
         let key = self.keys.get(id).and_then(OnceLock::get).copied();
         if let (Some(slot), Some(key), Ok(bytes)) = (self.slots.get(id), key, postcard::to_stdvec(&entry)) {

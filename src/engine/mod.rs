@@ -195,39 +195,46 @@ fn scan_here(
     Ok((scan, false))
 }
 
-/// What a scan keeps of each Apex tree, as its analyses need it: whole where a file may name a
-/// custom setting (the settings analysis reads every body there, see
-/// [`crate::semantic::secrets::settings::whole_trees`]) or holds a hinted page's controller or a class it
-/// calls; elsewhere the declarations and the bodies the data flow of specs with these source
-/// hints will likely read ([`HotBodies`]). The data flow parses the other bodies it needs again.
+/// What a scan keeps of each Apex tree, as its analyses need it: whole where a file holds a
+/// hinted page's controller or a class it calls; elsewhere the declarations and the bodies the
+/// data flow of specs with these source hints will likely read ([`HotBodies`]). The data flow
+/// parses the other bodies it needs again. Where a file may name a custom setting, the
+/// per-file pass reads the fields it reads from the whole tree first
+/// ([`crate::semantic::secrets::settings::field_reads`]).
 pub(crate) struct ScanKeep {
-    whole: Vec<bool>,
+    reads: Vec<bool>,
     hot: HotBodies,
 }
 
 impl ScanKeep {
     pub(crate) fn new(project: &Project, hints: &[&str]) -> Self {
-        let (whole, hot) = rayon::join(
-            || crate::semantic::secrets::settings::whole_trees(project),
+        let (reads, hot) = rayon::join(
+            || crate::semantic::secrets::settings::reading_files(project),
             || HotBodies::find(project, hints),
         );
-        ScanKeep { whole, hot }
+        ScanKeep { reads, hot }
     }
 }
 
 impl project::KeepPolicy for ScanKeep {
-    fn keeps_whole(&self, id: FileId, file: &SourceFile) -> bool {
-        self.whole.get(id).copied().unwrap_or(false) || self.hot.keeps_whole(file)
+    fn keeps_whole(&self, _id: FileId, file: &SourceFile) -> bool {
+        self.hot.keeps_whole(file)
     }
     fn marks(&self, text: &str) -> Vec<u32> {
         self.hot.marks(text)
+    }
+    fn reads_whole(&self, id: FileId, _file: &SourceFile) -> bool {
+        self.reads.get(id).copied().unwrap_or(false)
+    }
+    fn read(&self, text: &str, tree: &crate::syntax::flat::FlatTree) -> Vec<project::FieldRead> {
+        crate::semantic::secrets::settings::field_reads(tree.root_node(), text)
     }
 }
 
 /// Parses the files read as a scan does: [`ScanKeep`] decides what is kept and, with `decls`,
 /// each kept Apex tree's declarations are read right after it is kept (the data flow joins them
 /// into its model, see [`crate::dataflow::Model::join`]); a tree not kept whole is then reduced to
-/// what they point to ([`Decls::outline`]). A tree kept whole is read again (settings).
+/// what they point to ([`Decls::outline`]).
 pub(crate) fn parse_for_scan<T: Send>(
     unparsed: Unparsed,
     visit: ApexVisit<'_, T>,

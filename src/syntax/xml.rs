@@ -261,14 +261,7 @@ fn trim_counts(s: &str) -> (&str, usize, usize) {
 
 /// The element a start (or empty) tag between `start` and `end` opens, as the `id`th of the
 /// document; its end and text are set when it closes.
-fn element(
-    tag: &BytesStart<'_>,
-    name: (u32, u32),
-    start: u32,
-    end: u32,
-    parent: ElemId,
-    id: ElemId,
-) -> Element {
+fn element(tag: &BytesStart<'_>, name: (u32, u32), start: u32, end: u32, parent: ElemId, id: ElemId) -> Element {
     // Without checks: the duplicate check compares every attribute with every other (200k
     // attributes took minutes); only `nil` is read.
     let nil = tag
@@ -311,14 +304,7 @@ fn resolve_reference(r: &BytesRef<'_>, start: usize) -> Result<Option<char>, Xml
 
 /// A leaf element's value: `text` (resolved) trimmed, and its span in `src`, whose raw text is
 /// at `raw`: exact when the text is the source byte for byte, else the trimmed raw text.
-fn set_leaf_text(
-    doc: &mut XmlDoc,
-    id: ElemId,
-    text: &str,
-    raw: Range<usize>,
-    text_is_raw: bool,
-    src: &str,
-) {
+fn set_leaf_text(doc: &mut XmlDoc, id: ElemId, text: &str, raw: Range<usize>, text_is_raw: bool, src: &str) {
     let (t, lead, trail) = trim_counts(text);
     if t.is_empty() {
         return;

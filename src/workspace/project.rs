@@ -55,6 +55,9 @@ pub(crate) struct SourceFile {
     /// Read only as context for the files given on the command line (an object for its field,
     /// the other files of an External Client App): its own findings are not reported.
     pub context: bool,
+    /// Apex only: what the per-file pass read from the whole tree before reducing it (see
+    /// [`KeepPolicy::reads_whole`]).
+    pub field_reads: Vec<FieldRead>,
     line_index: std::sync::OnceLock<LineIndex>,
     apex_tests: std::sync::OnceLock<Vec<std::ops::Range<usize>>>,
 }
@@ -110,6 +113,7 @@ impl SourceFile {
             size: 0,
             parsed: Parsed::Failed,
             context: false,
+            field_reads: Vec::new(),
             line_index: std::sync::OnceLock::new(),
             apex_tests: std::sync::OnceLock::new(),
         }
@@ -240,6 +244,19 @@ pub(crate) type ApexVisit<'v, T> = &'v (dyn Fn(FileId, &SourceFile, &Tree) -> T 
 /// cache), and says what to reduce the tree to when it is not kept whole.
 pub(crate) type Declare<'d, D> = &'d (dyn Fn(FileId, &str, &FlatTree) -> (D, Option<FlatTree>) + Sync);
 
+/// A read of field `field` on a record of type `owner` in Apex (`Acme__c.getOrgDefaults().Key__c`,
+/// or `s.Key__c` where `s` is declared `Acme__c`), both lower case, found in a whole tree that
+/// the scan then reduces (see [`KeepPolicy::read`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct FieldRead {
+    pub owner: String,
+    pub field: String,
+    /// The field access.
+    pub span: std::ops::Range<usize>,
+    /// How the code around it uses the value as a credential, if it does.
+    pub credential: Option<String>,
+}
+
 /// How much of each Apex file's tree a scan keeps. The analyses that read the trees decide it,
 /// and the engine hands their decision to parsing: parsing knows none of them.
 pub(crate) trait KeepPolicy: Sync {
@@ -248,23 +265,43 @@ pub(crate) trait KeepPolicy: Sync {
     /// In a file not kept whole: offsets (ascending) whose bodies are kept beside the
     /// declarations.
     fn marks(&self, text: &str) -> Vec<u32>;
+    /// Whether [`KeepPolicy::read`] reads this file's whole tree in the per-file pass, whatever
+    /// is kept of it. Like [`KeepPolicy::keeps_whole`], it may depend on other files.
+    fn reads_whole(&self, _id: FileId, _file: &SourceFile) -> bool {
+        false
+    }
+    /// What an analysis needs from the whole tree of a file [`KeepPolicy::reads_whole`] names,
+    /// read before the tree is reduced: keeping the bodies for it held a large org's scan
+    /// 30 MB higher (bench/NOTES.md#field-reads).
+    fn read(&self, _text: &str, _tree: &FlatTree) -> Vec<FieldRead> {
+        Vec::new()
+    }
 }
 
 /// What an earlier scan made of a file with the same path and text, parsed and visited as this
 /// scan would (see [`Memo`]).
 pub(crate) struct Recalled<T, D> {
     pub parsed: Parsed,
+    pub field_reads: Vec<FieldRead>,
     pub problem: Problem,
     pub visited: Option<T>,
     pub declared: Option<D>,
 }
 
+/// What a [`KeepPolicy`] decided for a file: whether its tree is kept whole, and whether it is
+/// read whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Variant {
+    pub whole: bool,
+    pub reads: bool,
+}
+
 /// The per-file results of earlier scans (the engine's per-file cache): a file recalled is not
 /// parsed. Parsing knows neither the results nor where they are kept.
 pub(crate) trait Memo<T, D>: Sync {
-    /// This file's results, if stored for the same text and the same `whole` (whether its
-    /// Apex tree is kept whole).
-    fn recall(&self, id: FileId, file: &SourceFile, whole: bool) -> Option<Recalled<T, D>>;
+    /// This file's results, if stored for the same text and the same [`Variant`] (what was kept
+    /// and read of its Apex tree, which depends on other files).
+    fn recall(&self, id: FileId, file: &SourceFile, variant: Variant) -> Option<Recalled<T, D>>;
     /// Stores what this scan made of a file it parsed after [`Memo::recall`] missed it:
     /// `file.parsed` is what the project keeps.
     fn record(&self, id: FileId, file: &SourceFile, problem: &Problem, visited: Option<&T>, declared: Option<&D>);
@@ -324,10 +361,14 @@ impl Unparsed {
             .with_max_len(PIECE)
             .filter(|(id, _)| readable[*id])
             .filter_map(|(id, ((file, visited), part))| {
-                let whole = keep.keeps_whole(id, file);
-                let problem = match memo.and_then(|m| m.recall(id, file, whole)) {
+                let variant = Variant {
+                    whole: keep.keeps_whole(id, file),
+                    reads: file.kind == FileKind::Apex && keep.reads_whole(id, file),
+                };
+                let problem = match memo.and_then(|m| m.recall(id, file, variant)) {
                     Some(r) => {
                         file.parsed = r.parsed;
+                        file.field_reads = r.field_reads;
                         // As parsing leaves it (see [`Parsed::WellFormed`]).
                         if matches!(file.parsed, Parsed::WellFormed) {
                             file.text = String::new();
@@ -337,8 +378,12 @@ impl Unparsed {
                         r.problem
                     }
                     None => {
-                        let keep = if whole { Keep::All } else { Keep::Marked(keep) };
-                        let (problem, v) = parse_into(id, file, Some(visit), keep);
+                        let how = Keep {
+                            whole: variant.whole,
+                            reads: variant.reads,
+                            policy: Some(keep),
+                        };
+                        let (problem, v) = parse_into(id, file, Some(visit), how);
                         *visited = v;
                         if let (Parsed::Apex(tree), Some(declare)) = (&file.parsed, declare) {
                             let (d, reduced) = declare(id, &file.text, tree);
@@ -386,7 +431,7 @@ impl Unparsed {
             .with_max_len(PIECE)
             .filter(|(id, _)| readable[*id])
             .for_each(|(id, file)| {
-                parse_into::<()>(id, file, None, Keep::All);
+                parse_into::<()>(id, file, None, Keep::ALL);
                 file.parsed = Parsed::Failed;
             });
         project
@@ -444,10 +489,20 @@ pub(crate) type Problem = Option<(&'static str, usize, String)>;
 
 /// How much of an Apex file's tree a scan keeps.
 #[derive(Clone, Copy)]
-enum Keep<'h> {
-    All,
-    /// Declarations, and the bodies around the policy's marks.
-    Marked(&'h dyn KeepPolicy),
+struct Keep<'h> {
+    /// Else the declarations, and the bodies around the policy's marks.
+    whole: bool,
+    /// Whether the policy reads the whole tree first ([`KeepPolicy::read`]).
+    reads: bool,
+    policy: Option<&'h dyn KeepPolicy>,
+}
+
+impl Keep<'_> {
+    const ALL: Keep<'static> = Keep {
+        whole: true,
+        reads: false,
+        policy: None,
+    };
 }
 
 fn read_one(c: Candidate) -> (SourceFile, Problem) {
@@ -458,6 +513,7 @@ fn read_one(c: Candidate) -> (SourceFile, Problem) {
         size: 0,
         parsed: Parsed::Failed,
         context: c.context,
+        field_reads: Vec::new(),
         line_index: std::sync::OnceLock::new(),
         apex_tests: std::sync::OnceLock::new(),
     };
@@ -514,6 +570,7 @@ pub(crate) fn in_memory_unparsed(files: &[(&str, &str)]) -> Unparsed {
             size: text.len(),
             parsed: Parsed::Failed,
             context: false,
+            field_reads: Vec::new(),
             line_index: std::sync::OnceLock::new(),
             apex_tests: std::sync::OnceLock::new(),
         })
@@ -581,12 +638,29 @@ fn parse_into<T>(
                 });
                 if let Some(visit) = visit {
                     visited = Some(visit(id, file, &tree));
-                    let flat = match keep {
-                        Keep::Marked(policy) if !tree.root_node().has_error() => {
-                            FlatTree::declarations_keeping(&tree, &policy.marks(&file.text))
-                        }
-                        _ => FlatTree::new(&tree),
+                    let marked = match keep.policy {
+                        Some(policy) if !keep.whole && !tree.root_node().has_error() => Some(policy),
+                        _ => None,
                     };
+                    let flat = match marked {
+                        Some(policy) => FlatTree::declarations_keeping(&tree, &policy.marks(&file.text)),
+                        None => FlatTree::new(&tree),
+                    };
+                    if let Some(policy) = keep.policy.filter(|_| keep.reads) {
+                        // Too deep: nothing to read (the kept tree says why).
+                        file.field_reads = if flat.too_deep().is_some() {
+                            Vec::new()
+                        } else if flat.is_whole() {
+                            policy.read(&file.text, &flat)
+                        } else {
+                            let whole = FlatTree::new(&tree);
+                            if whole.too_deep().is_some() {
+                                Vec::new()
+                            } else {
+                                policy.read(&file.text, &whole)
+                            }
+                        };
+                    }
                     // The analyses of the kept tree recurse once per level: one this deep is
                     // not kept, and says so.
                     file.parsed = match flat.too_deep() {

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::diagnostics::finding::FileId;
 use crate::syntax::xml::ElemRef;
 use crate::workspace::kind::MetaType;
-use crate::workspace::project::{Parsed, Project};
+use crate::workspace::project::{FieldRead, Project};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SettingKind {
@@ -217,12 +217,12 @@ impl<'n> SettingNames<'n> {
     }
 }
 
-/// Per file: whether it is Apex that may name a setting. The setting-usage scan reads these
-/// files whole, bodies included; scans keep the others as declarations only (see
-/// [`crate::syntax::flat::FlatTree::declarations_keeping`]). Decided from the text before anything is parsed,
+/// Per file: whether it is Apex that may name a setting. The per-file pass reads these files'
+/// whole trees for the fields they read ([`field_reads`]), whatever a scan keeps of them
+/// ([`crate::workspace::project::KeepPolicy::reads_whole`]). Decided from the text before anything is parsed,
 /// so it may keep a few more whole than [`code_uses`] reads (an object whose text mentions
 /// `customSettingsType` anywhere), never fewer.
-pub(crate) fn whole_trees(project: &Project) -> Vec<bool> {
+pub(crate) fn reading_files(project: &Project) -> Vec<bool> {
     let names: Vec<&str> = project
         .files
         .par_iter()
@@ -334,33 +334,56 @@ fn code_uses(project: &Project, objects: &[SettingObject]) -> HashMap<(String, S
         }
         m
     };
-    // Only files that name a setting can read one: a cheap text match skips the rest. They are
-    // the files a scan keeps whole ([`whole_trees`], which matches these names and maybe more):
-    // a tree with an elided body names none, and is not searched again.
-    let names = SettingNames::new(objects.iter().map(|o| o.name.as_str()).collect());
+    // The reads were found in the per-file pass, in the files that may name a setting
+    // ([`reading_files`], which matches these names and maybe more).
     for (id, file) in project.files.iter().enumerate() {
-        let Parsed::Apex(tree) = &file.parsed else { continue };
-        let src = file.text.as_str();
-        if !tree.is_whole() || !names.may_name(src) {
-            continue;
-        }
-        tree.root_node().preorder(|node| {
-            if node.kind() == "field_access"
-                && let Some(fld) = node.field("field")
-                && let Some(owners) = fields.get(&text(fld, src).to_ascii_lowercase())
-                && let Some(obj) = node.field("object")
-                && let Some(owner) = setting_of(obj, src, owners)
-            {
-                let key = (owner.to_ascii_lowercase(), text(fld, src).to_ascii_lowercase());
-                let entry = out.entry(key).or_default();
-                entry.readers.insert(id);
-                if let Some(how) = credential_use(node, src) {
-                    entry.as_credential.push((id, node.byte_range(), how));
-                }
+        for read in &file.field_reads {
+            let Some(owners) = fields.get(&read.field) else {
+                continue;
+            };
+            let Some(owner) = owners.iter().find(|o| o.eq_ignore_ascii_case(&read.owner)) else {
+                continue;
+            };
+            let entry = out.entry((owner.to_ascii_lowercase(), read.field.clone())).or_default();
+            entry.readers.insert(id);
+            if let Some(how) = &read.credential {
+                entry.as_credential.push((id, read.span.clone(), how.clone()));
             }
-            true
-        });
+        }
     }
+    out
+}
+
+/// Every read of a field on a record of a custom setting or custom metadata type's shape in a
+/// whole Apex tree: through a reader call on the type (`X__c.getOrgDefaults().F__c`), or a local
+/// or loop variable declared with it. Which types are settings is left to [`code_uses`], so that
+/// what a file gives depends on its text alone (the per-file cache keeps it).
+pub(crate) fn field_reads(root: Node<'_>, src: &str) -> Vec<FieldRead> {
+    let mut out = Vec::new();
+    // Declared types by enclosing method and variable: a method reads many fields of a few
+    // variables, and each search walks the whole method.
+    let mut declared: HashMap<(u32, String), Option<String>> = HashMap::new();
+    root.preorder(|node| {
+        if node.kind() == "field_access"
+            && let Some(fld) = node.field("field")
+            // A setting's fields are custom fields.
+            && text(fld, src).to_ascii_lowercase().ends_with("__c")
+            && let Some(obj) = node.field("object")
+            && let Some(owner) = receiver_type(obj, src, &mut declared)
+        {
+            let owner = owner.trim().to_ascii_lowercase();
+            // Settings are custom objects (`__c`) and metadata types (`__mdt`).
+            if owner.ends_with("__c") || owner.ends_with("__mdt") {
+                out.push(FieldRead {
+                    owner,
+                    field: text(fld, src).to_ascii_lowercase(),
+                    span: node.byte_range(),
+                    credential: credential_use(node, src),
+                });
+            }
+        }
+        true
+    });
     out
 }
 
@@ -368,10 +391,9 @@ fn text<'s>(n: Node<'_>, src: &'s str) -> &'s str {
     src.get(n.byte_range()).unwrap_or("")
 }
 
-/// Which of `owners` (setting API names) the receiver of a field read is: a reader call on the
-/// setting, or a local or loop variable declared with its type.
-fn setting_of<'o>(obj: Node<'_>, src: &str, owners: &[&'o str]) -> Option<&'o str> {
-    let is_owner = |name: &str| owners.iter().copied().find(|o| o.eq_ignore_ascii_case(name.trim()));
+/// The type whose record the receiver of a field read is, as written: the type a reader call is
+/// made on, or the declared type of a local or loop variable.
+fn receiver_type(obj: Node<'_>, src: &str, declared: &mut HashMap<(u32, String), Option<String>>) -> Option<String> {
     match obj.kind() {
         "method_invocation" => {
             let mut cur = obj;
@@ -382,15 +404,18 @@ fn setting_of<'o>(obj: Node<'_>, src: &str, owners: &[&'o str]) -> Option<&'o st
                 saw_reader |= name.as_deref().is_some_and(|n| READERS.contains(&n));
                 match cur.field("object") {
                     Some(o) if o.kind() == "method_invocation" => cur = o,
-                    Some(o) if saw_reader => return is_owner(text(o, src)),
+                    Some(o) if saw_reader => return Some(text(o, src).to_string()),
                     _ => return None,
                 }
             }
         }
         "identifier" => {
             let var = text(obj, src);
-            let ty = declared_type(obj, var, src)?;
-            is_owner(&ty)
+            let key = (enclosing_method(obj).index(), var.to_ascii_lowercase());
+            declared
+                .entry(key)
+                .or_insert_with(|| declared_type(obj, var, src))
+                .clone()
         }
         _ => None,
     }
@@ -595,10 +620,12 @@ mod tests {
         )
     }
 
-    /// Scans keep an Apex file whole only when the setting-usage scan reads it: the others keep
-    /// declarations, bodies elided, and the usage found through a body is still found.
+    /// The fields a class reads from a setting are read from its whole tree in the per-file
+    /// pass, and only where it names a setting; the scan keeps declarations only, bodies
+    /// elided, in both classes, and the usage found through a body is still found.
     #[test]
-    fn only_apex_naming_a_setting_keeps_its_bodies() {
+    fn apex_naming_a_setting_is_read_whole_and_kept_as_declarations() {
+        use crate::workspace::project::Parsed;
         let reader = "public class Reader { public static String key() { return Acme_Settings__c.getOrgDefaults().Api_Key__c; } }";
         let other = "public class Other { public static String k() { return 'x'; } }";
         let (fpath, ftext) = field_file("Api_Key__c", "Text", "");
@@ -614,7 +641,9 @@ mod tests {
             Parsed::Apex(t) => t.nodes().filter(|n| n.is_elided()).count(),
             _ => usize::MAX,
         };
-        assert_eq!((elided(2), elided(3)), (0, 1));
+        assert_eq!((elided(2), elided(3)), (1, 1));
+        let reads = |id: usize| project.files[id].field_reads.len();
+        assert_eq!((reads(2), reads(3)), (1, 0));
         let s = build(&project);
         let uses = s.uses.get(&("acme_settings__c".to_string(), "api_key__c".to_string()));
         assert!(
@@ -626,7 +655,7 @@ mod tests {
 
     /// Only Apex text that names a setting, in any case, is kept whole; `__` alone is not enough.
     #[test]
-    fn whole_trees_are_the_files_naming_a_setting() {
+    fn the_files_read_whole_are_the_ones_naming_a_setting() {
         let obj = object("Protected");
         let files = [
             (OBJ, obj.as_str()),
@@ -644,7 +673,7 @@ mod tests {
             ),
         ];
         let project = crate::testing::in_memory(&files);
-        assert_eq!(whole_trees(&project), [false, true, false, false]);
+        assert_eq!(reading_files(&project), [false, true, false, false]);
     }
 
     fn field_file(name: &str, ty: &str, extra: &str) -> (String, String) {
