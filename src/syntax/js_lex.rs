@@ -174,10 +174,17 @@ impl<'a> Lexer<'a> {
     fn punct(&mut self) -> Token {
         let start = self.at;
         let rest = &self.bytes[start..];
-        let len = PUNCTS.iter().find(|p| rest.starts_with(p.as_bytes())).map_or_else(
-            || self.text[start..].chars().next().map_or(1, char::len_utf8),
-            |p| p.len(),
-        );
+        // Most punctuation is one byte that starts no longer one (`(`, `;`, `,`): the list of
+        // longer ones is searched only after a byte that may start one.
+        let first = rest.first().copied().unwrap_or(0);
+        let longer = b">.=!*<&|?+-/%^".contains(&first) && rest.len() > 1;
+        let len = longer
+            .then(|| PUNCTS.iter().find(|p| rest.starts_with(p.as_bytes())))
+            .flatten()
+            .map_or_else(
+                || self.text[start..].chars().next().map_or(1, char::len_utf8),
+                |p| p.len(),
+            );
         self.at += len;
         let p = &self.bytes[start..self.at];
         match p {
@@ -268,7 +275,11 @@ impl Iterator for Lexer<'_> {
                 while self.peek(0).is_some_and(is_ident_byte) {
                     self.at += 1;
                 }
-                self.regex_ok = BEFORE_REGEX.contains(&&self.text[start..self.at]);
+                let word = &self.text[start..self.at];
+                // Every keyword is 2 to 10 lower-case letters: most names are ruled out
+                // without comparing them with each.
+                self.regex_ok =
+                    (2..=10).contains(&word.len()) && c.is_ascii_lowercase() && BEFORE_REGEX.contains(&word);
                 return Some(Token {
                     kind: Kind::Ident,
                     span: start..self.at,
