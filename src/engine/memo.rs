@@ -35,7 +35,7 @@ use crate::workspace::project::{FieldRead, Memo, Parsed, Problem, Project, Recal
 pub(crate) type Visited = Option<Box<(Vec<Finding>, Vec<Directive>)>>;
 
 /// Bumped when [`Entry`] changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 type Key = [u8; 32];
 
@@ -61,6 +61,8 @@ struct Entry {
     findings: Vec<Stored>,
     directives: Vec<Directive>,
     decls: Option<Decls>,
+    /// Whether the whole tree was read ([`crate::workspace::project::KeepPolicy::reads_whole`]).
+    reads: bool,
     field_reads: Vec<FieldRead>,
 }
 
@@ -73,6 +75,7 @@ struct EntryOut<'a> {
     findings: Vec<Stored>,
     directives: &'a [Directive],
     decls: Option<&'a Decls>,
+    reads: bool,
     field_reads: &'a [FieldRead],
 }
 
@@ -108,8 +111,9 @@ pub(crate) struct FileMemo {
     base_len: usize,
     index: HashMap<Key, usize>,
     slots: Vec<OnceLock<Slot>>,
-    /// Each file's key, once [`Memo::recall`] has made it.
-    keys: Vec<OnceLock<Key>>,
+    /// Each file's key, and whether the scan reads its whole tree, once [`Memo::recall`] has
+    /// made it.
+    keys: Vec<OnceLock<(Key, bool)>>,
     /// Each file's text's hash.
     texts: Vec<Key>,
 }
@@ -219,11 +223,14 @@ impl FileMemo {
         }
     }
 
-    /// The key of file `id` of this scan: its path, `variant`, and its text's hash.
+    /// The key of file `id` of this scan: its path, whether its tree is kept whole, and its
+    /// text's hash. Not whether it is read whole: an entry that has the fields read serves a
+    /// scan that does not read them (see [`decode`]), and a pre-commit run, which sees few
+    /// settings, finds the entries of the full scans.
     fn key(&self, id: FileId, file: &SourceFile, variant: Variant) -> Option<Key> {
         let mut h = blake3::Hasher::new();
         h.update(file.rel.as_bytes());
-        h.update(&[0, u8::from(variant.whole), u8::from(variant.reads)]);
+        h.update(&[0, u8::from(variant.whole)]);
         h.update(self.texts.get(id)?);
         Some(*h.finalize().as_bytes())
     }
@@ -240,9 +247,13 @@ impl FileMemo {
     }
 }
 
-/// `entry`, stored for a file of this text, as this scan's file `id`; `None` if any part of it
-/// does not fit.
-fn decode(entry: Entry, id: FileId, file: &SourceFile) -> Option<Recalled<Visited, Decls>> {
+/// `entry`, stored for a file of this text, as this scan's file `id` that it reads whole or
+/// not (`reads`); `None` if any part of it does not fit, or if it was not read whole and is
+/// asked to be.
+fn decode(entry: Entry, id: FileId, file: &SourceFile, reads: bool) -> Option<Recalled<Visited, Decls>> {
+    if reads && !entry.reads {
+        return None;
+    }
     let stored = entry.file;
     let (parsed, nodes) = match entry.kept {
         Kept::Apex(bytes) => {
@@ -312,7 +323,8 @@ fn decode(entry: Entry, id: FileId, file: &SourceFile) -> Option<Recalled<Visite
     let visited = (!findings.is_empty() || !directives.is_empty()).then(|| Box::new((findings, directives)));
     Some(Recalled {
         parsed,
-        field_reads: entry.field_reads,
+        // As a scan that does not read the whole tree leaves it.
+        field_reads: if reads { entry.field_reads } else { Vec::new() },
         problem,
         visited: Some(visited),
         declared,
@@ -340,8 +352,10 @@ impl FileMemo {
         directives: &[Directive],
         declared: Option<&Decls>,
     ) {
+        let key = self.keys.get(id).and_then(OnceLock::get).copied();
         let entry = EntryOut {
             file: id,
+            reads: key.is_some_and(|(_, reads)| reads),
             problem: problem.as_ref().map(|(r, o, m)| (*r, *o, m.as_str())),
             kept,
             findings: findings.iter().map(Stored::from_finding).collect(),
@@ -349,8 +363,7 @@ impl FileMemo {
             decls: declared,
             field_reads: &file.field_reads,
         };
-        let key = self.keys.get(id).and_then(OnceLock::get).copied();
-        if let (Some(slot), Some(key), Ok(bytes)) = (self.slots.get(id), key, postcard::to_stdvec(&entry)) {
+        if let (Some(slot), Some((key, _)), Ok(bytes)) = (self.slots.get(id), key, postcard::to_stdvec(&entry)) {
             let _ = slot.set(Slot::New(key, bytes));
         }
     }
@@ -363,11 +376,11 @@ impl Memo<Visited, Decls> for FileMemo {
         }
         let key = self.key(id, file, variant)?;
         if let Some(k) = self.keys.get(id) {
-            let _ = k.set(key);
+            let _ = k.set((key, variant.reads));
         }
         let found = self.index.get(&key).copied().and_then(|i| {
             let entry: Entry = postcard::from_bytes(&self.old.entries[i].entry).ok()?;
-            Some((i, decode(entry, id, file)?))
+            Some((i, decode(entry, id, file, variant.reads)?))
         });
         match found {
             Some((i, recalled)) => {
@@ -505,5 +518,37 @@ mod tests {
         let (third, recalled, _) = scan_with(&req, &c, false);
         assert_eq!(third, first);
         assert!(recalled >= 5, "{recalled}");
+    }
+
+    /// A pre-commit run sees few settings, so it does not read a class's whole tree for the
+    /// fields it reads; the full scan's entry, which has them, serves it all the same.
+    #[test]
+    fn an_entry_read_whole_serves_a_run_that_does_not_read_it() {
+        let object = "<?xml version=\"1.0\"?>\n<CustomObject xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <customSettingsType>Hierarchy</customSettingsType>\n    <visibility>Public</visibility>\n</CustomObject>\n";
+        let reader =
+            "public class Reader {\n  public static String k() { return Acme__c.getOrgDefaults().Key__c; }\n}\n";
+        let project = crate::testing::TempProject::new(&[
+            (
+                "sfdx-project.json",
+                r#"{"packageDirectories":[{"path":"force-app","default":true}]}"#,
+            ),
+            ("force-app/main/default/objects/Acme__c/Acme__c.object-meta.xml", object),
+            (&format!("{CLASSES}/Reader.cls"), reader),
+        ])
+        .expect("project");
+        let root = project.path().to_path_buf();
+        let mut req = ScanRequest {
+            paths: Vec::new(),
+            cwd: root.clone(),
+            config: Config::default(),
+            now: 0,
+        };
+        let c = Cache::new(root.join(cache::DIR), &root, &[], "memo test");
+        let (_, recalled, stored) = scan_with(&req, &c, false);
+        assert_eq!((recalled, stored), (0, 1));
+        req.paths = vec![root.join(CLASSES).join("Reader.cls")];
+        let (given, recalled, stored) = scan_with(&req, &c, true);
+        assert_eq!((recalled, stored), (1, 0), "the class is recalled, not parsed");
+        assert_eq!(given, scan(&req).expect("scan").findings);
     }
 }
