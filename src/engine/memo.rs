@@ -457,6 +457,17 @@ mod tests {
         (scan.findings, recalled, stored)
     }
 
+    /// A scan of the project at `root`, and a per-file cache there.
+    fn whole_scan(root: &std::path::Path) -> (ScanRequest, Cache) {
+        let req = ScanRequest {
+            paths: Vec::new(),
+            cwd: root.to_path_buf(),
+            config: Config::default(),
+            now: 0,
+        };
+        (req, Cache::new(root.join(cache::DIR), root, &[], "memo test"))
+    }
+
     #[test]
     fn after_an_edit_only_the_edited_file_is_parsed_and_the_findings_are_a_cold_scans() {
         let session = "public class A {\n  @AuraEnabled\n  public static String s() { return B.sid(); }\n}\n";
@@ -482,13 +493,7 @@ mod tests {
         ])
         .expect("project");
         let root = project.path().to_path_buf();
-        let req = ScanRequest {
-            paths: Vec::new(),
-            cwd: root.clone(),
-            config: Config::default(),
-            now: 0,
-        };
-        let c = Cache::new(root.join(cache::DIR), &root, &[], "memo test");
+        let (req, c) = whole_scan(&root);
         let (first, recalled, stored) = scan_with(&req, &c, false);
         assert_eq!((recalled, stored), (0, 6), "a cold cache parses every file it may keep");
         assert_eq!(first, scan(&req).expect("scan").findings);
@@ -537,13 +542,7 @@ mod tests {
         ])
         .expect("project");
         let root = project.path().to_path_buf();
-        let mut req = ScanRequest {
-            paths: Vec::new(),
-            cwd: root.clone(),
-            config: Config::default(),
-            now: 0,
-        };
-        let c = Cache::new(root.join(cache::DIR), &root, &[], "memo test");
+        let (mut req, c) = whole_scan(&root);
         let (_, recalled, stored) = scan_with(&req, &c, false);
         assert_eq!((recalled, stored), (0, 1));
         req.paths = vec![root.join(CLASSES).join("Reader.cls")];

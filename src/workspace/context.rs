@@ -1,7 +1,11 @@
 //! The context of files given by name (a pre-commit hook's list): the files each is judged
 //! with, found from its path and the names in its text, without a walk of the project.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+// Every identifier of every class followed is looked up: SipHash was a third of a warm
+// pre-commit run.
+use foldhash::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -50,12 +54,10 @@ pub(super) fn add_context(
             Sources::None => false,
             Sources::Anywhere => true,
             Sources::Hinted(_) => flow_words.as_ref().is_none_or(|words| {
-                std::iter::once(abs).chain(&named).chain(&others).any(|f| {
-                    // Non-ASCII text can fold to a hint in ways the automaton does not: kept.
-                    classes
-                        .text(f)
-                        .is_some_and(|t| !t.is_ascii() || words.is_match(t.as_bytes()))
-                })
+                std::iter::once(abs)
+                    .chain(&named)
+                    .chain(&others)
+                    .any(|f| classes.may_start_flow(f, words))
             }),
         };
         if flows {
@@ -166,6 +168,18 @@ struct ClassDirs {
     listed: HashMap<(PathBuf, &'static str), Rc<HashMap<String, PathBuf>>>,
     /// Files read so far (`None`: unreadable or not UTF-8).
     texts: HashMap<PathBuf, Option<Rc<String>>>,
+    /// Whether a file's text may start a flow (see [`ClassDirs::may_start_flow`]).
+    starts: HashMap<PathBuf, bool>,
+    /// The pages and classes a file names, by file and package folder (see
+    /// [`ClassDirs::named_in`]): the given files' class graphs overlap.
+    named: HashMap<(PathBuf, PathBuf), Rc<Named>>,
+}
+
+/// What one file names of its package: pages in order of appearance, classes sorted.
+#[derive(Default)]
+struct Named {
+    pages: Vec<PathBuf>,
+    classes: Vec<PathBuf>,
 }
 
 impl ClassDirs {
@@ -188,6 +202,55 @@ impl ClassDirs {
                 Rc::new(map)
             })
             .clone()
+    }
+
+    /// Whether `path`'s text names a source hint of `words`: the given files' class graphs
+    /// overlap, and each text is searched once.
+    fn may_start_flow(&mut self, path: &Path, words: &aho_corasick::AhoCorasick) -> bool {
+        if let Some(&known) = self.starts.get(path) {
+            return known;
+        }
+        // Non-ASCII text can fold to a hint in ways the automaton does not: kept.
+        let starts = self
+            .text(path)
+            .is_some_and(|t| !t.is_ascii() || words.is_match(t.as_bytes()));
+        self.starts.insert(path.to_path_buf(), starts);
+        starts
+    }
+
+    /// The pages (`Page.X`) and classes of `package` that `file` names.
+    fn named_in(&mut self, file: &Path, package: &Path) -> Rc<Named> {
+        let key = (file.to_path_buf(), package.to_path_buf());
+        if let Some(known) = self.named.get(&key) {
+            return known.clone();
+        }
+        let classes = self.listing(&package.join("classes"), ".cls");
+        let pages = self.listing(&package.join("pages"), ".page");
+        let mut named = Named::default();
+        if let Some(text) = self.text(file) {
+            let lower = text.to_ascii_lowercase();
+            // `Page.X.getContent()`: the page says whether its content is the session.
+            for (at, _) in lower.match_indices("page.") {
+                let name: &str = lower[at + 5..]
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or("");
+                if let Some(page) = pages.get(name) {
+                    named.pages.push(page.clone());
+                }
+            }
+            // Identifiers, each looked up in the folder's listing.
+            let words = lower
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|w| w.len() > 1 && w.starts_with(|c: char| c.is_ascii_alphabetic()));
+            let mut hits: Vec<&PathBuf> = words.filter_map(|w| classes.get(w)).collect();
+            hits.sort();
+            hits.dedup();
+            named.classes = hits.into_iter().cloned().collect();
+        }
+        let named = Rc::new(named);
+        self.named.insert(key, named.clone());
+        named
     }
 
     fn text(&mut self, path: &Path) -> Option<Rc<String>> {
@@ -341,10 +404,8 @@ impl ClassDirs {
         let Some(package) = package else {
             return (Vec::new(), Vec::new());
         };
-        let classes = self.listing(&package.join("classes"), ".cls");
-        let pages = self.listing(&package.join("pages"), ".page");
         let (mut out, mut others): (Vec<PathBuf>, Vec<PathBuf>) = (Vec::new(), Vec::new());
-        let mut seen: HashSet<PathBuf> = HashSet::from([file.to_path_buf()]);
+        let mut seen: foldhash::HashSet<PathBuf> = std::iter::once(file.to_path_buf()).collect();
         let mut frontier = vec![file.to_path_buf()];
         // A bundle's other files (markup names the controller, helpers hold the calls).
         if bundle && let Ok(rd) = std::fs::read_dir(dir) {
@@ -361,30 +422,13 @@ impl ClassDirs {
         for _depth in 0..3 {
             let mut next = Vec::new();
             for f in &frontier {
-                let Some(text) = self.text(f) else {
-                    continue;
-                };
-                let lower = text.to_ascii_lowercase();
-                // `Page.X.getContent()`: the page says whether its content is the session.
-                for (at, _) in lower.match_indices("page.") {
-                    let name: &str = lower[at + 5..]
-                        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                        .next()
-                        .unwrap_or("");
-                    if let Some(page) = pages.get(name)
-                        && seen.insert(page.clone())
-                    {
+                let named = self.named_in(f, package);
+                for page in &named.pages {
+                    if seen.insert(page.clone()) {
                         others.push(page.clone());
                     }
                 }
-                // Identifiers in order of appearance, each looked up in the folder's listing.
-                let words = lower
-                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .filter(|w| w.len() > 1 && w.starts_with(|c: char| c.is_ascii_alphabetic()));
-                let mut hits: Vec<&PathBuf> = words.filter_map(|w| classes.get(w)).collect();
-                hits.sort();
-                hits.dedup();
-                for h in hits {
+                for h in &named.classes {
                     if seen.insert(h.clone()) {
                         out.push(h.clone());
                         next.push(h.clone());
