@@ -306,7 +306,7 @@ fn walk(
     root: &Path,
     walk_root: &Path,
     confine: &Confine,
-    excluded: &dyn Fn(&Path, &str, bool) -> bool,
+    excluded: &dyn Fn(&Path, &str, bool, bool) -> bool,
     files: &mut BTreeMap<String, Candidate>,
     problems: &mut Vec<WalkProblem>,
 ) {
@@ -338,7 +338,8 @@ fn walk(
                 return false;
             }
             let rel = relative(root, e.path());
-            !excluded(e.path(), &rel, true)
+            // The walk's root was not checked: below it, every parent was.
+            !excluded(e.path(), &rel, true, e.depth() > 1)
         });
     for entry in walker {
         match entry {
@@ -347,7 +348,7 @@ fn walk(
                 let kind = classify(Path::new(&rel));
                 if kind.is_scanned()
                     && !e.file_name().to_string_lossy().starts_with('.')
-                    && (e.depth() == 0 || !excluded(e.path(), &rel, false))
+                    && (e.depth() == 0 || !excluded(e.path(), &rel, false, e.depth() > 1))
                 {
                     files.entry(rel.clone()).or_insert(Candidate {
                         abs: e.path().to_path_buf(),
@@ -409,14 +410,19 @@ pub(crate) fn discover(
     // are deployed by tools that never read it (`mdapi:deploy`, CumulusCI), so it does not
     // hide them.
     let package_dirs: &[PathBuf] = sfdx.as_ref().map_or(&[], |p| p.package_dirs.as_slice());
-    let excluded = |abs: &Path, rel: &str, is_dir: bool| -> bool {
+    // `parent_checked`: the walk already found the parent folder not ignored, so only the
+    // path's own patterns can ignore it (the first match up the path decides). Matching every
+    // parent of every file again was 7% of a re-scan.
+    let excluded_in = |abs: &Path, rel: &str, is_dir: bool, parent_checked: bool| -> bool {
         let governed = sfdx.is_none() || package_dirs.iter().any(|d| under(abs, d));
         let force_ignored = match (&ignore, abs.strip_prefix(root)) {
+            (Some(g), Ok(under_root)) if governed && parent_checked => g.matched(under_root, is_dir).is_ignore(),
             (Some(g), Ok(under_root)) if governed => g.matched_path_or_any_parents(under_root, is_dir).is_ignore(),
             _ => false,
         };
         force_ignored || config.exclude.is_match(rel)
     };
+    let excluded = |abs: &Path, rel: &str, is_dir: bool| excluded_in(abs, rel, is_dir, false);
 
     for input in inputs {
         if confine.leaves(&input) {
@@ -472,7 +478,7 @@ pub(crate) fn discover(
             _ => vec![input],
         };
         for walk_root in walk_roots {
-            walk(root, &walk_root, &confine, &excluded, &mut files, &mut problems);
+            walk(root, &walk_root, &confine, &excluded_in, &mut files, &mut problems);
         }
     }
     add_context(root, &given, sources, &confine, &excluded, &mut files, &mut problems);
@@ -527,6 +533,52 @@ fn deploy_folders(root: &Path, walked: &[PathBuf], excluded: &dyn Fn(&Path, &str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A walked file is matched against its own `.forceignore` patterns only (its folders were
+    /// matched on the way down), with the same result as matching it and every parent: folders
+    /// ignored at any depth, negations, and the package folder the walk starts from.
+    #[test]
+    fn forceignore_in_a_walk_is_what_matching_every_parent_gives() {
+        let sfdx = r#"{"packageDirectories":[{"path":"force-app","default":true},{"path":"other"}]}"#;
+        let ignore = "**/__tests__/**\nforce-app/main/default/classes/skip/\n*.skip.cls\n!force-app/main/default/classes/keep.skip.cls\n**/deep/er\nother\n";
+        let c = "force-app/main/default/classes";
+        let files = [
+            ("sfdx-project.json".to_string(), sfdx),
+            (".forceignore".to_string(), ignore),
+            (format!("{c}/A.cls"), "class A {}"),
+            (format!("{c}/skip/B.cls"), "class B {}"),
+            (format!("{c}/skip/keep.skip.cls"), "class K {}"),
+            (format!("{c}/x.skip.cls"), "class X {}"),
+            (format!("{c}/keep.skip.cls"), "class K {}"),
+            (format!("{c}/deep/er/C.cls"), "class C {}"),
+            (format!("{c}/deep/D.cls"), "class D {}"),
+            ("force-app/main/default/lwc/w/__tests__/w.test.js".to_string(), "x"),
+            ("force-app/main/default/lwc/w/w.js".to_string(), "x"),
+            ("other/main/default/classes/O.cls".to_string(), "class O {}"),
+        ];
+        let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+        let project = crate::testing::TempProject::new(&refs).expect("project");
+        let root = project.path().to_path_buf();
+        let found = discover(
+            &root,
+            &[],
+            &root,
+            &crate::workspace::config::Config::default(),
+            &Sources::None,
+        )
+        .expect("discover");
+        let mut got: Vec<&str> = found.files.iter().map(|f| f.rel.as_str()).collect();
+        got.sort_unstable();
+        let mut want = vec![
+            "force-app/main/default/classes/A.cls".to_string(),
+            format!("{c}/deep/D.cls"),
+            format!("{c}/keep.skip.cls"),
+            "force-app/main/default/lwc/w/w.js".to_string(),
+            "sfdx-project.json".to_string(),
+        ];
+        want.sort_unstable();
+        assert_eq!(got, want);
+    }
 
     #[test]
     fn under_agrees_with_path_starts_with() {
