@@ -105,6 +105,18 @@ impl XmlDoc {
         self.strings.get(start as usize..end as usize).unwrap_or("")
     }
 
+    /// `local`'s range in the arena, appended the first time the document names it.
+    fn name(&mut self, names: &mut foldhash::HashMap<Box<[u8]>, (u32, u32)>, local: &[u8]) -> (u32, u32) {
+        match names.get(local) {
+            Some(&range) => range,
+            None => {
+                let range = self.push_string(&String::from_utf8_lossy(local));
+                names.insert(local.into(), range);
+                range
+            }
+        }
+    }
+
     /// Appends `s` to the arena; its range.
     fn push_string(&mut self, s: &str) -> (u32, u32) {
         // The arena holds a subset of the text's bytes (names once, decoded texts that are
@@ -116,12 +128,7 @@ impl XmlDoc {
 
     /// Parses `src` leniently. Fails only on malformed XML (not on unknown content).
     pub(crate) fn parse(src: &str) -> Result<XmlDoc, XmlError> {
-        if u32::try_from(src.len()).is_err() {
-            return Err(XmlError {
-                offset: 0,
-                message: "file too large".into(),
-            });
-        }
+        fits_offsets(src)?;
         // Every offset below fits: the text does.
         let at = |offset: usize| offset as u32;
         let base = if src.starts_with('\u{feff}') { 3 } else { 0 };
@@ -158,15 +165,7 @@ impl XmlDoc {
                     saw_root = true;
                     let id = doc.elements.len() as ElemId;
                     let parent = stack.last().copied().unwrap_or(NO_PARENT);
-                    let local = tag.local_name().into_inner();
-                    let name = match names.get(local) {
-                        Some(&range) => range,
-                        None => {
-                            let range = doc.push_string(&String::from_utf8_lossy(local));
-                            names.insert(local.into(), range);
-                            range
-                        }
-                    };
+                    let name = doc.name(&mut names, tag.local_name().into_inner());
                     doc.elements.push(element(&tag, name, at(start), at(end), parent, id));
                     if !is_empty {
                         stack.push(id);
@@ -249,6 +248,18 @@ impl XmlDoc {
         doc.comments = crate::syntax::fit::vec(doc.comments);
         doc.strings.shrink_to_fit();
         Ok(doc)
+    }
+}
+
+/// Every offset into `src` fits in `u32` (metadata files over
+/// [`crate::workspace::project::MAX_FILE_BYTES`] are not parsed).
+fn fits_offsets(src: &str) -> Result<(), XmlError> {
+    match u32::try_from(src.len()) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(XmlError {
+            offset: 0,
+            message: "file too large".into(),
+        }),
     }
 }
 

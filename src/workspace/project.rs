@@ -505,6 +505,35 @@ impl Keep<'_> {
     };
 }
 
+/// The compact copy of `tree`, file's Apex tree, that `keep` says to keep; the fields the
+/// policy reads from the whole tree, if it does, go to `file`.
+fn keep_tree(file: &mut SourceFile, tree: &Tree, keep: Keep<'_>) -> FlatTree {
+    let marked = match keep.policy {
+        Some(policy) if !keep.whole && !tree.root_node().has_error() => Some(policy),
+        _ => None,
+    };
+    let flat = match marked {
+        Some(policy) => FlatTree::declarations_keeping(tree, &policy.marks(&file.text)),
+        None => FlatTree::new(tree),
+    };
+    if let Some(policy) = keep.policy.filter(|_| keep.reads) {
+        // Too deep: nothing to read (the kept tree says why).
+        file.field_reads = if flat.too_deep().is_some() {
+            Vec::new()
+        } else if flat.is_whole() {
+            policy.read(&file.text, &flat)
+        } else {
+            let whole = FlatTree::new(tree);
+            if whole.too_deep().is_some() {
+                Vec::new()
+            } else {
+                policy.read(&file.text, &whole)
+            }
+        };
+    }
+    flat
+}
+
 fn read_one(c: Candidate) -> (SourceFile, Problem) {
     let mut file = SourceFile {
         rel: c.rel,
@@ -638,29 +667,7 @@ fn parse_into<T>(
                 });
                 if let Some(visit) = visit {
                     visited = Some(visit(id, file, &tree));
-                    let marked = match keep.policy {
-                        Some(policy) if !keep.whole && !tree.root_node().has_error() => Some(policy),
-                        _ => None,
-                    };
-                    let flat = match marked {
-                        Some(policy) => FlatTree::declarations_keeping(&tree, &policy.marks(&file.text)),
-                        None => FlatTree::new(&tree),
-                    };
-                    if let Some(policy) = keep.policy.filter(|_| keep.reads) {
-                        // Too deep: nothing to read (the kept tree says why).
-                        file.field_reads = if flat.too_deep().is_some() {
-                            Vec::new()
-                        } else if flat.is_whole() {
-                            policy.read(&file.text, &flat)
-                        } else {
-                            let whole = FlatTree::new(&tree);
-                            if whole.too_deep().is_some() {
-                                Vec::new()
-                            } else {
-                                policy.read(&file.text, &whole)
-                            }
-                        };
-                    }
+                    let flat = keep_tree(file, &tree, keep);
                     // The analyses of the kept tree recurse once per level: one this deep is
                     // not kept, and says so.
                     file.parsed = match flat.too_deep() {
