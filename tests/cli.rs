@@ -669,6 +669,20 @@ fn ci_formats_carry_every_active_finding_in_a_shape_their_readers_parse() {
     assert_eq!(&records[0][12], "partner VPN only, \"reviewed\", 2026-01");
 }
 
+/// The summaries count in English: one file, one finding.
+#[test]
+fn summaries_say_one_file_and_one_finding() {
+    let dir = project(&[(APP, app(&HARDENED.replace("ENFORCE", "BYPASS")).as_bytes())]);
+    let o = sfsec(dir.path(), &["check", APP, "--no-cache"]);
+    assert!(stderr(&o).contains("sfsec: scanned 1 file in "), "{}", stderr(&o));
+    let o = sfsec(dir.path(), &["baseline", APP]);
+    assert!(
+        stderr(&o).contains("sfsec: recorded 1 finding of 1 file in "),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn a_baseline_fails_only_new_findings_across_moves_edits_and_fixes() {
     let relaxed = app(&HARDENED.replace("ENFORCE", "BYPASS"));
@@ -752,7 +766,7 @@ fn a_baseline_fails_only_new_findings_across_moves_edits_and_fixes() {
     );
     assert!(stdout(&o).contains("(1 known from the baseline)"), "{}", stdout(&o));
     assert!(
-        stderr(&o).contains("1 findings of the baseline no longer occur"),
+        stderr(&o).contains("sfsec: 1 finding of the baseline no longer occurs; run `sfsec baseline` to drop it"),
         "{}",
         stderr(&o)
     );

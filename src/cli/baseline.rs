@@ -45,9 +45,9 @@ pub(super) fn baseline(args: &BaselineArgs, cwd: &Path, err: &mut dyn Write) -> 
     .map_err(|e| ConfigError::plain(format!("{}: {e}", target.display())))?;
     let _ = writeln!(
         err,
-        "sfsec: recorded {} findings of {} files in {}",
-        b.findings.len(),
-        result.project.files.len(),
+        "sfsec: recorded {} of {} in {}",
+        crate::output::plural(b.findings.len(), "finding"),
+        crate::output::plural(result.project.files.len(), "file"),
         formats::terminal::escape(&target.display().to_string())
     );
     std::thread::spawn(move || drop(result));

@@ -198,8 +198,8 @@ pub(super) fn check(
     }
     let _ = writeln!(
         err,
-        "sfsec: scanned {} files in {} ms{}",
-        result.project.files.len(),
+        "sfsec: scanned {} in {} ms{}",
+        crate::output::plural(result.project.files.len(), "file"),
         result.elapsed.as_millis(),
         if cached {
             " (unchanged since the last scan: cached result)"
@@ -226,8 +226,10 @@ fn notes(err: &mut dyn Write, unchanged: Option<(&String, usize)>, outcome: Opti
     {
         let _ = writeln!(
             err,
-            "sfsec: {n} findings on lines unchanged since `{}` are not reported (--diff)",
-            crate::output::formats::terminal::escape(rev)
+            "sfsec: {} on lines unchanged since `{}` {} not reported (--diff)",
+            crate::output::plural(n, "finding"),
+            crate::output::formats::terminal::escape(rev),
+            if n == 1 { "is" } else { "are" }
         );
     }
     if let Some(outcome) = outcome
@@ -235,8 +237,10 @@ fn notes(err: &mut dyn Write, unchanged: Option<(&String, usize)>, outcome: Opti
     {
         let _ = writeln!(
             err,
-            "sfsec: {} findings of the baseline no longer occur; run `sfsec baseline` to drop them",
-            outcome.gone.len()
+            "sfsec: {} of the baseline no longer {}; run `sfsec baseline` to drop {}",
+            crate::output::plural(outcome.gone.len(), "finding"),
+            if outcome.gone.len() == 1 { "occurs" } else { "occur" },
+            if outcome.gone.len() == 1 { "it" } else { "them" }
         );
     }
 }

@@ -63,8 +63,8 @@ pub(super) fn inventory(
     emit_text(&text, args.output.as_deref(), &find_root(&args.paths, cwd), cwd, out)?;
     let _ = writeln!(
         err,
-        "sfsec: inventoried {} files in {} ms",
-        result.project.files.len(),
+        "sfsec: inventoried {} in {} ms",
+        crate::output::plural(result.project.files.len(), "file"),
         result.elapsed.as_millis()
     );
     Ok(())

@@ -82,10 +82,10 @@ pub(super) fn report(
     emit_text(&text, args.output.as_deref(), &find_root(&args.paths, cwd), cwd, out)?;
     let _ = writeln!(
         err,
-        "sfsec: reported {} findings ({} suppressed) of {} files in {} ms",
-        review.total_active(),
+        "sfsec: reported {} ({} suppressed) of {} in {} ms",
+        crate::output::plural(review.total_active(), "finding"),
         review.false_positives.len(),
-        review.total_files(),
+        crate::output::plural(review.total_files(), "file"),
         result.elapsed.as_millis()
     );
     std::thread::spawn(move || drop(result));

@@ -246,10 +246,4 @@ fn coverage(r: &Review) -> String {
     m
 }
 
-pub(super) fn plural(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
-}
+pub(super) use crate::output::plural;
