@@ -179,8 +179,12 @@ pub(super) fn check(
     };
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let color = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0")
-        || (to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()));
+    let color = colour(
+        to_terminal,
+        std::env::var_os("CLICOLOR_FORCE").as_deref(),
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("TERM").as_deref(),
+    );
     let opts = HumanOptions {
         color,
         show_suppressed: args.show_suppressed,
@@ -218,6 +222,19 @@ pub(super) fn check(
     Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
 }
 
+/// Whether the human report is coloured: `CLICOLOR_FORCE` (but `0`) asks for it anywhere;
+/// otherwise only on a terminal, unless `NO_COLOR` is set (and not empty) or `TERM=dumb`, which
+/// cannot show it.
+fn colour(
+    to_terminal: bool,
+    force: Option<&std::ffi::OsStr>,
+    no_color: Option<&std::ffi::OsStr>,
+    term: Option<&std::ffi::OsStr>,
+) -> bool {
+    force.is_some_and(|v| v != "0")
+        || (to_terminal && no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb"))
+}
+
 /// What standard error says after the report: findings `--diff` left out, and baseline entries
 /// that no longer occur.
 fn notes(err: &mut dyn Write, unchanged: Option<(&String, usize)>, outcome: Option<&crate::output::baseline::Outcome>) {
@@ -242,5 +259,24 @@ fn notes(err: &mut dyn Write, unchanged: Option<(&String, usize)>, outcome: Opti
             if outcome.gone.len() == 1 { "occurs" } else { "occur" },
             if outcome.gone.len() == 1 { "it" } else { "them" }
         );
+    }
+}
+
+#[cfg(test)]
+mod colour_tests {
+    use super::colour;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn colour_honours_no_color_clicolor_force_and_dumb_terminals() {
+        let s = |v: &'static str| Some(OsStr::new(v));
+        assert!(colour(true, None, None, s("xterm-256color")));
+        assert!(colour(true, None, None, None));
+        assert!(!colour(false, None, None, s("xterm")), "not a terminal");
+        assert!(!colour(true, None, s("1"), s("xterm")), "NO_COLOR");
+        assert!(colour(true, None, s(""), s("xterm")), "an empty NO_COLOR is unset");
+        assert!(!colour(true, None, None, s("dumb")), "TERM=dumb");
+        assert!(colour(false, s("1"), s("1"), s("dumb")), "CLICOLOR_FORCE wins");
+        assert!(!colour(false, s("0"), None, None), "CLICOLOR_FORCE=0 forces nothing");
     }
 }
