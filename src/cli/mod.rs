@@ -43,6 +43,16 @@ Examples:
   sfsec inventory --format json -o inventory.json
   sfsec report -o security-review.html";
 
+/// `check`'s own examples: its help is not the whole tool's.
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  sfsec check                                        the SFDX project in the current directory
+  sfsec check force-app/main/default/classes/A.cls   one file (with the files it is judged with)
+  sfsec check --format sarif --output sfsec.sarif    SARIF for GitHub code scanning
+  sfsec check --select oauth --fail-on error         one family; exit 1 only on errors
+  sfsec check --baseline .sfsec-baseline.json        fail only on findings the baseline lacks
+  sfsec check --diff origin/main                     only findings on lines changed since a revision";
+
 #[derive(Debug, Parser)]
 #[command(name = "sfsec", version, about = "Static security linter for Salesforce DX projects and managed packages", after_help = EXAMPLES)]
 pub struct Cli {
@@ -53,7 +63,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan files and folders and report findings
-    #[command(after_help = EXAMPLES)]
+    #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
     /// List every rule
     Rules {
@@ -383,4 +393,41 @@ fn write_atomically(path: &Path, root: &Path, write: Writer<'_>) -> std::io::Res
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod help_tests {
+    use super::{CHECK_EXAMPLES, Cli, EXAMPLES};
+    use clap::{CommandFactory, Parser};
+
+    /// Every example command line parses, as typed (`a && b` is two).
+    #[test]
+    fn every_example_parses() {
+        for line in EXAMPLES
+            .lines()
+            .chain(CHECK_EXAMPLES.lines())
+            .filter(|l| l.starts_with("  sfsec"))
+        {
+            for command in line.split("&&") {
+                // Two spaces or more before a description.
+                let command = command.trim().split("  ").next().unwrap_or("");
+                let words: Vec<&str> = command.split_whitespace().collect();
+                assert!(Cli::try_parse_from(&words).is_ok(), "{command:?} does not parse");
+            }
+        }
+    }
+
+    /// `check --help` shows `check`'s examples, not the whole tool's.
+    #[test]
+    fn check_help_has_its_own_examples() {
+        let mut cli = Cli::command();
+        let check = cli
+            .find_subcommand_mut("check")
+            .map(|c| c.render_long_help().to_string());
+        let check = check.unwrap_or_default();
+        assert!(check.contains("sfsec check --diff origin/main"), "{check}");
+        assert!(!check.contains("sfsec rules"), "{check}");
+        let top = cli.render_long_help().to_string();
+        assert!(top.contains("sfsec rules"), "{top}");
+    }
 }
