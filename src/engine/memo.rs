@@ -5,7 +5,8 @@
 //! time (bench/NOTES.md#per-file-cache).
 //!
 //! An entry is keyed by a hash of the file's path, its text and whether its tree is kept
-//! and read whole (that depends on other files, see [`crate::engine::ScanKeep`]). Entries of one sfsec
+//! whole (that depends on other files, see [`crate::engine::ScanKeep`]); it says whether the
+//! tree was read whole, and serves a scan that reads it whole only if it was. Entries of one sfsec
 //! build and configuration live in one signed file ([`Cache::files_entry`]), shared by every
 //! command that scans with them (a pre-commit run's entries serve the next full scan). Each
 //! entry is decoded when its file is met, on the worker that would have parsed it, and checked
@@ -235,9 +236,9 @@ impl FileMemo {
         Some(*h.finalize().as_bytes())
     }
 
-    /// Whether a file's results may be kept here: Apex, scripts, and metadata of no type a
-    /// lint reads (most of it only checked to be well-formed: translations, layouts, class
-    /// companions), and library scripts, whose results [`FileMemo::record_lexed`] stores.
+    /// Whether a file's results may be kept here: Apex, scripts (a library's results are
+    /// stored by [`FileMemo::record_lexed`]), and metadata of no type a lint reads (most of it
+    /// only checked to be well-formed: translations, layouts, class companions).
     fn keeps(file: &SourceFile) -> bool {
         match file.kind {
             FileKind::Apex | FileKind::JavaScript => true,
@@ -336,20 +337,18 @@ impl FileMemo {
     /// [`crate::syntax::js_lex`]), which the cross-file pass made, unless it was recalled.
     pub(crate) fn record_lexed(&self, id: FileId, file: &SourceFile, findings: &[Finding], directives: &[Directive]) {
         if matches!(file.parsed, Parsed::Lexed) {
-            self.store(id, file, &None, Kept::Lexed, findings, directives, None);
+            self.store(id, file, &None, Kept::Lexed, (findings, directives), None);
         }
     }
 
     /// Sets file `id`'s slot to a new entry, if [`Memo::recall`] gave it a key and left it empty.
-    #[allow(clippy::too_many_arguments)]
     fn store(
         &self,
         id: FileId,
         file: &SourceFile,
         problem: &Problem,
         kept: Kept,
-        findings: &[Finding],
-        directives: &[Directive],
+        (findings, directives): (&[Finding], &[Directive]),
         declared: Option<&Decls>,
     ) {
         let key = self.keys.get(id).and_then(OnceLock::get).copied();
@@ -418,7 +417,7 @@ impl Memo<Visited, Decls> for FileMemo {
             Some((f, d)) => (f.as_slice(), d.as_slice()),
             None => (&[][..], &[][..]),
         };
-        self.store(id, file, problem, kept, findings, directives, declared);
+        self.store(id, file, problem, kept, (findings, directives), declared);
     }
 }
 

@@ -39,7 +39,6 @@ pub(crate) struct Element {
     /// next sibling, if it has one.
     after: ElemId,
     /// Whether the raw text equals `text` byte for byte (no entities), so sub-spans map 1:1.
-    /// Whether the raw text equals [`Element::text`] byte for byte (no entities).
     text_is_raw: bool,
     /// Whether the element is marked `xsi:nil`.
     nil: bool,

@@ -379,8 +379,7 @@ impl Unparsed {
                     }
                     None => {
                         let how = Keep {
-                            whole: variant.whole,
-                            reads: variant.reads,
+                            variant,
                             policy: Some(keep),
                         };
                         let (problem, v) = parse_into(id, file, Some(visit), how);
@@ -490,17 +489,18 @@ pub(crate) type Problem = Option<(&'static str, usize, String)>;
 /// How much of an Apex file's tree a scan keeps.
 #[derive(Clone, Copy)]
 struct Keep<'h> {
-    /// Else the declarations, and the bodies around the policy's marks.
-    whole: bool,
-    /// Whether the policy reads the whole tree first ([`KeepPolicy::read`]).
-    reads: bool,
+    /// What the policy decided: when not whole, the declarations and the bodies around its
+    /// marks; when it reads, the whole tree first ([`KeepPolicy::read`]).
+    variant: Variant,
     policy: Option<&'h dyn KeepPolicy>,
 }
 
 impl Keep<'_> {
     const ALL: Keep<'static> = Keep {
-        whole: true,
-        reads: false,
+        variant: Variant {
+            whole: true,
+            reads: false,
+        },
         policy: None,
     };
 }
@@ -509,14 +509,14 @@ impl Keep<'_> {
 /// policy reads from the whole tree, if it does, go to `file`.
 fn keep_tree(file: &mut SourceFile, tree: &Tree, keep: Keep<'_>) -> FlatTree {
     let marked = match keep.policy {
-        Some(policy) if !keep.whole && !tree.root_node().has_error() => Some(policy),
+        Some(policy) if !keep.variant.whole && !tree.root_node().has_error() => Some(policy),
         _ => None,
     };
     let flat = match marked {
         Some(policy) => FlatTree::declarations_keeping(tree, &policy.marks(&file.text)),
         None => FlatTree::new(tree),
     };
-    if let Some(policy) = keep.policy.filter(|_| keep.reads) {
+    if let Some(policy) = keep.policy.filter(|_| keep.variant.reads) {
         // Too deep: nothing to read (the kept tree says why).
         file.field_reads = if flat.too_deep().is_some() {
             Vec::new()

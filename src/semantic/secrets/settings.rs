@@ -220,7 +220,7 @@ impl<'n> SettingNames<'n> {
 /// Per file: whether it is Apex that may name a setting. The per-file pass reads these files'
 /// whole trees for the fields they read ([`field_reads`]), whatever a scan keeps of them
 /// ([`crate::workspace::project::KeepPolicy::reads_whole`]). Decided from the text before anything is parsed,
-/// so it may keep a few more whole than [`code_uses`] reads (an object whose text mentions
+/// so it may read a few more whole than [`code_uses`] needs (an object whose text mentions
 /// `customSettingsType` anywhere), never fewer.
 pub(crate) fn reading_files(project: &Project) -> Vec<bool> {
     let names: Vec<&str> = project
@@ -366,8 +366,8 @@ pub(crate) fn field_reads(root: Node<'_>, src: &str) -> Vec<FieldRead> {
     root.preorder(|node| {
         if node.kind() == "field_access"
             && let Some(fld) = node.field("field")
-            // A setting's fields are custom fields.
-            && text(fld, src).to_ascii_lowercase().ends_with("__c")
+            // A setting's fields are custom fields; most fields read are not.
+            && ends_with_ignore_case(text(fld, src), "__c")
             && let Some(obj) = node.field("object")
             && let Some(owner) = receiver_type(obj, src, &mut declared)
         {
@@ -385,6 +385,10 @@ pub(crate) fn field_reads(root: Node<'_>, src: &str) -> Vec<FieldRead> {
         true
     });
     out
+}
+
+fn ends_with_ignore_case(s: &str, suffix: &str) -> bool {
+    s.len() >= suffix.len() && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 fn text<'s>(n: Node<'_>, src: &'s str) -> &'s str {
@@ -653,7 +657,7 @@ mod tests {
         );
     }
 
-    /// Only Apex text that names a setting, in any case, is kept whole; `__` alone is not enough.
+    /// Only Apex text that names a setting, in any case, is read whole; `__` alone is not enough.
     #[test]
     fn the_files_read_whole_are_the_ones_naming_a_setting() {
         let obj = object("Protected");
