@@ -185,6 +185,8 @@ pub fn scan_files(files: &[(&str, &str)]) {
     let opts = crate::output::formats::human::HumanOptions::default();
     for format in [
         crate::output::formats::Format::Human,
+        crate::output::formats::Format::Concise,
+        crate::output::formats::Format::Grouped,
         crate::output::formats::Format::Sarif,
         crate::output::formats::Format::Json,
         crate::output::formats::Format::Github,

@@ -18,13 +18,21 @@ fn corpus() -> PathBuf {
 const IN_REPO: &str = "corpus/partner-app/";
 
 fn sfsec(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
+    sfsec_columns(cwd, args, None)
+}
+
+/// [`sfsec`], as if on a terminal `columns` wide (`COLUMNS`), else piped.
+fn sfsec_columns(cwd: &Path, args: &[&str], columns: Option<&str>) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
         .current_dir(cwd)
         .env_remove("CLICOLOR_FORCE")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run sfsec")
+        .env_remove("COLUMNS")
+        .env("NO_COLOR", "1");
+    if let Some(c) = columns {
+        cmd.env("COLUMNS", c);
+    }
+    cmd.output().expect("run sfsec")
 }
 
 /// The JSON report of a run, with its findings as (path, rule) pairs.
@@ -191,7 +199,7 @@ fn suppressions_need_a_reason_and_are_reported_when_unused() {
     let o = sfsec(dir.path(), &["check"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(
-        stdout(&o).contains("(1 suppressed; --show-suppressed lists them)"),
+        stdout(&o).contains("; 1 suppressed, listed with --show-suppressed\n"),
         "{}",
         stdout(&o)
     );
@@ -525,6 +533,44 @@ fn rules_and_explain() {
     assert!(stdout(&o).contains("Examples:"));
 }
 
+/// The human report wraps its messages and help to the terminal's width, and not at all when
+/// piped; a line breaks only at a blank, so that no link or location is ever split.
+#[test]
+fn human_report_at_80_and_200_columns_and_piped() {
+    let run = |columns: Option<&str>| {
+        let o = sfsec_columns(&corpus(), &["check", "--now", NOW, "--no-cache"], columns);
+        redact(&stdout(&o))
+    };
+    let (narrow, wide, piped) = (run(Some("80")), run(Some("200")), run(None));
+    insta::assert_snapshot!("corpus_human_80_columns", narrow);
+    insta::assert_snapshot!("corpus_human_200_columns", wide);
+    assert_eq!(piped, redact(&stdout(&sfsec(&corpus(), &["check", "--now", NOW]))));
+    assert_ne!(narrow, piped, "80 columns wrap something");
+    let longest = |s: &str| s.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(longest(&piped) > 200, "piped, a long help line stays whole");
+    // Every link and every location of the unwrapped report is whole on one line of each wrapped
+    // one, as many times.
+    let whole = |t: &&str| t.contains("://") || t.contains(".cls:") || t.contains(".js:") || t.contains(".xml:");
+    let tokens: Vec<&str> = piped.split_whitespace().filter(whole).collect();
+    assert!(tokens.len() > 50, "{tokens:?}");
+    for report in [&narrow, &wide] {
+        let on_lines: Vec<&str> = report.split_whitespace().filter(whole).collect();
+        let split = tokens.iter().zip(&on_lines).find(|(a, b)| a != b);
+        assert!(split.is_none(), "split across lines: {split:?}");
+        assert_eq!(on_lines.len(), tokens.len());
+    }
+    for line in narrow
+        .lines()
+        .filter(|l| l.starts_with("  help: ") || l.starts_with("        "))
+    {
+        let token_too_long = line.split_whitespace().count() == 1;
+        assert!(
+            line.chars().count() <= 80 || token_too_long,
+            "over 80 columns: {line:?}"
+        );
+    }
+}
+
 /// The version, and the checkout's place on this machine (SARIF's `%SRCROOT%`).
 fn redact(s: &str) -> String {
     let mut out = s.replace(env!("CARGO_PKG_VERSION"), "[version]");
@@ -537,7 +583,7 @@ fn redact(s: &str) -> String {
 
 #[test]
 fn snapshots_of_every_format() {
-    for format in ["human", "json", "sarif", "github", "junit", "csv"] {
+    for format in ["human", "concise", "grouped", "json", "sarif", "github", "junit", "csv"] {
         let o = sfsec(&corpus(), &["check", "--now", NOW, "--format", format]);
         insta::assert_snapshot!(format!("corpus_{format}"), redact(&stdout(&o)));
     }
@@ -704,7 +750,7 @@ fn a_baseline_fails_only_new_findings_across_moves_edits_and_fixes() {
     // Unchanged: nothing new, exit 0, the known findings counted.
     let o = sfsec(dir.path(), &["check", "--baseline", ".sfsec-baseline.json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).contains("(2 known from the baseline)"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("; 2 known from the baseline\n"), "{}", stdout(&o));
 
     // Moved (lines inserted above) and edited elsewhere in the file, plus one new problem.
     let moved = relaxed
@@ -764,7 +810,7 @@ fn a_baseline_fails_only_new_findings_across_moves_edits_and_fixes() {
         dir.path(),
         &["check", "--baseline", ".sfsec-baseline.json", "--fail-on", "never"],
     );
-    assert!(stdout(&o).contains("(1 known from the baseline)"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("; 1 known from the baseline\n"), "{}", stdout(&o));
     assert!(
         stderr(&o).contains("sfsec: 1 finding of the baseline no longer occurs; run `sfsec baseline` to drop it"),
         "{}",
@@ -776,7 +822,7 @@ fn a_baseline_fails_only_new_findings_across_moves_edits_and_fixes() {
         dir.path(),
         &["check", "--baseline", ".sfsec-baseline.json", "--fail-on", "never", APP],
     );
-    assert!(stdout(&o).contains("(1 known from the baseline)"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("; 1 known from the baseline\n"), "{}", stdout(&o));
     assert!(!stderr(&o).contains("no longer occur"), "{}", stderr(&o));
     // A suppressed finding has no baseline state: it was not compared.
     std::fs::write(

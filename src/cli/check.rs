@@ -161,7 +161,10 @@ pub(super) fn check(
     }
     let root = find_root(&args.paths, cwd);
     let cache = super::result_cache(&args.paths, cwd, &config, args.no_cache);
-    let machine = !matches!(args.format, Format::Human | Format::Summary);
+    let machine = !matches!(
+        args.format,
+        Format::Human | Format::Concise | Format::Grouped | Format::Summary
+    );
     let show = super::progress::wanted(super::to_stdout(args.output.as_deref()) && machine);
     let req = ScanRequest {
         paths: args.paths.clone(),
@@ -188,6 +191,11 @@ pub(super) fn check(
     let opts = HumanOptions {
         color,
         show_suppressed: args.show_suppressed,
+        width: width(
+            to_terminal,
+            std::env::var_os("COLUMNS").as_deref(),
+            terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)),
+        ),
     };
     let category = args
         .category
@@ -235,6 +243,21 @@ fn colour(
         || (to_terminal && no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb"))
 }
 
+/// The width the terminal report wraps to: `COLUMNS` when set to a sensible number, else the
+/// terminal's own; none when the report goes to a file or a pipe, where a reader's window (or an
+/// editor) wraps it, and a hard break would split a path or a link.
+fn width(to_terminal: bool, columns: Option<&std::ffi::OsStr>, terminal: Option<usize>) -> Option<usize> {
+    let columns = columns
+        .and_then(|c| c.to_str())
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c >= 40);
+    columns.or(if to_terminal {
+        terminal.filter(|&w| w >= 40)
+    } else {
+        None
+    })
+}
+
 /// What standard error says after the report: findings `--diff` left out, and baseline entries
 /// that no longer occur.
 fn notes(err: &mut dyn Write, unchanged: Option<(&String, usize)>, outcome: Option<&crate::output::baseline::Outcome>) {
@@ -278,5 +301,16 @@ mod colour_tests {
         assert!(!colour(true, None, None, s("dumb")), "TERM=dumb");
         assert!(colour(false, s("1"), s("1"), s("dumb")), "CLICOLOR_FORCE wins");
         assert!(!colour(false, s("0"), None, None), "CLICOLOR_FORCE=0 forces nothing");
+    }
+
+    #[test]
+    fn width_is_columns_else_the_terminals_and_nothing_in_a_pipe() {
+        let s = |v: &'static str| Some(OsStr::new(v));
+        assert_eq!(super::width(true, None, Some(132)), Some(132));
+        assert_eq!(super::width(false, None, Some(132)), None, "piped: no wrapping");
+        assert_eq!(super::width(false, s("80"), None), Some(80), "COLUMNS is asked for");
+        assert_eq!(super::width(true, s("200"), Some(80)), Some(200), "COLUMNS wins");
+        assert_eq!(super::width(true, s("wide"), Some(90)), Some(90), "not a number");
+        assert_eq!(super::width(true, s("3"), None), None, "too narrow to mean it");
     }
 }

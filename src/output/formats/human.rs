@@ -1,4 +1,5 @@
-//! The terminal report: one miette diagnostic per finding, then a summary.
+//! The terminal report: one miette diagnostic per finding (its rule and link, the message, the
+//! location once, in the snippet's frame), then a count per rule and the totals.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -11,7 +12,7 @@ use miette::{
 use rayon::prelude::*;
 
 use super::terminal::{escape, snippet_text};
-use super::{counts, position, redacted};
+use super::{position, redacted, tally};
 use crate::diagnostics::finding::{Finding, LineIndex, Severity};
 use crate::diagnostics::rules;
 use crate::engine::Scan;
@@ -20,6 +21,8 @@ use crate::engine::Scan;
 pub struct HumanOptions {
     pub color: bool,
     pub show_suppressed: bool,
+    /// The terminal's width, to wrap messages and help to; `None` (not a terminal) wraps nothing.
+    pub width: Option<usize>,
 }
 
 /// Source text with a file name, borrowed (miette's `NamedSource` wants owned text), and the
@@ -92,8 +95,13 @@ impl fmt::Display for Diag<'_> {
 impl std::error::Error for Diag<'_> {}
 
 impl Diagnostic for Diag<'_> {
+    /// `error[rule-id]`, as clippy writes it: the severity in words, not only in colour.
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(self.finding.rule))
+        Some(Box::new(format!("{}[{}]", self.finding.severity, self.finding.rule)))
+    }
+    /// Printed after the code, on a line that is never wrapped: the link stays whole.
+    fn url<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        rules::get(self.finding.rule).map(|doc| Box::new(doc.help_uri()) as Box<dyn fmt::Display>)
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.finding.severity {
@@ -111,8 +119,10 @@ impl Diagnostic for Diag<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         self.source.as_ref()?;
         let f = self.finding;
-        let primary =
-            LabeledSpan::new_primary_with_span(Some(escape(&short_label(f)).into_owned()), f.span.start..f.span.end);
+        let primary = LabeledSpan::new_primary_with_span(
+            short_label(f).map(|l| escape(&l).into_owned()),
+            f.span.start..f.span.end,
+        );
         let secondary = f
             .labels
             .iter()
@@ -122,12 +132,13 @@ impl Diagnostic for Diag<'_> {
     }
 }
 
-fn short_label(f: &Finding) -> String {
+/// What the primary span's label says: why it is suppressed, or what a data-flow sink does.
+/// Otherwise nothing: the message above says it, and a bare underline is clearer than a word.
+fn short_label(f: &Finding) -> Option<String> {
     match (&f.suppression, f.flow.last()) {
-        (Some(s), _) => format!("suppressed: {}", s.reason),
-        // A data-flow sink says what happens there.
-        (None, Some(sink)) => format!("{}: {}", f.severity, sink.message),
-        (None, None) => f.severity.as_str().to_string(),
+        (Some(s), _) => Some(format!("suppressed: {}", s.reason)),
+        (None, Some(sink)) => Some(sink.message.clone()),
+        (None, None) => None,
     }
 }
 
@@ -137,15 +148,17 @@ pub fn render(scan: &Scan, opts: &HumanOptions) -> String {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    // A fixed width keeps the output identical from one terminal to the next.
+    // Links as text after the rule: a terminal makes them clickable, and the header they are on
+    // is never wrapped. Words are never broken, so a long path or link stays whole too.
     let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .with_links(false);
-    let shown: Vec<&Finding> = scan
-        .findings
-        .iter()
-        .filter(|f| !((f.suppression.is_some() && !opts.show_suppressed) || f.known))
-        .collect();
+        .with_links(false)
+        .with_width(opts.width.unwrap_or(200))
+        .with_wrap_lines(opts.width.is_some())
+        .with_break_words(false)
+        // Lines break at blanks only: not after a path's `/` or inside a hyphenated rule id.
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
+    let shown = tally::shown(scan, opts.show_suppressed);
     // Findings are sorted by file: each file's are rendered on their own, in parallel (a large
     // project's report took a tenth of the time after parsing on one core), then joined in order.
     let parts: Vec<String> = shown
@@ -164,36 +177,8 @@ pub fn render(scan: &Scan, opts: &HumanOptions) -> String {
         })
         .collect();
     let mut out = parts.concat();
-    let c = counts(scan);
-    let plural = |n: usize, w: &str| {
-        if n == 1 {
-            format!("{n} {w}")
-        } else {
-            format!("{n} {w}s")
-        }
-    };
-    out.push_str(&format!(
-        "{}, {}, {} in {} scanned",
-        plural(c.errors, "error"),
-        plural(c.warnings, "warning"),
-        plural(c.notes, "note"),
-        plural(scan.project.files.len(), "file"),
-    ));
-    if c.suppressed > 0 {
-        out.push_str(&format!(
-            " ({} suppressed{})",
-            c.suppressed,
-            if opts.show_suppressed {
-                ""
-            } else {
-                "; --show-suppressed lists them"
-            }
-        ));
-    }
-    if c.known > 0 {
-        out.push_str(&format!(" ({} known from the baseline)", c.known));
-    }
-    out.push('\n');
+    out.push_str(&tally::by_rule(&shown, opts.color));
+    out.push_str(&tally::totals(scan, opts.show_suppressed));
     out
 }
 
@@ -215,13 +200,11 @@ fn render_one(scan: &Scan, f: &Finding, handler: &GraphicalReportHandler, text: 
             l.message
         ));
     }
-    if let Some(doc) = rules::get(f.rule) {
-        help.push_str(&format!("\nrun `sfsec explain {}` ({})", f.rule, doc.help_uri()));
+    let explain = format!("`sfsec explain {}`", f.rule);
+    if rules::get(f.rule).is_some() && !help.contains(&explain) {
+        help.push_str(&format!("\nfor more, run {explain}"));
     }
-    let pos = position(scan, f);
-    let shown = scan.project.shown(f.file);
-    let name = escape(&shown);
-    out.push_str(&format!("{}:{}:{}: ", name, pos.start_line, pos.start_column));
+    let name = escape(&scan.project.shown(f.file)).into_owned();
     let lines = file.line_index();
     let spans = std::iter::once(&f.span).chain(f.labels.iter().filter(|l| l.file == f.file).map(|l| &l.span));
     let short = spans.clone().all(|s| {
@@ -234,9 +217,21 @@ fn render_one(scan: &Scan, f: &Finding, handler: &GraphicalReportHandler, text: 
         };
         end.saturating_sub(lines.line_start(first)) <= MAX_SNIPPET_BYTES
     });
+    // The snippet's frame names the location; without a snippet, the message does.
+    let message = if short {
+        escape(&f.message)
+    } else {
+        let pos = position(scan, f);
+        Cow::Owned(format!(
+            "{name}:{}:{}: {}",
+            pos.start_line,
+            pos.start_column,
+            escape(&f.message)
+        ))
+    };
     let diag = Diag {
         finding: f,
-        message: escape(&f.message),
+        message,
         source: short.then_some(Named {
             name: &name,
             text,
@@ -245,7 +240,7 @@ fn render_one(scan: &Scan, f: &Finding, handler: &GraphicalReportHandler, text: 
         help: Some(escape(help.trim_start()).into_owned()).filter(|h| !h.is_empty()),
     };
     if handler.render_report(out, &diag).is_err() {
-        out.push_str(&format!("{}: {}\n", f.rule, diag.message));
+        out.push_str(&format!("{}: {}: {}\n", name, f.rule, diag.message));
     }
     out.push('\n');
 }

@@ -1,4 +1,4 @@
-//! Reporters: human (miette), SARIF 2.1.0, JSON, GitHub workflow commands, JUnit XML, CSV and a
+//! Reporters: human (miette), concise and grouped (a line per finding), SARIF 2.1.0, JSON, GitHub workflow commands, JUnit XML, CSV and a
 //! Markdown job summary. All positions come from the file's line index; all paths are relative to
 //! the repository's root.
 
@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use crate::diagnostics::finding::Finding;
 use crate::engine::Scan;
 
+pub mod concise;
 pub mod csv;
 pub mod github;
 pub mod human;
@@ -16,11 +17,17 @@ pub mod md;
 pub mod sarif;
 pub(crate) mod stream;
 pub mod summary;
+pub(crate) mod tally;
 pub mod terminal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// For a person at a terminal: each finding with its source, then a count per rule.
     Human,
+    /// One line per finding: `path:line:col: severity[rule] message`.
+    Concise,
+    /// Each file's path once, then its findings, one line each.
+    Grouped,
     Sarif,
     Json,
     /// GitHub Actions workflow commands: annotations on the pull request.
@@ -141,6 +148,8 @@ pub(crate) fn baseline_state(scan: &Scan, f: &Finding) -> Option<&'static str> {
 pub fn render(scan: &Scan, format: Format, opts: &human::HumanOptions, category: &str) -> String {
     match format {
         Format::Human => human::render(scan, opts),
+        Format::Concise => concise::render(scan, opts),
+        Format::Grouped => concise::render_grouped(scan, opts),
         Format::Sarif | Format::Json => {
             let mut out = Vec::new();
             // Writing to memory fails only if serialising does, which these types never do.
