@@ -527,8 +527,33 @@ fn rules_and_explain() {
     let o = sfsec(&corpus(), &["rules", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(v.as_array().map(Vec::len), Some(sfsec::diagnostics::rules::all().len()));
+    // For a terminal: headings without their marks, no harness tags on the examples, the page's
+    // link whole; `--format markdown` is the page.
     let o = sfsec(&corpus(), &["explain", "oauth-ip-relaxation"]);
-    assert!(stdout(&o).contains("## Why it matters"));
+    let text = stdout(&o);
+    assert!(text.contains("\nWhy it matters\n  "), "{text}");
+    assert!(
+        !text.contains("##") && !text.contains("```") && !text.contains("path="),
+        "{text}"
+    );
+    assert!(text.contains("\n  In `force-app/"), "{text}");
+    assert!(text.contains("https://sfsec.github.io/sfsec/rules/oauth-ip-relaxation.html\n"));
+    let narrow = stdout(&sfsec_columns(
+        &corpus(),
+        &["explain", "oauth-ip-relaxation"],
+        Some("60"),
+    ));
+    assert!(
+        narrow
+            .lines()
+            .filter(|l| !l.starts_with("    "))
+            .all(|l| l.chars().count() <= 60 || !l.trim().contains(' ')),
+        "{narrow}"
+    );
+    assert_ne!(narrow, text);
+    let o = sfsec(&corpus(), &["explain", "oauth-ip-relaxation", "--format", "markdown"]);
+    assert!(stdout(&o).contains("## Why it matters\n"));
+    assert!(!stdout(&o).contains("path="));
     let o = sfsec(&corpus(), &["check", "--help"]);
     assert!(stdout(&o).contains("Examples:"));
 }

@@ -20,6 +20,7 @@ mod inventory;
 mod progress;
 mod report;
 mod rules;
+mod term;
 
 pub use baseline::BaselineArgs;
 pub use check::{CheckArgs, FailOnArg};
@@ -80,6 +81,9 @@ pub enum Command {
     Explain {
         /// A rule id, as `sfsec rules` lists it
         rule: String,
+        /// `text` for a terminal (wrapped to it, coloured), or the page's `markdown`
+        #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+        format: ExplainFormat,
     },
 }
 
@@ -95,6 +99,35 @@ pub struct RuleArgs {
     /// Configuration file [default: sfsec.toml at the project root]
     #[arg(long)]
     pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    Text,
+    Markdown,
+}
+
+/// A rule's page, with its facts and its link at the end: as terminal text, or as Markdown.
+fn explain(doc: &rule_docs::RuleDoc, format: ExplainFormat) -> String {
+    let markdown = format!(
+        "{}\n\nfamily: {} | default severity: {} | confidence: {} | tags: {}\n\n<{}>\n",
+        doc.for_readers(&crate::lints::options()).trim_end(),
+        doc.family,
+        doc.severity,
+        doc.confidence,
+        doc.tags.join(", "),
+        doc.help_uri()
+    );
+    match format {
+        ExplainFormat::Markdown => markdown,
+        ExplainFormat::Text => {
+            use std::io::IsTerminal;
+            let (color, width) = term::style(std::io::stdout().is_terminal());
+            let mut text = crate::output::explain::render(&markdown, color, width);
+            text.push('\n');
+            text
+        }
+    }
 }
 
 /// Runs a parsed command line; returns the exit code.
@@ -141,18 +174,9 @@ pub fn run(cli: Cli, cwd: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i3
                 }
             }
         }
-        Command::Explain { rule } => match rule_docs::get(&rule) {
+        Command::Explain { rule, format } => match rule_docs::get(&rule) {
             Some(doc) => {
-                let _ = write!(
-                    out,
-                    "{}\nfamily: {} | default severity: {} | confidence: {} | tags: {}\n{}\n",
-                    doc.body_with_options(&crate::lints::options()).trim_end(),
-                    doc.family,
-                    doc.severity,
-                    doc.confidence,
-                    doc.tags.join(", "),
-                    doc.help_uri()
-                );
+                let _ = out.write_all(explain(doc, format).as_bytes());
                 EXIT_CLEAN
             }
             None => {

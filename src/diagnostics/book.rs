@@ -8,7 +8,7 @@ pub fn rule_page(d: &RuleDoc, options: &[&RuleOption]) -> String {
     s.push_str("<!-- generated from lints/");
     s.push_str(d.id);
     s.push_str(".md by `SFSEC_UPDATE_BOOK=1 cargo test --test book`; edit that file instead -->\n\n");
-    let body = d.body_with_options(options);
+    let body = d.for_readers(options);
     let (title, rest) = body.split_once('\n').unwrap_or((&body, ""));
     s.push_str(title);
     s.push_str("\n\n");

@@ -96,6 +96,21 @@ impl RuleDoc {
         format!("{}{section}{}", &body[..at], &body[at..])
     }
 
+    /// [`Self::body_with_options`] as a reader sees it: each tested example's fence
+    /// (```` ```xml bad path=force-app/... ````) becomes a plain one, after a line that names the
+    /// example's file. The tags are for the test harness, not the reader.
+    pub fn for_readers(&self, options: &[&RuleOption]) -> String {
+        let body = self.body_with_options(options);
+        let mut out = String::with_capacity(body.len() + 256);
+        for line in body.split_inclusive('\n') {
+            match example_fence(line) {
+                Some((lang, path)) => out.push_str(&format!("In `{path}`:\n\n```{lang}\n")),
+                None => out.push_str(line),
+            }
+        }
+        out
+    }
+
     pub fn help_uri(&self) -> String {
         format!("{DOCS_BASE_URL}{}.html", self.id)
     }
@@ -104,6 +119,22 @@ impl RuleDoc {
     pub fn cwes(&self) -> impl Iterator<Item = &'static str> {
         self.tags.iter().filter_map(|t| t.strip_prefix("external/cwe/"))
     }
+}
+
+/// The language and path of a tested example's opening fence: ```` ```lang bad|good path=P ````.
+fn example_fence(line: &str) -> Option<(&str, &str)> {
+    let info = line.trim_end().strip_prefix("```")?;
+    let mut words = info.split_whitespace();
+    let lang = words.next()?;
+    let mut path = None;
+    let mut tagged = false;
+    for w in words {
+        match w {
+            "bad" | "good" => tagged = true,
+            w => path = w.strip_prefix("path=").or(path),
+        }
+    }
+    path.filter(|_| tagged).map(|p| (lang, p))
 }
 
 pub fn all() -> &'static [RuleDoc] {
@@ -166,5 +197,29 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn readers_see_each_example_with_its_file_and_no_harness_tags() {
+        let mut examples = 0;
+        for d in RULE_DOCS {
+            let body = d.body();
+            let text = d.for_readers(&[]);
+            let tagged = body.lines().filter(|l| example_fence(l).is_some()).count();
+            examples += tagged;
+            assert_eq!(
+                text.matches("In `").count() - body.matches("In `").count(),
+                tagged,
+                "{}",
+                d.id
+            );
+            for line in text.lines().filter(|l| l.starts_with("```")) {
+                assert!(!line.contains(' '), "{}: {line}", d.id);
+            }
+        }
+        assert!(examples > 60, "{examples}");
+        assert_eq!(example_fence("```xml bad path=a/b.xml\n"), Some(("xml", "a/b.xml")));
+        assert_eq!(example_fence("```toml\n"), None);
+        assert_eq!(example_fence("```xml path=a.xml"), None, "untagged: not an example");
     }
 }

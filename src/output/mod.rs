@@ -2,6 +2,7 @@
 //! the credential inventory ([`inventory`]) and the security-review report ([`review`]).
 
 pub(crate) mod baseline;
+pub(crate) mod explain;
 pub mod formats;
 pub(crate) mod inventory;
 pub(crate) mod review;

@@ -6,16 +6,17 @@ use std::collections::BTreeMap;
 use super::{counts, md};
 use crate::diagnostics::finding::Severity;
 use crate::engine::Scan;
+use crate::output::plural;
 
 pub fn render(scan: &Scan) -> String {
     let c = counts(scan);
     let mut s = String::from("## sfsec\n\n");
     s.push_str(&format!(
-        "{} errors, {} warnings, {} notes in {} files scanned",
-        c.errors,
-        c.warnings,
-        c.notes,
-        scan.files_read()
+        "{}, {}, {} in {} scanned",
+        plural(c.errors, "error"),
+        plural(c.warnings, "warning"),
+        plural(c.notes, "note"),
+        plural(scan.files_read(), "file")
     ));
     if c.suppressed > 0 {
         s.push_str(&format!("; {} suppressed with a reason", c.suppressed));
