@@ -211,6 +211,11 @@ pub fn scan_files(files: &[(&str, &str)]) {
             scanned: vec![".".to_string()],
             now: 1_767_225_600,
             options: &options,
+            config: Some(("sfsec.toml\u{1b}[2J".into(), "<script>".into())),
+            attestation: crate::output::review::Attestation {
+                prepared_by: Some("\u{1b}]8;;x\u{7}<img src=x onerror=alert(1)>".into()),
+                submission: Some("| a | b |\n# heading".into()),
+            },
         },
     );
     assert_inert(&crate::output::review::html::render(&review));

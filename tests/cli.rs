@@ -596,6 +596,33 @@ fn human_report_at_80_and_200_columns_and_piped() {
     }
 }
 
+/// The commit of sfsec's checkout, and whether the corpus differs from it, which the report
+/// names.
+fn redact_commit(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("commit ") {
+        let after = &rest[i + "commit ".len()..];
+        let hex = after.bytes().take_while(u8::is_ascii_hexdigit).count();
+        if hex != 40 {
+            out.push_str(&rest[..i + "commit ".len()]);
+            rest = after;
+            continue;
+        }
+        out.push_str(&rest[..i]);
+        out.push_str("commit [commit]");
+        rest = &after[40..];
+        for state in [" (clean)", " (with uncommitted changes in the project)"] {
+            if let Some(r) = rest.strip_prefix(state) {
+                out.push_str(" ([clean or not])");
+                rest = r;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The version, and the checkout's place on this machine (SARIF's `%SRCROOT%`).
 fn redact(s: &str) -> String {
     let mut out = s.replace(env!("CARGO_PKG_VERSION"), "[version]");
@@ -645,7 +672,7 @@ fn report_on_the_corpus_is_complete_deterministic_and_not_a_gate() {
 
     let md = sfsec(&corpus(), &["report", "--now", NOW, "--format", "markdown"]);
     assert_eq!(md.status.code(), Some(0));
-    insta::assert_snapshot!("corpus_report_markdown", stdout(&md));
+    insta::assert_snapshot!("corpus_report_markdown", redact_commit(&stdout(&md)));
     // The OAuth section ends with the org-wide settings each deployable file sets.
     assert!(stdout(&md).contains(
         "| `corpus/partner-app/config/project-scratch-def.json` | allowed | blocked | yes |\n| `corpus/partner-app/force-app/main/default/settings/OauthOidc.settings-meta.xml` | blocked | allowed | no |"

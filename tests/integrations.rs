@@ -106,6 +106,30 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A command line's words as a POSIX shell splits them: blanks separate, double quotes group.
+fn shell_words(line: &str) -> Vec<String> {
+    let (mut words, mut word, mut quoted, mut any) = (Vec::new(), String::new(), false, false);
+    for c in line.chars() {
+        match c {
+            '"' => (quoted, any) = (!quoted, true),
+            c if c.is_whitespace() && !quoted => {
+                if any {
+                    words.push(std::mem::take(&mut word));
+                }
+                any = false;
+            }
+            c => {
+                word.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        words.push(word);
+    }
+    words
+}
+
 #[test]
 fn the_security_review_page_commands_write_the_reports_it_describes() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -123,7 +147,8 @@ fn the_security_review_page_commands_write_the_reports_it_describes() {
             continue;
         };
         let cmd = cmd.split(" #").next().unwrap_or("");
-        let args: Vec<&str> = cmd.split_whitespace().collect();
+        let owned = shell_words(cmd);
+        let args: Vec<&str> = owned.iter().map(String::as_str).collect();
         let o = Command::new(BIN)
             .arg("report")
             .args(&args)

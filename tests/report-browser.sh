@@ -3,16 +3,23 @@
 # loads the corpus report and the test checks that every section renders with content, that the
 # report's script ran without a console error (filtering from the URL included), and that two
 # broken copies (a script error, a script the CSP refuses) are caught, so the check can fail.
-# The screenshot is kept in target/test-artifacts/report.png.
+# It then prints the report to PDF (folded rules opened for print) and checks the pages: every
+# section and finding printed, no word broken inside a table cell, and a control with the old
+# table style that did break them. The screenshot and the first pages are kept in
+# target/test-artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1; then
-  sudo=""
+need() { # command, Debian package
+  command -v "$1" >/dev/null 2>&1 && return 0
+  local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 ||
-    { $sudo apt-get update >/dev/null && $sudo apt-get install -y --no-install-recommends chromium >/dev/null; }
-fi
+  $sudo apt-get install -y --no-install-recommends "$2" >/dev/null 2>&1 ||
+    { $sudo apt-get update >/dev/null && $sudo apt-get install -y --no-install-recommends "$2" >/dev/null; }
+}
+need chromium chromium
+# pdftotext and pdftoppm read the printed report.
+need pdftotext poppler-utils
 
 target="${CARGO_TARGET_DIR:-target}"
 cargo build --release --quiet
@@ -39,6 +46,22 @@ timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run --hide
   --user-data-dir="$work/profile" --window-size=1280,3000 \
   --screenshot="$artifacts/report.png" "file://$work/report.html" >/dev/null 2>&1
 
+# Printed to PDF as a reviewer would (the script opens every folded rule before printing), and
+# a control printed with the old table style, which broke words inside cells.
+pdf() { # html, pdf
+  timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run --no-pdf-header-footer \
+    --user-data-dir="$work/profile" --print-to-pdf="$2" "file://$1" >/dev/null 2>&1
+}
+sed -e 's/overflow-wrap: break-word; }/overflow-wrap: anywhere; }/' -e 's/code.rule { white-space: nowrap; }//' \
+  "$work/report.html" >"$work/narrow.html"
+pdf "$work/report.html" "$work/report.pdf"
+pdf "$work/narrow.html" "$work/narrow.pdf"
+pdftotext "$work/report.pdf" "$work/report.txt"
+pdftotext "$work/narrow.pdf" "$work/narrow.txt"
+pdfinfo "$work/report.pdf" | sed -n 's/^Pages: *//p' >"$work/pages"
+rm -f "$artifacts"/report-page-*.png
+pdftoppm -r 60 -png -f 1 -l 3 "$work/report.pdf" "$artifacts/report-page"
+
 # The controls: the same report with a script error (re-hashed, so the CSP allows it), and with
 # a changed script the CSP must refuse.
 python3 - "$work" <<'PY'
@@ -61,7 +84,8 @@ import json, re, sys
 from html.parser import HTMLParser
 
 work, png = sys.argv[1], sys.argv[2]
-SECTIONS = ["scope", "summary", "findings", "false-positives", "disclosure", "oauth-apps", "coverage"]
+SECTIONS = ["scope", "summary", "findings", "false-positives", "disclosure", "oauth-apps", "coverage",
+            "attestation"]
 
 class Dom(HTMLParser):
     """Sections with their headings and how many elements they hold; findings; chart bars."""
@@ -132,6 +156,54 @@ for name, expect in [("error", "Uncaught"), ("csp", "Content Security Policy")]:
     if d.ready or not any(expect in l for l in c):
         problems.append(f"control {name}: a broken script went unnoticed ({c})")
 
+class Cells(HTMLParser):
+    """The words of every table cell, and the section titles."""
+    def __init__(self):
+        super().__init__()
+        self.depth, self.words, self.titles, self.h2 = 0, set(), [], False
+    def handle_starttag(self, tag, attrs):
+        self.depth += tag in ("td", "th")
+        self.h2 = self.h2 or tag == "h2"
+    def handle_endtag(self, tag):
+        self.depth -= tag in ("td", "th")
+        if tag == "h2":
+            self.h2 = False
+    def handle_data(self, data):
+        if self.h2:
+            self.titles.append(data.strip())
+        if self.depth:
+            for w in data.split():
+                w = w.strip(",.;:()")
+                # Words and rule ids; paths break after a slash by design, digests only when
+                # a cell is narrower than they are.
+                if re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{3,39}", w):
+                    self.words.add(w)
+
+def broken_words(text_file):
+    cells = Cells()
+    cells.feed(open(f"{work}/report.html", encoding="utf-8").read())
+    printed = set(re.findall(r"[A-Za-z0-9-]+", open(text_file, encoding="utf-8").read()))
+    return cells, sorted(w for w in cells.words if w not in printed)
+
+cells, broken = broken_words(f"{work}/report.txt")
+printed = open(f"{work}/report.txt", encoding="utf-8").read()
+pages = int(open(f"{work}/pages").read().strip() or 0)
+if pages < 2:
+    problems.append(f"the PDF has {pages} pages")
+if broken:
+    problems.append(f"printed, words broken inside table cells: {broken[:10]}")
+if len(cells.words) < 100:
+    problems.append(f"only {len(cells.words)} words in table cells: the check reads nothing")
+missing = [t for t in cells.titles if t not in printed]
+if missing or len(cells.titles) != len(SECTIONS):
+    problems.append(f"printed, sections missing: {missing} of {cells.titles}")
+badges = len(re.findall(r"\b(?:ERROR|WARNING|NOTE)\b", printed))
+if badges != len(active):
+    problems.append(f"printed, {badges} findings of {len(active)}: folded rules were not opened")
+_, narrow_broken = broken_words(f"{work}/narrow.txt")
+if not narrow_broken:
+    problems.append("control narrow: the old table style broke no word, so the check cannot fail")
+
 with open(png, "rb") as f:
     if f.read(8) != b"\x89PNG\r\n\x1a\n":
         problems.append("no screenshot")
@@ -141,5 +213,7 @@ for p in problems:
 if problems:
     sys.exit(1)
 print(f"report-browser: {len(SECTIONS)} sections, {dom.findings} findings, {dom.bars} chart bars; "
-      f"filter showed {shown}; no console message; controls caught; screenshot {png}")
+      f"filter showed {shown}; no console message; printed {pages} pages with every section and "
+      f"finding, no broken word in {len(cells.words)} table words (the old style broke "
+      f"{len(narrow_broken)}); controls caught; screenshot {png}")
 PY

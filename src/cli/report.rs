@@ -24,6 +24,13 @@ pub struct ReportArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub rules: RuleArgs,
+    /// Who ran the scan, for the attestation (a name and an email address, say)
+    #[arg(long, value_name = "NAME")]
+    pub prepared_by: Option<String>,
+    /// The security-review submission this report goes with (its case or listing, and the
+    /// package version uploaded), for the attestation
+    #[arg(long, value_name = "TEXT")]
+    pub submission: Option<String>,
     /// Today's date for the report and certificate expiry (YYYY-MM-DD)
     #[arg(long, hide = true)]
     pub now: Option<String>,
@@ -33,6 +40,23 @@ pub struct ReportArgs {
 pub enum ReportFormat {
     Html,
     Markdown,
+}
+
+/// The configuration file the scan used (`--config`, else `sfsec.toml` at the project root),
+/// from the project root, with its SHA-256; `None` when the defaults applied. It was read and
+/// checked before the scan.
+fn config_digest(paths: &[PathBuf], explicit: Option<&PathBuf>, cwd: &Path) -> Option<(String, String)> {
+    use sha2::{Digest, Sha256};
+    let root = find_root(paths, cwd);
+    let path = match explicit {
+        Some(p) => crate::workspace::discovery::absolute(cwd, p),
+        None => root.join(crate::workspace::config::FILE_NAME),
+    };
+    let text = crate::workspace::confine::read_confined(&crate::workspace::confine::Confine::new(&root), &path).ok()?;
+    Some((
+        crate::workspace::discovery::relative(&root, &path),
+        crate::output::review::hex(&Sha256::digest(text.as_bytes())),
+    ))
 }
 
 /// The report documents the scan; it is not a gate (`check` is), so findings do not change the
@@ -73,6 +97,11 @@ pub(super) fn report(
             scanned,
             now,
             options: &options,
+            config: config_digest(&args.paths, args.rules.config.as_ref(), cwd),
+            attestation: crate::output::review::Attestation {
+                prepared_by: args.prepared_by.clone(),
+                submission: args.submission.clone(),
+            },
         },
     );
     let text = match args.format {

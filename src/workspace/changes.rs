@@ -75,6 +75,34 @@ impl Changes {
     }
 }
 
+/// The commit checked out in the git work tree at `dir`, and whether any file under `dir`
+/// differs from it (modified, staged or untracked); `None` outside a git work tree or without
+/// git. The repository's own settings cannot run a command here: its file-system monitor is
+/// turned off, and `status` runs no hook.
+pub(crate) fn state(dir: &Path) -> Option<(String, bool)> {
+    let run = |args: &[&str]| {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["-c", "core.fsmonitor=false", "-c", "core.untrackedCache=false"])
+            .args(args)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_OPTIONAL_LOCKS", "0")
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let commit = run(&["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])?;
+    let commit = commit.trim();
+    if commit.len() < 40 || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let status = run(&["status", "--porcelain", "--untracked-files=normal", "--", "."])?;
+    Some((commit.to_string(), !status.trim().is_empty()))
+}
+
 /// Runs git in `repo`; its standard output, or an error that says what failed.
 fn git(repo: &Path, args: &[&str]) -> Result<String, ConfigError> {
     let out = Command::new("git")

@@ -66,6 +66,18 @@ pub(crate) struct SfdxProject {
     pub missing: Vec<(std::ops::Range<usize>, String)>,
     /// `None` or empty when the project has no namespace (not a managed package).
     pub namespace: Option<String>,
+    /// The packages the package directories declare, in the file's order.
+    pub packages: Vec<PackageInfo>,
+}
+
+/// A package directory's `package`, `versionNumber` and `versionName`, for the review document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct PackageInfo {
+    pub name: String,
+    pub version: Option<String>,
+    pub version_name: Option<String>,
+    /// The directory's `path`, as written.
+    pub path: String,
 }
 
 /// The project root for these inputs: the nearest ancestor holding `sfdx-project.json`, else the
@@ -251,6 +263,16 @@ pub(crate) fn load_sfdx_project(root: &Path) -> Result<SfdxProject, ConfigError>
                 format!("`path` must be a string, found {}", path_member.value.type_name()),
             ));
         };
+        // Informational: a value of another type is left out, not an error.
+        let text = |key: &str| item.get(key).and_then(|m| m.value.as_str()).map(str::to_string);
+        if let Some(name) = text("package").filter(|n| !n.is_empty()) {
+            project.packages.push(PackageInfo {
+                name,
+                version: text("versionNumber"),
+                version_name: text("versionName"),
+                path: p.to_string(),
+            });
+        }
         let dir = normalize(&root.join(p));
         if !dir.starts_with(root) {
             return Err(err(

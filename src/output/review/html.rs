@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Entry, Excerpt, FamilyRow, Review, SECTIONS, markdown};
 use crate::diagnostics::finding::Severity;
+use crate::diagnostics::rules;
 
 /// Filters the findings by text and severity; the filter can come from the URL (`#q=text`).
 /// It marks the document `data-script="ready"` when it has run, which the browser test reads.
@@ -18,7 +19,7 @@ const SCRIPT: &str = r#"(function () {
   if (input) {
     var boxes = Array.prototype.slice.call(document.querySelectorAll('input[data-severity]'));
     var items = Array.prototype.slice.call(document.querySelectorAll('li.finding'));
-    var groups = Array.prototype.slice.call(document.querySelectorAll('section.rule'));
+    var groups = Array.prototype.slice.call(document.querySelectorAll('details.rule'));
     var status = document.getElementById('filter-status');
     var apply = function () {
       var q = input.value.trim().toLowerCase();
@@ -32,15 +33,34 @@ const SCRIPT: &str = r#"(function () {
         li.hidden = !show;
         if (show) { shown += 1; }
       });
-      groups.forEach(function (g) { g.hidden = g.querySelector('li.finding:not([hidden])') === null; });
+      groups.forEach(function (g) {
+        g.hidden = g.querySelector('li.finding:not([hidden])') === null;
+        // A search opens the rules it matches; clearing it leaves them as they are.
+        if (q !== '' && !g.hidden) { g.open = true; }
+      });
       status.textContent = shown + ' of ' + items.length + ' findings shown';
     };
     var m = /[#&]q=([^&]*)/.exec(window.location.hash);
     if (m) { input.value = decodeURIComponent(m[1]); }
     input.addEventListener('input', apply);
+    Array.prototype.slice.call(document.querySelectorAll('button[data-fold]')).forEach(function (b) {
+      b.addEventListener('click', function () {
+        var open = b.getAttribute('data-fold') === 'open';
+        groups.forEach(function (g) { g.open = open; });
+      });
+    });
     boxes.forEach(function (b) { b.addEventListener('change', apply); });
     apply();
   }
+  // Printed, every rule is open (and opened again as it was afterwards).
+  var folded = [];
+  window.addEventListener('beforeprint', function () {
+    folded = Array.prototype.slice.call(document.querySelectorAll('details:not([open])'));
+    folded.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener('afterprint', function () {
+    folded.forEach(function (d) { d.open = false; });
+  });
   document.documentElement.setAttribute('data-script', 'ready');
 })();
 "#;
@@ -57,7 +77,16 @@ h3 code { font-size: 1em; }
 nav ol { display: flex; flex-wrap: wrap; gap: 4px 18px; padding: 0; list-style: none; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 14px; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top;
-  overflow-wrap: anywhere; }
+  overflow-wrap: break-word; }
+/* Words stay whole: a column is at least as wide as its longest word. Paths break after a `/`;
+   a digest or a name longer than its cell breaks only then. */
+td code { overflow-wrap: break-word; }
+code.rule { white-space: nowrap; }
+#attestation td { height: 2.4em; }
+details.rule { border-top: 1px solid var(--line); }
+details.rule > summary { cursor: pointer; }
+details.rule > summary h3 { display: inline; }
+.fold { margin-left: auto; }
 th { background: #f9fafb; }
 code, pre { font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 pre { background: #f9fafb; border: 1px solid var(--line); padding: 8px 0; overflow-x: auto; }
@@ -77,7 +106,20 @@ li.finding { margin: 14px 0; }
   padding: 8px 12px; background: #f9fafb; border: 1px solid var(--line); }
 .filters input[type=search] { padding: 4px 8px; min-width: 280px; }
 svg text { font: 13px system-ui, sans-serif; fill: #101828; }
-@media print { .filters { display: none; } }
+@media print {
+  @page { margin: 14mm 12mm; }
+  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  .filters, nav { display: none; }
+  details.rule > summary { list-style: none; }
+  h2 { break-before: page; break-after: avoid; }
+  section#scope h2 { break-before: avoid; }
+  h3, h4 { break-after: avoid; }
+  li.finding, tr, .why, .fix { break-inside: avoid; }
+  pre { overflow: visible; }
+  pre .l { white-space: pre-wrap; overflow-wrap: anywhere; }
+  thead { display: table-header-group; }
+  a { color: inherit; text-decoration: none; }
+}
 "#;
 
 /// `<`, `>`, `&` and quotes escaped: safe in text and in quoted attributes; control
@@ -130,6 +172,15 @@ fn md(text: &str) -> String {
             title,
             id,
         }),
+        // In a table, a rule id stays on one line, and a path breaks after a `/`, not inside
+        // a name.
+        Event::Code(t) if rules::get(&t).is_some() => {
+            Event::InlineHtml(format!("<code class=\"rule\">{}</code>", esc(&t)).into())
+        }
+        Event::Code(t) if t.contains('/') => {
+            let parts: Vec<String> = t.split('/').map(esc).collect();
+            Event::InlineHtml(format!("<code>{}</code>", parts.join("/<wbr>")).into())
+        }
         Event::Start(Tag::Image { .. }) => Event::Start(Tag::Emphasis),
         Event::End(TagEnd::Image) => Event::End(TagEnd::Emphasis),
         e => e,
@@ -249,6 +300,9 @@ fn chart(families: &[FamilyRow]) -> String {
     s
 }
 
+/// Reports with at most this many findings show every rule open.
+const OPEN_UP_TO: usize = 30;
+
 fn findings(r: &Review) -> String {
     if r.groups.is_empty() {
         return "<p>No findings.</p>\n".to_string();
@@ -262,13 +316,16 @@ fn findings(r: &Review) -> String {
             "<label><input type=\"checkbox\" data-severity=\"{s}\" checked> {s}</label>"
         );
     }
-    h.push_str("<span id=\"filter-status\" class=\"muted\"></span></div>\n");
+    h.push_str("<span id=\"filter-status\" class=\"muted\"></span><span class=\"fold\"><button type=\"button\" data-fold=\"open\">Expand all</button> <button type=\"button\" data-fold=\"close\">Collapse all</button></span></div>\n");
+    // A short report reads best open; a long one as its list of rules, each opened at will.
+    let open = r.total_active() <= OPEN_UP_TO;
     for g in &r.groups {
         let d = g.doc;
         let _ = write!(
             h,
-            "<section class=\"rule\" id=\"rule-{}\">\n<h3><code>{}</code> <span class=\"muted\">{} · {}</span></h3>\n<p>{}.</p>\n",
+            "<details class=\"rule\" id=\"rule-{}\"{}>\n<summary><h3><code>{}</code> <span class=\"muted\">{} · {}</span></h3></summary>\n<p>{}.</p>\n",
             d.id,
+            if open { " open" } else { "" },
             d.id,
             esc(d.family),
             esc(&markdown::plural(g.entries.len(), "finding")),
@@ -283,7 +340,7 @@ fn findings(r: &Review) -> String {
         for e in &g.entries {
             h.push_str(&entry(d.id, e));
         }
-        h.push_str("</ol>\n</section>\n");
+        h.push_str("</ol>\n</details>\n");
     }
     h
 }

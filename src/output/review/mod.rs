@@ -10,6 +10,7 @@ use crate::diagnostics::rules::{self, RuleDoc, engine};
 use crate::engine::Scan;
 use crate::output::formats::{position, redacted};
 use crate::output::inventory::{self, Inventory};
+use crate::output::plural;
 use crate::workspace::kind::FileKind;
 
 pub(crate) mod html;
@@ -30,7 +31,7 @@ const MAX_LINE_BYTES: usize = 240;
 
 /// Section anchors, in document order: the HTML ids, the Markdown headings' slugs, and what
 /// the browser test looks for.
-pub(crate) const SECTIONS: [(&str, &str); 7] = [
+pub(crate) const SECTIONS: [(&str, &str); 8] = [
     ("scope", "What was scanned"),
     ("summary", "Summary"),
     ("findings", "Findings"),
@@ -38,6 +39,7 @@ pub(crate) const SECTIONS: [(&str, &str); 7] = [
     ("disclosure", "Credential disclosure"),
     ("oauth-apps", "OAuth apps"),
     ("coverage", "Coverage"),
+    ("attestation", "Attestation"),
 ];
 
 pub(crate) struct Review {
@@ -56,13 +58,33 @@ pub(crate) struct Review {
 }
 
 pub(crate) struct Meta {
+    /// The package and version this report describes (from `sfdx-project.json`), else the
+    /// project folder's name.
     pub project: String,
-    pub generated: String,
+    /// The moment of the scan, in UTC (RFC 3339).
+    pub timestamp: String,
     pub version: &'static str,
+    pub packages: Vec<crate::workspace::discovery::PackageInfo>,
+    /// The commit checked out and whether the project differs from it; `None` outside git.
+    pub git: Option<(String, bool)>,
+    /// The configuration file used (from the project root) and its SHA-256; `None`: defaults.
+    pub config: Option<(String, String)>,
+    /// SHA-256 over every scanned file's path and content, in path order: what a reviewer
+    /// compares with the uploaded package's source.
+    pub content_digest: String,
+    pub attestation: Attestation,
     /// The paths given, relative to the project root.
     pub scanned: Vec<String>,
     pub package_dirs: Vec<String>,
     pub namespace: Option<String>,
+}
+
+/// Who ran the scan and for which submission, when `report` was told; blanks to fill in
+/// otherwise.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Attestation {
+    pub prepared_by: Option<String>,
+    pub submission: Option<String>,
 }
 
 pub(crate) struct RuleRow {
@@ -157,6 +179,9 @@ pub(crate) struct Input<'a> {
     /// Unix seconds: the report's date, and the certificate-expiry reference.
     pub now: i64,
     pub options: &'a crate::workspace::config::Options,
+    /// The configuration file's path from the project root and its SHA-256, if one was read.
+    pub config: Option<(String, String)>,
+    pub attestation: Attestation,
 }
 
 pub(crate) fn build(scan: &Scan, input: Input<'_>) -> Review {
@@ -235,13 +260,24 @@ pub(crate) fn build(scan: &Scan, input: Input<'_>) -> Review {
     }
 
     let sfdx = project.sfdx.as_ref();
+    let packages = sfdx.map_or_else(Vec::new, |s| s.packages.clone());
+    let folder = project
+        .root
+        .file_name()
+        .map_or_else(|| ".".to_string(), |n| n.to_string_lossy().into_owned());
     let meta = Meta {
-        project: project
-            .root
-            .file_name()
-            .map_or_else(|| ".".to_string(), |n| n.to_string_lossy().into_owned()),
-        generated: crate::semantic::oauth::date(input.now),
+        project: match packages.as_slice() {
+            [] => folder,
+            [one] => package_name(one),
+            [first, rest @ ..] => format!("{} and {}", package_name(first), plural(rest.len(), "other package")),
+        },
+        timestamp: timestamp(input.now),
         version: env!("CARGO_PKG_VERSION"),
+        packages,
+        git: crate::workspace::changes::state(&project.root),
+        config: input.config,
+        content_digest: content_digest(scan),
+        attestation: input.attestation,
         scanned: input.scanned,
         package_dirs: sfdx.map_or_else(Vec::new, |s| {
             s.package_dirs
@@ -267,14 +303,59 @@ pub(crate) fn build(scan: &Scan, input: Input<'_>) -> Review {
     }
 }
 
+fn package_name(p: &crate::workspace::discovery::PackageInfo) -> String {
+    match &p.version {
+        Some(v) => format!("{} {v}", p.name),
+        None => p.name.clone(),
+    }
+}
+
+/// `ts` as `2026-01-01T09:30:00Z`.
+fn timestamp(ts: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|d| {
+            d.format(time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+            ))
+            .ok()
+        })
+        .unwrap_or_else(|| ts.to_string())
+}
+
+/// SHA-256 of the scanned files (not the context read around a file list): for each, in path
+/// order, its path, a NUL, the SHA-256 of its content, a line feed.
+fn content_digest(scan: &Scan) -> String {
+    use sha2::{Digest, Sha256};
+    let mut files: Vec<_> = scan.project.files.iter().filter(|f| !f.context).collect();
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let mut all = Sha256::new();
+    for f in files {
+        all.update(f.rel.as_bytes());
+        all.update([0]);
+        all.update(hex(&Sha256::digest(f.text.as_bytes())));
+        all.update(b"\n");
+    }
+    hex(&all.finalize())
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn entry(scan: &Scan, f: &Finding, text: &str) -> Entry {
     let project = &scan.project;
     let pos = position(scan, f);
     let line_of = |file: usize, offset: usize| project.file(file).line_col(offset).0;
+    // A flow's steps are also the finding's labels (the terminal draws them): each once.
     let steps = f
         .flow
         .iter()
-        .chain(&f.labels)
+        .chain(f.labels.iter().filter(|l| {
+            !f.flow
+                .iter()
+                .any(|s| s.file == l.file && s.span == l.span && s.message == l.message)
+        }))
         .map(|l| Step {
             path: project.shown(l.file),
             line: line_of(l.file, l.span.start),

