@@ -216,6 +216,25 @@ pub fn scan_files(files: &[(&str, &str)]) {
                 prepared_by: Some("\u{1b}]8;;x\u{7}<img src=x onerror=alert(1)>".into()),
                 submission: Some("| a | b |\n# heading".into()),
             },
+            // Another scanner's finding quoting the project: escaped like sfsec's own.
+            included: vec![(
+                "results\u{1b}[2J.json".into(),
+                scan.findings
+                    .iter()
+                    .take(3)
+                    .map(|f| crate::workspace::external::ExternalFinding {
+                        tool: "Code Analyzer\u{7}".into(),
+                        engine: "pmd</td>".into(),
+                        rule: "Rule`|".into(),
+                        severity: "2 (High)\u{1b}".into(),
+                        path: scan.project.shown(f.file),
+                        line: 1,
+                        column: 1,
+                        message: f.message.clone(),
+                    })
+                    .collect(),
+            )],
+            notes: Vec::new(),
         },
     );
     assert_inert(&crate::output::review::html::render(&review));

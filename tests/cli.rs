@@ -1977,3 +1977,137 @@ fn the_per_file_cache_equals_a_cold_scan_after_random_edits_across_a_generated_p
     // One base, whatever the edits did to it: no stale copies pile up.
     assert_eq!(cache_files(".bin") - cache_files(".delta.bin"), 1);
 }
+
+/// Code Analyzer's JSON and SARIF and PMD's SARIF, as those tools wrote them on the corpus
+/// (tests/data/code-analyzer/), merge into the review document with the partner's notes.
+#[test]
+fn the_report_includes_other_scanners_with_their_false_positive_notes() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/code-analyzer");
+    let arg = |f: &str| data.join(f).to_string_lossy().into_owned();
+    let (json, pmd, sarif, notes) = (
+        arg("code-analyzer.json"),
+        arg("pmd.sarif"),
+        arg("code-analyzer.sarif"),
+        arg("false-positives.toml"),
+    );
+    let args = [
+        "report",
+        "--now",
+        NOW,
+        "--format",
+        "markdown",
+        "--include",
+        &json,
+        "--include",
+        &pmd,
+        "--include",
+        &sarif,
+        "--notes",
+        &notes,
+    ];
+    let o = sfsec(&corpus(), &args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let md = stdout(&o);
+    assert!(!stderr(&o).contains("matches nothing"), "{}", stderr(&o));
+    let section = md
+        .split("\n## Code Analyzer and other scanners\n")
+        .nth(1)
+        .expect("the section");
+    let section = section.split("\n## ").next().unwrap_or("");
+    // Each file with its tool and counts; each note matched in every file that has its finding.
+    for row in [
+        "code-analyzer.json` | Code Analyzer 0.52.0 | 90 | 2 | 88 |",
+        "pmd.sarif` | PMD 7.28.0 | 15 | 1 | 14 |",
+        "code-analyzer.sarif` | Code Analyzer | 90 | 2 | 88 |",
+    ] {
+        assert!(section.contains(row), "{row}\n{section}");
+    }
+    assert!(section.contains("| pmd | `ApexCRUDViolation` | 3 | 0 |"), "{section}");
+    assert_eq!(section.matches("   - false positive: A sentinel compared").count(), 3);
+    assert_eq!(
+        section
+            .matches("   - false positive: `$Api.Session_ID` is not user input")
+            .count(),
+        2
+    );
+    // Every location, written on other machines, lands on a file of this repository.
+    let locations: Vec<&str> = section
+        .lines()
+        .filter_map(|l| l.split("** (").nth(1)?.split(") `").nth(1)?.split('`').next())
+        .collect();
+    assert_eq!(locations.len(), 195);
+    for l in &locations {
+        let path = l.split(':').next().unwrap_or("");
+        assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join(path).is_file(), "{l}");
+    }
+
+    // Re-scanned after lines were added above a finding: its fingerprint, and so its note, hold.
+    let dir = tempfile::tempdir().expect("tmp");
+    copy_corpus(dir.path());
+    let class = dir.path().join("force-app/main/default/classes/StripeClient.cls");
+    let text = std::fs::read_to_string(&class).expect("class");
+    std::fs::write(&class, format!("// a header\n// added later\n{text}")).expect("write");
+    let moved = std::fs::read_to_string(data.join("code-analyzer.json"))
+        .expect("json")
+        .replace(
+            "\"file\": \"force-app/main/default/classes/StripeClient.cls\",\n          \"startLine\": 8,",
+            "\"file\": \"force-app/main/default/classes/StripeClient.cls\",\n          \"startLine\": 10,",
+        );
+    assert!(moved.contains("\"startLine\": 10,"), "the fixture's layout changed");
+    let moved_file = dir.path().join("moved.json");
+    std::fs::write(&moved_file, moved).expect("write");
+    let o = sfsec(
+        dir.path(),
+        &[
+            "report",
+            "--now",
+            NOW,
+            "--format",
+            "markdown",
+            "--include",
+            "moved.json",
+            "--notes",
+            &notes,
+        ],
+    );
+    assert!(
+        stdout(&o).contains("   - false positive: A sentinel compared"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).contains("StripeClient.cls:10:47"));
+
+    // A note for nothing is named on standard error and in the document; a file that is not a
+    // scanner's output is an error that names it.
+    let stale = dir.path().join(".sfsec-false-positives.toml");
+    std::fs::write(
+        &stale,
+        "[[false-positive]]\nfingerprint = \"0000:1\"\nreason = \"gone\"\n",
+    )
+    .expect("write");
+    let o = sfsec(
+        dir.path(),
+        &[
+            "report",
+            "--now",
+            NOW,
+            "--format",
+            "markdown",
+            "--include",
+            "moved.json",
+        ],
+    );
+    assert!(
+        stderr(&o).contains("false-positive note at line 1 (0000:1) matches nothing"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).contains("| 1 | `0000:1` | no included finding has this fingerprint"));
+    let o = sfsec(dir.path(), &["report", "--include", "sfdx-project.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("sfdx-project.json: neither SARIF"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -29,7 +29,10 @@ mkdir -p "$artifacts"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-"$sfsec" report corpus/partner-app --now 2026-01-01 -o "$work/report.html" 2>/dev/null
+# With Code Analyzer's and PMD's results on the corpus and the partner's notes for them.
+ca=tests/data/code-analyzer
+"$sfsec" report corpus/partner-app --now 2026-01-01 -o "$work/report.html" \
+  --include "$ca/code-analyzer.json" --include "$ca/pmd.sarif" --notes "$ca/false-positives.toml" 2>/dev/null
 set +e
 "$sfsec" check corpus/partner-app --now 2026-01-01 --no-cache --format json -o "$work/findings.json" 2>/dev/null
 set -e
@@ -84,8 +87,8 @@ import json, re, sys
 from html.parser import HTMLParser
 
 work, png = sys.argv[1], sys.argv[2]
-SECTIONS = ["scope", "summary", "findings", "false-positives", "disclosure", "oauth-apps", "coverage",
-            "attestation"]
+SECTIONS = ["scope", "summary", "findings", "false-positives", "other-scanners", "disclosure",
+            "oauth-apps", "coverage", "attestation"]
 
 class Dom(HTMLParser):
     """Sections with their headings and how many elements they hold; findings; chart bars."""
@@ -200,6 +203,9 @@ if missing or len(cells.titles) != len(SECTIONS):
 badges = len(re.findall(r"\b(?:ERROR|WARNING|NOTE)\b", printed))
 if badges != len(active):
     problems.append(f"printed, {badges} findings of {len(active)}: folded rules were not opened")
+# The included Code Analyzer and PMD findings, with the three the notes explain.
+if printed.count("false positive:") != 3 or "Code Analyzer 0.52.0" not in printed:
+    problems.append(f"printed, {printed.count('false positive:')} explained findings of other scanners, not 3")
 _, narrow_broken = broken_words(f"{work}/narrow.txt")
 if not narrow_broken:
     problems.append("control narrow: the old table style broke no word, so the check cannot fail")

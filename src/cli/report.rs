@@ -31,6 +31,14 @@ pub struct ReportArgs {
     /// package version uploaded), for the attestation
     #[arg(long, value_name = "TEXT")]
     pub submission: Option<String>,
+    /// Another scanner's results to put beside sfsec's: Code Analyzer's JSON or SARIF output
+    /// (`sf code-analyzer run --output-file results.json`), or PMD's SARIF; repeatable
+    #[arg(long, value_name = "FILE")]
+    pub include: Vec<PathBuf>,
+    /// The false-positive notes for the included findings, matched by fingerprint [default:
+    /// `.sfsec-false-positives.toml` at the project root, if there is one]
+    #[arg(long, value_name = "FILE")]
+    pub notes: Option<PathBuf>,
     /// Today's date for the report and certificate expiry (YYYY-MM-DD)
     #[arg(long, hide = true)]
     pub now: Option<String>,
@@ -40,6 +48,46 @@ pub struct ReportArgs {
 pub enum ReportFormat {
     Html,
     Markdown,
+}
+
+type Included = Vec<(String, Vec<crate::workspace::external::ExternalFinding>)>;
+
+/// The `--include` files' findings, and the false-positive notes: `--notes`, else the notes file
+/// at the project root when there is one.
+fn other_scanners(
+    args: &ReportArgs,
+    cwd: &Path,
+) -> Result<(Included, Vec<crate::workspace::external_notes::Note>), ConfigError> {
+    use crate::workspace::discovery::absolute;
+    let root = find_root(&args.paths, cwd);
+    let repo = crate::workspace::discovery::repo_root(&root, cwd);
+    let mut included = Vec::new();
+    for file in &args.include {
+        // A file named on the command line is the user's choice: it may lie outside the project
+        // (a CI job's output folder).
+        let path = absolute(cwd, file);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| ConfigError::plain(format!("--include {}: cannot read: {e}", file.display())))?;
+        let roots = crate::workspace::external::Roots {
+            repo: &repo,
+            project: &root,
+        };
+        let findings = crate::workspace::external::parse(&path, &text, &roots)?;
+        included.push((file.to_string_lossy().into_owned(), findings));
+    }
+    let notes_path = match &args.notes {
+        Some(p) => Some(absolute(cwd, p)),
+        None => Some(root.join(crate::workspace::external_notes::FILE_NAME)).filter(|p| p.symlink_metadata().is_ok()),
+    };
+    let notes = match notes_path {
+        Some(path) => {
+            let text = crate::workspace::confine::read_confined(&crate::workspace::confine::Confine::new(&root), &path)
+                .map_err(|e| ConfigError::plain(format!("{}: cannot read: {e}", path.display())))?;
+            crate::workspace::external_notes::parse(&path, &text)?
+        }
+        None => Vec::new(),
+    };
+    Ok((included, notes))
 }
 
 /// The configuration file the scan used (`--config`, else `sfsec.toml` at the project root),
@@ -68,6 +116,8 @@ pub(super) fn report(
     err: &mut dyn Write,
 ) -> Result<(), ConfigError> {
     let config = selected_config(&args.paths, &args.rules, cwd)?;
+    // Read before scanning, so that a bad file fails fast.
+    let (included, notes) = other_scanners(args, cwd)?;
     let enabled: Vec<&'static str> = rule_docs::all()
         .iter()
         .filter(|d| config.enabled(d.id, d.family))
@@ -102,8 +152,19 @@ pub(super) fn report(
                 prepared_by: args.prepared_by.clone(),
                 submission: args.submission.clone(),
             },
+            included,
+            notes,
         },
     );
+    for s in &review.stale_notes {
+        let _ = writeln!(
+            err,
+            "sfsec: warning: false-positive note at line {} ({}) matches nothing: {}",
+            s.note.line,
+            crate::output::formats::terminal::escape(&s.note.fingerprint),
+            s.why
+        );
+    }
     let text = match args.format {
         ReportFormat::Html => crate::output::review::html::render(&review),
         ReportFormat::Markdown => crate::output::review::markdown::render(&review),

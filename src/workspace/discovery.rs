@@ -126,6 +126,12 @@ pub(crate) fn repo_prefix(root: &Path, cwd: &Path) -> String {
     }
 }
 
+/// The repository's root around the project at `root`, as [`repo_prefix`] finds it.
+pub(crate) fn repo_root(root: &Path, cwd: &Path) -> PathBuf {
+    let up = repo_prefix(root, cwd).split('/').filter(|c| !c.is_empty()).count();
+    root.ancestors().nth(up).unwrap_or(root).to_path_buf()
+}
+
 /// Whether `dir` is a project's root: it holds `sfdx-project.json`, or a metadata-API
 /// `package.xml`.
 pub(crate) fn is_project_root(dir: &Path) -> bool {
@@ -138,7 +144,7 @@ pub(crate) fn absolute(cwd: &Path, p: &Path) -> PathBuf {
 }
 
 /// Removes `.` and resolves `..` lexically, so relative paths print cleanly.
-fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {

@@ -9,5 +9,7 @@ pub mod config;
 pub mod confine;
 mod context;
 pub(crate) mod discovery;
+pub(crate) mod external;
+pub(crate) mod external_notes;
 pub(crate) mod kind;
 pub(crate) mod project;

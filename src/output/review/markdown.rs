@@ -90,6 +90,7 @@ pub(crate) fn section(r: &Review, id: &str) -> String {
         }
         "coverage" => coverage(r),
         "attestation" => attestation(r),
+        "other-scanners" => super::included::markdown(&r.included, &r.stale_notes),
         _ => String::new(),
     }
 }

@@ -14,6 +14,7 @@ use crate::output::plural;
 use crate::workspace::kind::FileKind;
 
 pub(crate) mod html;
+pub(crate) mod included;
 pub(crate) mod markdown;
 
 /// Rules whose findings say a file could not be read or parsed (the coverage section).
@@ -31,11 +32,12 @@ const MAX_LINE_BYTES: usize = 240;
 
 /// Section anchors, in document order: the HTML ids, the Markdown headings' slugs, and what
 /// the browser test looks for.
-pub(crate) const SECTIONS: [(&str, &str); 8] = [
+pub(crate) const SECTIONS: [(&str, &str); 9] = [
     ("scope", "What was scanned"),
     ("summary", "Summary"),
     ("findings", "Findings"),
     ("false-positives", "Documented false positives"),
+    ("other-scanners", "Code Analyzer and other scanners"),
     ("disclosure", "Credential disclosure"),
     ("oauth-apps", "OAuth apps"),
     ("coverage", "Coverage"),
@@ -55,6 +57,9 @@ pub(crate) struct Review {
     pub secrets_ran: bool,
     pub coverage: Vec<CoverageRow>,
     pub failures: Vec<Failure>,
+    /// Other scanners' results given to `--include`, and the notes that match none of them.
+    pub included: Vec<included::Included>,
+    pub stale_notes: Vec<included::Stale>,
 }
 
 pub(crate) struct Meta {
@@ -182,6 +187,10 @@ pub(crate) struct Input<'a> {
     /// The configuration file's path from the project root and its SHA-256, if one was read.
     pub config: Option<(String, String)>,
     pub attestation: Attestation,
+    /// Each `--include` file as given, with its findings.
+    pub included: Vec<(String, Vec<crate::workspace::external::ExternalFinding>)>,
+    /// The partner's false-positive notes for them.
+    pub notes: Vec<crate::workspace::external_notes::Note>,
 }
 
 pub(crate) fn build(scan: &Scan, input: Input<'_>) -> Review {
@@ -287,6 +296,7 @@ pub(crate) fn build(scan: &Scan, input: Input<'_>) -> Review {
         }),
         namespace: sfdx.and_then(|s| s.namespace.clone()).filter(|n| !n.is_empty()),
     };
+    let (included, stale_notes) = included::build(scan, input.included, &input.notes);
     let secrets_ran = ["hardcoded-secret", "secret-in-metadata-record"]
         .iter()
         .all(|id| input.enabled.contains(id));
@@ -300,6 +310,8 @@ pub(crate) fn build(scan: &Scan, input: Input<'_>) -> Review {
         secrets_ran,
         coverage: coverage(scan),
         failures,
+        included,
+        stale_notes,
     }
 }
 

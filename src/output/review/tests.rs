@@ -36,6 +36,8 @@ fn review_in(dir: &TempProject, config: Config, file: Option<(String, String)>, 
             options: &config.options,
             config: file,
             attestation,
+            included: Vec::new(),
+            notes: Vec::new(),
         },
     )
 }
