@@ -1978,6 +1978,9 @@ fn the_per_file_cache_equals_a_cold_scan_after_random_edits_across_a_generated_p
     assert_eq!(cache_files(".bin") - cache_files(".delta.bin"), 1);
 }
 
+/// `report` in Markdown, as of [`NOW`].
+const REPORT_MD: [&str; 5] = ["report", "--now", NOW, "--format", "markdown"];
+
 /// Code Analyzer's JSON and SARIF and PMD's SARIF, as those tools wrote them on the corpus
 /// (tests/data/code-analyzer/), merge into the review document with the partner's notes.
 #[test]
@@ -1991,20 +1994,19 @@ fn the_report_includes_other_scanners_with_their_false_positive_notes() {
         arg("false-positives.toml"),
     );
     let args = [
-        "report",
-        "--now",
-        NOW,
-        "--format",
-        "markdown",
-        "--include",
-        &json,
-        "--include",
-        &pmd,
-        "--include",
-        &sarif,
-        "--notes",
-        &notes,
-    ];
+        &REPORT_MD[..],
+        &[
+            "--include",
+            &json,
+            "--include",
+            &pmd,
+            "--include",
+            &sarif,
+            "--notes",
+            &notes,
+        ],
+    ]
+    .concat();
     let o = sfsec(&corpus(), &args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let md = stdout(&o);
@@ -2056,20 +2058,11 @@ fn the_report_includes_other_scanners_with_their_false_positive_notes() {
     assert!(moved.contains("\"startLine\": 10,"), "the fixture's layout changed");
     let moved_file = dir.path().join("moved.json");
     std::fs::write(&moved_file, moved).expect("write");
-    let o = sfsec(
-        dir.path(),
-        &[
-            "report",
-            "--now",
-            NOW,
-            "--format",
-            "markdown",
-            "--include",
-            "moved.json",
-            "--notes",
-            &notes,
-        ],
-    );
+    let report = |extra: &[&str]| {
+        let base = [&REPORT_MD[..], &["--include", "moved.json"]].concat();
+        sfsec(dir.path(), &[&base[..], extra].concat())
+    };
+    let o = report(&["--notes", &notes]);
     assert!(
         stdout(&o).contains("   - false positive: A sentinel compared"),
         "{}",
@@ -2085,18 +2078,7 @@ fn the_report_includes_other_scanners_with_their_false_positive_notes() {
         "[[false-positive]]\nfingerprint = \"0000:1\"\nreason = \"gone\"\n",
     )
     .expect("write");
-    let o = sfsec(
-        dir.path(),
-        &[
-            "report",
-            "--now",
-            NOW,
-            "--format",
-            "markdown",
-            "--include",
-            "moved.json",
-        ],
-    );
+    let o = report(&[]);
     assert!(
         stderr(&o).contains("false-positive note at line 1 (0000:1) matches nothing"),
         "{}",

@@ -50,6 +50,7 @@ Examples:
   sfsec check                                        the SFDX project in the current directory
   sfsec check force-app/main/default/classes/A.cls   one file (with the files it is judged with)
   sfsec check --format sarif --output sfsec.sarif    SARIF for GitHub code scanning
+  sfsec check --format concise                       one line per finding (grouped: by file)
   sfsec check --select oauth --fail-on error         one family; exit 1 only on errors
   sfsec check --baseline .sfsec-baseline.json        fail only on findings the baseline lacks
   sfsec check --diff origin/main                     only findings on lines changed since a revision";
