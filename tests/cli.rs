@@ -2078,6 +2078,11 @@ fn the_report_includes_other_scanners_with_their_false_positive_notes() {
         "[[false-positive]]\nfingerprint = \"0000:1\"\nreason = \"gone\"\n",
     )
     .expect("write");
+    let o = sfsec(dir.path(), &REPORT_MD);
+    assert!(
+        !stderr(&o).contains("matches nothing"),
+        "no results included, nothing to explain yet"
+    );
     let o = report(&[]);
     assert!(
         stderr(&o).contains("false-positive note at line 1 (0000:1) matches nothing"),

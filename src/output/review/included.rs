@@ -40,6 +40,10 @@ pub(crate) fn build(
     files: Vec<(String, Vec<ExternalFinding>)>,
     notes: &[Note],
 ) -> (Vec<Included>, Vec<Stale>) {
+    // Without results to explain, the notes wait for the next run that includes them.
+    if files.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
     // Repository-relative path to the scanned file, for the line's text and the project path.
     let by_path: HashMap<String, usize> = (0..scan.project.files.len())
         .map(|i| (scan.project.shown(i), i))

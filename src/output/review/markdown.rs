@@ -40,7 +40,7 @@ pub(crate) fn commit(r: &Review) -> String {
                 "clean"
             }
         ),
-        None => "a folder outside git (no commit)".to_string(),
+        None => "no commit (not a git work tree, or git is not installed)".to_string(),
     }
 }
 

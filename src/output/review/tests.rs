@@ -325,7 +325,7 @@ fn the_report_says_which_package_commit_content_and_configuration_it_describes()
         md.contains("| Packages | `Acme Billing` `1.4.0.NEXT` (Spring) in `force-app` |"),
         "{md}"
     );
-    assert!(md.contains("| Source | a folder outside git (no commit) |"));
+    assert!(md.contains("| Source | no commit (not a git work tree, or git is not installed) |"));
     assert!(md.contains("| Configuration | none: every rule at its default |"));
     assert!(md.contains("| Prepared by |  |\n"), "blank for the partner");
 
