@@ -2025,6 +2025,16 @@ fn the_report_includes_other_scanners_with_their_false_positive_notes() {
         assert!(section.contains(row), "{row}\n{section}");
     }
     assert!(section.contains("| pmd | `ApexCRUDViolation` | 3 | 0 |"), "{section}");
+    // In HTML, each engine and rule folds, as sfsec's rules do (closed: more than 30 findings).
+    let html_args: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| *a != "--format" && *a != "markdown")
+        .collect();
+    let html = stdout(&sfsec(&corpus(), &html_args));
+    let groups = section.matches("\n### ").count();
+    assert_eq!(groups, 15);
+    assert_eq!(html.matches("<details class=\"rule included\">").count(), groups);
     assert_eq!(section.matches("   - false positive: A sentinel compared").count(), 3);
     assert_eq!(
         section

@@ -97,6 +97,7 @@ class Dom(HTMLParser):
         self.ready = False
         self.sections, self.stack, self.section = {}, [], None
         self.findings, self.hidden, self.bars, self.heading, self.status = 0, 0, 0, False, ""
+        self.included, self.included_hidden = 0, 0
         self.in_status = False
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -114,6 +115,9 @@ class Dom(HTMLParser):
                 self.hidden += 1
         if tag == "rect" and a.get("class") == "bar":
             self.bars += 1
+        if tag == "details" and "included" in (a.get("class") or "").split():
+            self.included += 1
+            self.included_hidden += "hidden" in a
         self.in_status = a.get("id") == "filter-status"
     def handle_data(self, data):
         if self.heading and self.section:
@@ -149,6 +153,9 @@ if dom.findings != len(active):
     problems.append(f"{dom.findings} findings rendered, {len(active)} active in the scan")
 if dom.bars == 0:
     problems.append("the chart has no bars")
+# Other scanners' rules fold too, and the filter of sfsec's findings leaves them alone.
+if dom.included < 10 or dom.included_hidden:
+    problems.append(f"{dom.included} folded rules of other scanners, {dom.included_hidden} hidden by the filter")
 shown = dom.findings - dom.hidden
 if not (0 < shown < dom.findings) or dom.status.strip() != f"{shown} of {dom.findings} findings shown":
     problems.append(f"the #q=stripe filter showed {shown} of {dom.findings} ({dom.status!r})")
@@ -218,7 +225,8 @@ for p in problems:
     print(f"report-browser: {p}")
 if problems:
     sys.exit(1)
-print(f"report-browser: {len(SECTIONS)} sections, {dom.findings} findings, {dom.bars} chart bars; "
+print(f"report-browser: {len(SECTIONS)} sections, {dom.findings} findings, {dom.bars} chart bars, "
+      f"{dom.included} folded rules of other scanners; "
       f"filter showed {shown}; no console message; printed {pages} pages with every section and "
       f"finding, no broken word in {len(cells.words)} table words (the old style broke "
       f"{len(narrow_broken)}); controls caught; screenshot {png}")

@@ -19,7 +19,9 @@ const SCRIPT: &str = r#"(function () {
   if (input) {
     var boxes = Array.prototype.slice.call(document.querySelectorAll('input[data-severity]'));
     var items = Array.prototype.slice.call(document.querySelectorAll('li.finding'));
-    var groups = Array.prototype.slice.call(document.querySelectorAll('details.rule'));
+    // The filter reads sfsec's findings; the fold buttons fold other scanners' rules too.
+    var groups = Array.prototype.slice.call(document.querySelectorAll('details.rule:not(.included)'));
+    var folds = Array.prototype.slice.call(document.querySelectorAll('details.rule'));
     var status = document.getElementById('filter-status');
     var apply = function () {
       var q = input.value.trim().toLowerCase();
@@ -46,7 +48,7 @@ const SCRIPT: &str = r#"(function () {
     Array.prototype.slice.call(document.querySelectorAll('button[data-fold]')).forEach(function (b) {
       b.addEventListener('click', function () {
         var open = b.getAttribute('data-fold') === 'open';
-        groups.forEach(function (g) { g.open = open; });
+        folds.forEach(function (g) { g.open = open; });
       });
     });
     boxes.forEach(function (b) { b.addEventListener('change', apply); });
@@ -226,6 +228,7 @@ pub(crate) fn render(r: &Review) -> String {
                 h.push_str(&md(&markdown::section(r, id)));
             }
             "findings" => h.push_str(&findings(r)),
+            "other-scanners" => h.push_str(&other_scanners(r)),
             _ => h.push_str(&md(&markdown::section(r, id))),
         }
         h.push_str("</section>\n");
@@ -342,6 +345,25 @@ fn findings(r: &Review) -> String {
         }
         h.push_str("</ol>\n</details>\n");
     }
+    h
+}
+
+/// Other scanners' results, each engine and rule folding like sfsec's own rules.
+fn other_scanners(r: &Review) -> String {
+    let parts = super::included::parts(&r.included, &r.stale_notes);
+    let total: usize = r.included.iter().map(|i| i.findings.len()).sum();
+    let open = if total <= OPEN_UP_TO { " open" } else { "" };
+    let mut h = md(&parts.head);
+    for (title, body) in &parts.groups {
+        let title = md(title);
+        let title = title.trim().trim_start_matches("<p>").trim_end_matches("</p>");
+        let _ = write!(
+            h,
+            "<details class=\"rule included\"{open}>\n<summary><h3>{title}</h3></summary>\n{}</details>\n",
+            md(body)
+        );
+    }
+    h.push_str(&md(&parts.tail));
     h
 }
 

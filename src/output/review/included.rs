@@ -134,10 +134,32 @@ fn key(scan: &Scan, by_path: &HashMap<String, usize>, f: &ExternalFinding) -> St
     hex(&h.finalize()[..16])
 }
 
+/// The section in parts, for the HTML to fold each rule's findings: the text and tables before
+/// them, one group per engine and rule (its heading and its list), and the stale notes after.
+pub(crate) struct Parts {
+    pub head: String,
+    pub groups: Vec<(String, String)>,
+    pub tail: String,
+}
+
 /// The section's Markdown.
 pub(crate) fn markdown(included: &[Included], stale: &[Stale]) -> String {
+    let p = parts(included, stale);
+    let mut m = p.head;
+    for (title, body) in p.groups {
+        let _ = write!(m, "\n### {title}\n\n{body}");
+    }
+    m.push_str(&p.tail);
+    m
+}
+
+pub(crate) fn parts(included: &[Included], stale: &[Stale]) -> Parts {
     if included.is_empty() {
-        return "No other scanner's results were included. The security review asks for Salesforce Code Analyzer's: run `sf code-analyzer run --output-file code-analyzer.json`, then `sfsec report --include code-analyzer.json` puts its findings here, each with its fingerprint; explain a false positive in `.sfsec-false-positives.toml` by that fingerprint.\n".to_string();
+        return Parts {
+            head: "No other scanner's results were included. The security review asks for Salesforce Code Analyzer's: run `sf code-analyzer run --output-file code-analyzer.json`, then `sfsec report --include code-analyzer.json` puts its findings here, each with its fingerprint; explain a false positive in `.sfsec-false-positives.toml` by that fingerprint.\n".to_string(),
+            groups: Vec::new(),
+            tail: String::new(),
+        };
     }
     let mut m = String::from(
         "Findings of the other scanners the review asks for, as they reported them. A finding a partner explained as a false positive carries the reason, kept in `.sfsec-false-positives.toml` and matched by the finding's fingerprint.\n\n| File | Tool | Findings | Explained | To address |\n|---|---|---|---|---|\n",
@@ -171,36 +193,36 @@ pub(crate) fn markdown(included: &[Included], stale: &[Stale]) -> String {
             list.len()
         );
     }
-    for ((engine, rule), list) in &rules {
-        let _ = write!(
-            m,
-            "\n### {} / {} ({})\n\n",
-            cell(engine),
-            code(rule),
-            plural(list.len(), "finding")
-        );
-        for (i, n) in list.iter().enumerate() {
-            let f = &n.finding;
-            let _ = writeln!(
-                m,
-                "{}. **{}** ({}) {}: {} (fingerprint {})",
-                i + 1,
-                cell(&f.severity),
-                cell(&f.tool),
-                code(&format!("{}:{}:{}", f.path, f.line, f.column)),
-                cell(&f.message),
-                code(&n.fingerprint)
-            );
-            if let Some(reason) = &n.reason {
-                let _ = writeln!(m, "   - false positive: {}", cell(reason));
+    let groups = rules
+        .iter()
+        .map(|((engine, rule), list)| {
+            let title = format!("{} / {} ({})", cell(engine), code(rule), plural(list.len(), "finding"));
+            let mut body = String::new();
+            for (i, n) in list.iter().enumerate() {
+                let f = &n.finding;
+                let _ = writeln!(
+                    body,
+                    "{}. **{}** ({}) {}: {} (fingerprint {})",
+                    i + 1,
+                    cell(&f.severity),
+                    cell(&f.tool),
+                    code(&format!("{}:{}:{}", f.path, f.line, f.column)),
+                    cell(&f.message),
+                    code(&n.fingerprint)
+                );
+                if let Some(reason) = &n.reason {
+                    let _ = writeln!(body, "   - false positive: {}", cell(reason));
+                }
             }
-        }
-    }
+            (title, body)
+        })
+        .collect();
+    let mut tail = String::new();
     if !stale.is_empty() {
-        m.push_str("\nNotes that explain no included finding:\n\n| Line | Fingerprint | Why |\n|---|---|---|\n");
+        tail.push_str("\nNotes that explain no included finding:\n\n| Line | Fingerprint | Why |\n|---|---|---|\n");
         for s in stale {
             let _ = writeln!(
-                m,
+                tail,
                 "| {} | {} | {} |",
                 s.note.line,
                 code(&s.note.fingerprint),
@@ -208,5 +230,5 @@ pub(crate) fn markdown(included: &[Included], stale: &[Stale]) -> String {
             );
         }
     }
-    m
+    Parts { head: m, groups, tail }
 }
