@@ -667,7 +667,7 @@ fn hostile_project() -> TempProject {
 fn hostile_text_is_inert_in_every_output() {
     let p = hostile_project();
     let mut outputs: Vec<(String, String)> = Vec::new();
-    for format in ["human", "json", "sarif", "github", "junit", "csv"] {
+    for format in ["human", "concise", "grouped", "json", "sarif", "github", "junit", "csv"] {
         let o = sfsec(
             p.path(),
             &[
@@ -712,6 +712,18 @@ fn hostile_text_is_inert_in_every_output() {
         human.contains("oauth-broad-scope") && human.contains("\\u{1b}[2J"),
         "{human}"
     );
+
+    // Concise: one line per finding, whatever the file names and messages hold.
+    let concise = get("check concise");
+    let findings = concise.split("\n\n").next().unwrap_or("");
+    assert!(findings.lines().count() >= 2, "{concise}");
+    for line in findings.lines() {
+        let at = line
+            .find(": error[")
+            .or(line.find(": warning["))
+            .or(line.find(": note["));
+        assert!(at.is_some(), "not one finding per line: {line:?}");
+    }
 
     // JUnit: well-formed XML 1.0 that a parser reads whole.
     let junit = get("check junit");
@@ -1077,4 +1089,34 @@ fn a_file_list_reports_the_flows_that_start_in_it() {
     )
     .expect("w");
     assert!(scan(&["force-app/main/default/classes/Other.cls"]).is_empty());
+}
+
+/// A line break in a file name or a message cannot split a finding of the one-line formats.
+#[test]
+fn one_line_formats_keep_a_finding_on_one_line() {
+    let p = project(&[(
+        "force-app/main/default/connectedApps/Two\nLines.connectedApp-meta.xml",
+        app("Two&#10;Lines", "    <oauthConfig><scopes>Full</scopes></oauthConfig>").as_bytes(),
+    )]);
+    for format in ["concise", "grouped"] {
+        let o = sfsec(p.path(), &["check", "--no-cache", "--now", NOW, "--format", format]);
+        assert_eq!(o.status.code(), Some(1), "{format}: {}", stderr(&o));
+        let out = stdout(&o);
+        let findings = out.split("\n\n").next().unwrap_or("");
+        assert!(findings.contains("Two Lines"), "{format}: {out}");
+        let lines: Vec<&str> = findings.lines().filter(|l| l.contains("oauth-broad-scope")).collect();
+        assert_eq!(lines.len(), 1, "{format}: {out}");
+        if format == "grouped" {
+            assert!(
+                findings.starts_with("force-app/main/default/connectedApps/Two Lines.connectedApp-meta.xml:\n"),
+                "{out}"
+            );
+        }
+        if format == "concise" {
+            assert!(
+                lines[0].starts_with("force-app/main/default/connectedApps/Two Lines.connectedApp-meta.xml:"),
+                "{out}"
+            );
+        }
+    }
 }

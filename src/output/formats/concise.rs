@@ -41,7 +41,7 @@ pub fn render(scan: &Scan, opts: &HumanOptions) -> String {
         let pos = position(scan, f);
         out.push_str(&format!(
             "{}:{}:{}: {}\n",
-            escape(&scan.project.shown(f.file)),
+            one_line(&scan.project.shown(f.file)),
             pos.start_line,
             pos.start_column,
             describe(f, opts.color)
@@ -60,7 +60,7 @@ pub fn render_grouped(scan: &Scan, opts: &HumanOptions) -> String {
     let mut out = String::new();
     for group in shown.chunk_by(|a, b| a.file == b.file) {
         let Some(first) = group.first() else { continue };
-        out.push_str(&format!("{}:\n", escape(&scan.project.shown(first.file))));
+        out.push_str(&format!("{}:\n", one_line(&scan.project.shown(first.file))));
         let at: Vec<String> = group
             .iter()
             .map(|f| {
