@@ -96,7 +96,10 @@ set -e
 [ "$code" -eq 1 ] || { echo "FAIL: the installed sfsec scanned the corpus with exit $code"; exit 1; }
 
 cp "$releases/v$version/sha256.sum" "$work/sha256.sum"
-sed -i 's/^./0/' "$releases/v$version/sha256.sum"
+# Change each checksum's first digit (a digest that starts with 0 had stayed as it was, one build
+# in sixteen, and the tampered release installed).
+sed -i 's/^0/X/; s/^[1-9a-f]/0/; s/^X/1/' "$releases/v$version/sha256.sum"
+cmp -s "$work/sha256.sum" "$releases/v$version/sha256.sum" && { echo "FAIL: the checksums were not changed"; exit 1; }
 set +e
 "$root/action/install.sh" "$version" "$work/tampered" >"$work/tampered.log" 2>&1
 code=$?
