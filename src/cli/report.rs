@@ -103,7 +103,7 @@ fn config_digest(paths: &[PathBuf], explicit: Option<&PathBuf>, cwd: &Path) -> O
     let text = crate::workspace::confine::read_confined(&crate::workspace::confine::Confine::new(&root), &path).ok()?;
     Some((
         crate::workspace::discovery::relative(&root, &path),
-        crate::output::review::hex(&Sha256::digest(text.as_bytes())),
+        data_encoding::HEXLOWER.encode(&Sha256::digest(text.as_bytes())),
     ))
 }
 
@@ -162,7 +162,8 @@ pub(super) fn report(
             "sfsec: warning: false-positive note at line {} ({}) matches nothing: {}",
             s.note.line,
             crate::output::formats::terminal::escape(&s.note.fingerprint),
-            s.why
+            // It quotes the note's `rule`, written by anyone.
+            crate::output::formats::terminal::escape(&s.why)
         );
     }
     let text = match args.format {

@@ -7,7 +7,6 @@ use std::fmt::Write as _;
 
 use sha2::{Digest, Sha256};
 
-use super::hex;
 use crate::engine::Scan;
 use crate::output::inventory::{cell, code};
 use crate::output::plural;
@@ -131,7 +130,7 @@ fn key(scan: &Scan, by_path: &HashMap<String, usize>, f: &ExternalFinding) -> St
         h.update(part.as_bytes());
         h.update([0]);
     }
-    hex(&h.finalize()[..16])
+    data_encoding::HEXLOWER.encode(&h.finalize()[..16])
 }
 
 /// The section in parts, for the HTML to fold each rule's findings: the text and tables before

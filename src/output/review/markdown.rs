@@ -8,7 +8,12 @@ use crate::output::formats::md;
 use crate::output::inventory::{apps_markdown, cell, code, credentials_markdown};
 
 pub(crate) fn render(r: &Review) -> String {
-    let mut m = format!("# Security review report: {}\n\n{}\n", r.meta.project, intro(r));
+    // The title names the package from `sfdx-project.json`: project text, escaped as any other.
+    let mut m = format!(
+        "# Security review report: {}\n\n{}\n",
+        md::text(&r.meta.project),
+        intro(r)
+    );
     for (id, title) in SECTIONS {
         let _ = write!(m, "\n## {title}\n\n");
         if id == "findings" {

@@ -12,6 +12,7 @@ use crate::output::formats::{position, redacted};
 use crate::output::inventory::{self, Inventory};
 use crate::output::plural;
 use crate::workspace::kind::FileKind;
+use data_encoding::HEXLOWER;
 
 pub(crate) mod html;
 pub(crate) mod included;
@@ -345,14 +346,10 @@ fn content_digest(scan: &Scan) -> String {
     for f in files {
         all.update(f.rel.as_bytes());
         all.update([0]);
-        all.update(hex(&Sha256::digest(f.text.as_bytes())));
+        all.update(HEXLOWER.encode(&Sha256::digest(f.text.as_bytes())));
         all.update(b"\n");
     }
-    hex(&all.finalize())
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    HEXLOWER.encode(&all.finalize())
 }
 
 fn entry(scan: &Scan, f: &Finding, text: &str) -> Entry {

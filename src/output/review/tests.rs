@@ -369,3 +369,15 @@ fn the_report_says_which_package_commit_content_and_configuration_it_describes()
     assert_eq!(edited.meta.git, Some((commit, true)));
     assert!(markdown::render(&edited).contains("(with uncommitted changes in the project)"));
 }
+
+#[test]
+fn a_package_name_with_markup_is_text_in_the_title() {
+    let mut files = fixture();
+    let sfdx = r#"{"packageDirectories":[{"path":"force-app","package":"<img src=x onerror=alert(1)> *Pkg*","versionNumber":"1.0.0.NEXT"}]}"#;
+    files.push(("sfdx-project.json", sfdx.to_string()));
+    let md = markdown::render(&review_of(&files));
+    let title = md.lines().next().unwrap_or("");
+    // Escaped: read as text, never as an element or emphasis.
+    assert!(title.contains("\\<img") && title.contains("\\*Pkg\\*"), "{title}");
+    assert!(!html::render(&review_of(&files)).contains("<img"));
+}
