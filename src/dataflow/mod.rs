@@ -92,6 +92,9 @@ pub(crate) enum SourceKind {
     /// Returns a note for the path when the call is a source, and the keys that hold the
     /// taint when the value is a map's text (see [`Val::keys`]).
     Custom(fn(&CallSite<'_, '_>) -> Option<CustomHit>),
+    /// A read of a static property of Apex's, written as a lower-case qualified name without
+    /// whitespace (`restcontext.request`).
+    Static(&'static str),
 }
 
 pub(crate) struct Source {
@@ -163,6 +166,41 @@ pub(crate) struct Spec {
     pub source_hints: &'static [&'static str],
     /// What the same sources are in JavaScript, when flows through scripts matter.
     pub script: Option<&'static js::ScriptSpec>,
+    /// Entry points whose parameters are sources (an `@AuraEnabled` method's, set by the
+    /// client): the note of the parameter's hop, or `None` for any other method. Every method
+    /// it names is analyzed.
+    pub param_sources: Option<fn(&Model<'_>, MethodId) -> Option<&'static str>>,
+    /// Declared types (lower-case, last segment) whose values carry no taint: a number or an
+    /// Id cannot hold text that changes a query.
+    pub clean_types: &'static [&'static str],
+    /// Whether a parameter of a method nothing in the project calls is reported where it
+    /// reaches a sink (see [`OpenParams`]).
+    pub open_params: Option<&'static OpenParams>,
+}
+
+/// Parameters of methods whose callers are unknown: a `public` method that nothing in the
+/// project calls is an API whose arguments nothing vouches for. When such a method's
+/// parameter of one of `types` reaches a sink, the flow is reported from the parameter.
+/// "Calls" is textual: a method whose name any other non-test method mentions is called.
+pub(crate) struct OpenParams {
+    /// Declared types (lower-case, last segment) of the parameters that count.
+    pub types: &'static [&'static str],
+    /// Words (lower-case) that every sink's text contains: the methods whose body holds one are
+    /// analyzed, and the callers of those whose parameters reach a sink.
+    pub sink_hints: &'static [&'static str],
+    /// The parameter's hop.
+    pub note: &'static str,
+}
+
+impl Spec {
+    /// Whether a value declared with type `ty` (lower-case, as [`model::type_key`] writes it)
+    /// is clean by [`Spec::clean_types`].
+    pub(crate) fn is_clean_type(&self, ty: Option<&str>) -> bool {
+        ty.is_some_and(|t| {
+            let last = t.rsplit('.').next().unwrap_or(t);
+            self.clean_types.contains(&last)
+        })
+    }
 }
 
 /// Methods whose results are counts, flags or comparisons: their results never carry the
@@ -447,6 +485,10 @@ impl Demand {
             return None;
         }
         let hinted_text = hint_matcher(spec.source_hints)?;
+        let sink_text = match spec.open_params {
+            Some(open) => Some(hint_matcher(open.sink_hints)?),
+            None => None,
+        };
         let mut inits: Vec<Vec<MethodId>> = vec![Vec::new(); model.classes.len()];
         let mut getters: Vec<Option<MethodId>> = vec![None; model.fields.len()];
         for (id, m) in model.methods.iter().enumerate() {
@@ -465,8 +507,12 @@ impl Demand {
             .collect();
         let mut seeds: Vec<MethodId> = (0..model.methods.len())
             .into_par_iter()
-            .filter(|&m| hinted[model.methods[m].file])
-            .filter(|&m| body_bytes(project, model, m).is_some_and(&hinted_text))
+            .filter(|&m| {
+                let body = || body_bytes(project, model, m);
+                (hinted[model.methods[m].file] && body().is_some_and(&hinted_text))
+                    || spec.param_sources.is_some_and(|entry| entry(model, m).is_some())
+                    || sink_text.as_ref().is_some_and(|sinks| body().is_some_and(sinks))
+            })
             .collect();
         let mut url_seeds: Vec<MethodId> = Vec::new();
         for (f, file) in project.files.iter().enumerate() {

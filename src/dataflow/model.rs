@@ -89,6 +89,8 @@ pub(crate) struct Method {
     pub annotations: Box<[Box<str>]>,
     pub is_static: bool,
     pub webservice: bool,
+    /// Declared `global`: callable from outside the package's namespace.
+    pub is_global: bool,
     pub is_test: bool,
 }
 
@@ -237,6 +239,7 @@ impl Decls {
                     annotations: Box::default(),
                     is_static: true,
                     webservice: false,
+                    is_global: false,
                     is_test: false,
                 });
             }
@@ -314,6 +317,7 @@ impl Decls {
                         ),
                         is_static: mm.is_static,
                         webservice: mm.webservice,
+                        is_global: mm.is_global,
                         is_test: is_test_method,
                     });
                 }
@@ -374,6 +378,7 @@ impl Decls {
                             annotations: Box::default(),
                             is_static: false,
                             webservice: false,
+                            is_global: false,
                             is_test,
                         });
                     }
@@ -619,6 +624,7 @@ fn init_method(class: ClassId, file: FileId, body: Option<Node<'_>>, is_test: bo
         annotations: Box::default(),
         is_static: true,
         webservice: false,
+        is_global: false,
         is_test,
     }
 }
@@ -627,6 +633,7 @@ struct Modifiers {
     annotations: Vec<String>,
     is_static: bool,
     webservice: bool,
+    is_global: bool,
     test_method: bool,
 }
 
@@ -635,6 +642,7 @@ fn modifiers(node: Node<'_>, src: &str) -> Modifiers {
         annotations: Vec::new(),
         is_static: false,
         webservice: false,
+        is_global: false,
         test_method: false,
     };
     let mut c = node.walk();
@@ -652,6 +660,7 @@ fn modifiers(node: Node<'_>, src: &str) -> Modifiers {
             "modifier" => match text(child, src).to_ascii_lowercase().as_str() {
                 "static" => m.is_static = true,
                 "webservice" => m.webservice = true,
+                "global" => m.is_global = true,
                 "testmethod" => m.test_method = true,
                 _ => {}
             },

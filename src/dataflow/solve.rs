@@ -348,8 +348,12 @@ impl<'r, 'm> Solver<'r, 'm> {
                 pending.extend(callees.iter().map(|&c| (c, false)));
             }
             let returns_source = s.ret.taint.iter().any(|(o, _)| *o == Origin::Source);
-            if self.changed_source[m]
-                && (returns_source || !s.deferred.is_empty())
+            // A parameter that reaches a sink is reported only if nothing calls the method:
+            // its callers decide, so they are analyzed too.
+            let opens = self.spec.open_params.is_some()
+                && self.changed_methods[m]
+                && s.sinks.iter().any(|p| matches!(p.origin, Origin::Param(_)));
+            if (opens || self.changed_source[m] && (returns_source || !s.deferred.is_empty()))
                 && !std::mem::replace(&mut self.owe_callers[m], true)
             {
                 self.owed.push(m);
@@ -460,6 +464,16 @@ impl<'r, 'm> Solver<'r, 'm> {
     /// The flows found (deferred ones of entry points included), the methods that return the
     /// source, and the fields' URLs.
     fn finish(self) -> Analysis {
+        let n = self.model.methods.len();
+        // Deferred flows of methods nobody in the project calls (entry points) stand as they
+        // are; callers resolved the others.
+        let mut called = vec![false; n];
+        for o in self.outcomes.iter().flatten() {
+            for &c in o.callees.iter().chain(&o.light_callees) {
+                called[c] = true;
+            }
+        }
+        let open = self.open_flows(&called);
         let Solver {
             project,
             model,
@@ -468,15 +482,6 @@ impl<'r, 'm> Solver<'r, 'm> {
             runs,
             ..
         } = self;
-        let n = model.methods.len();
-        // Deferred flows of methods nobody in the project calls (entry points) stand as they
-        // are; callers resolved the others.
-        let mut called = vec![false; n];
-        for o in outcomes.iter().flatten() {
-            for &c in o.callees.iter().chain(&o.light_callees) {
-                called[c] = true;
-            }
-        }
         for (m, s) in state.summaries.iter().enumerate() {
             if called[m] || s.deferred.is_empty() {
                 continue;
@@ -497,6 +502,15 @@ impl<'r, 'm> Solver<'r, 'm> {
         let rank = |f: &Flow| std::cmp::Reverse(f.endpoint.as_ref().map_or(1, |e| e.class.rank()));
         out.sort_by_key(|f| (f.file, f.span.start, f.sink, rank(f)));
         out.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.sink == b.sink);
+        // An open parameter's flow is one more only where no source reaches the same sink.
+        let found = |f: &Flow| {
+            out.binary_search_by_key(&(f.file, f.span.start, f.sink), |o| (o.file, o.span.start, o.sink))
+                .is_ok()
+        };
+        let open: Vec<Flow> = open.into_iter().filter(|f| !found(f)).collect();
+        out.extend(open);
+        let first = |f: &Flow| f.path.first().map(|h| h.span.start);
+        out.sort_by_key(|f| (f.file, f.span.start, f.sink, first(f)));
         Analysis {
             flows: out,
             returns: returns(project, model, &state.summaries),
@@ -505,6 +519,65 @@ impl<'r, 'm> Solver<'r, 'm> {
             runs: runs.iter().sum(),
             scripts: std::sync::OnceLock::new(),
         }
+    }
+}
+
+impl Solver<'_, '_> {
+    /// The flows from parameters of methods nothing calls (see [`super::OpenParams`]), one per
+    /// parameter and sink. `called`: the methods an analyzed method calls.
+    fn open_flows(&self, called: &[bool]) -> Vec<Flow> {
+        let Some(open) = self.spec.open_params else {
+            return Vec::new();
+        };
+        let (project, model) = (self.project, self.model);
+        let mut out = Vec::new();
+        for (m, s) in self.state.summaries.iter().enumerate() {
+            let method = &model.methods[m];
+            if s.sinks.is_empty()
+                || method.is_test
+                || !matches!(method.kind, model::MethodKind::Method | model::MethodKind::Constructor)
+                || self.spec.param_sources.is_some_and(|entry| entry(model, m).is_some())
+            {
+                continue;
+            }
+            let is_called = match &self.demand {
+                Some(d) => d.mentioning(project, model, &method.name).iter().any(|&c| c != m),
+                None => called[m],
+            };
+            if is_called {
+                continue;
+            }
+            let src = project.files[method.file].text.as_str();
+            for p in &s.sinks {
+                let Origin::Param(i) = p.origin else { continue };
+                let Some(param) = method.params.get(usize::from(i)) else {
+                    continue;
+                };
+                let ty = param.ty.as_deref().unwrap_or("");
+                if !open.types.contains(&ty.rsplit('.').next().unwrap_or(ty)) {
+                    continue;
+                }
+                let mut path = vec![super::Hop {
+                    file: method.file,
+                    span: param.span.start as usize..param.span.end as usize,
+                    note: format!("`{}` {}", param.display(src), open.note),
+                }];
+                path.extend(hops(&p.path));
+                out.push(Flow {
+                    sink: p.sink,
+                    file: p.file,
+                    span: p.span.clone(),
+                    path,
+                    endpoint: p.endpoint.clone(),
+                });
+            }
+        }
+        // One flow per value put into the sink: parameters joined into one local before it
+        // are one finding, parameters spliced in side by side are one each.
+        let last = |f: &Flow| f.path.last().map(|h| (h.file, h.span.start));
+        out.sort_by_key(|f| (f.file, f.span.start, f.sink, last(f)));
+        out.dedup_by(|a, b| (a.file, a.span.start, a.sink, last(a)) == (b.file, b.span.start, b.sink, last(b)));
+        out
     }
 }
 

@@ -117,6 +117,9 @@ const SPEC_DEF: Spec = Spec {
     endpoint_fields: &["endpoint_x"],
     script: None,
     source_hints: &["secret"],
+    param_sources: None,
+    clean_types: &[],
+    open_params: None,
 };
 static SPEC: Spec = SPEC_DEF;
 /// The same spec without hints: every method analyzed. Every test checks that analysis on
@@ -713,6 +716,9 @@ mod book_example {
         endpoint_fields: &[],
         script: None,
         source_hints: &["getparameters"],
+        param_sources: None,
+        clean_types: &[],
+        open_params: None,
     };
 
     #[test]

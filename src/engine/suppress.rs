@@ -31,6 +31,7 @@ pub(crate) struct Directive {
 /// PMD rules (PMD's Apex security rules and the AppExchange rules of Code Analyzer) and the
 /// sfsec rules that find the same problems.
 const PMD_RULES: &[(&str, &[&str])] = &[
+    ("ApexSOQLInjection", &["soql-injection"]),
     ("ApexSuggestUsingNamedCred", &["hardcoded-secret"]),
     ("AvoidHardcodedCredentials", &["hardcoded-secret"]),
     ("AvoidHardcodedCredentialsInFieldDecls", &["hardcoded-secret"]),
@@ -467,9 +468,12 @@ mod tests {
             pmd_targets(["PMD.AvoidUnauthorizedGetSessionIdInApex"].into_iter()),
             ["session-id-to-external", "session-id-exposed"]
         );
+        assert_eq!(pmd_targets(["PMD.ApexSOQLInjection"].into_iter()), ["soql-injection"]);
         let all = pmd_targets(["PMD"].into_iter());
         assert!(
-            all.len() == 3 && all.contains(&"hardcoded-secret".to_string()),
+            all.len() == 4
+                && all.contains(&"hardcoded-secret".to_string())
+                && all.contains(&"soql-injection".to_string()),
             "{all:?}"
         );
         assert!(pmd_targets(["PMD.ApexCRUDViolation", "checkstyle:magic", "PMDX"].into_iter()).is_empty());

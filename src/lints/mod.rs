@@ -48,6 +48,8 @@ macro_rules! declare_lint {
     };
 }
 
+pub(crate) mod flow;
+pub(crate) mod injection;
 pub(crate) mod oauth;
 pub(crate) mod org;
 pub(crate) mod secrets;

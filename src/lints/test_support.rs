@@ -29,6 +29,8 @@ pub(crate) struct Hit {
     pub text: String,
     /// Each label's message and the source text it underlines.
     pub labels: Vec<(String, String)>,
+    /// Whether a suppression (sfsec's or PMD's) covers it.
+    pub suppressed: bool,
 }
 
 /// A Connected App with the given inner XML.
@@ -116,6 +118,7 @@ pub(crate) fn run_with(rule: &str, files: &[(&str, &str)], mut config: Config) -
                         (l.message.clone(), text.to_string())
                     })
                     .collect(),
+                suppressed: f.suppression.is_some(),
             }
         })
         .collect()

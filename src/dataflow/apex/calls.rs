@@ -51,6 +51,7 @@ impl<'a, 't> Frame<'a, 't> {
         for s in self.spec.sources {
             let hit = match &s.kind {
                 SourceKind::Call(c) => self.matches(c, name, obj).then(|| (s.note.to_string(), None)),
+                SourceKind::Static(_) => None,
                 SourceKind::Custom(f) => {
                     let mut receivers = Vec::new();
                     if let Some(o) = obj {

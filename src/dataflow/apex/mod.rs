@@ -123,15 +123,24 @@ pub(crate) fn analyze_method(
         url_reads: RefCell::new(Vec::new()),
         visiting: RefCell::new(Vec::new()),
     };
+    let entry = spec.param_sources.and_then(|is_entry| is_entry(model, m));
     for (i, p) in method.params.iter().enumerate() {
+        let mut val = Val::default();
+        if !spec.is_clean_type(p.ty.as_deref()) {
+            val.taint.push((Origin::Param(i as u16), None));
+            if let Some(note) = entry {
+                let hop = Hop {
+                    file: method.file,
+                    span: p.span.start as usize..p.span.end as usize,
+                    note: format!("`{}` {note}", p.display(src)),
+                };
+                val.taint.push((Origin::Source, super::extend(&None, hop)));
+            }
+        }
         f.locals.push(Local {
             name: p.name.to_string(),
             ty: p.ty.as_deref().map(str::to_string),
-            val: Val {
-                taint: vec![(Origin::Param(i as u16), None)],
-                endpoint: None,
-                keys: None,
-            },
+            val,
             assigned: Vec::new(),
         });
     }
@@ -213,9 +222,20 @@ impl<'a, 't> Frame<'a, 't> {
 
     fn bind(&mut self, name_node: Node<'a>, ty: Option<String>, v: &Val, assigned: Option<Node<'a>>) {
         let name = self.t(name_node);
-        let v = v.with_hop(|| self.hop(name_node, format!("stored in `{name}`")));
+        let clean = self.spec.is_clean_type(ty.as_deref());
+        let v = if clean {
+            Val::default()
+        } else {
+            v.with_hop(|| self.hop(name_node, format!("stored in `{name}`")))
+        };
         let i = match self.local(name) {
-            Some(i) => i,
+            // A declaration's type replaces the one of a name declared before it.
+            Some(i) => {
+                if ty.is_some() {
+                    self.locals[i].ty = ty;
+                }
+                i
+            }
             None => {
                 self.locals.push(Local {
                     name: name.to_ascii_lowercase(),
@@ -226,7 +246,8 @@ impl<'a, 't> Frame<'a, 't> {
                 self.locals.len() - 1
             }
         };
-        if self.locals[i].val.join(&v) {
+        // A local declared with a clean type stays clean, whatever is assigned to it later.
+        if !clean && !self.spec.is_clean_type(self.locals[i].ty.as_deref()) && self.locals[i].val.join(&v) {
             self.changed = true;
         }
         if let Some(a) = assigned
@@ -407,7 +428,7 @@ impl<'a, 't> Frame<'a, 't> {
         self.out.fields_read.push(f);
         let field = &self.model.fields[f];
         let v = &self.state.fields[f];
-        if !v.is_tainted() {
+        if !v.is_tainted() || self.spec.is_clean_type(field.ty.as_deref()) {
             return Val::default();
         }
         let name = format!("{}.{}", self.model.classes[field.class].name, field.display);
@@ -419,6 +440,17 @@ impl<'a, 't> Frame<'a, 't> {
             return Val::default();
         };
         let fname = self.t(fld).to_ascii_lowercase();
+        if let Some(v) = self.static_source(node) {
+            return v;
+        }
+        // `page.getParameters` without its parentheses (not Apex, but rule suites write it):
+        // read as the call.
+        if fname.starts_with("get") {
+            let v = self.sources_at(node, &fname, Some(obj));
+            if v.is_tainted() {
+                return v;
+            }
+        }
         if obj.kind() == "this" {
             return match self.model.field_in_scope(self.class, &fname) {
                 Some(f) => self.read_field(f, node),
@@ -443,6 +475,30 @@ impl<'a, 't> Frame<'a, 't> {
             v.join(&fv);
         }
         v
+    }
+
+    /// A read of a static property that is a source ([`super::SourceKind::Static`]), unless
+    /// the name is the project's own (a local, a field, a class).
+    fn static_source(&self, node: Node<'a>) -> Option<Val> {
+        if !self
+            .spec
+            .sources
+            .iter()
+            .any(|s| matches!(s.kind, super::SourceKind::Static(_)))
+        {
+            return None;
+        }
+        let q = self.qualifier(node)?;
+        let root = node.field("object")?;
+        // `RestContext` may be a project class's or a local's name.
+        if root.kind() == "identifier" && (self.local(self.t(root)).is_some() || self.static_class(root).is_some()) {
+            return None;
+        }
+        let note = self.spec.sources.iter().find_map(|s| match s.kind {
+            super::SourceKind::Static(name) if name == q || q.strip_prefix("system.") == Some(name) => Some(s.note),
+            _ => None,
+        })?;
+        Some(Val::source(super::extend(&None, self.hop(node, note))))
     }
 
     /// The project class an expression names when it is used as a qualifier (`Foo.bar()`),

@@ -32,6 +32,9 @@ static SPEC: Spec = Spec {
     endpoint_setters: &[],
     endpoint_fields: &[],
     source_hints: &["secret"],
+    param_sources: None,
+    clean_types: &[],
+    open_params: None,
     script: Some(&SCRIPT),
 };
 

@@ -3,12 +3,10 @@
 //! JavaScript checks that do not need Apex data flow.
 
 use crate::dataflow::{Call, CallSite, CustomHit, EndpointOf, Flow, On, Sink, SinkAt, Source, SourceKind, Spec};
-use std::ops::Range;
+pub(crate) use crate::lints::flow::flow_finding;
 
-use crate::dataflow::Hop;
 use crate::dataflow::js::{ScriptFlow, ScriptSpec, TOO_DEEP};
-use crate::dataflow::url::Endpoint;
-use crate::diagnostics::finding::{FileId, Finding};
+use crate::diagnostics::finding::Finding;
 use crate::workspace::kind::FileKind;
 
 pub(crate) mod markup;
@@ -255,6 +253,9 @@ pub(crate) static SESSION: Spec = Spec {
     endpoint_fields: &["endpoint_x"],
     source_hints: &["getsessionid", "getcontent", "$api.session_id"],
     script: Some(&SCRIPT),
+    param_sources: None,
+    clean_types: &[],
+    open_params: None,
 };
 
 /// Session IDs in JavaScript: Visualforce's session merge fields, and whatever Apex returns one.
@@ -344,32 +345,6 @@ fn page_name(node: crate::syntax::flat::Node<'_>, src: &str) -> Option<String> {
         "method_invocation" => page_name(node.field("object")?, src),
         _ => None,
     }
-}
-
-/// A flow as a finding: primary span at the sink, every hop a label and a flow step.
-pub(crate) fn flow_finding(
-    rule: &'static str,
-    file: FileId,
-    span: Range<usize>,
-    path: &[Hop],
-    endpoint: Option<&Endpoint>,
-    sink_note: &str,
-    message: String,
-) -> Finding {
-    let mut f = Finding::new(rule, file, span.clone(), message);
-    for hop in path {
-        f = f
-            .label(hop.file, hop.span.clone(), hop.note.as_str())
-            .step(hop.file, hop.span.clone(), hop.note.as_str());
-    }
-    let inside_sink = |e: &Endpoint| e.file == file && e.span.start >= span.start && e.span.end <= span.end;
-    if let Some(e) = endpoint
-        && !e.span.is_empty()
-        && !inside_sink(e)
-    {
-        f = f.label(e.file, e.span.clone(), "endpoint set here");
-    }
-    f.step(file, span, sink_note)
 }
 
 /// [`flow_finding`] for an Apex flow.

@@ -1,0 +1,174 @@
+//! User input (or a parameter nothing vouches for) run as SOQL or SOSL text.
+
+use crate::dataflow::Spec;
+use crate::diagnostics::finding::Finding;
+use crate::lints::injection::{self, INPUT, QUERY};
+use crate::lints::{Ctx, Lint};
+
+declare_lint!(SoqlInjection = "soql-injection");
+const HELP: &str = "use a bind variable (`:name`) for values, `String.escapeSingleQuotes` for a value inside quotes, \
+     and check object and field names against the schema (`Schema.getGlobalDescribe()`)";
+
+impl Lint for SoqlInjection {
+    fn specs(&self) -> &'static [&'static Spec] {
+        injection::SPECS
+    }
+
+    fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        for flow in cx.flows_of(&INPUT) {
+            if INPUT.sinks[flow.sink].category != QUERY {
+                continue;
+            }
+            let what = flow.path.first().map_or("a value", |h| {
+                if h.note.contains("nothing in the project calls") {
+                    "a parameter nothing validates"
+                } else {
+                    "user input"
+                }
+            });
+            let message = format!("{what} is {}", INPUT.sinks[flow.sink].note);
+            out.push(injection::finding(ID, flow, message).help(HELP));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lints::test_support::{CLASS, cases, run_case as run};
+
+    fn class(body: &str) -> Vec<(&'static str, String)> {
+        vec![(CLASS, format!("public with sharing class Auth {{\n{body}\n}}\n"))]
+    }
+
+    fn aura(body: &str) -> Vec<(&'static str, String)> {
+        class(&format!(
+            "  @AuraEnabled public static List<SObject> find(String name, Integer n, Id owner) {{\n{body}\n  }}"
+        ))
+    }
+
+    #[test]
+    fn table() {
+        cases(
+            "soql-injection",
+            &[
+                // Escaped, bound, converted, typed or looked up in the schema.
+                aura("    return Database.query('SELECT Id FROM Account WHERE Name = \\'' + String.escapeSingleQuotes(name) + '\\'');"),
+                aura("    return Database.query('SELECT Id FROM Account WHERE Name = :name');"),
+                aura("    return Database.query('SELECT Id FROM Account LIMIT ' + n);"),
+                aura("    return Database.query('SELECT Id FROM Account WHERE OwnerId = \\'' + owner + '\\'');"),
+                aura("    Integer lim = Integer.valueOf(name);\n    return Database.query('SELECT Id FROM Account LIMIT ' + lim);"),
+                aura(
+                    "    String obj = Schema.getGlobalDescribe().get(name).getDescribe().getName();\n    return Database.query('SELECT Id FROM ' + obj);",
+                ),
+                aura("    return Database.queryWithBinds('SELECT Id FROM Account WHERE Name = :n', new Map<String, Object>{ 'n' => name }, AccessLevel.USER_MODE);"),
+                // A static query is never injected.
+                aura("    return [SELECT Id FROM Account WHERE Name = :name];"),
+                // A PageReference the code builds is not the request.
+                class(
+                    "  public List<SObject> m() {\n    PageReference next = new PageReference('/apex/Next');\n    String q = next.getParameters().get('q');\n    return Database.query('SELECT Id FROM Account WHERE Name = \\'' + q + '\\'');\n  }",
+                ),
+                // A helper whose callers pass only constants.
+                class(
+                    "  private static List<SObject> byName(String v) {\n    return Database.query('SELECT Id FROM Account WHERE Name = \\'' + v + '\\'');\n  }\n  public static List<SObject> acme() { return byName('Acme'); }",
+                ),
+                // A parameter of a method nothing calls, but not text.
+                class("  public static List<SObject> m(List<String> ids) {\n    return Database.query('SELECT Id FROM Account WHERE Id IN :ids');\n  }"),
+                // A batch's `start` is called by the platform.
+                class(
+                    "  global Database.QueryLocator start(Database.BatchableContext bc) {\n    return Database.getQueryLocator('SELECT Id FROM Account');\n  }",
+                ),
+                // Test code is not analyzed.
+                vec![(
+                    CLASS,
+                    "@IsTest\nprivate class Auth {\n  @IsTest static void t() {\n    String q = ApexPages.currentPage().getParameters().get('q');\n    Database.query('SELECT Id FROM Account WHERE Name = \\'' + q + '\\'');\n  }\n}\n"
+                        .to_string(),
+                )],
+            ],
+            &[
+                aura("    return Database.query('SELECT Id FROM Account WHERE Name = \\'' + name + '\\'');"),
+                aura("    String soql = 'SELECT Id FROM Account';\n    soql += ' WHERE Name LIKE \\'%' + name + '%\\'';\n    return Database.query(soql);"),
+                aura("    return Database.countQuery('SELECT COUNT() FROM ' + name) > 0 ? null : null;"),
+                aura("    return Database.getQueryLocator('SELECT Id FROM ' + name).iterator() == null ? null : null;"),
+                aura("    return Search.query('FIND \\'' + name + '\\' IN ALL FIELDS RETURNING Account(Id)')[0];"),
+                class(
+                    "  @RemoteAction public static List<SObject> m(String f) {\n    return Database.query('SELECT Id FROM Account ORDER BY ' + f);\n  }",
+                ),
+                class(
+                    "  webservice static List<SObject> m(String f) {\n    return Database.query('SELECT Id FROM Account ORDER BY ' + f);\n  }",
+                ),
+                class(
+                    "  public List<SObject> m() {\n    String q = ApexPages.currentPage().getParameters().get('q');\n    return Database.query('SELECT Id FROM Account WHERE Name = \\'' + q + '\\'');\n  }",
+                ),
+                class(
+                    "  public List<SObject> m() {\n    String q = System.currentPageReference().getHeaders().get('X-Q');\n    return Database.query('SELECT Id FROM Account WHERE Name = \\'' + q + '\\'');\n  }",
+                ),
+                class(
+                    "  @HttpPost global static void m() {\n    String body = RestContext.request.requestBody.toString();\n    Database.query('SELECT Id FROM Account WHERE Name = \\'' + body + '\\'');\n  }",
+                ),
+                // A parameter of a public method nothing calls.
+                class("  public static List<SObject> m(String clause) {\n    return Database.query('SELECT Id FROM Account WHERE ' + clause);\n  }"),
+                // The helper is reported where the caller passes the input in.
+                class(
+                    "  private static List<SObject> byName(String v) {\n    return Database.query('SELECT Id FROM Account WHERE Name = \\'' + v + '\\'');\n  }\n  @AuraEnabled public static List<SObject> find(String name) { return byName(name); }",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_flow_through_three_methods_and_a_field_is_found_with_its_path() {
+        let hits = run(
+            "soql-injection",
+            &class(
+                "  private static String filter;\n  public PageReference go() {\n    filter = ApexPages.currentPage().getParameters().get('f');\n    return null;\n  }\n  public List<SObject> results() {\n    return run(clause());\n  }\n  private static String clause() {\n    return ' WHERE Name = \\'' + filter + '\\'';\n  }\n  private static List<SObject> run(String where) {\n    return Database.query('SELECT Id FROM Account' + where);\n  }",
+            ),
+        );
+        assert_eq!(hits.len(), 1, "{hits:#?}");
+        assert_eq!(hits[0].message, "user input is run as a dynamic query");
+        assert_eq!(hits[0].text, "Database.query('SELECT Id FROM Account' + where)");
+        let labels: Vec<&str> = hits[0].labels.iter().map(|(l, _)| l.as_str()).collect();
+        for want in [
+            "read from the page's request (`getParameters()`)",
+            "stored in field `Auth.filter`",
+            "read from field `Auth.filter`",
+            "returned by `Auth.clause`",
+        ] {
+            assert!(labels.contains(&want), "{want}: {labels:?}");
+        }
+    }
+
+    #[test]
+    fn one_finding_per_value_spliced_in() {
+        // Two parameters side by side are two findings; joined into one local first, one.
+        let hits = run(
+            "soql-injection",
+            &class(
+                "  public void m(String a, String b) {\n    Database.query('SELECT Id FROM Account ' + a + ' WHERE ' + b);\n  }",
+            ),
+        );
+        assert_eq!(hits.len(), 2, "{hits:#?}");
+        assert!(
+            hits.iter()
+                .all(|h| h.message == "a parameter nothing validates is run as a dynamic query")
+        );
+        let hits = run(
+            "soql-injection",
+            &class(
+                "  public void m(String a, String b) {\n    String q = 'SELECT ' + a + ' FROM ' + b;\n    Database.query(q);\n  }",
+            ),
+        );
+        assert_eq!(hits.len(), 1, "{hits:#?}");
+    }
+
+    #[test]
+    fn pmd_suppressions_silence_it() {
+        for suppressed in [
+            "  @SuppressWarnings('PMD.ApexSOQLInjection')\n  @AuraEnabled public static List<SObject> find(String name) {\n    return Database.query('SELECT Id FROM Account WHERE Name = \\'' + name + '\\'');\n  }",
+            "  @AuraEnabled public static List<SObject> find(String name) {\n    return Database.query('SELECT Id FROM Account WHERE Name = \\'' + name + '\\''); // NOPMD\n  }",
+        ] {
+            let hits = run("soql-injection", &class(suppressed));
+            assert_eq!(hits.len(), 1, "{suppressed}");
+            assert!(hits[0].suppressed, "{suppressed}");
+        }
+    }
+}
