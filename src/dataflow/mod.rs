@@ -151,7 +151,7 @@ pub(crate) struct Spec {
     pub sanitizers: &'static [Call],
     /// Instance methods that store their arguments in the receiver (`add`, `put`, `setBody`).
     pub mutators: &'static [&'static str],
-    /// Instance methods whose result carries a tainted argument (`replace`).
+    /// Instance methods whose result carries their last argument (`replace`'s replacement).
     pub arg_propagators: &'static [&'static str],
     /// Instance methods whose result never carries the receiver's taint, besides
     /// [`NON_VALUE_METHODS`] (which every spec has).
@@ -173,6 +173,18 @@ pub(crate) struct Spec {
     /// Declared types (lower-case, last segment) whose values carry no taint: a number or an
     /// Id cannot hold text that changes a query.
     pub clean_types: &'static [&'static str],
+    /// Whether the fields of the project's own classes are told apart: `w.a = t` taints field
+    /// `a` (of every instance), not `w`, and a project class's constructor stores its arguments
+    /// only where its summary says. Without it, an object holds whatever was put in it (a
+    /// wrapper returned whole carries the session it holds).
+    pub field_sensitive: bool,
+    /// Allow-list tests (lower-case method names, `containskey`): a local or parameter passed
+    /// to one on a map, set or list (or on a describe's map) counts as checked, and is clean in
+    /// that method. Conditions are not followed: a test anywhere in the method counts.
+    pub checks: &'static [&'static str],
+    /// Tests of a value itself (`v.isNumeric()`): `v` counts as checked, as with
+    /// [`Spec::checks`].
+    pub value_checks: &'static [&'static str],
     /// Whether a parameter of a method nothing in the project calls is reported where it
     /// reaches a sink (see [`OpenParams`]).
     pub open_params: Option<&'static OpenParams>,
@@ -697,6 +709,15 @@ pub(crate) fn concat(a: &Path, b: &Path) -> Path {
         out = extend(&out, hop);
     }
     out
+}
+
+/// The first hop of a path (the source's), if any.
+pub(crate) fn first_hop(path: &Path) -> Option<&Hop> {
+    let mut cur = path.as_ref()?;
+    while let Some(prev) = cur.prev.as_ref() {
+        cur = prev;
+    }
+    Some(&cur.hop)
 }
 
 pub(crate) fn hops(path: &Path) -> Vec<Hop> {

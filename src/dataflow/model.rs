@@ -91,6 +91,9 @@ pub(crate) struct Method {
     pub webservice: bool,
     /// Declared `global`: callable from outside the package's namespace.
     pub is_global: bool,
+    /// Declared `public`, `protected` or `global`: callable from other classes (Apex's default
+    /// is private).
+    pub is_visible: bool,
     pub is_test: bool,
 }
 
@@ -240,6 +243,7 @@ impl Decls {
                     is_static: true,
                     webservice: false,
                     is_global: false,
+                    is_visible: false,
                     is_test: false,
                 });
             }
@@ -318,6 +322,7 @@ impl Decls {
                         is_static: mm.is_static,
                         webservice: mm.webservice,
                         is_global: mm.is_global,
+                        is_visible: mm.is_visible,
                         is_test: is_test_method,
                     });
                 }
@@ -379,6 +384,7 @@ impl Decls {
                             is_static: false,
                             webservice: false,
                             is_global: false,
+                            is_visible: true,
                             is_test,
                         });
                     }
@@ -625,6 +631,7 @@ fn init_method(class: ClassId, file: FileId, body: Option<Node<'_>>, is_test: bo
         is_static: true,
         webservice: false,
         is_global: false,
+        is_visible: false,
         is_test,
     }
 }
@@ -634,6 +641,7 @@ struct Modifiers {
     is_static: bool,
     webservice: bool,
     is_global: bool,
+    is_visible: bool,
     test_method: bool,
 }
 
@@ -643,6 +651,7 @@ fn modifiers(node: Node<'_>, src: &str) -> Modifiers {
         is_static: false,
         webservice: false,
         is_global: false,
+        is_visible: false,
         test_method: false,
     };
     let mut c = node.walk();
@@ -659,8 +668,15 @@ fn modifiers(node: Node<'_>, src: &str) -> Modifiers {
             }
             "modifier" => match text(child, src).to_ascii_lowercase().as_str() {
                 "static" => m.is_static = true,
-                "webservice" => m.webservice = true,
-                "global" => m.is_global = true,
+                "webservice" => {
+                    m.webservice = true;
+                    m.is_visible = true;
+                }
+                "global" => {
+                    m.is_global = true;
+                    m.is_visible = true;
+                }
+                "public" | "protected" => m.is_visible = true,
                 "testmethod" => m.test_method = true,
                 _ => {}
             },

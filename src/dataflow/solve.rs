@@ -535,6 +535,7 @@ impl Solver<'_, '_> {
             let method = &model.methods[m];
             if s.sinks.is_empty()
                 || method.is_test
+                || !method.is_visible
                 || !matches!(method.kind, model::MethodKind::Method | model::MethodKind::Constructor)
                 || self.spec.param_sources.is_some_and(|entry| entry(model, m).is_some())
             {

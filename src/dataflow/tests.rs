@@ -119,6 +119,9 @@ const SPEC_DEF: Spec = Spec {
     source_hints: &["secret"],
     param_sources: None,
     clean_types: &[],
+    checks: &[],
+    value_checks: &[],
+    field_sensitive: false,
     open_params: None,
 };
 static SPEC: Spec = SPEC_DEF;
@@ -718,6 +721,9 @@ mod book_example {
         source_hints: &["getparameters"],
         param_sources: None,
         clean_types: &[],
+        checks: &[],
+        value_checks: &[],
+        field_sensitive: false,
         open_params: None,
     };
 

@@ -13,6 +13,12 @@ impl<'a, 't> Frame<'a, 't> {
         };
         let mut v = self.eval(right);
         let compound = node.field("operator").is_some_and(|o| self.t(o) != "=");
+        // `x = String.escapeSingleQuotes(x)`: from here on `x` holds the sanitized value, which
+        // a flow-insensitive join would lose.
+        if !compound && left.kind() == "identifier" && self.sanitizes(right, self.t(left)) {
+            self.mark_checked(left);
+            return Val::default();
+        }
         if compound {
             let l = self.eval(left);
             v.join(&l);
@@ -55,6 +61,8 @@ impl<'a, 't> Frame<'a, 't> {
                                 self.record_field_url(f, r);
                             }
                         }
+                    } else if let Some(f) = self.instance_field(obj, &fname) {
+                        self.write_field(f, &v, left);
                     } else if let Some(i) = self.root_local(obj) {
                         let hop_name = self.t(left).to_string();
                         let mut sv = v.with_hop(|| self.hop(left, format!("stored in `{hop_name}`")));
@@ -80,6 +88,36 @@ impl<'a, 't> Frame<'a, 't> {
             _ => {}
         }
         v
+    }
+
+    /// Whether `value` is a sanitizer's call whose first argument is the local `name`.
+    fn sanitizes(&self, value: Node<'a>, name: &str) -> bool {
+        if value.kind() != "method_invocation" {
+            return false;
+        }
+        let method = value
+            .field("name")
+            .map(|n| self.t(n).to_ascii_lowercase())
+            .unwrap_or_default();
+        let first = crate::syntax::flat::arguments(value).first().copied();
+        first.is_some_and(|a| a.kind() == "identifier" && self.t(a).eq_ignore_ascii_case(name))
+            && self
+                .spec
+                .sanitizers
+                .iter()
+                .any(|c| self.matches(c, &method, value.field("object")))
+    }
+
+    /// With [`crate::dataflow::Spec::field_sensitive`]: the field `fname` of a project class
+    /// that `obj`, a local or a parameter, is declared as.
+    fn instance_field(&self, obj: Node<'a>, fname: &str) -> Option<FieldId> {
+        if !self.spec.field_sensitive || obj.kind() != "identifier" {
+            return None;
+        }
+        let class = self
+            .type_of(obj)
+            .and_then(|t| self.model.resolve_class(&t, Some(self.class)))?;
+        self.model.field_in_scope(class, fname)
     }
 
     pub(super) fn write_field(&mut self, f: FieldId, v: &Val, at: Node<'a>) {

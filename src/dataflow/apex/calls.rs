@@ -89,8 +89,16 @@ impl<'a, 't> Frame<'a, 't> {
         let args: Vec<Val> = arg_nodes.iter().map(|&a| self.eval(a)).collect();
 
         let mut result = self.sources_at(node, &name, obj);
+        if self.spec.checks.contains(&name.as_str()) {
+            self.check(obj, &arg_nodes);
+        }
+        if self.spec.value_checks.contains(&name.as_str())
+            && let Some(o) = obj
+        {
+            self.check_value(o);
+        }
 
-        let targets = self.targets(obj, &name, args.len());
+        let targets = self.overloads(self.targets(obj, &name, args.len()), &arg_nodes);
         if !targets.is_empty() {
             for &t in &targets {
                 let v = self.apply(t, node, &arg_nodes, &args, obj, &recv);
@@ -126,10 +134,12 @@ impl<'a, 't> Frame<'a, 't> {
                     }
                     result.join(&r);
                 }
-                if self.spec.arg_propagators.contains(&name.as_str()) {
-                    for a in &args {
-                        result.join(a);
-                    }
+                // `s.replace(target, replacement)`: the result holds the replacement, not what
+                // it replaces.
+                if self.spec.arg_propagators.contains(&name.as_str())
+                    && let Some(last) = args.last()
+                {
+                    result.join(last);
                 }
             }
             if let Some(o) = obj
@@ -183,6 +193,51 @@ impl<'a, 't> Frame<'a, 't> {
         result
     }
 
+    /// `allowed.contains(v)` or `Schema.getGlobalDescribe().containsKey(v)`: the local `v`
+    /// counts as checked when the receiver is a collection or a describe's map.
+    fn check(&mut self, obj: Option<Node<'a>>, arg_nodes: &[Node<'a>]) {
+        let (Some(obj), [arg]) = (obj, arg_nodes) else {
+            return;
+        };
+        let collection = self
+            .type_of(obj)
+            .is_some_and(|t| matches!(ty_last(&t).as_str(), "map" | "set" | "list"))
+            || obj.kind() == "method_invocation"
+                && obj
+                    .field("name")
+                    .is_some_and(|n| matches!(self.t(n).to_ascii_lowercase().as_str(), "getglobaldescribe" | "getmap"));
+        if collection {
+            self.mark_checked(*arg);
+        }
+    }
+
+    /// `v.isNumeric()` or `String.valueOf(v).isNumeric()`: the local `v` counts as checked.
+    fn check_value(&mut self, mut value: Node<'a>) {
+        if value.kind() == "method_invocation" {
+            let conversion = value
+                .field("name")
+                .is_some_and(|n| self.t(n).eq_ignore_ascii_case("valueof"));
+            match crate::syntax::flat::arguments(value).as_slice() {
+                [arg] if conversion => value = *arg,
+                _ => return,
+            }
+        }
+        self.mark_checked(value);
+    }
+
+    /// Marks the local an identifier names as checked: clean from now on in this method.
+    pub(super) fn mark_checked(&mut self, ident: Node<'a>) {
+        if ident.kind() != "identifier" {
+            return;
+        }
+        if let Some(i) = self.local(self.t(ident))
+            && !std::mem::replace(&mut self.locals[i].checked, true)
+        {
+            self.locals[i].val = Val::default();
+            self.changed = true;
+        }
+    }
+
     /// The text of a first argument that is an untainted string literal (a map key).
     pub(super) fn key_literal(&self, arg_nodes: &[Node<'a>], args: &[Val]) -> Option<&'a str> {
         let (node, val) = (arg_nodes.first()?, args.first()?);
@@ -227,6 +282,48 @@ impl<'a, 't> Frame<'a, 't> {
     }
 
     /// Project methods a call may reach.
+    /// Whether `path` starts at a parameter of `callee` that is a source because `callee` is
+    /// an entry point: a source for callers outside the project only, as a caller here passes
+    /// its own argument (`Origin::Param`, also in the summary).
+    fn starts_at_entry_param(&self, callee: MethodId, path: &crate::dataflow::Path) -> bool {
+        let m = &self.model.methods[callee];
+        self.spec
+            .param_sources
+            .is_some_and(|entry| entry(self.model, callee).is_some())
+            && crate::dataflow::first_hop(path)
+                .is_some_and(|h| h.file == m.file && m.params.iter().any(|q| h.span.start == q.span.start as usize))
+    }
+
+    /// Of overloads with the same arity, those whose declared parameter types do not
+    /// contradict the arguments' declared types; all of them when none fits.
+    pub(super) fn overloads(&self, candidates: Vec<MethodId>, arg_nodes: &[Node<'a>]) -> Vec<MethodId> {
+        if candidates.len() < 2 {
+            return candidates;
+        }
+        let arg_types: Vec<Option<String>> = arg_nodes.iter().map(|&a| self.arg_type(a)).collect();
+        let fits = |&m: &MethodId| {
+            self.model.methods[m]
+                .params
+                .iter()
+                .zip(&arg_types)
+                .all(|(p, a)| match (&p.ty, a) {
+                    (Some(p), Some(a)) => ty_last(p) == ty_last(a),
+                    _ => true,
+                })
+        };
+        let fitting: Vec<MethodId> = candidates.iter().copied().filter(fits).collect();
+        if fitting.is_empty() { candidates } else { fitting }
+    }
+
+    /// An argument's declared type when it is plain to see: a local, field or parameter, a
+    /// `new` expression, a cast or a string literal.
+    fn arg_type(&self, a: Node<'a>) -> Option<String> {
+        match a.kind() {
+            "string_literal" => Some("string".into()),
+            _ => self.type_of(a),
+        }
+    }
+
     pub(super) fn targets(&self, obj: Option<Node<'a>>, name: &str, arity: usize) -> Vec<MethodId> {
         match obj {
             None => self.model.methods_in_scope(self.class, name, arity),
@@ -257,6 +354,11 @@ impl<'a, 't> Frame<'a, 't> {
         if let Some(ty) = &ty {
             if let Some(class) = self.model.resolve_class(ty, Some(self.class)) {
                 let ctors: Vec<MethodId> = self.model.methods_named(class, &ty_last(ty), args.len()).collect();
+                let ctors = self.overloads(ctors, &arg_nodes);
+                if self.spec.field_sensitive && !ctors.is_empty() {
+                    // The constructor's summary says which fields its arguments go to.
+                    result = Val::default();
+                }
                 for c in ctors {
                     self.apply(c, node, &arg_nodes, &args, None, &Val::default());
                 }
@@ -346,6 +448,7 @@ impl<'a, 't> Frame<'a, 't> {
         for (o, p) in &s.ret.taint {
             let returned = |f: &Self| f.hop(node, format!("returned by `{display}`"));
             match o {
+                Origin::Source if self.starts_at_entry_param(callee, p) => {}
                 Origin::Source => {
                     let mut v = Val::source(extend(p, returned(self)));
                     // A map returned whole keeps the keys that hold the source.

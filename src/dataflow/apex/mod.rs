@@ -67,6 +67,8 @@ const SYSTEM_CLASSES: &[&str] = &[
 struct Local<'a> {
     /// Lower-case.
     name: String,
+    /// Passed to an allow-list test ([`super::Spec::checks`]): clean from then on.
+    checked: bool,
     ty: Option<String>,
     val: Val,
     /// Every expression assigned to it, for URL classification.
@@ -139,6 +141,7 @@ pub(crate) fn analyze_method(
         }
         f.locals.push(Local {
             name: p.name.to_string(),
+            checked: false,
             ty: p.ty.as_deref().map(str::to_string),
             val,
             assigned: Vec::new(),
@@ -239,6 +242,7 @@ impl<'a, 't> Frame<'a, 't> {
             None => {
                 self.locals.push(Local {
                     name: name.to_ascii_lowercase(),
+                    checked: false,
                     ty,
                     val: Val::default(),
                     assigned: Vec::new(),
@@ -247,7 +251,11 @@ impl<'a, 't> Frame<'a, 't> {
             }
         };
         // A local declared with a clean type stays clean, whatever is assigned to it later.
-        if !clean && !self.spec.is_clean_type(self.locals[i].ty.as_deref()) && self.locals[i].val.join(&v) {
+        if !clean
+            && !self.locals[i].checked
+            && !self.spec.is_clean_type(self.locals[i].ty.as_deref())
+            && self.locals[i].val.join(&v)
+        {
             self.changed = true;
         }
         if let Some(a) = assigned
@@ -416,6 +424,9 @@ impl<'a, 't> Frame<'a, 't> {
     fn read_name(&mut self, node: Node<'a>) -> Val {
         let name = self.t(node);
         if let Some(i) = self.local(name) {
+            if self.locals[i].checked {
+                return Val::default();
+            }
             return self.locals[i].val.clone();
         }
         match self.model.field_in_scope(self.class, &name.to_ascii_lowercase()) {

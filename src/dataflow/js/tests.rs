@@ -34,6 +34,9 @@ static SPEC: Spec = Spec {
     source_hints: &["secret"],
     param_sources: None,
     clean_types: &[],
+    checks: &[],
+    value_checks: &[],
+    field_sensitive: false,
     open_params: None,
     script: Some(&SCRIPT),
 };

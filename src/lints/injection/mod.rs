@@ -155,13 +155,30 @@ pub(crate) static INPUT: Spec = Spec {
     sanitizers: SANITIZERS,
     mutators: &["add", "addall", "put", "putall", "set"],
     arg_propagators: &["replace", "replaceall", "replacefirst"],
-    clean_results: &[],
+    // What the schema says of a record or a token: names the org defines, not the user.
+    clean_results: &[
+        "getsobjecttype",
+        "getdescribe",
+        "getname",
+        "getlocalname",
+        "getsobjectfield",
+    ],
     endpoint_setters: &[],
     endpoint_fields: &[],
     source_hints: &["getparameters", "getheaders", "getcookies", "restcontext"],
     script: None,
     param_sources: Some(entry_point),
     clean_types: CLEAN_TYPES,
+    checks: &["containskey", "contains"],
+    value_checks: &[
+        "isnumeric",
+        "isalphanumeric",
+        "isalpha",
+        "isnumericspace",
+        "isalphaspace",
+        "isalphanumericspace",
+    ],
+    field_sensitive: true,
     open_params: Some(&OPEN),
 };
 

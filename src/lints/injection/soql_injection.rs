@@ -77,6 +77,37 @@ mod tests {
                 class(
                     "  global Database.QueryLocator start(Database.BatchableContext bc) {\n    return Database.getQueryLocator('SELECT Id FROM Account');\n  }",
                 ),
+                // An allow-list test, a value test, a sanitizing reassignment.
+                aura(
+                    "    Map<String, Schema.SObjectType> gd = Schema.getGlobalDescribe();\n    if (!gd.containsKey(name)) { return null; }\n    return Database.query('SELECT Id FROM ' + name);",
+                ),
+                aura("    if (!name.isNumeric()) { return null; }\n    return Database.query('SELECT Id FROM Account LIMIT ' + name);"),
+                aura(
+                    "    name = String.escapeSingleQuotes(name);\n    return Database.query('SELECT Id FROM Account WHERE Name = \\'' + name + '\\'');",
+                ),
+                // What the schema says of a client's record is the org's own name.
+                class(
+                    "  @AuraEnabled public static List<SObject> m(List<SObject> rows) {\n    String obj = rows[0].getSObjectType().getDescribe().getName();\n    return Database.query('SELECT Id FROM ' + obj + ' WHERE Id IN :rows');\n  }",
+                ),
+                // A `global` helper called here with a constant: its parameter is input only for
+                // callers outside the package.
+                class(
+                    "  global static String ns(String name) { return 'acme__' + name; }\n  public static List<SObject> m() {\n    return Database.query('SELECT Id FROM ' + ns('Order__c'));\n  }",
+                ),
+                // The overload that takes a list stores nothing in the query.
+                vec![(
+                    CLASS,
+                    "public with sharing class Auth implements Database.Batchable<SObject> {\n  private String whereClause = '';\n  private List<Id> ids;\n  public Auth(List<Id> ids) { this.ids = ids; }\n  public Auth(String whereClause) { this.whereClause = whereClause; }\n  public Database.QueryLocator start(Database.BatchableContext bc) {\n    return Database.getQueryLocator('SELECT Id FROM Account WHERE Id IN :ids' + whereClause);\n  }\n  public void execute(Database.BatchableContext bc, List<SObject> s) {}\n  public void finish(Database.BatchableContext bc) {}\n  @InvocableMethod public static void run(List<Id> ids) { Database.executeBatch(new Auth(ids)); }\n}\n"
+                        .to_string(),
+                )],
+                // A wrapper's other field is not what the client set.
+                class(
+                    "  public class Req { public String term; public String sortBy = 'Name'; }\n  @AuraEnabled public static List<SObject> m(String term) {\n    Req r = new Req();\n    r.term = term;\n    return Database.query('SELECT Id FROM Account ORDER BY ' + r.sortBy);\n  }",
+                ),
+                // The pattern of `replaceAll` is not in its result.
+                aura("    String q = 'SELECT Id FROM Account WHERE Name = {0}'.replaceAll(name, '\\'x\\'');\n    return Database.query(q);"),
+                // A private method nothing calls is dead code: nothing can pass it input.
+                class("  private static List<SObject> m(String clause) {\n    return Database.query('SELECT Id FROM Account WHERE ' + clause);\n  }"),
                 // Test code is not analyzed.
                 vec![(
                     CLASS,
@@ -107,6 +138,12 @@ mod tests {
                 ),
                 // A parameter of a public method nothing calls.
                 class("  public static List<SObject> m(String clause) {\n    return Database.query('SELECT Id FROM Account WHERE ' + clause);\n  }"),
+                // The client's text is still in the other field of its wrapper.
+                class(
+                    "  public class Req { public String term; }\n  @AuraEnabled public static List<SObject> m(String term) {\n    Req r = new Req();\n    r.term = term;\n    return Database.query('SELECT Id FROM Account WHERE Name LIKE \\'' + r.term + '\\'');\n  }",
+                ),
+                // A check of another value does not clean this one.
+                aura("    if (!String.valueOf(n).isNumeric()) { return null; }\n    return Database.query('SELECT Id FROM Account ORDER BY ' + name);"),
                 // The helper is reported where the caller passes the input in.
                 class(
                     "  private static List<SObject> byName(String v) {\n    return Database.query('SELECT Id FROM Account WHERE Name = \\'' + v + '\\'');\n  }\n  @AuraEnabled public static List<SObject> find(String name) { return byName(name); }",

@@ -255,6 +255,9 @@ pub(crate) static SESSION: Spec = Spec {
     script: Some(&SCRIPT),
     param_sources: None,
     clean_types: &[],
+    checks: &[],
+    value_checks: &[],
+    field_sensitive: false,
     open_params: None,
 };
 
