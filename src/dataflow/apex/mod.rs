@@ -67,6 +67,10 @@ const SYSTEM_CLASSES: &[&str] = &[
 struct Local<'a> {
     /// Lower-case.
     name: String,
+    /// Where it is declared (its name's offset) and the text it is visible in: two loops'
+    /// variables of the same name are two locals. A parameter is visible everywhere.
+    decl: usize,
+    scope: std::ops::Range<usize>,
     /// Passed to an allow-list test ([`super::Spec::checks`]): clean from then on.
     checked: bool,
     ty: Option<String>,
@@ -85,6 +89,9 @@ struct Frame<'a, 't> {
     file: FileId,
     src: &'a str,
     locals: Vec<Local<'a>>,
+    /// The offset of the node being evaluated: a name resolves to the local declared in scope
+    /// there.
+    at: Cell<usize>,
     changed: bool,
     out: MethodResult,
     /// URL classification steps left for this method: classification follows assignments,
@@ -119,6 +126,7 @@ pub(crate) fn analyze_method(
         file: method.file,
         src,
         locals: Vec::new(),
+        at: Cell::new(0),
         changed: false,
         out: MethodResult::default(),
         budget: Cell::new(URL_BUDGET),
@@ -141,6 +149,8 @@ pub(crate) fn analyze_method(
         }
         f.locals.push(Local {
             name: p.name.to_string(),
+            decl: 0,
+            scope: 0..usize::MAX,
             checked: false,
             ty: p.ty.as_deref().map(str::to_string),
             val,
@@ -219,11 +229,49 @@ impl<'a, 't> Frame<'a, 't> {
         }
     }
 
+    /// The local `name` names where the node being evaluated is: of those declared so, the
+    /// innermost declared before it whose scope holds it.
     fn local(&self, name: &str) -> Option<usize> {
-        self.locals.iter().position(|l| l.name.eq_ignore_ascii_case(name))
+        let at = self.at.get();
+        let mut best: Option<usize> = None;
+        for (i, l) in self.locals.iter().enumerate() {
+            if !l.name.eq_ignore_ascii_case(name) {
+                continue;
+            }
+            let fits = |l: &Local<'_>| l.scope.contains(&at) && l.decl <= at;
+            best = match best {
+                None => Some(i),
+                Some(b) if fits(l) && (!fits(&self.locals[b]) || l.decl >= self.locals[b].decl) => Some(i),
+                keep => keep,
+            };
+        }
+        best
+    }
+
+    /// Declares the local `name_node` names, visible in `scope`, once per declaration.
+    fn declare(&mut self, name_node: Node<'a>, ty: Option<String>, scope: std::ops::Range<usize>) {
+        let decl = name_node.start_byte();
+        let name = self.t(name_node);
+        if self
+            .locals
+            .iter()
+            .any(|l| l.decl == decl && l.name.eq_ignore_ascii_case(name))
+        {
+            return;
+        }
+        self.locals.push(Local {
+            name: name.to_ascii_lowercase(),
+            decl,
+            scope,
+            checked: false,
+            ty,
+            val: Val::default(),
+            assigned: Vec::new(),
+        });
     }
 
     fn bind(&mut self, name_node: Node<'a>, ty: Option<String>, v: &Val, assigned: Option<Node<'a>>) {
+        self.at.set(name_node.start_byte());
         let name = self.t(name_node);
         let clean = self.spec.is_clean_type(ty.as_deref());
         let v = if clean {
@@ -242,6 +290,8 @@ impl<'a, 't> Frame<'a, 't> {
             None => {
                 self.locals.push(Local {
                     name: name.to_ascii_lowercase(),
+                    decl: 0,
+                    scope: 0..usize::MAX,
                     checked: false,
                     ty,
                     val: Val::default(),
@@ -273,10 +323,12 @@ impl<'a, 't> Frame<'a, 't> {
                 let ty = node.field("type").map(|t| type_key(t, self.src));
                 let mut c = node.walk();
                 let decls: Vec<Node<'a>> = node.children_by_field_name("declarator", &mut c).collect();
+                let scope = node.parent().map_or(0..usize::MAX, |p| p.byte_range());
                 for d in decls {
                     let Some(name) = d.field("name") else {
                         continue;
                     };
+                    self.declare(name, ty.clone(), scope.clone());
                     let (v, value) = match d.field("value") {
                         Some(value) => (self.eval(value), Some(value)),
                         None => (Val::default(), None),
@@ -302,6 +354,7 @@ impl<'a, 't> Frame<'a, 't> {
                 let ty = node.field("type").map(|t| type_key(t, self.src));
                 let v = node.field("value").map(|e| self.eval(e)).unwrap_or_default();
                 if let Some(name) = node.field("name") {
+                    self.declare(name, ty.clone(), node.byte_range());
                     self.bind(name, ty, &v, None);
                 }
                 if let Some(b) = node.field("body") {
@@ -325,6 +378,7 @@ impl<'a, 't> Frame<'a, 't> {
     // ---- expressions ------------------------------------------------------------------------
 
     fn eval(&mut self, node: Node<'a>) -> Val {
+        self.at.set(node.start_byte());
         match node.kind() {
             "parenthesized_expression" => node.named_child(0).map(|n| self.eval(n)).unwrap_or_default(),
             "cast_expression" => node.field("value").map(|n| self.eval(n)).unwrap_or_default(),

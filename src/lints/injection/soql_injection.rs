@@ -108,6 +108,10 @@ mod tests {
                 aura("    String q = 'SELECT Id FROM Account WHERE Name = {0}'.replaceAll(name, '\\'x\\'');\n    return Database.query(q);"),
                 // A private method nothing calls is dead code: nothing can pass it input.
                 class("  private static List<SObject> m(String clause) {\n    return Database.query('SELECT Id FROM Account WHERE ' + clause);\n  }"),
+                // Two blocks' locals of the same name are two locals.
+                aura(
+                    "    if (n > 0) {\n      String q = 'SELECT Id FROM Account WHERE Name = \\'' + name + '\\'';\n      System.debug(q);\n    }\n    if (n < 0) {\n      String q = 'SELECT Id FROM Account';\n      return Database.query(q);\n    }\n    return null;",
+                ),
                 // Test code is not analyzed.
                 vec![(
                     CLASS,
