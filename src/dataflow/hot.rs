@@ -24,8 +24,11 @@ use crate::workspace::project::{Project, SourceFile};
 /// `name(` for every method or constructor declared in an Apex file that contains a hint
 /// (their callers are analyzed next when such a method returns a source).
 pub(crate) struct HotBodies {
-    /// [`TEST_MARKERS`] first, then the hot words: one pass over a file finds both.
+    /// [`TEST_MARKERS`] first, then the annotation hints, then the hot words: one pass over a
+    /// file finds all.
     words: Option<aho_corasick::AhoCorasick>,
+    /// How many annotation hints follow the test markers.
+    annotations: usize,
     /// Classes whose files are kept whole, lower-cased and ascending: the controllers and
     /// extensions of Visualforce pages with a hint (the analysis starts at every method of
     /// theirs) and the classes they call as `Class.method(`, which it analyzes next.
@@ -44,13 +47,18 @@ static DECLARED: LazyLock<Option<Regex>> =
 const NOT_NAMES: &[&str] = &["if", "for", "while", "catch", "switch", "when", "on"];
 
 impl HotBodies {
-    /// `hints`: lower-case source hints of the specs that run; none keeps no body.
+    /// `hints`: lower-case source hints of the specs that run; none keeps no body. A hint
+    /// written as an annotation (`@auraenabled`: the method's parameters are the source) marks
+    /// the body of the method it annotates, not the callers of its file's methods.
     pub(crate) fn find(project: &Project, hints: &[&str]) -> Self {
-        let (false, Some(hinted), Some(tests)) = (hints.is_empty(), matcher(hints), matcher(TEST_MARKERS)) else {
-            return HotBodies {
-                words: None,
-                whole_classes: Vec::new(),
-            };
+        let (annotations, hints): (Vec<&str>, Vec<&str>) = hints.iter().copied().partition(|h| h.starts_with('@'));
+        let none = |annotations: Vec<&str>| HotBodies {
+            words: matcher(TEST_MARKERS.iter().chain(&annotations)).filter(|_| !annotations.is_empty()),
+            annotations: annotations.len(),
+            whole_classes: Vec::new(),
+        };
+        let (false, Some(hinted), Some(tests)) = (hints.is_empty(), matcher(&hints), matcher(TEST_MARKERS)) else {
+            return none(annotations);
         };
         let mut controllers: Vec<String> = project
             .files
@@ -82,11 +90,13 @@ impl HotBodies {
         names.dedup();
         let words = TEST_MARKERS
             .iter()
-            .chain(hints)
+            .chain(&annotations)
+            .chain(&hints)
             .map(|w| w.to_string())
             .chain(names.into_iter().map(|n| n + "("));
         HotBodies {
             words: matcher(words),
+            annotations: annotations.len(),
             whole_classes: controllers,
         }
     }
@@ -102,11 +112,20 @@ impl HotBodies {
         let Some(words) = &self.words else { return Vec::new() };
         let mut marks = Vec::new();
         for m in words.find_iter(text) {
-            if m.pattern().as_usize() < TEST_MARKERS.len() {
+            let p = m.pattern().as_usize();
+            if p < TEST_MARKERS.len() {
                 return Vec::new();
+            }
+            if p < TEST_MARKERS.len() + self.annotations {
+                // The annotated method's body starts at the first brace after its signature.
+                if let Some(brace) = text[m.end()..].find('{') {
+                    marks.push((m.end() + brace + 1) as u32);
+                }
+                continue;
             }
             marks.push(m.start() as u32);
         }
+        marks.sort_unstable();
         marks
     }
 }
@@ -162,6 +181,19 @@ mod tests {
     /// The text from each mark on.
     fn marked<'t>(hot: &HotBodies, text: &'t str) -> Vec<&'t str> {
         hot.marks(text).iter().map(|&m| &text[m as usize..]).collect()
+    }
+
+    #[test]
+    fn an_annotation_hint_marks_the_body_it_annotates() {
+        let project = classes(&[(
+            "Ctl",
+            "public class Ctl {\n  @AuraEnabled(cacheable=true)\n  public static String find(String q) { return q; }\n  void other() {}\n}",
+        )]);
+        for hints in [&["@auraenabled"][..], &["@auraenabled", "getsessionid"]] {
+            let hot = HotBodies::find(&project, hints);
+            let at: Vec<&str> = marked(&hot, &project.files[0].text).iter().map(|m| &m[..10]).collect();
+            assert_eq!(at, [" return q;"], "{hints:?}");
+        }
     }
 
     #[test]

@@ -336,7 +336,9 @@ impl<'r, 'm> Solver<'r, 'm> {
             // Where a value reaches a sink, where the endpoint points matters: everything the
             // method calls or reads a URL from is analyzed for it.
             let has_flows = self.outcomes[m].as_ref().is_some_and(|o| !o.flows.is_empty());
-            let sinks = has_flows || !s.sinks.is_empty() || !s.deferred.is_empty();
+            // Only sinks that send somewhere care where a URL points.
+            let sinks = self.spec.sinks.iter().any(|k| k.endpoint != super::EndpointOf::None)
+                && (has_flows || !s.sinks.is_empty() || !s.deferred.is_empty());
             let [callees, light, _, read] = Outcome::deps(&self.outcomes[m]);
             if self.url_demand[m] || sinks {
                 self.url_demand[m] = true;

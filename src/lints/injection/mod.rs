@@ -137,7 +137,17 @@ fn entry_point(model: &Model<'_>, m: MethodId) -> Option<&'static str> {
     if method.webservice {
         return Some("is set by the SOAP client (`webservice` method)");
     }
-    if method.is_global && !PLATFORM_CALLBACKS.contains(&method.name.as_ref()) {
+    // A subscriber's code that calls a `global` method passes records and settings it already
+    // has the access to read; its text is what can change a query.
+    let text = |p: &crate::dataflow::model::Param| {
+        p.ty.as_deref().is_none_or(|t| {
+            matches!(
+                t.rsplit('.').next().unwrap_or(t),
+                "string" | "object" | "list" | "set" | "map"
+            )
+        })
+    };
+    if method.is_global && !PLATFORM_CALLBACKS.contains(&method.name.as_ref()) && method.params.iter().any(text) {
         return Some("is set by code outside the package (`global` method)");
     }
     None
@@ -165,7 +175,22 @@ pub(crate) static INPUT: Spec = Spec {
     ],
     endpoint_setters: &[],
     endpoint_fields: &[],
-    source_hints: &["getparameters", "getheaders", "getcookies", "restcontext"],
+    // The annotations name the entry points, so that a pre-commit run reads the classes their
+    // parameters reach, and a scan keeps their bodies (see `HotBodies`).
+    source_hints: &[
+        "getparameters",
+        "getheaders",
+        "getcookies",
+        "restcontext",
+        "@auraenabled",
+        "@remoteaction",
+        "@invocablemethod",
+        "@httpget",
+        "@httppost",
+        "@httpput",
+        "@httppatch",
+        "@httpdelete",
+    ],
     script: None,
     param_sources: Some(entry_point),
     clean_types: CLEAN_TYPES,
