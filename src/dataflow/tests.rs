@@ -117,12 +117,7 @@ const SPEC_DEF: Spec = Spec {
     endpoint_fields: &["endpoint_x"],
     script: None,
     source_hints: &["secret"],
-    param_sources: None,
-    clean_types: &[],
-    checks: &[],
-    value_checks: &[],
-    field_sensitive: false,
-    open_params: None,
+    ..Spec::PLAIN
 };
 static SPEC: Spec = SPEC_DEF;
 /// The same spec without hints: every method analyzed. Every test checks that analysis on
@@ -719,12 +714,7 @@ mod book_example {
         endpoint_fields: &[],
         script: None,
         source_hints: &["getparameters"],
-        param_sources: None,
-        clean_types: &[],
-        checks: &[],
-        value_checks: &[],
-        field_sensitive: false,
-        open_params: None,
+        ..Spec::PLAIN
     };
 
     #[test]

@@ -7,6 +7,19 @@ use crate::dataflow::Hop;
 use crate::dataflow::url::Endpoint;
 use crate::diagnostics::finding::{FileId, Finding};
 
+/// The annotations of methods a client calls: their parameters are what the client sends, and
+/// their return values what it receives.
+pub(crate) const CLIENT_ANNOTATIONS: &[&str] = &[
+    "auraenabled",
+    "remoteaction",
+    "invocablemethod",
+    "httpget",
+    "httppost",
+    "httpput",
+    "httppatch",
+    "httpdelete",
+];
+
 /// A flow as a finding: primary span at the sink, every hop a label and a flow step.
 pub(crate) fn flow_finding(
     rule: &'static str,

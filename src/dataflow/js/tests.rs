@@ -32,13 +32,8 @@ static SPEC: Spec = Spec {
     endpoint_setters: &[],
     endpoint_fields: &[],
     source_hints: &["secret"],
-    param_sources: None,
-    clean_types: &[],
-    checks: &[],
-    value_checks: &[],
-    field_sensitive: false,
-    open_params: None,
     script: Some(&SCRIPT),
+    ..Spec::PLAIN
 };
 
 const VAULT: (&str, &str) = (

@@ -100,18 +100,6 @@ const CLEAN_TYPES: &[&str] = &[
     "fieldset",
 ];
 
-/// The annotations of methods a client calls with arguments it chooses.
-const ENTRY_ANNOTATIONS: &[&str] = &[
-    "auraenabled",
-    "remoteaction",
-    "invocablemethod",
-    "httpget",
-    "httppost",
-    "httpput",
-    "httppatch",
-    "httpdelete",
-];
-
 /// Methods of the platform's interfaces that a `global` class implements: the platform calls
 /// them with its own values (a batch's records, a job's context), not a subscriber's.
 const PLATFORM_CALLBACKS: &[&str] = &["start", "execute", "finish", "oninstall", "onuninstall"];
@@ -125,7 +113,7 @@ fn entry_point(model: &Model<'_>, m: MethodId) -> Option<&'static str> {
     if let Some(a) = method
         .annotations
         .iter()
-        .find(|a| ENTRY_ANNOTATIONS.contains(&a.as_ref()))
+        .find(|a| crate::lints::flow::CLIENT_ANNOTATIONS.contains(&a.as_ref()))
     {
         return Some(match a.as_ref() {
             "auraenabled" => "is set by the client (`@AuraEnabled` method)",

@@ -137,16 +137,7 @@ static SINKS: &[Sink] = &[
     Sink {
         category: EXPOSED,
         at: SinkAt::Return {
-            annotations: &[
-                "auraenabled",
-                "remoteaction",
-                "invocablemethod",
-                "httpget",
-                "httppost",
-                "httpput",
-                "httppatch",
-                "httpdelete",
-            ],
+            annotations: crate::lints::flow::CLIENT_ANNOTATIONS,
             webservice: true,
         },
         note: "returned to the client",
@@ -253,12 +244,7 @@ pub(crate) static SESSION: Spec = Spec {
     endpoint_fields: &["endpoint_x"],
     source_hints: &["getsessionid", "getcontent", "$api.session_id"],
     script: Some(&SCRIPT),
-    param_sources: None,
-    clean_types: &[],
-    checks: &[],
-    value_checks: &[],
-    field_sensitive: false,
-    open_params: None,
+    ..Spec::PLAIN
 };
 
 /// Session IDs in JavaScript: Visualforce's session merge fields, and whatever Apex returns one.
