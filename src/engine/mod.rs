@@ -459,11 +459,21 @@ fn flow_sources(config: &Config) -> Sources {
             .iter()
             .filter_map(|s| s.script)
             .flat_map(|s| s.marker_hints.iter().copied());
+        // A class whose parameters may reach a sink is judged by its callers (are there any,
+        // and what do they pass): they are read too. An annotation hint (`@auraenabled`) only
+        // keeps bodies: an entry point's flows end in a class that holds a sink hint, read for
+        // that; reading every class an annotated file names tripled a pre-commit run on NPSP.
+        let sinks = specs
+            .iter()
+            .filter_map(|s| s.open_params)
+            .flat_map(|o| o.sink_hints.iter().copied());
         Sources::Hinted(
             specs
                 .iter()
                 .flat_map(|s| s.source_hints.iter().copied())
+                .filter(|h| !h.starts_with('@'))
                 .chain(markers)
+                .chain(sinks)
                 .collect(),
         )
     }
