@@ -24,13 +24,6 @@ static SCRIPT: ScriptSpec = ScriptSpec {
 
 static SPEC: Spec = Spec {
     sources: SOURCES,
-    sinks: &[],
-    sanitizers: &[],
-    mutators: &[],
-    arg_propagators: &[],
-    clean_results: &[],
-    endpoint_setters: &[],
-    endpoint_fields: &[],
     source_hints: &["secret"],
     script: Some(&SCRIPT),
     ..Spec::PLAIN

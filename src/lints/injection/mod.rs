@@ -231,6 +231,12 @@ fn display(method: &str) -> &'static str {
     }
 }
 
+/// Whether a flow starts at a parameter of a method nothing calls ([`OPEN`]) rather than at
+/// input a client or a request sets.
+pub(crate) fn from_open_param(flow: &Flow) -> bool {
+    flow.path.first().is_some_and(|h| h.note.ends_with(OPEN.note))
+}
+
 /// An Apex flow of [`INPUT`] as a finding of `rule`.
 pub(crate) fn finding(rule: &'static str, flow: &Flow, message: String) -> Finding {
     let sink = &INPUT.sinks[flow.sink];

@@ -19,13 +19,11 @@ impl Lint for SoqlInjection {
             if INPUT.sinks[flow.sink].category != QUERY {
                 continue;
             }
-            let what = flow.path.first().map_or("a value", |h| {
-                if h.note.contains("nothing in the project calls") {
-                    "a parameter nothing validates"
-                } else {
-                    "user input"
-                }
-            });
+            let what = if injection::from_open_param(flow) {
+                "a parameter nothing validates"
+            } else {
+                "user input"
+            };
             let message = format!("{what} is {}", INPUT.sinks[flow.sink].note);
             out.push(injection::finding(ID, flow, message).help(HELP));
         }
