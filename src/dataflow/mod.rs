@@ -305,11 +305,16 @@ fn hint_matcher<'h>(hints: &'h [&'h str]) -> Option<impl Fn(&[u8]) -> bool + Syn
 }
 
 impl Demand {
-    fn build(project: &Project, model: &Model<'_>, spec: &Spec) -> Option<Self> {
-        if spec.source_hints.is_empty() {
+    /// `entries`: a reach spec's entries (see [`Spec::reach`]), seeds like the hinted methods.
+    fn build(project: &Project, model: &Model<'_>, spec: &Spec, entries: &[MethodId]) -> Option<Self> {
+        if spec.source_hints.is_empty() && spec.reach.is_none() {
             return None;
         }
-        let hinted_text = hint_matcher(spec.source_hints)?;
+        let hinted_text = match spec.source_hints {
+            [] => None,
+            hints => Some(hint_matcher(hints)?),
+        };
+        let hinted_text = |text: &[u8]| hinted_text.as_ref().is_some_and(|h| h(text));
         let sink_text = match spec.open_params {
             Some(open) => Some(hint_matcher(open.sink_hints)?),
             None => None,
@@ -350,6 +355,7 @@ impl Demand {
             }
         }
         seeds.extend(&url_seeds);
+        seeds.extend(entries.iter().filter(|&&m| !model.methods[m].is_test));
         seeds.sort_unstable();
         seeds.dedup();
         Some(Demand {
@@ -462,6 +468,8 @@ pub(crate) enum Origin {
     Source,
     Param(u16),
     Receiver,
+    /// Whenever the method runs: a sink reached whatever the values (see [`Spec::reach`]).
+    Always,
 }
 
 /// A path as a shared, backwards-linked list: extending it is O(1).
@@ -478,12 +486,13 @@ pub(crate) struct Step {
 pub(crate) fn extend(path: &Path, hop: Hop) -> Path {
     Some(Arc::new(Step {
         hop,
-        len: len(path).saturating_add(1),
+        len: path_len(path).saturating_add(1),
         prev: path.clone(),
     }))
 }
 
-fn len(path: &Path) -> u32 {
+/// How many hops `path` has.
+pub(crate) fn path_len(path: &Path) -> u32 {
     path.as_ref().map_or(0, |s| s.len)
 }
 
@@ -496,7 +505,7 @@ pub(crate) const MAX_JOINED_HOPS: u32 = 100;
 /// `a` followed by the hops of `b`; past [`MAX_JOINED_HOPS`] the middle of the two is left
 /// out.
 pub(crate) fn concat(a: &Path, b: &Path) -> Path {
-    let (la, lb) = (len(a), len(b));
+    let (la, lb) = (path_len(a), path_len(b));
     let (keep_a, keep_b) = if la.saturating_add(lb) <= MAX_JOINED_HOPS {
         (la, lb)
     } else {

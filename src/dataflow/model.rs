@@ -25,6 +25,9 @@ pub(crate) struct Class {
     pub outer: Option<ClassId>,
     /// Lower-cased annotation names (`restresource`, `istest`).
     pub annotations: Vec<String>,
+    /// The lower-cased names in its `implements` list, segments and type arguments apart
+    /// (`database`, `batchable`, `sobject`).
+    pub interfaces: Vec<String>,
     pub fields: HashMap<String, FieldId>,
     /// Sorted by name, then id, once the model is joined: [`Model::methods_named`] finds a
     /// name by binary search (a scan of 4,000 methods per call made a call chain quadratic).
@@ -263,6 +266,7 @@ impl Decls {
             name: name.to_string(),
             outer,
             annotations,
+            interfaces: Vec::new(),
             fields: HashMap::new(),
             methods: Vec::new(),
         });
@@ -288,6 +292,13 @@ impl Decls {
             annotations.push("istest".into());
         }
         let id = self.push_class(file, text(name, src), outer, annotations);
+        if let Some(list) = node.field("interfaces") {
+            self.classes[id].interfaces = text(list, src)
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|w| !w.is_empty() && !w.eq_ignore_ascii_case("implements"))
+                .map(str::to_ascii_lowercase)
+                .collect();
+        }
         let Some(body) = node.field("body") else {
             return;
         };

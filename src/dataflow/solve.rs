@@ -80,6 +80,8 @@ struct Solver<'r, 'm> {
     /// project never are, so each slot is a box.
     outcomes: Vec<Option<Box<Outcome>>>,
     demand: Option<Demand>,
+    /// A reach spec's entries (see [`Spec::reach`]), one per method.
+    entries: Vec<super::Entry>,
     /// Per method: whether it is analyzed at all, and how often it was.
     scheduled: Vec<bool>,
     runs: Vec<usize>,
@@ -130,7 +132,13 @@ impl<'r, 'm> Solver<'r, 'm> {
     fn new(project: &'r Project, model: &'r Model<'m>, spec: &'r Spec) -> Self {
         let n = model.methods.len();
         let nf = model.fields.len();
-        let demand = Demand::build(project, model, spec);
+        let mut entries = spec.reach.map_or_else(Vec::new, |r| (r.entries)(project, model));
+        entries.retain(|e| !model.methods[e.method].is_test);
+        // A method both named by a page and guessed from its shape keeps the page's reason.
+        entries.sort_by_key(|e| (e.method, e.own_body));
+        entries.dedup_by_key(|e| e.method);
+        let ids: Vec<MethodId> = entries.iter().map(|e| e.method).collect();
+        let demand = Demand::build(project, model, spec, &ids);
         let mut url_demand = vec![false; n];
         for &m in demand.iter().flat_map(|d| &d.url_seeds) {
             url_demand[m] = true;
@@ -147,6 +155,7 @@ impl<'r, 'm> Solver<'r, 'm> {
             outcomes: std::iter::repeat_with(|| None).take(n).collect(),
             scheduled: vec![demand.is_none(); n],
             demand,
+            entries,
             runs: vec![0; n],
             url_demand,
             owe_callers: vec![false; n],
@@ -475,7 +484,8 @@ impl<'r, 'm> Solver<'r, 'm> {
                 called[c] = true;
             }
         }
-        let open = self.open_flows(&called);
+        let mut open = self.open_flows(&called);
+        open.extend(self.entry_flows());
         let Solver {
             project,
             model,
@@ -525,6 +535,49 @@ impl<'r, 'm> Solver<'r, 'm> {
 }
 
 impl Solver<'_, '_> {
+    /// A reach spec's flows: per entry, every sink it reaches (one way each), from the entry.
+    fn entry_flows(&self) -> Vec<Flow> {
+        let (project, model) = (self.project, self.model);
+        let mut out = Vec::new();
+        for entry in &self.entries {
+            let m = &entry.method;
+            let method = &model.methods[*m];
+            let span = if method.name_span.is_empty() {
+                // An initializer: its first line.
+                model.body(*m).map_or(0..0, |b| {
+                    let r = b.byte_range();
+                    let text = &project.files[method.file].text;
+                    let end = text
+                        .get(r.clone())
+                        .and_then(|t| t.find('\n'))
+                        .map_or(r.end, |i| r.start + i);
+                    r.start..end
+                })
+            } else {
+                method.name_span.start as usize..method.name_span.end as usize
+            };
+            for p in &self.state.summaries[*m].sinks {
+                if p.origin != Origin::Always || entry.own_body && p.path.is_some() {
+                    continue;
+                }
+                let mut path = vec![super::Hop {
+                    file: method.file,
+                    span: span.clone(),
+                    note: entry.note.clone(),
+                }];
+                path.extend(hops(&p.path));
+                out.push(Flow {
+                    sink: p.sink,
+                    file: p.file,
+                    span: p.span.clone(),
+                    path,
+                    endpoint: p.endpoint.clone(),
+                });
+            }
+        }
+        out
+    }
+
     /// The flows from parameters of methods nothing calls (see [`super::OpenParams`]), one per
     /// parameter and sink. `called`: the methods an analyzed method calls.
     fn open_flows(&self, called: &[bool]) -> Vec<Flow> {

@@ -142,6 +142,31 @@ pub(crate) struct Spec {
     /// Whether a parameter of a method nothing in the project calls is reported where it
     /// reaches a sink (see [`OpenParams`]).
     pub open_params: Option<&'static OpenParams>,
+    /// For a rule about what code does when it runs rather than what a value carries (see
+    /// [`Reach`]).
+    pub reach: Option<&'static Reach>,
+}
+
+/// What a request runs: every sink is reached whatever its arguments, a call carries its
+/// callee's sinks to the caller, and the flows are those of the entries, from the entry to the
+/// sink through the calls. Sources, sanitizers and checks play no part.
+pub(crate) struct Reach {
+    /// The methods a request runs; test methods are left out.
+    pub entries: fn(&Project, &Model<'_>) -> Vec<Entry>,
+    /// Words (lower-case) of the files that make a method an entry (a page's `apex:page`): a
+    /// pre-commit run reads the classes such a file names.
+    pub hints: &'static [&'static str],
+}
+
+/// A method a request runs (see [`Reach`]).
+pub(crate) struct Entry {
+    pub method: MethodId,
+    /// The first hop's note: why a request runs it.
+    pub note: String,
+    /// Only the sinks in its own body count, not those of the methods it calls: for an entry
+    /// guessed from its shape, where a guess made twice (the class, then each callee) would
+    /// stack up doubts.
+    pub own_body: bool,
 }
 
 /// Parameters of methods whose callers are unknown: a `public` method that nothing in the
@@ -178,6 +203,7 @@ impl Spec {
         value_checks: &[],
         field_sensitive: false,
         open_params: None,
+        reach: None,
     };
 
     /// Whether a value declared with type `ty` (lower-case, as [`model::type_key`] writes it)

@@ -1095,7 +1095,7 @@ fn joined_paths_are_bounded_and_keep_both_ends() {
     let mut path = extend(&None, hop(0));
     for _ in 0..3_000 {
         path = concat(&path, &callee);
-        assert!(len(&path) <= MAX_JOINED_HOPS, "{}", len(&path));
+        assert!(path_len(&path) <= MAX_JOINED_HOPS, "{}", path_len(&path));
     }
     let all = hops(&path);
     assert_eq!(all.len(), MAX_JOINED_HOPS as usize);

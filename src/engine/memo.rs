@@ -36,7 +36,7 @@ use crate::workspace::project::{FieldRead, Memo, Parsed, Problem, Project, Recal
 pub(crate) type Visited = Option<Box<(Vec<Finding>, Vec<Directive>)>>;
 
 /// Bumped when [`Entry`] changes.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 type Key = [u8; 32];
 

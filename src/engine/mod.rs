@@ -452,7 +452,7 @@ fn flow_sources(config: &Config) -> Sources {
     let specs = specs_of(&lints);
     if specs.is_empty() {
         Sources::None
-    } else if specs.iter().any(|s| s.source_hints.is_empty()) {
+    } else if specs.iter().any(|s| s.source_hints.is_empty() && s.reach.is_none()) {
         Sources::Anywhere
     } else {
         let markers = specs
@@ -472,6 +472,12 @@ fn flow_sources(config: &Config) -> Sources {
                 .iter()
                 .flat_map(|s| s.source_hints.iter().copied())
                 .filter(|h| !h.starts_with('@'))
+                .chain(
+                    specs
+                        .iter()
+                        .filter_map(|s| s.reach)
+                        .flat_map(|r| r.hints.iter().copied()),
+                )
                 .chain(markers)
                 .chain(sinks)
                 .collect(),

@@ -5,7 +5,7 @@ use crate::syntax::flat::Node;
 
 use super::{Frame, SYSTEM_CLASSES, ty_last};
 use crate::dataflow::model::{MethodId, type_key};
-use crate::dataflow::{Call, CallSite, Deferred, On, Origin, SinkAt, SourceKind, Val, concat, extend};
+use crate::dataflow::{Call, CallSite, Deferred, On, Origin, ParamSink, SinkAt, SourceKind, Val, concat, extend};
 
 impl<'a, 't> Frame<'a, 't> {
     /// The receiver as a lower-case qualifier without whitespace (`system.userinfo`), when it is
@@ -177,6 +177,10 @@ impl<'a, 't> Frame<'a, 't> {
                 continue;
             };
             if !self.matches(call, &name, obj) {
+                continue;
+            }
+            if self.spec.reach.is_some() {
+                self.sink(i, node, &Val::default(), None);
                 continue;
             }
             for (k, a) in args.iter().enumerate() {
@@ -397,6 +401,28 @@ impl<'a, 't> Frame<'a, 't> {
         }
     }
 
+    /// What `callee`'s summary says reaches a sink. A reach spec's method that calls itself
+    /// (or an overload it cannot tell from itself) reaches nothing more by it: its own sinks
+    /// would come back with the call's hop repeated.
+    fn callee_sinks(&self, callee: MethodId) -> Vec<ParamSink> {
+        let recursive = self.spec.reach.is_some() && std::ptr::eq(&*self.model.methods[callee], self.method);
+        if recursive {
+            Vec::new()
+        } else {
+            self.state.summaries[callee].sinks.clone()
+        }
+    }
+
+    /// Records a call for the demand: a callee that a tainted value enters is followed, and
+    /// for a reach spec any callee (what it does matters whatever the values).
+    fn note_callee(&mut self, callee: MethodId, tainted: bool) {
+        if tainted || self.spec.reach.is_some() {
+            self.out.callees.push(callee);
+        } else {
+            self.out.light_callees.push(callee);
+        }
+    }
+
     pub(super) fn apply(
         &mut self,
         callee: MethodId,
@@ -406,12 +432,7 @@ impl<'a, 't> Frame<'a, 't> {
         obj: Option<Node<'a>>,
         recv: &Val,
     ) -> Val {
-        let tainted = args.iter().any(Val::is_tainted) || recv.is_tainted();
-        if tainted {
-            self.out.callees.push(callee);
-        } else {
-            self.out.light_callees.push(callee);
-        }
+        self.note_callee(callee, args.iter().any(Val::is_tainted) || recv.is_tainted());
         let s = &self.state.summaries[callee];
         let m = &self.model.methods[callee];
         let display = format!(
@@ -442,6 +463,11 @@ impl<'a, 't> Frame<'a, 't> {
                     _ => Val::default(),
                 },
                 Origin::Source => Val::default(),
+                Origin::Always => Val {
+                    taint: vec![(Origin::Always, extend(&None, f.hop(node, format!("calls `{display}`"))))],
+                    endpoint: None,
+                    keys: None,
+                },
             }
         };
         let mut result = Val::default();
@@ -476,8 +502,7 @@ impl<'a, 't> Frame<'a, 't> {
                 .map(|&a| self.endpoint_of(a)),
             other => other.clone(),
         };
-        let sinks = s.sinks.clone();
-        for ps in &sinks {
+        for ps in &self.callee_sinks(callee) {
             let inc = incoming(self, ps.origin);
             for (io, ip) in &inc.taint {
                 let path = concat(ip, &ps.path);

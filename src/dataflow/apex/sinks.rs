@@ -22,6 +22,10 @@ impl<'a, 't> Frame<'a, 't> {
     }
 
     pub(super) fn sink(&mut self, sink: usize, at: Node<'a>, v: &Val, endpoint: Option<Endpoint>) {
+        if self.spec.reach.is_some() {
+            self.record(Origin::Always, sink, self.file, at.byte_range(), None, endpoint);
+            return;
+        }
         for (o, p) in v.taint.clone() {
             self.record(o, sink, self.file, at.byte_range(), p, endpoint.clone());
         }
@@ -84,9 +88,17 @@ impl<'a, 't> Frame<'a, 't> {
                     .out
                     .summary
                     .sinks
-                    .iter()
-                    .any(|s| s.origin == origin && s.sink == sink && s.file == file && s.span == span);
-                if !known {
+                    .iter_mut()
+                    .find(|s| s.origin == origin && s.sink == sink && s.file == file && s.span == span);
+                if let Some(known) = known {
+                    // What a method reaches is told the shortest way seen: a way around a
+                    // cycle of calls would otherwise come back one turn longer every round.
+                    if origin == Origin::Always
+                        && crate::dataflow::path_len(&path) < crate::dataflow::path_len(&known.path)
+                    {
+                        known.path = path;
+                    }
+                } else {
                     self.out.summary.sinks.push(ParamSink {
                         origin,
                         sink,

@@ -193,6 +193,7 @@ pub(crate) static INPUT: Spec = Spec {
     ],
     field_sensitive: true,
     open_params: Some(&OPEN),
+    reach: None,
 };
 
 pub(crate) static SPECS: &[&Spec] = &[&INPUT];
