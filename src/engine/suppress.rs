@@ -31,6 +31,7 @@ pub(crate) struct Directive {
 /// PMD rules (PMD's Apex security rules and the AppExchange rules of Code Analyzer) and the
 /// sfsec rules that find the same problems.
 const PMD_RULES: &[(&str, &[&str])] = &[
+    ("ApexCSRF", &["csrf"]),
     ("ApexSOQLInjection", &["soql-injection"]),
     ("ApexSuggestUsingNamedCred", &["hardcoded-secret"]),
     ("AvoidHardcodedCredentials", &["hardcoded-secret"]),
@@ -469,9 +470,10 @@ mod tests {
             ["session-id-to-external", "session-id-exposed"]
         );
         assert_eq!(pmd_targets(["PMD.ApexSOQLInjection"].into_iter()), ["soql-injection"]);
+        assert_eq!(pmd_targets(["PMD.ApexCSRF"].into_iter()), ["csrf"]);
         let all = pmd_targets(["PMD"].into_iter());
         assert!(
-            all.len() == 4
+            all.len() == 5
                 && all.contains(&"hardcoded-secret".to_string())
                 && all.contains(&"soql-injection".to_string()),
             "{all:?}"
