@@ -25,9 +25,9 @@ pub(crate) struct Class {
     pub outer: Option<ClassId>,
     /// Lower-cased annotation names (`restresource`, `istest`).
     pub annotations: Vec<String>,
-    /// The lower-cased names in its `implements` list, segments and type arguments apart
-    /// (`database`, `batchable`, `sobject`).
-    pub interfaces: Vec<String>,
+    /// The lower-cased names in its `extends` and `implements` lists, segments and type
+    /// arguments apart (`auth`, `authproviderpluginclass`, `database`, `batchable`, `sobject`).
+    pub supertypes: Vec<String>,
     pub fields: HashMap<String, FieldId>,
     /// Sorted by name, then id, once the model is joined: [`Model::methods_named`] finds a
     /// name by binary search (a scan of 4,000 methods per call made a call chain quadratic).
@@ -266,7 +266,7 @@ impl Decls {
             name: name.to_string(),
             outer,
             annotations,
-            interfaces: Vec::new(),
+            supertypes: Vec::new(),
             fields: HashMap::new(),
             methods: Vec::new(),
         });
@@ -292,12 +292,15 @@ impl Decls {
             annotations.push("istest".into());
         }
         let id = self.push_class(file, text(name, src), outer, annotations);
-        if let Some(list) = node.field("interfaces") {
-            self.classes[id].interfaces = text(list, src)
-                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .filter(|w| !w.is_empty() && !w.eq_ignore_ascii_case("implements"))
-                .map(str::to_ascii_lowercase)
-                .collect();
+        for list in ["superclass", "interfaces"].into_iter().filter_map(|f| node.field(f)) {
+            self.classes[id].supertypes.extend(
+                text(list, src)
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .filter(|w| {
+                        !w.is_empty() && !w.eq_ignore_ascii_case("implements") && !w.eq_ignore_ascii_case("extends")
+                    })
+                    .map(str::to_ascii_lowercase),
+            );
         }
         let Some(body) = node.field("body") else {
             return;

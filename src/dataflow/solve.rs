@@ -344,10 +344,13 @@ impl<'r, 'm> Solver<'r, 'm> {
             let s = &self.state.summaries[m];
             // Where a value reaches a sink, where the endpoint points matters: everything the
             // method calls or reads a URL from is analyzed for it.
-            let has_flows = self.outcomes[m].as_ref().is_some_and(|o| !o.flows.is_empty());
-            // Only sinks that send somewhere care where a URL points.
-            let sinks = self.spec.sinks.iter().any(|k| k.endpoint != super::EndpointOf::None)
-                && (has_flows || !s.sinks.is_empty() || !s.deferred.is_empty());
+            // Only sinks that send somewhere care where a URL points: a spec's query sinks do
+            // not, even if its redirect sinks do.
+            let sends = |k: usize| self.spec.sinks[k].endpoint != super::EndpointOf::None;
+            let has_flows = self.outcomes[m]
+                .as_ref()
+                .is_some_and(|o| o.flows.iter().any(|f| sends(f.sink)));
+            let sinks = has_flows || s.sinks.iter().any(|p| sends(p.sink)) || !s.deferred.is_empty();
             let [callees, light, _, read] = Outcome::deps(&self.outcomes[m]);
             if self.url_demand[m] || sinks {
                 self.url_demand[m] = true;
@@ -593,6 +596,7 @@ impl Solver<'_, '_> {
                 || !method.is_visible
                 || !matches!(method.kind, model::MethodKind::Method | model::MethodKind::Constructor)
                 || self.spec.param_sources.is_some_and(|entry| entry(model, m).is_some())
+                || !model.classes[method.class].supertypes.is_empty() && open.platform_calls.contains(&&*method.name)
             {
                 continue;
             }

@@ -181,6 +181,9 @@ pub(crate) struct OpenParams {
     pub sink_hints: &'static [&'static str],
     /// The parameter's hop.
     pub note: &'static str,
+    /// Methods (lower-case names) the platform calls on a class that extends or implements one
+    /// of its types (a batch's `start`, a plugin's `initiate`): never open, whoever else could.
+    pub platform_calls: &'static [&'static str],
 }
 
 impl Spec {

@@ -32,6 +32,7 @@ pub(crate) struct Directive {
 /// sfsec rules that find the same problems.
 const PMD_RULES: &[(&str, &[&str])] = &[
     ("ApexCSRF", &["csrf"]),
+    ("ApexOpenRedirect", &["open-redirect"]),
     ("ApexSOQLInjection", &["soql-injection"]),
     ("ApexSuggestUsingNamedCred", &["hardcoded-secret"]),
     ("AvoidHardcodedCredentials", &["hardcoded-secret"]),
@@ -471,9 +472,10 @@ mod tests {
         );
         assert_eq!(pmd_targets(["PMD.ApexSOQLInjection"].into_iter()), ["soql-injection"]);
         assert_eq!(pmd_targets(["PMD.ApexCSRF"].into_iter()), ["csrf"]);
+        assert_eq!(pmd_targets(["PMD.ApexOpenRedirect"].into_iter()), ["open-redirect"]);
         let all = pmd_targets(["PMD"].into_iter());
         assert!(
-            all.len() == 5
+            all.len() == 6
                 && all.contains(&"hardcoded-secret".to_string())
                 && all.contains(&"soql-injection".to_string()),
             "{all:?}"

@@ -13,6 +13,7 @@ include!(concat!(env!("OUT_DIR"), "/lints/injection.rs"));
 
 /// Sink categories.
 pub(crate) const QUERY: &str = "query";
+pub(crate) const REDIRECT: &str = "redirect";
 
 const DATABASE: &[&str] = &["database", "system.database"];
 const SEARCH: &[&str] = &["search", "system.search"];
@@ -56,6 +57,17 @@ static SINKS: &[Sink] = &[
     query_sink(On::Class(DATABASE), "getpaginationcursorwithbinds"),
     query_sink(On::Class(SEARCH), "query"),
     query_sink(On::Class(SEARCH), "find"),
+    // Where the page sends the browser: the URL's start says to which site.
+    Sink {
+        category: REDIRECT,
+        at: SinkAt::New {
+            types: &["pagereference"],
+            arg: 0,
+        },
+        note: "the address a page redirects to",
+        endpoint: EndpointOf::Arg(0),
+        ignore_types: &[],
+    },
 ];
 
 const fn on_class(class: &'static [&'static str], method: &'static str) -> Call {
@@ -100,9 +112,22 @@ const CLEAN_TYPES: &[&str] = &[
     "fieldset",
 ];
 
-/// Methods of the platform's interfaces that a `global` class implements: the platform calls
-/// them with its own values (a batch's records, a job's context), not a subscriber's.
-const PLATFORM_CALLBACKS: &[&str] = &["start", "execute", "finish", "oninstall", "onuninstall"];
+/// Methods of the platform's types that a class implements: the platform calls them with its
+/// own values (a batch's records, a job's context, a plugin's settings), not a subscriber's.
+const PLATFORM_CALLBACKS: &[&str] = &[
+    "start",
+    "execute",
+    "finish",
+    "oninstall",
+    "onuninstall",
+    // An authentication provider plugin's (`Auth.AuthProviderPluginClass`): the platform passes
+    // the provider's configuration and the identity provider's answer.
+    "initiate",
+    "handlecallback",
+    "getuserinfo",
+    "refresh",
+    "getcustommetadatatype",
+];
 
 /// The hop note for a parameter of a method a client calls; `None` for other methods.
 fn entry_point(model: &Model<'_>, m: MethodId) -> Option<&'static str> {
@@ -143,8 +168,15 @@ fn entry_point(model: &Model<'_>, m: MethodId) -> Option<&'static str> {
 
 static OPEN: OpenParams = OpenParams {
     types: &["string"],
-    sink_hints: &["query", "getcursor", "getpaginationcursor", "search.find"],
+    sink_hints: &[
+        "query",
+        "getcursor",
+        "getpaginationcursor",
+        "search.find",
+        "pagereference(",
+    ],
     note: "is a parameter of a method nothing in the project calls: its callers may pass anything",
+    platform_calls: PLATFORM_CALLBACKS,
 };
 
 pub(crate) static INPUT: Spec = Spec {

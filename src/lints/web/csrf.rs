@@ -116,7 +116,7 @@ fn entries(project: &Project, model: &Model<'_>) -> Vec<Entry> {
             c.outer.is_none()
                 && !project.files[c.file].rel.ends_with(".trigger")
                 && !c.annotations.iter().any(|a| a == "istest" || a == "restresource")
-                && !c.interfaces.iter().any(|i| JOBS.contains(&i.as_str()))
+                && !c.supertypes.iter().any(|i| JOBS.contains(&i.as_str()))
                 && (ctors.peek().is_none() || ctors.any(|(_, m)| m.is_visible && page_builds(model, class, m)))
         };
         if page.is_none() && !could_control() {
