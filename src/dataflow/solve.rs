@@ -563,19 +563,12 @@ impl Solver<'_, '_> {
                 if p.origin != Origin::Always || entry.own_body && p.path.is_some() {
                     continue;
                 }
-                let mut path = vec![super::Hop {
+                let first = super::Hop {
                     file: method.file,
                     span: span.clone(),
                     note: entry.note.clone(),
-                }];
-                path.extend(hops(&p.path));
-                out.push(Flow {
-                    sink: p.sink,
-                    file: p.file,
-                    span: p.span.clone(),
-                    path,
-                    endpoint: p.endpoint.clone(),
-                });
+                };
+                out.push(flow_from(first, p));
             }
         }
         out
@@ -617,19 +610,12 @@ impl Solver<'_, '_> {
                 if !open.types.contains(&ty.rsplit('.').next().unwrap_or(ty)) {
                     continue;
                 }
-                let mut path = vec![super::Hop {
+                let first = super::Hop {
                     file: method.file,
                     span: param.span.start as usize..param.span.end as usize,
                     note: format!("`{}` {}", param.display(src), open.note),
-                }];
-                path.extend(hops(&p.path));
-                out.push(Flow {
-                    sink: p.sink,
-                    file: p.file,
-                    span: p.span.clone(),
-                    path,
-                    endpoint: p.endpoint.clone(),
-                });
+                };
+                out.push(flow_from(first, p));
             }
         }
         // One flow per value put into the sink: parameters joined into one local before it
@@ -638,6 +624,19 @@ impl Solver<'_, '_> {
         out.sort_by_key(|f| (f.file, f.span.start, f.sink, last(f)));
         out.dedup_by(|a, b| (a.file, a.span.start, a.sink, last(a)) == (b.file, b.span.start, b.sink, last(b)));
         out
+    }
+}
+
+/// A summary's sink as a flow that starts at `first` (an entry, an open parameter).
+fn flow_from(first: super::Hop, p: &super::ParamSink) -> Flow {
+    let mut path = vec![first];
+    path.extend(hops(&p.path));
+    Flow {
+        sink: p.sink,
+        file: p.file,
+        span: p.span.clone(),
+        path,
+        endpoint: p.endpoint.clone(),
     }
 }
 

@@ -33,6 +33,22 @@ pub(crate) struct Hit {
     pub suppressed: bool,
 }
 
+impl Hit {
+    /// Asserts that every one of `want` is among the labels' messages (a flow's steps).
+    #[track_caller]
+    pub(crate) fn assert_labels(&self, want: &[&str]) {
+        let labels: Vec<&str> = self.labels.iter().map(|(l, _)| l.as_str()).collect();
+        for w in want {
+            assert!(labels.contains(w), "{w}: {labels:?}");
+        }
+    }
+}
+
+/// The class `Auth` (at [`CLASS`]) with `body` as its members.
+pub(crate) fn auth_class(body: &str) -> Vec<(&'static str, String)> {
+    vec![(CLASS, format!("public with sharing class Auth {{\n{body}\n}}\n"))]
+}
+
 /// A Connected App with the given inner XML.
 pub(crate) fn connected_app(inner: &str) -> String {
     format!(

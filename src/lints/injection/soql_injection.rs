@@ -32,10 +32,10 @@ impl Lint for SoqlInjection {
 
 #[cfg(test)]
 mod tests {
-    use crate::lints::test_support::{CLASS, cases, run_case as run};
+    use crate::lints::test_support::{CLASS, auth_class, cases, run_case as run};
 
     fn class(body: &str) -> Vec<(&'static str, String)> {
-        vec![(CLASS, format!("public with sharing class Auth {{\n{body}\n}}\n"))]
+        auth_class(body)
     }
 
     fn aura(body: &str) -> Vec<(&'static str, String)> {
@@ -165,15 +165,12 @@ mod tests {
         assert_eq!(hits.len(), 1, "{hits:#?}");
         assert_eq!(hits[0].message, "user input is run as a dynamic query");
         assert_eq!(hits[0].text, "Database.query('SELECT Id FROM Account' + where)");
-        let labels: Vec<&str> = hits[0].labels.iter().map(|(l, _)| l.as_str()).collect();
-        for want in [
+        hits[0].assert_labels(&[
             "read from the page's request (`getParameters()`)",
             "stored in field `Auth.filter`",
             "read from field `Auth.filter`",
             "returned by `Auth.clause`",
-        ] {
-            assert!(labels.contains(&want), "{want}: {labels:?}");
-        }
+        ]);
     }
 
     #[test]

@@ -179,10 +179,10 @@ fn code_only(code: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::lints::test_support::{CLASS, cases, run_case as run};
+    use crate::lints::test_support::{CLASS, auth_class, cases, run_case as run};
 
     fn class(body: &str) -> Vec<(&'static str, String)> {
-        vec![(CLASS, format!("public with sharing class Auth {{\n{body}\n}}\n"))]
+        auth_class(body)
     }
 
     /// A controller method whose `next` local holds the page's `retURL` parameter.
@@ -244,16 +244,13 @@ mod tests {
         assert_eq!(hits.len(), 1, "{hits:#?}");
         assert_eq!(hits[0].message, "user input decides the address a page redirects to");
         assert_eq!(hits[0].text, "new PageReference(url)");
-        let labels: Vec<&str> = hits[0].labels.iter().map(|(l, _)| l.as_str()).collect();
-        for want in [
+        hits[0].assert_labels(&[
             "read from the page's request (`getParameters()`)",
             "returned by `Auth.read`",
             "stored in field `Auth.target`",
             "read from field `Auth.target`",
             "passed to `Auth.send` as `url`",
-        ] {
-            assert!(labels.contains(&want), "{want}: {labels:?}");
-        }
+        ]);
     }
 
     #[test]
