@@ -40,6 +40,17 @@ fn pascal(id: &str) -> String {
         .collect()
 }
 
+/// The rule's `name`: its id in PascalCase. GitHub wants one, and SARIF validators take a name
+/// equal to the id (in any case, as a one-word id's would be) for a mistake: `CsrfRule`.
+fn rule_name(id: &str) -> String {
+    let name = pascal(id);
+    if name.eq_ignore_ascii_case(id) {
+        name + "Rule"
+    } else {
+        name
+    }
+}
+
 fn rule_descriptor(d: &'static RuleDoc) -> ReportingDescriptor {
     let full = d.section("What it finds").unwrap_or(d.summary);
     let fix = d.section("How to fix").unwrap_or("");
@@ -57,7 +68,7 @@ fn rule_descriptor(d: &'static RuleDoc) -> ReportingDescriptor {
         },
         help_uri: d.help_uri(),
         id: d.id,
-        name: pascal(d.id),
+        name: rule_name(d.id),
         properties: RuleProperties {
             precision: match d.confidence {
                 "high" => "high",
@@ -546,6 +557,8 @@ mod tests {
             "classes/Integration%20Recipes/A.cls"
         );
         assert_eq!(pascal("oauth-device-flow"), "OauthDeviceFlow");
+        assert_eq!(rule_name("oauth-device-flow"), "OauthDeviceFlow");
+        assert_eq!(rule_name("csrf"), "CsrfRule");
         assert_eq!(sentence("a b"), "a b.");
         assert_eq!(sentence("a b."), "a b.");
     }
