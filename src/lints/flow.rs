@@ -30,12 +30,7 @@ pub(crate) fn flow_finding(
     sink_note: &str,
     message: String,
 ) -> Finding {
-    let mut f = Finding::new(rule, file, span.clone(), message);
-    for hop in path {
-        f = f
-            .label(hop.file, hop.span.clone(), hop.note.as_str())
-            .step(hop.file, hop.span.clone(), hop.note.as_str());
-    }
+    let mut f = with_path(Finding::new(rule, file, span.clone(), message), path);
     let inside_sink = |e: &Endpoint| e.file == file && e.span.start >= span.start && e.span.end <= span.end;
     if let Some(e) = endpoint
         && !e.span.is_empty()
@@ -44,4 +39,14 @@ pub(crate) fn flow_finding(
         f = f.label(e.file, e.span.clone(), "endpoint set here");
     }
     f.step(file, span, sink_note)
+}
+
+/// `f` with every hop of `path` as a label and a flow step.
+pub(crate) fn with_path(mut f: Finding, path: &[Hop]) -> Finding {
+    for hop in path {
+        f = f
+            .label(hop.file, hop.span.clone(), hop.note.as_str())
+            .step(hop.file, hop.span.clone(), hop.note.as_str());
+    }
+    f
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::dataflow::model::{ClassId, MethodKind, Model};
 use crate::dataflow::{Call, EndpointOf, Entry, Flow, On, Reach, Sink, SinkAt, Spec};
 use crate::diagnostics::finding::{FileId, Finding};
-use crate::lints::flow::flow_finding;
+use crate::lints::flow::{flow_finding, with_path};
 use crate::lints::{Ctx, Lint};
 use crate::workspace::kind::FileKind;
 use crate::workspace::project::Project;
@@ -199,15 +199,9 @@ impl Lint for Csrf {
                     let message = format!(
                         "this call {note} when a page loads: a link on another site can make a signed-in user's browser do it"
                     );
-                    let mut f = Finding::new(ID, call.file, call.span.clone(), message);
-                    for hop in &flow.path {
-                        f = f.label(hop.file, hop.span.clone(), hop.note.as_str()).step(
-                            hop.file,
-                            hop.span.clone(),
-                            hop.note.as_str(),
-                        );
-                    }
-                    f.label(flow.file, flow.span.clone(), note)
+                    // Found at the entry's call, where the fix goes; the change is the last step.
+                    with_path(Finding::new(ID, call.file, call.span.clone(), message), &flow.path)
+                        .label(flow.file, flow.span.clone(), note)
                         .step(flow.file, flow.span.clone(), note)
                 }
             };
