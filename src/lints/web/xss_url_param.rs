@@ -1,0 +1,219 @@
+//! A page's request parameter written into a Visualforce page where the platform's HTML
+//! encoding does not protect it: a script, an event handler, the start of a link, or a value
+//! shown with `escape="false"` (reflected cross-site scripting).
+
+use std::ops::Range;
+
+use crate::diagnostics::finding::Finding;
+use crate::lints::{Ctx, Lint};
+use crate::syntax::vf::{self, Place};
+use crate::workspace::kind::FileKind;
+
+declare_lint!(XssUrlParam = "xss-url-param");
+
+/// How a merge field's place must encode a parameter, and what to say.
+struct Need {
+    /// Lower-case formula functions that make the value safe there.
+    encoders: &'static [&'static str],
+    /// Where the value goes, for the message.
+    place: String,
+    help: &'static str,
+}
+
+const JS: &[&str] = &["jsencode", "jsinhtmlencode", "urlencode"];
+const JS_HELP: &str = "encode it for JavaScript: `{!JSENCODE($CurrentPage.parameters.x)}` in a script, \
+     `{!JSINHTMLENCODE(...)}` in an event handler; or read it in Apex as an `Id` or a number";
+
+/// What the merge field at `at` needs, or `None` where Visualforce's own HTML encoding is enough.
+fn need(text: &str, place: Place, at: usize) -> Option<Need> {
+    match place {
+        Place::Html | Place::Other => None,
+        Place::Script => Some(Need {
+            encoders: JS,
+            place: "into a script".into(),
+            help: JS_HELP,
+        }),
+        Place::Attribute {
+            tag,
+            attr,
+            value_start,
+            tag_range,
+        } => {
+            if attr.starts_with("on") && attr.len() > 2 {
+                return Some(Need {
+                    encoders: JS,
+                    place: format!("into the `{attr}` handler of `<{tag}>`"),
+                    help: JS_HELP,
+                });
+            }
+            let unescaped = matches!(attr.as_str(), "value" | "summary" | "detail")
+                && vf::tag_attribute(&text[tag_range], "escape")
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
+            if unescaped {
+                return Some(Need {
+                    encoders: vf::ENCODERS,
+                    place: format!("as HTML (`escape=\"false\"` on `<{tag}>`)"),
+                    help: "drop `escape=\"false\"`, or wrap the value in `{!HTMLENCODE(...)}`",
+                });
+            }
+            // At the start of a link the parameter picks the scheme: `javascript:` runs.
+            let leads = text[value_start..at].trim().is_empty();
+            if leads && crate::dataflow::markup::url_attribute(&tag, &attr) {
+                return Some(Need {
+                    encoders: &["urlencode"],
+                    place: format!("at the start of the `{attr}` of `<{tag}>`"),
+                    help: "start the link with a path of your own (`/apex/Next?id={!URLENCODE(...)}`), \
+                           or check the address in Apex before you use it",
+                });
+            }
+            None
+        }
+    }
+}
+
+impl Lint for XssUrlParam {
+    fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        for (id, f) in cx.project.files.iter().enumerate() {
+            if f.kind != FileKind::Visualforce || !contains_parameters(&f.text) {
+                continue;
+            }
+            let regions = vf::Regions::of(&f.text);
+            let id_checked = vf::validates_id(&f.text);
+            for expr in vf::merge_fields(&f.text) {
+                let e = &f.text[expr.clone()];
+                let params: Vec<Range<usize>> = vf::references(e)
+                    .into_iter()
+                    .filter(|r| is_parameter(&e[r.clone()]))
+                    .filter(|r| !(id_checked && parameter_name(&e[r.clone()]).eq_ignore_ascii_case("id")))
+                    .collect();
+                if params.is_empty() {
+                    continue;
+                }
+                let Some(need) = need(&f.text, regions.place(&f.text, expr.start - 2), expr.start - 2) else {
+                    continue;
+                };
+                for r in params.iter().filter(|r| vf::outputs_raw(e, r, need.encoders)) {
+                    let span = expr.start + r.start..expr.start + r.end;
+                    let name = parameter_name(&e[r.clone()]);
+                    out.push(
+                        Finding::new(
+                            ID,
+                            id,
+                            span,
+                            format!("page parameter `{name}` is written {} without encoding", need.place),
+                        )
+                        .help(need.help),
+                    );
+                }
+            }
+        }
+    }
+}
+
+const PARAMETERS: &str = "$currentpage.parameters";
+
+fn contains_parameters(text: &str) -> bool {
+    memchr::memmem::find_iter(text.as_bytes(), b"$").any(|i| {
+        text.as_bytes()
+            .get(i..i + PARAMETERS.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(PARAMETERS.as_bytes()))
+    })
+}
+
+/// `$CurrentPage.parameters.id` (a map read by key is one reference up to `[`).
+fn is_parameter(reference: &str) -> bool {
+    reference.len() >= PARAMETERS.len()
+        && reference.as_bytes()[..PARAMETERS.len()].eq_ignore_ascii_case(PARAMETERS.as_bytes())
+        && matches!(reference.as_bytes().get(PARAMETERS.len()), None | Some(b'.'))
+}
+
+/// `id` in `$CurrentPage.parameters.id`; `parameters` when read by key.
+fn parameter_name(reference: &str) -> &str {
+    reference[PARAMETERS.len()..].strip_prefix('.').unwrap_or("parameters")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lints::test_support::{Hit, run};
+
+    fn page(body: &str) -> Vec<Hit> {
+        page_of("controller=\"C\"", body)
+    }
+
+    fn page_of(root: &str, body: &str) -> Vec<Hit> {
+        run(
+            ID,
+            &[(
+                "force-app/main/default/pages/P.page",
+                &format!("<apex:page {root}>\n{body}\n</apex:page>"),
+            )],
+        )
+    }
+
+    #[test]
+    fn reported() {
+        let cases = [
+            "<script>var id = '{!$CurrentPage.parameters.id}';</script>",
+            "<script>go('{!HTMLENCODE($CurrentPage.parameters.id)}');</script>",
+            "<script>var n = '{!IF(ISBLANK($CurrentPage.parameters.n), \"x\", $CurrentPage.parameters.n)}';</script>",
+            "<button onclick=\"show('{!$CurrentPage.Parameters.msg}')\">x</button>",
+            "<apex:outputText escape=\"false\" value=\"{!$CurrentPage.parameters.msg}\"/>",
+            "<a href=\"{!$CurrentPage.parameters.retURL}\">back</a>",
+            "<apex:outputLink value=\"{! $CurrentPage.parameters.retURL }\">back</apex:outputLink>",
+            "<script>\nvar u = '/x?a=' + '{!LEFT($CurrentPage.parameters.a, 15)}';\n</script>",
+        ];
+        for case in cases {
+            let found = page(case);
+            assert_eq!(found.len(), 1, "{case}: {found:?}");
+            assert!(found[0].message.starts_with("page parameter `"), "{}", found[0].message);
+        }
+    }
+
+    #[test]
+    fn look_alikes() {
+        let cases = [
+            // Visualforce encodes text and ordinary attributes for HTML.
+            "<p>{!$CurrentPage.parameters.id}</p>",
+            "<apex:outputText value=\"{!$CurrentPage.parameters.id}\"/>",
+            "<input type=\"hidden\" value=\"{!$CurrentPage.parameters.id}\"/>",
+            // Encoded for the place.
+            "<script>var id = '{!JSENCODE($CurrentPage.parameters.id)}';</script>",
+            "<button onclick=\"show('{!JSINHTMLENCODE($CurrentPage.parameters.msg)}')\">x</button>",
+            "<apex:outputText escape=\"false\" value=\"{!HTMLENCODE($CurrentPage.parameters.msg)}\"/>",
+            // Tested, not written.
+            "<script>var on = {!$CurrentPage.parameters.mode == 'edit'};</script>",
+            "<script>var on = {!NOT(ISBLANK($CurrentPage.parameters.id))};</script>",
+            "<script>var n = '{!IF($CurrentPage.parameters.x = 'a', 'one', 'two')}';</script>",
+            // The link starts with the page's own path.
+            "<a href=\"/apex/Next?id={!$CurrentPage.parameters.id}\">next</a>",
+            // Comments and styles are not judged; a parameter named like the map is not one.
+            "<!-- <script>'{!$CurrentPage.parameters.id}'</script> -->",
+            "<script>var x = '{!$CurrentPage.parametersMap}';</script>",
+        ];
+        for case in cases {
+            assert!(page(case).is_empty(), "{case}: {:?}", page(case));
+        }
+    }
+
+    #[test]
+    fn standard_controllers_check_only_id() {
+        let script = "<script>var a = '{!$CurrentPage.parameters.id}', b = '{!$CurrentPage.parameters.tab}';</script>";
+        let found = page_of("standardController=\"Case\"", script);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("`tab`"));
+        // A list controller takes no record Id.
+        assert_eq!(
+            page_of("standardController=\"Case\" recordSetVar=\"cs\"", script).len(),
+            2
+        );
+    }
+
+    #[test]
+    fn every_parameter_once_at_its_name() {
+        let text = "<script>f('{!$CurrentPage.parameters.a}_{!$CurrentPage.parameters.b}');</script>";
+        let found = page(text);
+        assert_eq!(found.len(), 2);
+        assert!(found[0].message.contains("`a`") && found[1].message.contains("`b`"));
+    }
+}
