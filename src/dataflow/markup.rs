@@ -3,6 +3,7 @@
 //! through the Apex data flow's field URLs.
 
 use crate::dataflow::Analysis;
+pub(crate) use crate::syntax::vf::{enclosing_attribute, url_attribute};
 use crate::dataflow::url::{self, UrlClass};
 
 /// The Apex controllers of a page or component, to resolve `{!property}` merge fields to
@@ -113,61 +114,6 @@ fn first_url_literal(s: &str) -> Option<&str> {
     Some(&rest[..end])
 }
 
-/// Visualforce attributes that load or submit to a URL.
-pub(crate) fn url_attribute(tag: &str, attr: &str) -> bool {
-    matches!(attr, "action" | "src" | "href" | "data" | "formaction")
-        || (matches!(tag, "apex:outputlink" | "lightning:formattedurl" | "ui:outputurl") && attr == "value")
-        || (tag == "meta" && attr == "content")
-}
-
-/// The tag, attribute name (both lower-case) and value start of the attribute value that
-/// contains `at`, if `at` is inside a start tag's quoted attribute value.
-pub(crate) fn enclosing_attribute(text: &str, at: usize) -> Option<(String, String, usize)> {
-    let before = &text[..at];
-    let lt = before.rfind('<')?;
-    // Inside text content, not a tag, when a `>` closes the tag before `at` (merge fields may
-    // contain `>` only as an operator, which Visualforce writes as `&gt;`).
-    if before[lt..].contains('>') {
-        return None;
-    }
-    let tag_text = &before[lt + 1..];
-    let tag: String = tag_text
-        .chars()
-        .take_while(|c| !c.is_whitespace() && *c != '/')
-        .collect::<String>()
-        .to_ascii_lowercase();
-    // The attribute value we are in starts at the last quote preceded by `=`.
-    let bytes = before.as_bytes();
-    let mut i = at;
-    while i > lt {
-        i -= 1;
-        let c = bytes[i];
-        if (c == b'"' || c == b'\'') && i > 0 {
-            let mut j = i;
-            while j > lt && bytes[j - 1].is_ascii_whitespace() {
-                j -= 1;
-            }
-            if j > lt && bytes[j - 1] == b'=' {
-                let mut k = j - 1;
-                while k > lt && bytes[k - 1].is_ascii_whitespace() {
-                    k -= 1;
-                }
-                let name_end = k;
-                while k > lt && !bytes[k - 1].is_ascii_whitespace() {
-                    k -= 1;
-                }
-                let name = before[k..name_end].to_ascii_lowercase();
-                // The quote must not be closed between the value start and `at`.
-                if !before[i + 1..].contains(c as char) {
-                    return Some((tag, name, i + 1));
-                }
-                return None;
-            }
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,17 +165,5 @@ mod tests {
             classify_markup_url("https://{!Other}/x", &ctl),
             UrlClass::Unknown(why) if why.contains("{!Other}")
         ));
-    }
-
-    #[test]
-    fn attributes() {
-        let t = r#"<apex:page><iframe width="1" src="https://x.example/?s={!$Api.Session_ID}"/> <p>{!$Api.Session_ID}</p></apex:page>"#;
-        let at = t.find("$Api").unwrap_or(0);
-        assert_eq!(
-            enclosing_attribute(t, at).map(|(t, a, _)| (t, a)),
-            Some(("iframe".to_string(), "src".to_string()))
-        );
-        let at = t.rfind("$Api").unwrap_or(0);
-        assert_eq!(enclosing_attribute(t, at), None);
     }
 }

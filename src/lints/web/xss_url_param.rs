@@ -58,7 +58,7 @@ fn need(text: &str, place: Place, at: usize) -> Option<Need> {
             }
             // At the start of a link the parameter picks the scheme: `javascript:` runs.
             let leads = text[value_start..at].trim().is_empty();
-            if leads && crate::dataflow::markup::url_attribute(&tag, &attr) {
+            if leads && crate::syntax::vf::url_attribute(&tag, &attr) {
                 return Some(Need {
                     encoders: &["urlencode"],
                     place: format!("at the start of the `{attr}` of `<{tag}>`"),
