@@ -105,12 +105,21 @@ const MAX_DFA_BYTES: usize = 8 * 1024;
 /// Source with CumulusCI namespace tokens (`%%%NAMESPACE%%%`, `%%%NAMESPACE_DOT%%%`, ...)
 /// replaced by as many `x`s, so the parser sees identifiers and every offset stays where it is.
 /// Borrowed when there is no token, which is the common case.
+///
+/// Also `Trigger.` (any case) becomes `Trixger.`: the grammar takes `trigger` for the keyword
+/// of a trigger's declaration and gives up on a statement that starts with it
+/// (`Trigger.new[0].addError(...)`, `Trigger.oldMap.get(id).x = y`); the name is read from
+/// the original text.
 pub(crate) fn neutralize_tokens(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains("%%%") {
+    let triggers = trigger_objects(text);
+    if !text.contains("%%%") && triggers.is_empty() {
         return std::borrow::Cow::Borrowed(text);
     }
     let bytes = text.as_bytes();
     let mut out = bytes.to_vec();
+    for at in triggers {
+        out[at + 3] = b'x';
+    }
     let mut i = 0;
     while i + 3 <= bytes.len() {
         if &bytes[i..i + 3] == b"%%%" {
@@ -129,6 +138,20 @@ pub(crate) fn neutralize_tokens(text: &str) -> std::borrow::Cow<'_, str> {
     }
     // Only ASCII was replaced by ASCII.
     std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| text.to_string()))
+}
+
+/// Where the word `trigger` (any case) is followed by a `.`, blanks between.
+fn trigger_objects(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b'.', b)
+        .filter_map(|dot| {
+            let end = dot - b[..dot].iter().rev().take_while(|c| c.is_ascii_whitespace()).count();
+            let at = end.checked_sub(7)?;
+            let word = b[at..end].eq_ignore_ascii_case(b"trigger");
+            let starts = at == 0 || !is_word_byte(b[at - 1]);
+            (word && starts).then_some(at)
+        })
+        .collect()
 }
 
 /// The id of a named node kind, or `None` if the grammar has no such kind.
@@ -227,6 +250,21 @@ pub(crate) fn string_content<'s>(node: Node<'_>, src: &'s str) -> Option<(&'s st
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statements_on_trigger_context_parse() {
+        let text = "class C { void f(String m) {\n    Trigger.new[0].addError(m, false);\n    \
+                    trigger . oldMap.get(m).Name = m;\n    System.Trigger.newMap.get(m).addError(m);\n} }";
+        let neutral = neutralize_tokens(text);
+        assert_eq!(neutral.len(), text.len());
+        assert_eq!(neutral.matches("Trixger.").count(), 2);
+        assert!(neutral.contains("trixger . oldMap"));
+        let tree = parse(&neutral).expect("tree");
+        assert!(first_error(&tree).is_none(), "{}", tree.root_node().to_sexp());
+        // The declaration keeps its keyword; a name that ends in `trigger` is another word.
+        let decl = "trigger OrderTrigger on Order (before insert) { myTrigger.run(); }";
+        assert!(matches!(neutralize_tokens(decl), std::borrow::Cow::Borrowed(_)));
+    }
 
     /// A word of 200 KB (a repository's identifier) builds in linear time and still matches
     /// in any case; a DFA for it took seconds per 32 KB.
