@@ -3,8 +3,8 @@
 //! through the Apex data flow's field URLs.
 
 use crate::dataflow::Analysis;
-pub(crate) use crate::syntax::vf::{enclosing_attribute, url_attribute};
 use crate::dataflow::url::{self, UrlClass};
+pub(crate) use crate::syntax::vf::{enclosing_attribute, url_attribute};
 
 /// The Apex controllers of a page or component, to resolve `{!property}` merge fields to
 /// where the property's value points.

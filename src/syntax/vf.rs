@@ -225,6 +225,23 @@ fn tag_end(text: &str, lt: usize) -> Option<usize> {
     None
 }
 
+/// The start tags `<name ...>` of the markup (`name` lower-case; tags match in any case).
+pub(crate) fn start_tags<'t>(text: &'t str, name: &str) -> Vec<&'t str> {
+    let open = format!("<{name}");
+    let finder = memchr::memmem::Finder::new(open.as_bytes());
+    let lower = text.to_ascii_lowercase();
+    finder
+        .find_iter(lower.as_bytes())
+        .filter(|&lt| {
+            lower[lt + open.len()..]
+                .bytes()
+                .next()
+                .is_some_and(|c| c.is_ascii_whitespace() || c == b'/' || c == b'>')
+        })
+        .filter_map(|lt| text.get(lt..tag_end(text, lt)?))
+        .collect()
+}
+
 /// The value of attribute `attr` (lower-case) in a start tag, as written.
 pub(crate) fn tag_attribute<'t>(tag: &'t str, attr: &str) -> Option<&'t str> {
     let lower = tag.to_ascii_lowercase();
@@ -555,6 +572,16 @@ mod tests {
         assert!(!raw("a &gt; p", "p"));
         // Called names and literals are not references.
         assert_eq!(references("IF(true, x, 'y z')").len(), 1);
+    }
+
+    #[test]
+    fn start_tags_of_a_name() {
+        let t = r#"<apex:page><c:Hover text="a > b"/><c:HoverText text='x'/><C:HOVER
+            text="{!y}"></c:hover></apex:page>"#;
+        let tags = start_tags(t, "c:hover");
+        assert_eq!(tags.len(), 2);
+        assert_eq!(tags[0], r#"<c:Hover text="a > b"/>"#);
+        assert_eq!(tag_attribute(tags[1], "text"), Some("{!y}"));
     }
 
     #[test]

@@ -1,0 +1,1022 @@
+//! Text shown as HTML with the platform's encoding turned off: `addError(message, false)` in
+//! Apex, `escape="false"` in Visualforce, `<aura:unescapedHtml>` in Aura, when the text is
+//! not the code's own (a record's field, a variable, a controller property).
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use crate::diagnostics::finding::{FileId, Finding};
+use crate::lints::{Ctx, Lint};
+use crate::syntax::vf::{self, Place};
+use crate::workspace::kind::{FileKind, MetaType};
+
+declare_lint!(XssEscapeFalse = "xss-escape-false");
+
+const APEX_HELP: &str = "escape what the code did not write (`String.escapeHtml4(record.Name)`), or drop the `false`: \
+     `addError` then shows the message as text";
+const MARKUP_HELP: &str = "drop `escape=\"false\"` (or `aura:unescapedHtml`), or wrap the value in `{!HTMLENCODE(...)}`; \
+     markup that must stay markup belongs in the page, not in data";
+
+impl Lint for XssEscapeFalse {
+    fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        let rich = std::cell::OnceCell::new();
+        let rich = || rich.get_or_init(|| rich_text_fields(cx));
+        for (id, f) in cx.project.files.iter().enumerate() {
+            match f.kind {
+                FileKind::Apex if may_add_raw_error(&f.text) => check_apex(rich(), id, &f.text, out),
+                FileKind::Visualforce if contains_ascii_ci(&f.text, "escape") => {
+                    check_page(cx, rich(), id, &f.text, out)
+                }
+                FileKind::AuraMarkup if contains_ascii_ci(&f.text, "aura:unescapedhtml") => {
+                    check_aura(rich(), id, &f.text, out)
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn contains_ascii_ci(text: &str, word: &str) -> bool {
+    let w = word.as_bytes();
+    text.as_bytes().windows(w.len()).any(|s| s.eq_ignore_ascii_case(w))
+}
+
+/// Whether some `addError(` has a `false` before its statement ends: only such files are
+/// parsed again (the per-file pass keeps no trees; see [`crate::syntax::flat`]).
+fn may_add_raw_error(text: &str) -> bool {
+    let b = text.as_bytes();
+    let word = b"adderror";
+    (0..b.len().saturating_sub(word.len())).any(|i| {
+        b[i..i + word.len()].eq_ignore_ascii_case(word) && {
+            let rest = &b[i + word.len()..b.len().min(i + word.len() + 2000)];
+            let end = rest.iter().position(|&c| c == b';').unwrap_or(rest.len());
+            contains_ascii_ci(&text[i + word.len()..i + word.len() + end], "false")
+        }
+    })
+}
+
+// ---- Apex ------------------------------------------------------------------------------------
+
+fn check_apex(rich: &RichText, file: FileId, text: &str, out: &mut Vec<Finding>) {
+    let Some(tree) = crate::syntax::apex::parse(&crate::syntax::apex::neutralize_tokens(text)) else {
+        return;
+    };
+    let root = tree.root_node();
+    let tests = crate::syntax::apex::test_ranges(root, text);
+    let mut cursor = root.walk();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "method_invocation"
+            && let Some((message, raw)) = raw_error(node, text)
+            && !tests.iter().any(|t| t.contains(&node.start_byte()))
+            && let Some(part) = Resolver::new(node, text, rich).dynamic(message, 0)
+        {
+            let shown = excerpt(&text[part.byte_range()]);
+            out.push(
+                Finding::new(
+                    ID,
+                    file,
+                    message.byte_range(),
+                    format!(
+                        "`addError` shows `{shown}` as HTML: `{}` turns its escaping off",
+                        &text[raw.byte_range()]
+                    ),
+                )
+                .help(APEX_HELP),
+            );
+        }
+        stack.extend(node.named_children(&mut cursor));
+    }
+}
+
+/// `x.addError(message, false)`: the message and the `false`.
+fn raw_error<'t>(call: Node<'t>, text: &str) -> Option<(Node<'t>, Node<'t>)> {
+    let name = call.child_by_field_name("name")?;
+    if !text[name.byte_range()].eq_ignore_ascii_case("adderror") {
+        return None;
+    }
+    let args = call.child_by_field_name("arguments")?;
+    let mut cursor = args.walk();
+    let list: Vec<Node<'t>> = args.named_children(&mut cursor).collect();
+    match list.as_slice() {
+        [message, flag] if flag.kind() == "boolean" && text[flag.byte_range()].eq_ignore_ascii_case("false") => {
+            Some((*message, *flag))
+        }
+        _ => None,
+    }
+}
+
+fn excerpt(s: &str) -> String {
+    let one_line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(60) {
+        Some((i, _)) => format!("{}...", &one_line[..i]),
+        None => one_line,
+    }
+}
+
+/// Methods whose result is their text escaped for HTML.
+const ESCAPERS: &[&str] = &[
+    "escapehtml4",
+    "escapehtml3",
+    "escapexml",
+    "sfdc_htmlencode",
+    "htmlencode",
+];
+/// Methods whose result is the code's or an administrator's, not a user's: labels.
+const LABELS: &[&str] = &["getlabel", "getlabelplural"];
+
+/// What following a variable to its values costs the resolver's depth.
+const HOP: u16 = 32;
+
+/// Finds the part of a message that the code did not write.
+struct Resolver<'t> {
+    text: &'t str,
+    /// The method (or class body) the call is in, where its locals are declared.
+    scope: Option<Node<'t>>,
+    rich: &'t RichText,
+}
+
+impl<'t> Resolver<'t> {
+    fn new(call: Node<'t>, text: &'t str, rich: &'t RichText) -> Self {
+        let mut scope = call.parent();
+        while let Some(s) = scope {
+            if matches!(
+                s.kind(),
+                "method_declaration" | "constructor_declaration" | "class_body"
+            ) {
+                break;
+            }
+            scope = s.parent();
+        }
+        Resolver { text, scope, rich }
+    }
+
+    /// The first part of `e` that is not a literal, a label, an Id or escaped text; `None`
+    /// when the whole value is the code's. `depth` counts a step into an expression as 1 and a
+    /// step from a variable to its values as [`HOP`]: six variables deep, or a long
+    /// concatenation, is given up on (reported).
+    fn dynamic(&self, e: Node<'t>, depth: u16) -> Option<Node<'t>> {
+        if depth > 6 * HOP {
+            return Some(e);
+        }
+        let field = |name: &str| e.child_by_field_name(name);
+        match e.kind() {
+            "string_literal" | "int" | "boolean" | "null_literal" | "decimal_floating_point_literal" => None,
+            "parenthesized_expression" | "cast_expression" => {
+                let inner = e.named_child(e.named_child_count().saturating_sub(1) as u32)?;
+                self.dynamic(inner, depth + 1)
+            }
+            "binary_expression" => {
+                let (l, r) = (field("left")?, field("right")?);
+                self.dynamic(l, depth + 1).or_else(|| self.dynamic(r, depth + 1))
+            }
+            "ternary_expression" => {
+                let (c, a) = (field("consequence")?, field("alternative")?);
+                self.dynamic(c, depth + 1).or_else(|| self.dynamic(a, depth + 1))
+            }
+            "field_access" => {
+                let object = field("object").map_or("", |o| &self.text[o.byte_range()]);
+                let name = field("field").map_or("", |f| &self.text[f.byte_range()]);
+                let label = object.eq_ignore_ascii_case("label") || object.eq_ignore_ascii_case("system.label");
+                // An Id is 15 or 18 letters and digits; so is a lookup, a `__c` field whose
+                // `__r` relationship the same file follows.
+                // A rich text field or an image formula carries filtered markup.
+                (!label && !name.eq_ignore_ascii_case("id") && !self.lookup(name) && !self.rich.holds(name))
+                    .then_some(e)
+            }
+            "method_invocation" => {
+                let name = field("name")
+                    .map_or("", |n| &self.text[n.byte_range()])
+                    .to_ascii_lowercase();
+                if ESCAPERS.contains(&name.as_str()) || LABELS.contains(&name.as_str()) {
+                    return None;
+                }
+                Some(e)
+            }
+            "identifier" => self.local(e, depth),
+            _ => Some(e),
+        }
+    }
+
+    /// Whether every declaration of `name` in `scope` (locals, fields, parameters, its
+    /// `getX()` getter) has a type whose text cannot carry markup: a number, a Boolean, an Id,
+    /// a date.
+    fn markup_free_type(&self, scope: Node<'t>, name: &str) -> bool {
+        let mut seen = false;
+        let mut cursor = scope.walk();
+        let mut stack = vec![scope];
+        while let Some(n) = stack.pop() {
+            let declared = match n.kind() {
+                "variable_declarator" => n
+                    .child_by_field_name("name")
+                    .filter(|m| self.text[m.byte_range()].eq_ignore_ascii_case(name))
+                    .and_then(|_| n.parent())
+                    .and_then(|d| d.child_by_field_name("type")),
+                "formal_parameter" => n
+                    .child_by_field_name("name")
+                    .filter(|m| self.text[m.byte_range()].eq_ignore_ascii_case(name))
+                    .and_then(|_| n.child_by_field_name("type")),
+                "method_declaration" => n
+                    .child_by_field_name("name")
+                    .filter(|m| is_getter(&self.text[m.byte_range()], name))
+                    .and_then(|_| n.child_by_field_name("type")),
+                _ => None,
+            };
+            if let Some(ty) = declared {
+                let ty = self.text[ty.byte_range()].trim();
+                if !MARKUP_FREE_TYPES.iter().any(|t| t.eq_ignore_ascii_case(ty)) {
+                    return false;
+                }
+                seen = true;
+            }
+            stack.extend(n.named_children(&mut cursor));
+        }
+        seen
+    }
+
+    /// Whether `name` is a custom lookup field: the file also reads `Name__r`.
+    fn lookup(&self, name: &str) -> bool {
+        let Some(stem) = name.get(..name.len().saturating_sub(3)).filter(|_| name.len() > 3) else {
+            return false;
+        };
+        if !name[stem.len()..].eq_ignore_ascii_case("__c") {
+            return false;
+        }
+        let relationship = format!("{stem}__r");
+        contains_ascii_ci(self.text, &relationship)
+    }
+
+    /// A local, or a field of the class, is the code's when every value it is given is.
+    fn local(&self, name: Node<'t>, depth: u16) -> Option<Node<'t>> {
+        let mut scope = self.scope?;
+        let wanted = &self.text[name.byte_range()];
+        loop {
+            if self.markup_free_type(scope, wanted) {
+                return None;
+            }
+            match self.values_in(scope, wanted) {
+                Err(()) => return Some(name),
+                Ok(values) if values.is_empty() => {
+                    // Not the method's: the class's field, if the class gives it a value.
+                    let mut outer = scope.parent();
+                    while let Some(o) = outer.filter(|o| o.kind() != "class_body") {
+                        outer = o.parent();
+                    }
+                    match outer {
+                        Some(o) if o != scope => scope = o,
+                        _ => return Some(name),
+                    }
+                }
+                Ok(values) => {
+                    // Each value in the scope it is written in: a getter's return reads the
+                    // getter's locals.
+                    return values
+                        .into_iter()
+                        .find_map(|v| Resolver::new(v, self.text, self.rich).dynamic(v, depth + HOP))
+                        .map(|_| name);
+                }
+            }
+        }
+    }
+
+    /// The values `scope` gives the variable `name`; `Err` when one is not visible (a
+    /// parameter, a compound assignment's whole).
+    fn values_in(&self, scope: Node<'t>, wanted: &str) -> Result<Vec<Node<'t>>, ()> {
+        let named = |n: Option<Node<'_>>| n.is_some_and(|n| self.text[n.byte_range()].eq_ignore_ascii_case(wanted));
+        let mut values: Vec<Node<'t>> = Vec::new();
+        let mut cursor = scope.walk();
+        let mut stack = vec![scope];
+        while let Some(n) = stack.pop() {
+            let target = match n.kind() {
+                "variable_declarator" => {
+                    // A property whose getter has a body computes its value.
+                    if named(n.child_by_field_name("name")) && computed_property(n) {
+                        return Err(());
+                    }
+                    n.child_by_field_name("name")
+                }
+                // `this.x = v` gives the field `x` its value.
+                "assignment_expression" => n.child_by_field_name("left").map(|l| {
+                    match (
+                        l.kind(),
+                        l.child_by_field_name("object"),
+                        l.child_by_field_name("field"),
+                    ) {
+                        ("field_access", Some(o), Some(f))
+                            if self.text[o.byte_range()].eq_ignore_ascii_case("this") =>
+                        {
+                            f
+                        }
+                        _ => l,
+                    }
+                }),
+                // `getX()` is what a page's `{!x}` calls: its value is what it returns.
+                "method_declaration" => {
+                    if n.child_by_field_name("name")
+                        .is_some_and(|m| is_getter(&self.text[m.byte_range()], wanted))
+                    {
+                        let returned = returns(n);
+                        if returned.is_empty() {
+                            return Err(());
+                        }
+                        values.extend(returned);
+                    }
+                    None
+                }
+                // A parameter's value is the caller's.
+                "formal_parameter" => {
+                    if named(n.child_by_field_name("name")) {
+                        return Err(());
+                    }
+                    None
+                }
+                _ => None,
+            };
+            if named(target) {
+                match n.child_by_field_name(if n.kind() == "variable_declarator" {
+                    "value"
+                } else {
+                    "right"
+                }) {
+                    Some(v) => values.push(v),
+                    // Declared without a value: given one elsewhere, or null.
+                    None if n.kind() == "variable_declarator" => {}
+                    None => return Err(()),
+                }
+            }
+            stack.extend(n.named_children(&mut cursor));
+        }
+        Ok(values)
+    }
+}
+
+/// Declared types whose values print without markup.
+const MARKUP_FREE_TYPES: &[&str] = &[
+    "integer", "long", "decimal", "double", "boolean", "id", "date", "datetime", "time",
+];
+
+/// Whether method `m` is the getter a page's `{!name}` calls.
+fn is_getter(m: &str, name: &str) -> bool {
+    m.len() == name.len() + 3 && m[..3].eq_ignore_ascii_case("get") && m[3..].eq_ignore_ascii_case(name)
+}
+
+/// The expressions a method returns; empty when one `return` has none.
+fn returns(method: Node<'_>) -> Vec<Node<'_>> {
+    let mut out = Vec::new();
+    let mut cursor = method.walk();
+    let mut stack = vec![method];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "return_statement" {
+            match n.named_child(0) {
+                Some(v) => out.push(v),
+                None => return Vec::new(),
+            }
+            continue;
+        }
+        stack.extend(n.named_children(&mut cursor));
+    }
+    out
+}
+
+/// Whether a declarator is a property with a `get { ... }` body.
+fn computed_property(declarator: Node<'_>) -> bool {
+    let Some(decl) = declarator.parent() else {
+        return false;
+    };
+    let mut cursor = decl.walk();
+    let lists: Vec<Node<'_>> = decl
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() == "accessor_list")
+        .collect();
+    lists.iter().any(|list| {
+        let mut cursor = list.walk();
+        list.named_children(&mut cursor)
+            .any(|a| a.child_by_field_name("body").is_some())
+    })
+}
+
+// ---- Visualforce and Aura ----------------------------------------------------------------------
+
+/// Names whose values the code or an administrator wrote: labels, resources, describe
+/// results, settings, the current user's and org's own records.
+const TRUSTED: &[&str] = &[
+    "$label.",
+    "$resource.",
+    "$site.",
+    "$objecttype.",
+    "$setup.",
+    "$organization.",
+    "$user.",
+    "$page.",
+    "$api.",
+    "$component.",
+    "$action.",
+    "$permission.",
+    "$profile.",
+    "$currentpage.name",
+];
+
+/// `$CurrentPage.parameters` has its own rule, `xss-url-param`.
+const PARAMETERS: &str = "$currentpage.parameters";
+
+fn trusted(reference: &str) -> bool {
+    let lower = reference.to_ascii_lowercase();
+    TRUSTED.iter().any(|t| lower.starts_with(t)) || lower.starts_with(PARAMETERS)
+}
+
+/// The first reference of a merge expression that is written as it is, not trusted and not a
+/// rich text field.
+fn untrusted(expr: &str, rich: &RichText) -> Option<Range<usize>> {
+    vf::references(expr).into_iter().find(|r| {
+        let name = &expr[r.clone()];
+        !trusted(name) && !rich.holds(name) && vf::outputs_raw(expr, r, vf::ENCODERS)
+    })
+}
+
+/// The project's rich text area fields (`<type>Html</type>`) and image formulas, lower-case.
+/// The platform filters
+/// their HTML when a record is saved (no scripts, no event handlers: Salesforce's product
+/// security team points partners to them for exactly this), so showing one raw is what it is
+/// for. A name counts only when every definition of it in the project is rich text, as the
+/// object behind `{!x.Field__c}` is not known.
+#[derive(Default)]
+struct RichText(foldhash::HashSet<String>);
+
+impl RichText {
+    fn holds(&self, reference: &str) -> bool {
+        let last = reference.rsplit('.').next().unwrap_or(reference).trim();
+        last.len() > 3
+            && last[last.len() - 3..].eq_ignore_ascii_case("__c")
+            && self.0.contains(&last.to_ascii_lowercase())
+    }
+}
+
+/// A formula that picks among `IMAGE(...)` tags and joins no text (`&`): the markup is the
+/// formula's, written in the project (a stage's traffic light).
+fn image_formula(formula: &str) -> bool {
+    contains_ascii_ci(formula, "image(") && !formula.contains('&')
+}
+
+fn rich_text_fields(cx: &Ctx<'_>) -> RichText {
+    let mut all_rich: foldhash::HashMap<String, bool> = foldhash::HashMap::default();
+    let mut note = |name: &str, el: crate::syntax::xml::ElemRef<'_>| {
+        let safe = el.child_text("type").is_some_and(|t| t.trim() == "Html")
+            || el.child_text("formula").is_some_and(image_formula);
+        *all_rich.entry(name.to_ascii_lowercase()).or_insert(true) &= safe;
+    };
+    for (_, f, doc) in cx.project.xml_of(MetaType::CustomField) {
+        if let Some(root) = doc.root() {
+            note(root.child_text("fullName").unwrap_or(f.component_name()), root);
+        }
+    }
+    for (_, _, doc) in cx.project.xml_of(MetaType::CustomObject) {
+        let Some(root) = doc.root() else { continue };
+        for el in root.children_named("fields") {
+            if let Some(name) = el.child_text("fullName") {
+                note(name, el);
+            }
+        }
+    }
+    RichText(
+        all_rich
+            .into_iter()
+            .filter(|(_, rich)| *rich)
+            .map(|(name, _)| name)
+            .collect(),
+    )
+}
+
+fn check_page(cx: &Ctx<'_>, rich: &RichText, file: FileId, text: &str, out: &mut Vec<Finding>) {
+    let regions = vf::Regions::of(text);
+    let page = Page {
+        cx,
+        rich,
+        rel: &cx.project.files[file].rel,
+        text,
+    };
+    // One finding per attribute: its first untrusted merge field.
+    let mut reported = None;
+    for expr in vf::merge_fields(text) {
+        let Place::Attribute {
+            tag,
+            attr,
+            tag_range,
+            value_start,
+        } = regions.place(text, expr.start - 2)
+        else {
+            continue;
+        };
+        if reported == Some(value_start) {
+            continue;
+        }
+        if !matches!(attr.as_str(), "value" | "summary" | "detail")
+            || !vf::tag_attribute(&text[tag_range], "escape").is_some_and(|v| v.trim().eq_ignore_ascii_case("false"))
+        {
+            continue;
+        }
+        let e = &text[expr.clone()];
+        let shown = vf::references(e).into_iter().find(|r| {
+            let name = &e[r.clone()];
+            !trusted(name) && !rich.holds(name) && vf::outputs_raw(e, r, vf::ENCODERS) && !page.code_value(name)
+        });
+        if let Some(r) = shown {
+            reported = Some(value_start);
+            out.push(
+                Finding::new(
+                    ID,
+                    file,
+                    expr.start + r.start..expr.start + r.end,
+                    format!(
+                        "`{}` is shown as HTML: `escape=\"false\"` on `<{tag}>` turns its encoding off",
+                        &e[r]
+                    ),
+                )
+                .help(MARKUP_HELP),
+            );
+        }
+    }
+}
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// Whether markup (an attribute value) writes only the code's text: literals and merge fields
+/// with no untrusted reference.
+fn markup_is_code(value: &str, rich: &RichText) -> bool {
+    vf::merge_fields(value)
+        .into_iter()
+        .all(|r| untrusted(&value[r], rich).is_none())
+}
+
+/// A page or component with escape="false", and where its names get their values.
+struct Page<'a> {
+    cx: &'a Ctx<'a>,
+    rich: &'a RichText,
+    rel: &'a str,
+    text: &'a str,
+}
+
+impl Page<'_> {
+    /// Whether reference `name` holds only the code's text.
+    fn code_value(&self, name: &str) -> bool {
+        if is_name(name) {
+            return self.literal_variable(name) || self.code_property(name) || self.literal_attribute(name);
+        }
+        // `o.count`: a member the controllers declare as a number, a Boolean, an Id or a date.
+        let last = name.rsplit('.').next().unwrap_or(name).trim();
+        is_name(last)
+            && self.in_controllers(|text, root| {
+                let resolver = Resolver {
+                    text,
+                    scope: Some(root),
+                    rich: self.rich,
+                };
+                resolver.markup_free_type(root, last).then_some(true)
+            })
+    }
+
+    /// `<apex:variable var="name" value="&nbsp;"/>`: every definition of the variable on the
+    /// page is the code's.
+    fn literal_variable(&self, name: &str) -> bool {
+        let defs: Vec<&str> = vf::start_tags(self.text, "apex:variable")
+            .into_iter()
+            .filter(|t| vf::tag_attribute(t, "var").is_some_and(|v| v.trim().eq_ignore_ascii_case(name)))
+            .collect();
+        !defs.is_empty()
+            && defs
+                .iter()
+                .all(|t| vf::tag_attribute(t, "value").is_some_and(|v| markup_is_code(v, self.rich)))
+    }
+
+    /// A component's `<apex:attribute name="name">` that every use of the component in the
+    /// project (`<c:Name name="...">`) fills with the code's text, or leaves out.
+    fn literal_attribute(&self, name: &str) -> bool {
+        let path = std::path::Path::new(self.rel);
+        let Some(component) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".component"))
+        else {
+            return false;
+        };
+        let declared = vf::start_tags(self.text, "apex:attribute")
+            .into_iter()
+            .any(|t| vf::tag_attribute(t, "name").is_some_and(|v| v.trim().eq_ignore_ascii_case(name)));
+        if !declared {
+            return false;
+        }
+        let tag = format!("c:{}", component.to_ascii_lowercase());
+        let attr = name.to_ascii_lowercase();
+        let mut uses = self
+            .cx
+            .project
+            .files
+            .iter()
+            .filter(|f| f.kind == FileKind::Visualforce)
+            .flat_map(|f| vf::start_tags(&f.text, &tag))
+            .peekable();
+        uses.peek().is_some() && uses.all(|t| vf::tag_attribute(t, &attr).is_none_or(|v| markup_is_code(v, self.rich)))
+    }
+
+    /// Whether the controllers give property `name` only the code's own text (literals,
+    /// labels, Ids, numbers), and the page does not set it from an input.
+    fn code_property(&self, name: &str) -> bool {
+        if page_sets(self.text, name) {
+            return false;
+        }
+        self.in_controllers(|text, root| {
+            let resolver = Resolver {
+                text,
+                scope: Some(root),
+                rich: self.rich,
+            };
+            if resolver.markup_free_type(root, name) {
+                return Some(true);
+            }
+            match resolver.values_in(root, name) {
+                Err(()) => Some(false),
+                Ok(values) if values.is_empty() => None,
+                Ok(values) => Some(
+                    values
+                        .into_iter()
+                        .all(|v| Resolver::new(v, text, self.rich).dynamic(v, HOP).is_none()),
+                ),
+            }
+        })
+    }
+
+    /// The first answer `judge` gives on the page's controller and extension classes, in
+    /// order; `false` when none answers or a class does not parse.
+    fn in_controllers(&self, mut judge: impl FnMut(&str, Node<'_>) -> Option<bool>) -> bool {
+        for class in vf::controllers(self.text) {
+            let files = self.cx.project.files.iter().filter(|f| {
+                f.kind == FileKind::Apex
+                    && std::path::Path::new(&f.rel)
+                        .file_stem()
+                        .and_then(|s| s.to_str())
+                        .is_some_and(|s| s.eq_ignore_ascii_case(&class))
+            });
+            for f in files {
+                let Some(tree) = crate::syntax::apex::parse(&crate::syntax::apex::neutralize_tokens(&f.text)) else {
+                    return false;
+                };
+                if let Some(answer) = judge(&f.text, tree.root_node()) {
+                    return answer;
+                }
+            }
+        }
+        false
+    }
+}
+
+/// Whether an input of the page (`<apex:inputText value="{!name}">`, a select list) sets `name`.
+fn page_sets(page: &str, name: &str) -> bool {
+    let regions = vf::Regions::of(page);
+    vf::merge_fields(page).into_iter().any(|expr| {
+        page[expr.clone()].trim().eq_ignore_ascii_case(name)
+            && matches!(regions.place(page, expr.start - 2),
+                Place::Attribute { tag, attr, .. } if attr == "value" && (tag.starts_with("apex:input") || tag.starts_with("apex:select")))
+    })
+}
+
+fn check_aura(rich: &RichText, file: FileId, text: &str, out: &mut Vec<Finding>) {
+    let regions = vf::Regions::of(text);
+    for expr in aura_expressions(text) {
+        let Place::Attribute { tag, attr, .. } = regions.place(text, expr.start - 2) else {
+            continue;
+        };
+        if tag != "aura:unescapedhtml" || attr != "value" {
+            continue;
+        }
+        let e = &text[expr.clone()];
+        if let Some(r) = untrusted(e, rich) {
+            out.push(
+                Finding::new(
+                    ID,
+                    file,
+                    expr.start + r.start..expr.start + r.end,
+                    format!("`{}` is shown as HTML by `<aura:unescapedHtml>`", &e[r]),
+                )
+                .help(MARKUP_HELP),
+            );
+        }
+    }
+}
+
+/// Aura's bound `{!...}` and unbound `{#...}` expressions.
+fn aura_expressions(text: &str) -> Vec<Range<usize>> {
+    let mut all = vf::merge_fields(text);
+    // `{#v.x}` read as `{!v.x}`: the same length, so the ranges hold.
+    if text.contains("{#") {
+        all.extend(
+            vf::merge_fields(&text.replace("{#", "{!"))
+                .into_iter()
+                .filter(|r| text[..r.start].ends_with("{#")),
+        );
+    }
+    all.sort_by_key(|r| r.start);
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lints::test_support::{Hit, run};
+
+    fn apex(body: &str) -> Vec<Hit> {
+        run(
+            ID,
+            &[(
+                "force-app/main/default/classes/OrderGuard.cls",
+                &format!(
+                    "public with sharing class OrderGuard {{\n    static final String BASE = '/lightning/r/';\n{body}\n}}\n"
+                ),
+            )],
+        )
+    }
+
+    #[test]
+    fn apex_reported() {
+        let cases = [
+            "void f(Order o, String why) { o.addError(why, false); }",
+            "void f(Order o) { o.addError('Blocked by ' + o.Account.Name, false); }",
+            "void f(Order o) { String m = 'Order ' + o.Name; o.addError(m, false); }",
+            "void f(Order o, Exception e) { o.addError(e.getMessage(), FALSE); }",
+            "void f(Order o) { String m; m = describe(o); o.addError('<b>' + m + '</b>', false); }",
+            "void f(Order o) { o.addError(o.Id == null ? 'none' : o.Description, false); }",
+            "void f(Order o) { o.addError('<a href=\"/' + o.Ship_To__c + '\">', false); }",
+        ];
+        for case in cases {
+            let found = apex(case);
+            assert_eq!(found.len(), 1, "{case}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn apex_look_alikes() {
+        let cases = [
+            "void f(Order o, String why) { o.addError(why); }",
+            "void f(Order o, String why) { o.addError(why, true); }",
+            "void f(Order o) { o.addError('<a href=\"/' + o.Id + '\">see</a>', false); }",
+            "void f(Order o) { o.addError(Label.Order_Locked + ' ' + System.Label.Call_Us, false); }",
+            "void f(Order o) { String m = '<b>Locked</b>'; o.addError(m, false); }",
+            "void f(Order o) { o.addError(BASE + o.Id, false); }",
+            // `Ship_To__c` is a lookup: the file follows `Ship_To__r`.
+            "void f(Order o) { o.addError('<a href=\"/' + o.Ship_To__c + '\">' + o.Ship_To__r.Id + '</a>', false); }",
+            "void f(Order o) { o.addError('<i>' + o.Name.escapeHtml4() + '</i>', false); }",
+            "void f(Order o) { o.addError(String.escapeHtml4(o.Name), false); }",
+            "void f(Order o) { o.addError(Order.Status.getDescribe().getLabel() + ' is locked', false); }",
+            // `addError(field, message, escape)` names the field first.
+            "void f(Order o, String why) { o.addError('Status', why); }",
+        ];
+        for case in cases {
+            assert!(apex(case).is_empty(), "{case}: {:?}", apex(case));
+        }
+    }
+
+    #[test]
+    fn apex_tests_are_not_judged() {
+        let found = run(
+            ID,
+            &[(
+                "force-app/main/default/classes/OrderGuardTest.cls",
+                "@IsTest private class OrderGuardTest { @IsTest static void t() { Order o; o.addError(o.Name, false); } }",
+            )],
+        );
+        assert!(found.is_empty());
+    }
+
+    fn page(body: &str) -> Vec<Hit> {
+        run(
+            ID,
+            &[(
+                "force-app/main/default/pages/P.page",
+                &format!("<apex:page controller=\"C\">\n{body}\n</apex:page>"),
+            )],
+        )
+    }
+
+    #[test]
+    fn markup() {
+        let bad = [
+            "<apex:outputText escape=\"false\" value=\"{!acct.Description}\"/>",
+            "<apex:outputText value=\"{!body}\" escape='False'/>",
+            "<apex:pageMessage severity=\"info\" escape=\"false\" summary=\"{!IF(ok, '', note)}\"/>",
+            "<apex:outputText escape=\"false\" value=\"{!labels[f]}: \"/>",
+            // One finding for the attribute, not one per field.
+            "<apex:outputText escape=\"false\" value=\"{!c.City__c} {!c.State__c}\"/>",
+        ];
+        for case in bad {
+            assert_eq!(page(case).len(), 1, "{case}: {:?}", page(case));
+        }
+        let good = [
+            "<apex:outputText value=\"{!acct.Description}\"/>",
+            "<apex:outputText escape=\"false\" value=\"{!$Label.Intro}\"/>",
+            "<apex:outputText escape=\"false\" value=\"<b>Note</b>\"/>",
+            "<apex:outputText escape=\"false\" value=\"{!HTMLENCODE(acct.Description)}\"/>",
+            "<apex:outputText escape=\"false\" value=\"{!IF(ok, $Label.Yes, $Label.No)}\"/>",
+            "<apex:outputText escape=\"false\" value=\"{!$ObjectType.Account.fields.Name.inlineHelpText}\"/>",
+            // The parameter is `xss-url-param`'s.
+            "<apex:outputText escape=\"false\" value=\"{!$CurrentPage.parameters.m}\"/>",
+            "<apex:outputText escape=\"false\" title=\"{!acct.Name}\" value=\"Hi\"/>",
+        ];
+        for case in good {
+            assert!(page(case).is_empty(), "{case}: {:?}", page(case));
+        }
+    }
+
+    #[test]
+    fn rich_text_fields_are_filtered_by_the_platform() {
+        use crate::lints::test_support::setting_field;
+        let (notes, notes_xml) = setting_field("Notes__c", "Html");
+        let (summary, summary_xml) = setting_field("Summary__c", "LongTextArea");
+        let scan = |body: &str| {
+            run(
+                ID,
+                &[
+                    (
+                        "force-app/main/default/pages/P.page",
+                        &format!("<apex:page>\n{body}\n</apex:page>"),
+                    ),
+                    (notes, &notes_xml),
+                    (summary, &summary_xml),
+                ],
+            )
+        };
+        assert!(scan("<apex:outputText escape=\"false\" value=\"{!rec.Notes__c}\"/>").is_empty());
+        // A long text area is not filtered; nor is a field the project does not define.
+        for field in ["Summary__c", "Other__c"] {
+            let body = format!("<apex:outputText escape=\"false\" value=\"{{!rec.{field}}}\"/>");
+            assert_eq!(scan(&body).len(), 1, "{field}");
+        }
+        let (stage, stage_xml) = setting_field("Stage_Light__c", "Text");
+        let image = stage_xml.replace(
+            "<type>",
+            "<formula>CASE(StageName, &quot;Won&quot;, IMAGE(&quot;/resource/green&quot;, &quot;won&quot;), IMAGE(&quot;/resource/grey&quot;, &quot;open&quot;))</formula>\n    <type>",
+        );
+        let (label, label_xml) = setting_field("Stage_Label__c", "Text");
+        let joined = label_xml.replace(
+            "<type>",
+            "<formula>IMAGE(&quot;/img/&quot; &amp; Name, Name)</formula>\n    <type>",
+        );
+        let formulas = |field: &str| {
+            let page =
+                format!("<apex:page>\n<apex:outputText escape=\"false\" value=\"{{!rec.{field}}}\"/>\n</apex:page>");
+            run(
+                ID,
+                &[
+                    ("force-app/main/default/pages/P.page", &page),
+                    (stage, &image),
+                    (label, &joined),
+                ],
+            )
+            .len()
+        };
+        assert_eq!(formulas("Stage_Light__c"), 0);
+        assert_eq!(formulas("Stage_Label__c"), 1, "a formula that joins a record's text");
+        // The rich text field is skipped, the next reference is not.
+        let hits = scan("<apex:outputText escape=\"false\" value=\"{!rec.Notes__c & rec.Summary__c}\"/>");
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].message.contains("rec.Summary__c"), "{:?}", hits[0].message);
+    }
+
+    #[test]
+    fn page_variables_and_component_attributes() {
+        // An apex:variable the page sets to literal markup.
+        let var = "<apex:variable var=\"gap\" value=\"&nbsp;\"/>";
+        assert!(
+            page(&format!(
+                "{var}<apex:outputText escape=\"false\" value=\"{{!IF(x, gap, '')}}\"/>"
+            ))
+            .is_empty()
+        );
+        let var = "<apex:variable var=\"gap\" value=\"{!c.Note__c}\"/>";
+        assert_eq!(
+            page(&format!("{var}<apex:outputText escape=\"false\" value=\"{{!gap}}\"/>")).len(),
+            1
+        );
+        // A component's attribute: judged by what the project's pages pass it.
+        let component = "<apex:component>\n<apex:attribute name=\"tip\" type=\"String\" description=\"d\"/>\n\
+                         <apex:outputText escape=\"false\" value=\"{!tip}\"/>\n</apex:component>";
+        let scan = |uses: &str| {
+            run(
+                ID,
+                &[
+                    ("force-app/main/default/components/Hover.component", component),
+                    (
+                        "force-app/main/default/pages/P.page",
+                        &format!("<apex:page controller=\"C\">\n{uses}\n</apex:page>"),
+                    ),
+                ],
+            )
+            .len()
+        };
+        assert_eq!(
+            scan("<c:Hover tip=\"Enter as <b>DD/MM</b>\"/> <c:hover tip='{!$Label.Tip}'/>"),
+            0
+        );
+        assert_eq!(scan("<c:Hover tip=\"Fine\"/> <c:Hover tip=\"{!c.Description}\"/>"), 1);
+        assert_eq!(scan("<p>no uses</p>"), 1, "nothing shows what callers pass");
+    }
+
+    #[test]
+    fn members_and_fields_the_code_declares() {
+        let check = |body: &str, class: &str| {
+            run(
+                ID,
+                &[
+                    (
+                        "force-app/main/default/pages/P.page",
+                        &format!("<apex:page controller=\"Ctl\">\n{body}\n</apex:page>"),
+                    ),
+                    (
+                        "force-app/main/default/classes/Ctl.cls",
+                        &format!("public with sharing class Ctl {{\n{class}\n}}"),
+                    ),
+                ],
+            )
+            .len()
+        };
+        let row = "public class Row { public Integer open { get; set; } public String name { get; set; } }";
+        assert_eq!(
+            check("<apex:outputText escape=\"false\" value=\"{!r.open}<br/>\"/>", row),
+            0
+        );
+        assert_eq!(
+            check("<apex:outputText escape=\"false\" value=\"{!r.open} {!r.name}\"/>", row),
+            1
+        );
+        // A number does not hide the text next to it in the same merge field.
+        assert_eq!(
+            check("<apex:outputText escape=\"false\" value=\"{!r.open & r.name}\"/>", row),
+            1
+        );
+    }
+
+    #[test]
+    fn controller_properties() {
+        let check = |body: &str, class: &str| {
+            run(
+                ID,
+                &[
+                    (
+                        "force-app/main/default/pages/P.page",
+                        &format!("<apex:page controller=\"Ctl\">\n{body}\n</apex:page>"),
+                    ),
+                    (
+                        "force-app/main/default/classes/Ctl.cls",
+                        &format!("public with sharing class Ctl {{\n{class}\n}}"),
+                    ),
+                ],
+            )
+            .len()
+        };
+        let shown = "<apex:outputText escape=\"false\" value=\"{!status}\"/>";
+        // Only the code's text: literals, labels, a constant.
+        let own = "static final String DONE = '<b>Done</b>';\npublic String status { get; set; }\n\
+                   public void ok() { status = DONE; }\npublic void ko() { this.status = Label.Failed + '<br/>'; }";
+        assert_eq!(check(shown, own), 0);
+        // A getter that returns the code's text and numbers; a number.
+        for class in [
+            "static final Integer LIMIT_ROWS = 50;\npublic String getStatus() { String s = 'Only ' + LIMIT_ROWS + ' rows<br/>'; return s; }",
+            "public String getStatus() { Integer n = rows.size(); return '<b>' + n + '</b> of ' + total + ' for ' + q.escapeHtml4(); }\nInteger total;",
+            "public String getStatus() { String s = ''; if (q != null) { s = ' for <b>' + q.escapeHtml4() + '</b>'; }\n\
+             String o = ''; o += 'None' + s + '. Try again.'; return o; }",
+            "public Decimal status { get; set; }\npublic void load(Case c) { status = c.Amount__c; }",
+        ] {
+            assert_eq!(check(shown, class), 0, "{class}");
+        }
+        // A record's field, a getter, a computed property, a parameter, an input of the page.
+        for class in [
+            "public String status { get; set; }\npublic void load(Case c) { status = c.Subject; }",
+            "public String getStatus() { return '<b>' + ApexPages.currentPage().getUrl(); }",
+            "public String status { get { return c.Subject; } }",
+            "public String status { get; set; }\npublic void set(String status) { this.status = status; }",
+            "public String other { get; set; }",
+        ] {
+            assert_eq!(check(shown, class), 1, "{class}");
+        }
+        let input = "<apex:inputText value=\"{!status}\"/>";
+        assert_eq!(check(&format!("{input}{shown}"), own), 1);
+    }
+
+    #[test]
+    fn aura() {
+        let cmp = |body: &str| {
+            run(
+                ID,
+                &[(
+                    "force-app/main/default/aura/News/News.cmp",
+                    &format!("<aura:component>\n{body}\n</aura:component>"),
+                )],
+            )
+        };
+        assert_eq!(cmp("<aura:unescapedHtml value=\"{!v.item.Body}\"/>").len(), 1);
+        assert_eq!(cmp("<aura:unescapedHtml value=\"{#v.item.Body}\"/>").len(), 1);
+        assert!(cmp("<aura:unescapedHtml value=\"Syncing in progress\"/>").is_empty());
+        assert!(cmp("<aura:unescapedHtml value=\"{!$Label.c.Intro}\"/>").is_empty());
+        assert!(cmp("<ui:outputText value=\"{!v.item.Body}\"/>").is_empty());
+    }
+}
