@@ -35,6 +35,7 @@ const PMD_RULES: &[(&str, &[&str])] = &[
     ("ApexOpenRedirect", &["open-redirect"]),
     ("ApexSOQLInjection", &["soql-injection"]),
     ("ApexSuggestUsingNamedCred", &["hardcoded-secret"]),
+    ("ApexXSSFromEscapeFalse", &["xss-escape-false"]),
     ("AvoidHardcodedCredentials", &["hardcoded-secret"]),
     ("AvoidHardcodedCredentialsInFieldDecls", &["hardcoded-secret"]),
     ("AvoidHardcodedCredentialsInHttpHeader", &["hardcoded-secret"]),
@@ -473,9 +474,13 @@ mod tests {
         assert_eq!(pmd_targets(["PMD.ApexSOQLInjection"].into_iter()), ["soql-injection"]);
         assert_eq!(pmd_targets(["PMD.ApexCSRF"].into_iter()), ["csrf"]);
         assert_eq!(pmd_targets(["PMD.ApexOpenRedirect"].into_iter()), ["open-redirect"]);
+        assert_eq!(
+            pmd_targets(["PMD.ApexXSSFromEscapeFalse"].into_iter()),
+            ["xss-escape-false"]
+        );
         let all = pmd_targets(["PMD"].into_iter());
         assert!(
-            all.len() == 6
+            all.len() == 7
                 && all.contains(&"hardcoded-secret".to_string())
                 && all.contains(&"soql-injection".to_string()),
             "{all:?}"

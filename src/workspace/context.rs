@@ -301,6 +301,62 @@ impl ClassDirs {
         readers
     }
 
+    /// For a page or component that turns encoding off (`escape="false"`): what says whether
+    /// the values it shows are the code's (see the `xss-escape-false` rule): its controller
+    /// classes, the definitions of the custom fields it names, and, for a component, the
+    /// pages and components that use it.
+    fn unescaped_output_context(&mut self, file: &Path) -> Vec<PathBuf> {
+        let Some(text) = self.text(file) else { return Vec::new() };
+        let lower = text.to_ascii_lowercase();
+        if !lower.contains("escape") {
+            return Vec::new();
+        }
+        let Some(package) = file.parent().and_then(Path::parent) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let classes = self.listing(&package.join("classes"), ".cls");
+        out.extend(
+            crate::syntax::vf::controllers(&text)
+                .iter()
+                .filter_map(|c| classes.get(c).cloned()),
+        );
+        // `Field__c` names, each looked up in every object's `fields` folder.
+        let mut fields: Vec<&str> = lower
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| w.len() > 3 && w.ends_with("__c"))
+            .collect();
+        fields.sort_unstable();
+        fields.dedup();
+        if !fields.is_empty() {
+            let mut objects: Vec<PathBuf> = std::fs::read_dir(package.join("objects"))
+                .map(|rd| rd.filter_map(Result::ok).map(|e| e.path().join("fields")).collect())
+                .unwrap_or_default();
+            objects.sort();
+            for dir in objects {
+                let listing = self.listing(&dir, ".field-meta.xml");
+                out.extend(fields.iter().filter_map(|f| listing.get(*f).cloned()));
+            }
+        }
+        let component = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".component"));
+        if let Some(component) = component {
+            let tag = format!("<c:{}", component.to_ascii_lowercase());
+            for (folder, suffix) in [("pages", ".page"), ("components", ".component")] {
+                let mut users: Vec<PathBuf> = self.listing(&package.join(folder), suffix).values().cloned().collect();
+                users.sort();
+                for u in users {
+                    if u != file && self.text(&u).is_some_and(|t| t.to_ascii_lowercase().contains(&tag)) {
+                        out.push(u);
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// For the given Apex classes: the source files of their package folders that name one
     /// of them (classes, triggers, Aura and LWC bundles, pages and components), with what
     /// those reference. A flow that starts in a class may end in any of them: a commit that
@@ -388,6 +444,9 @@ impl ClassDirs {
         let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if name.ends_with(".field-meta.xml") {
             return (Vec::new(), self.readers_of_setting_field(file));
+        }
+        if name.ends_with(".page") || name.ends_with(".component") {
+            return (Vec::new(), self.unescaped_output_context(file));
         }
         let Some(dir) = file.parent() else {
             return (Vec::new(), Vec::new());
