@@ -921,24 +921,27 @@ mod tests {
         assert_eq!(scan("<p>no uses</p>"), 1, "nothing shows what callers pass");
     }
 
+    /// Findings on a page `body` whose controller `Ctl` has the members `class`.
+    fn with_controller(body: &str, class: &str) -> usize {
+        run(
+            ID,
+            &[
+                (
+                    "force-app/main/default/pages/P.page",
+                    &format!("<apex:page controller=\"Ctl\">\n{body}\n</apex:page>"),
+                ),
+                (
+                    "force-app/main/default/classes/Ctl.cls",
+                    &format!("public with sharing class Ctl {{\n{class}\n}}"),
+                ),
+            ],
+        )
+        .len()
+    }
+
     #[test]
     fn members_and_fields_the_code_declares() {
-        let check = |body: &str, class: &str| {
-            run(
-                ID,
-                &[
-                    (
-                        "force-app/main/default/pages/P.page",
-                        &format!("<apex:page controller=\"Ctl\">\n{body}\n</apex:page>"),
-                    ),
-                    (
-                        "force-app/main/default/classes/Ctl.cls",
-                        &format!("public with sharing class Ctl {{\n{class}\n}}"),
-                    ),
-                ],
-            )
-            .len()
-        };
+        let check = with_controller;
         let row = "public class Row { public Integer open { get; set; } public String name { get; set; } }";
         assert_eq!(
             check("<apex:outputText escape=\"false\" value=\"{!r.open}<br/>\"/>", row),
@@ -957,22 +960,7 @@ mod tests {
 
     #[test]
     fn controller_properties() {
-        let check = |body: &str, class: &str| {
-            run(
-                ID,
-                &[
-                    (
-                        "force-app/main/default/pages/P.page",
-                        &format!("<apex:page controller=\"Ctl\">\n{body}\n</apex:page>"),
-                    ),
-                    (
-                        "force-app/main/default/classes/Ctl.cls",
-                        &format!("public with sharing class Ctl {{\n{class}\n}}"),
-                    ),
-                ],
-            )
-            .len()
-        };
+        let check = with_controller;
         let shown = "<apex:outputText escape=\"false\" value=\"{!status}\"/>";
         // Only the code's text: literals, labels, a constant.
         let own = "static final String DONE = '<b>Done</b>';\npublic String status { get; set; }\n\
