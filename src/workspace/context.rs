@@ -540,6 +540,48 @@ mod tests {
     }
 
     #[test]
+    fn unescaped_markup_brings_its_controllers_fields_and_users() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let base = dir.path().join("force-app/main/default");
+        let write = |rel: &str, text: &str| {
+            let p = base.join(rel);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        };
+        write(
+            "components/Tip.component",
+            "<apex:component controller=\"TipCtl\"><apex:attribute name=\"t\" type=\"String\" description=\"d\"/>\
+             <apex:outputText escape=\"false\" value=\"{!t} {!rec.Note__c}\"/></apex:component>",
+        );
+        write("classes/TipCtl.cls", "public class TipCtl {}");
+        write("classes/Other.cls", "public class Other {}");
+        write("objects/Case/fields/Note__c.field-meta.xml", "<CustomField/>");
+        write("objects/Case/fields/Other__c.field-meta.xml", "<CustomField/>");
+        write("pages/Uses.page", "<apex:page><c:tip t=\"x\"/></apex:page>");
+        write("pages/Unrelated.page", "<apex:page/>");
+        let given = [base.join("components/Tip.component")];
+        let (mut files, mut problems) = (BTreeMap::new(), Vec::new());
+        add_context(
+            dir.path(),
+            &given,
+            &Sources::None,
+            &Confine::new(dir.path()),
+            &|_, _, _| false,
+            &mut files,
+            &mut problems,
+        );
+        let got: Vec<&str> = files.keys().map(String::as_str).collect();
+        assert_eq!(
+            got,
+            [
+                "force-app/main/default/classes/TipCtl.cls",
+                "force-app/main/default/objects/Case/fields/Note__c.field-meta.xml",
+                "force-app/main/default/pages/Uses.page",
+            ]
+        );
+    }
+
+    #[test]
     fn named_classes_are_found_in_any_case_and_read_once() {
         let dir = project();
         let files = context_of(dir.path(), &Sources::Anywhere);
