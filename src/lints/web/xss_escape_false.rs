@@ -38,20 +38,24 @@ impl Lint for XssEscapeFalse {
 }
 
 fn contains_ascii_ci(text: &str, word: &str) -> bool {
-    let w = word.as_bytes();
-    text.as_bytes().windows(w.len()).any(|s| s.eq_ignore_ascii_case(w))
+    bytes_contain_ascii_ci(text.as_bytes(), word.as_bytes())
+}
+
+fn bytes_contain_ascii_ci(text: &[u8], word: &[u8]) -> bool {
+    text.windows(word.len()).any(|s| s.eq_ignore_ascii_case(word))
 }
 
 /// Whether some `addError(` has a `false` before its statement ends: only such files are
-/// parsed again (the per-file pass keeps no trees; see [`crate::syntax::flat`]).
+/// parsed again (the per-file pass keeps no trees; see [`crate::syntax::flat`]). Bytes, not
+/// text: the 2000-byte window may end inside a character.
 fn may_add_raw_error(text: &str) -> bool {
     let b = text.as_bytes();
     let word = b"adderror";
-    (0..b.len().saturating_sub(word.len())).any(|i| {
-        b[i..i + word.len()].eq_ignore_ascii_case(word) && {
+    b.windows(word.len()).enumerate().any(|(i, w)| {
+        w.eq_ignore_ascii_case(word) && {
             let rest = &b[i + word.len()..b.len().min(i + word.len() + 2000)];
             let end = rest.iter().position(|&c| c == b';').unwrap_or(rest.len());
-            contains_ascii_ci(&text[i + word.len()..i + word.len() + end], "false")
+            bytes_contain_ascii_ci(&rest[..end], b"false")
         }
     })
 }
@@ -774,6 +778,15 @@ mod tests {
         for case in cases {
             assert!(apex(case).is_empty(), "{case}: {:?}", apex(case));
         }
+    }
+
+    #[test]
+    fn an_unended_call_before_wide_characters_is_not_a_panic() {
+        // The prefilter's window ends inside `é` (two bytes) when nothing closes the call.
+        let text = format!("public class A {{ void f() {{ addError({}é", "x".repeat(1998));
+        assert!(!may_add_raw_error(&text));
+        assert!(may_add_raw_error("o.addError(msg, FALSE);"));
+        assert!(!may_add_raw_error("o.addError(msg); Boolean b = false;"));
     }
 
     #[test]
