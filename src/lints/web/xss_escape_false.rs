@@ -493,15 +493,18 @@ fn rich_text_fields(cx: &Ctx<'_>) -> RichText {
 
 fn check_page(cx: &Ctx<'_>, rich: &RichText, file: FileId, text: &str, out: &mut Vec<Finding>) {
     let regions = vf::Regions::of(text);
+    let fields = vf::merge_fields(text);
     let page = Page {
         cx,
         rich,
         rel: &cx.project.files[file].rel,
         text,
+        inputs: inputs(text, &regions, &fields),
+        controllers: std::cell::OnceCell::new(),
     };
     // One finding per attribute: its first untrusted merge field.
     let mut reported = None;
-    for expr in vf::merge_fields(text) {
+    for expr in fields {
         let Place::Attribute {
             tag,
             attr,
@@ -560,6 +563,11 @@ struct Page<'a> {
     rich: &'a RichText,
     rel: &'a str,
     text: &'a str,
+    /// The names the page's inputs set (see [`inputs`]).
+    inputs: Vec<String>,
+    /// The controller and extension class files, parsed once per page: `None` for one
+    /// that does not parse.
+    controllers: std::cell::OnceCell<Vec<(&'a str, Option<tree_sitter::Tree>)>>,
 }
 
 impl Page<'_> {
@@ -627,7 +635,7 @@ impl Page<'_> {
     /// Whether the controllers give property `name` only the code's own text (literals,
     /// labels, Ids, numbers), and the page does not set it from an input.
     fn code_property(&self, name: &str) -> bool {
-        if page_sets(self.text, name) {
+        if self.inputs.iter().any(|i| i.eq_ignore_ascii_case(name)) {
             return false;
         }
         self.in_controllers(|text, root| {
@@ -654,35 +662,43 @@ impl Page<'_> {
     /// The first answer `judge` gives on the page's controller and extension classes, in
     /// order; `false` when none answers or a class does not parse.
     fn in_controllers(&self, mut judge: impl FnMut(&str, Node<'_>) -> Option<bool>) -> bool {
-        for class in vf::controllers(self.text) {
-            let files = self.cx.project.files.iter().filter(|f| {
-                f.kind == FileKind::Apex
-                    && std::path::Path::new(&f.rel)
-                        .file_stem()
-                        .and_then(|s| s.to_str())
-                        .is_some_and(|s| s.eq_ignore_ascii_case(&class))
-            });
-            for f in files {
-                let Some(tree) = crate::syntax::apex::parse(&crate::syntax::apex::neutralize_tokens(&f.text)) else {
-                    return false;
-                };
-                if let Some(answer) = judge(&f.text, tree.root_node()) {
-                    return answer;
+        let controllers = self.controllers.get_or_init(|| {
+            let mut out = Vec::new();
+            for class in vf::controllers(self.text) {
+                let files = self.cx.project.files.iter().filter(|f| {
+                    f.kind == FileKind::Apex
+                        && std::path::Path::new(&f.rel)
+                            .file_stem()
+                            .and_then(|s| s.to_str())
+                            .is_some_and(|s| s.eq_ignore_ascii_case(&class))
+                });
+                for f in files {
+                    let tree = crate::syntax::apex::parse(&crate::syntax::apex::neutralize_tokens(&f.text));
+                    out.push((f.text.as_str(), tree));
                 }
+            }
+            out
+        });
+        for (text, tree) in controllers {
+            let Some(tree) = tree else { return false };
+            if let Some(answer) = judge(text, tree.root_node()) {
+                return answer;
             }
         }
         false
     }
 }
 
-/// Whether an input of the page (`<apex:inputText value="{!name}">`, a select list) sets `name`.
-fn page_sets(page: &str, name: &str) -> bool {
-    let regions = vf::Regions::of(page);
-    vf::merge_fields(page).into_iter().any(|expr| {
-        page[expr.clone()].trim().eq_ignore_ascii_case(name)
-            && matches!(regions.place(page, expr.start - 2),
+/// The names the page's inputs set (`<apex:inputText value="{!name}">`, a select list).
+fn inputs(page: &str, regions: &vf::Regions, fields: &[Range<usize>]) -> Vec<String> {
+    fields
+        .iter()
+        .filter(|expr| {
+            matches!(regions.place(page, expr.start - 2),
                 Place::Attribute { tag, attr, .. } if attr == "value" && (tag.starts_with("apex:input") || tag.starts_with("apex:select")))
-    })
+        })
+        .map(|expr| page[expr.clone()].trim().to_string())
+        .collect()
 }
 
 fn check_aura(rich: &RichText, file: FileId, text: &str, out: &mut Vec<Finding>) {
