@@ -4,7 +4,6 @@
 
 use crate::dataflow::Analysis;
 use crate::dataflow::url::{self, UrlClass};
-pub(crate) use crate::syntax::vf::{enclosing_attribute, url_attribute};
 
 /// The Apex controllers of a page or component, to resolve `{!property}` merge fields to
 /// where the property's value points.

@@ -9,10 +9,11 @@ use tree_sitter::Node;
 use super::ScriptFlow;
 use super::interp::{AuraAttr, JVal, Script};
 use crate::dataflow::Hop;
-use crate::dataflow::markup::{Controllers, classify_markup_url, enclosing_attribute, url_attribute};
+use crate::dataflow::markup::{Controllers, classify_markup_url};
 use crate::dataflow::url::UrlClass;
 use crate::diagnostics::finding::FileId;
 use crate::syntax::tree::NodeExt;
+use crate::syntax::vf::{enclosing_attribute, url_attribute};
 use crate::workspace::project::Project;
 
 /// A call expression's parts, shared by the steps of [`Script::call`].

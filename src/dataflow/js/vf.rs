@@ -37,7 +37,7 @@ pub(super) fn inline_scripts(text: &str) -> Vec<Range<usize>> {
 pub(super) fn handler_values(text: &str, markers: &[Range<usize>]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     for m in markers {
-        let Some((_, attr, start)) = crate::dataflow::markup::enclosing_attribute(text, m.start) else {
+        let Some((_, attr, start)) = crate::syntax::vf::enclosing_attribute(text, m.start) else {
             continue;
         };
         if !attr.starts_with("on") || start == 0 {

@@ -4,10 +4,11 @@
 
 use std::ops::Range;
 
-use crate::dataflow::markup::{Controllers, classify_markup_url, enclosing_attribute, url_attribute};
+use crate::dataflow::markup::{Controllers, classify_markup_url};
 use crate::dataflow::url::{self, UrlClass};
 use crate::diagnostics::finding::{FileId, Finding};
 use crate::lints::Ctx;
+use crate::syntax::vf::{enclosing_attribute, url_attribute};
 use crate::syntax::xml::XmlDoc;
 use crate::workspace::kind::FileKind;
 use crate::workspace::project::SourceFile;
