@@ -215,10 +215,10 @@ impl<'r, 'm> Solver<'r, 'm> {
         for &m in work {
             self.runs[m] += 1;
         }
-        let (project, model, spec, state, runs) = (self.project, self.model, self.spec, &self.state, &self.runs);
+        let (project, model, spec, state) = (self.project, self.model, self.spec, &self.state);
         let results: Vec<(MethodId, MethodResult)> = work
             .par_iter()
-            .map(|&m| (m, apex::analyze_method(project, model, spec, state, m, runs[m] > 1)))
+            .map(|&m| (m, apex::analyze_method(project, model, spec, state, m)))
             .collect();
         let mut changes = Changes::default();
         // Fields whose URL contributions may have changed: old and new ones of each method.

@@ -9,7 +9,7 @@ mod calls;
 mod sinks;
 mod urls;
 
-use crate::syntax::flat::{FlatTree, Node};
+use crate::syntax::flat::Node;
 
 use super::model::{ClassId, FieldId, Method, MethodId, MethodKind, Model, text, type_key};
 use super::url::Endpoint;
@@ -112,7 +112,6 @@ pub(crate) fn analyze_method(
     spec: &Spec,
     state: &State,
     m: MethodId,
-    again: bool,
 ) -> MethodResult {
     let method = &model.methods[m];
     let src = project.files[method.file].text.as_str();
@@ -157,11 +156,9 @@ pub(crate) fn analyze_method(
             assigned: Vec::new(),
         });
     }
-    // A body the project keeps only as a range is parsed for this analysis, or kept from the
-    // second on.
-    let parsed = if again { None } else { model.parse_body(project, m) };
-    let kept = if again { model.kept_body(project, m) } else { None };
-    let Some(body) = kept.or(parsed.as_ref().map(FlatTree::root_node)).or(model.body(m)) else {
+    // A body the project keeps only as a range is parsed at its first analysis and kept for
+    // the next ones, of this spec and the others (bench/NOTES.md#shared-bodies).
+    let Some(body) = model.kept_body(project, m).or(model.body(m)) else {
         return f.out;
     };
     for _ in 0..MAX_PASSES {
