@@ -27,6 +27,7 @@ use interp::{JVal, Script};
 mod calls;
 mod classify;
 mod interp;
+pub(crate) mod owned;
 #[cfg(test)]
 mod tests;
 mod vf;

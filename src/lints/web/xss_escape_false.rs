@@ -6,10 +6,12 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
+use crate::dataflow::js::owned;
 use crate::diagnostics::finding::{FileId, Finding};
 use crate::lints::{Ctx, Lint};
 use crate::syntax::vf::{self, Place};
 use crate::workspace::kind::{FileKind, MetaType};
+use crate::workspace::project::SourceFile;
 
 declare_lint!(XssEscapeFalse = "xss-escape-false");
 
@@ -18,7 +20,39 @@ const APEX_HELP: &str = "escape what the code did not write (`String.escapeHtml4
 const MARKUP_HELP: &str = "drop `escape=\"false\"` (or `aura:unescapedHtml`), or wrap the value in `{!HTMLENCODE(...)}`; \
      markup that must stay markup belongs in the page, not in data";
 
+const SCRIPT_HELP: &str = "set `textContent` (or bind the value in the template, which escapes it), or escape what the \
+     code did not write before it becomes markup; rich text that must stay markup belongs in \
+     `lightning-formatted-rich-text`";
+const RUN_HELP: &str = "do not run text as code: call the function the text would name, or look it up in a map of \
+     the functions the component allows";
+
 impl Lint for XssEscapeFalse {
+    fn check_js(&self, file: FileId, src: &SourceFile, root: Node<'_>, out: &mut Vec<Finding>) {
+        // Lightning components' own code; their Jest tests write markup on purpose.
+        let component = src.rel.contains("/lwc/") || src.rel.contains("/aura/");
+        if !component || src.rel.contains("/__tests__/") || !owned::may_write_html(&src.text) {
+            return;
+        }
+        for sink in owned::html_sinks(root, &src.text) {
+            let part = excerpt(&src.text[sink.foreign.byte_range()]);
+            let (message, help) = if sink.runs {
+                (format!("`{part}` is run as code by `{}`", sink.what), RUN_HELP)
+            } else {
+                (
+                    format!("`{part}` is written into the page as HTML by `{}`", sink.what),
+                    SCRIPT_HELP,
+                )
+            };
+            let mut finding = Finding::new(ID, file, sink.foreign.byte_range(), message).help(help);
+            let at = sink.at.byte_range();
+            if !at.contains(&sink.foreign.start_byte()) {
+                let does = if sink.runs { "is run as code" } else { "becomes markup" };
+                finding = finding.label(file, at, format!("the value {does} here (`{}`)", sink.what));
+            }
+            out.push(finding);
+        }
+    }
+
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let rich = std::cell::OnceCell::new();
         let rich = || rich.get_or_init(|| rich_text_fields(cx));
@@ -1035,5 +1069,48 @@ mod tests {
         assert!(cmp("<aura:unescapedHtml value=\"Syncing in progress\"/>").is_empty());
         assert!(cmp("<aura:unescapedHtml value=\"{!$Label.c.Intro}\"/>").is_empty());
         assert!(cmp("<ui:outputText value=\"{!v.item.Body}\"/>").is_empty());
+    }
+
+    #[test]
+    fn component_scripts() {
+        let js = "import { LightningElement, api } from 'lwc';\n\
+                  export default class Card extends LightningElement {\n\
+                  @api body;\n\
+                  renderedCallback() {\n\
+                  let html = '<div>';\n\
+                  html += this.body;\n\
+                  this.template.querySelector('div').innerHTML = html;\n\
+                  this.template.querySelector('p').innerHTML = '<b>Ready</b>';\n\
+                  }\n\
+                  }\n";
+        let at = |path: &str| run(ID, &[(path, js)]);
+        let hits = at("force-app/main/default/lwc/card/card.js");
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!((hits[0].line, hits[0].text.as_str()), (6, "this.body"));
+        assert_eq!(
+            hits[0].message,
+            "`this.body` is written into the page as HTML by `innerHTML`"
+        );
+        assert_eq!(
+            hits[0].labels,
+            vec![(
+                "the value becomes markup here (`innerHTML`)".to_string(),
+                "this.template.querySelector('div').innerHTML = html".to_string()
+            )]
+        );
+        assert_eq!(at("force-app/main/default/aura/Card/CardHelper.js").len(), 1);
+        // A component's Jest test writes markup on purpose; a static resource is not a component.
+        assert!(at("force-app/main/default/lwc/card/__tests__/card.test.js").is_empty());
+        assert!(at("force-app/main/default/staticresources/card.js").is_empty());
+        let eval = run(
+            ID,
+            &[(
+                "force-app/main/default/lwc/rule/rule.js",
+                "export function check(expr) { return eval(expr); }\n",
+            )],
+        );
+        assert_eq!(eval.len(), 1);
+        assert_eq!(eval[0].message, "`expr` is run as code by `eval`");
+        assert!(eval[0].labels.is_empty(), "the part is in the sink");
     }
 }
