@@ -36,7 +36,7 @@ use crate::diagnostics::finding::FileId;
 use crate::workspace::kind::FileKind;
 use crate::workspace::project::Project;
 
-mod apex;
+pub(crate) mod apex;
 pub(crate) mod hot;
 pub(crate) mod js;
 pub(crate) mod markup;

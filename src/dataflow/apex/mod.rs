@@ -6,6 +6,7 @@ use std::cell::{Cell, RefCell};
 
 mod assign;
 mod calls;
+pub(crate) mod owned;
 mod sinks;
 mod urls;
 

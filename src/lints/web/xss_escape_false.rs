@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
+use crate::dataflow::apex::owned::{HOP, Resolver, RichText, contains_ascii_ci};
 use crate::dataflow::js::owned;
 use crate::diagnostics::finding::{FileId, Finding};
 use crate::lints::{Ctx, Lint};
@@ -20,6 +21,8 @@ const APEX_HELP: &str = "escape what the code did not write (`String.escapeHtml4
 const MARKUP_HELP: &str = "drop `escape=\"false\"` (or `aura:unescapedHtml`), or wrap the value in `{!HTMLENCODE(...)}`; \
      markup that must stay markup belongs in the page, not in data";
 
+const MESSAGES_HELP: &str = "drop `escape=\"false\"` from `<apex:pageMessages>`, or escape what the code did not write \
+     before it adds the message (`String.escapeHtml4(e.getMessage())`)";
 const SCRIPT_HELP: &str = "set `textContent` (or bind the value in the template, which escapes it), or escape what the \
      code did not write before it becomes markup; rich text that must stay markup belongs in \
      `lightning-formatted-rich-text`";
@@ -69,10 +72,6 @@ impl Lint for XssEscapeFalse {
             }
         }
     }
-}
-
-fn contains_ascii_ci(text: &str, word: &str) -> bool {
-    bytes_contain_ascii_ci(text.as_bytes(), word.as_bytes())
 }
 
 fn bytes_contain_ascii_ci(text: &[u8], word: &[u8]) -> bool {
@@ -153,287 +152,6 @@ fn excerpt(s: &str) -> String {
     }
 }
 
-/// Methods whose result is their text escaped for HTML.
-const ESCAPERS: &[&str] = &[
-    "escapehtml4",
-    "escapehtml3",
-    "escapexml",
-    "sfdc_htmlencode",
-    "htmlencode",
-];
-/// Methods whose result is the code's or an administrator's, not a user's: labels.
-const LABELS: &[&str] = &["getlabel", "getlabelplural"];
-
-/// What following a variable to its values costs the resolver's depth.
-const HOP: u16 = 32;
-
-/// Finds the part of a message that the code did not write.
-struct Resolver<'t> {
-    text: &'t str,
-    /// The method (or class body) the call is in, where its locals are declared.
-    scope: Option<Node<'t>>,
-    rich: &'t RichText,
-}
-
-impl<'t> Resolver<'t> {
-    fn new(call: Node<'t>, text: &'t str, rich: &'t RichText) -> Self {
-        let mut scope = call.parent();
-        while let Some(s) = scope {
-            if matches!(
-                s.kind(),
-                "method_declaration" | "constructor_declaration" | "class_body"
-            ) {
-                break;
-            }
-            scope = s.parent();
-        }
-        Resolver { text, scope, rich }
-    }
-
-    /// The first part of `e` that is not a literal, a label, an Id or escaped text; `None`
-    /// when the whole value is the code's. `depth` counts a step into an expression as 1 and a
-    /// step from a variable to its values as [`HOP`]: six variables deep, or a long
-    /// concatenation, is given up on (reported).
-    fn dynamic(&self, e: Node<'t>, depth: u16) -> Option<Node<'t>> {
-        if depth > 6 * HOP {
-            return Some(e);
-        }
-        let field = |name: &str| e.child_by_field_name(name);
-        match e.kind() {
-            "string_literal" | "int" | "boolean" | "null_literal" | "decimal_floating_point_literal" => None,
-            "parenthesized_expression" | "cast_expression" => {
-                let inner = e.named_child(e.named_child_count().saturating_sub(1) as u32)?;
-                self.dynamic(inner, depth + 1)
-            }
-            "binary_expression" => {
-                let (l, r) = (field("left")?, field("right")?);
-                self.dynamic(l, depth + 1).or_else(|| self.dynamic(r, depth + 1))
-            }
-            "ternary_expression" => {
-                let (c, a) = (field("consequence")?, field("alternative")?);
-                self.dynamic(c, depth + 1).or_else(|| self.dynamic(a, depth + 1))
-            }
-            "field_access" => {
-                let object = field("object").map_or("", |o| &self.text[o.byte_range()]);
-                let name = field("field").map_or("", |f| &self.text[f.byte_range()]);
-                let label = object.eq_ignore_ascii_case("label") || object.eq_ignore_ascii_case("system.label");
-                // An Id is 15 or 18 letters and digits; so is a lookup, a `__c` field whose
-                // `__r` relationship the same file follows.
-                // A rich text field or an image formula carries filtered markup.
-                (!label && !name.eq_ignore_ascii_case("id") && !self.lookup(name) && !self.rich.holds(name))
-                    .then_some(e)
-            }
-            "method_invocation" => {
-                let name = field("name")
-                    .map_or("", |n| &self.text[n.byte_range()])
-                    .to_ascii_lowercase();
-                if ESCAPERS.contains(&name.as_str()) || LABELS.contains(&name.as_str()) {
-                    return None;
-                }
-                Some(e)
-            }
-            "identifier" => self.local(e, depth),
-            _ => Some(e),
-        }
-    }
-
-    /// Whether every declaration of `name` in `scope` (locals, fields, parameters, its
-    /// `getX()` getter) has a type whose text cannot carry markup: a number, a Boolean, an Id,
-    /// a date.
-    fn markup_free_type(&self, scope: Node<'t>, name: &str) -> bool {
-        let mut seen = false;
-        let mut cursor = scope.walk();
-        let mut stack = vec![scope];
-        while let Some(n) = stack.pop() {
-            let declared = match n.kind() {
-                "variable_declarator" => n
-                    .child_by_field_name("name")
-                    .filter(|m| self.text[m.byte_range()].eq_ignore_ascii_case(name))
-                    .and_then(|_| n.parent())
-                    .and_then(|d| d.child_by_field_name("type")),
-                "formal_parameter" => n
-                    .child_by_field_name("name")
-                    .filter(|m| self.text[m.byte_range()].eq_ignore_ascii_case(name))
-                    .and_then(|_| n.child_by_field_name("type")),
-                "method_declaration" => n
-                    .child_by_field_name("name")
-                    .filter(|m| is_getter(&self.text[m.byte_range()], name))
-                    .and_then(|_| n.child_by_field_name("type")),
-                _ => None,
-            };
-            if let Some(ty) = declared {
-                let ty = self.text[ty.byte_range()].trim();
-                if !MARKUP_FREE_TYPES.iter().any(|t| t.eq_ignore_ascii_case(ty)) {
-                    return false;
-                }
-                seen = true;
-            }
-            stack.extend(n.named_children(&mut cursor));
-        }
-        seen
-    }
-
-    /// Whether `name` is a custom lookup field: the file also reads `Name__r`.
-    fn lookup(&self, name: &str) -> bool {
-        let Some(stem) = name.get(..name.len().saturating_sub(3)).filter(|_| name.len() > 3) else {
-            return false;
-        };
-        if !name[stem.len()..].eq_ignore_ascii_case("__c") {
-            return false;
-        }
-        let relationship = format!("{stem}__r");
-        contains_ascii_ci(self.text, &relationship)
-    }
-
-    /// A local, or a field of the class, is the code's when every value it is given is.
-    fn local(&self, name: Node<'t>, depth: u16) -> Option<Node<'t>> {
-        let mut scope = self.scope?;
-        let wanted = &self.text[name.byte_range()];
-        loop {
-            if self.markup_free_type(scope, wanted) {
-                return None;
-            }
-            match self.values_in(scope, wanted) {
-                Err(()) => return Some(name),
-                Ok(values) if values.is_empty() => {
-                    // Not the method's: the class's field, if the class gives it a value.
-                    let mut outer = scope.parent();
-                    while let Some(o) = outer.filter(|o| o.kind() != "class_body") {
-                        outer = o.parent();
-                    }
-                    match outer {
-                        Some(o) if o != scope => scope = o,
-                        _ => return Some(name),
-                    }
-                }
-                Ok(values) => {
-                    // Each value in the scope it is written in: a getter's return reads the
-                    // getter's locals.
-                    return values
-                        .into_iter()
-                        .find_map(|v| Resolver::new(v, self.text, self.rich).dynamic(v, depth + HOP))
-                        .map(|_| name);
-                }
-            }
-        }
-    }
-
-    /// The values `scope` gives the variable `name`; `Err` when one is not visible (a
-    /// parameter, a compound assignment's whole).
-    fn values_in(&self, scope: Node<'t>, wanted: &str) -> Result<Vec<Node<'t>>, ()> {
-        let named = |n: Option<Node<'_>>| n.is_some_and(|n| self.text[n.byte_range()].eq_ignore_ascii_case(wanted));
-        let mut values: Vec<Node<'t>> = Vec::new();
-        let mut cursor = scope.walk();
-        let mut stack = vec![scope];
-        while let Some(n) = stack.pop() {
-            let target = match n.kind() {
-                "variable_declarator" => {
-                    // A property whose getter has a body computes its value.
-                    if named(n.child_by_field_name("name")) && computed_property(n) {
-                        return Err(());
-                    }
-                    n.child_by_field_name("name")
-                }
-                // `this.x = v` gives the field `x` its value.
-                "assignment_expression" => n.child_by_field_name("left").map(|l| {
-                    match (
-                        l.kind(),
-                        l.child_by_field_name("object"),
-                        l.child_by_field_name("field"),
-                    ) {
-                        ("field_access", Some(o), Some(f))
-                            if self.text[o.byte_range()].eq_ignore_ascii_case("this") =>
-                        {
-                            f
-                        }
-                        _ => l,
-                    }
-                }),
-                // `getX()` is what a page's `{!x}` calls: its value is what it returns.
-                "method_declaration" => {
-                    if n.child_by_field_name("name")
-                        .is_some_and(|m| is_getter(&self.text[m.byte_range()], wanted))
-                    {
-                        let returned = returns(n);
-                        if returned.is_empty() {
-                            return Err(());
-                        }
-                        values.extend(returned);
-                    }
-                    None
-                }
-                // A parameter's value is the caller's.
-                "formal_parameter" => {
-                    if named(n.child_by_field_name("name")) {
-                        return Err(());
-                    }
-                    None
-                }
-                _ => None,
-            };
-            if named(target) {
-                match n.child_by_field_name(if n.kind() == "variable_declarator" {
-                    "value"
-                } else {
-                    "right"
-                }) {
-                    Some(v) => values.push(v),
-                    // Declared without a value: given one elsewhere, or null.
-                    None if n.kind() == "variable_declarator" => {}
-                    None => return Err(()),
-                }
-            }
-            stack.extend(n.named_children(&mut cursor));
-        }
-        Ok(values)
-    }
-}
-
-/// Declared types whose values print without markup.
-const MARKUP_FREE_TYPES: &[&str] = &[
-    "integer", "long", "decimal", "double", "boolean", "id", "date", "datetime", "time",
-];
-
-/// Whether method `m` is the getter a page's `{!name}` calls.
-fn is_getter(m: &str, name: &str) -> bool {
-    m.len() == name.len() + 3 && m[..3].eq_ignore_ascii_case("get") && m[3..].eq_ignore_ascii_case(name)
-}
-
-/// The expressions a method returns; empty when one `return` has none.
-fn returns(method: Node<'_>) -> Vec<Node<'_>> {
-    let mut out = Vec::new();
-    let mut cursor = method.walk();
-    let mut stack = vec![method];
-    while let Some(n) = stack.pop() {
-        if n.kind() == "return_statement" {
-            match n.named_child(0) {
-                Some(v) => out.push(v),
-                None => return Vec::new(),
-            }
-            continue;
-        }
-        stack.extend(n.named_children(&mut cursor));
-    }
-    out
-}
-
-/// Whether a declarator is a property with a `get { ... }` body.
-fn computed_property(declarator: Node<'_>) -> bool {
-    let Some(decl) = declarator.parent() else {
-        return false;
-    };
-    let mut cursor = decl.walk();
-    let lists: Vec<Node<'_>> = decl
-        .named_children(&mut cursor)
-        .filter(|c| c.kind() == "accessor_list")
-        .collect();
-    lists.iter().any(|list| {
-        let mut cursor = list.walk();
-        list.named_children(&mut cursor)
-            .any(|a| a.child_by_field_name("body").is_some())
-    })
-}
-
 // ---- Visualforce and Aura ----------------------------------------------------------------------
 
 /// Names whose values the code or an administrator wrote: labels, resources, describe
@@ -470,24 +188,6 @@ fn untrusted(expr: &str, rich: &RichText) -> Option<Range<usize>> {
         let name = &expr[r.clone()];
         !trusted(name) && !rich.holds(name) && vf::outputs_raw(expr, r, vf::ENCODERS)
     })
-}
-
-/// The project's rich text area fields (`<type>Html</type>`) and image formulas, lower-case.
-/// The platform filters
-/// their HTML when a record is saved (no scripts, no event handlers: Salesforce's product
-/// security team points partners to them for exactly this), so showing one raw is what it is
-/// for. A name counts only when every definition of it in the project is rich text, as the
-/// object behind `{!x.Field__c}` is not known.
-#[derive(Default)]
-struct RichText(foldhash::HashSet<String>);
-
-impl RichText {
-    fn holds(&self, reference: &str) -> bool {
-        let last = reference.rsplit('.').next().unwrap_or(reference).trim();
-        last.len() > 3
-            && last[last.len() - 3..].eq_ignore_ascii_case("__c")
-            && self.0.contains(&last.to_ascii_lowercase())
-    }
 }
 
 /// A formula that picks among `IMAGE(...)` tags and joins no text (`&`): the markup is the
@@ -536,6 +236,39 @@ fn check_page(cx: &Ctx<'_>, rich: &RichText, file: FileId, text: &str, out: &mut
         inputs: inputs(text, &regions, &fields),
         controllers: std::cell::OnceCell::new(),
     };
+    // The first `<apex:pageMessages escape="false">`: every such tag shows the same messages.
+    let raw_messages = vf::start_tags(text, "apex:pagemessages")
+        .into_iter()
+        .find_map(|tag| vf::tag_attribute(tag, "escape").filter(|v| v.trim().eq_ignore_ascii_case("false")));
+    if let Some(flag) = raw_messages {
+        let foreign = page.foreign_messages();
+        if let Some((in_file, part)) = foreign.first() {
+            let at = flag.as_ptr() as usize - text.as_ptr() as usize;
+            let class = &cx.project.files[*in_file];
+            let class_name = std::path::Path::new(&class.rel)
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or(&class.rel);
+            let more = match foreign.len() - 1 {
+                0 => String::new(),
+                1 => " (and 1 other message)".to_string(),
+                n => format!(" (and {n} other messages)"),
+            };
+            out.push(
+                Finding::new(
+                    ID,
+                    file,
+                    at..at + flag.len(),
+                    format!(
+                        "`<apex:pageMessages escape=\"false\">` shows `{}`, added by `{class_name}`, as HTML{more}",
+                        excerpt(&class.text[part.clone()])
+                    ),
+                )
+                .label(*in_file, part.clone(), "the message takes this text")
+                .help(MESSAGES_HELP),
+            );
+        }
+    }
     // One finding per attribute: its first untrusted merge field.
     let mut reported = None;
     for expr in fields {
@@ -601,7 +334,7 @@ struct Page<'a> {
     inputs: Vec<String>,
     /// The controller and extension class files, parsed once per page: `None` for one
     /// that does not parse.
-    controllers: std::cell::OnceCell<Vec<(&'a str, Option<tree_sitter::Tree>)>>,
+    controllers: std::cell::OnceCell<Vec<(FileId, &'a str, Option<tree_sitter::Tree>)>>,
 }
 
 impl Page<'_> {
@@ -696,24 +429,7 @@ impl Page<'_> {
     /// The first answer `judge` gives on the page's controller and extension classes, in
     /// order; `false` when none answers or a class does not parse.
     fn in_controllers(&self, mut judge: impl FnMut(&str, Node<'_>) -> Option<bool>) -> bool {
-        let controllers = self.controllers.get_or_init(|| {
-            let mut out = Vec::new();
-            for class in vf::controllers(self.text) {
-                let files = self.cx.project.files.iter().filter(|f| {
-                    f.kind == FileKind::Apex
-                        && std::path::Path::new(&f.rel)
-                            .file_stem()
-                            .and_then(|s| s.to_str())
-                            .is_some_and(|s| s.eq_ignore_ascii_case(&class))
-                });
-                for f in files {
-                    let tree = crate::syntax::apex::parse(&crate::syntax::apex::neutralize_tokens(&f.text));
-                    out.push((f.text.as_str(), tree));
-                }
-            }
-            out
-        });
-        for (text, tree) in controllers {
+        for (_, text, tree) in self.controllers() {
             let Some(tree) = tree else { return false };
             if let Some(answer) = judge(text, tree.root_node()) {
                 return answer;
@@ -721,6 +437,107 @@ impl Page<'_> {
         }
         false
     }
+}
+
+impl<'a> Page<'a> {
+    /// The page's controller and extension class files, parsed once.
+    fn controllers(&self) -> &[(FileId, &'a str, Option<tree_sitter::Tree>)] {
+        self.controllers.get_or_init(|| {
+            let mut out = Vec::new();
+            for class in vf::controllers(self.text) {
+                let files = self.cx.project.files.iter().enumerate().filter(|(_, f)| {
+                    f.kind == FileKind::Apex
+                        && std::path::Path::new(&f.rel)
+                            .file_stem()
+                            .and_then(|s| s.to_str())
+                            .is_some_and(|s| s.eq_ignore_ascii_case(&class))
+                });
+                for (id, f) in files {
+                    let tree = crate::syntax::apex::parse(&crate::syntax::apex::neutralize_tokens(&f.text));
+                    out.push((id, f.text.as_str(), tree));
+                }
+            }
+            out
+        })
+    }
+
+    /// The messages the controllers add (`ApexPages.addMessage(new ApexPages.Message(...))`,
+    /// `ApexPages.addMessages(e)`) with a part the code did not write: that part's file and
+    /// range, in order. A message built elsewhere (a method's result) is not judged.
+    fn foreign_messages(&self) -> Vec<(FileId, Range<usize>)> {
+        let mut out = Vec::new();
+        for (id, text, tree) in self.controllers() {
+            let Some(tree) = tree else { continue };
+            let root = tree.root_node();
+            let tests = crate::syntax::apex::test_ranges(root, text);
+            let mut cursor = root.walk();
+            let mut stack = vec![root];
+            while let Some(node) = stack.pop() {
+                stack.extend(node.named_children(&mut cursor));
+                if node.kind() != "method_invocation" || tests.iter().any(|t| t.contains(&node.start_byte())) {
+                    continue;
+                }
+                let name = |n: Option<Node<'_>>| n.map_or("", |n| &text[n.byte_range()]);
+                if !name(node.child_by_field_name("object")).eq_ignore_ascii_case("apexpages") {
+                    continue;
+                }
+                let Some(args) = node.child_by_field_name("arguments") else {
+                    continue;
+                };
+                let Some(arg) = args.named_child(0) else { continue };
+                let method = name(node.child_by_field_name("name")).to_ascii_lowercase();
+                let resolver = Resolver::new(node, text, self.rich);
+                let parts: Vec<Node<'_>> = match method.as_str() {
+                    // An exception's message: a DML error quotes the record's values.
+                    "addmessages" => vec![arg],
+                    "addmessage" => messages_built(&resolver, arg, text)
+                        .into_iter()
+                        .flat_map(|m| message_texts(m))
+                        .filter_map(|t| resolver.dynamic(t, 0))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                out.extend(parts.into_iter().map(|p| (*id, p.byte_range())));
+            }
+        }
+        out.sort_by_key(|(id, r)| (*id, r.start));
+        out.dedup();
+        out
+    }
+}
+
+/// The `new ApexPages.Message(...)` expressions `arg` is: itself, or every value of the
+/// local it names; none when one is something else.
+fn messages_built<'t>(resolver: &Resolver<'t>, arg: Node<'t>, text: &str) -> Vec<Node<'t>> {
+    let is_message = |n: Node<'_>| {
+        n.kind() == "object_creation_expression"
+            && n.child_by_field_name("type").is_some_and(|t| {
+                text[t.byte_range()]
+                    .replace(' ', "")
+                    .eq_ignore_ascii_case("apexpages.message")
+            })
+    };
+    if is_message(arg) {
+        return vec![arg];
+    }
+    if arg.kind() != "identifier" {
+        return Vec::new();
+    }
+    let Some(scope) = resolver.scope else { return Vec::new() };
+    match resolver.values_in(scope, &text[arg.byte_range()]) {
+        Ok(values) if !values.is_empty() && values.iter().all(|v| is_message(*v)) => values,
+        _ => Vec::new(),
+    }
+}
+
+/// A message's summary and detail: its arguments after the severity (a fourth names a
+/// component).
+fn message_texts(message: Node<'_>) -> Vec<Node<'_>> {
+    let Some(args) = message.child_by_field_name("arguments") else {
+        return Vec::new();
+    };
+    let mut cursor = args.walk();
+    args.named_children(&mut cursor).skip(1).take(2).collect()
 }
 
 /// The names the page's inputs set (`<apex:inputText value="{!name}">`, a select list).
@@ -824,6 +641,10 @@ mod tests {
             "void f(Order o) { o.addError(Order.Status.getDescribe().getLabel() + ' is locked', false); }",
             // `addError(field, message, escape)` names the field first.
             "void f(Order o, String why) { o.addError('Status', why); }",
+            // A class's constant, a literal's method, the class's own numeric method.
+            "void f(Order o) { o.addError(Messages.ORDER_LOCKED + '<br/>', false); }",
+            "void f(Order o, Integer n) { o.addError('<b>Wait</b>' + '.'.repeat(n++), false); }",
+            "Integer openCount() { return 3; }\nvoid f(Order o) { o.addError('<b>' + openCount() + '</b> open', false); }",
         ];
         for case in cases {
             assert!(apex(case).is_empty(), "{case}: {:?}", apex(case));
@@ -985,6 +806,54 @@ mod tests {
     }
 
     /// Findings on a page `body` whose controller `Ctl` has the members `class`.
+    #[test]
+    fn page_messages_shown_unescaped() {
+        let files = |page: &str, class: &str| {
+            run(
+                ID,
+                &[
+                    ("force-app/main/default/pages/P.page", page),
+                    ("force-app/main/default/classes/Ctl.cls", class),
+                ],
+            )
+        };
+        let page = "<apex:page controller=\"Ctl\">\n<apex:pageMessages escape=\"false\"/>\n<apex:pageMessages escape=\"false\"/>\n</apex:page>";
+        let class = "public with sharing class Ctl {\n\
+                     public Account a;\n\
+                     public void ok() { ApexPages.addMessage(new ApexPages.Message(ApexPages.Severity.INFO, '<b>' + Label.Done + '</b>')); }\n\
+                     public void done() {\n\
+                     ApexPages.Message m = new ApexPages.Message(ApexPages.Severity.CONFIRM, 'Saved', '<i>' + a.Name + '</i>');\n\
+                     ApexPages.addMessage(m);\n\
+                     }\n\
+                     public void failed(DmlException e) { ApexPages.addMessages(e); }\n\
+                     }";
+        let hits = files(page, class);
+        assert_eq!(hits.len(), 1, "one finding per page: {hits:?}");
+        assert_eq!(
+            (hits[0].path.as_str(), hits[0].line),
+            ("force-app/main/default/pages/P.page", 2)
+        );
+        assert_eq!(hits[0].text, "false");
+        assert_eq!(
+            hits[0].message,
+            "`<apex:pageMessages escape=\"false\">` shows `a.Name`, added by `Ctl`, as HTML (and 1 other message)"
+        );
+        assert_eq!(
+            hits[0].labels,
+            vec![("the message takes this text".to_string(), "a.Name".to_string())]
+        );
+        // Encoded messages; messages of the code's own text; a message built elsewhere.
+        assert!(files(&page.replace("escape=\"false\"", ""), class).is_empty());
+        let own = "public with sharing class Ctl {\n\
+                   public void ok() { ApexPages.addMessage(new ApexPages.Message(ApexPages.Severity.INFO, '<b>' + Label.Done + '</b>')); }\n\
+                   public void other() { ApexPages.addMessage(Notices.saved()); }\n\
+                   }";
+        assert!(files(page, own).is_empty());
+        // A test class's messages are not the page's.
+        let tested = "@IsTest public class Ctl {\n@IsTest static void t() { Account a = new Account(); ApexPages.addMessage(new ApexPages.Message(ApexPages.Severity.INFO, a.Name)); }\n}";
+        assert!(files(page, tested).is_empty());
+    }
+
     fn with_controller(body: &str, class: &str) -> usize {
         run(
             ID,
