@@ -301,26 +301,26 @@ impl ClassDirs {
         readers
     }
 
-    /// For a page or component that turns encoding off (`escape="false"`): what says whether
-    /// the values it shows are the code's (see the `xss-escape-false` rule): its controller
-    /// classes, the definitions of the custom fields it names, and, for a component, the
-    /// pages and components that use it.
+    /// For a page or component: its controller classes, which say where its properties'
+    /// values come from (a request parameter, see `xss-url-param`); and where it turns encoding
+    /// off (`escape="false"`), what says whether the values it shows are the code's (see
+    /// `xss-escape-false`): the definitions of the custom fields it names and, for a
+    /// component, the pages and components that use it.
     fn unescaped_output_context(&mut self, file: &Path) -> Vec<PathBuf> {
         let Some(text) = self.text(file) else { return Vec::new() };
-        let lower = text.to_ascii_lowercase();
-        if !lower.contains("escape") {
-            return Vec::new();
-        }
         let Some(package) = file.parent().and_then(Path::parent) else {
             return Vec::new();
         };
         let mut out = Vec::new();
-        let classes = self.listing(&package.join("classes"), ".cls");
-        out.extend(
-            crate::syntax::vf::controllers(&text)
-                .iter()
-                .filter_map(|c| classes.get(c).cloned()),
-        );
+        let controllers = crate::syntax::vf::controllers(&text);
+        if !controllers.is_empty() {
+            let classes = self.listing(&package.join("classes"), ".cls");
+            out.extend(controllers.iter().filter_map(|c| classes.get(c).cloned()));
+        }
+        let lower = text.to_ascii_lowercase();
+        if !lower.contains("escape") {
+            return out;
+        }
         // `Field__c` names, each looked up in every object's `fields` folder.
         let mut fields: Vec<&str> = lower
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -577,6 +577,46 @@ mod tests {
                 "force-app/main/default/classes/TipCtl.cls",
                 "force-app/main/default/objects/Case/fields/Note__c.field-meta.xml",
                 "force-app/main/default/pages/Uses.page",
+            ]
+        );
+    }
+
+    #[test]
+    fn any_page_brings_its_controllers_only_unescaped_markup_brings_fields() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let base = dir.path().join("force-app/main/default");
+        let write = |rel: &str, text: &str| {
+            let p = base.join(rel);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        };
+        // A property written into a script: whether it holds a request parameter is the
+        // controller's to say.
+        write(
+            "pages/Claim.page",
+            "<apex:page controller=\"ClaimCtl\" extensions=\"ClaimExt\"><script>var c = '{!claim}';</script>\
+             <p>{!rec.Note__c}</p></apex:page>",
+        );
+        write("classes/ClaimCtl.cls", "public class ClaimCtl {}");
+        write("classes/ClaimExt.cls", "public class ClaimExt {}");
+        write("classes/Other.cls", "public class Other {}");
+        write("objects/Case/fields/Note__c.field-meta.xml", "<CustomField/>");
+        let (mut files, mut problems) = (BTreeMap::new(), Vec::new());
+        add_context(
+            dir.path(),
+            &[base.join("pages/Claim.page")],
+            &Sources::None,
+            &Confine::new(dir.path()),
+            &|_, _, _| false,
+            &mut files,
+            &mut problems,
+        );
+        let got: Vec<&str> = files.keys().map(String::as_str).collect();
+        assert_eq!(
+            got,
+            [
+                "force-app/main/default/classes/ClaimCtl.cls",
+                "force-app/main/default/classes/ClaimExt.cls",
             ]
         );
     }

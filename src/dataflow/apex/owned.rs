@@ -175,6 +175,163 @@ impl<'t> Resolver<'t> {
         seen
     }
 
+    /// The read of a page parameter (`ApexPages.currentPage().getParameters().get('q')`) that
+    /// `e`'s value may carry unencoded: through concatenations, conditionals, text methods and
+    /// locals or fields of the file given such a value. Values converted to a type that prints
+    /// no markup (`Id.valueOf`, a cast to `Integer`) or escaped (`escapeHtml4`,
+    /// `escapeEcmaScript`, `EncodingUtil.urlEncode`) carry none.
+    pub(crate) fn reads_parameter(&self, e: Node<'t>, depth: u16) -> Option<Node<'t>> {
+        if depth > 6 * HOP {
+            return None;
+        }
+        let d = depth + 1;
+        let field = |name: &str| e.child_by_field_name(name);
+        match e.kind() {
+            "parenthesized_expression" => {
+                self.reads_parameter(e.named_child(e.named_child_count().saturating_sub(1) as u32)?, d)
+            }
+            "cast_expression" => {
+                let ty = field("type").map_or("", |t| self.text[t.byte_range()].trim());
+                if MARKUP_FREE_TYPES.iter().any(|t| t.eq_ignore_ascii_case(ty)) {
+                    return None;
+                }
+                self.reads_parameter(field("value")?, d)
+            }
+            "binary_expression" => {
+                let (l, r) = (field("left")?, field("right")?);
+                self.reads_parameter(l, d).or_else(|| self.reads_parameter(r, d))
+            }
+            "ternary_expression" => {
+                let (c, a) = (field("consequence")?, field("alternative")?);
+                self.reads_parameter(c, d).or_else(|| self.reads_parameter(a, d))
+            }
+            "method_invocation" => {
+                let name = field("name").map_or(String::new(), |n| self.text[n.byte_range()].to_ascii_lowercase());
+                let object = field("object");
+                let object_text = object.map_or(String::new(), |o| self.text[o.byte_range()].to_ascii_lowercase());
+                if ESCAPERS.contains(&name.as_str())
+                    || matches!(name.as_str(), "escapeecmascript" | "urlencode" | "escapecsv")
+                    || (name == "valueof" && MARKUP_FREE_TYPES.contains(&object_text.as_str()))
+                {
+                    return None;
+                }
+                if name == "getparameters" || (name == "get" && object_text.ends_with("getparameters()")) {
+                    return Some(e);
+                }
+                // Text methods keep their receiver's text (`.trim()`, `.left(80)`); helpers
+                // such as `String.valueOf(x)` their argument's.
+                let from_object = object.and_then(|o| self.reads_parameter(o, d));
+                from_object.or_else(|| {
+                    let args = field("arguments")?;
+                    (0..args.named_child_count()).find_map(|i| self.reads_parameter(args.named_child(i as u32)?, d))
+                })
+            }
+            "identifier" => {
+                let name = &self.text[e.byte_range()];
+                let mut scope = Some(e);
+                // The innermost method, then the class: where `name` is declared.
+                while let Some(s) = scope {
+                    if matches!(
+                        s.kind(),
+                        "method_declaration" | "constructor_declaration" | "class_body"
+                    ) {
+                        if self.markup_free_type(s, name)
+                            || (s.kind() == "class_body" && self.markup_free_field(s, name))
+                        {
+                            return None;
+                        }
+                        match self.values_in(s, name) {
+                            Ok(values) if !values.is_empty() => return self.any_reads_parameter(name, values, depth),
+                            Ok(_) => {}
+                            Err(()) => return None,
+                        }
+                    }
+                    scope = s.parent();
+                }
+                None
+            }
+            "field_access" => {
+                let object = field("object")?;
+                if !self.text[object.byte_range()].eq_ignore_ascii_case("this") {
+                    return None;
+                }
+                self.reads_parameter(field("field")?, d)
+            }
+            _ => None,
+        }
+    }
+
+    /// [`Resolver::reads_parameter`] for a variable, field or property `name` of `scope`
+    /// (a class's body for a page's `{!name}`).
+    pub(crate) fn variable_reads_parameter(&self, scope: Node<'t>, name: &str) -> Option<Node<'t>> {
+        if self.markup_free_type(scope, name) || self.markup_free_field(scope, name) {
+            return None;
+        }
+        let values = self.values_in(scope, name).ok()?;
+        self.any_reads_parameter(name, values, 0)
+    }
+
+    /// Whether a field (or property) of the classes in `scope` named `name` is declared with
+    /// a type that prints no markup: assigning a parameter to an `Id` field checks its shape.
+    /// Locals of the same name in methods do not count.
+    fn markup_free_field(&self, scope: Node<'t>, name: &str) -> bool {
+        let mut cursor = scope.walk();
+        let mut stack = vec![scope];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "field_declaration" {
+                let mut c = n.walk();
+                let named = n.named_children(&mut c).any(|d| {
+                    d.kind() == "variable_declarator"
+                        && d.child_by_field_name("name")
+                            .is_some_and(|m| self.text[m.byte_range()].eq_ignore_ascii_case(name))
+                });
+                if named {
+                    let ty = n
+                        .child_by_field_name("type")
+                        .map_or("", |t| self.text[t.byte_range()].trim());
+                    return MARKUP_FREE_TYPES.iter().any(|t| t.eq_ignore_ascii_case(ty));
+                }
+                continue;
+            }
+            if matches!(n.kind(), "method_declaration" | "constructor_declaration") {
+                continue;
+            }
+            stack.extend(n.named_children(&mut cursor));
+        }
+        false
+    }
+
+    fn any_reads_parameter(&self, name: &str, values: Vec<Node<'t>>, depth: u16) -> Option<Node<'t>> {
+        // `x = x.replaceAll('[^a-zA-Z0-9_]', '')`: the variable is cleaned where it is given a
+        // value, whatever it held before.
+        if values.iter().any(|v| self.cleans(*v, name)) {
+            return None;
+        }
+        values.into_iter().find_map(|v| self.reads_parameter(v, depth + HOP))
+    }
+
+    /// Whether `v` is `name` escaped, or stripped to an allow-list of characters
+    /// (`name.replaceAll('[^a-zA-Z0-9_]', '')`).
+    fn cleans(&self, v: Node<'t>, name: &str) -> bool {
+        if v.kind() != "method_invocation" {
+            return false;
+        }
+        let field = |f: &str| v.child_by_field_name(f);
+        let on_itself = field("object").is_some_and(|o| self.text[o.byte_range()].eq_ignore_ascii_case(name));
+        let method = field("name").map_or(String::new(), |n| self.text[n.byte_range()].to_ascii_lowercase());
+        if !on_itself {
+            return false;
+        }
+        if ESCAPERS.contains(&method.as_str()) || method == "escapeecmascript" {
+            return true;
+        }
+        let pattern = field("arguments")
+            .and_then(|a| a.named_child(0))
+            .filter(|p| p.kind() == "string_literal")
+            .map(|p| self.text[p.byte_range()].trim_matches('\''));
+        method == "replaceall" && pattern.is_some_and(allow_list_class)
+    }
+
     /// Whether every method of the file named `name` (lower case) is declared to return a
     /// type whose text cannot carry markup.
     fn returns_markup_free(&self, name: &str) -> bool {
@@ -332,6 +489,19 @@ fn is_class_constant(object: &str, name: &str) -> bool {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
         && !name.ends_with("__C");
     class && upper
+}
+
+/// A regular expression that matches every character outside an allow-list of letters,
+/// digits, `_`, `-` and `.` (`[^a-zA-Z0-9_]`): replacing its matches leaves nothing that
+/// markup or a script could use.
+fn allow_list_class(pattern: &str) -> bool {
+    let Some(inside) = pattern.strip_prefix("[^").and_then(|p| p.strip_suffix(']')) else {
+        return false;
+    };
+    !inside.is_empty()
+        && inside
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'\\'))
 }
 
 /// Declared types whose values print without markup.

@@ -4,7 +4,8 @@
 
 use std::ops::Range;
 
-use crate::diagnostics::finding::Finding;
+use crate::dataflow::apex::owned::{Resolver, RichText};
+use crate::diagnostics::finding::{FileId, Finding};
 use crate::lints::{Ctx, Lint};
 use crate::syntax::vf::{self, Place};
 use crate::workspace::kind::FileKind;
@@ -12,12 +13,15 @@ use crate::workspace::kind::FileKind;
 declare_lint!(XssUrlParam = "xss-url-param");
 
 /// How a merge field's place must encode a parameter, and what to say.
+#[derive(Clone)]
 struct Need {
     /// Lower-case formula functions that make the value safe there.
     encoders: &'static [&'static str],
     /// Where the value goes, for the message.
     place: String,
     help: &'static str,
+    /// At the start of a link, where the value picks the scheme.
+    url: bool,
 }
 
 const JS: &[&str] = &["jsencode", "jsinhtmlencode", "urlencode"];
@@ -32,6 +36,7 @@ fn need(text: &str, place: Place, at: usize) -> Option<Need> {
             encoders: JS,
             place: "into a script".into(),
             help: JS_HELP,
+            url: false,
         }),
         Place::Attribute {
             tag,
@@ -44,6 +49,7 @@ fn need(text: &str, place: Place, at: usize) -> Option<Need> {
                     encoders: JS,
                     place: format!("into the `{attr}` handler of `<{tag}>`"),
                     help: JS_HELP,
+                    url: false,
                 });
             }
             let unescaped = matches!(attr.as_str(), "value" | "summary" | "detail")
@@ -54,6 +60,7 @@ fn need(text: &str, place: Place, at: usize) -> Option<Need> {
                     encoders: vf::ENCODERS,
                     place: format!("as HTML (`escape=\"false\"` on `<{tag}>`)"),
                     help: "drop `escape=\"false\"`, or wrap the value in `{!HTMLENCODE(...)}`",
+                    url: false,
                 });
             }
             // At the start of a link the parameter picks the scheme: `javascript:` runs.
@@ -64,6 +71,7 @@ fn need(text: &str, place: Place, at: usize) -> Option<Need> {
                     place: format!("at the start of the `{attr}` of `<{tag}>`"),
                     help: "start the link with a path of your own (`/apex/Next?id={!URLENCODE(...)}`), \
                            or check the address in Apex before you use it",
+                    url: true,
                 });
             }
             None
@@ -74,7 +82,11 @@ fn need(text: &str, place: Place, at: usize) -> Option<Need> {
 impl Lint for XssUrlParam {
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for (id, f) in cx.project.files.iter().enumerate() {
-            if f.kind != FileKind::Visualforce || !contains_parameters(&f.text) {
+            if f.kind != FileKind::Visualforce {
+                continue;
+            }
+            properties_from_parameters(cx, id, &f.text, out);
+            if !contains_parameters(&f.text) {
                 continue;
             }
             let regions = vf::Regions::of(&f.text);
@@ -92,7 +104,10 @@ impl Lint for XssUrlParam {
                 let Some(need) = need(&f.text, regions.place(&f.text, expr.start - 2), expr.start - 2) else {
                     continue;
                 };
-                for r in params.iter().filter(|r| vf::outputs_raw(e, r, need.encoders)) {
+                for r in params
+                    .iter()
+                    .filter(|r| vf::outputs_raw(e, r, need.encoders) && (!need.url || !joined_after(e, r)))
+                {
                     let span = expr.start + r.start..expr.start + r.end;
                     let name = parameter_name(&e[r.clone()]);
                     out.push(
@@ -108,6 +123,103 @@ impl Lint for XssUrlParam {
             }
         }
     }
+}
+
+/// A controller property (`{!q}`) that the page writes where encoding does not protect it,
+/// and whose value the controller takes from a page parameter: the same reflection as
+/// `{!$CurrentPage.parameters.q}`, through Apex.
+fn properties_from_parameters(cx: &Ctx<'_>, id: FileId, text: &str, out: &mut Vec<Finding>) {
+    let classes = vf::controllers(text);
+    if classes.is_empty() {
+        return;
+    }
+    let regions = vf::Regions::of(text);
+    let mut risky: Vec<(Range<usize>, Need)> = Vec::new();
+    for expr in vf::merge_fields(text) {
+        let e = &text[expr.clone()];
+        let mut names = vf::references(e)
+            .into_iter()
+            .filter(|r| is_name(&e[r.clone()]))
+            .peekable();
+        if names.peek().is_none() {
+            continue;
+        }
+        let Some(need) = need(text, regions.place(text, expr.start - 2), expr.start - 2) else {
+            continue;
+        };
+        for r in names.filter(|r| vf::outputs_raw(e, r, need.encoders) && (!need.url || !joined_after(e, r))) {
+            risky.push((expr.start + r.start..expr.start + r.end, need.clone()));
+        }
+    }
+    if risky.is_empty() {
+        return;
+    }
+    let controllers: Vec<(FileId, tree_sitter::Tree)> = cx
+        .project
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            f.kind == FileKind::Apex
+                && std::path::Path::new(&f.rel)
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .is_some_and(|s| classes.iter().any(|c| c.eq_ignore_ascii_case(s)))
+        })
+        .filter_map(|(cid, f)| {
+            Some((
+                cid,
+                crate::syntax::apex::parse(&crate::syntax::apex::neutralize_tokens(&f.text))?,
+            ))
+        })
+        .collect();
+    let rich = RichText::default();
+    for (span, need) in risky {
+        let name = &text[span.clone()];
+        let read = controllers.iter().find_map(|(cid, tree)| {
+            let src = cx.project.files[*cid].text.as_str();
+            let root = tree.root_node();
+            let resolver = Resolver {
+                text: src,
+                scope: Some(root),
+                rich: &rich,
+            };
+            resolver
+                .variable_reads_parameter(root, name)
+                .map(|read| (*cid, read.byte_range()))
+        });
+        if let Some((cid, read)) = read {
+            let class = std::path::Path::new(&cx.project.files[cid].rel)
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
+            out.push(
+                Finding::new(
+                    ID,
+                    id,
+                    span,
+                    format!(
+                        "`{name}` holds a page parameter (`{class}` sets it from the request) and is written {} without encoding",
+                        need.place
+                    ),
+                )
+                .label(cid, read, "the page parameter is read here")
+                .help(need.help),
+            );
+        }
+    }
+}
+
+/// Whether reference `r` of `expr` is joined after another part (`$Page.Next + '?q=' + q`):
+/// then it does not start the link, and cannot pick its scheme.
+fn joined_after(expr: &str, r: &Range<usize>) -> bool {
+    let before = expr[..r.start].trim_end();
+    (before.ends_with('+') || before.ends_with('&')) && !before[..before.len() - 1].trim().is_empty()
+}
+
+/// A property's name: `{!q}`, not `{!acct.Name}` or `{!$Label.x}`.
+fn is_name(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 const PARAMETERS: &str = "$currentpage.parameters";
@@ -206,6 +318,83 @@ mod tests {
         assert_eq!(
             page_of("standardController=\"Case\" recordSetVar=\"cs\"", script).len(),
             2
+        );
+    }
+
+    /// Findings on a page of `Ctl`, whose class declares `members`.
+    fn with_controller(body: &str, members: &str) -> Vec<Hit> {
+        run(
+            ID,
+            &[
+                (
+                    "force-app/main/default/pages/P.page",
+                    &format!("<apex:page controller=\"Ctl\">\n{body}\n</apex:page>"),
+                ),
+                (
+                    "force-app/main/default/classes/Ctl.cls",
+                    &format!("public with sharing class Ctl {{\n{members}\n}}"),
+                ),
+            ],
+        )
+    }
+
+    #[test]
+    fn controller_properties_set_from_parameters() {
+        let members = "public String q { get; set; }\n\
+                       public Id recordId { get; set; }\n\
+                       public String clean { get; set; }\n\
+                       public String lang { get; set; }\n\
+                       public String note { get; set; }\n\
+                       public String label { get; set; }\n\
+                       public Ctl() {\n\
+                       Map<String, String> p = ApexPages.currentPage().getParameters();\n\
+                       String raw = p.get('q');\n\
+                       q = raw.trim();\n\
+                       recordId = p.get('id');\n\
+                       clean = p.get('c');\n\
+                       if (clean != null) { clean = clean.replaceAll('[^a-zA-Z0-9_]', ''); }\n\
+                       lang = System.currentPageReference().getParameters().get('lang');\n\
+                       note = String.escapeEcmaScript(p.get('n'));\n\
+                       label = 'Search';\n\
+                       }";
+        let found = with_controller("<script>var q = '{!q}';</script>", members);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].message,
+            "`q` holds a page parameter (`Ctl` sets it from the request) and is written into a script without encoding"
+        );
+        assert_eq!(
+            found[0].labels,
+            vec![(
+                "the page parameter is read here".to_string(),
+                "ApexPages.currentPage().getParameters()".to_string()
+            )]
+        );
+        assert_eq!(with_controller("<a onclick=\"go('{!lang}')\">x</a>", members).len(), 1);
+        assert_eq!(with_controller("<a href=\"{!lang}\">x</a>", members).len(), 1);
+        let silent = [
+            // Encoded on the page, or in Apex; an Id; stripped to an allow-list; the code's own.
+            "<script>var q = '{!JSENCODE(q)}';</script>",
+            "<script>var n = '{!note}';</script>",
+            "<script>var id = '{!recordId}';</script>",
+            "<script>var c = '{!clean}';</script>",
+            "<script>var l = '{!label}';</script>",
+            // Encoded by Visualforce as text; after a path of the page's own in a link.
+            "<p>{!q}</p>",
+            "<a href=\"{!$Page.Next + '?lang=' + lang}\">next</a>",
+        ];
+        for body in silent {
+            let found = with_controller(body, members);
+            assert!(found.is_empty(), "{body}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn a_parameter_joined_after_a_path_does_not_start_the_link() {
+        assert!(page("<a href=\"{!$Page.Next + '?r=' + $CurrentPage.parameters.r}\">next</a>").is_empty());
+        assert_eq!(
+            page("<a href=\"{!$CurrentPage.parameters.r + '?x=1'}\">next</a>").len(),
+            1
         );
     }
 
