@@ -9,6 +9,7 @@ use tree_sitter::Node;
 use crate::dataflow::apex::owned::{HOP, Resolver, RichText, contains_ascii_ci};
 use crate::dataflow::js::owned;
 use crate::diagnostics::finding::{FileId, Finding};
+use crate::lints::web::page_classes::{ClassTree, PageClasses};
 use crate::lints::{Ctx, Lint};
 use crate::syntax::vf::{self, Place};
 use crate::workspace::kind::{FileKind, MetaType};
@@ -334,7 +335,7 @@ struct Page<'a> {
     inputs: Vec<String>,
     /// The controller and extension class files, parsed once per page: `None` for one
     /// that does not parse.
-    controllers: std::cell::OnceCell<Vec<(FileId, &'a str, Option<tree_sitter::Tree>)>>,
+    controllers: std::cell::OnceCell<Vec<(FileId, &'a str, ClassTree)>>,
 }
 
 impl Page<'_> {
@@ -430,7 +431,7 @@ impl Page<'_> {
     /// order; `false` when none answers or a class does not parse.
     fn in_controllers(&self, mut judge: impl FnMut(&str, Node<'_>) -> Option<bool>) -> bool {
         for (_, text, tree) in self.controllers() {
-            let Some(tree) = tree else { return false };
+            let Some(tree) = tree.as_ref() else { return false };
             if let Some(answer) = judge(text, tree.root_node()) {
                 return answer;
             }
@@ -440,24 +441,14 @@ impl Page<'_> {
 }
 
 impl<'a> Page<'a> {
-    /// The page's controller and extension class files, parsed once.
-    fn controllers(&self) -> &[(FileId, &'a str, Option<tree_sitter::Tree>)] {
+    /// The page's controller and extension class files, with their trees.
+    fn controllers(&self) -> &[(FileId, &'a str, ClassTree)] {
         self.controllers.get_or_init(|| {
-            let mut out = Vec::new();
-            for class in vf::controllers(self.text) {
-                let files = self.cx.project.files.iter().enumerate().filter(|(_, f)| {
-                    f.kind == FileKind::Apex
-                        && std::path::Path::new(&f.rel)
-                            .file_stem()
-                            .and_then(|s| s.to_str())
-                            .is_some_and(|s| s.eq_ignore_ascii_case(&class))
-                });
-                for (id, f) in files {
-                    let tree = crate::syntax::apex::parse(&crate::syntax::apex::neutralize_tokens(&f.text));
-                    out.push((id, f.text.as_str(), tree));
-                }
-            }
-            out
+            PageClasses::of(self.cx)
+                .of_page(self.cx, self.text)
+                .into_iter()
+                .map(|(id, tree)| (id, self.cx.project.files[id].text.as_str(), tree))
+                .collect()
         })
     }
 
@@ -467,7 +458,7 @@ impl<'a> Page<'a> {
     fn foreign_messages(&self) -> Vec<(FileId, Range<usize>)> {
         let mut out = Vec::new();
         for (id, text, tree) in self.controllers() {
-            let Some(tree) = tree else { continue };
+            let Some(tree) = tree.as_ref() else { continue };
             let root = tree.root_node();
             let tests = crate::syntax::apex::test_ranges(root, text);
             let mut cursor = root.walk();

@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use crate::dataflow::apex::owned::{Resolver, RichText};
 use crate::diagnostics::finding::{FileId, Finding};
+use crate::lints::web::page_classes::PageClasses;
 use crate::lints::{Ctx, Lint};
 use crate::syntax::vf::{self, Place};
 use crate::workspace::kind::FileKind;
@@ -129,8 +130,7 @@ impl Lint for XssUrlParam {
 /// and whose value the controller takes from a page parameter: the same reflection as
 /// `{!$CurrentPage.parameters.q}`, through Apex.
 fn properties_from_parameters(cx: &Ctx<'_>, id: FileId, text: &str, out: &mut Vec<Finding>) {
-    let classes = vf::controllers(text);
-    if classes.is_empty() {
+    if vf::controllers(text).is_empty() {
         return;
     }
     let regions = vf::Regions::of(text);
@@ -154,29 +154,12 @@ fn properties_from_parameters(cx: &Ctx<'_>, id: FileId, text: &str, out: &mut Ve
     if risky.is_empty() {
         return;
     }
-    let controllers: Vec<(FileId, tree_sitter::Tree)> = cx
-        .project
-        .files
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| {
-            f.kind == FileKind::Apex
-                && std::path::Path::new(&f.rel)
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .is_some_and(|s| classes.iter().any(|c| c.eq_ignore_ascii_case(s)))
-        })
-        .filter_map(|(cid, f)| {
-            Some((
-                cid,
-                crate::syntax::apex::parse(&crate::syntax::apex::neutralize_tokens(&f.text))?,
-            ))
-        })
-        .collect();
+    let controllers = PageClasses::of(cx).of_page(cx, text);
     let rich = RichText::default();
     for (span, need) in risky {
         let name = &text[span.clone()];
         let read = controllers.iter().find_map(|(cid, tree)| {
+            let tree = tree.as_ref().as_ref()?;
             let src = cx.project.files[*cid].text.as_str();
             let root = tree.root_node();
             let resolver = Resolver {
