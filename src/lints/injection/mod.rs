@@ -150,6 +150,15 @@ fn entry_point(model: &Model<'_>, m: MethodId) -> Option<&'static str> {
     if method.webservice {
         return Some("is set by the SOAP client (`webservice` method)");
     }
+    // An email service: the platform hands it every message sent to the service's address.
+    if &*method.name == "handleinboundemail"
+        && model.classes[method.class]
+            .supertypes
+            .iter()
+            .any(|t| t == "inboundemailhandler")
+    {
+        return Some("is set by whoever sends the email (an email service's `handleInboundEmail`)");
+    }
     // A subscriber's code that calls a `global` method passes records and settings it already
     // has the access to read; its text is what can change a query.
     let text = |p: &crate::dataflow::model::Param| {
@@ -202,6 +211,7 @@ pub(crate) static INPUT: Spec = Spec {
         "getheaders",
         "getcookies",
         "restcontext",
+        "inboundemailhandler",
         "@auraenabled",
         "@remoteaction",
         "@invocablemethod",

@@ -197,6 +197,34 @@ mod tests {
     }
 
     #[test]
+    fn an_email_services_message_is_input() {
+        let service = |query: &str| {
+            vec![(
+                CLASS,
+                format!(
+                    "global with sharing class Auth implements Messaging.InboundEmailHandler {{\n\
+                     global Messaging.InboundEmailResult handleInboundEmail(Messaging.InboundEmail email, Messaging.InboundEnvelope env) {{\n\
+                     String subject = email.subject;\n\
+                     {query}\n\
+                     return new Messaging.InboundEmailResult();\n\
+                     }}\n}}\n"
+                ),
+            )]
+        };
+        let hits = run(
+            "soql-injection",
+            &service("List<Case> cs = Database.query('SELECT Id FROM Case WHERE Subject = \\'' + subject + '\\'');"),
+        );
+        assert_eq!(hits.len(), 1, "{hits:#?}");
+        assert_eq!(hits[0].message, "user input is run as a dynamic query");
+        let bound = run(
+            "soql-injection",
+            &service("List<Case> cs = Database.query('SELECT Id FROM Case WHERE Subject = :subject');"),
+        );
+        assert!(bound.is_empty(), "{bound:#?}");
+    }
+
+    #[test]
     fn pmd_suppressions_silence_it() {
         for suppressed in [
             "  @SuppressWarnings('PMD.ApexSOQLInjection')\n  @AuraEnabled public static List<SObject> find(String name) {\n    return Database.query('SELECT Id FROM Account WHERE Name = \\'' + name + '\\'');\n  }",
