@@ -539,40 +539,47 @@ mod tests {
         files
     }
 
-    #[test]
-    fn unescaped_markup_brings_its_controllers_fields_and_users() {
+    /// The context files (relative paths) of `given`, in a project of `files` under
+    /// `force-app/main/default`.
+    fn context_in(files: &[(&str, &str)], given: &str) -> Vec<String> {
         let dir = tempfile::tempdir().expect("temp dir");
         let base = dir.path().join("force-app/main/default");
-        let write = |rel: &str, text: &str| {
+        for (rel, text) in files {
             let p = base.join(rel);
             std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
             std::fs::write(p, text).expect("write");
-        };
-        write(
-            "components/Tip.component",
-            "<apex:component controller=\"TipCtl\"><apex:attribute name=\"t\" type=\"String\" description=\"d\"/>\
-             <apex:outputText escape=\"false\" value=\"{!t} {!rec.Note__c}\"/></apex:component>",
-        );
-        write("classes/TipCtl.cls", "public class TipCtl {}");
-        write("classes/Other.cls", "public class Other {}");
-        write("objects/Case/fields/Note__c.field-meta.xml", "<CustomField/>");
-        write("objects/Case/fields/Other__c.field-meta.xml", "<CustomField/>");
-        write("pages/Uses.page", "<apex:page><c:tip t=\"x\"/></apex:page>");
-        write("pages/Unrelated.page", "<apex:page/>");
-        let given = [base.join("components/Tip.component")];
-        let (mut files, mut problems) = (BTreeMap::new(), Vec::new());
+        }
+        let (mut out, mut problems) = (BTreeMap::new(), Vec::new());
         add_context(
             dir.path(),
-            &given,
+            &[base.join(given)],
             &Sources::None,
             &Confine::new(dir.path()),
             &|_, _, _| false,
-            &mut files,
+            &mut out,
             &mut problems,
         );
-        let got: Vec<&str> = files.keys().map(String::as_str).collect();
+        assert!(problems.is_empty());
+        out.into_keys().collect()
+    }
+
+    #[test]
+    fn unescaped_markup_brings_its_controllers_fields_and_users() {
+        let files = [
+            (
+                "components/Tip.component",
+                "<apex:component controller=\"TipCtl\"><apex:attribute name=\"t\" type=\"String\" description=\"d\"/>\
+                 <apex:outputText escape=\"false\" value=\"{!t} {!rec.Note__c}\"/></apex:component>",
+            ),
+            ("classes/TipCtl.cls", "public class TipCtl {}"),
+            ("classes/Other.cls", "public class Other {}"),
+            ("objects/Case/fields/Note__c.field-meta.xml", "<CustomField/>"),
+            ("objects/Case/fields/Other__c.field-meta.xml", "<CustomField/>"),
+            ("pages/Uses.page", "<apex:page><c:tip t=\"x\"/></apex:page>"),
+            ("pages/Unrelated.page", "<apex:page/>"),
+        ];
         assert_eq!(
-            got,
+            context_in(&files, "components/Tip.component"),
             [
                 "force-app/main/default/classes/TipCtl.cls",
                 "force-app/main/default/objects/Case/fields/Note__c.field-meta.xml",
@@ -583,37 +590,21 @@ mod tests {
 
     #[test]
     fn any_page_brings_its_controllers_only_unescaped_markup_brings_fields() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let base = dir.path().join("force-app/main/default");
-        let write = |rel: &str, text: &str| {
-            let p = base.join(rel);
-            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-            std::fs::write(p, text).expect("write");
-        };
         // A property written into a script: whether it holds a request parameter is the
         // controller's to say.
-        write(
-            "pages/Claim.page",
-            "<apex:page controller=\"ClaimCtl\" extensions=\"ClaimExt\"><script>var c = '{!claim}';</script>\
-             <p>{!rec.Note__c}</p></apex:page>",
-        );
-        write("classes/ClaimCtl.cls", "public class ClaimCtl {}");
-        write("classes/ClaimExt.cls", "public class ClaimExt {}");
-        write("classes/Other.cls", "public class Other {}");
-        write("objects/Case/fields/Note__c.field-meta.xml", "<CustomField/>");
-        let (mut files, mut problems) = (BTreeMap::new(), Vec::new());
-        add_context(
-            dir.path(),
-            &[base.join("pages/Claim.page")],
-            &Sources::None,
-            &Confine::new(dir.path()),
-            &|_, _, _| false,
-            &mut files,
-            &mut problems,
-        );
-        let got: Vec<&str> = files.keys().map(String::as_str).collect();
+        let files = [
+            (
+                "pages/Claim.page",
+                "<apex:page controller=\"ClaimCtl\" extensions=\"ClaimExt\"><script>var c = '{!claim}';</script>\
+                 <p>{!rec.Note__c}</p></apex:page>",
+            ),
+            ("classes/ClaimCtl.cls", "public class ClaimCtl {}"),
+            ("classes/ClaimExt.cls", "public class ClaimExt {}"),
+            ("classes/Other.cls", "public class Other {}"),
+            ("objects/Case/fields/Note__c.field-meta.xml", "<CustomField/>"),
+        ];
         assert_eq!(
-            got,
+            context_in(&files, "pages/Claim.page"),
             [
                 "force-app/main/default/classes/ClaimCtl.cls",
                 "force-app/main/default/classes/ClaimExt.cls",

@@ -239,19 +239,10 @@ impl<'t> Judge<'t> {
     /// Whether `scope` declares `name`: as a parameter, a variable, a function or an import,
     /// in its own body (nested functions are their own scopes).
     fn declares(&self, scope: Node<'t>, name: &str) -> bool {
-        let mut found = false;
-        if let Some(params) = scope
-            .child_by_field_name("parameters")
-            .or_else(|| scope.child_by_field_name("parameter"))
-        {
-            crate::syntax::tree::preorder(params, |p| {
-                found |= p.kind() == "identifier" && self.text(p) == name;
-                !found
-            });
-        }
-        if found {
+        if self.is_parameter(scope, name) {
             return true;
         }
+        let mut found = false;
         self.walk_scope(scope, |n| {
             let declared = match n.kind() {
                 "variable_declarator" | "function_declaration" | "class_declaration" => {
@@ -267,6 +258,22 @@ impl<'t> Judge<'t> {
                 _ => None,
             };
             found |= declared == Some(name);
+        });
+        found
+    }
+
+    /// Whether function `scope` takes a parameter `name` (destructured ones included).
+    fn is_parameter(&self, scope: Node<'t>, name: &str) -> bool {
+        let Some(params) = scope
+            .child_by_field_name("parameters")
+            .or_else(|| scope.child_by_field_name("parameter"))
+        else {
+            return false;
+        };
+        let mut found = false;
+        crate::syntax::tree::preorder(params, |p| {
+            found |= p.kind() == "identifier" && self.text(p) == name;
+            !found
         });
         found
     }
@@ -292,17 +299,7 @@ impl<'t> Judge<'t> {
     /// Every value `scope` gives `name`; `None` when one is unknown (a parameter, a loop's
     /// variable, a destructured one, an import that is not a label's).
     fn values_in(&self, scope: Node<'t>, name: &str) -> Option<Vec<Node<'t>>> {
-        let mut params = false;
-        if let Some(p) = scope
-            .child_by_field_name("parameters")
-            .or_else(|| scope.child_by_field_name("parameter"))
-        {
-            crate::syntax::tree::preorder(p, |x| {
-                params |= x.kind() == "identifier" && self.text(x) == name;
-                !params
-            });
-        }
-        if params {
+        if self.is_parameter(scope, name) {
             return None;
         }
         let mut values = Vec::new();
