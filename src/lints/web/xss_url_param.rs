@@ -159,7 +159,7 @@ fn properties_from_parameters(cx: &Ctx<'_>, id: FileId, text: &str, out: &mut Ve
     for (span, need) in risky {
         let name = &text[span.clone()];
         let read = controllers.iter().find_map(|(cid, tree)| {
-            let tree = tree.as_ref().as_ref()?;
+            let tree = tree.as_ref()?;
             let src = cx.project.files[*cid].text.as_str();
             let root = tree.root_node();
             let resolver = Resolver {
