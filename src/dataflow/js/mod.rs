@@ -28,6 +28,7 @@ mod calls;
 mod classify;
 mod interp;
 pub(crate) mod owned;
+pub(crate) mod redirect;
 #[cfg(test)]
 mod tests;
 mod vf;

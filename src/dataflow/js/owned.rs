@@ -46,11 +46,7 @@ pub(crate) fn may_write_html(text: &str) -> bool {
 
 /// Every sink in the script at `root` whose value is not the code's own.
 pub(crate) fn html_sinks<'t>(root: Node<'t>, src: &'t str) -> Vec<HtmlSink<'t>> {
-    let judge = Judge {
-        root,
-        src,
-        visiting: RefCell::new(Vec::new()),
-    };
+    let judge = Judge::new(root, src);
     let mut out = Vec::new();
     crate::syntax::tree::preorder(root, |n| {
         for (what, runs, value) in sink_values(n, src) {
@@ -140,11 +136,11 @@ fn sink_values<'t>(n: Node<'t>, src: &str) -> Vec<(&'static str, bool, Node<'t>)
     }
 }
 
-fn named_children<'t>(n: Node<'t>) -> impl Iterator<Item = Node<'t>> {
+pub(super) fn named_children<'t>(n: Node<'t>) -> impl Iterator<Item = Node<'t>> {
     (0..n.named_child_count()).filter_map(move |i| n.named_child(i as u32))
 }
 
-struct Judge<'t> {
+pub(super) struct Judge<'t> {
     root: Node<'t>,
     src: &'t str,
     /// Names being judged (`x` for a variable, `this.x` for a property), so that `h = h + '<td>'`
@@ -153,7 +149,15 @@ struct Judge<'t> {
 }
 
 impl<'t> Judge<'t> {
-    fn text(&self, n: Node<'_>) -> &'t str {
+    pub(super) fn new(root: Node<'t>, src: &'t str) -> Self {
+        Judge {
+            root,
+            src,
+            visiting: RefCell::new(Vec::new()),
+        }
+    }
+
+    pub(super) fn text(&self, n: Node<'_>) -> &'t str {
         &self.src[n.byte_range()]
     }
 
@@ -225,7 +229,7 @@ impl<'t> Judge<'t> {
     }
 
     /// The innermost function (or the script) around `at` that declares `name`.
-    fn declaring_scope(&self, at: Node<'t>, name: &str) -> Option<Node<'t>> {
+    pub(super) fn declaring_scope(&self, at: Node<'t>, name: &str) -> Option<Node<'t>> {
         let mut n = at.parent();
         while let Some(scope) = n {
             if (is_function(scope.kind()) || scope.kind() == "program") && self.declares(scope, name) {
@@ -298,7 +302,7 @@ impl<'t> Judge<'t> {
 
     /// Every value `scope` gives `name`; `None` when one is unknown (a parameter, a loop's
     /// variable, a destructured one, an import that is not a label's).
-    fn values_in(&self, scope: Node<'t>, name: &str) -> Option<Vec<Node<'t>>> {
+    pub(super) fn values_in(&self, scope: Node<'t>, name: &str) -> Option<Vec<Node<'t>>> {
         if self.is_parameter(scope, name) {
             return None;
         }

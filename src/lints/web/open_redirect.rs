@@ -3,17 +3,44 @@
 
 use std::ops::Range;
 
+use crate::dataflow::js::redirect;
 use crate::dataflow::url::UrlClass;
 use crate::dataflow::{Flow, Hop, Spec};
-use crate::diagnostics::finding::Finding;
+use crate::diagnostics::finding::{FileId, Finding};
 use crate::lints::injection::{self, INPUT, REDIRECT};
 use crate::lints::{Ctx, Lint};
+use crate::workspace::project::SourceFile;
 
 declare_lint!(OpenRedirect = "open-redirect");
 const HELP: &str = "redirect only to a path of this org (start the address with a literal `/` and refuse `//`), \
      or look the destination up in a list of your own (a page name, a record Id)";
 
 impl Lint for OpenRedirect {
+    fn check_js(&self, file: FileId, src: &SourceFile, root: tree_sitter::Node<'_>, out: &mut Vec<Finding>) {
+        // Lightning components' own code; their Jest tests redirect on purpose.
+        let component = src.rel.contains("/lwc/") || src.rel.contains("/aura/");
+        if !component || src.rel.contains("/__tests__/") || !redirect::may_redirect(&src.text) {
+            return;
+        }
+        for r in redirect::url_redirects(root, &src.text) {
+            let read = &src.text[r.source.byte_range()];
+            let mut finding = Finding::new(
+                ID,
+                file,
+                r.at.byte_range(),
+                format!(
+                    "the page's address (`{read}`) decides where `{}` sends the browser",
+                    r.what
+                ),
+            )
+            .help(HELP);
+            if !r.at.byte_range().contains(&r.source.start_byte()) {
+                finding = finding.label(file, r.source.byte_range(), "the destination starts with this");
+            }
+            out.push(finding);
+        }
+    }
+
     fn specs(&self) -> &'static [&'static Spec] {
         injection::SPECS
     }
@@ -263,5 +290,22 @@ mod tests {
         );
         assert_eq!(hits.len(), 1, "{hits:#?}");
         assert!(hits[0].suppressed);
+    }
+
+    #[test]
+    fn component_scripts() {
+        let js = "({\n  go: function (cmp) {\n    const next = new URLSearchParams(window.location.search).get('next');\n    window.location.href = next;\n  }\n})\n";
+        let at = |path: &str| crate::lints::test_support::run(super::ID, &[(path, js)]);
+        let hits = at("force-app/main/default/aura/Back/BackController.js");
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].line, 4);
+        assert_eq!(
+            hits[0].message,
+            "the page's address (`window.location.search`) decides where `window.location` sends the browser"
+        );
+        assert_eq!(hits[0].labels.len(), 1, "the read is on another line");
+        assert_eq!(at("force-app/main/default/lwc/back/back.js").len(), 1);
+        assert!(at("force-app/main/default/lwc/back/__tests__/back.test.js").is_empty());
+        assert!(at("force-app/main/default/staticresources/back.js").is_empty());
     }
 }
