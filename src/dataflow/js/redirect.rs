@@ -1,6 +1,6 @@
 //! Where a Lightning component's JavaScript sends the browser (`window.location`,
-//! `location.assign`/`replace`, `window.open`, a `standard__webPage` navigation,
-//! `force:navigateToURL`), and whether the page's own address starts the destination: the
+//! `location.assign`/`replace`, `window.open`, a `standard__webPage` navigation through Aura's
+//! navigation service or LWC's `NavigationMixin`, `force:navigateToURL`), and whether the page's own address starts the destination: the
 //! state of the page reference (`state.c__redirectUrl`), the query string, the fragment, the
 //! referrer. Such a redirect is open: a link to the org sends its user anywhere.
 
@@ -61,7 +61,9 @@ fn destination<'t>(j: &Judge<'t>, n: Node<'t>) -> Option<(&'static str, Node<'t>
                 return Some(("window.open", first));
             }
             let property = callee.rsplit('.').next().unwrap_or(callee);
-            if property == "navigate" && first.kind() == "object" {
+            // `this[NavigationMixin.Navigate](...)` in LWC, `navigate(...)` of Aura's service.
+            let navigates = property == "navigate" || callee.replace(' ', "").ends_with("[NavigationMixin.Navigate]");
+            if navigates && first.kind() == "object" {
                 // `{ type: 'standard__webPage', attributes: { url } }`
                 let ty = pair(j, first, "type").map(|t| j.text(t).trim_matches(|c| c == '\'' || c == '"' || c == '`'));
                 if ty == Some("standard__webPage") {
@@ -208,6 +210,20 @@ mod tests {
     }
 })
 "#;
+        let lwc = r#"import { LightningElement, wire } from 'lwc';
+import { CurrentPageReference, NavigationMixin } from 'lightning/navigation';
+export default class Back extends NavigationMixin(LightningElement) {
+    @wire(CurrentPageReference) pageRef;
+    back() {
+        this[NavigationMixin.Navigate]({ type: 'standard__webPage', attributes: { url: this.pageRef.state.c__back } });
+        this[NavigationMixin.Navigate]({ type: 'standard__recordPage', attributes: { recordId: this.pageRef.state.c__id } });
+    }
+}
+"#;
+        assert_eq!(
+            redirects(lwc),
+            vec![("navigate".to_string(), "this.pageRef.state.c__back".to_string())]
+        );
         assert_eq!(
             redirects(js),
             vec![
