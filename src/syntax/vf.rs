@@ -225,6 +225,12 @@ fn tag_end(text: &str, lt: usize) -> Option<usize> {
     None
 }
 
+/// A merge field's reference that names a page variable or a controller property (`q` in
+/// `{!q}`), not a member (`acct.Name`) or a global (`$Label.x`).
+pub(crate) fn is_property_name(reference: &str) -> bool {
+    !reference.is_empty() && reference.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
 /// The start tags `<name ...>` of the markup (`name` lower-case; tags match in any case).
 pub(crate) fn start_tags<'t>(text: &'t str, name: &str) -> Vec<&'t str> {
     let open = format!("<{name}");

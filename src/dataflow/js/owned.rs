@@ -157,6 +157,11 @@ impl<'t> Judge<'t> {
         }
     }
 
+    /// The whole script's text.
+    pub(super) fn script(&self) -> &'t str {
+        self.src
+    }
+
     pub(super) fn text(&self, n: Node<'_>) -> &'t str {
         &self.src[n.byte_range()]
     }

@@ -71,21 +71,13 @@ fn destination<'t>(j: &Judge<'t>, n: Node<'t>) -> Option<(&'static str, Node<'t>
                     return Some(("navigate", url));
                 }
             }
-            if property == "setParams" && first.kind() == "object" && j.text(j_root(n)).contains("navigateToURL") {
+            if property == "setParams" && first.kind() == "object" && j.script().contains("navigateToURL") {
                 return Some(("force:navigateToURL", pair(j, first, "url")?));
             }
             None
         }
         _ => None,
     }
-}
-
-fn j_root(n: Node<'_>) -> Node<'_> {
-    let mut top = n;
-    while let Some(p) = top.parent() {
-        top = p;
-    }
-    top
 }
 
 /// The value of key `key` in object literal `object`; `{ url }` is its own value.

@@ -27,9 +27,10 @@ impl PageClasses {
                 if f.kind != FileKind::Apex {
                     continue;
                 }
-                if let Some(stem) = std::path::Path::new(&f.rel).file_stem().and_then(|s| s.to_str()) {
-                    by_name.entry(stem.to_ascii_lowercase()).or_default().push(id);
-                }
+                by_name
+                    .entry(f.component_name().to_ascii_lowercase())
+                    .or_default()
+                    .push(id);
             }
             PageClasses { by_name }
         };

@@ -226,6 +226,38 @@ fn rich_text_fields(cx: &Ctx<'_>) -> RichText {
     )
 }
 
+/// The first `<apex:pageMessages escape="false">` of `page` (every such tag shows the same
+/// messages), when a message its controllers add holds text the code did not write.
+fn check_page_messages(page: &Page<'_>, file: FileId, out: &mut Vec<Finding>) {
+    let raw = vf::start_tags(page.text, "apex:pagemessages")
+        .into_iter()
+        .find_map(|tag| vf::tag_attribute(tag, "escape").filter(|v| v.trim().eq_ignore_ascii_case("false")));
+    let Some(flag) = raw else { return };
+    let foreign = page.foreign_messages();
+    let Some((in_file, part)) = foreign.first() else { return };
+    let at = flag.as_ptr() as usize - page.text.as_ptr() as usize;
+    let class = &page.cx.project.files[*in_file];
+    let more = match foreign.len() - 1 {
+        0 => String::new(),
+        1 => " (and 1 other message)".to_string(),
+        n => format!(" (and {n} other messages)"),
+    };
+    out.push(
+        Finding::new(
+            ID,
+            file,
+            at..at + flag.len(),
+            format!(
+                "`<apex:pageMessages escape=\"false\">` shows `{}`, added by `{}`, as HTML{more}",
+                excerpt(&class.text[part.clone()]),
+                class.component_name()
+            ),
+        )
+        .label(*in_file, part.clone(), "the message takes this text")
+        .help(MESSAGES_HELP),
+    );
+}
+
 fn check_page(cx: &Ctx<'_>, rich: &RichText, file: FileId, text: &str, out: &mut Vec<Finding>) {
     let regions = vf::Regions::of(text);
     let fields = vf::merge_fields(text);
@@ -237,39 +269,7 @@ fn check_page(cx: &Ctx<'_>, rich: &RichText, file: FileId, text: &str, out: &mut
         inputs: inputs(text, &regions, &fields),
         controllers: std::cell::OnceCell::new(),
     };
-    // The first `<apex:pageMessages escape="false">`: every such tag shows the same messages.
-    let raw_messages = vf::start_tags(text, "apex:pagemessages")
-        .into_iter()
-        .find_map(|tag| vf::tag_attribute(tag, "escape").filter(|v| v.trim().eq_ignore_ascii_case("false")));
-    if let Some(flag) = raw_messages {
-        let foreign = page.foreign_messages();
-        if let Some((in_file, part)) = foreign.first() {
-            let at = flag.as_ptr() as usize - text.as_ptr() as usize;
-            let class = &cx.project.files[*in_file];
-            let class_name = std::path::Path::new(&class.rel)
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or(&class.rel);
-            let more = match foreign.len() - 1 {
-                0 => String::new(),
-                1 => " (and 1 other message)".to_string(),
-                n => format!(" (and {n} other messages)"),
-            };
-            out.push(
-                Finding::new(
-                    ID,
-                    file,
-                    at..at + flag.len(),
-                    format!(
-                        "`<apex:pageMessages escape=\"false\">` shows `{}`, added by `{class_name}`, as HTML{more}",
-                        excerpt(&class.text[part.clone()])
-                    ),
-                )
-                .label(*in_file, part.clone(), "the message takes this text")
-                .help(MESSAGES_HELP),
-            );
-        }
-    }
+    check_page_messages(&page, file, out);
     // One finding per attribute: its first untrusted merge field.
     let mut reported = None;
     for expr in fields {
@@ -313,10 +313,6 @@ fn check_page(cx: &Ctx<'_>, rich: &RichText, file: FileId, text: &str, out: &mut
     }
 }
 
-fn is_name(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
 /// Whether markup (an attribute value) writes only the code's text: literals and merge fields
 /// with no untrusted reference.
 fn markup_is_code(value: &str, rich: &RichText) -> bool {
@@ -341,12 +337,12 @@ struct Page<'a> {
 impl Page<'_> {
     /// Whether reference `name` holds only the code's text.
     fn code_value(&self, name: &str) -> bool {
-        if is_name(name) {
+        if vf::is_property_name(name) {
             return self.literal_variable(name) || self.code_property(name) || self.literal_attribute(name);
         }
         // `o.count`: a member the controllers declare as a number, a Boolean, an Id or a date.
         let last = name.rsplit('.').next().unwrap_or(name).trim();
-        is_name(last)
+        vf::is_property_name(last)
             && self.in_controllers(|text, root| {
                 let resolver = Resolver {
                     text,

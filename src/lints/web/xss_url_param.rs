@@ -86,74 +86,68 @@ impl Lint for XssUrlParam {
             if f.kind != FileKind::Visualforce {
                 continue;
             }
-            properties_from_parameters(cx, id, &f.text, out);
-            if !contains_parameters(&f.text) {
+            let text = f.text.as_str();
+            let (params_read, controlled) = (contains_parameters(text), !vf::controllers(text).is_empty());
+            if !params_read && !controlled {
                 continue;
             }
-            let regions = vf::Regions::of(&f.text);
-            let id_checked = vf::validates_id(&f.text);
-            for expr in vf::merge_fields(&f.text) {
-                let e = &f.text[expr.clone()];
-                let params: Vec<Range<usize>> = vf::references(e)
-                    .into_iter()
-                    .filter(|r| is_parameter(&e[r.clone()]))
-                    .filter(|r| !(id_checked && parameter_name(&e[r.clone()]).eq_ignore_ascii_case("id")))
+            // One pass over the page's merge fields for both halves: parameters written
+            // directly, and controller properties, judged in the controller afterwards.
+            let regions = vf::Regions::of(text);
+            let id_checked = vf::validates_id(text);
+            let mut properties: Vec<(Range<usize>, Need)> = Vec::new();
+            for expr in vf::merge_fields(text) {
+                let e = &text[expr.clone()];
+                let refs = vf::references(e);
+                let params: Vec<&Range<usize>> = refs
+                    .iter()
+                    .filter(|r| params_read && is_parameter(&e[(*r).clone()]))
+                    .filter(|r| !(id_checked && parameter_name(&e[(*r).clone()]).eq_ignore_ascii_case("id")))
                     .collect();
-                if params.is_empty() {
+                let names: Vec<&Range<usize>> = refs
+                    .iter()
+                    .filter(|r| controlled && vf::is_property_name(&e[(*r).clone()]))
+                    .collect();
+                if params.is_empty() && names.is_empty() {
                     continue;
                 }
-                let Some(need) = need(&f.text, regions.place(&f.text, expr.start - 2), expr.start - 2) else {
+                let Some(need) = need(text, regions.place(text, expr.start - 2), expr.start - 2) else {
                     continue;
                 };
-                for r in params
-                    .iter()
-                    .filter(|r| vf::outputs_raw(e, r, need.encoders) && (!need.url || !joined_after(e, r)))
-                {
-                    let span = expr.start + r.start..expr.start + r.end;
+                let raw = |r: &Range<usize>| vf::outputs_raw(e, r, need.encoders) && (!need.url || !joined_after(e, r));
+                for r in params.into_iter().filter(|r| raw(r)) {
                     let name = parameter_name(&e[r.clone()]);
                     out.push(
                         Finding::new(
                             ID,
                             id,
-                            span,
+                            expr.start + r.start..expr.start + r.end,
                             format!("page parameter `{name}` is written {} without encoding", need.place),
                         )
                         .help(need.help),
                     );
                 }
+                for r in names.into_iter().filter(|r| raw(r)) {
+                    properties.push((expr.start + r.start..expr.start + r.end, need.clone()));
+                }
+            }
+            if !properties.is_empty() {
+                properties_from_parameters(cx, id, text, properties, out);
             }
         }
     }
 }
 
-/// A controller property (`{!q}`) that the page writes where encoding does not protect it,
-/// and whose value the controller takes from a page parameter: the same reflection as
-/// `{!$CurrentPage.parameters.q}`, through Apex.
-fn properties_from_parameters(cx: &Ctx<'_>, id: FileId, text: &str, out: &mut Vec<Finding>) {
-    if vf::controllers(text).is_empty() {
-        return;
-    }
-    let regions = vf::Regions::of(text);
-    let mut risky: Vec<(Range<usize>, Need)> = Vec::new();
-    for expr in vf::merge_fields(text) {
-        let e = &text[expr.clone()];
-        let mut names = vf::references(e)
-            .into_iter()
-            .filter(|r| is_name(&e[r.clone()]))
-            .peekable();
-        if names.peek().is_none() {
-            continue;
-        }
-        let Some(need) = need(text, regions.place(text, expr.start - 2), expr.start - 2) else {
-            continue;
-        };
-        for r in names.filter(|r| vf::outputs_raw(e, r, need.encoders) && (!need.url || !joined_after(e, r))) {
-            risky.push((expr.start + r.start..expr.start + r.end, need.clone()));
-        }
-    }
-    if risky.is_empty() {
-        return;
-    }
+/// Controller properties (`{!q}`) that the page writes where encoding does not protect them
+/// (`risky`), reported where the controller takes the value from a page parameter: the same
+/// reflection as `{!$CurrentPage.parameters.q}`, through Apex.
+fn properties_from_parameters(
+    cx: &Ctx<'_>,
+    id: FileId,
+    text: &str,
+    risky: Vec<(Range<usize>, Need)>,
+    out: &mut Vec<Finding>,
+) {
     let controllers = PageClasses::of(cx).of_page(cx, text);
     let rich = RichText::default();
     for (span, need) in risky {
@@ -172,10 +166,7 @@ fn properties_from_parameters(cx: &Ctx<'_>, id: FileId, text: &str, out: &mut Ve
                 .map(|read| (*cid, read.byte_range()))
         });
         if let Some((cid, read)) = read {
-            let class = std::path::Path::new(&cx.project.files[cid].rel)
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or_default();
+            let class = cx.project.files[cid].component_name();
             out.push(
                 Finding::new(
                     ID,
@@ -198,11 +189,6 @@ fn properties_from_parameters(cx: &Ctx<'_>, id: FileId, text: &str, out: &mut Ve
 fn joined_after(expr: &str, r: &Range<usize>) -> bool {
     let before = expr[..r.start].trim_end();
     (before.ends_with('+') || before.ends_with('&')) && !before[..before.len() - 1].trim().is_empty()
-}
-
-/// A property's name: `{!q}`, not `{!acct.Name}` or `{!$Label.x}`.
-fn is_name(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 const PARAMETERS: &str = "$currentpage.parameters";
