@@ -26,7 +26,8 @@ pub(crate) struct Class {
     /// Lower-cased annotation names (`restresource`, `istest`).
     pub annotations: Vec<String>,
     /// The lower-cased names in its `extends` and `implements` lists, segments and type
-    /// arguments apart (`auth`, `authproviderpluginclass`, `database`, `batchable`, `sobject`).
+    /// arguments apart (`auth`, `authproviderpluginclass`, `database`, `batchable`, `sobject`);
+    /// for a trigger, the sObject it fires on (`order_event__e`).
     pub supertypes: Vec<String>,
     pub fields: HashMap<String, FieldId>,
     /// Sorted by name, then id, once the model is joined: [`Model::methods_named`] finds a
@@ -233,6 +234,10 @@ impl Decls {
                 let name_node = node.field("name");
                 let name = name_node.map_or("trigger", |n: Node<'_>| text(n, src));
                 let id = self.push_class(file, name, None, Vec::new());
+                // A trigger's "supertype" is the sObject it fires on: what its `Trigger.new` holds.
+                if let Some(object) = node.field("object") {
+                    self.classes[id].supertypes.push(text(object, src).to_ascii_lowercase());
+                }
                 let body = node.field("body");
                 self.push_method(Method {
                     class: id,
@@ -570,6 +575,14 @@ impl<'t> Model<'t> {
             .copied()
             .find(|&i| self.classes[i].outer.is_none())
             .or_else(|| (ids.len() == 1).then(|| ids[0]))
+    }
+
+    /// Whether a class of the model is a trigger (its one method is the trigger's body).
+    pub(crate) fn is_trigger(&self, class: ClassId) -> bool {
+        self.classes[class]
+            .methods
+            .iter()
+            .any(|&m| self.methods[m].kind == MethodKind::Init && &*self.methods[m].name == "<trigger>")
     }
 
     /// The top-level classes named `name`, in any case, ascending.

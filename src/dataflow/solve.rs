@@ -179,6 +179,16 @@ impl<'r, 'm> Solver<'r, 'm> {
             Some(d) => d.seeds.clone(),
             None => (0..self.model.methods.len()).collect(),
         };
+        if let Some(fields) = self.spec.field_sources {
+            for (f, hop) in fields(self.project, self.model) {
+                self.state.fields[f].join(&Val::source(super::extend(&None, hop)));
+                if let Some(d) = &self.demand {
+                    work.extend(d.around_field(self.project, self.model, f));
+                }
+            }
+            work.sort_unstable();
+            work.dedup();
+        }
         work.retain(|&m| !self.model.methods[m].is_test);
         for &m in &work {
             self.scheduled[m] = true;

@@ -1,7 +1,7 @@
 //! What a lint tells the data flow: its sources, sinks and sanitizers ([`Spec`]), as data.
 
 use super::js;
-use super::model::{MethodId, Model};
+use super::model::{ClassId, FieldId, MethodId, Model};
 use crate::diagnostics::finding::FileId;
 use crate::syntax::flat::Node;
 use crate::workspace::project::Project;
@@ -49,6 +49,10 @@ pub(crate) enum SourceKind {
     /// A read of a static property of Apex's, written as a lower-case qualified name without
     /// whitespace (`restcontext.request`).
     Static(&'static str),
+    /// A [`SourceKind::Static`] read that is a source only where the test says so, given the
+    /// class the read is in, the read's node and its file's text (`Trigger.new` holds what a
+    /// publisher sent only in a platform event's trigger).
+    StaticWhen(&'static str, fn(&Model<'_>, ClassId, Node<'_>, &str) -> bool),
 }
 
 pub(crate) struct Source {
@@ -98,6 +102,9 @@ pub(crate) struct Sink {
     pub ignore_types: &'static [&'static str],
 }
 
+/// See [`Spec::field_sources`].
+pub(crate) type FieldSources = fn(&Project, &Model<'_>) -> Vec<(FieldId, super::Hop)>;
+
 pub(crate) struct Spec {
     pub sources: &'static [Source],
     pub sinks: &'static [Sink],
@@ -124,6 +131,9 @@ pub(crate) struct Spec {
     /// client): the note of the parameter's hop, or `None` for any other method. Every method
     /// it names is analyzed.
     pub param_sources: Option<fn(&Model<'_>, MethodId) -> Option<&'static str>>,
+    /// Fields whose value is a source before any code runs (a controller property a page's
+    /// form sets), with the first hop of each: the methods around them are analyzed.
+    pub field_sources: Option<FieldSources>,
     /// Declared types (lower-case, last segment) whose values carry no taint: a number or an
     /// Id cannot hold text that changes a query.
     pub clean_types: &'static [&'static str],
@@ -201,6 +211,7 @@ impl Spec {
         source_hints: &[],
         script: None,
         param_sources: None,
+        field_sources: None,
         clean_types: &[],
         checks: &[],
         value_checks: &[],

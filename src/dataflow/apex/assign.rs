@@ -90,7 +90,8 @@ impl<'a, 't> Frame<'a, 't> {
         v
     }
 
-    /// Whether `value` is a sanitizer's call whose first argument is the local `name`.
+    /// Whether `value` is a sanitizer's call whose first argument is the local (or field) `name`,
+    /// maybe through its text methods.
     fn sanitizes(&self, value: Node<'a>, name: &str) -> bool {
         if value.kind() != "method_invocation" {
             return false;
@@ -99,7 +100,11 @@ impl<'a, 't> Frame<'a, 't> {
             .field("name")
             .map(|n| self.t(n).to_ascii_lowercase())
             .unwrap_or_default();
-        let first = crate::syntax::flat::arguments(value).first().copied();
+        // The value itself, or it trimmed or re-cased first (`escapeSingleQuotes(x.trim())`).
+        let mut first = crate::syntax::flat::arguments(value).first().copied();
+        while let Some(call) = first.filter(|a| a.kind() == "method_invocation") {
+            first = call.field("object");
+        }
         first.is_some_and(|a| a.kind() == "identifier" && self.t(a).eq_ignore_ascii_case(name))
             && self
                 .spec

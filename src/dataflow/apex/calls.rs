@@ -51,7 +51,7 @@ impl<'a, 't> Frame<'a, 't> {
         for s in self.spec.sources {
             let hit = match &s.kind {
                 SourceKind::Call(c) => self.matches(c, name, obj).then(|| (s.note.to_string(), None)),
-                SourceKind::Static(_) => None,
+                SourceKind::Static(_) | SourceKind::StaticWhen(..) => None,
                 SourceKind::Custom(f) => {
                     let mut receivers = Vec::new();
                     if let Some(o) = obj {
@@ -229,15 +229,22 @@ impl<'a, 't> Frame<'a, 't> {
         self.mark_checked(value);
     }
 
-    /// Marks the local an identifier names as checked: clean from now on in this method.
+    /// Marks the local (or field of the class) an identifier names as checked: clean from now on
+    /// in this method.
     pub(super) fn mark_checked(&mut self, ident: Node<'a>) {
         if ident.kind() != "identifier" {
             return;
         }
-        if let Some(i) = self.local(self.t(ident))
-            && !std::mem::replace(&mut self.locals[i].checked, true)
+        let name = self.t(ident);
+        if let Some(i) = self.local(name) {
+            if !std::mem::replace(&mut self.locals[i].checked, true) {
+                self.locals[i].val = Val::default();
+                self.changed = true;
+            }
+        } else if let Some(f) = self.model.field_in_scope(self.class, &name.to_ascii_lowercase())
+            && !self.checked_fields.contains(&f)
         {
-            self.locals[i].val = Val::default();
+            self.checked_fields.push(f);
             self.changed = true;
         }
     }

@@ -90,6 +90,9 @@ struct Frame<'a, 't> {
     file: FileId,
     src: &'a str,
     locals: Vec<Local<'a>>,
+    /// Fields of the class this method checks or sanitizes in place (`f = String.escapeSingleQuotes(f)`),
+    /// clean in this method as a checked local is.
+    checked_fields: Vec<FieldId>,
     /// The offset of the node being evaluated: a name resolves to the local declared in scope
     /// there.
     at: Cell<usize>,
@@ -126,6 +129,7 @@ pub(crate) fn analyze_method(
         file: method.file,
         src,
         locals: Vec::new(),
+        checked_fields: Vec::new(),
         at: Cell::new(0),
         changed: false,
         out: MethodResult::default(),
@@ -491,7 +495,7 @@ impl<'a, 't> Frame<'a, 't> {
         self.out.fields_read.push(f);
         let field = &self.model.fields[f];
         let v = &self.state.fields[f];
-        if !v.is_tainted() || self.spec.is_clean_type(field.ty.as_deref()) {
+        if !v.is_tainted() || self.spec.is_clean_type(field.ty.as_deref()) || self.checked_fields.contains(&f) {
             return Val::default();
         }
         let name = format!("{}.{}", self.model.classes[field.class].name, field.display);
@@ -547,7 +551,7 @@ impl<'a, 't> Frame<'a, 't> {
             .spec
             .sources
             .iter()
-            .any(|s| matches!(s.kind, super::SourceKind::Static(_)))
+            .any(|s| matches!(s.kind, super::SourceKind::Static(_) | super::SourceKind::StaticWhen(..)))
         {
             return None;
         }
@@ -557,8 +561,14 @@ impl<'a, 't> Frame<'a, 't> {
         if root.kind() == "identifier" && (self.local(self.t(root)).is_some() || self.static_class(root).is_some()) {
             return None;
         }
+        let named = |name: &str| name == q || q.strip_prefix("system.") == Some(name);
         let note = self.spec.sources.iter().find_map(|s| match s.kind {
-            super::SourceKind::Static(name) if name == q || q.strip_prefix("system.") == Some(name) => Some(s.note),
+            super::SourceKind::Static(name) if named(name) => Some(s.note),
+            super::SourceKind::StaticWhen(name, when)
+                if named(name) && when(self.model, self.class, node, self.src) =>
+            {
+                Some(s.note)
+            }
             _ => None,
         })?;
         Some(Val::source(super::extend(&None, self.hop(node, note))))

@@ -2,11 +2,17 @@
 //! calls), declared once for the data-flow engine and shared by the injection rules, each of
 //! which reads the flows into its own sinks.
 
-use crate::dataflow::model::{MethodId, MethodKind, Model};
+use std::collections::BTreeMap;
+
+use crate::dataflow::model::{ClassId, FieldId, MethodId, MethodKind, Model};
 use crate::dataflow::{
-    Call, CallSite, CustomHit, EndpointOf, Flow, On, OpenParams, Sink, SinkAt, Source, SourceKind, Spec,
+    Call, CallSite, CustomHit, EndpointOf, Flow, Hop, On, OpenParams, Sink, SinkAt, Source, SourceKind, Spec,
 };
 use crate::diagnostics::finding::Finding;
+use crate::syntax::flat::Node;
+use crate::syntax::vf;
+use crate::workspace::kind::FileKind;
+use crate::workspace::project::Project;
 
 // The rule modules, one per `lints/<rule-id>.md` of this family (see `build.rs`).
 include!(concat!(env!("OUT_DIR"), "/lints/injection.rs"));
@@ -27,7 +33,36 @@ static SOURCES: &[Source] = &[
         kind: SourceKind::Static("restcontext.request"),
         note: "read from the REST request",
     },
+    Source {
+        kind: SourceKind::StaticWhen("trigger.new", event_records),
+        note: EVENT_PAYLOAD,
+    },
+    Source {
+        kind: SourceKind::StaticWhen("trigger.newmap", event_records),
+        note: EVENT_PAYLOAD,
+    },
 ];
+
+/// Whether a read of `Trigger.new` holds platform events: in a trigger on an event
+/// (`Order_Event__e`), or where the records are cast or declared as events (a handler's
+/// `(List<Order_Event__e>) Trigger.new`). An event's publisher may be any API client with
+/// create access to it, outside the org; another trigger's records went through the org's
+/// own validation and sharing.
+fn event_records(model: &Model<'_>, class: ClassId, read: Node<'_>, src: &str) -> bool {
+    let is_event = |ty: Node<'_>| {
+        src.get(ty.byte_range())
+            .is_some_and(|t| t.to_ascii_lowercase().contains("__e"))
+    };
+    if model.is_trigger(class) {
+        return model.classes[class].supertypes.iter().any(|o| o.ends_with("__e"));
+    }
+    let Some(parent) = read.parent() else { return false };
+    match parent.kind() {
+        "cast_expression" | "enhanced_for_statement" => parent.field("type").is_some_and(is_event),
+        "variable_declarator" => parent.parent().and_then(|d| d.field("type")).is_some_and(is_event),
+        _ => false,
+    }
+}
 
 const fn query_sink(on: On, method: &'static str) -> Sink {
     Sink {
@@ -211,6 +246,7 @@ pub(crate) static INPUT: Spec = Spec {
         "getheaders",
         "getcookies",
         "restcontext",
+        "trigger.new",
         "inboundemailhandler",
         "@auraenabled",
         "@remoteaction",
@@ -223,6 +259,7 @@ pub(crate) static INPUT: Spec = Spec {
     ],
     script: None,
     param_sources: Some(entry_point),
+    field_sources: Some(page_set_properties),
     clean_types: CLEAN_TYPES,
     checks: &["containskey", "contains"],
     value_checks: &[
@@ -239,6 +276,67 @@ pub(crate) static INPUT: Spec = Spec {
 };
 
 pub(crate) static SPECS: &[&Spec] = &[&INPUT];
+
+/// Visualforce inputs that post free text into a controller property: what the user types,
+/// or (`apex:param`) what the page sends and the user can change. Select lists are left out:
+/// Visualforce rejects a value that is not one of the options the controller built.
+const PAGE_INPUTS: &[(&str, &str, &str)] = &[
+    ("apex:inputtext", "value", "apex:inputText"),
+    ("apex:inputtextarea", "value", "apex:inputTextarea"),
+    ("apex:inputhidden", "value", "apex:inputHidden"),
+    ("apex:inputsecret", "value", "apex:inputSecret"),
+    ("apex:param", "assignto", "apex:param"),
+];
+
+/// The controller properties (of a page's `controller` and `extensions`) that a page's form
+/// sets from the request: `<apex:inputText value="{!searchTerm}"/>` makes `searchTerm` input.
+/// Each property's hop is at its first binding, pages in path order.
+fn page_set_properties(project: &Project, model: &Model<'_>) -> Vec<(FieldId, Hop)> {
+    let mut found: BTreeMap<FieldId, Hop> = BTreeMap::new();
+    for (id, file) in project.files.iter().enumerate() {
+        if file.kind != FileKind::Visualforce {
+            continue;
+        }
+        let text = file.text.as_str();
+        let classes: Vec<ClassId> = vf::controllers(text)
+            .iter()
+            .flat_map(|c| model.top_level_classes(c))
+            .collect();
+        if classes.is_empty() {
+            continue;
+        }
+        for &(tag_name, attr, shown) in PAGE_INPUTS {
+            for tag in vf::start_tags(text, tag_name) {
+                let Some(value) = vf::tag_attribute(tag, attr) else {
+                    continue;
+                };
+                let Some(name) = value.trim().strip_prefix("{!").and_then(|v| v.strip_suffix('}')) else {
+                    continue;
+                };
+                let name = name.trim();
+                if !vf::is_property_name(name) {
+                    continue;
+                }
+                let key = name.to_ascii_lowercase();
+                for &class in &classes {
+                    let Some(&f) = model.classes[class].fields.get(&key) else {
+                        continue;
+                    };
+                    if INPUT.is_clean_type(model.fields[f].ty.as_deref()) {
+                        continue;
+                    }
+                    let start = value.as_ptr() as usize - text.as_ptr() as usize;
+                    found.entry(f).or_insert_with(|| Hop {
+                        file: id,
+                        span: start..start + value.len(),
+                        note: format!("{PAGE_FORM} `<{shown}>` ({})", file.component_name()),
+                    });
+                }
+            }
+        }
+    }
+    found.into_iter().collect()
+}
 
 /// `getParameters()`, `getHeaders()` or `getCookies()` of the request's own page
 /// (`ApexPages.currentPage()`, `System.currentPageReference()`, or a local assigned one): a
@@ -274,10 +372,27 @@ fn display(method: &str) -> &'static str {
     }
 }
 
-/// Whether a flow starts at a parameter of a method nothing calls ([`OPEN`]) rather than at
-/// input a client or a request sets.
-pub(crate) fn from_open_param(flow: &Flow) -> bool {
-    flow.path.first().is_some_and(|h| h.note.ends_with(OPEN.note))
+/// The hop note of a platform event's records (see [`event_records`]).
+const EVENT_PAYLOAD: &str = "a platform event's payload, as its publisher sent it";
+
+/// What a flow starts at, for a finding's message: a parameter of a method nothing calls
+/// ([`OPEN`]), an event's payload, or input a client or a request sets.
+pub(crate) fn origin(flow: &Flow) -> &'static str {
+    match flow.path.first() {
+        Some(h) if h.note.ends_with(OPEN.note) => "a parameter nothing validates",
+        Some(h) if h.note == EVENT_PAYLOAD => "a platform event's payload",
+        _ => "user input",
+    }
+}
+
+/// The start of a page-form property's hop (see [`page_set_properties`]).
+const PAGE_FORM: &str = "set by the user through the page's";
+
+/// Whether a flow starts at a controller property the page's form posts: what the user
+/// types (or edits in the page) goes into their own request, which carries the page's
+/// view state and its CSRF token, so another site cannot send it for them.
+pub(crate) fn from_page_form(flow: &Flow) -> bool {
+    flow.path.first().is_some_and(|h| h.note.starts_with(PAGE_FORM))
 }
 
 /// An Apex flow of [`INPUT`] as a finding of `rule`.

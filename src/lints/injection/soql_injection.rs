@@ -19,11 +19,7 @@ impl Lint for SoqlInjection {
             if INPUT.sinks[flow.sink].category != QUERY {
                 continue;
             }
-            let what = if injection::from_open_param(flow) {
-                "a parameter nothing validates"
-            } else {
-                "user input"
-            };
+            let what = injection::origin(flow);
             let message = format!("{what} is {}", INPUT.sinks[flow.sink].note);
             out.push(injection::finding(ID, flow, message).help(HELP));
         }
@@ -222,6 +218,85 @@ mod tests {
             &service("List<Case> cs = Database.query('SELECT Id FROM Case WHERE Subject = :subject');"),
         );
         assert!(bound.is_empty(), "{bound:#?}");
+    }
+
+    #[test]
+    fn a_platform_events_payload_is_input() {
+        let query = "Database.query('SELECT Id FROM Order__c WHERE Name = \\'' + e.Order_Number__c + '\\'');";
+        let trigger = |object: &str| {
+            vec![(
+                "force-app/main/default/triggers/OrderSync.trigger",
+                format!(
+                    "trigger OrderSync on {object} (after insert) {{\n  for ({object} e : Trigger.new) {{\n    {query}\n  }}\n}}\n"
+                ),
+            )]
+        };
+        let hits = run("soql-injection", &trigger("Order_Sync__e"));
+        assert_eq!(hits.len(), 1, "{hits:#?}");
+        assert_eq!(hits[0].message, "a platform event's payload is run as a dynamic query");
+        hits[0].assert_labels(&["a platform event's payload, as its publisher sent it"]);
+        // An ordinary object's trigger holds records the org validated and shared.
+        let hits = run("soql-injection", &trigger("Order__c"));
+        assert!(hits.is_empty(), "{hits:#?}");
+        // A handler class sees events where it casts `Trigger.new` to them, and only there.
+        let handler = |cast: &str| {
+            class(&format!(
+                "  public void run() {{\n    for (SObject r : {cast}Trigger.new) {{\n      Order_Sync__e e = (Order_Sync__e) r;\n      {query}\n    }}\n  }}"
+            ))
+        };
+        let hits = run("soql-injection", &handler("(List<Order_Sync__e>) "));
+        assert_eq!(hits.len(), 1, "{hits:#?}");
+        let hits = run("soql-injection", &handler("(List<Order__c>) "));
+        assert!(hits.is_empty(), "{hits:#?}");
+    }
+
+    #[test]
+    fn a_property_the_pages_form_sets_is_input() {
+        let controller = "public with sharing class Auth {\n  public String term { get; set; }\n  public Integer size { get; set; }\n  public String sortBy = 'Name';\n  public List<SObject> getRows() {\n    return Database.query('SELECT Id FROM Account WHERE Name LIKE \\'%' + term + '%\\' ORDER BY ' + sortBy + ' LIMIT ' + size);\n  }\n}\n";
+        let page = |body: &str| {
+            vec![
+                (CLASS, controller.to_string()),
+                (
+                    "force-app/main/default/pages/Find.page",
+                    format!(
+                        "<apex:page controller=\"Auth\">\n  <apex:form>\n    {body}\n  </apex:form>\n</apex:page>\n"
+                    ),
+                ),
+            ]
+        };
+        // Text the user types; a number is not text; `sortBy` is the controller's own.
+        let hits = run(
+            "soql-injection",
+            &page("<apex:inputText value=\"{!term}\"/>\n    <apex:inputText value=\"{!size}\"/>"),
+        );
+        assert_eq!(hits.len(), 1, "{hits:#?}");
+        assert_eq!(hits[0].message, "user input is run as a dynamic query");
+        hits[0].assert_labels(&["set by the user through the page's `<apex:inputText>` (Find)"]);
+        assert_eq!(hits[0].labels[0].1, "{!term}");
+        // A page's parameter the user can change before it is sent.
+        let hits = run(
+            "soql-injection",
+            &page(
+                "<apex:commandLink action=\"{!null}\"><apex:param name=\"t\" value=\"x\" assignTo=\"{!term}\"/></apex:commandLink>",
+            ),
+        );
+        assert_eq!(hits.len(), 1, "{hits:#?}");
+        // Escaped in place before the query, as the same method's locals are.
+        let mut escaped = page("<apex:inputText value=\"{!term}\"/>");
+        escaped[0].1 = escaped[0].1.replace(
+            "    return Database.query",
+            "    term = String.escapeSingleQuotes(term.trim());\n    return Database.query",
+        );
+        let hits = run("soql-injection", &escaped);
+        assert!(hits.is_empty(), "{hits:#?}");
+        // Shown, not set; chosen from the controller's options.
+        for body in [
+            "<apex:outputText value=\"{!term}\"/>",
+            "<apex:selectList value=\"{!term}\" size=\"1\"><apex:selectOptions value=\"{!opts}\"/></apex:selectList>",
+        ] {
+            let hits = run("soql-injection", &page(body));
+            assert!(hits.is_empty(), "{body}: {hits:#?}");
+        }
     }
 
     #[test]

@@ -46,8 +46,24 @@ impl Lint for OpenRedirect {
     }
 
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        // The trees of the files with a redirect, parsed once each: few files have one.
+        let mut trees: Vec<(FileId, Option<tree_sitter::Tree>)> = Vec::new();
         for flow in cx.flows_of(&INPUT) {
-            if INPUT.sinks[flow.sink].category != REDIRECT {
+            // What a user types into a page's form redirects only that user's browser, which
+            // they could send anywhere themselves: a redirect is open when another site can
+            // hand its victims a link (a request parameter), not a postback.
+            if INPUT.sinks[flow.sink].category != REDIRECT || injection::from_page_form(flow) {
+                continue;
+            }
+            let text = cx.project.files[flow.file].text.as_str();
+            let tree = match trees.iter().position(|(f, _)| *f == flow.file) {
+                Some(i) => &trees[i].1,
+                None => {
+                    trees.push((flow.file, crate::syntax::apex::parse(text)));
+                    &trees[trees.len() - 1].1
+                }
+            };
+            if !tree.as_ref().is_some_and(|t| returned(t.root_node(), text, &flow.span)) {
                 continue;
             }
             // A literal start (`'/apex/Next?id=' + v`, `'https://help.example.com/' + v`)
@@ -59,11 +75,7 @@ impl Lint for OpenRedirect {
             if !input_leads(cx, flow) {
                 continue;
             }
-            let what = if injection::from_open_param(flow) {
-                "a parameter nothing validates"
-            } else {
-                "user input"
-            };
+            let what = injection::origin(flow);
             let message = format!("{what} decides {}", INPUT.sinks[flow.sink].note);
             out.push(injection::finding(ID, flow, message).help(HELP));
         }
@@ -108,6 +120,131 @@ fn input_leads(cx: &Ctx<'_>, flow: &Flow) -> bool {
         }
         at.is_empty() || at.iter().any(|&a| starts_at(text, v.start, a))
     })
+}
+
+/// Whether the `PageReference` built at `span` leaves its method, which is what sends the
+/// browser there: returned where it is built (`return new PageReference(url)`), or kept in a
+/// variable the method returns. An action that builds a reference only to read its URL
+/// (`p.getUrl()`) and returns `null` redirects nowhere.
+fn returned(root: tree_sitter::Node<'_>, text: &str, span: &Range<usize>) -> bool {
+    let Some(mut node) = root.descendant_for_byte_range(span.start, span.end) else {
+        return false;
+    };
+    while node.kind() != "object_creation_expression" || node.byte_range() != *span {
+        let Some(p) = node.parent() else { return false };
+        node = p;
+    }
+    // Up through the expression to its statement: a `return`, or where its value is kept.
+    let mut kept: Option<&str> = None;
+    let mut up = node;
+    while let Some(parent) = up.parent() {
+        match parent.kind() {
+            "return_statement" => return true,
+            "method_invocation" if is_aura_redirect(parent, text) => return true,
+            "variable_declarator" => {
+                kept = parent
+                    .child_by_field_name("name")
+                    .and_then(|n| text.get(n.byte_range()))
+            }
+            "assignment_expression" if parent.child_by_field_name("right") == Some(up) => {
+                kept = parent.child_by_field_name("left").and_then(|l| {
+                    let name = if l.kind() == "field_access" {
+                        l.child_by_field_name("field")?
+                    } else {
+                        l
+                    };
+                    text.get(name.byte_range())
+                });
+            }
+            "parenthesized_expression"
+            | "ternary_expression"
+            | "cast_expression"
+            | "argument_list"
+            | "method_invocation" => {
+                up = parent;
+                continue;
+            }
+            _ => {}
+        }
+        break;
+    }
+    let Some(name) = kept else { return false };
+    // Then a `return` of it on the way out: in the statements after it, or after the blocks
+    // around it (not in another branch of its `if`, nor after a `return` of something else).
+    let returns = |n: tree_sitter::Node<'_>| match n.kind() {
+        "return_statement" => gives(n, text, name),
+        "method_invocation" => {
+            is_aura_redirect(n, text)
+                && n.child_by_field_name("arguments")
+                    .and_then(|a| a.named_child(0))
+                    .is_some_and(|a| {
+                        a.kind() == "identifier"
+                            && text.get(a.byte_range()).is_some_and(|t| t.eq_ignore_ascii_case(name))
+                    })
+        }
+        _ => false,
+    };
+    let mut stmt = up;
+    loop {
+        while stmt.parent().is_some_and(|p| p.kind() != "block") {
+            let Some(p) = stmt.parent() else { return false };
+            if matches!(p.kind(), "method_declaration" | "constructor_declaration") {
+                return false;
+            }
+            stmt = p;
+        }
+        let mut next = stmt.next_named_sibling();
+        while let Some(s) = next {
+            if s.kind() == "return_statement" {
+                return gives(s, text, name);
+            }
+            if any_node(s, &returns) {
+                return true;
+            }
+            next = s.next_named_sibling();
+        }
+        let Some(block) = stmt.parent() else { return false };
+        stmt = block;
+    }
+}
+
+/// Whether a call is `aura.redirect(...)`, which sends a Lightning page's browser to its
+/// argument as an action's `return` does a Visualforce page's.
+fn is_aura_redirect(call: tree_sitter::Node<'_>, text: &str) -> bool {
+    let named = |field: &str, want: &str| {
+        call.child_by_field_name(field)
+            .and_then(|n| text.get(n.byte_range()))
+            .is_some_and(|t| t.eq_ignore_ascii_case(want))
+    };
+    named("name", "redirect") && named("object", "aura")
+}
+
+/// Whether a `return` statement gives back the variable `name` (`return p;`, `return (this.p);`).
+fn gives(ret: tree_sitter::Node<'_>, text: &str, name: &str) -> bool {
+    let Some(mut e) = ret.named_child(0) else { return false };
+    loop {
+        let inner = match e.kind() {
+            "parenthesized_expression" => e.named_child(0),
+            "field_access" => e.child_by_field_name("field"),
+            _ => break,
+        };
+        let Some(i) = inner else { return false };
+        e = i;
+    }
+    e.kind() == "identifier" && text.get(e.byte_range()).is_some_and(|t| t.eq_ignore_ascii_case(name))
+}
+
+/// Whether `test` holds for `node` or a node inside it.
+fn any_node(node: tree_sitter::Node<'_>, test: &dyn Fn(tree_sitter::Node<'_>) -> bool) -> bool {
+    let mut cursor = node.walk();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if test(n) {
+            return true;
+        }
+        stack.extend(n.named_children(&mut cursor));
+    }
+    false
 }
 
 /// The name a step's value goes by: the last segment of its note's last `code` span
@@ -234,6 +371,13 @@ mod tests {
                 class(
                     "  private static String internal(String url) {\n    String path = '/' + url.replaceFirst('^/+', '');\n    return path;\n  }\n  public PageReference back() {\n    return new PageReference(internal(ApexPages.currentPage().getParameters().get('retURL')));\n  }",
                 ),
+                // Built to read its address, never returned: nothing redirects.
+                page("    PageReference p = new PageReference(next);\n    String shown = p.getUrl();\n    return null;"),
+                page("    PageReference p;\n    p = new PageReference(next);\n    System.debug(p.getUrl());\n    return Page.Orders;"),
+                // The `return p` is another branch's.
+                page(
+                    "    PageReference p = Page.Orders;\n    if (next == null) {\n      return p;\n    } else {\n      p = new PageReference(next);\n      System.debug(p.getUrl());\n      return null;\n    }",
+                ),
                 // A constant and a literal.
                 class("  private static final String HOME = '/home/home.jsp';\n  public PageReference back() { return new PageReference(HOME); }"),
                 // A private method nothing calls, and an authentication plugin's `initiate`.
@@ -249,6 +393,15 @@ mod tests {
                 page("    return new PageReference(next + '&from=orders');"),
                 page("    String url = String.isBlank(next) ? '/home/home.jsp' : next;\n    return new PageReference(url);"),
                 page("    return new PageReference((String) next);"),
+                // Kept in a local that a `return` hands back, in a branch or not.
+                page("    PageReference p = new PageReference(next);\n    p.setRedirect(true);\n    return p;"),
+                page("    PageReference p = Page.Orders;\n    if (next != null) {\n      p = new PageReference(next);\n    }\n    return (p);"),
+                // Lightning's way: `aura.redirect`, directly or through a local.
+                class(
+                    "  @AuraEnabled public static void go(String url) {\n    PageReference ref = new PageReference(url);\n    aura.redirect(ref);\n  }",
+                ),
+                class("  @AuraEnabled public static void go(String url) {\n    aura.redirect(new PageReference(url));\n  }"),
+                page("    PageReference p = null;\n    try {\n      p = new PageReference(next);\n    } catch (Exception e) {\n      return null;\n    }\n    if (p != null) {\n      return p;\n    }\n    return null;"),
                 class(
                     "  @AuraEnabled public static String go(String target) {\n    return new PageReference(target).getUrl();\n  }",
                 ),
@@ -258,6 +411,31 @@ mod tests {
                 ),
             ],
         );
+    }
+
+    #[test]
+    fn a_property_the_pages_form_posts_redirects_only_its_user() {
+        let files = |input: &str| {
+            vec![
+                (
+                    CLASS,
+                    "public with sharing class Auth {\n  public String next { get; set; }\n  public PageReference go() {\n    return new PageReference(next);\n  }\n}\n".to_string(),
+                ),
+                (
+                    "force-app/main/default/pages/Go.page",
+                    format!("<apex:page controller=\"Auth\">\n  <apex:form>{input}</apex:form>\n</apex:page>\n"),
+                ),
+            ]
+        };
+        let hits = run("open-redirect", &files("<apex:inputHidden value=\"{!next}\"/>"));
+        assert!(hits.is_empty(), "{hits:#?}");
+        // The same property read from the request is a link another site can send.
+        let mut linked = files("");
+        linked[0].1 = linked[0].1.replace(
+            "return new PageReference(next);",
+            "next = ApexPages.currentPage().getParameters().get('next');\n    return new PageReference(next);",
+        );
+        assert_eq!(run("open-redirect", &linked).len(), 1);
     }
 
     #[test]
