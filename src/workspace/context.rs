@@ -357,6 +357,35 @@ impl ClassDirs {
         out
     }
 
+    /// The markup of the package's other Aura bundles that uses the bundle in `dir`
+    /// (`<c:Banner ...>`): what they set its attributes to decides whether the bundle alone
+    /// writes what `<aura:unescapedHtml>` shows (see `xss-escape-false`).
+    fn aura_users(&mut self, dir: &Path, package: &Path) -> Vec<PathBuf> {
+        let Some(name) = dir.file_name().and_then(|n| n.to_str()) else {
+            return Vec::new();
+        };
+        let tag = format!("c:{}", name.to_ascii_lowercase());
+        let mut users = Vec::new();
+        for e in WalkDir::new(package.join("aura"))
+            .min_depth(2)
+            .max_depth(2)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            let p = e.path();
+            if p.parent() != Some(dir)
+                && p.extension().is_some_and(|x| x == "cmp" || x == "app")
+                && self
+                    .text(p)
+                    .is_some_and(|t| !crate::syntax::vf::start_tags(&t, &tag).is_empty())
+            {
+                users.push(p.to_path_buf());
+            }
+        }
+        users
+    }
+
     /// For the given Apex classes: the source files of their package folders that name one
     /// of them (classes, triggers, Aura and LWC bundles, pages and components), with what
     /// those reference. A flow that starts in a class may end in any of them: a commit that
@@ -476,7 +505,21 @@ impl ClassDirs {
             siblings.sort();
             frontier.extend(siblings.iter().cloned());
             seen.extend(siblings.iter().cloned());
+            let unescaped = in_bundle("aura")
+                && siblings.iter().chain(std::iter::once(&file.to_path_buf())).any(|s| {
+                    s.extension().is_some_and(|x| x == "cmp" || x == "app")
+                        && self
+                            .text(s)
+                            .is_some_and(|t| t.to_ascii_lowercase().contains("aura:unescapedhtml"))
+                });
             others.extend(siblings);
+            if unescaped {
+                others.extend(
+                    self.aura_users(dir, package)
+                        .into_iter()
+                        .filter(|u| seen.insert(u.clone())),
+                );
+            }
         }
         for _depth in 0..3 {
             let mut next = Vec::new();
@@ -610,6 +653,42 @@ mod tests {
                 "force-app/main/default/classes/ClaimExt.cls",
             ]
         );
+    }
+
+    #[test]
+    fn unescaped_aura_markup_brings_its_bundle_and_the_markup_that_uses_it() {
+        let files = [
+            (
+                "aura/Banner/Banner.cmp",
+                "<aura:component><aura:unescapedHtml value=\"{!v.content.body}\"/></aura:component>",
+            ),
+            (
+                "aura/Banner/BannerHelper.js",
+                "({ content: function () { return { body: '<b>x</b>' }; } })",
+            ),
+            ("aura/Banner/Banner.design", "<design:component/>"),
+            (
+                "aura/Home/Home.cmp",
+                "<aura:component><c:Banner content=\"{!v.news}\"/></aura:component>",
+            ),
+            (
+                "aura/Other/Other.cmp",
+                "<aura:component><c:BannerWide/></aura:component>",
+            ),
+        ];
+        assert_eq!(
+            context_in(&files, "aura/Banner/Banner.cmp"),
+            [
+                "force-app/main/default/aura/Banner/Banner.cmp",
+                "force-app/main/default/aura/Banner/Banner.design",
+                "force-app/main/default/aura/Banner/BannerHelper.js",
+                "force-app/main/default/aura/Home/Home.cmp",
+            ]
+        );
+        // Escaped markup needs only its bundle.
+        let mut escaped = files;
+        escaped[0].1 = "<aura:component>{!v.content.body}</aura:component>";
+        assert_eq!(context_in(&escaped, "aura/Banner/Banner.cmp").len(), 3);
     }
 
     #[test]

@@ -154,7 +154,8 @@ pub(crate) enum FileKind {
     Visualforce,
     /// Aura or LWC JavaScript, or a JavaScript static resource.
     JavaScript,
-    /// Aura component or application markup (`.cmp`, `.app`): names the Apex controller.
+    /// Aura component or application markup (`.cmp`, `.app`), which names the Apex controller,
+    /// and a bundle's design file (`.design`).
     AuraMarkup,
     /// A text static resource (JSON, plain text, CSV, properties, YAML, HTML).
     StaticText,
@@ -225,7 +226,10 @@ pub(crate) fn classify(path: &Path) -> FileKind {
         {
             return FileKind::StaticText;
         }
-        "cmp" | "app" if path.components().any(|c| c.as_os_str() == "aura") => return FileKind::AuraMarkup,
+        // A bundle's design file says which attributes App Builder sets.
+        "cmp" | "app" | "design" if path.components().any(|c| c.as_os_str() == "aura") => {
+            return FileKind::AuraMarkup;
+        }
         _ => {}
     }
     // Metadata-API format: the suffix alone, in its own folder (so a stray `notes.site`
@@ -284,6 +288,7 @@ mod tests {
             ("force-app/lwc/a/a.js", FileKind::JavaScript),
             ("force-app/aura/B/BHelper.js", FileKind::JavaScript),
             ("force-app/aura/B/B.cmp", FileKind::AuraMarkup),
+            ("force-app/aura/B/B.design", FileKind::AuraMarkup),
             ("force-app/staticresources/lib.js", FileKind::JavaScript),
             ("force-app/staticresources/config.json", FileKind::StaticText),
             ("sfdx-project.json", FileKind::ProjectConfig),

@@ -24,6 +24,7 @@ use crate::workspace::project::{Parsed, Project};
 
 use interp::{JVal, Script};
 
+pub(crate) mod bundle;
 mod calls;
 mod classify;
 mod interp;

@@ -140,9 +140,15 @@ pub(super) fn named_children<'t>(n: Node<'t>) -> impl Iterator<Item = Node<'t>> 
     (0..n.named_child_count()).filter_map(move |i| n.named_child(i as u32))
 }
 
+/// Whether an Aura helper's method returns only the code's own text (see [`Judge::helper`]).
+pub(super) type HelperOwns<'t> = std::rc::Rc<dyn Fn(&str) -> bool + 't>;
+
 pub(super) struct Judge<'t> {
     root: Node<'t>,
     src: &'t str,
+    /// In an Aura bundle's controller or renderer: `helper.name(...)` is judged by the helper
+    /// script's method `name`.
+    helper: Option<HelperOwns<'t>>,
     /// Names being judged (`x` for a variable, `this.x` for a property), so that `h = h + '<td>'`
     /// is judged by its other parts.
     visiting: RefCell<Vec<(String, usize)>>,
@@ -153,8 +159,35 @@ impl<'t> Judge<'t> {
         Judge {
             root,
             src,
+            helper: None,
             visiting: RefCell::new(Vec::new()),
         }
+    }
+
+    /// The judge of an Aura script whose bundle's helper answers for `helper.name(...)`.
+    pub(super) fn with_helper(mut self, helper: HelperOwns<'t>) -> Self {
+        self.helper = Some(helper);
+        self
+    }
+
+    /// Whether the Aura script's method `name` (`({ name: function (...) {...} })`) returns
+    /// only the code's own text, its parameters being foreign.
+    pub(super) fn method_returns_own(&self, name: &str) -> bool {
+        let mut method = None;
+        crate::syntax::tree::preorder(self.root, |n| {
+            if method.is_none()
+                && n.kind() == "pair"
+                && n.child_by_field_name("key")
+                    .is_some_and(|k| self.text(k).trim_matches(['\'', '"']) == name)
+            {
+                method = n.child_by_field_name("value").filter(|v| is_function(v.kind()));
+            }
+            method.is_none()
+        });
+        method.is_some_and(|f| {
+            let found = returns(f);
+            !found.is_empty() && found.into_iter().all(|r| self.foreign(r, 0).is_none())
+        })
     }
 
     /// The whole script's text.
@@ -167,7 +200,7 @@ impl<'t> Judge<'t> {
     }
 
     /// The first part of `e` that is not the code's own text, if any.
-    fn foreign(&self, e: Node<'t>, depth: u16) -> Option<Node<'t>> {
+    pub(super) fn foreign(&self, e: Node<'t>, depth: u16) -> Option<Node<'t>> {
         if depth > MAX_DEPTH {
             return Some(e);
         }
@@ -199,6 +232,14 @@ impl<'t> Judge<'t> {
             .flatten()
             .find_map(|x| self.foreign(x, d)),
             "array" => named_children(e).find_map(|x| self.foreign(x, d)),
+            // An object's text is its values' (`{ title: 'Help', body: html }`).
+            "object" => named_children(e).find_map(|p| match p.kind() {
+                "pair" => p.child_by_field_name("value").and_then(|v| self.foreign(v, d)),
+                "shorthand_property_identifier" => self.identifier(p, d),
+                "spread_element" => named_children(p).find_map(|x| self.foreign(x, d)),
+                // Methods are code, not text; comments are nothing.
+                _ => None,
+            }),
             "identifier" => self.identifier(e, d),
             "member_expression" => self.member(e, d),
             "call_expression" => self.call(e, d),
@@ -226,7 +267,10 @@ impl<'t> Judge<'t> {
         }
         self.visiting.borrow_mut().push(key);
         let foreign = match self.values_in(scope, name) {
-            Some(values) => values.iter().find_map(|v| self.foreign(*v, depth)),
+            Some(values) => values
+                .iter()
+                .chain(&self.member_writes(scope, name))
+                .find_map(|v| self.foreign(*v, depth)),
             None => Some(id),
         };
         self.visiting.borrow_mut().pop();
@@ -377,6 +421,26 @@ impl<'t> Judge<'t> {
         (!unknown).then_some(values)
     }
 
+    /// The values `scope` writes into the object `name` holds (`name.title = v`): an object
+    /// built from literals holds foreign text once one is written into it.
+    fn member_writes(&self, scope: Node<'t>, name: &str) -> Vec<Node<'t>> {
+        let mut out = Vec::new();
+        if let Some(body) = scope_body(scope) {
+            crate::syntax::tree::preorder(body, |n| {
+                if let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right"))
+                    && n.kind() == "assignment_expression"
+                    && l.kind() == "member_expression"
+                    && l.child_by_field_name("object")
+                        .is_some_and(|o| o.kind() == "identifier" && self.text(o) == name)
+                {
+                    out.push(r);
+                }
+                true
+            });
+        }
+        out
+    }
+
     /// The module an import node belongs to (`'@salesforce/label/c.x'`), without quotes.
     fn import_source(&self, n: Node<'t>) -> &'t str {
         let mut up = Some(n);
@@ -476,6 +540,14 @@ impl<'t> Judge<'t> {
         };
         if escapes(name) || numeric(name) || self.text(callee) == "$A.get" && self.label_argument(e) {
             return None;
+        }
+        if let Some(helper) = &self.helper
+            && callee.kind() == "member_expression"
+            && callee
+                .child_by_field_name("object")
+                .is_some_and(|o| self.text(o) == "helper")
+        {
+            return (!helper(name)).then_some(e);
         }
         if callee.kind() == "member_expression" && keeps_receiver(name) {
             // The receiver's text stays, and what `concat` or `replace` adds.
@@ -596,7 +668,7 @@ fn is_loop_variable(declarator: Node<'_>) -> bool {
 
 /// The values a function returns: its `return`s (its own, not nested functions'), or an
 /// arrow function's expression body.
-fn returns(f: Node<'_>) -> Vec<Node<'_>> {
+pub(super) fn returns(f: Node<'_>) -> Vec<Node<'_>> {
     let Some(body) = f.child_by_field_name("body") else {
         return Vec::new();
     };

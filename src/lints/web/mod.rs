@@ -4,4 +4,5 @@
 // The rule modules, one per `lints/<rule-id>.md` of this family (see `build.rs`).
 include!(concat!(env!("OUT_DIR"), "/lints/web.rs"));
 
+pub(crate) mod aura_bundle;
 pub(crate) mod page_classes;

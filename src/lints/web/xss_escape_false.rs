@@ -9,6 +9,7 @@ use tree_sitter::Node;
 use crate::dataflow::apex::owned::{HOP, Resolver, RichText, contains_ascii_ci};
 use crate::dataflow::js::owned;
 use crate::diagnostics::finding::{FileId, Finding};
+use crate::lints::web::aura_bundle::AuraBundle;
 use crate::lints::web::page_classes::{ClassTree, PageClasses};
 use crate::lints::{Ctx, Lint};
 use crate::syntax::vf::{self, Place};
@@ -67,7 +68,7 @@ impl Lint for XssEscapeFalse {
                     check_page(cx, rich(), id, &f.text, out)
                 }
                 FileKind::AuraMarkup if contains_ascii_ci(&f.text, "aura:unescapedhtml") => {
-                    check_aura(rich(), id, &f.text, out)
+                    check_aura(cx, rich(), id, out)
                 }
                 _ => {}
             }
@@ -185,9 +186,14 @@ fn trusted(reference: &str) -> bool {
 /// The first reference of a merge expression that is written as it is, not trusted and not a
 /// rich text field.
 fn untrusted(expr: &str, rich: &RichText) -> Option<Range<usize>> {
+    untrusted_but(expr, rich, |_| false)
+}
+
+/// [`untrusted`], where `own` says which other references hold the code's own text.
+fn untrusted_but(expr: &str, rich: &RichText, mut own: impl FnMut(&str) -> bool) -> Option<Range<usize>> {
     vf::references(expr).into_iter().find(|r| {
         let name = &expr[r.clone()];
-        !trusted(name) && !rich.holds(name) && vf::outputs_raw(expr, r, vf::ENCODERS)
+        !trusted(name) && !rich.holds(name) && vf::outputs_raw(expr, r, vf::ENCODERS) && !own(name)
     })
 }
 
@@ -539,7 +545,10 @@ fn inputs(page: &str, regions: &vf::Regions, fields: &[Range<usize>]) -> Vec<Str
         .collect()
 }
 
-fn check_aura(rich: &RichText, file: FileId, text: &str, out: &mut Vec<Finding>) {
+fn check_aura(cx: &Ctx<'_>, rich: &RichText, file: FileId, out: &mut Vec<Finding>) {
+    let src = &cx.project.files[file];
+    let text = src.text.as_str();
+    let mut bundle = AuraBundle::new(cx, &src.rel, text);
     let regions = vf::Regions::of(text);
     for expr in aura_expressions(text) {
         let Place::Attribute { tag, attr, .. } = regions.place(text, expr.start - 2) else {
@@ -549,7 +558,7 @@ fn check_aura(rich: &RichText, file: FileId, text: &str, out: &mut Vec<Finding>)
             continue;
         }
         let e = &text[expr.clone()];
-        if let Some(r) = untrusted(e, rich) {
+        if let Some(r) = untrusted_but(e, rich, |name| bundle.owns(name)) {
             out.push(
                 Finding::new(
                     ID,
@@ -907,6 +916,39 @@ mod tests {
         }
         let input = "<apex:inputText value=\"{!status}\"/>";
         assert_eq!(check(&format!("{input}{shown}"), own), 1);
+    }
+
+    #[test]
+    fn aura_attributes_only_the_bundle_sets_with_its_own_text() {
+        const CMP: &str = "force-app/main/default/aura/Banner/Banner.cmp";
+        let markup = "<aura:component>\n<aura:attribute name=\"content\" type=\"Map\"/>\n<aura:handler name=\"init\" value=\"{!this}\" action=\"{!c.init}\"/>\n<aura:unescapedHtml value=\"{!v.content.body}\"/>\n</aura:component>";
+        let controller =
+            "({ init: function (cmp, event, helper) { cmp.set('v.content', helper.content(cmp.get('v.kind'))); } })";
+        let helper = "({ content: function (kind) {\n  var c = { body: '<b>.gov</b> sites' };\n  if (kind === 'mil') { c.body = '<b>.mil</b> sites'; }\n  return c;\n} })";
+        let bundle = |controller: &str, others: &[(&'static str, &'static str)]| {
+            let mut files = vec![
+                (CMP, markup),
+                ("force-app/main/default/aura/Banner/BannerController.js", controller),
+                ("force-app/main/default/aura/Banner/BannerHelper.js", helper),
+            ];
+            files.extend_from_slice(others);
+            run(ID, &files)
+        };
+        assert!(bundle(controller, &[]).is_empty());
+        // The record's text, set by the same controller.
+        let foreign = "({ init: function (cmp) { cmp.set('v.content', { body: cmp.get('v.record').Description }); } })";
+        assert_eq!(bundle(foreign, &[]).len(), 1);
+        // A page that uses the component sets it too; App Builder may, through the design file.
+        let user = (
+            "force-app/main/default/aura/Home/Home.cmp",
+            "<aura:component><c:Banner content=\"{!v.news}\"/></aura:component>",
+        );
+        assert_eq!(bundle(controller, &[user]).len(), 1);
+        let design = (
+            "force-app/main/default/aura/Banner/Banner.design",
+            "<design:component><design:attribute name=\"content\"/></design:component>",
+        );
+        assert_eq!(bundle(controller, &[design]).len(), 1);
     }
 
     #[test]

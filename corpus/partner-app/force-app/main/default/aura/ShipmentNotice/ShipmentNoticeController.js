@@ -1,0 +1,5 @@
+({
+    init: function (cmp, event, helper) {
+        cmp.set('v.notice', helper.noticeFor(cmp.get('v.shipment')));
+    }
+});
