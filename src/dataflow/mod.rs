@@ -174,7 +174,7 @@ fn static_callees_first(
 }
 
 /// The body text of method `m`, if it has one.
-fn body_bytes<'p>(project: &'p Project, model: &Model<'_>, m: MethodId) -> Option<&'p [u8]> {
+pub(crate) fn body_bytes<'p>(project: &'p Project, model: &Model<'_>, m: MethodId) -> Option<&'p [u8]> {
     project.files[model.methods[m].file]
         .text
         .as_bytes()
@@ -813,6 +813,8 @@ pub(crate) struct State {
     pub fields: Vec<Val>,
     /// Per field: where the values assigned to it point, joined.
     pub field_urls: Vec<Option<Endpoint>>,
+    /// Per method, for a reach spec: whether it settles what it reaches ([`Reach::settles`]).
+    pub settled: Vec<bool>,
 }
 
 /// Runs `spec` over every non-test method of the project (see [`solve`] for how, and why it

@@ -151,6 +151,10 @@ impl<'r, 'm> Solver<'r, 'm> {
                 summaries: Summaries::new(n),
                 fields: vec![Val::default(); nf],
                 field_urls: vec![None; nf],
+                settled: spec
+                    .reach
+                    .and_then(|r| r.settles)
+                    .map_or_else(Vec::new, |settles| settles(project, model)),
             },
             outcomes: std::iter::repeat_with(|| None).take(n).collect(),
             scheduled: vec![demand.is_none(); n],

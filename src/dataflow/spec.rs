@@ -72,8 +72,11 @@ pub(crate) enum SinkAt {
         annotations: &'static [&'static str],
         webservice: bool,
     },
-    /// The target of an `insert`/`update`/`upsert`/`merge` statement.
+    /// The target of a DML statement (`insert`, `update`, `upsert`, `delete`, `undelete`,
+    /// `merge`).
     Dml,
+    /// An inline SOQL or SOSL query (`[SELECT ...]`, `[FIND ...]`).
+    Query,
     /// An assignment whose target starts with this (lower-case, no whitespace).
     Assign { target: &'static str },
 }
@@ -166,6 +169,10 @@ pub(crate) struct Reach {
     /// Words (lower-case) of the files that make a method an entry (a page's `apex:page`): a
     /// pre-commit run reads the classes such a file names.
     pub hints: &'static [&'static str],
+    /// The methods (by id) that deal with what they reach themselves: their sinks, and those
+    /// of the methods they call, count neither for them nor for their callers (a method that
+    /// checks the user's access before it queries). Computed once per analysis.
+    pub settles: Option<fn(&Project, &Model<'_>) -> Vec<bool>>,
 }
 
 /// A method a request runs (see [`Reach`]).

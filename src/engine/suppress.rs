@@ -31,6 +31,7 @@ pub(crate) struct Directive {
 /// PMD rules (PMD's Apex security rules and the AppExchange rules of Code Analyzer) and the
 /// sfsec rules that find the same problems.
 const PMD_RULES: &[(&str, &[&str])] = &[
+    ("ApexCRUDViolation", &["crud-violation"]),
     ("ApexCSRF", &["csrf"]),
     ("ApexOpenRedirect", &["open-redirect"]),
     ("ApexSOQLInjection", &["soql-injection"]),
@@ -478,14 +479,16 @@ mod tests {
             pmd_targets(["PMD.ApexXSSFromEscapeFalse"].into_iter()),
             ["xss-escape-false"]
         );
+        assert_eq!(pmd_targets(["PMD.ApexCRUDViolation"].into_iter()), ["crud-violation"]);
         let all = pmd_targets(["PMD"].into_iter());
         assert!(
-            all.len() == 7
+            all.len() == 8
                 && all.contains(&"hardcoded-secret".to_string())
                 && all.contains(&"soql-injection".to_string()),
             "{all:?}"
         );
-        assert!(pmd_targets(["PMD.ApexCRUDViolation", "checkstyle:magic", "PMDX"].into_iter()).is_empty());
+        // A PMD rule sfsec has no counterpart for yet, and names that are not PMD's.
+        assert!(pmd_targets(["PMD.ApexSharingViolations", "checkstyle:magic", "PMDX"].into_iter()).is_empty());
     }
 
     #[test]

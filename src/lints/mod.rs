@@ -48,6 +48,7 @@ macro_rules! declare_lint {
     };
 }
 
+pub(crate) mod access;
 pub(crate) mod flow;
 pub(crate) mod injection;
 pub(crate) mod oauth;

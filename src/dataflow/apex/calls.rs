@@ -410,10 +410,11 @@ impl<'a, 't> Frame<'a, 't> {
 
     /// What `callee`'s summary says reaches a sink. A reach spec's method that calls itself
     /// (or an overload it cannot tell from itself) reaches nothing more by it: its own sinks
-    /// would come back with the call's hop repeated.
+    /// would come back with the call's hop repeated. A method that settles what it reaches
+    /// passes nothing on.
     fn callee_sinks(&self, callee: MethodId) -> Vec<ParamSink> {
         let recursive = self.spec.reach.is_some() && std::ptr::eq(&*self.model.methods[callee], self.method);
-        if recursive {
+        if recursive || self.settled {
             Vec::new()
         } else {
             self.state.summaries[callee].sinks.clone()

@@ -90,6 +90,8 @@ struct Frame<'a, 't> {
     file: FileId,
     src: &'a str,
     locals: Vec<Local<'a>>,
+    /// For a reach spec: whether this method settles what it reaches ([`crate::dataflow::Reach::settles`]).
+    settled: bool,
     /// Fields of the class this method checks or sanitizes in place (`f = String.escapeSingleQuotes(f)`),
     /// clean in this method as a checked local is.
     checked_fields: Vec<FieldId>,
@@ -130,6 +132,7 @@ pub(crate) fn analyze_method(
         src,
         locals: Vec::new(),
         checked_fields: Vec::new(),
+        settled: false,
         at: Cell::new(0),
         changed: false,
         out: MethodResult::default(),
@@ -166,6 +169,7 @@ pub(crate) fn analyze_method(
     let Some(body) = model.kept_body(project, m).or(model.body(m)) else {
         return f.out;
     };
+    f.settled = state.settled.get(m).copied().unwrap_or(false);
     for _ in 0..MAX_PASSES {
         f.changed = false;
         if method.kind == MethodKind::Init && is_expression(body.kind()) {
@@ -458,7 +462,15 @@ impl<'a, 't> Frame<'a, 't> {
                 }
                 Val::default()
             }
-            "string_literal" | "int" | "decimal" | "boolean" | "null_literal" | "query_expression" => Val::default(),
+            "query_expression" => {
+                for (i, sink) in self.spec.sinks.iter().enumerate() {
+                    if matches!(sink.at, SinkAt::Query) {
+                        self.sink(i, node, &Val::default(), None);
+                    }
+                }
+                Val::default()
+            }
+            "string_literal" | "int" | "decimal" | "boolean" | "null_literal" => Val::default(),
             // Collection literals, argument lists and anything else: the join of the parts.
             _ => {
                 let mut v = Val::default();

@@ -23,7 +23,9 @@ impl<'a, 't> Frame<'a, 't> {
 
     pub(super) fn sink(&mut self, sink: usize, at: Node<'a>, v: &Val, endpoint: Option<Endpoint>) {
         if self.spec.reach.is_some() {
-            self.record(Origin::Always, sink, self.file, at.byte_range(), None, endpoint);
+            if !self.settled {
+                self.record(Origin::Always, sink, self.file, at.byte_range(), None, endpoint);
+            }
             return;
         }
         for (o, p) in v.taint.clone() {

@@ -65,6 +65,7 @@ static SINKS: &[Sink] = &[
 static REACH: Reach = Reach {
     entries,
     hints: &["apex:page", "apex:component"],
+    settles: None,
 };
 
 pub(crate) static LOAD: Spec = Spec {

@@ -1,0 +1,238 @@
+//! Records read or changed, on a user's request, without enforcing the user's access to them.
+
+use crate::dataflow::Spec;
+use crate::diagnostics::finding::Finding;
+use crate::lints::access::{self, ACCESS, READ};
+use crate::lints::flow::flow_finding;
+use crate::lints::{Ctx, Lint};
+
+declare_lint!(CrudViolation = "crud-violation");
+const READ_HELP: &str = "run the query in user mode (`WITH USER_MODE`, or `AccessLevel.USER_MODE` for `Database` methods), \
+     or check the object's and fields' describe (`isAccessible()`) or `Security.stripInaccessible` before the data leaves";
+const WRITE_HELP: &str = "write in user mode (`insert as user records;`, `Database.insert(records, AccessLevel.USER_MODE)`), \
+     or check `isCreateable()`/`isUpdateable()`/`isDeletable()` or `Security.stripInaccessible` first";
+
+impl Lint for CrudViolation {
+    fn specs(&self) -> &'static [&'static Spec] {
+        access::SPECS
+    }
+
+    fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        // One finding per query or write: the first entry (by path length, then order) that
+        // reaches it shows the way.
+        let mut flows: Vec<&crate::dataflow::Flow> = cx.flows_of(&ACCESS).iter().collect();
+        flows.sort_by_key(|f| (f.file, f.span.start, f.span.end, f.path.len()));
+        flows.dedup_by_key(|f| (f.file, f.span.clone()));
+        for flow in flows {
+            let text = cx.project.files[flow.file].text.get(flow.span.clone()).unwrap_or("");
+            let sink = &ACCESS.sinks[flow.sink];
+            let read = sink.category == READ;
+            if mode_given(text) || (read && no_permissions(text)) {
+                continue;
+            }
+            let (message, help) = if read {
+                (
+                    "a query runs in system mode on a user's request: it reads records and fields the user may not be allowed to see",
+                    READ_HELP,
+                )
+            } else {
+                (
+                    "records are written in system mode on a user's request: the user may not be allowed to create, edit or delete them",
+                    WRITE_HELP,
+                )
+            };
+            out.push(
+                flow_finding(
+                    ID,
+                    flow.file,
+                    flow.span.clone(),
+                    &flow.path,
+                    None,
+                    sink.note,
+                    message.to_string(),
+                )
+                .help(help),
+            );
+        }
+    }
+}
+
+/// Whether the query or write says how it runs: in the user's mode (`WITH USER_MODE`,
+/// `WITH SECURITY_ENFORCED`, `AccessLevel.USER_MODE`, `insert as user`), or explicitly in the
+/// system's (`AccessLevel.SYSTEM_MODE`, `as system`), a decision the code made in writing.
+fn mode_given(text: &str) -> bool {
+    let words: Vec<String> = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let pair = |a: &str, b: &[&str]| words.windows(2).any(|w| w[0] == a && b.contains(&w[1].as_str()));
+    pair("with", &["user_mode", "security_enforced", "system_mode"])
+        || pair("as", &["user", "system"])
+        || words
+            .iter()
+            .any(|w| w.ends_with("accesslevel.user_mode") || w.ends_with("accesslevel.system_mode"))
+}
+
+/// Objects with no object permissions to enforce: custom metadata (every user reads it) and
+/// setup objects whose access the platform grants by other means (View Setup, folders,
+/// membership, the parent record's sharing), not by a profile's read permission.
+const NO_PERMISSIONS: &[&str] = &[
+    "apexclass",
+    "apexcomponent",
+    "apexpage",
+    "apextrigger",
+    "asyncapexjob",
+    "businesshours",
+    // Files' links and milestones follow the record's or the library's sharing.
+    "casemilestone",
+    "contentdocumentlink",
+    "crontrigger",
+    "cronjobdetail",
+    "custompermission",
+    "dashboard",
+    "emailtemplate",
+    "entitydefinition",
+    "fielddefinition",
+    "folder",
+    "group",
+    "groupmember",
+    "holiday",
+    "network",
+    "organization",
+    "orgwideemailaddress",
+    "permissionset",
+    "permissionsetassignment",
+    "profile",
+    "queuesobject",
+    "recordtype",
+    "report",
+    "site",
+    "staticresource",
+    "userrole",
+];
+
+/// Whether a query reads an object there is no permission to check on (see
+/// [`NO_PERMISSIONS`]): its first `FROM`'s object, when the text names one.
+fn no_permissions(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let Some(i) = words.iter().position(|w| *w == "from") else {
+        return false;
+    };
+    words
+        .get(i + 1)
+        .is_some_and(|o| o.ends_with("__mdt") || NO_PERMISSIONS.contains(o))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lints::test_support::{CLASS, auth_class, cases, run_case as run};
+
+    fn aura(body: &str) -> Vec<(&'static str, String)> {
+        auth_class(&format!(
+            "  @AuraEnabled public static Object go(Id recordId) {{\n{body}\n  }}"
+        ))
+    }
+
+    /// A page named `Panel` with `controller="Auth"` whose expressions mention `names`.
+    fn page(class: &str, names: &str) -> Vec<(&'static str, String)> {
+        vec![
+            (CLASS, format!("public with sharing class Auth {{\n{class}\n}}\n")),
+            (
+                "force-app/main/default/pages/Panel.page",
+                format!("<apex:page controller=\"Auth\">{names}</apex:page>\n"),
+            ),
+        ]
+    }
+
+    #[test]
+    fn table() {
+        cases(
+            "crud-violation",
+            &[
+                // The query or write says its mode.
+                aura("    return [SELECT Id, Name FROM Contact WHERE Id = :recordId WITH USER_MODE];"),
+                aura("    return [SELECT Id FROM Contact WITH SECURITY_ENFORCED];"),
+                aura("    return Database.query('SELECT Id FROM Contact', AccessLevel.USER_MODE);"),
+                aura("    insert as user new Contact(LastName = 'x');\n    return null;"),
+                aura("    Database.update(new Contact(Id = recordId), AccessLevel.USER_MODE);\n    return null;"),
+                aura("    return [SELECT Id FROM Contact WITH SYSTEM_MODE];"),
+                // A check in the method, or in the entry before it calls the query.
+                aura(
+                    "    if (!Schema.sObjectType.Contact.isAccessible()) { return null; }\n    return [SELECT Id FROM Contact];",
+                ),
+                aura(
+                    "    List<Contact> rows = [SELECT Id, Phone FROM Contact];\n    return Security.stripInaccessible(AccessType.READABLE, rows).getRecords();",
+                ),
+                auth_class(
+                    "  @AuraEnabled public static Object go() {\n    if (!Contact.SObjectType.getDescribe().isCreateable()) { return null; }\n    return save();\n  }\n  private static Object save() { insert new Contact(LastName = 'x'); return null; }",
+                ),
+                // Nothing to check: custom metadata and setup objects.
+                aura("    return [SELECT Label FROM Routing_Rule__mdt];"),
+                aura("    return [SELECT Id FROM RecordType WHERE SobjectType = 'Contact'];"),
+                // No request reaches it: no annotation, no page, a method the page does not name.
+                auth_class("  public static Object go() { return [SELECT Id FROM Contact]; }"),
+                page("  public Object getRows() { return [SELECT Id FROM Contact]; }", "{!other}"),
+                // Test code.
+                vec![(
+                    CLASS,
+                    "@IsTest\nprivate class Auth {\n  @IsTest static void t() { insert new Contact(LastName = 'x'); }\n}\n".to_string(),
+                )],
+            ],
+            &[
+                aura("    return [SELECT Id, Name FROM Contact WHERE Id = :recordId];"),
+                aura("    return Database.query('SELECT Id FROM Contact');"),
+                aura("    update new Contact(Id = recordId);\n    return null;"),
+                aura("    Database.delete(recordId);\n    return null;"),
+                // Through a helper of the same class.
+                auth_class(
+                    "  @AuraEnabled public static Object go() { return save(); }\n  private static Object save() { insert new Contact(LastName = 'x'); return null; }",
+                ),
+                auth_class("  @RemoteAction public static Object go() { return [FIND 'x' IN ALL FIELDS RETURNING Contact(Id)]; }"),
+                // A page's controller: what its constructor and the properties and actions it names do.
+                page("  public List<Contact> rows { get { return [SELECT Id FROM Contact]; } }", "{!rows}"),
+                page("  public Object getRows() { return [SELECT Id FROM Contact]; }", "{!rows}"),
+                page("  public PageReference save() { delete [SELECT Id FROM Task LIMIT 1]; return null; }", "{!save}"),
+                page("  public Auth() { insert new Task(Subject = 'seen'); }", ""),
+            ],
+        );
+    }
+
+    #[test]
+    fn pmd_suppressions_silence_it() {
+        for suppressed in [
+            "  @SuppressWarnings('PMD.ApexCRUDViolation')\n  @AuraEnabled public static Object go() { return [SELECT Id FROM Contact]; }",
+            "  @AuraEnabled public static Object go() { return [SELECT Id FROM Contact]; } // NOPMD",
+        ] {
+            let hits = run("crud-violation", &auth_class(suppressed));
+            assert_eq!(hits.len(), 1, "{hits:#?}");
+            assert!(hits[0].suppressed, "{suppressed}");
+        }
+    }
+
+    #[test]
+    fn the_path_from_the_entry_is_shown_and_each_query_is_reported_once() {
+        let files = vec![
+            (
+                CLASS,
+                "public with sharing class Auth {\n  @AuraEnabled public static Object a() { return Repo.rows(); }\n  @AuraEnabled public static Object b() { return Repo.rows(); }\n}\n".to_string(),
+            ),
+            (
+                "force-app/main/default/classes/Repo.cls",
+                "public with sharing class Repo {\n  public static List<Contact> rows() {\n    return [SELECT Id, Email FROM Contact];\n  }\n}\n".to_string(),
+            ),
+        ];
+        let hits = run("crud-violation", &files);
+        assert_eq!(hits.len(), 1, "{hits:#?}");
+        assert_eq!(hits[0].path, "force-app/main/default/classes/Repo.cls");
+        assert_eq!(hits[0].text, "[SELECT Id, Email FROM Contact]");
+        hits[0].assert_labels(&[
+            "`Auth.a` is called by a Lightning component (`@AuraEnabled`)",
+            "calls `Repo.rows`",
+        ]);
+    }
+}
