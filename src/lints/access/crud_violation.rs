@@ -27,32 +27,26 @@ impl Lint for CrudViolation {
             let text = cx.project.files[flow.file].text.get(flow.span.clone()).unwrap_or("");
             let sink = &ACCESS.sinks[flow.sink];
             let read = sink.category == READ;
-            if mode_given(text) || (read && no_permissions(text)) {
+            let object = if read { queried_object(text) } else { None };
+            if mode_given(text) || object.as_deref().is_some_and(no_permissions) {
                 continue;
             }
             let (message, help) = if read {
+                let query = object.map_or_else(|| "a query".to_string(), |o| format!("a query of `{o}`"));
                 (
-                    "a query runs in system mode on a user's request: it reads records and fields the user may not be allowed to see",
+                    format!(
+                        "{query} runs in system mode on a user's request: it reads records and fields the user may not be allowed to see"
+                    ),
                     READ_HELP,
                 )
             } else {
                 (
-                    "records are written in system mode on a user's request: the user may not be allowed to create, edit or delete them",
+                    "records are written in system mode on a user's request: the user may not be allowed to create, edit or delete them"
+                        .to_string(),
                     WRITE_HELP,
                 )
             };
-            out.push(
-                flow_finding(
-                    ID,
-                    flow.file,
-                    flow.span.clone(),
-                    &flow.path,
-                    None,
-                    sink.note,
-                    message.to_string(),
-                )
-                .help(help),
-            );
+            out.push(flow_finding(ID, flow.file, flow.span.clone(), &flow.path, None, sink.note, message).help(help));
         }
     }
 }
@@ -112,20 +106,43 @@ const NO_PERMISSIONS: &[&str] = &[
     "userrole",
 ];
 
-/// Whether a query reads an object there is no permission to check on (see
-/// [`NO_PERMISSIONS`]): its first `FROM`'s object, when the text names one.
-fn no_permissions(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let Some(i) = words.iter().position(|w| *w == "from") else {
-        return false;
-    };
-    words
-        .get(i + 1)
-        .is_some_and(|o| o.ends_with("__mdt") || NO_PERMISSIONS.contains(o))
+/// The object a query's text reads, as written: the word after its outermost `FROM` (not a
+/// subquery's relationship, `(SELECT Id FROM Contacts)`), when the text names one.
+fn queried_object(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut depth = 0usize;
+    // (depth, offset after `from`) of the outermost `FROM` seen so far.
+    let mut best: Option<(usize, usize)> = None;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            _ if b[i..].len() >= 4
+                && b[i..i + 4].eq_ignore_ascii_case(b"from")
+                && (i == 0 || !word(b[i - 1]))
+                && b.get(i + 4).is_none_or(|&c| !word(c)) =>
+            {
+                if best.is_none_or(|(d, _)| depth < d) {
+                    best = Some((depth, i + 4));
+                }
+                i += 4;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let rest = text.get(best?.1..)?.trim_start();
+    let end = rest.bytes().position(|c| !word(c)).unwrap_or(rest.len());
+    (end > 0).then(|| rest[..end].to_string())
+}
+
+/// Whether `object` has no permission to check on (see [`NO_PERMISSIONS`]).
+fn no_permissions(object: &str) -> bool {
+    let lower = object.to_ascii_lowercase();
+    lower.ends_with("__mdt") || NO_PERMISSIONS.contains(&lower.as_str())
 }
 
 #[cfg(test)]
@@ -174,6 +191,7 @@ mod tests {
                 // Nothing to check: custom metadata and setup objects.
                 aura("    return [SELECT Label FROM Routing_Rule__mdt];"),
                 aura("    return [SELECT Id FROM RecordType WHERE SobjectType = 'Contact'];"),
+                aura("    return [SELECT Id, (SELECT Id FROM Users) FROM Profile];"),
                 // No request reaches it: no annotation, no page, a method the page does not name.
                 auth_class("  public static Object go() { return [SELECT Id FROM Contact]; }"),
                 page("  public Object getRows() { return [SELECT Id FROM Contact]; }", "{!other}"),
@@ -230,6 +248,10 @@ mod tests {
         assert_eq!(hits.len(), 1, "{hits:#?}");
         assert_eq!(hits[0].path, "force-app/main/default/classes/Repo.cls");
         assert_eq!(hits[0].text, "[SELECT Id, Email FROM Contact]");
+        assert_eq!(
+            hits[0].message,
+            "a query of `Contact` runs in system mode on a user's request: it reads records and fields the user may not be allowed to see"
+        );
         hits[0].assert_labels(&[
             "`Auth.a` is called by a Lightning component (`@AuraEnabled`)",
             "calls `Repo.rows`",
