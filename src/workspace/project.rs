@@ -827,15 +827,16 @@ mod tests {
                 Vec::new()
             }
         }
-        let meta = "<?xml version=\"1.0\"?>\n<ApexClass xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>62.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n";
+        // A trigger's companion: no rule reads it (a class's is read for its API version).
+        let meta = "<?xml version=\"1.0\"?>\n<ApexTrigger xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>62.0</apiVersion>\n    <status>Active</status>\n</ApexTrigger>\n";
         let commented = meta.replace("<status>", "<!-- sfsec-disable-file -->\n    <status>");
         let settings = "<?xml version=\"1.0\"?>\n<CustomObject><visibility>Protected</visibility></CustomObject>";
         let (project, findings) = in_memory_unparsed(&[
-            ("force-app/main/default/classes/A.cls-meta.xml", meta),
-            ("force-app/main/default/classes/B.cls-meta.xml", &commented),
+            ("force-app/main/default/triggers/A.trigger-meta.xml", meta),
+            ("force-app/main/default/triggers/B.trigger-meta.xml", &commented),
             (
-                "force-app/main/default/classes/C.cls-meta.xml",
-                "<ApexClass><apiVersion>",
+                "force-app/main/default/triggers/C.trigger-meta.xml",
+                "<ApexTrigger><apiVersion>",
             ),
             ("force-app/main/default/objects/S__c/S__c.object-meta.xml", settings),
         ])

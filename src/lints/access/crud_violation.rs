@@ -1,10 +1,13 @@
 //! Records read or changed, on a user's request, without enforcing the user's access to them.
 
+use std::collections::HashMap;
+
 use crate::dataflow::Spec;
 use crate::diagnostics::finding::Finding;
 use crate::lints::access::{self, ACCESS, READ};
 use crate::lints::flow::flow_finding;
 use crate::lints::{Ctx, Lint};
+use crate::workspace::kind::MetaType;
 
 declare_lint!(CrudViolation = "crud-violation");
 const READ_HELP: &str = "run the query in user mode (`WITH USER_MODE`, or `AccessLevel.USER_MODE` for `Database` methods), \
@@ -20,6 +23,15 @@ impl Lint for CrudViolation {
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         // One finding per query or write: the first entry (by path length, then order) that
         // reaches it shows the way.
+        // Each class's API version, by the class file's path.
+        let versions: HashMap<&str, u32> = cx
+            .project
+            .xml_of(MetaType::ApexClass)
+            .filter_map(|(_, f, doc)| {
+                let version = api_version(doc.root()?.child_text("apiVersion")?)?;
+                Some((f.rel.strip_suffix("-meta.xml")?, version))
+            })
+            .collect();
         let mut flows: Vec<&crate::dataflow::Flow> = cx.flows_of(&ACCESS).iter().collect();
         flows.sort_by_key(|f| (f.file, f.span.start, f.span.end, f.path.len()));
         flows.dedup_by_key(|f| (f.file, f.span.clone()));
@@ -28,7 +40,9 @@ impl Lint for CrudViolation {
             let sink = &ACCESS.sinks[flow.sink];
             let read = sink.category == READ;
             let object = if read { queried_object(text) } else { None };
-            if mode_given(text) || object.as_deref().is_some_and(no_permissions) {
+            let file = &cx.project.files[flow.file];
+            let user_mode = versions.get(file.rel.as_str()).is_some_and(|&v| v >= USER_MODE_DEFAULT);
+            if user_mode || mode_given(text) || object.as_deref().is_some_and(no_permissions) {
                 continue;
             }
             let (message, help) = if read {
@@ -49,6 +63,16 @@ impl Lint for CrudViolation {
             out.push(flow_finding(ID, flow.file, flow.span.clone(), &flow.path, None, sink.note, message).help(help));
         }
     }
+}
+
+/// The API version from which a class's queries and DML run in user mode unless they say
+/// otherwise (Summer '26; triggers stay in system mode whatever their version).
+const USER_MODE_DEFAULT: u32 = 67;
+
+/// The major version of an `<apiVersion>` (`67.0`).
+fn api_version(text: &str) -> Option<u32> {
+    let text = text.trim();
+    text.split('.').next()?.parse().ok()
 }
 
 /// Whether the query or write says how it runs: in the user's mode (`WITH USER_MODE`,
@@ -218,6 +242,22 @@ mod tests {
                 page("  public Auth() { insert new Task(Subject = 'seen'); }", ""),
             ],
         );
+    }
+
+    #[test]
+    fn a_class_saved_at_api_67_runs_in_user_mode_by_default() {
+        let meta = |v: &str| {
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ApexClass xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <apiVersion>{v}</apiVersion>\n    <status>Active</status>\n</ApexClass>\n"
+            )
+        };
+        let files = |v: &str| {
+            let mut f = aura("    return [SELECT Id FROM Contact];");
+            f.push(("force-app/main/default/classes/Auth.cls-meta.xml", meta(v)));
+            f
+        };
+        assert_eq!(run("crud-violation", &files("66.0")).len(), 1);
+        assert!(run("crud-violation", &files("67.0")).is_empty());
     }
 
     #[test]
