@@ -35,6 +35,7 @@ const PMD_RULES: &[(&str, &[&str])] = &[
     ("ApexCSRF", &["csrf"]),
     ("ApexOpenRedirect", &["open-redirect"]),
     ("ApexSOQLInjection", &["soql-injection"]),
+    ("ApexSharingViolations", &["sharing-violation"]),
     ("ApexSuggestUsingNamedCred", &["hardcoded-secret"]),
     ("ApexXSSFromEscapeFalse", &["xss-escape-false"]),
     ("AvoidHardcodedCredentials", &["hardcoded-secret"]),
@@ -480,15 +481,19 @@ mod tests {
             ["xss-escape-false"]
         );
         assert_eq!(pmd_targets(["PMD.ApexCRUDViolation"].into_iter()), ["crud-violation"]);
+        assert_eq!(
+            pmd_targets(["PMD.ApexSharingViolations"].into_iter()),
+            ["sharing-violation"]
+        );
         let all = pmd_targets(["PMD"].into_iter());
         assert!(
-            all.len() == 8
+            all.len() == 9
                 && all.contains(&"hardcoded-secret".to_string())
                 && all.contains(&"soql-injection".to_string()),
             "{all:?}"
         );
         // A PMD rule sfsec has no counterpart for yet, and names that are not PMD's.
-        assert!(pmd_targets(["PMD.ApexSharingViolations", "checkstyle:magic", "PMDX"].into_iter()).is_empty());
+        assert!(pmd_targets(["PMD.ApexInsecureEndpoint", "checkstyle:magic", "PMDX"].into_iter()).is_empty());
     }
 
     #[test]

@@ -295,3 +295,80 @@ fn page_words(text: &str) -> Vec<String> {
     words.dedup();
     words
 }
+
+/// Objects with no object permissions to enforce: custom metadata (every user reads it) and
+/// setup objects whose access the platform grants by other means (View Setup, folders,
+/// membership, the parent record's sharing), not by a profile's read permission.
+pub(crate) const NO_PERMISSIONS: &[&str] = &[
+    "apexclass",
+    "apexcomponent",
+    "apexpage",
+    "apextrigger",
+    "asyncapexjob",
+    "businesshours",
+    // Files' links and milestones follow the record's or the library's sharing.
+    "casemilestone",
+    "contentdocumentlink",
+    "crontrigger",
+    "cronjobdetail",
+    "custompermission",
+    "dashboard",
+    "emailtemplate",
+    "entitydefinition",
+    "fielddefinition",
+    "folder",
+    "group",
+    "groupmember",
+    "holiday",
+    "network",
+    "organization",
+    "orgwideemailaddress",
+    "permissionset",
+    "permissionsetassignment",
+    "profile",
+    "queuesobject",
+    "recordtype",
+    "report",
+    "site",
+    "staticresource",
+    "userrole",
+];
+
+/// The object a query's text reads, as written: the word after its outermost `FROM` (not a
+/// subquery's relationship, `(SELECT Id FROM Contacts)`), when the text names one.
+pub(crate) fn queried_object(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut depth = 0usize;
+    // (depth, offset after `from`) of the outermost `FROM` seen so far.
+    let mut best: Option<(usize, usize)> = None;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            _ if b[i..].len() >= 4
+                && b[i..i + 4].eq_ignore_ascii_case(b"from")
+                && (i == 0 || !word(b[i - 1]))
+                && b.get(i + 4).is_none_or(|&c| !word(c)) =>
+            {
+                if best.is_none_or(|(d, _)| depth < d) {
+                    best = Some((depth, i + 4));
+                }
+                i += 4;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let rest = text.get(best?.1..)?.trim_start();
+    let end = rest.bytes().position(|c| !word(c)).unwrap_or(rest.len());
+    (end > 0).then(|| rest[..end].to_string())
+}
+
+/// Whether `object` has no permission to check on (see [`NO_PERMISSIONS`]).
+pub(crate) fn no_permissions(object: &str) -> bool {
+    let lower = object.to_ascii_lowercase();
+    lower.ends_with("__mdt") || NO_PERMISSIONS.contains(&lower.as_str())
+}
