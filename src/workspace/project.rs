@@ -35,8 +35,8 @@ pub(crate) enum Parsed {
     /// A library's JavaScript (see [`crate::syntax::js_lex::is_library`]): lexed by the lints
     /// that read it, never parsed.
     Lexed,
-    /// Well-formed XML that no lint reads: a `-meta.xml` companion of a class, trigger or page
-    /// (its API version and status) without comments. Neither its document nor its text is
+    /// Well-formed XML that no lint reads: a `-meta.xml` companion of a trigger or page (its
+    /// API version and status) without comments (a class's is read: see `MetaType::ApexClass`). Neither its document nor its text is
     /// kept (no finding can point into it); a large project has one per class
     /// (bench/NOTES.md#companion-metadata).
     WellFormed,

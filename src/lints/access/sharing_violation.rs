@@ -4,8 +4,6 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
 
-use tree_sitter::Node;
-
 use crate::diagnostics::finding::{FileId, Finding};
 use crate::lints::access::{no_permissions, queried_object};
 use crate::lints::{Ctx, Lint};
@@ -104,192 +102,214 @@ enum Sharing {
     Undeclared,
 }
 
+/// The top-level class's header (annotations, modifiers, `class Name`), its sharing words and
+/// the ways in, read from the text with strings and comments blanked: the tree a scan keeps of
+/// a class is reduced to what the data flow reads, without modifiers.
+static CLASS: LazyLock<Option<regex::Regex>> =
+    LazyLock::new(|| regex::Regex::new(r"(?i)\bclass\s+([a-z_][a-z0-9_]*)").ok());
+static SHARING: LazyLock<Option<regex::Regex>> =
+    LazyLock::new(|| regex::Regex::new(r"(?i)\b(with|without|inherited)\s+sharing\b").ok());
+static WAYS: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)@(auraenabled|remoteaction|invocablemethod|httpget|httppost|httpput|httppatch|httpdelete)\b|\bwebservice\b").ok()
+});
+
 fn check_file(file: FileId, text: &str, page: bool, version: u32, out: &mut Vec<Finding>) {
-    let Some(tree) = crate::syntax::apex::parse(&crate::syntax::apex::neutralize_tokens(text)) else {
+    let (Some(class_re), Some(sharing_re), Some(ways_re)) = (CLASS.as_ref(), SHARING.as_ref(), WAYS.as_ref()) else {
         return;
     };
-    let root = tree.root_node();
-    let mut cursor = root.walk();
-    for class in root
-        .named_children(&mut cursor)
-        .filter(|n| n.kind() == "class_declaration")
-    {
-        let t = |n: Node<'_>| text.get(n.byte_range()).unwrap_or("");
-        let modifiers = class
-            .named_children(&mut class.walk())
-            .find(|n| n.kind() == "modifiers");
-        let (mut sharing, mut sharing_node, mut test, mut rest) = (Sharing::Undeclared, None, false, false);
-        if let Some(m) = modifiers {
-            for c in m.named_children(&mut m.walk()) {
-                let inner = c.named_child(0).map_or("", |k| k.kind());
-                match (c.kind(), inner) {
-                    ("modifier", "with_sharing") => sharing = Sharing::With,
-                    ("modifier", "inherited_sharing") => sharing = Sharing::Inherited,
-                    ("modifier", "without_sharing") => {
-                        sharing = Sharing::Without;
-                        sharing_node = Some(c);
-                    }
-                    ("annotation", _) => {
-                        let name = c.child_by_field_name("name").map_or("", t).to_ascii_lowercase();
-                        test |= name == "istest";
-                        rest |= name == "restresource";
-                    }
-                    _ => {}
-                }
-            }
-        }
-        if test || matches!(sharing, Sharing::With | Sharing::Inherited) {
-            continue;
-        }
-        let Some(body) = class.child_by_field_name("body") else {
-            continue;
-        };
-        let Some(name) = class.child_by_field_name("name") else {
-            continue;
-        };
-        let ways = ways_in(body, text, page, rest);
-        // An Aura controller without a declaration runs with sharing; so does any class saved
-        // at API 67.0 or later.
-        let open = match sharing {
-            Sharing::Without => ways.first(),
-            _ if version >= SHARING_DEFAULT => None,
-            _ => ways.iter().find(|w| !w.1.contains("@AuraEnabled")),
-        };
-        let Some(&(ref way, why)) = open else { continue };
-        let Some(touch) = first_record_access(body, text) else {
-            continue;
-        };
-        let class_name = t(name);
-        let (at, message) = match (sharing, sharing_node) {
-            (Sharing::Without, Some(n)) => (
-                n.byte_range(),
-                format!(
-                    "`{class_name}` runs a user's request `without sharing`: its queries and DML reach records the user may not see"
-                ),
-            ),
-            _ => (
-                name.byte_range(),
-                format!(
-                    "`{class_name}` declares no sharing: as {why} it runs without sharing, and its queries and DML reach records the user may not see"
-                ),
-            ),
-        };
-        out.push(
-            Finding::new(ID, file, at, message)
-                .label(file, way.clone(), format!("a user's request comes in here ({why})"))
-                .label(file, touch, "records read or written here")
-                .help(HELP),
-        );
+    let code = blank_strings_and_comments(text);
+    let Some(class) = class_re.captures(&code) else { return };
+    let (Some(whole), Some(name)) = (class.get(0), class.get(1)) else {
+        return;
+    };
+    let header = &code[..whole.start()];
+    let lower_header = header.to_ascii_lowercase();
+    if lower_header.contains("@istest") {
+        return;
     }
+    let rest = lower_header.contains("@restresource");
+    let declared = sharing_re.captures_iter(header).last();
+    let (sharing, sharing_at) = match &declared {
+        Some(c) => match c.get(1).map(|m| m.as_str().to_ascii_lowercase()).as_deref() {
+            Some("without") => (Sharing::Without, c.get(0).map(|m| m.range())),
+            Some("inherited") => (Sharing::Inherited, None),
+            _ => (Sharing::With, None),
+        },
+        None => (Sharing::Undeclared, None),
+    };
+    if matches!(sharing, Sharing::With | Sharing::Inherited) {
+        return;
+    }
+    let body = whole.end()..text.len();
+    // The inner classes' code is theirs: an `@AuraEnabled` property of a wrapper is no way in.
+    let inner = inner_classes(&code, body.start, class_re);
+    let outside = |at: usize| !inner.iter().any(|r| r.contains(&at));
+    let mut ways: Vec<(std::ops::Range<usize>, &'static str)> = Vec::new();
+    if page {
+        ways.push((name.range(), "a page's controller"));
+    }
+    for m in ways_re.find_iter(&code[body.clone()]) {
+        let at = body.start + m.start()..body.start + m.end();
+        if !outside(at.start) || (m.as_str().starts_with('@') && !annotates_method(&code, at.end)) {
+            continue;
+        }
+        let why = match m.as_str().to_ascii_lowercase().as_str() {
+            "@auraenabled" => "a Lightning component's `@AuraEnabled` controller",
+            "@remoteaction" => "a page's `@RemoteAction` controller",
+            "@invocablemethod" => "a flow's `@InvocableMethod`",
+            "webservice" => "a SOAP `webservice`",
+            _ if rest => "a REST resource",
+            _ => continue,
+        };
+        ways.push((at, why));
+    }
+    // An Aura controller without a declaration runs with sharing; so does any class saved at
+    // API 67.0 or later.
+    let open = match sharing {
+        Sharing::Without => ways.first(),
+        _ if version >= SHARING_DEFAULT => None,
+        _ => ways.iter().find(|w| !w.1.contains("@AuraEnabled")),
+    };
+    let Some(&(ref way, why)) = open else { return };
+    // The first query or write outside the inner classes.
+    let mut from = body.start;
+    let touch = loop {
+        let Some(t) = text_record_access(text, from..body.end) else {
+            return;
+        };
+        if outside(t.start) {
+            break t;
+        }
+        from = t.end;
+    };
+    let class_name = &text[name.range()];
+    let (at, message) = match sharing_at {
+        Some(at) => (
+            at,
+            format!(
+                "`{class_name}` runs a user's request `without sharing`: its queries and DML reach records the user may not see"
+            ),
+        ),
+        None => (
+            name.range(),
+            format!(
+                "`{class_name}` declares no sharing: as {why} it runs without sharing, and its queries and DML reach records the user may not see"
+            ),
+        ),
+    };
+    out.push(
+        Finding::new(ID, file, at, message)
+            .label(file, way.clone(), format!("a user's request comes in here ({why})"))
+            .label(file, touch, "records read or written here")
+            .help(HELP),
+    );
 }
 
-/// How a user's request enters a class: its methods a client calls, or the page that names it
-/// (at the class's first constructor or method), with what says so.
-fn ways_in(body: Node<'_>, text: &str, page: bool, rest: bool) -> Vec<(std::ops::Range<usize>, &'static str)> {
-    let mut out = Vec::new();
-    let mut first_member = None;
-    for member in body.named_children(&mut body.walk()) {
-        if !matches!(member.kind(), "method_declaration" | "constructor_declaration") {
+/// The ranges of the classes declared inside the top-level one (from `class` to the brace that
+/// closes its body), in `code` (strings and comments blanked) after `from`.
+fn inner_classes(code: &str, from: usize, class_re: &regex::Regex) -> Vec<std::ops::Range<usize>> {
+    let b = code.as_bytes();
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    for m in class_re.find_iter(&code[from..]) {
+        let start = from + m.start();
+        if out.iter().any(|r| r.contains(&start)) {
             continue;
         }
-        let name = member
-            .child_by_field_name("name")
-            .map_or(member.byte_range(), |n| n.byte_range());
-        first_member.get_or_insert(name.clone());
-        let Some(m) = member
-            .named_children(&mut member.walk())
-            .find(|n| n.kind() == "modifiers")
-        else {
-            continue;
+        let Some(open) = code[start..].find('{').map(|i| start + i) else {
+            break;
         };
-        for c in m.named_children(&mut m.walk()) {
-            let why = match c.kind() {
-                "annotation" => {
-                    let n = c
-                        .child_by_field_name("name")
-                        .and_then(|n| text.get(n.byte_range()))
-                        .unwrap_or("")
-                        .to_ascii_lowercase();
-                    match n.as_str() {
-                        "auraenabled" => "a Lightning component's `@AuraEnabled` controller",
-                        "remoteaction" => "a page's `@RemoteAction` controller",
-                        "invocablemethod" => "a flow's `@InvocableMethod`",
-                        "httpget" | "httppost" | "httpput" | "httppatch" | "httpdelete" if rest => "a REST resource",
-                        _ => continue,
+        let mut depth = 0usize;
+        let mut end = code.len();
+        for (i, &c) in b.iter().enumerate().skip(open) {
+            match c {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        end = i + 1;
+                        break;
                     }
                 }
-                "modifier" if c.named_child(0).is_some_and(|k| k.kind() == "webservice") => "a SOAP `webservice`",
-                _ => continue,
-            };
-            out.push((name.clone(), why));
+                _ => {}
+            }
         }
-    }
-    if page && let Some(first) = first_member {
-        out.insert(0, (first, "a page's controller"));
+        out.push(start..end);
     }
     out
 }
 
-/// The `Database` and `Search` methods that read or write records.
-const RECORD_METHODS: &[&str] = &[
-    "query",
-    "querywithbinds",
-    "countquery",
-    "countquerywithbinds",
-    "getquerylocator",
-    "getquerylocatorwithbinds",
-    "find",
-    "insert",
-    "update",
-    "upsert",
-    "delete",
-    "undelete",
-    "merge",
-];
-
-/// The first query or write in the class's own code (not its inner classes').
-fn first_record_access(body: Node<'_>, text: &str) -> Option<std::ops::Range<usize>> {
-    let mut found: Option<std::ops::Range<usize>> = None;
-    let mut stack = vec![body];
-    while let Some(n) = stack.pop() {
-        if n != body
-            && matches!(
-                n.kind(),
-                "class_declaration" | "interface_declaration" | "enum_declaration"
-            )
-        {
-            continue;
+/// Whether the annotation ending at `end` is on a method (its declaration has a parameter list
+/// before its body), not a property or a field.
+fn annotates_method(code: &str, end: usize) -> bool {
+    let mut rest = code[end..].trim_start();
+    // The annotation's own arguments: `@AuraEnabled(cacheable=true)`.
+    if rest.starts_with('(') {
+        match rest.find(')') {
+            Some(close) => rest = &rest[close + 1..],
+            None => return false,
         }
-        let hit = match n.kind() {
-            // Custom metadata and setup objects have no sharing to enforce.
-            "query_expression" => {
-                !queried_object(text.get(n.byte_range()).unwrap_or("")).is_some_and(|o| no_permissions(&o))
-            }
-            "dml_expression" => true,
-            "method_invocation" => {
-                let object = n
-                    .child_by_field_name("object")
-                    .and_then(|o| text.get(o.byte_range()))
-                    .unwrap_or("")
-                    .to_ascii_lowercase();
-                let name = n
-                    .child_by_field_name("name")
-                    .and_then(|o| text.get(o.byte_range()))
-                    .unwrap_or("")
-                    .to_ascii_lowercase();
-                matches!(
-                    object.as_str(),
-                    "database" | "system.database" | "search" | "system.search"
-                ) && RECORD_METHODS.contains(&name.as_str())
-            }
-            _ => false,
-        };
-        if hit && found.as_ref().is_none_or(|f| n.start_byte() < f.start) {
-            found = Some(n.byte_range());
-        }
-        stack.extend(n.named_children(&mut n.walk()));
     }
-    found
+    let stop = rest.find(['{', ';', '=']).unwrap_or(rest.len());
+    rest[..stop].contains('(')
+}
+
+/// `text` with its strings and comments blanked (same length; line breaks kept).
+fn blank_strings_and_comments(text: &str) -> String {
+    let mut code = text.as_bytes().to_vec();
+    for r in crate::syntax::apex::literals_and_comments(text) {
+        for b in &mut code[r] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+    }
+    // The ranges start and end at ASCII quotes, slashes and line ends, so whole characters go;
+    // should one not, every byte of the text becomes one character of the same length.
+    String::from_utf8(code).unwrap_or_else(|e| {
+        let bytes = e.into_bytes();
+        bytes
+            .iter()
+            .map(|&b| if b.is_ascii() { b as char } else { ' ' })
+            .collect()
+    })
+}
+
+/// A query (`[SELECT`, `[FIND`), a DML statement or a `Database`/`Search` call in `range` of
+/// the text, outside its strings and comments.
+static RECORD_TEXT: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\[\s*(?:select|find)\b|\b(?:insert|update|upsert|delete|undelete|merge)\s+(?:as\s+(?:user|system)\s+)?[a-z_(\[]|\b(?:system\s*\.\s*)?(?:database|search)\s*\.\s*(?:query|querywithbinds|countquery|countquerywithbinds|getquerylocator|getquerylocatorwithbinds|find|insert|update|upsert|delete|undelete|merge)\s*\(",
+    )
+    .ok()
+});
+
+fn text_record_access(text: &str, range: std::ops::Range<usize>) -> Option<std::ops::Range<usize>> {
+    let slice = text.get(range.clone())?;
+    // Strings and comments blanked: `// update the case` is not a write.
+    let code = blank_strings_and_comments(slice);
+    for m in RECORD_TEXT.as_ref()?.find_iter(&code) {
+        let at = m.start();
+        let rest = code[at..].to_ascii_lowercase();
+        if rest.starts_with('[') {
+            let end = code[at..].find(']').map_or(code.len(), |e| at + e + 1);
+            if queried_object(&code[at..end]).is_some_and(|o| no_permissions(&o)) {
+                continue;
+            }
+            return Some(range.start + at..range.start + end);
+        }
+        // A DML statement starts a statement: after `;`, a brace, `)` or `else`.
+        if !["database", "search", "system"].iter().any(|w| rest.starts_with(w)) {
+            let before = code[..at].trim_end();
+            let starts = before.is_empty()
+                || before.ends_with([';', '{', '}', ')'])
+                || before.to_ascii_lowercase().ends_with("else");
+            if !starts {
+                continue;
+            }
+        }
+        return Some(range.start + at..range.start + m.end());
+    }
+    None
 }
 
 #[cfg(test)]
@@ -340,6 +360,13 @@ mod tests {
                     &format!("  public static Object go() {{\n{QUERY}\n  }}"),
                 ),
                 class("", &format!("  public static Object go() {{\n{QUERY}\n  }}")),
+                // A wrapper's `@AuraEnabled` property and an inner class's method are no way in.
+                class(
+                    "without sharing ",
+                    &format!(
+                        "  @AuraEnabled public String label {{ get; set; }}\n  public static Object go() {{\n{QUERY}\n  }}\n  public class Row {{ @AuraEnabled public static Object x() {{ return null; }} }}"
+                    ),
+                ),
                 // Nothing read or written; setup objects and custom metadata have no sharing.
                 class(
                     "without sharing ",
@@ -370,6 +397,29 @@ mod tests {
                 )],
             ],
         );
+    }
+
+    #[test]
+    fn record_access_is_read_from_a_left_out_bodys_text() {
+        let found = |body: &str| super::text_record_access(body, 0..body.len()).map(|r| body[r].to_string());
+        assert_eq!(found("{ if (ok) insert rows; }").as_deref(), Some("insert r"));
+        assert_eq!(
+            found("{ x = [SELECT Id FROM Case]; }").as_deref(),
+            Some("[SELECT Id FROM Case]")
+        );
+        assert_eq!(
+            found("{ return Database.query(q); }").as_deref(),
+            Some("Database.query(")
+        );
+        for clean in [
+            "{ // update the case\n return null; }",
+            "{ String s = 'delete all'; }",
+            "{ Integer lastUpdate = 1; update(); }",
+            "{ x = [SELECT Id FROM RecordType]; }",
+            "{ Database.setSavepoint(); }",
+        ] {
+            assert_eq!(found(clean), None, "{clean}");
+        }
     }
 
     #[test]
