@@ -33,6 +33,7 @@ pub(crate) struct Directive {
 const PMD_RULES: &[(&str, &[&str])] = &[
     ("ApexCRUDViolation", &["crud-violation"]),
     ("ApexCSRF", &["csrf"]),
+    ("ApexInsecureEndpoint", &["insecure-endpoint"]),
     ("ApexOpenRedirect", &["open-redirect"]),
     ("ApexSOQLInjection", &["soql-injection"]),
     ("ApexSharingViolations", &["sharing-violation"]),
@@ -485,15 +486,19 @@ mod tests {
             pmd_targets(["PMD.ApexSharingViolations"].into_iter()),
             ["sharing-violation"]
         );
+        assert_eq!(
+            pmd_targets(["PMD.ApexInsecureEndpoint"].into_iter()),
+            ["insecure-endpoint"]
+        );
         let all = pmd_targets(["PMD"].into_iter());
         assert!(
-            all.len() == 9
+            all.len() == 10
                 && all.contains(&"hardcoded-secret".to_string())
                 && all.contains(&"soql-injection".to_string()),
             "{all:?}"
         );
         // A PMD rule sfsec has no counterpart for yet, and names that are not PMD's.
-        assert!(pmd_targets(["PMD.ApexInsecureEndpoint", "checkstyle:magic", "PMDX"].into_iter()).is_empty());
+        assert!(pmd_targets(["PMD.ApexBadCrypto", "checkstyle:magic", "PMDX"].into_iter()).is_empty());
     }
 
     #[test]

@@ -55,6 +55,7 @@ pub(crate) mod oauth;
 pub(crate) mod org;
 pub(crate) mod secrets;
 pub(crate) mod session;
+pub(crate) mod transport;
 pub(crate) mod web;
 
 /// What every hook sees: the project, the indexes built once for it, options and the clock.
