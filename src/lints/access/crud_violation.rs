@@ -1,13 +1,10 @@
 //! Records read or changed, on a user's request, without enforcing the user's access to them.
 
-use std::collections::HashMap;
-
 use crate::dataflow::Spec;
 use crate::diagnostics::finding::Finding;
-use crate::lints::access::{self, ACCESS, READ, no_permissions, queried_object};
+use crate::lints::access::{self, ACCESS, READ, class_api_versions, no_permissions, queried_object};
 use crate::lints::flow::flow_finding;
 use crate::lints::{Ctx, Lint};
-use crate::workspace::kind::MetaType;
 
 declare_lint!(CrudViolation = "crud-violation");
 const READ_HELP: &str = "run the query in user mode (`WITH USER_MODE`, or `AccessLevel.USER_MODE` for `Database` methods), \
@@ -21,17 +18,9 @@ impl Lint for CrudViolation {
     }
 
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
+        let versions = class_api_versions(cx);
         // One finding per query or write: the first entry (by path length, then order) that
         // reaches it shows the way.
-        // Each class's API version, by the class file's path.
-        let versions: HashMap<&str, u32> = cx
-            .project
-            .xml_of(MetaType::ApexClass)
-            .filter_map(|(_, f, doc)| {
-                let version = api_version(doc.root()?.child_text("apiVersion")?)?;
-                Some((f.rel.strip_suffix("-meta.xml")?, version))
-            })
-            .collect();
         let mut flows: Vec<&crate::dataflow::Flow> = cx.flows_of(&ACCESS).iter().collect();
         flows.sort_by_key(|f| (f.file, f.span.start, f.span.end, f.path.len()));
         flows.dedup_by_key(|f| (f.file, f.span.clone()));
@@ -68,12 +57,6 @@ impl Lint for CrudViolation {
 /// The API version from which a class's queries and DML run in user mode unless they say
 /// otherwise (Summer '26; triggers stay in system mode whatever their version).
 const USER_MODE_DEFAULT: u32 = 67;
-
-/// The major version of an `<apiVersion>` (`67.0`).
-fn api_version(text: &str) -> Option<u32> {
-    let text = text.trim();
-    text.split('.').next()?.parse().ok()
-}
 
 /// Whether the query or write says how it runs: in the user's mode (`WITH USER_MODE`,
 /// `WITH SECURITY_ENFORCED`, `AccessLevel.USER_MODE`, `insert as user`), or explicitly in the

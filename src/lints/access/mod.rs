@@ -1,7 +1,7 @@
 //! What code does with the records a user's request reaches: whether it enforces the user's
 //! access (CRUD and field-level security) before it reads or changes them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 use crate::dataflow::model::{ClassId, MethodId, MethodKind, Model};
@@ -371,4 +371,23 @@ pub(crate) fn queried_object(text: &str) -> Option<String> {
 pub(crate) fn no_permissions(object: &str) -> bool {
     let lower = object.to_ascii_lowercase();
     lower.ends_with("__mdt") || NO_PERMISSIONS.contains(&lower.as_str())
+}
+
+/// Each Apex class's major API version (`<apiVersion>67.0</apiVersion>` in its `-meta.xml`), by
+/// the class file's path: from 67.0 the platform's defaults change (user mode, with sharing).
+pub(crate) fn class_api_versions<'p>(cx: &crate::lints::Ctx<'p>) -> HashMap<&'p str, u32> {
+    cx.project
+        .xml_of(crate::workspace::kind::MetaType::ApexClass)
+        .filter_map(|(_, f, doc)| {
+            let version = doc
+                .root()?
+                .child_text("apiVersion")?
+                .trim()
+                .split('.')
+                .next()?
+                .parse()
+                .ok()?;
+            Some((f.rel.strip_suffix("-meta.xml")?, version))
+        })
+        .collect()
 }

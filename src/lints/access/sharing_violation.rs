@@ -1,13 +1,13 @@
 //! A user's request that runs without sharing: the records it reads and writes are not limited
 //! to those the user may see.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use crate::diagnostics::finding::{FileId, Finding};
-use crate::lints::access::{no_permissions, queried_object};
+use crate::lints::access::{class_api_versions, no_permissions, queried_object};
 use crate::lints::{Ctx, Lint};
-use crate::workspace::kind::{FileKind, MetaType};
+use crate::workspace::kind::FileKind;
 
 declare_lint!(SharingViolation = "sharing-violation");
 const HELP: &str = "declare the class `with sharing` (or `inherited sharing`), and move the work that must see every \
@@ -15,7 +15,7 @@ const HELP: &str = "declare the class `with sharing` (or `inherited sharing`), a
 
 /// Words a candidate file's text holds (any case): records touched, sharing declared, a way in.
 const WORDS: &[&str] = &[
-    // 0..9: queries and DML.
+    // Queries and DML (up to DECLARATIONS).
     "select",
     "insert",
     "update",
@@ -25,11 +25,11 @@ const WORDS: &[&str] = &[
     "merge",
     "database.",
     "find",
-    // 9..12: sharing declarations.
+    // Sharing declarations (up to ENTRIES).
     "without sharing",
     "with sharing",
     "inherited sharing",
-    // 12..: entry points.
+    // Ways in.
     "@auraenabled",
     "@remoteaction",
     "webservice",
@@ -56,21 +56,7 @@ impl Lint for SharingViolation {
             .filter(|f| f.kind == FileKind::Visualforce)
             .flat_map(|f| crate::syntax::vf::controllers(&f.text))
             .collect();
-        let versions: HashMap<&str, u32> = cx
-            .project
-            .xml_of(MetaType::ApexClass)
-            .filter_map(|(_, f, doc)| {
-                let v = doc
-                    .root()?
-                    .child_text("apiVersion")?
-                    .trim()
-                    .split('.')
-                    .next()?
-                    .parse()
-                    .ok()?;
-                Some((f.rel.strip_suffix("-meta.xml")?, v))
-            })
-            .collect();
+        let versions = class_api_versions(cx);
         for (id, file) in cx.project.files.iter().enumerate() {
             if file.kind != FileKind::Apex || !file.rel.ends_with(".cls") {
                 continue;
@@ -174,7 +160,7 @@ fn check_file(file: FileId, text: &str, page: bool, version: u32, out: &mut Vec<
     // The first query or write outside the inner classes.
     let mut from = body.start;
     let touch = loop {
-        let Some(t) = text_record_access(text, from..body.end) else {
+        let Some(t) = text_record_access(&code, from..body.end) else {
             return;
         };
         if outside(t.start) {
@@ -283,26 +269,31 @@ static RECORD_TEXT: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
     .ok()
 });
 
-fn text_record_access(text: &str, range: std::ops::Range<usize>) -> Option<std::ops::Range<usize>> {
-    let slice = text.get(range.clone())?;
-    // Strings and comments blanked: `// update the case` is not a write.
-    let code = blank_strings_and_comments(slice);
-    for m in RECORD_TEXT.as_ref()?.find_iter(&code) {
+/// In `code` (the text with strings and comments blanked, see [`blank_strings_and_comments`]:
+/// `// update the case` is not a write), the first query or write inside `range`.
+fn text_record_access(code: &str, range: std::ops::Range<usize>) -> Option<std::ops::Range<usize>> {
+    let slice = code.get(range.clone())?;
+    let starts_ci = |s: &str, w: &str| s.get(..w.len()).is_some_and(|p| p.eq_ignore_ascii_case(w));
+    for m in RECORD_TEXT.as_ref()?.find_iter(slice) {
         let at = m.start();
-        let rest = code[at..].to_ascii_lowercase();
+        let rest = &slice[at..];
         if rest.starts_with('[') {
-            let end = code[at..].find(']').map_or(code.len(), |e| at + e + 1);
-            if queried_object(&code[at..end]).is_some_and(|o| no_permissions(&o)) {
+            let end = rest.find(']').map_or(slice.len(), |e| at + e + 1);
+            if queried_object(&slice[at..end]).is_some_and(|o| no_permissions(&o)) {
                 continue;
             }
             return Some(range.start + at..range.start + end);
         }
         // A DML statement starts a statement: after `;`, a brace, `)` or `else`.
-        if !["database", "search", "system"].iter().any(|w| rest.starts_with(w)) {
-            let before = code[..at].trim_end();
+        if !["database", "search", "system"].iter().any(|w| starts_ci(rest, w)) {
+            let before = slice[..at].trim_end();
             let starts = before.is_empty()
                 || before.ends_with([';', '{', '}', ')'])
-                || before.to_ascii_lowercase().ends_with("else");
+                || before
+                    .len()
+                    .checked_sub(4)
+                    .and_then(|i| before.get(i..))
+                    .is_some_and(|e| e.eq_ignore_ascii_case("else"));
             if !starts {
                 continue;
             }
@@ -401,7 +392,10 @@ mod tests {
 
     #[test]
     fn record_access_is_read_from_a_left_out_bodys_text() {
-        let found = |body: &str| super::text_record_access(body, 0..body.len()).map(|r| body[r].to_string());
+        let found = |body: &str| {
+            let code = super::blank_strings_and_comments(body);
+            super::text_record_access(&code, 0..body.len()).map(|r| body[r].to_string())
+        };
         assert_eq!(found("{ if (ok) insert rows; }").as_deref(), Some("insert r"));
         assert_eq!(
             found("{ x = [SELECT Id FROM Case]; }").as_deref(),

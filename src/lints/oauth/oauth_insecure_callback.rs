@@ -1,6 +1,7 @@
 //! `oauth-insecure-callback`: a plain-HTTP callback to a host other than this machine, or a
 //! wildcard callback.
 
+use crate::dataflow::url::{host, is_loopback};
 use crate::diagnostics::finding::Finding;
 use crate::diagnostics::rules::{OptionKind, RuleOption};
 use crate::lints::{Ctx, Lint};
@@ -58,26 +59,6 @@ fn problem(url: &str, allowed: &[String]) -> Option<Problem> {
     }
     let is_http = url.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://"));
     (is_http && !host.as_deref().is_some_and(is_loopback)).then_some(Problem::Http)
-}
-
-/// The lower-cased host of an absolute URL, without user info or port.
-fn host(url: &str) -> Option<String> {
-    let (_, rest) = url.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if let Some(v6) = authority.strip_prefix('[') {
-        v6.split(']').next()?
-    } else {
-        authority.split(':').next()?
-    };
-    Some(host.to_ascii_lowercase())
-}
-
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host == "::1"
-        || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use tree_sitter::Node;
 
+use crate::dataflow::url::{host, is_loopback};
 use crate::diagnostics::finding::{FileId, Finding};
 use crate::lints::{Ctx, Lint};
 use crate::syntax::xml::{ElemRef, XmlDoc};
@@ -15,19 +16,7 @@ const HELP: &str = "use the site's `https://` address; a site that offers no TLS
 /// Whether a URL is plain `http://` to a host other than the machine itself.
 fn clear_text(url: &str) -> bool {
     let url = url.trim();
-    let Some(rest) = url
-        .get(..7)
-        .filter(|s| s.eq_ignore_ascii_case("http://"))
-        .map(|_| &url[7..])
-    else {
-        return false;
-    };
-    let host = rest
-        .split(['/', ':', '?', '#'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    !(host == "localhost" || host.starts_with("127.") || host == "[::1]")
+    url.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://")) && !host(url).as_deref().is_some_and(is_loopback)
 }
 
 impl Lint for InsecureEndpoint {
