@@ -31,13 +31,18 @@ pub(crate) struct Directive {
 /// PMD rules (PMD's Apex security rules and the AppExchange rules of Code Analyzer) and the
 /// sfsec rules that find the same problems.
 const PMD_RULES: &[(&str, &[&str])] = &[
+    ("ApexBadCrypto", &["bad-crypto"]),
     ("ApexCRUDViolation", &["crud-violation"]),
     ("ApexCSRF", &["csrf"]),
+    ("ApexDangerousMethods", &["dangerous-methods"]),
     ("ApexInsecureEndpoint", &["insecure-endpoint"]),
     ("ApexOpenRedirect", &["open-redirect"]),
     ("ApexSOQLInjection", &["soql-injection"]),
     ("ApexSharingViolations", &["sharing-violation"]),
-    ("ApexSuggestUsingNamedCred", &["hardcoded-secret"]),
+    (
+        "ApexSuggestUsingNamedCred",
+        &["named-credential-suggested", "hardcoded-secret"],
+    ),
     ("ApexXSSFromEscapeFalse", &["xss-escape-false"]),
     ("AvoidHardcodedCredentials", &["hardcoded-secret"]),
     ("AvoidHardcodedCredentialsInFieldDecls", &["hardcoded-secret"]),
@@ -490,15 +495,26 @@ mod tests {
             pmd_targets(["PMD.ApexInsecureEndpoint"].into_iter()),
             ["insecure-endpoint"]
         );
+        assert_eq!(
+            pmd_targets(["PMD.ApexSuggestUsingNamedCred"].into_iter()),
+            ["named-credential-suggested", "hardcoded-secret"]
+        );
+        assert_eq!(pmd_targets(["PMD.ApexBadCrypto"].into_iter()), ["bad-crypto"]);
+        assert_eq!(
+            pmd_targets(["PMD.ApexDangerousMethods"].into_iter()),
+            ["dangerous-methods"]
+        );
         let all = pmd_targets(["PMD"].into_iter());
         assert!(
-            all.len() == 10
+            all.len() == 13
                 && all.contains(&"hardcoded-secret".to_string())
                 && all.contains(&"soql-injection".to_string()),
             "{all:?}"
         );
         // A PMD rule sfsec has no counterpart for yet, and names that are not PMD's.
-        assert!(pmd_targets(["PMD.ApexBadCrypto", "checkstyle:magic", "PMDX"].into_iter()).is_empty());
+        assert!(
+            pmd_targets(["PMD.ApexAssertionsShouldIncludeMessage", "checkstyle:magic", "PMDX"].into_iter()).is_empty()
+        );
     }
 
     #[test]

@@ -99,6 +99,39 @@ pub(crate) fn test_ranges(node: Node<'_>, text: &str) -> Vec<Range<usize>> {
     merged
 }
 
+/// For rules that read a few calls in the files a text search points to: `text` parsed again
+/// whole (the per-file pass keeps no bodies, see [`crate::syntax::flat`]) and each
+/// `method_invocation` outside test classes and methods given to `f` with its name in lower
+/// case. Nothing when tree-sitter gives up.
+pub(crate) fn for_each_call(text: &str, mut f: impl FnMut(Node<'_>, &str)) {
+    let Some(tree) = parse(&neutralize_tokens(text)) else {
+        return;
+    };
+    let root = tree.root_node();
+    let tests = test_ranges(root, text);
+    let mut cursor = root.walk();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if tests.iter().any(|t| t.contains(&node.start_byte())) {
+            continue;
+        }
+        if node.kind() == "method_invocation"
+            && let Some(name) = node.child_by_field_name("name").and_then(|n| text.get(n.byte_range()))
+        {
+            f(node, &name.to_ascii_lowercase());
+        }
+        stack.extend(node.named_children(&mut cursor));
+    }
+}
+
+/// The call's qualifier as written (`Crypto` in `Crypto.encrypt(...)`, `System` in
+/// `System.debug(...)`), empty when it has none.
+pub(crate) fn qualifier<'s>(call: Node<'_>, text: &'s str) -> &'s str {
+    call.child_by_field_name("object")
+        .and_then(|o| text.get(o.byte_range()))
+        .unwrap_or("")
+}
+
 /// The most bytes of words [`words_matcher`] builds a DFA for.
 const MAX_DFA_BYTES: usize = 8 * 1024;
 

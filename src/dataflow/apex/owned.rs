@@ -139,11 +139,93 @@ impl<'t> Resolver<'t> {
         }
     }
 
+    /// Where `e`'s value is fixed in the code, for the rules about keys and credentials that
+    /// must not be: the literal, or the conversion of literals that builds it
+    /// (`Blob.valueOf('...')`, `EncodingUtil.base64Decode('...')`, `'a' + 'b'`), through
+    /// locals and fields of the file given only such values. `None` when some part of the
+    /// value is not the code's (a parameter, a call, a record's field).
+    pub(crate) fn fixed(&self, e: Node<'t>, depth: u16) -> Option<Node<'t>> {
+        if depth > 6 * HOP {
+            return None;
+        }
+        let field = |name: &str| e.child_by_field_name(name);
+        match e.kind() {
+            "string_literal" => Some(e),
+            "parenthesized_expression" | "cast_expression" => {
+                let inner = e.named_child(e.named_child_count().saturating_sub(1) as u32)?;
+                self.fixed(inner, depth + 1)
+            }
+            "binary_expression" => {
+                self.fixed(field("left")?, depth + 1)?;
+                self.fixed(field("right")?, depth + 1)?;
+                Some(e)
+            }
+            "method_invocation" => {
+                let name = field("name").map_or(String::new(), |n| self.text[n.byte_range()].to_ascii_lowercase());
+                let object = field("object").map_or("", |o| &self.text[o.byte_range()]);
+                let converts = match name.as_str() {
+                    "valueof" => object.eq_ignore_ascii_case("blob"),
+                    "base64decode" | "convertfromhex" => object.to_ascii_lowercase().ends_with("encodingutil"),
+                    _ => false,
+                };
+                let args = crate::syntax::tree::arguments(e);
+                (converts && args.len() == 1 && self.fixed(args[0], depth + 1).is_some()).then_some(e)
+            }
+            "identifier" => {
+                let wanted = &self.text[e.byte_range()];
+                let mut scope = self.scope?;
+                loop {
+                    match self.values_in(scope, wanted) {
+                        Err(()) => return None,
+                        Ok(values) if values.is_empty() => {
+                            // Not the method's: the class's field, if the class gives it one.
+                            let mut outer = scope.parent();
+                            while let Some(o) = outer.filter(|o| o.kind() != "class_body") {
+                                outer = o.parent();
+                            }
+                            match outer {
+                                Some(o) if o != scope => scope = o,
+                                _ => return None,
+                            }
+                        }
+                        Ok(values) => {
+                            let mut first = None;
+                            for v in values {
+                                let at = Resolver::new(v, self.text, self.rich).fixed(v, depth + HOP)?;
+                                first.get_or_insert(at);
+                            }
+                            return first;
+                        }
+                    }
+                }
+            }
+            "field_access" => {
+                let object = field("object")?;
+                if !self.text[object.byte_range()].eq_ignore_ascii_case("this") {
+                    return None;
+                }
+                self.fixed(field("field")?, depth + 1)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether every declaration of `name` in `scope` (locals, fields, parameters, its
     /// `getX()` getter) has a type whose text cannot carry markup: a number, a Boolean, an Id,
     /// a date.
     pub(crate) fn markup_free_type(&self, scope: Node<'t>, name: &str) -> bool {
-        let mut seen = false;
+        let types = self.declared_types(scope, name);
+        !types.is_empty()
+            && types.iter().all(|ty| {
+                let ty = self.text[ty.byte_range()].trim();
+                MARKUP_FREE_TYPES.iter().any(|t| t.eq_ignore_ascii_case(ty))
+            })
+    }
+
+    /// The declared types of `name` in `scope`: of its locals, fields, parameters, and the
+    /// return type of its `getX()` getter.
+    pub(crate) fn declared_types(&self, scope: Node<'t>, name: &str) -> Vec<Node<'t>> {
+        let mut types = Vec::new();
         let mut cursor = scope.walk();
         let mut stack = vec![scope];
         while let Some(n) = stack.pop() {
@@ -163,16 +245,10 @@ impl<'t> Resolver<'t> {
                     .and_then(|_| n.child_by_field_name("type")),
                 _ => None,
             };
-            if let Some(ty) = declared {
-                let ty = self.text[ty.byte_range()].trim();
-                if !MARKUP_FREE_TYPES.iter().any(|t| t.eq_ignore_ascii_case(ty)) {
-                    return false;
-                }
-                seen = true;
-            }
+            types.extend(declared);
             stack.extend(n.named_children(&mut cursor));
         }
-        seen
+        types
     }
 
     /// The read of a page parameter (`ApexPages.currentPage().getParameters().get('q')`) that

@@ -471,7 +471,7 @@ fn declared_type(at: Node<'_>, var: &str, src: &str) -> Option<String> {
 /// Headers whose value is a credential: `Authorization`, or a name that says credential by the
 /// same words as a field's (`X-Api-Key`, `X-Auth-Token`; not `Security-Token-Type`, seen on a
 /// public org, whose value names the kind of token).
-fn credential_header(h: &str) -> bool {
+pub(crate) fn credential_header(h: &str) -> bool {
     let h = h.trim();
     h.eq_ignore_ascii_case("authorization")
         || h.eq_ignore_ascii_case("proxy-authorization")
@@ -482,7 +482,7 @@ fn credential_header(h: &str) -> bool {
 /// The argument of a `Crypto` method that is its key: `encrypt(alg, key, iv, data)`,
 /// `encryptWithManagedIV(alg, key, data)`, `generateMac(alg, input, key)`, `sign(alg, input,
 /// key)`. The data a call encrypts or decrypts is not a key.
-fn crypto_key_index(method: &str) -> Option<u32> {
+pub(crate) fn crypto_key_index(method: &str) -> Option<u32> {
     match method {
         "encrypt" | "decrypt" | "encryptwithmanagediv" | "decryptwithmanagediv" => Some(1),
         "generatemac" | "sign" => Some(2),
