@@ -10,7 +10,7 @@ use crate::dataflow::apex::owned::{HOP, Resolver, RichText};
 use crate::diagnostics::finding::{FileId, Finding};
 use crate::lints::{Ctx, Lint};
 use crate::semantic::secrets::settings::credential_header;
-use crate::semantic::secrets::{credential_name, words};
+use crate::semantic::secrets::{credential_name, names_other_content, words};
 use crate::syntax::apex::{for_each_call, qualifier, string_content};
 use crate::syntax::tree::arguments;
 use crate::workspace::kind::FileKind;
@@ -135,13 +135,21 @@ fn credential_in<'t>(resolver: &Resolver<'t>, e: Node<'t>, depth: u16) -> Option
         "string_literal" => None,
         "identifier" => {
             let name = &text[e.byte_range()];
+            // What the method gives the variable: text it fixes is a placeholder, or a
+            // literal `hardcoded-secret` judges.
+            let values = resolver.scope.map(|s| resolver.values_in(s, name));
+            if let Some(Ok(values)) = &values
+                && !values.is_empty()
+                && values.iter().all(|v| resolver.fixed(*v, 0).is_some())
+            {
+                return None;
+            }
             if let Some(what) = credential_variable(resolver, e, name) {
                 return Some((e, what));
             }
             // A local given a credential's value: `String sid = UserInfo.getSessionId();`.
-            let scope = resolver.scope?;
-            let values = resolver.values_in(scope, name).ok()?;
-            values
+            values?
+                .ok()?
                 .into_iter()
                 .find_map(|v| credential_source(v, text).map(|what| (e, what)))
         }
@@ -154,12 +162,17 @@ fn credential_in<'t>(resolver: &Resolver<'t>, e: Node<'t>, depth: u16) -> Option
             if let Some(what) = credential_source(e, text) {
                 return Some((e, what));
             }
-            let mut cursor = e.walk();
-            let children: Vec<Node<'t>> = e.named_children(&mut cursor).collect();
-            // The receiver and the arguments; not the method's name.
-            children
+            // The arguments, and the receiver of a text method only: `response.getStatus()`
+            // logs a status, whatever the response is named.
+            let name = e
+                .child_by_field_name("name")
+                .map_or(String::new(), |n| text[n.byte_range()].to_ascii_lowercase());
+            let receiver = e
+                .child_by_field_name("object")
+                .filter(|_| TEXT_METHODS.contains(&name.as_str()));
+            arguments(e)
                 .into_iter()
-                .filter(|c| Some(*c) != e.child_by_field_name("name"))
+                .chain(receiver)
                 .find_map(|c| credential_in(resolver, c, depth + 1))
         }
         _ => {
@@ -176,6 +189,15 @@ fn credential_in<'t>(resolver: &Resolver<'t>, e: Node<'t>, depth: u16) -> Option
 /// Id or a date (`Boolean isPasswordSet`).
 fn credential_variable(resolver: &Resolver<'_>, at: Node<'_>, name: &str) -> Option<String> {
     let w = words(name);
+    // `urlGetEmbedToken`, `nextPageToken`, `iterToken`: an address, a page cursor, a template's
+    // placeholder.
+    // (A session ID's `id` is the credential, not a word about it.)
+    let session_id = w
+        .windows(2)
+        .any(|p| p[0] == "session" && matches!(p[1].as_str(), "id" | "key" | "token"));
+    if w.iter().any(|x| NOT_SECRETS.contains(&x.as_str())) || (!session_id && names_other_content(name)) {
+        return None;
+    }
     let session_text = w.iter().any(|x| x == "session") && declared_as_text(resolver, at, name);
     let what = credential_name(name).or_else(|| {
         w.iter().enumerate().find_map(|(i, x)| {
@@ -194,6 +216,42 @@ fn credential_variable(resolver: &Resolver<'_>, at: Node<'_>, name: &str) -> Opt
     }
     Some(what)
 }
+
+/// Words that make a name with `token` or `session` in it something else: a page cursor, a
+/// template's placeholder, a form's CSRF token.
+const NOT_SECRETS: &[&str] = &[
+    "iter",
+    "page",
+    "next",
+    "continuation",
+    "sync",
+    "cursor",
+    "csrf",
+    "xsrf",
+    "placeholder",
+    "merge",
+];
+
+/// Methods whose result is (part of) their receiver's text.
+const TEXT_METHODS: &[&str] = &[
+    "trim",
+    "substring",
+    "left",
+    "right",
+    "mid",
+    "tostring",
+    "touppercase",
+    "tolowercase",
+    "abbreviate",
+    "split",
+    "replace",
+    "replaceall",
+    "remove",
+    "tostring",
+    "valueof",
+    "base64encode",
+    "get",
+];
 
 /// Whether `name`, as seen from `at`, is declared only with types that hold no secret.
 fn declared_non_secret(resolver: &Resolver<'_>, at: Node<'_>, name: &str) -> bool {
@@ -263,6 +321,10 @@ mod tests {
         assert_eq!(hits[0].text, "passcode");
         assert_eq!(method("System.debug(session);").len(), 1);
         assert_eq!(
+            method("String paramSessionKey = req.getBody();\n    System.debug(paramSessionKey);").len(),
+            1
+        );
+        assert_eq!(
             method("System.debug(LoggingLevel.ERROR, UserInfo.getSessionId());").len(),
             1
         );
@@ -271,8 +333,9 @@ mod tests {
             1
         );
         assert_eq!(method("System.debug(req.getHeader('Authorization'));").len(), 1);
+        assert_eq!(method("System.debug(passcode.trim());").len(), 1);
         assert_eq!(
-            method("String accessToken = 'x';\n    System.debug('token ' + accessToken);").len(),
+            method("String accessToken = req.getBody();\n    System.debug('token ' + accessToken);").len(),
             1
         );
         // One finding per call, however many credentials it names.
@@ -288,6 +351,22 @@ mod tests {
         assert!(method("Integer tokenCount = 3;\n    System.debug(tokenCount);").is_empty());
         assert!(method("Boolean passwordSet = true;\n    System.debug(passwordSet);").is_empty());
         assert!(method("System.debug(req.getHeader('Content-Type'));").is_empty());
+        assert!(method("System.debug(req.getHeader('X-CSRF-Token'));").is_empty());
+        // A response named after a token logs its status; an address, a cursor, a placeholder.
+        assert!(
+            method(
+                "HttpResponse responseToken = new Http().send(req);\n    System.debug(responseToken.getStatusCode());"
+            )
+            .is_empty()
+        );
+        assert!(
+            method(
+                "String urlGetToken = req.getEndpoint() + '/token';\n    System.debug(urlGetToken + passcode.length());"
+            )
+            .is_empty()
+        );
+        assert!(method("String iterToken = '{{{' + passcode + '}}}';\n    System.debug(iterToken);").is_empty());
+        assert!(method("String token = 'token';\n    System.debug(token);").is_empty());
     }
 
     #[test]

@@ -27,7 +27,12 @@ impl Lint for NamedCredentialSuggested {
         let Some(words) = WORDS.as_ref() else { return };
         let rich = RichText::default();
         for (id, file) in cx.project.files.iter().enumerate() {
-            if file.kind == FileKind::Apex && words.is_match(&file.text) {
+            // An auth provider plugin is what a named credential's authentication runs: it
+            // has to send the tokens it obtains itself.
+            if file.kind == FileKind::Apex
+                && words.is_match(&file.text)
+                && !crate::dataflow::apex::owned::contains_ascii_ci(&file.text, "authproviderpluginclass")
+            {
                 check_file(id, &file.text, &rich, out);
             }
         }
@@ -45,7 +50,7 @@ fn check_file(file: FileId, text: &str, rich: &RichText, out: &mut Vec<Finding>)
         let Some(header) = header_name(&resolver, key, text).filter(|h| credential_header(h)) else {
             return;
         };
-        if merges_credential(&resolver, value, 0) {
+        if any_part(&resolver, value, 0, &|n| merge_field(n, text) || session_id(n, text)) {
             return;
         }
         let (origin, at) = origin(&resolver, value, 0);
@@ -74,15 +79,17 @@ fn header_name<'s>(resolver: &Resolver<'_>, key: Node<'_>, text: &'s str) -> Opt
     (at.kind() == "string_literal").then(|| string_content(at, text).map(|(s, _)| s.trim()))?
 }
 
-/// Whether the value holds a named or external credential's merge field
-/// (`'Bearer {!$Credential.OAuthToken}'`), written in it or in a local or field it reads.
-fn merges_credential(resolver: &Resolver<'_>, e: Node<'_>, depth: u16) -> bool {
+/// Whether some part of the value, written in it or in a local or field it reads, passes
+/// `test`.
+fn any_part(resolver: &Resolver<'_>, e: Node<'_>, depth: u16, test: &dyn Fn(Node<'_>) -> bool) -> bool {
     if depth > 4 * HOP {
         return false;
     }
+    if test(e) {
+        return true;
+    }
     let text = resolver.text;
     match e.kind() {
-        "string_literal" => crate::dataflow::apex::owned::contains_ascii_ci(&text[e.byte_range()], "{!$credential."),
         "identifier" => {
             let mut scope = Some(e);
             while let Some(s) = scope {
@@ -92,7 +99,7 @@ fn merges_credential(resolver: &Resolver<'_>, e: Node<'_>, depth: u16) -> bool {
                 ) && let Ok(values) = resolver.values_in(s, &text[e.byte_range()])
                     && !values.is_empty()
                 {
-                    return values.iter().any(|v| merges_credential(resolver, *v, depth + HOP));
+                    return values.iter().any(|v| any_part(resolver, *v, depth + HOP, test));
                 }
                 scope = s.parent();
             }
@@ -101,8 +108,31 @@ fn merges_credential(resolver: &Resolver<'_>, e: Node<'_>, depth: u16) -> bool {
         _ => {
             let mut cursor = e.walk();
             let children: Vec<Node<'_>> = e.named_children(&mut cursor).collect();
-            children.into_iter().any(|c| merges_credential(resolver, c, depth + 1))
+            children.into_iter().any(|c| any_part(resolver, c, depth + 1, test))
         }
+    }
+}
+
+/// A named or external credential's merge field (`'Bearer {!$Credential.OAuthToken}'`).
+fn merge_field(n: Node<'_>, text: &str) -> bool {
+    n.kind() == "string_literal"
+        && crate::dataflow::apex::owned::contains_ascii_ci(&text[n.byte_range()], "{!$credential.")
+}
+
+/// The user's session ID (`UserInfo.getSessionId()`, a variable named as one): the org's own
+/// API called as the user, which the session rules judge; nothing is stored to rotate.
+fn session_id(n: Node<'_>, text: &str) -> bool {
+    let named = |m: Node<'_>| {
+        let w = crate::semantic::secrets::words(&text[m.byte_range()]);
+        w.windows(2).any(|p| p[0] == "session" && p[1] == "id")
+    };
+    match n.kind() {
+        "method_invocation" => n
+            .child_by_field_name("name")
+            .is_some_and(|m| text[m.byte_range()].eq_ignore_ascii_case("getsessionid")),
+        "identifier" => named(n),
+        "field_access" => n.child_by_field_name("field").is_some_and(named),
+        _ => false,
     }
 }
 
@@ -133,15 +163,23 @@ fn origin(resolver: &Resolver<'_>, e: Node<'_>, depth: u16) -> (String, Option<s
             }
         }
         "binary_expression" => {
-            let left = e.child_by_field_name("left");
-            let part = match left {
-                Some(l) if resolver.fixed(l, 0).is_some() => e.child_by_field_name("right"),
-                _ => left,
-            };
-            match part {
-                Some(p) => origin(resolver, p, depth + 1),
-                None => (format!("`{}`", shown(e)), Some(e.byte_range())),
-            }
+            // Of the parts the code does not fix, the one named as a credential (the password
+            // of `user + ':' + password`), else the first.
+            let parts: Vec<_> = [e.child_by_field_name("left"), e.child_by_field_name("right")]
+                .into_iter()
+                .flatten()
+                .filter(|p| resolver.fixed(*p, 0).is_none())
+                .map(|p| origin(resolver, p, depth + 1))
+                .collect();
+            let named = parts.iter().position(|(_, at)| {
+                at.as_ref()
+                    .and_then(|r| text.get(r.clone()))
+                    .is_some_and(|t| crate::semantic::secrets::credential_name(leaf_name(t)).is_some())
+            });
+            parts
+                .into_iter()
+                .nth(named.unwrap_or(0))
+                .unwrap_or_else(|| (format!("`{}`", shown(e)), Some(e.byte_range())))
         }
         "method_invocation" => {
             let name = e
@@ -185,6 +223,13 @@ fn origin(resolver: &Resolver<'_>, e: Node<'_>, depth: u16) -> (String, Option<s
         }
         _ => (format!("`{}`", shown(e)), Some(e.byte_range())),
     }
+}
+
+/// The name an expression ends on: `Password__c` of `setting.Password__c`, `getToken` of
+/// `Auth.getToken()`.
+fn leaf_name(expr: &str) -> &str {
+    let last = expr.rsplit('.').next().unwrap_or(expr);
+    last.split('(').next().unwrap_or(last).trim()
 }
 
 #[cfg(test)]
@@ -240,6 +285,45 @@ mod tests {
         assert!(method("req.setHeader('Content-Type', 'application/json');").is_empty());
         assert!(method("String h = 'Accept';\n    req.setHeader(h, apiKey);").is_empty());
         assert!(method("req.setHeader('Auth' + 'orization', apiKey);").is_empty());
+        // The session rules judge the session ID; a CSRF token is not a credential.
+        assert!(method("req.setHeader('Authorization', 'Bearer ' + UserInfo.getSessionId());").is_empty());
+        assert!(
+            method(
+                "String sessionId = UserInfo.getSessionId();\n    req.setHeader('Authorization', 'OAuth ' + sessionId);"
+            )
+            .is_empty()
+        );
+        assert!(method("req.setHeader('X-CSRF-Token', apiKey);").is_empty());
+    }
+
+    #[test]
+    fn the_secret_named_as_one_is_the_origin() {
+        let hits = method(
+            "Api__c s = Api__c.getOrgDefaults();\n    Blob pair = Blob.valueOf(s.Username__c + ':' + s.Password__c);\n    req.setHeader('Authorization', 'Basic ' + EncodingUtil.base64Encode(pair));",
+        );
+        assert_eq!(hits.len(), 1, "{hits:#?}");
+        assert!(hits[0].message.contains("`s.Password__c`"), "{}", hits[0].message);
+        let hits = method(
+            "req.setHeader('Authorization', 'Basic ' + EncodingUtil.base64Encode(Blob.valueOf(user + ':' + pass + apiKey)));",
+        );
+        assert_eq!(hits.len(), 1, "{hits:#?}");
+        assert!(
+            hits[0].message.contains("the parameter `apiKey`"),
+            "{}",
+            hits[0].message
+        );
+    }
+
+    #[test]
+    fn auth_provider_plugins_send_their_tokens() {
+        let hits = run_case(
+            "named-credential-suggested",
+            &[(
+                "force-app/main/default/classes/AcmeAuth.cls",
+                "global class AcmeAuth extends Auth.AuthProviderPluginClass {\n  global Auth.UserData getUserInfo(Map<String, String> config, Auth.AuthProviderTokenResponse response) {\n    HttpRequest req = new HttpRequest();\n    req.setHeader('Authorization', 'Bearer ' + response.oauthToken);\n    return null;\n  }\n}\n".to_string(),
+            )],
+        );
+        assert!(hits.is_empty(), "{hits:#?}");
     }
 
     #[test]
