@@ -473,7 +473,7 @@ mod tests {
                 ]
                 .into_iter()
             ),
-            ["hardcoded-secret"]
+            ["hardcoded-secret", "named-credential-suggested"]
         );
         assert_eq!(
             pmd_targets(["PMD.AvoidUnauthorizedGetSessionIdInApex"].into_iter()),

@@ -64,6 +64,7 @@ pub(super) fn add_context(
             needed.extend(named);
         }
         needed.extend(others);
+        needed.extend(classes.crypto_settings(abs));
     }
     let mut needed: Vec<PathBuf> = needed.into_iter().chain(callers).collect();
     // A class's API version (its `-meta.xml`) decides its default access mode (see
@@ -313,6 +314,40 @@ impl ClassDirs {
         }
         readers.sort();
         readers
+    }
+
+    /// For a class that calls `Crypto`: the custom setting and custom metadata type objects it
+    /// reads through a reader call (`Keys__c.getOrgDefaults()`), whose visibility says whether
+    /// a key read from them is public (see `bad-crypto`).
+    fn crypto_settings(&mut self, file: &Path) -> Vec<PathBuf> {
+        if file.extension().is_none_or(|x| x != "cls") {
+            return Vec::new();
+        }
+        let Some(text) = self.text(file) else { return Vec::new() };
+        let lower = text.to_ascii_lowercase();
+        if !lower.contains("crypto.") {
+            return Vec::new();
+        }
+        let Some(objects) = file.parent().and_then(Path::parent).map(|p| p.join("objects")) else {
+            return Vec::new();
+        };
+        let mut out: Vec<PathBuf> = Vec::new();
+        for suffix in ["__c.get", "__mdt.get"] {
+            for (at, _) in lower.match_indices(suffix) {
+                let end = at + suffix.len() - 4;
+                let start = lower[..at]
+                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .map_or(0, |i| i + 1);
+                // The name as written: the folder is named so.
+                let name = &text[start..end];
+                let meta = objects.join(name).join(format!("{name}.object-meta.xml"));
+                if meta.is_file() && !out.contains(&meta) {
+                    out.push(meta);
+                }
+            }
+        }
+        out.sort();
+        out
     }
 
     /// For a page or component: its controller classes, which say where its properties'

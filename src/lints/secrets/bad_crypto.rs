@@ -77,7 +77,7 @@ fn check_file(file: FileId, text: &str, rich: &RichText, out: &mut Vec<Finding>)
                 ID,
                 file,
                 start..end,
-                format!("the {what} `{call}` is given is fixed in the code: `{shown}`"),
+                format!("`{call}`'s {what} is fixed in the code, the same in every copy of it: `{shown}`"),
             )
             .label(file, used, format!("the {what} of `{call}`"))
             .help(if what == "key" {
@@ -173,7 +173,8 @@ fn public_keys(cx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     id,
                     read.span.clone(),
                     format!(
-                        "`{shown}` is a key ({how}) read from `{}`, a public {}: any user of the org can read it",
+                        "`{shown}` is the key of `Crypto.{}`, read from `{}`, a public {}: any user of the org can read it",
+                        how.split("`Crypto.").nth(1).and_then(|r| r.split('`').next()).unwrap_or("?"),
                         object.name,
                         object.kind.describe()
                     ),

@@ -2,10 +2,12 @@
 //! token or session ID in it, and fflib's switch that turns off the CRUD checks of a domain's
 //! trigger handling.
 
+use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use tree_sitter::Node;
 
+use crate::dataflow::Spec;
 use crate::dataflow::apex::owned::{HOP, Resolver, RichText};
 use crate::diagnostics::finding::{FileId, Finding};
 use crate::lints::{Ctx, Lint};
@@ -30,9 +32,20 @@ static WORDS: LazyLock<Option<aho_corasick::AhoCorasick>> = LazyLock::new(|| {
 });
 
 impl Lint for DangerousMethods {
+    fn specs(&self) -> &'static [&'static Spec] {
+        crate::lints::session::SPECS
+    }
+
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let Some(words) = WORDS.as_ref() else { return };
         let rich = RichText::default();
+        // The debug calls the session ID's data flow reaches: `session-id-exposed` reports
+        // them, with the path.
+        let traced: BTreeSet<(FileId, usize)> = cx
+            .flows_of(&crate::lints::session::SESSION)
+            .iter()
+            .map(|f| (f.file, f.span.start))
+            .collect();
         for (id, file) in cx.project.files.iter().enumerate() {
             if file.kind != FileKind::Apex {
                 continue;
@@ -52,7 +65,7 @@ impl Lint for DangerousMethods {
                 }
             }
             if named || switch || (debug && source) {
-                check_file(id, &file.text, &rich, out);
+                check_file(id, &file.text, &rich, &traced, out);
             }
         }
     }
@@ -79,7 +92,7 @@ fn debug_names_credential(after: &[u8]) -> bool {
     .any(|w| arg.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w.as_bytes())))
 }
 
-fn check_file(file: FileId, text: &str, rich: &RichText, out: &mut Vec<Finding>) {
+fn check_file(file: FileId, text: &str, rich: &RichText, traced: &BTreeSet<(FileId, usize)>, out: &mut Vec<Finding>) {
     for_each_call(text, |call, name| {
         let on = qualifier(call, text);
         if name == "disabletriggercrudsecurity" && is_configuration(on) {
@@ -94,7 +107,7 @@ fn check_file(file: FileId, text: &str, rich: &RichText, out: &mut Vec<Finding>)
                 .help("keep the checks on; where a process must write records the user may not, do that write in a \
                        `without sharing` service that checks what it allows, and document why"),
             );
-        } else if name == "debug" && on.eq_ignore_ascii_case("system") {
+        } else if name == "debug" && on.eq_ignore_ascii_case("system") && !traced.contains(&(file, call.start_byte())) {
             let resolver = Resolver::new(call, text, rich);
             let found = arguments(call).into_iter().find_map(|a| credential_in(&resolver, a, 0));
             if let Some((at, what)) = found {
@@ -199,7 +212,7 @@ fn credential_variable(resolver: &Resolver<'_>, at: Node<'_>, name: &str) -> Opt
         return None;
     }
     let session_text = w.iter().any(|x| x == "session") && declared_as_text(resolver, at, name);
-    let what = credential_name(name).or_else(|| {
+    let what = credential_name(name).map(|w| with_article(&w)).or_else(|| {
         w.iter().enumerate().find_map(|(i, x)| {
             let next = w.get(i + 1).map(String::as_str);
             match x.as_str() {
@@ -252,6 +265,12 @@ const TEXT_METHODS: &[&str] = &[
     "base64encode",
     "get",
 ];
+
+/// "a password", "an access token".
+fn with_article(what: &str) -> String {
+    let vowel = what.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {what}", if vowel { "an" } else { "a" })
+}
 
 /// Whether `name`, as seen from `at`, is declared only with types that hold no secret.
 fn declared_non_secret(resolver: &Resolver<'_>, at: Node<'_>, name: &str) -> bool {
@@ -324,14 +343,18 @@ mod tests {
             method("String paramSessionKey = req.getBody();\n    System.debug(paramSessionKey);").len(),
             1
         );
-        assert_eq!(
-            method("System.debug(LoggingLevel.ERROR, UserInfo.getSessionId());").len(),
-            1
-        );
-        assert_eq!(
-            method("String sid = UserInfo.getSessionId();\n    System.debug(sid);").len(),
-            1
-        );
+        // The session ID's data flow reaches these: `session-id-exposed` reports them, once.
+        for body in [
+            "System.debug(LoggingLevel.ERROR, UserInfo.getSessionId());",
+            "String sid = UserInfo.getSessionId();\n    System.debug(sid);",
+        ] {
+            assert!(method(body).is_empty(), "{body}");
+            let exposed = run_case(
+                "session-id-exposed",
+                &auth_class(&format!("  void go() {{\n    {body}\n  }}")),
+            );
+            assert_eq!(exposed.len(), 1, "{body}");
+        }
         assert_eq!(method("System.debug(req.getHeader('Authorization'));").len(), 1);
         assert_eq!(method("System.debug(passcode.trim());").len(), 1);
         assert_eq!(

@@ -2,6 +2,7 @@
 //! Apex, where a named or external credential would keep the secret out of the code, out of
 //! debug logs and out of reach of whoever can run Apex.
 
+use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use tree_sitter::Node;
@@ -26,6 +27,7 @@ impl Lint for NamedCredentialSuggested {
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let Some(words) = WORDS.as_ref() else { return };
         let rich = RichText::default();
+        let sessions = session_getters(cx);
         for (id, file) in cx.project.files.iter().enumerate() {
             // An auth provider plugin is what a named credential's authentication runs: it
             // has to send the tokens it obtains itself.
@@ -33,13 +35,13 @@ impl Lint for NamedCredentialSuggested {
                 && words.is_match(&file.text)
                 && !crate::dataflow::apex::owned::contains_ascii_ci(&file.text, "authproviderpluginclass")
             {
-                check_file(id, &file.text, &rich, out);
+                check_file(id, &file.text, &rich, &sessions, out);
             }
         }
     }
 }
 
-fn check_file(file: FileId, text: &str, rich: &RichText, out: &mut Vec<Finding>) {
+fn check_file(file: FileId, text: &str, rich: &RichText, sessions: &BTreeSet<String>, out: &mut Vec<Finding>) {
     for_each_call(text, |call, name| {
         if name != "setheader" {
             return;
@@ -50,7 +52,9 @@ fn check_file(file: FileId, text: &str, rich: &RichText, out: &mut Vec<Finding>)
         let Some(header) = header_name(&resolver, key, text).filter(|h| credential_header(h)) else {
             return;
         };
-        if any_part(&resolver, value, 0, &|n| merge_field(n, text) || session_id(n, text)) {
+        if any_part(&resolver, value, 0, &|n| {
+            merge_field(n, text) || session_id(n, text, sessions)
+        }) {
             return;
         }
         let (origin, at) = origin(&resolver, value, 0);
@@ -121,19 +125,76 @@ fn merge_field(n: Node<'_>, text: &str) -> bool {
 
 /// The user's session ID (`UserInfo.getSessionId()`, a variable named as one): the org's own
 /// API called as the user, which the session rules judge; nothing is stored to rotate.
-fn session_id(n: Node<'_>, text: &str) -> bool {
+fn session_id(n: Node<'_>, text: &str, getters: &BTreeSet<String>) -> bool {
     let named = |m: Node<'_>| {
         let w = crate::semantic::secrets::words(&text[m.byte_range()]);
         w.windows(2).any(|p| p[0] == "session" && p[1] == "id")
     };
     match n.kind() {
-        "method_invocation" => n
-            .child_by_field_name("name")
-            .is_some_and(|m| text[m.byte_range()].eq_ignore_ascii_case("getsessionid")),
+        "method_invocation" => n.child_by_field_name("name").is_some_and(|m| {
+            let name = text[m.byte_range()].to_ascii_lowercase();
+            name == "getsessionid" || getters.contains(&name)
+        }),
         "identifier" => named(n),
         "field_access" => n.child_by_field_name("field").is_some_and(named),
         _ => false,
     }
+}
+
+/// The project's methods (lower-case names) that return the session ID, directly or through
+/// another method of their file (`bearer()` returning `'Bearer ' + current()`).
+fn session_getters(cx: &Ctx<'_>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for file in &cx.project.files {
+        if file.kind != FileKind::Apex || !crate::dataflow::apex::owned::contains_ascii_ci(&file.text, "getsessionid") {
+            continue;
+        }
+        let text = &file.text;
+        let Some(tree) = crate::syntax::apex::parse(&crate::syntax::apex::neutralize_tokens(text)) else {
+            continue;
+        };
+        // Each method with the names its `return`s call.
+        let mut methods: Vec<(String, Vec<String>)> = Vec::new();
+        crate::syntax::tree::preorder(tree.root_node(), |n| {
+            if n.kind() == "method_declaration"
+                && let Some(name) = n.child_by_field_name("name")
+            {
+                let mut calls = Vec::new();
+                crate::syntax::tree::preorder(n, |r| {
+                    if r.kind() == "return_statement" {
+                        crate::syntax::tree::preorder(r, |c| {
+                            if c.kind() == "method_invocation"
+                                && let Some(m) = c.child_by_field_name("name")
+                            {
+                                calls.push(text[m.byte_range()].to_ascii_lowercase());
+                            }
+                            true
+                        });
+                        return false;
+                    }
+                    true
+                });
+                methods.push((text[name.byte_range()].to_ascii_lowercase(), calls));
+            }
+            true
+        });
+        let mut found: BTreeSet<String> = BTreeSet::from(["getsessionid".to_string()]);
+        // Until nothing changes: a method of the file returning one found returns the session.
+        loop {
+            let before = found.len();
+            for (name, calls) in &methods {
+                if calls.iter().any(|c| found.contains(c)) {
+                    found.insert(name.clone());
+                }
+            }
+            if found.len() == before {
+                break;
+            }
+        }
+        found.remove("getsessionid");
+        out.extend(found);
+    }
+    out
 }
 
 /// Where the header's secret comes from, for the message, and the span to point at: the first
@@ -312,6 +373,20 @@ mod tests {
             "{}",
             hits[0].message
         );
+    }
+
+    #[test]
+    fn session_through_a_helper_of_another_class() {
+        let mut files = auth_class(
+            "  void go(HttpRequest req) { req.setHeader('Authorization', OrgSession.bearer()); }\n  void other(HttpRequest req, String k) { req.setHeader('Authorization', Keys.token(k)); }",
+        );
+        files.push((
+            "force-app/main/default/classes/OrgSession.cls",
+            "public class OrgSession {\n  static String current() { return UserInfo.getSessionId(); }\n  public static String bearer() { return 'Bearer ' + current(); }\n}\n".to_string(),
+        ));
+        let hits = run_case("named-credential-suggested", &files);
+        assert_eq!(hits.len(), 1, "{hits:#?}");
+        assert!(hits[0].message.contains("Keys.token(k)"), "{hits:#?}");
     }
 
     #[test]
