@@ -173,6 +173,16 @@ impl LineIndex {
     }
 }
 
+/// Code shown in a message: on one line (whitespace runs made one space), at most `max`
+/// characters, `...` after a cut.
+pub(crate) fn excerpt(s: &str, max: usize) -> String {
+    let one_line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(max) {
+        Some((i, _)) => format!("{}...", &one_line[..i]),
+        None => one_line,
+    }
+}
+
 pub(crate) fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     while i > 0 && !text.is_char_boundary(i) {
         i -= 1;

@@ -172,32 +172,12 @@ impl<'t> Resolver<'t> {
                 (converts && args.len() == 1 && self.fixed(args[0], depth + 1).is_some()).then_some(e)
             }
             "identifier" => {
-                let wanted = &self.text[e.byte_range()];
-                let mut scope = self.scope?;
-                loop {
-                    match self.values_in(scope, wanted) {
-                        Err(()) => return None,
-                        Ok(values) if values.is_empty() => {
-                            // Not the method's: the class's field, if the class gives it one.
-                            let mut outer = scope.parent();
-                            while let Some(o) = outer.filter(|o| o.kind() != "class_body") {
-                                outer = o.parent();
-                            }
-                            match outer {
-                                Some(o) if o != scope => scope = o,
-                                _ => return None,
-                            }
-                        }
-                        Ok(values) => {
-                            let mut first = None;
-                            for v in values {
-                                let at = Resolver::new(v, self.text, self.rich).fixed(v, depth + HOP)?;
-                                first.get_or_insert(at);
-                            }
-                            return first;
-                        }
-                    }
+                let mut first = None;
+                for v in self.values_seen_from(e).ok()? {
+                    let at = Resolver::new(v, self.text, self.rich).fixed(v, depth + HOP)?;
+                    first.get_or_insert(at);
                 }
+                first
             }
             "field_access" => {
                 let object = field("object")?;
@@ -479,6 +459,26 @@ impl<'t> Resolver<'t> {
                 }
             }
         }
+    }
+
+    /// The values given to the variable `name` (an identifier) where it is declared: in the
+    /// innermost method or class around it that gives it any; `Err` for a parameter (its value
+    /// is the caller's) or a value that is not visible; empty when nothing in the file does.
+    pub(crate) fn values_seen_from(&self, name: Node<'t>) -> Result<Vec<Node<'t>>, ()> {
+        let wanted = &self.text[name.byte_range()];
+        let scopes = std::iter::successors(name.parent(), |n| n.parent()).filter(|n| {
+            matches!(
+                n.kind(),
+                "method_declaration" | "constructor_declaration" | "class_body"
+            )
+        });
+        for scope in scopes {
+            let values = self.values_in(scope, wanted)?;
+            if !values.is_empty() {
+                return Ok(values);
+            }
+        }
+        Ok(Vec::new())
     }
 
     /// The values `scope` gives the variable `name`; `Err` when one is not visible (a

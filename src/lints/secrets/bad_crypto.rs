@@ -71,7 +71,7 @@ fn check_file(file: FileId, text: &str, rich: &RichText, out: &mut Vec<Finding>)
         }
     });
     for ((start, end), (call, what, used)) in fixed {
-        let shown = excerpt(&text[start..end]);
+        let shown = crate::diagnostics::finding::excerpt(&text[start..end], 60);
         out.push(
             Finding::new(
                 ID,
@@ -184,16 +184,6 @@ fn public_keys(cx: &Ctx<'_>, out: &mut Vec<Finding>) {
             );
         }
     }
-}
-
-/// The value as shown in a message: its first line, at most 60 characters.
-fn excerpt(s: &str) -> String {
-    let line = s.lines().next().unwrap_or("");
-    let mut out: String = line.chars().take(60).collect();
-    if out.len() < s.len() {
-        out.push('…');
-    }
-    out
 }
 
 #[cfg(test)]

@@ -119,7 +119,7 @@ fn check_file(file: FileId, text: &str, rich: &RichText, traced: &BTreeSet<(File
                         format!(
                             "`System.debug` writes `{}` ({what}) to the debug log, which administrators, support and \
                              anyone with View All Data can read",
-                            text[at.byte_range()].split_whitespace().collect::<Vec<_>>().join(" ")
+                            crate::diagnostics::finding::excerpt(&text[at.byte_range()], 60)
                         ),
                     )
                     .help("log that the value exists (its length, a masked prefix), never the value"),

@@ -92,23 +92,10 @@ fn any_part(resolver: &Resolver<'_>, e: Node<'_>, depth: u16, test: &dyn Fn(Node
     if test(e) {
         return true;
     }
-    let text = resolver.text;
     match e.kind() {
-        "identifier" => {
-            let mut scope = Some(e);
-            while let Some(s) = scope {
-                if matches!(
-                    s.kind(),
-                    "method_declaration" | "constructor_declaration" | "class_body"
-                ) && let Ok(values) = resolver.values_in(s, &text[e.byte_range()])
-                    && !values.is_empty()
-                {
-                    return values.iter().any(|v| any_part(resolver, *v, depth + HOP, test));
-                }
-                scope = s.parent();
-            }
-            false
-        }
+        "identifier" => resolver
+            .values_seen_from(e)
+            .is_ok_and(|values| values.iter().any(|v| any_part(resolver, *v, depth + HOP, test))),
         _ => {
             let mut cursor = e.walk();
             let children: Vec<Node<'_>> = e.named_children(&mut cursor).collect();
@@ -202,14 +189,7 @@ fn session_getters(cx: &Ctx<'_>) -> BTreeSet<String> {
 /// (`EncodingUtil.base64Encode`, `Blob.valueOf`).
 fn origin(resolver: &Resolver<'_>, e: Node<'_>, depth: u16) -> (String, Option<std::ops::Range<usize>>) {
     let text = resolver.text;
-    let shown = |n: Node<'_>| {
-        let t = text[n.byte_range()].split_whitespace().collect::<Vec<_>>().join(" ");
-        if t.chars().count() > 60 {
-            format!("{}…", t.chars().take(60).collect::<String>())
-        } else {
-            t
-        }
-    };
+    let shown = |n: Node<'_>| crate::diagnostics::finding::excerpt(&text[n.byte_range()], 60);
     if let Some(at) = resolver.fixed(e, 0) {
         return ("text written in the code".to_string(), Some(at.byte_range()));
     }
@@ -258,29 +238,14 @@ fn origin(resolver: &Resolver<'_>, e: Node<'_>, depth: u16) -> (String, Option<s
         }
         "identifier" => {
             let name = &text[e.byte_range()];
-            let mut scope = Some(e);
-            while let Some(s) = scope {
-                if matches!(
-                    s.kind(),
-                    "method_declaration" | "constructor_declaration" | "class_body"
-                ) {
-                    match resolver.values_in(s, name) {
-                        Err(()) => return (format!("the parameter `{name}`"), Some(e.byte_range())),
-                        Ok(values) if !values.is_empty() => {
-                            // The first value that is not fixed: the one that brings the secret.
-                            let v = values
-                                .iter()
-                                .copied()
-                                .find(|v| resolver.fixed(*v, 0).is_none())
-                                .unwrap_or(values[0]);
-                            return origin(resolver, v, depth + HOP);
-                        }
-                        Ok(_) => {}
-                    }
-                }
-                scope = s.parent();
+            match resolver.values_seen_from(e) {
+                Err(()) => (format!("the parameter `{name}`"), Some(e.byte_range())),
+                Ok(values) => match values.iter().copied().find(|v| resolver.fixed(*v, 0).is_none()) {
+                    // The first value that is not fixed: the one that brings the secret.
+                    Some(v) => origin(resolver, v, depth + HOP),
+                    None => (format!("`{name}`"), Some(e.byte_range())),
+                },
             }
-            (format!("`{name}`"), Some(e.byte_range()))
         }
         _ => (format!("`{}`", shown(e)), Some(e.byte_range())),
     }

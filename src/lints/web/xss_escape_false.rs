@@ -147,11 +147,7 @@ fn raw_error<'t>(call: Node<'t>, text: &str) -> Option<(Node<'t>, Node<'t>)> {
 }
 
 fn excerpt(s: &str) -> String {
-    let one_line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    match one_line.char_indices().nth(60) {
-        Some((i, _)) => format!("{}...", &one_line[..i]),
-        None => one_line,
-    }
+    crate::diagnostics::finding::excerpt(s, 60)
 }
 
 // ---- Visualforce and Aura ----------------------------------------------------------------------
