@@ -71,25 +71,21 @@ impl Lint for DangerousMethods {
     }
 }
 
-/// Whether the text after `System.debug` names, before the statement's end, a word that a
-/// credential's name or source holds: the cheap test before parsing.
+/// Whether the text after `System.debug` names, before the statement's end, a variable that
+/// [`credential_variable`] could take for a credential: the cheap test before parsing (most
+/// debug calls log keys of maps and ids).
 fn debug_names_credential(after: &[u8]) -> bool {
     let end = after.iter().position(|&b| b == b';').unwrap_or(after.len());
-    let arg = &after[..end];
-    [
-        "pass",
-        "pwd",
-        "secret",
-        "token",
-        "session",
-        "key",
-        "credential",
-        "bearer",
-        "authorization",
-        "saml",
-    ]
-    .iter()
-    .any(|w| arg.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w.as_bytes())))
+    // Lossy: the window may end inside a character.
+    let arg = String::from_utf8_lossy(&after[..end]);
+    arg.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|t| !t.is_empty())
+        .any(|t| {
+            let w = words(t);
+            credential_name(t).is_some()
+                || w.iter()
+                    .any(|x| matches!(x.as_str(), "passcode" | "pwd" | "session" | "saml"))
+        })
 }
 
 fn check_file(file: FileId, text: &str, rich: &RichText, traced: &BTreeSet<(FileId, usize)>, out: &mut Vec<Finding>) {
