@@ -104,20 +104,24 @@ impl Lint for InsecureEndpoint {
         {
             arg = p;
         }
-        // Or a local the literal starts (`String url = 'http://...' + path;`) that a
-        // `setEndpoint` of the same method is given.
+        // Or a variable the literal starts (`String url = 'http://...' + path;`) that a
+        // `setEndpoint` is given, directly or through other variables: a local in its method,
+        // a field (a constant) in its class.
         let parent = arg.parent();
         let named = if let Some(decl) = parent.filter(|p| p.kind() == "variable_declarator") {
             let local = decl
                 .child_by_field_name("name")
                 .and_then(|n| text.get(n.byte_range()))
                 .unwrap_or("");
-            let mut body = decl;
-            while !matches!(body.kind(), "method_declaration" | "constructor_declaration") {
-                let Some(p) = body.parent() else { return };
-                body = p;
-            }
-            endpoint_given(body, text, local)
+            let Some(scope) = std::iter::successors(Some(decl), |n| n.parent()).find(|n| {
+                matches!(
+                    n.kind(),
+                    "method_declaration" | "constructor_declaration" | "class_body"
+                )
+            }) else {
+                return;
+            };
+            endpoint_given(scope, text, local)
         } else {
             parent
                 .filter(|a| a.kind() == "argument_list")
@@ -147,23 +151,49 @@ fn is_set_endpoint(call: Node<'_>, text: &str) -> bool {
             .is_some_and(|n| n.eq_ignore_ascii_case("setendpoint"))
 }
 
-/// Whether a `setEndpoint` call inside `scope` starts its argument with the local `name`.
+/// Whether a `setEndpoint` call inside `scope` starts its argument with the variable `name`,
+/// or with a variable given a value that starts with it (`String url = base + path;`), a few
+/// variables deep.
 fn endpoint_given(scope: Node<'_>, text: &str, name: &str) -> bool {
-    let mut cursor = scope.walk();
-    let mut stack = vec![scope];
-    while let Some(n) = stack.pop() {
-        if is_set_endpoint(n, text)
-            && let Some(mut a) = n.child_by_field_name("arguments").and_then(|a| a.named_child(0))
-        {
-            while a.kind() == "binary_expression" {
-                let Some(l) = a.child_by_field_name("left") else { break };
-                a = l;
-            }
-            if a.kind() == "identifier" && text.get(a.byte_range()).is_some_and(|t| t.eq_ignore_ascii_case(name)) {
+    // The leftmost operand of a concatenation, as a variable's name (`this.x` and `C.x` are `x`).
+    let leftmost = |mut a: Node<'_>| {
+        while a.kind() == "binary_expression" {
+            a = a.child_by_field_name("left")?;
+        }
+        if a.kind() == "field_access" {
+            a = a.child_by_field_name("field")?;
+        }
+        (a.kind() == "identifier").then(|| text.get(a.byte_range())).flatten()
+    };
+    let mut names: Vec<String> = vec![name.to_ascii_lowercase()];
+    for _ in 0..4 {
+        let known = names.len();
+        let mut cursor = scope.walk();
+        let mut stack = vec![scope];
+        while let Some(n) = stack.pop() {
+            let given = |v: Option<Node<'_>>| {
+                v.and_then(leftmost)
+                    .is_some_and(|l| names.iter().any(|x| x.eq_ignore_ascii_case(l)))
+            };
+            if is_set_endpoint(n, text) && given(n.child_by_field_name("arguments").and_then(|a| a.named_child(0))) {
                 return true;
             }
+            // A variable given a value that starts with a known one.
+            let target = match n.kind() {
+                "variable_declarator" if given(n.child_by_field_name("value")) => n.child_by_field_name("name"),
+                "assignment_expression" if given(n.child_by_field_name("right")) => n.child_by_field_name("left"),
+                _ => None,
+            };
+            if let Some(t) = target.and_then(leftmost).map(str::to_ascii_lowercase)
+                && !names.contains(&t)
+            {
+                names.push(t);
+            }
+            stack.extend(n.named_children(&mut cursor));
         }
-        stack.extend(n.named_children(&mut cursor));
+        if names.len() == known {
+            break;
+        }
     }
     false
 }
@@ -208,6 +238,22 @@ mod tests {
     }
 
     #[test]
+    fn constants_of_the_class() {
+        let class = |body: &str| run_case("insecure-endpoint", &auth_class(body));
+        let hits = class(
+            "  private static final String BASE = 'http://api.example.com';\n  void go(HttpRequest req) { req.setEndpoint(BASE + '/v1'); }",
+        );
+        assert_eq!(hits.len(), 1, "{hits:#?}");
+        assert_eq!(hits[0].text, "'http://api.example.com'");
+        assert_eq!(
+            class("  static final String BASE = 'http://api.example.com';\n  void go(HttpRequest req) { String u = Auth.BASE + '/v1'; req.setEndpoint(u); }").len(),
+            1
+        );
+        // A constant no endpoint is built from (a namespace URI).
+        assert!(class("  static final String NS = 'http://schemas.example.com/ns';\n  void go(HttpRequest req) { req.setEndpoint('callout:X'); }").is_empty());
+    }
+
+    #[test]
     fn callouts() {
         let class = |body: &str| {
             run_case(
@@ -228,6 +274,12 @@ mod tests {
             1
         );
         assert!(class("String url = 'http://api.example.com';\n    System.debug(url);").is_empty());
+        // Through two locals.
+        assert_eq!(
+            class("String base = 'http://api.example.com';\n    String url = base + '/v1';\n    req.setEndpoint(url);")
+                .len(),
+            1
+        );
         // Not the start of the address, or not an endpoint.
         assert!(class("req.setEndpoint(host + '?next=http://x.example.com');").is_empty());
         assert!(class("String doc = 'http://schemas.example.com/ns';").is_empty());
