@@ -336,8 +336,10 @@ impl ClassDirs {
             for (at, _) in lower.match_indices(suffix) {
                 let end = at + suffix.len() - 4;
                 let start = lower[..at]
-                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .map_or(0, |i| i + 1);
+                    .char_indices()
+                    .rev()
+                    .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+                    .map_or(0, |(i, c)| i + c.len_utf8());
                 // The name as written: the folder is named so.
                 let name = &text[start..end];
                 let meta = objects.join(name).join(format!("{name}.object-meta.xml"));
@@ -758,6 +760,20 @@ mod tests {
             let on_disk = std::fs::read(&c.abs).expect("read");
             assert_eq!(c.preread.as_deref(), Some(on_disk.as_slice()), "{}", c.rel);
         }
+    }
+
+    #[test]
+    fn a_class_that_calls_crypto_brings_the_settings_it_reads() {
+        const OBJECT: &str = "objects/Vault__c/Vault__c.object-meta.xml";
+        let class = "public class Seal {\n  // éVault__c.getOrgDefaults()\n  Blob k = EncodingUtil.base64Decode(Vault__c.getOrgDefaults().Key__c);\n  Blob s(Blob d) { return Crypto.encryptWithManagedIV('AES256', k, d); }\n}\n";
+        let files = [("classes/Seal.cls", class), (OBJECT, "<CustomObject/>")];
+        let got = context_in(&files, "classes/Seal.cls");
+        assert!(got.iter().any(|p| p.ends_with(OBJECT)), "{got:?}");
+        // Without a `Crypto` call, the setting is not needed.
+        let plain = class.replace("Crypto.", "Cipher.");
+        let files = [("classes/Seal.cls", plain.as_str()), (OBJECT, "<CustomObject/>")];
+        let got = context_in(&files, "classes/Seal.cls");
+        assert!(!got.iter().any(|p| p.ends_with(OBJECT)), "{got:?}");
     }
 
     #[test]
