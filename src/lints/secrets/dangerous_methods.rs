@@ -80,12 +80,7 @@ fn debug_names_credential(after: &[u8]) -> bool {
     let arg = String::from_utf8_lossy(&after[..end]);
     arg.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .filter(|t| !t.is_empty())
-        .any(|t| {
-            let w = words(t);
-            credential_name(t).is_some()
-                || w.iter()
-                    .any(|x| matches!(x.as_str(), "passcode" | "pwd" | "session" | "saml"))
-        })
+        .any(|t| named_credential(t, || true).is_some())
 }
 
 fn check_file(file: FileId, text: &str, rich: &RichText, traced: &BTreeSet<(FileId, usize)>, out: &mut Vec<Finding>) {
@@ -197,33 +192,39 @@ fn credential_in<'t>(resolver: &Resolver<'t>, e: Node<'t>, depth: u16) -> Option
 /// named `session`. Not when every declaration of it in the file is a number, a Boolean, an
 /// Id or a date (`Boolean isPasswordSet`).
 fn credential_variable(resolver: &Resolver<'_>, at: Node<'_>, name: &str) -> Option<String> {
+    let is_text = || declared_as_text(resolver, at, name);
+    let what = named_credential(name, is_text)?;
+    (!declared_non_secret(resolver, at, name)).then_some(what)
+}
+
+/// What a variable's name says it holds, if a credential; `is_text` says whether a name that
+/// ends in `session` is declared as text (a record named so is not a session ID).
+fn named_credential(name: &str, is_text: impl FnOnce() -> bool) -> Option<String> {
     let w = words(name);
     // `urlGetEmbedToken`, `nextPageToken`, `iterToken`: an address, a page cursor, a template's
-    // placeholder.
-    // (A session ID's `id` is the credential, not a word about it.)
+    // placeholder. (A session ID's `id` is the credential, not a word about it.)
     let session_id = w
         .windows(2)
         .any(|p| p[0] == "session" && matches!(p[1].as_str(), "id" | "key" | "token"));
     if w.iter().any(|x| NOT_SECRETS.contains(&x.as_str())) || (!session_id && names_other_content(name)) {
         return None;
     }
-    let session_text = w.iter().any(|x| x == "session") && declared_as_text(resolver, at, name);
-    let what = credential_name(name).map(|w| with_article(&w)).or_else(|| {
-        w.iter().enumerate().find_map(|(i, x)| {
-            let next = w.get(i + 1).map(String::as_str);
-            match x.as_str() {
-                "passcode" | "pwd" => Some("a password".to_string()),
-                "session" if matches!(next, Some("id" | "key" | "token")) => Some("a session ID".to_string()),
-                "session" if next.is_none() && session_text => Some("a session ID".to_string()),
-                "saml" if matches!(next, Some("assertion" | "response")) => Some("a SAML assertion".to_string()),
-                _ => None,
-            }
-        })
-    })?;
-    if declared_non_secret(resolver, at, name) {
-        return None;
+    if let Some(what) = credential_name(name) {
+        return Some(with_article(&what));
     }
-    Some(what)
+    // `session`, `cookieSession`: a session when it is text.
+    if w.last().is_some_and(|x| x == "session") && is_text() {
+        return Some("a session ID".to_string());
+    }
+    w.iter().enumerate().find_map(|(i, x)| {
+        let next = w.get(i + 1).map(String::as_str);
+        match x.as_str() {
+            "passcode" | "pwd" => Some("a password".to_string()),
+            "session" if matches!(next, Some("id" | "key" | "token")) => Some("a session ID".to_string()),
+            "saml" if matches!(next, Some("assertion" | "response")) => Some("a SAML assertion".to_string()),
+            _ => None,
+        }
+    })
 }
 
 /// Words that make a name with `token` or `session` in it something else: a page cursor, a
@@ -256,7 +257,6 @@ const TEXT_METHODS: &[&str] = &[
     "replace",
     "replaceall",
     "remove",
-    "tostring",
     "valueof",
     "base64encode",
     "get",
@@ -335,6 +335,10 @@ mod tests {
         assert_eq!(hits.len(), 1, "{hits:#?}");
         assert_eq!(hits[0].text, "passcode");
         assert_eq!(method("System.debug(session);").len(), 1);
+        assert_eq!(
+            method("String cookieSession = req.getBody();\n    System.debug(cookieSession);").len(),
+            1
+        );
         assert_eq!(
             method("String paramSessionKey = req.getBody();\n    System.debug(paramSessionKey);").len(),
             1

@@ -27,7 +27,8 @@ impl Lint for NamedCredentialSuggested {
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let Some(words) = WORDS.as_ref() else { return };
         let rich = RichText::default();
-        let sessions = session_getters(cx);
+        // Read only when some file sets a header.
+        let sessions = std::cell::OnceCell::new();
         for (id, file) in cx.project.files.iter().enumerate() {
             // An auth provider plugin is what a named credential's authentication runs: it
             // has to send the tokens it obtains itself.
@@ -35,7 +36,8 @@ impl Lint for NamedCredentialSuggested {
                 && words.is_match(&file.text)
                 && !crate::dataflow::apex::owned::contains_ascii_ci(&file.text, "authproviderpluginclass")
             {
-                check_file(id, &file.text, &rich, &sessions, out);
+                let sessions = sessions.get_or_init(|| session_getters(cx));
+                check_file(id, &file.text, &rich, sessions, out);
             }
         }
     }
