@@ -43,6 +43,7 @@ impl Lint for BadCrypto {
 fn check_file(file: FileId, text: &str, rich: &RichText, out: &mut Vec<Finding>) {
     // One finding per fixed value, however many calls use it: the fix is where it is written.
     let mut fixed: BTreeMap<(usize, usize), (String, &'static str, std::ops::Range<usize>)> = BTreeMap::new();
+    let mut timed: std::collections::BTreeSet<(usize, usize)> = std::collections::BTreeSet::new();
     for_each_call(text, |call, name| {
         if !qualifier(call, text).to_ascii_lowercase().ends_with("crypto") {
             return;
@@ -65,6 +66,30 @@ fn check_file(file: FileId, text: &str, rich: &RichText, out: &mut Vec<Finding>)
         // `encrypt(alg, key, iv, data)`: the IV is the third; the managed-IV variants have none.
         if matches!(name, "encrypt" | "decrypt") && args.len() == 4 {
             constant(args.get(2), "initialization vector");
+            // Only where the code encrypts: decrypting takes the IV the message came with.
+            if name == "encrypt"
+                && let Some(iv) = args.get(2)
+                && resolver.fixed(*iv, 0).is_none()
+                && let Some(at) = from_the_clock(&resolver, *iv, 0)
+                    .filter(|(_, clock)| *clock)
+                    .map(|(at, _)| at)
+                && timed.insert((at.start_byte(), at.end_byte()))
+            {
+                out.push(
+                    Finding::new(
+                        ID,
+                        file,
+                        at.byte_range(),
+                        format!(
+                            "`Crypto.{written}`'s initialization vector is built from the time: `{}`, which an attacker can guess",
+                            crate::diagnostics::finding::excerpt(&text[at.byte_range()], 60)
+                        ),
+                    )
+                    .label(file, iv.byte_range(), "the initialization vector")
+                    .help("use `Crypto.encryptWithManagedIV` (a random IV for each message), or `Crypto.generateAesKey(128)` \
+                           for each message and send the IV with it"),
+                );
+            }
         }
         if let Some(finding) = weak_algorithm(call, name, &args, &resolver, text, file) {
             out.push(finding);
@@ -88,6 +113,78 @@ fn check_file(file: FileId, text: &str, rich: &RichText, out: &mut Vec<Finding>)
                  each message and send the IV with it"
             }),
         );
+    }
+}
+
+/// Where a value is built only from literals and the clock (`'123' + System.currentTimeMillis()`,
+/// `Blob.valueOf(String.valueOf(Datetime.now().getTime()))`), through locals and fields of the
+/// file: the expression to point at, and whether the clock is in it.
+fn from_the_clock<'t>(resolver: &Resolver<'t>, e: Node<'t>, depth: u16) -> Option<(Node<'t>, bool)> {
+    if depth > 6 * crate::dataflow::apex::owned::HOP {
+        return None;
+    }
+    let text = resolver.text;
+    match e.kind() {
+        "string_literal" | "int" => Some((e, false)),
+        "parenthesized_expression" | "cast_expression" => {
+            let inner = e.named_child(e.named_child_count().saturating_sub(1) as u32)?;
+            from_the_clock(resolver, inner, depth + 1)
+        }
+        "binary_expression" => {
+            let (_, l) = from_the_clock(resolver, e.child_by_field_name("left")?, depth + 1)?;
+            let (_, r) = from_the_clock(resolver, e.child_by_field_name("right")?, depth + 1)?;
+            Some((e, l || r))
+        }
+        "method_invocation" => {
+            let name = e
+                .child_by_field_name("name")
+                .map_or(String::new(), |n| text[n.byte_range()].to_ascii_lowercase());
+            if matches!(
+                name.as_str(),
+                "currenttimemillis" | "now" | "today" | "gettime" | "nanotime"
+            ) {
+                return Some((e, true));
+            }
+            // Conversions and text methods keep what they are given.
+            let converts = matches!(
+                name.as_str(),
+                "valueof"
+                    | "tostring"
+                    | "format"
+                    | "base64encode"
+                    | "base64decode"
+                    | "converttohex"
+                    | "left"
+                    | "right"
+                    | "substring"
+            );
+            let mut clock = false;
+            for part in e.child_by_field_name("object").into_iter().chain(arguments(e)) {
+                let (_, c) = from_the_clock(resolver, part, depth + 1)?;
+                clock |= c;
+            }
+            (converts || clock).then_some((e, clock))
+        }
+        "identifier" => {
+            // `System`, `Datetime`: a class a time call is made on.
+            if e.parent()
+                .is_some_and(|p| p.kind() == "method_invocation" && p.child_by_field_name("object") == Some(e))
+            {
+                return Some((e, false));
+            }
+            // The value that brings the clock is what to point at.
+            let values = resolver.values_seen_from(e).ok()?;
+            let mut found: Option<(Node<'t>, bool)> = None;
+            for v in &values {
+                let r = Resolver::new(*v, text, resolver.rich);
+                let (at, clock) = from_the_clock(&r, *v, depth + crate::dataflow::apex::owned::HOP)?;
+                if found.is_none_or(|(_, c)| clock && !c) {
+                    found = Some((at, clock));
+                }
+            }
+            found
+        }
+        _ => None,
     }
 }
 
@@ -249,6 +346,26 @@ mod tests {
         );
         assert_eq!(hits.len(), 1, "{hits:#?}");
         assert_eq!(hits[0].text, "Blob.valueOf('0123456789abcdef')");
+    }
+
+    #[test]
+    fn ivs_built_from_the_clock() {
+        let hits = method(
+            "Blob iv = Blob.valueOf('123' + String.valueOf(System.currentTimeMillis()));\n    Crypto.encrypt('AES256', given, iv, data);",
+        );
+        assert_eq!(hits.len(), 1, "{hits:#?}");
+        assert_eq!(
+            hits[0].text,
+            "Blob.valueOf('123' + String.valueOf(System.currentTimeMillis()))"
+        );
+        assert!(hits[0].message.contains("built from the time"), "{}", hits[0].message);
+        // A random IV, an IV mixed with a parameter, and decryption (the message's own IV).
+        assert!(method("Crypto.encrypt('AES256', given, Crypto.generateAesKey(128), data);").is_empty());
+        assert!(
+            method("Blob iv = Blob.valueOf(password + System.now());\n    Crypto.encrypt('AES256', given, iv, data);")
+                .is_empty()
+        );
+        assert!(method("Blob iv = Blob.valueOf('' + System.currentTimeMillis());\n    Crypto.decrypt('AES256', given, iv, data);").is_empty());
     }
 
     #[test]
