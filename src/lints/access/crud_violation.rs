@@ -25,13 +25,23 @@ impl Lint for CrudViolation {
         flows.sort_by_key(|f| (f.file, f.span.start, f.span.end, f.path.len()));
         flows.dedup_by_key(|f| (f.file, f.span.clone()));
         for flow in flows {
-            let text = cx.project.files[flow.file].text.get(flow.span.clone()).unwrap_or("");
+            let file = &cx.project.files[flow.file];
+            let text = file.text.get(flow.span.clone()).unwrap_or("");
             let sink = &ACCESS.sinks[flow.sink];
             let read = sink.category == READ;
-            let object = if read { queried_object(text) } else { None };
-            let file = &cx.project.files[flow.file];
+            // A query run from a string (`Database.query(q)`) is written before it, in its
+            // method: its mode and object are read there.
+            let built = (read && !text.trim_start().starts_with('['))
+                .then(|| built_before(&file.text, flow.span.start))
+                .unwrap_or("");
+            let object = if read {
+                queried_object(text).or_else(|| built_object(built))
+            } else {
+                None
+            };
             let user_mode = versions.get(file.rel.as_str()).is_some_and(|&v| v >= USER_MODE_DEFAULT);
-            if user_mode || mode_given(text) || object.as_deref().is_some_and(no_permissions) {
+            if user_mode || mode_given(text) || builds_with_mode(built) || object.as_deref().is_some_and(no_permissions)
+            {
                 continue;
             }
             let (message, help) = if read {
@@ -73,6 +83,79 @@ fn mode_given(text: &str) -> bool {
         || words
             .iter()
             .any(|w| w.ends_with("accesslevel.user_mode") || w.ends_with("accesslevel.system_mode"))
+}
+
+/// The text of the method around `at`, from its start to `at`: from the last line before `at`
+/// that opens a method or constructor (a declaration that ends in `{`), at most 20,000 bytes back.
+fn built_before(text: &str, at: usize) -> &str {
+    let at = crate::diagnostics::finding::floor_char_boundary(text, at.min(text.len()));
+    let from = crate::diagnostics::finding::floor_char_boundary(text, at.saturating_sub(20_000));
+    let window = &text[from..at];
+    let mut start = 0;
+    let mut offset = 0;
+    for line in window.split_inclusive('\n') {
+        if opens_method(line.trim()) {
+            start = offset;
+        }
+        offset += line.len();
+    }
+    &window[start..]
+}
+
+/// Whether a line opens a method or constructor: `[modifiers] [type] name(...) {`, not a
+/// control statement or a call.
+fn opens_method(t: &str) -> bool {
+    let Some((head, _)) = t.split_once('(') else {
+        return false;
+    };
+    let words: Vec<&str> = head.split_whitespace().collect();
+    let first = words.first().map(|w| w.to_ascii_lowercase()).unwrap_or_default();
+    let control = matches!(
+        first.as_str(),
+        "if" | "for" | "while" | "else" | "catch" | "switch" | "when" | "return" | "do" | "try" | "new" | "}"
+    );
+    let name = words
+        .last()
+        .is_some_and(|w| w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+    let modifier = matches!(
+        first.as_str(),
+        "public" | "private" | "protected" | "global" | "static" | "override" | "webservice" | "virtual"
+    );
+    t.ends_with('{') && !control && name && !head.contains('=') && (modifier || words.len() >= 2)
+}
+
+/// Whether the method that builds a dynamic query states its mode: `WITH USER_MODE` or `WITH
+/// SECURITY_ENFORCED` in its text, `AccessLevel.USER_MODE`, or a query builder's call that adds
+/// it (`withSecurityEnforced()`, `withUserMode()`).
+fn builds_with_mode(built: &str) -> bool {
+    if built.is_empty() {
+        return false;
+    }
+    let lower = built.to_ascii_lowercase();
+    let squeezed: String = lower.split_whitespace().collect::<Vec<_>>().join(" ");
+    [
+        "with user_mode",
+        "with security_enforced",
+        "accesslevel.user_mode",
+        ".withsecurityenforced(",
+        ".withusermode(",
+    ]
+    .iter()
+    .any(|w| squeezed.contains(w))
+}
+
+/// The object a dynamic query's method names: the `FROM` in the statement of the first
+/// `SELECT` it writes in a string (`'SELECT ' + fields + ' FROM Task'`); an inline
+/// `[SELECT ...]` is another query, and a `FROM` added by a later statement is not read.
+fn built_object(built: &str) -> Option<String> {
+    let lower = built.to_ascii_lowercase();
+    let at = lower
+        .match_indices("select ")
+        .map(|(i, _)| i)
+        .find(|&i| lower[..i].trim_end().ends_with('\''))?;
+    let statement = &built[at..];
+    let end = statement.find(';').unwrap_or(statement.len());
+    queried_object(&statement[..end])
 }
 
 #[cfg(test)]
@@ -148,6 +231,53 @@ mod tests {
                 page("  public Auth() { insert new Task(Subject = 'seen'); }", ""),
             ],
         );
+    }
+
+    #[test]
+    fn a_dynamic_query_is_judged_by_the_method_that_builds_it() {
+        let hits = |body: &str| run("crud-violation", &auth_class(body));
+        let q = |tail: &str| {
+            format!(
+                "  @AuraEnabled\n  public static List<SObject> rows(String name) {{\n    String q = 'SELECT Id FROM Account WHERE Name = :name'{tail};\n    return Database.query(q);\n  }}"
+            )
+        };
+        assert_eq!(hits(&q("")).len(), 1);
+        assert!(hits(&q(" + ' WITH USER_MODE'")).is_empty());
+        assert!(hits(&q(" + ' WITH  SECURITY_ENFORCED'")).is_empty());
+        // A query builder that adds the clause.
+        assert!(hits(
+            "  @AuraEnabled\n  public static List<SObject> rows() {\n    String q = new QueryBuilder().withFrom('Account').withSecurityEnforced().build();\n    return Database.query(q);\n  }"
+        )
+        .is_empty());
+        // A setup object's query built in a string.
+        assert!(hits(
+            "  @AuraEnabled\n  public static List<SObject> rows() {\n    String q = 'SELECT Id, Name FROM Report';\n    return Database.query(q);\n  }"
+        )
+        .is_empty());
+        // An inline query of a setup object after the string's start is another query.
+        assert_eq!(
+            hits(
+                "  @AuraEnabled\n  public static List<SObject> rows() {\n    String q = 'SELECT Id';\n    Id p = [SELECT Id FROM Profile LIMIT 1].Id;\n    q += ' FROM Case WHERE OwnerId = :p';\n    return Database.query(q);\n  }"
+            )
+            .len(),
+            1
+        );
+        // An inline query of a setup object before it is another query.
+        assert_eq!(
+            hits(
+                "  @AuraEnabled\n  public static List<SObject> rows() {\n    List<RecordType> types = [SELECT Id FROM RecordType];\n    String q = 'SELECT Id FROM Task WHERE RecordTypeId IN :types';\n    return Database.query(q);\n  }"
+            )
+            .len(),
+            1
+        );
+        // Another method's clause does not count, with or without modifiers.
+        let bare = "  @AuraEnabled\n  public static List<SObject> rows(String name) {\n    return new Auth().load(name);\n  }\n  public static List<SObject> safe() {\n    return Database.query('SELECT Id FROM Account WITH USER_MODE');\n  }\n  List<SObject> load(String name) {\n    String q = 'SELECT Id FROM Account WHERE Name = :name';\n    return Database.query(q);\n  }";
+        assert_eq!(hits(bare).len(), 1);
+        let two = format!(
+            "  public static List<SObject> safe() {{\n    return Database.query('SELECT Id FROM Account WITH USER_MODE');\n  }}\n{}",
+            q("")
+        );
+        assert_eq!(hits(&two).len(), 1);
     }
 
     #[test]
