@@ -31,9 +31,11 @@ impl Lint for CrudViolation {
             let read = sink.category == READ;
             // A query run from a string (`Database.query(q)`) is written before it, in its
             // method: its mode and object are read there.
-            let built = (read && !text.trim_start().starts_with('['))
-                .then(|| built_before(&file.text, flow.span.start))
-                .unwrap_or("");
+            let built = if read && !text.trim_start().starts_with('[') {
+                built_before(&file.text, flow.span.start)
+            } else {
+                ""
+            };
             let object = if read {
                 queried_object(text).or_else(|| built_object(built))
             } else {
