@@ -203,6 +203,12 @@ mod tests {
                 auth_class(
                     "  @AuraEnabled public static Object go() {\n    if (!Contact.SObjectType.getDescribe().isCreateable()) { return null; }\n    return save();\n  }\n  private static Object save() { insert new Contact(LastName = 'x'); return null; }",
                 ),
+                // An administrator gate kept in a property, through a helper that tests Modify
+                // All Data.
+                page(
+                    "  public Boolean isRunningUserIsAdmin { get { return runningUserIsAdmin(); } }\n  static Boolean runningUserIsAdmin() { return [SELECT COUNT() FROM PermissionSetAssignment WHERE PermissionSet.PermissionsModifyAllData = true AND AssigneeId = :UserInfo.getUserId()] > 0; }\n  public PageReference runCheck() { if (!isRunningUserIsAdmin) { return null; } delete [SELECT Id FROM Task LIMIT 1]; return null; }",
+                    "{!runCheck}",
+                ),
                 // Nothing to check: custom metadata and setup objects.
                 aura("    return [SELECT Label FROM Routing_Rule__mdt];"),
                 aura("    return [SELECT Id FROM RecordType WHERE SobjectType = 'Contact'];"),
@@ -231,6 +237,11 @@ mod tests {
                 page("  public Object getRows() { return [SELECT Id FROM Contact]; }", "{!rows}"),
                 page("  public PageReference save() { delete [SELECT Id FROM Task LIMIT 1]; return null; }", "{!save}"),
                 page("  public Auth() { insert new Task(Subject = 'seen'); }", ""),
+                // A method named after administrators that checks nothing.
+                page(
+                    "  static void notifyAdmins() { insert new Task(Subject = 'admin'); }\n  public PageReference save() { notifyAdmins(); delete [SELECT Id FROM Task LIMIT 1]; return null; }",
+                    "{!save}",
+                ),
             ],
         );
     }

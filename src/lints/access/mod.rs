@@ -111,6 +111,8 @@ const CHECKS: &[&str] = &[
     "enforcefls",
     "assertisaccessible",
     "accesscontroller",
+    // An administrator gate: Modify All Data reaches every object.
+    "permissionsmodifyalldata",
 ];
 
 static CHECK_WORDS: LazyLock<Option<aho_corasick::AhoCorasick>> =
@@ -139,6 +141,7 @@ fn check_like(name: &str) -> bool {
         "updatable",
         "deletable",
         "editable",
+        "admin",
     ];
     PREFIXES.iter().any(|p| name.len() > p.len() && name.starts_with(p)) || WORDS.iter().any(|w| name.contains(w))
 }
