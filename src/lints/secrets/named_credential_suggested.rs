@@ -20,25 +20,40 @@ const HELP: &str = "create a named credential (with an external credential for i
      `callout:Name/...`: the platform adds the header; for a custom header, write the merge field \
      (`{!$Credential.Name.Param}`) in its value instead of the secret";
 
+/// Words of the project's Apex (any case), found in one pass per file: a header set, an auth
+/// provider plugin, the session ID.
 static WORDS: LazyLock<Option<aho_corasick::AhoCorasick>> =
-    LazyLock::new(|| crate::syntax::apex::words_matcher(["setheader"]));
+    LazyLock::new(|| crate::syntax::apex::words_matcher(["setheader", "authproviderpluginclass", "getsessionid"]));
 
 impl Lint for NamedCredentialSuggested {
     fn check_project(&self, cx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let Some(words) = WORDS.as_ref() else { return };
-        let rich = RichText::default();
-        // Read only when some file sets a header.
-        let sessions = std::cell::OnceCell::new();
+        let mut headers = Vec::new();
+        let mut sessions = Vec::new();
         for (id, file) in cx.project.files.iter().enumerate() {
+            if file.kind != FileKind::Apex {
+                continue;
+            }
+            let mut seen = [false; 3];
+            for m in words.find_iter(file.text.as_bytes()) {
+                seen[m.pattern().as_usize()] = true;
+            }
             // An auth provider plugin is what a named credential's authentication runs: it
             // has to send the tokens it obtains itself.
-            if file.kind == FileKind::Apex
-                && words.is_match(&file.text)
-                && !crate::dataflow::apex::owned::contains_ascii_ci(&file.text, "authproviderpluginclass")
-            {
-                let sessions = sessions.get_or_init(|| session_getters(cx));
-                check_file(id, &file.text, &rich, sessions, out);
+            if seen[0] && !seen[1] {
+                headers.push(id);
             }
+            if seen[2] {
+                sessions.push(id);
+            }
+        }
+        if headers.is_empty() {
+            return;
+        }
+        let rich = RichText::default();
+        let sessions = session_getters(cx, &sessions);
+        for id in headers {
+            check_file(id, &cx.project.files[id].text, &rich, &sessions, out);
         }
     }
 }
@@ -130,15 +145,12 @@ fn session_id(n: Node<'_>, text: &str, getters: &BTreeSet<String>) -> bool {
     }
 }
 
-/// The project's methods (lower-case names) that return the session ID, directly or through
-/// another method of their file (`bearer()` returning `'Bearer ' + current()`).
-fn session_getters(cx: &Ctx<'_>) -> BTreeSet<String> {
+/// The methods (lower-case names) of `files` (those that mention it) that return the session
+/// ID, directly or through another method of their file (`bearer()` returning `'Bearer ' + current()`).
+fn session_getters(cx: &Ctx<'_>, files: &[FileId]) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for file in &cx.project.files {
-        if file.kind != FileKind::Apex || !crate::dataflow::apex::owned::contains_ascii_ci(&file.text, "getsessionid") {
-            continue;
-        }
-        let text = &file.text;
+    for &id in files {
+        let text = &cx.project.files[id].text;
         let Some(tree) = crate::syntax::apex::parse(&crate::syntax::apex::neutralize_tokens(text)) else {
             continue;
         };
