@@ -139,10 +139,10 @@ fn credential_in<'t>(resolver: &Resolver<'t>, e: Node<'t>, depth: u16) -> Option
         "string_literal" => None,
         "identifier" => {
             let name = &text[e.byte_range()];
-            // What the method gives the variable: text it fixes is a placeholder, or a
-            // literal `hardcoded-secret` judges.
-            let values = resolver.scope.map(|s| resolver.values_in(s, name));
-            if let Some(Ok(values)) = &values
+            // What the file gives the variable where it is declared: text it fixes is a
+            // placeholder, or a literal `hardcoded-secret` judges.
+            let values = resolver.values_seen_from(e);
+            if let Ok(values) = &values
                 && !values.is_empty()
                 && values.iter().all(|v| resolver.fixed(*v, 0).is_some())
             {
@@ -151,8 +151,8 @@ fn credential_in<'t>(resolver: &Resolver<'t>, e: Node<'t>, depth: u16) -> Option
             if let Some(what) = credential_variable(resolver, e, name) {
                 return Some((e, what));
             }
-            // A local given a credential's value: `String sid = UserInfo.getSessionId();`.
-            values?
+            // A variable given a credential's value: `String sid = UserInfo.getSessionId();`.
+            values
                 .ok()?
                 .into_iter()
                 .find_map(|v| credential_source(v, text).map(|what| (e, what)))
