@@ -12,7 +12,7 @@ use crate::dataflow::apex::owned::{HOP, Resolver, RichText};
 use crate::diagnostics::finding::{FileId, Finding};
 use crate::lints::{Ctx, Lint};
 use crate::semantic::secrets::settings::credential_header;
-use crate::semantic::secrets::{credential_name, names_other_content, words};
+use crate::semantic::secrets::{NOT_CREDENTIAL_TOKENS, credential_name, names_other_content, words};
 use crate::syntax::apex::{for_each_call, qualifier, string_content};
 use crate::syntax::tree::arguments;
 use crate::workspace::kind::FileKind;
@@ -206,7 +206,7 @@ fn named_credential(name: &str, is_text: impl FnOnce() -> bool) -> Option<String
     let session_id = w
         .windows(2)
         .any(|p| p[0] == "session" && matches!(p[1].as_str(), "id" | "key" | "token"));
-    if w.iter().any(|x| NOT_SECRETS.contains(&x.as_str())) || (!session_id && names_other_content(name)) {
+    if w.iter().any(|x| NOT_CREDENTIAL_TOKENS.contains(&x.as_str())) || (!session_id && names_other_content(name)) {
         return None;
     }
     if let Some(what) = credential_name(name) {
@@ -226,21 +226,6 @@ fn named_credential(name: &str, is_text: impl FnOnce() -> bool) -> Option<String
         }
     })
 }
-
-/// Words that make a name with `token` or `session` in it something else: a page cursor, a
-/// template's placeholder, a form's CSRF token.
-const NOT_SECRETS: &[&str] = &[
-    "iter",
-    "page",
-    "next",
-    "continuation",
-    "sync",
-    "cursor",
-    "csrf",
-    "xsrf",
-    "placeholder",
-    "merge",
-];
 
 /// Methods whose result is (part of) their receiver's text.
 const TEXT_METHODS: &[&str] = &[

@@ -182,6 +182,21 @@ pub(crate) fn words(name: &str) -> Vec<String> {
     out
 }
 
+/// Words that make a `token` something other than a credential: a page cursor, a sync or
+/// continuation marker, a form's CSRF check, a template's placeholder.
+pub(crate) const NOT_CREDENTIAL_TOKENS: &[&str] = &[
+    "iter",
+    "page",
+    "next",
+    "continuation",
+    "sync",
+    "cursor",
+    "csrf",
+    "xsrf",
+    "placeholder",
+    "merge",
+];
+
 /// Why a name (already split into [`words`]) denotes a credential, if it does.
 pub(crate) fn credential_words(w: &[String]) -> Option<String> {
     for (i, word) in w.iter().enumerate() {
@@ -192,6 +207,9 @@ pub(crate) fn credential_words(w: &[String]) -> Option<String> {
             // `Named_Credential__c` names which credential to use; it does not hold one.
             "credential" | "credentials" if matches!(prev, Some("named" | "external")) => None,
             s if STRONG.contains(&s) => Some(s.to_string()),
+            // `nextPageToken`, `X-CSRF-Token`, `iterToken`: a page cursor, a form's check, a
+            // template's placeholder.
+            "token" if w.iter().any(|x| NOT_CREDENTIAL_TOKENS.contains(&x.as_str())) => None,
             "token" => Some(match prev {
                 Some(p @ ("access" | "refresh" | "auth" | "bearer" | "api" | "session" | "security")) => {
                     format!("{p} token")
@@ -357,6 +375,9 @@ mod tests {
             "Keyboard__c",
             "Consumer_Key__c",
             "Token_Expiry__c",
+            "Next_Page_Token__c",
+            "X-CSRF-Token",
+            "iterToken",
             "Endpoint__c",
             "Secret_Rotation_Date__c",
             "Primary_Key_Field__c",
